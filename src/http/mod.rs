@@ -1,0 +1,294 @@
+//! HTTP: the router, the JSON API, the websocket upgrade and the embedded web client.
+//!
+//! | path                                   | what                                        |
+//! |----------------------------------------|---------------------------------------------|
+//! | `GET /`                                | start page: create a session, or join one   |
+//! | `POST /api/sessions`                   | create a session                            |
+//! | `GET /api/sessions/{slug}/export.csv`  | CSV export (facilitator key as Bearer)      |
+//! | `GET /api/sessions/{slug}/export.json` | JSON export (facilitator key as Bearer)     |
+//! | `GET /ws/{slug}`                       | the websocket (see `protocol`)              |
+//! | `GET /assets/{file}`                   | embedded CSS, JS and strings                |
+//! | `GET /{slug}`, `/{slug}/control`, `/{slug}/screen` | participant, facilitator, projector pages |
+
+mod assets;
+mod ws;
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::export::{self, Format};
+use crate::hub::{CreateError, Hub, SessionHandle};
+use crate::session::{clean_text, Language, SessionName, SESSION_TITLE_MAX};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The live sessions.
+    pub hub: Arc<Hub>,
+}
+
+/// The whole HTTP surface, ready to serve.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { assets::page("index.html") }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/sessions", post(create_session))
+        .route("/api/sessions/{slug}/{file}", get(export_session))
+        .route("/ws/{slug}", get(ws::upgrade))
+        .route("/assets/{*path}", get(assets::asset))
+        .route("/{slug}", get(participant_page))
+        .route("/{slug}/control", get(control_page))
+        .route("/{slug}/screen", get(screen_page))
+        .fallback(|| async { not_found_page() })
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// Security headers on every response: no inline script, no framing, no sniffing.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// An API error: a status and `{"error":{"code","message"}}`, leaking nothing internal.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: &self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// `POST /api/sessions` body.
+#[derive(Debug, Deserialize)]
+pub struct CreateSession {
+    /// The short name.
+    pub slug: String,
+    /// The workshop's title.
+    pub title: String,
+    /// Default UI language.
+    #[serde(default)]
+    pub language: Language,
+}
+
+/// `POST /api/sessions` answer: shown once; the key is not stored in readable form.
+#[derive(Debug, Serialize)]
+pub struct SessionCreated {
+    /// The short name.
+    pub slug: String,
+    /// The facilitator key.
+    pub facilitator_key: String,
+    /// Where participants go.
+    pub participant_url: String,
+    /// The facilitator's private link (the key travels in the fragment, never to the server's logs).
+    pub control_url: String,
+    /// The projector page.
+    pub screen_url: String,
+}
+
+async fn create_session(
+    State(state): State<AppState>,
+    body: Result<Json<CreateSession>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<SessionCreated>), ApiError> {
+    let Json(body) =
+        body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()))?;
+    let slug = SessionName::parse(&body.slug)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_slug", e.to_string()))?;
+    let title = clean_text(&body.title, SESSION_TITLE_MAX).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_title",
+            format!("the title must be 1–{SESSION_TITLE_MAX} characters"),
+        )
+    })?;
+    let created = state
+        .hub
+        .create(slug, title, body.language)
+        .await
+        .map_err(|e| match e {
+            CreateError::Taken => ApiError::new(StatusCode::CONFLICT, "slug_taken", e.to_string()),
+            CreateError::Storage(detail) => {
+                tracing::error!(%detail, "could not create session");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "the server could not store the session; try again",
+                )
+            }
+        })?;
+    let slug = created.slug.as_str();
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionCreated {
+            slug: slug.to_owned(),
+            participant_url: format!("/{slug}"),
+            control_url: format!("/{slug}/control#key={}", created.key),
+            screen_url: format!("/{slug}/screen"),
+            facilitator_key: created.key,
+        }),
+    ))
+}
+
+/// The session behind `slug`, if the request carries its facilitator key as a Bearer token.
+fn authorized(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+) -> Result<SessionHandle, ApiError> {
+    let handle = state.hub.get(slug).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "session_not_found",
+            "no such session",
+        )
+    })?;
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "key_required",
+                "send the facilitator key as 'Authorization: Bearer <key>'",
+            )
+        })?;
+    if !handle.verify_key(key.trim()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "invalid_key",
+            "wrong facilitator key",
+        ));
+    }
+    Ok(handle)
+}
+
+async fn export_session(
+    State(state): State<AppState>,
+    Path((slug, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let format = match file.as_str() {
+        "export.csv" => Format::Csv,
+        "export.json" => Format::Json,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such export",
+            ))
+        }
+    };
+    let handle = authorized(&state, &slug, &headers)?;
+    let session = handle.read().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the server is restarting; try again",
+        )
+    })?;
+    let body = tokio::task::spawn_blocking(move || export::render(&session, format))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "export failed",
+            )
+        })?;
+    let disposition = format!(
+        "attachment; filename=\"{}.{}\"",
+        handle.slug(),
+        format.extension()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn not_found_page() -> Response {
+    let mut response = assets::page("index.html");
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+fn session_page(state: &AppState, slug: &str, page: &'static str) -> Response {
+    if state.hub.get(slug).is_some() {
+        assets::page(page)
+    } else {
+        not_found_page()
+    }
+}
+
+async fn participant_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    session_page(&state, &slug, "participant.html")
+}
+
+async fn control_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    session_page(&state, &slug, "control.html")
+}
+
+async fn screen_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    session_page(&state, &slug, "screen.html")
+}

@@ -1,0 +1,336 @@
+//! One websocket connection: hello, welcome, then commands in and events out.
+//!
+//! The loop waits on three things at once: the client's next frame, the session's next
+//! broadcast, and the replies to commands it has passed on. Replies are awaited concurrently
+//! so one phone may have several items in flight (bounded by [`MAX_IN_FLIGHT`]); a client that
+//! falls more than the broadcast capacity behind is sent a fresh welcome instead of the
+//! frames it missed, so its memory use on the server stays bounded.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::FuturesUnordered;
+use futures_util::StreamExt;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{ApiError, AppState};
+use crate::hub::{now_ms, CommandError, Joined, PresenceGuard, SessionHandle};
+use crate::protocol::{ClientMessage, Role, ServerMessage, PROTOCOL_VERSION};
+use crate::session::{Command, ParticipantId};
+
+/// Largest websocket message or frame accepted, in bytes (axum's default is 64 MiB).
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// How long a new connection has to say hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Commands one connection may have waiting for the disk; past this we stop reading from it.
+const MAX_IN_FLIGHT: usize = 64;
+
+/// Close code: the server is restarting; reconnect (RFC 6455 registry, 1012).
+const CLOSE_RESTART: u16 = 1012;
+/// Close code: the hello was refused (policy violation, 1008).
+const CLOSE_POLICY: u16 = 1008;
+
+pub(super) async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Response {
+    let Some(handle) = state.hub.get(&slug) else {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "session_not_found",
+            "no such session",
+        )
+        .into_response();
+    };
+    let shutdown = state.hub.shutdown_token().clone();
+    ws.max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| async move {
+            let conn = uuid::Uuid::new_v4();
+            let span = tracing::debug_span!("ws", session = %handle.slug(), %conn);
+            tracing::Instrument::instrument(run(socket, handle, shutdown), span).await;
+        })
+}
+
+type Pending = Pin<Box<dyn Future<Output = (Option<String>, Result<u64, CommandError>)> + Send>>;
+
+fn error_frame(id: Option<String>, code: &str, message: impl Into<String>) -> Message {
+    Message::Text(
+        ServerMessage::Error {
+            id,
+            code,
+            message: message.into(),
+        }
+        .to_json()
+        .into(),
+    )
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        })))
+        .await;
+}
+
+/// Who the client proved to be in its hello.
+struct Identity {
+    role: Role,
+    participant: Option<ParticipantId>,
+}
+
+/// Reads and checks the hello. On refusal the client has been told why.
+async fn hello(socket: &mut WebSocket, handle: &SessionHandle) -> Option<Identity> {
+    let text = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
+        Ok(Some(Ok(Message::Text(text)))) => text,
+        Ok(Some(Ok(_))) => {
+            let _ = socket
+                .send(error_frame(
+                    None,
+                    "hello_required",
+                    "the first frame must be a hello",
+                ))
+                .await;
+            close(socket, CLOSE_POLICY, "hello required").await;
+            return None;
+        }
+        _ => return None,
+    };
+    let refuse = |code: &'static str, message: &'static str| (code, message);
+    let outcome = match ClientMessage::decode(&text) {
+        Ok(ClientMessage::Hello {
+            protocol,
+            role,
+            participant_id,
+            key,
+            ..
+        }) => {
+            if protocol.unwrap_or(1) > PROTOCOL_VERSION {
+                Err(refuse(
+                    "unsupported_protocol",
+                    "this server speaks protocol 1",
+                ))
+            } else {
+                match role {
+                    Role::Participant => match participant_id {
+                        Some(id) => Ok(Identity {
+                            role,
+                            participant: Some(ParticipantId(id)),
+                        }),
+                        None => Err(refuse(
+                            "participant_id_required",
+                            "a participant's hello needs its participant_id",
+                        )),
+                    },
+                    Role::Facilitator => match key.as_deref() {
+                        None | Some("") => {
+                            Err(refuse("key_required", "the facilitator key is missing"))
+                        }
+                        Some(key) if handle.verify_key(key) => Ok(Identity {
+                            role,
+                            participant: None,
+                        }),
+                        Some(_) => Err(refuse("invalid_key", "wrong facilitator key")),
+                    },
+                    Role::Screen => Ok(Identity {
+                        role,
+                        participant: None,
+                    }),
+                }
+            }
+        }
+        Ok(_) => Err(refuse("hello_required", "the first frame must be a hello")),
+        Err(e) => {
+            let _ = socket.send(error_frame(e.id, e.code, e.message)).await;
+            close(socket, CLOSE_POLICY, "bad hello").await;
+            return None;
+        }
+    };
+    match outcome {
+        Ok(identity) => Some(identity),
+        Err((code, message)) => {
+            let _ = socket.send(error_frame(None, code, message)).await;
+            close(socket, CLOSE_POLICY, "hello refused").await;
+            None
+        }
+    }
+}
+
+/// Maps a decoded frame to a session command, or says why this role may not send it.
+fn command_for(
+    identity: &Identity,
+    message: ClientMessage,
+) -> Result<Command, (&'static str, &'static str)> {
+    let staff = |command: Command| {
+        if identity.role == Role::Facilitator {
+            Ok(command)
+        } else {
+            Err(("forbidden", "only the facilitator may do that"))
+        }
+    };
+    match message {
+        ClientMessage::Submit {
+            id,
+            prompt_id,
+            text,
+        } => match (identity.role, identity.participant) {
+            (Role::Participant, Some(participant)) => Ok(Command::Submit {
+                participant,
+                item_id: crate::session::ItemId(id),
+                prompt_id,
+                text,
+            }),
+            _ => Err(("forbidden", "only participants send items")),
+        },
+        ClientMessage::AddPrompt { prompt, .. } => staff(Command::AddPrompt { draft: prompt }),
+        ClientMessage::UpdatePrompt {
+            prompt_id, prompt, ..
+        } => staff(Command::UpdatePrompt {
+            prompt_id,
+            draft: prompt,
+        }),
+        ClientMessage::DeletePrompt { prompt_id, .. } => staff(Command::DeletePrompt { prompt_id }),
+        ClientMessage::OpenPrompt { prompt_id, .. } => staff(Command::OpenPrompt { prompt_id }),
+        ClientMessage::ClosePrompt { prompt_id, .. } => staff(Command::ClosePrompt { prompt_id }),
+        ClientMessage::HideItem { item_id, .. } => staff(Command::HideItem { item_id }),
+        ClientMessage::UnhideItem { item_id, .. } => staff(Command::UnhideItem { item_id }),
+        ClientMessage::Hello { .. } => {
+            Err(("unexpected_hello", "this connection already said hello"))
+        }
+        ClientMessage::Ping { .. } => Err(("internal", "ping is not a command")),
+    }
+}
+
+async fn run(
+    mut socket: WebSocket,
+    handle: SessionHandle,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    let Some(identity) = hello(&mut socket, &handle).await else {
+        return;
+    };
+    let _presence: Option<PresenceGuard> = identity.participant.map(|p| handle.present(p));
+    let Ok(Joined {
+        welcome,
+        seq: mut last_seq,
+        mut events,
+    }) = handle.join(identity.role, identity.participant).await
+    else {
+        close(&mut socket, CLOSE_RESTART, "restarting").await;
+        return;
+    };
+    if socket.send(Message::Text(welcome)).await.is_err() {
+        return;
+    }
+    let mut pending: FuturesUnordered<Pending> = FuturesUnordered::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => {
+                // Let replies already on their way reach the client before closing.
+                while let Some((id, result)) = pending.next().await {
+                    let _ = socket.send(reply_frame(id, result)).await;
+                }
+                close(&mut socket, CLOSE_RESTART, "server restarting").await;
+                break;
+            }
+            frame = socket.recv(), if pending.len() < MAX_IN_FLIGHT => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Binary(_))) => {
+                        if socket.send(error_frame(None, "binary_not_supported", "send JSON text frames")).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Err(error)) => {
+                        tracing::debug!(%error, "websocket read failed");
+                        break;
+                    }
+                };
+                let message = match ClientMessage::decode(&text) {
+                    Ok(message) => message,
+                    Err(e) => {
+                        if socket.send(error_frame(e.id, e.code, e.message)).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                };
+                let id = message.request_id();
+                if let ClientMessage::Ping { .. } = message {
+                    let pong = ServerMessage::Pong { id, server_time: now_ms() }.to_json();
+                    if socket.send(Message::Text(pong.into())).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                match command_for(&identity, message) {
+                    Ok(command) => {
+                        let reply = handle.command(command).await;
+                        pending.push(Box::pin(async move {
+                            (id, reply.await.unwrap_or(Err(CommandError::Unavailable)))
+                        }));
+                    }
+                    Err((code, message)) => {
+                        if socket.send(error_frame(id, code, message)).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+            Some((id, result)) = pending.next(), if !pending.is_empty() => {
+                if socket.send(reply_frame(id, result)).await.is_err() {
+                    break;
+                }
+            }
+            event = events.recv() => match event {
+                Ok(frames) => {
+                    if let Some(seq) = frames.seq {
+                        if seq <= last_seq {
+                            continue;
+                        }
+                        last_seq = seq;
+                    }
+                    if let Some(frame) = frames.for_role(identity.role) {
+                        if socket.send(Message::Text(frame.clone())).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
+                    let Ok(joined) = handle.join(identity.role, identity.participant).await else {
+                        close(&mut socket, CLOSE_RESTART, "restarting").await;
+                        break;
+                    };
+                    last_seq = joined.seq;
+                    events = joined.events;
+                    if socket.send(Message::Text(joined.welcome)).await.is_err() {
+                        break;
+                    }
+                }
+                Err(RecvError::Closed) => {
+                    close(&mut socket, CLOSE_RESTART, "server restarting").await;
+                    break;
+                }
+            },
+        }
+    }
+}
+
+fn reply_frame(id: Option<String>, result: Result<u64, CommandError>) -> Message {
+    match result {
+        Ok(seq) => Message::Text(ServerMessage::Ack { id, seq }.to_json().into()),
+        Err(error) => error_frame(id, error.code(), error.to_string()),
+    }
+}

@@ -1,0 +1,415 @@
+//! Live sessions: one task owns each session's state; a registry maps names to handles.
+//!
+//! A connection talks to its session through a cheap, cloneable [`SessionHandle`]: commands
+//! go in over a bounded `mpsc` (the session task is the only writer of the state), events come
+//! out over a `broadcast` of frames serialized once per audience and shared by every socket.
+//! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
+//! awaiting anything.
+
+mod task;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::Utf8Bytes;
+use dashmap::DashMap;
+use sha2::{Digest, Sha256};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::protocol::Role;
+use crate::session::{
+    Command, Language, Millis, ParticipantId, Rejection, Session, SessionMeta, SessionName,
+};
+use crate::store::{Store, StoreError};
+
+/// Requests waiting for a session task; senders wait when it is full (backpressure).
+const REQUEST_QUEUE: usize = 4096;
+/// Frames a connection may fall behind before it is resynced with a fresh welcome.
+const BROADCAST_CAPACITY: usize = 1024;
+
+/// The current time in ms since the epoch.
+pub fn now_ms() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+/// One broadcast, serialized once for each audience (`None`: that role does not get it).
+#[derive(Debug)]
+pub struct Frames {
+    /// The event's seq; `None` for unsequenced notices such as presence.
+    pub seq: Option<u64>,
+    /// For phones.
+    pub participant: Option<Utf8Bytes>,
+    /// For the projector.
+    pub screen: Option<Utf8Bytes>,
+    /// For the facilitator console.
+    pub facilitator: Option<Utf8Bytes>,
+}
+
+impl Frames {
+    /// The frame `role` should receive, if any.
+    pub fn for_role(&self, role: Role) -> Option<&Utf8Bytes> {
+        match role {
+            Role::Participant => self.participant.as_ref(),
+            Role::Screen => self.screen.as_ref(),
+            Role::Facilitator => self.facilitator.as_ref(),
+        }
+    }
+}
+
+/// What a connection gets when it joins: its welcome and its event stream, taken at the same
+/// point in the session's history so nothing falls in between.
+pub struct Joined {
+    /// The serialized welcome.
+    pub welcome: Utf8Bytes,
+    /// The welcome's seq: events at or below it are already in the welcome.
+    pub seq: u64,
+    /// Every later event.
+    pub events: broadcast::Receiver<Arc<Frames>>,
+}
+
+/// Why a command did not take effect.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// The session's rules refused it.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// It could not be written to disk; nothing changed, try again later.
+    #[error("the server could not save this right now; try again")]
+    Storage,
+    /// The session is shutting down.
+    #[error("the server is restarting; try again in a moment")]
+    Unavailable,
+}
+
+impl CommandError {
+    /// The wire code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CommandError::Rejected(r) => r.code(),
+            CommandError::Storage => "storage_unavailable",
+            CommandError::Unavailable => "unavailable",
+        }
+    }
+}
+
+/// The session task has stopped (shutdown).
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the session is not available")]
+pub struct Unavailable;
+
+enum Request {
+    Join {
+        role: Role,
+        participant: Option<ParticipantId>,
+        reply: oneshot::Sender<Joined>,
+    },
+    Command {
+        command: Command,
+        reply: oneshot::Sender<Result<u64, CommandError>>,
+    },
+    Read {
+        reply: oneshot::Sender<Session>,
+    },
+}
+
+/// Connected participants of one session, counted by distinct participant id.
+#[derive(Debug, Default)]
+struct Presence {
+    connections: Mutex<HashMap<ParticipantId, u32>>,
+    changed: AtomicBool,
+}
+
+impl Presence {
+    fn count(&self) -> usize {
+        self.connections.lock().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+/// Keeps a participant counted as present until dropped, whichever way the connection ends.
+pub struct PresenceGuard {
+    presence: Arc<Presence>,
+    participant: ParticipantId,
+}
+
+impl Drop for PresenceGuard {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.presence.connections.lock() {
+            if let Some(n) = map.get_mut(&self.participant) {
+                *n -= 1;
+                if *n == 0 {
+                    map.remove(&self.participant);
+                }
+            }
+        }
+        self.presence.changed.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A cheap, cloneable handle to one live session.
+#[derive(Clone)]
+pub struct SessionHandle {
+    requests: mpsc::Sender<Request>,
+    slug: SessionName,
+    key_hash: Arc<[u8; 32]>,
+    presence: Arc<Presence>,
+}
+
+impl SessionHandle {
+    /// The session's name.
+    pub fn slug(&self) -> &SessionName {
+        &self.slug
+    }
+
+    /// Whether `key` is this session's facilitator key (constant-time over the hashes).
+    pub fn verify_key(&self, key: &str) -> bool {
+        let candidate: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        candidate
+            .iter()
+            .zip(self.key_hash.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+
+    /// Joins: a welcome for `role` and the events after it.
+    pub async fn join(
+        &self,
+        role: Role,
+        participant: Option<ParticipantId>,
+    ) -> Result<Joined, Unavailable> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Join {
+                role,
+                participant,
+                reply,
+            })
+            .await
+            .map_err(|_| Unavailable)?;
+        rx.await.map_err(|_| Unavailable)
+    }
+
+    /// Queues a command; the returned receiver yields its seq once it is durable.
+    /// Returning the receiver lets one connection pipeline several submissions.
+    pub async fn command(&self, command: Command) -> oneshot::Receiver<Result<u64, CommandError>> {
+        let (reply, rx) = oneshot::channel();
+        // If the task is gone, `reply` is dropped with the request and `rx` reports it.
+        let _ = self
+            .requests
+            .send(Request::Command { command, reply })
+            .await;
+        rx
+    }
+
+    /// A copy of the session's current state (for exports).
+    pub async fn read(&self) -> Result<Session, Unavailable> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Read { reply })
+            .await
+            .map_err(|_| Unavailable)?;
+        rx.await.map_err(|_| Unavailable)
+    }
+
+    /// Counts `participant` as present until the guard is dropped.
+    pub fn present(&self, participant: ParticipantId) -> PresenceGuard {
+        if let Ok(mut map) = self.presence.connections.lock() {
+            *map.entry(participant).or_default() += 1;
+        }
+        self.presence.changed.store(true, Ordering::Relaxed);
+        PresenceGuard {
+            presence: self.presence.clone(),
+            participant,
+        }
+    }
+}
+
+/// Why a session could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The name is taken.
+    #[error("a session with that name already exists")]
+    Taken,
+    /// The disk refused.
+    #[error("could not store the session: {0}")]
+    Storage(String),
+}
+
+/// What the facilitator gets, once, when creating a session.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The session's name.
+    pub slug: SessionName,
+    /// The facilitator key (192 random bits, hex); only its hash is kept.
+    pub key: String,
+}
+
+/// Every live session.
+pub struct Hub {
+    sessions: DashMap<SessionName, SessionHandle>,
+    store: Store,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Hub {
+    /// Loads every session from `store` and starts its task. A session that fails to load is
+    /// logged and skipped; the others are served.
+    pub async fn start(store: Store, shutdown: CancellationToken) -> std::io::Result<Arc<Hub>> {
+        let hub = Arc::new(Hub {
+            sessions: DashMap::new(),
+            store: store.clone(),
+            shutdown,
+            tasks: TaskTracker::new(),
+        });
+        let loaded = tokio::task::spawn_blocking(move || {
+            let mut loaded = Vec::new();
+            for slug in store.list()? {
+                match store.load(&slug) {
+                    Ok(pair) => loaded.push(pair),
+                    Err(e) => tracing::error!(session = %slug, error = %e, "could not load session; not served"),
+                }
+            }
+            Ok::<_, std::io::Error>(loaded)
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        tracing::info!(sessions = loaded.len(), "sessions loaded");
+        for (session, files) in loaded {
+            hub.spawn(session, files);
+        }
+        Ok(hub)
+    }
+
+    fn spawn(&self, session: Session, files: crate::store::SessionFiles) -> SessionHandle {
+        let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
+        let mut key_hash = [0u8; 32];
+        decode_hex(&session.meta.key_hash, &mut key_hash);
+        let handle = SessionHandle {
+            requests: tx,
+            slug: session.meta.slug.clone(),
+            key_hash: Arc::new(key_hash),
+            presence: Arc::default(),
+        };
+        let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let actor = task::SessionTask {
+            session,
+            files: Some(files),
+            store: self.store.clone(),
+            requests: rx,
+            events,
+            presence: handle.presence.clone(),
+            shutdown: self.shutdown.clone(),
+        };
+        let span = tracing::info_span!("session", slug = %handle.slug);
+        self.tasks
+            .spawn(tracing::Instrument::instrument(actor.run(), span));
+        self.sessions.insert(handle.slug.clone(), handle.clone());
+        handle
+    }
+
+    /// A live session by name.
+    pub fn get(&self, slug: &str) -> Option<SessionHandle> {
+        let slug = SessionName::parse(slug).ok()?;
+        self.sessions.get(&slug).map(|h| h.clone())
+    }
+
+    /// Creates a session, stores it durably, starts its task and returns its key (once).
+    pub async fn create(
+        &self,
+        slug: SessionName,
+        title: String,
+        language: Language,
+    ) -> Result<Created, CreateError> {
+        let key = new_key();
+        let meta = SessionMeta {
+            slug: slug.clone(),
+            title,
+            language,
+            created_at: now_ms(),
+            key_hash: hex(&Sha256::digest(key.as_bytes())),
+        };
+        let session = Session::new(meta);
+        let store = self.store.clone();
+        let (session, files) = tokio::task::spawn_blocking(move || {
+            let files = store.create(&session);
+            (session, files)
+        })
+        .await
+        .map_err(|e| CreateError::Storage(e.to_string()))?;
+        let files = files.map_err(|e| match e {
+            StoreError::Exists => CreateError::Taken,
+            other => CreateError::Storage(other.to_string()),
+        })?;
+        self.spawn(session, files);
+        tracing::info!(session = %slug, "session created");
+        Ok(Created { slug, key })
+    }
+
+    /// Stops every session task: each finishes its batch, writes a snapshot and exits.
+    pub async fn shutdown(&self) {
+        self.shutdown.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+
+    /// The token that tells connections the server is stopping.
+    pub fn shutdown_token(&self) -> &CancellationToken {
+        &self.shutdown
+    }
+}
+
+/// A new facilitator key: 192 bits from the OS's random source, as 48 hex characters.
+fn new_key() -> String {
+    let mut bytes = [0u8; 24];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Never hand out a guessable key: fall back to two v4 UUIDs (also OS randomness).
+        let a = uuid::Uuid::new_v4();
+        let b = uuid::Uuid::new_v4();
+        bytes[..16].copy_from_slice(a.as_bytes());
+        bytes[16..].copy_from_slice(&b.as_bytes()[..8]);
+    }
+    hex(&bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex(text: &str, out: &mut [u8; 32]) {
+    for (i, chunk) in text.as_bytes().chunks(2).take(32).enumerate() {
+        let s = std::str::from_utf8(chunk).unwrap_or("00");
+        out[i] = u8::from_str_radix(s, 16).unwrap_or(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_long_random_and_verify_only_themselves() {
+        let a = new_key();
+        let b = new_key();
+        assert_eq!(a.len(), 48);
+        assert_ne!(a, b);
+        let mut hash = [0u8; 32];
+        decode_hex(&hex(&Sha256::digest(a.as_bytes())), &mut hash);
+        let (tx, _rx) = mpsc::channel(1);
+        let handle = SessionHandle {
+            requests: tx,
+            slug: SessionName::parse("abc").unwrap(),
+            key_hash: Arc::new(hash),
+            presence: Arc::default(),
+        };
+        assert!(handle.verify_key(&a));
+        assert!(!handle.verify_key(&b));
+        assert!(!handle.verify_key(""));
+    }
+}

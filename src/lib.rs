@@ -1,0 +1,26 @@
+//! Paja: a live audience-participation service for workshops and seminars.
+//!
+//! A facilitator pushes one prompt at a time to every participant's phone; participants send
+//! short items; the projector shows them live; everything is stored durably and exported.
+//!
+//! | module       | its job                                                                 |
+//! |--------------|-------------------------------------------------------------------------|
+//! | [`session`]  | the pure state machine: commands in, events out, no I/O                 |
+//! | [`protocol`] | the websocket wire contract: typed frames and what each role may see   |
+//! | [`hub`]      | live sessions: one task owns each, a registry of handles, fan-out      |
+//! | [`store`]    | journal (fsynced before acks, group commit) and atomic snapshots       |
+//! | [`http`]     | router, JSON API, websocket connections, the embedded web client       |
+//! | [`export`]   | CSV and JSON exports, online and offline                               |
+//! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod export;
+pub mod http;
+pub mod hub;
+pub mod protocol;
+pub mod server;
+pub mod session;
+pub mod store;
+
+pub use server::{Config, Server};

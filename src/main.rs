@@ -1,0 +1,131 @@
+//! The `paja` command: serve (the default) or export a session offline.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use paja::export::{self, Format};
+use paja::server::{DEFAULT_ADDR, DEFAULT_DATA_DIR};
+use paja::session::SessionName;
+use paja::store::Store;
+use paja::{Config, Server};
+
+/// Paja: live audience participation for workshops and seminars.
+#[derive(Parser)]
+#[command(version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve Paja (the default when no command is given).
+    Serve(ServeArgs),
+    /// Write a session's export without a running server.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PAJA_ADDR", default_value = DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Where sessions are stored.
+    #[arg(long, env = "PAJA_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// Where sessions are stored.
+    #[arg(long, env = "PAJA_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// The session's short name.
+    session: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Cmd::Export(args)) => export_offline(args),
+        Some(Cmd::Serve(args)) => serve(args),
+        None => serve(cli.serve),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("paja: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let server = Server::start(Config {
+            addr: args.addr,
+            data_dir: args.data_dir,
+        })
+        .await
+        .map_err(|e| format!("could not start: {e}"))?;
+        eprintln!("Paja is running at http://{}/", server.addr());
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        server.shutdown().await;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn export_offline(args: ExportArgs) -> Result<(), String> {
+    let slug = SessionName::parse(&args.session).map_err(|e| e.to_string())?;
+    let store = Store::open_read_only(&args.data_dir).map_err(|e| e.to_string())?;
+    let session = store.read(&slug).map_err(|e| format!("{slug}: {e}"))?;
+    let bytes = export::render(&session, args.format);
+    match args.out {
+        Some(path) => std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display())),
+        None => std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| e.to_string()),
+    }
+}

@@ -1,0 +1,95 @@
+//! Configuration, binding, serving and graceful shutdown.
+//!
+//! axum's graceful shutdown does not wait for upgraded websockets, so shutdown is ours: a
+//! cancellation token reaches every connection (which sends its pending acks, then a close
+//! frame with code 1012 "restarting" so clients reconnect) and every session task (which
+//! flushes its journal and writes a snapshot).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::http::{self, AppState};
+use crate::hub::Hub;
+use crate::store::Store;
+
+/// Default listen address.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// Default data directory, relative to where the service starts.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// How long shutdown may take before we give up waiting (the brief allows 5 s).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+
+/// What the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Where sessions are stored.
+    pub data_dir: PathBuf,
+}
+
+/// A running server.
+pub struct Server {
+    addr: SocketAddr,
+    hub: Arc<Hub>,
+    stop_accepting: CancellationToken,
+    serving: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Opens the data directory, loads every session, binds and starts serving.
+    pub async fn start(config: Config) -> std::io::Result<Server> {
+        let store = Store::open(&config.data_dir)?;
+        let hub = Hub::start(store, CancellationToken::new()).await?;
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let app = http::app(AppState { hub: hub.clone() });
+        let stop_accepting = CancellationToken::new();
+        let stop = stop_accepting.clone();
+        let serving = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await
+        });
+        tracing::info!(%addr, data_dir = %config.data_dir.display(), "Paja is serving");
+        Ok(Server {
+            addr,
+            hub,
+            stop_accepting,
+            serving,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, tells every client to reconnect, flushes and snapshots every session.
+    pub async fn shutdown(self) {
+        self.stop_accepting.cancel();
+        let hub = self.hub.clone();
+        let stopped = tokio::time::timeout(SHUTDOWN_GRACE, async move {
+            hub.shutdown().await;
+            let _ = self.serving.await;
+        })
+        .await;
+        if stopped.is_err() {
+            tracing::warn!(
+                "shutdown took too long; exiting anyway (the journal is already durable)"
+            );
+        }
+    }
+
+    /// Stops at once without snapshots, as a crash would (tests of recovery use this).
+    pub fn abort(self) {
+        self.hub.shutdown_token().cancel();
+        self.serving.abort();
+    }
+}

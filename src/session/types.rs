@@ -1,0 +1,231 @@
+//! Newtypes that validate when parsed, so an invalid value cannot exist past the edge.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::Rejection;
+
+/// Milliseconds since the Unix epoch, as given by the caller (the state machine has no clock).
+pub type Millis = u64;
+
+/// Shortest session name accepted, in characters.
+pub const SLUG_MIN: usize = 3;
+/// Longest session name accepted, in characters: short enough to type on a phone.
+pub const SLUG_MAX: usize = 32;
+
+/// Path segments the service uses itself; a session may not take them as its name.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "api",
+    "ws",
+    "assets",
+    "static",
+    "admin",
+    "healthz",
+    "metrics",
+    "new",
+    "join",
+    "control",
+    "screen",
+    "export",
+    "login",
+    "logout",
+    "help",
+    "about",
+    "docs",
+    "www",
+    "favicon-ico",
+    "robots-txt",
+];
+
+/// A session's short name, as typed by participants: `hyvinsivi` in `/hyvinsivi`.
+///
+/// 3–32 characters of `a–z`, `0–9` and `-`, not starting or ending with `-`, and not one of
+/// [`RESERVED_SLUGS`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct SessionName(String);
+
+/// Why a session name was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SlugError {
+    /// Outside 3–32 characters.
+    #[error("the session name must be 3–32 characters long")]
+    Length,
+    /// A character other than a–z, 0–9 and `-`, or a leading/trailing `-`.
+    #[error("the session name may only hold a–z, 0–9 and '-' (not first or last)")]
+    Characters,
+    /// A name the service uses for its own paths.
+    #[error("that name is reserved by the service")]
+    Reserved,
+}
+
+impl SessionName {
+    /// Parses a session name, refusing anything a URL path or a participant could trip over.
+    pub fn parse(raw: &str) -> Result<Self, SlugError> {
+        let len = raw.chars().count();
+        if !(SLUG_MIN..=SLUG_MAX).contains(&len) {
+            return Err(SlugError::Length);
+        }
+        let ok_chars = raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok_chars || raw.starts_with('-') || raw.ends_with('-') {
+            return Err(SlugError::Characters);
+        }
+        if RESERVED_SLUGS.contains(&raw) {
+            return Err(SlugError::Reserved);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The name as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for SessionName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for SessionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// UI language of a session; participants may switch their own view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Finnish, the default: Paja's first users are Finnish public-sector seminars.
+    #[default]
+    Fi,
+    /// Swedish.
+    Sv,
+    /// English.
+    En,
+}
+
+/// An anonymous participant: a UUID made on the device and kept in its localStorage.
+///
+/// It is a bearer identity (whoever knows it sees that participant's items), so it never goes
+/// on the wire to anyone else: others see only its [`ParticipantId::pseudonym`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ParticipantId(pub Uuid);
+
+impl ParticipantId {
+    /// A short, stable, non-reversible name for exports and the facilitator's view: `p-1a2b3c4d5e`.
+    pub fn pseudonym(&self) -> String {
+        let digest = Sha256::digest(self.0.as_bytes());
+        let mut out = String::with_capacity(12);
+        out.push_str("p-");
+        for b in &digest[..5] {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out
+    }
+}
+
+/// Identifies a prompt within its session: `p1`, `p2`, … in order of creation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PromptId(pub String);
+
+impl fmt::Display for PromptId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Identifies an item; made by the participant's device so that a resend is recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ItemId(pub Uuid);
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Longest item, in characters after trimming: a tweet's worth, one idea per item.
+pub const ITEM_TEXT_MAX: usize = 280;
+/// Longest prompt title, in characters.
+pub const PROMPT_TITLE_MAX: usize = 500;
+/// Longest prompt instructions, in characters.
+pub const PROMPT_INSTRUCTIONS_MAX: usize = 2000;
+/// Longest session title, in characters.
+pub const SESSION_TITLE_MAX: usize = 200;
+/// Shortest time box, in seconds.
+pub const TIME_LIMIT_MIN_SECS: u32 = 10;
+/// Longest time box, in seconds (three hours: a whole afternoon's group work).
+pub const TIME_LIMIT_MAX_SECS: u32 = 3 * 60 * 60;
+
+/// Trims, drops control characters other than line breaks and tabs, and checks the length.
+///
+/// Returns the cleaned text, or [`Rejection::TextEmpty`] / [`Rejection::TextTooLong`].
+pub fn clean_text(raw: &str, max: usize) -> Result<String, Rejection> {
+    let cleaned: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect();
+    let cleaned = cleaned.trim();
+    let len = cleaned.chars().count();
+    if len == 0 {
+        return Err(Rejection::TextEmpty);
+    }
+    if len > max {
+        return Err(Rejection::TextTooLong { max });
+    }
+    Ok(cleaned.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(SessionName::parse("hyvinsivi").is_ok());
+        assert!(SessionName::parse("a-1").is_ok());
+        assert_eq!(SessionName::parse("ab"), Err(SlugError::Length));
+        assert_eq!(SessionName::parse(&"a".repeat(33)), Err(SlugError::Length));
+        assert_eq!(SessionName::parse("Hyvin"), Err(SlugError::Characters));
+        assert_eq!(SessionName::parse("-abc"), Err(SlugError::Characters));
+        assert_eq!(SessionName::parse("abc-"), Err(SlugError::Characters));
+        assert_eq!(SessionName::parse("äiti"), Err(SlugError::Characters));
+        assert_eq!(SessionName::parse("a/b"), Err(SlugError::Characters));
+        assert_eq!(SessionName::parse("api"), Err(SlugError::Reserved));
+        assert_eq!(SessionName::parse("assets"), Err(SlugError::Reserved));
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded_in_characters_not_bytes() {
+        assert_eq!(clean_text("  moi \n", 280).unwrap(), "moi");
+        assert_eq!(clean_text("a\u{0}b", 280).unwrap(), "ab");
+        assert_eq!(clean_text(" \n\t ", 280), Err(Rejection::TextEmpty));
+        let ae = "ä".repeat(280);
+        assert_eq!(clean_text(&ae, 280).unwrap(), ae);
+        assert_eq!(
+            clean_text(&"ä".repeat(281), 280),
+            Err(Rejection::TextTooLong { max: 280 })
+        );
+    }
+
+    #[test]
+    fn pseudonym_is_stable_and_hides_the_id() {
+        let p = ParticipantId(Uuid::nil());
+        assert_eq!(p.pseudonym(), p.pseudonym());
+        assert_eq!(p.pseudonym().len(), 12);
+        assert!(!p.pseudonym().contains("0000"));
+    }
+}

@@ -1,0 +1,484 @@
+//! Durable storage: per session an append-only JSON-lines journal and an atomic JSON snapshot.
+//!
+//! ```text
+//! <data-dir>/sessions/<slug>/snapshot.json   {"format":1,"session":{…}}  (state up to its seq)
+//! <data-dir>/sessions/<slug>/journal.jsonl   {"seq":N,"at":ms,"cmd":{…}}  one accepted command a line
+//! ```
+//!
+//! A command is acknowledged only after its journal line is fsynced; the session task batches
+//! every command that arrived meanwhile into one write and one fsync (group commit). Startup
+//! loads the snapshot and re-applies the journal lines whose `seq` is newer, through the same
+//! state machine with the same times. A torn last line (a crash mid-write) is logged and cut
+//! off. A snapshot is written to a temporary file, fsynced, renamed over the old one and the
+//! directory fsynced; only then is the journal emptied, so a crash at any point leaves either
+//! the old snapshot with the full journal or the new snapshot (journal lines it already holds
+//! are skipped by `seq`). All functions here block: call them from `spawn_blocking`.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::session::{Command, Millis, Session, SessionName};
+
+/// Snapshot format version, checked on load.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+/// Journal lines after which the session task writes a snapshot and empties the journal.
+pub const COMPACT_AFTER_RECORDS: usize = 20_000;
+
+const SNAPSHOT: &str = "snapshot.json";
+const SNAPSHOT_TMP: &str = "snapshot.json.tmp";
+const JOURNAL: &str = "journal.jsonl";
+
+/// One journal line: an accepted command, when it was applied, and the seq it led to.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Record<C> {
+    /// The session's seq after applying `cmd`.
+    pub seq: u64,
+    /// The time it was applied with.
+    pub at: Millis,
+    /// The command.
+    pub cmd: C,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Snapshot<S> {
+    format: u32,
+    session: S,
+}
+
+/// Why a session could not be stored or loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A session with that name already exists on disk.
+    #[error("a session with that name exists")]
+    Exists,
+    /// The files are missing or unreadable.
+    #[error("i/o: {0}")]
+    Io(#[from] io::Error),
+    /// The snapshot is not valid.
+    #[error("corrupt snapshot: {0}")]
+    Corrupt(String),
+}
+
+/// The data directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    sessions: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the data directory.
+    pub fn open(data_dir: &Path) -> io::Result<Self> {
+        let sessions = data_dir.join("sessions");
+        fs::create_dir_all(&sessions)?;
+        Ok(Self { sessions })
+    }
+
+    fn dir(&self, slug: &SessionName) -> PathBuf {
+        self.sessions.join(slug.as_str())
+    }
+
+    /// Creates a new session's directory and first snapshot. Creating the directory is the
+    /// atomic claim on the name: a second creator gets [`StoreError::Exists`].
+    pub fn create(&self, session: &Session) -> Result<SessionFiles, StoreError> {
+        let dir = self.dir(&session.meta.slug);
+        match fs::create_dir(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(StoreError::Exists),
+            Err(e) => return Err(e.into()),
+        }
+        let result = (|| {
+            write_snapshot(&dir, &encode_snapshot(session)?)?;
+            sync_dir(&self.sessions)?;
+            SessionFiles::open(dir.clone())
+        })();
+        if result.is_err() {
+            // Leave no half-made session behind to block the name.
+            let _ = fs::remove_dir_all(&dir);
+        }
+        Ok(result?)
+    }
+
+    /// The names of every session directory on disk.
+    pub fn list(&self) -> io::Result<Vec<SessionName>> {
+        let mut names = Vec::new();
+        for entry in fs::read_dir(&self.sessions)? {
+            let entry = entry?;
+            if !entry.file_type()?.is_dir() {
+                continue;
+            }
+            if let Some(name) = entry.file_name().to_str() {
+                match SessionName::parse(name) {
+                    Ok(slug) => names.push(slug),
+                    Err(_) => tracing::warn!(
+                        dir = name,
+                        "ignoring a directory that is not a session name"
+                    ),
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Opens an existing data directory without creating or changing anything (offline export
+    /// while a server may be running on it).
+    pub fn open_read_only(data_dir: &Path) -> io::Result<Self> {
+        let sessions = data_dir.join("sessions");
+        if !sessions.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{} holds no Paja sessions", data_dir.display()),
+            ));
+        }
+        Ok(Self { sessions })
+    }
+
+    /// Reads a session's state (snapshot plus journal) without touching its files.
+    pub fn read(&self, slug: &SessionName) -> Result<Session, StoreError> {
+        let dir = self.dir(slug);
+        if !dir.is_dir() {
+            return Err(StoreError::Io(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no session named {slug}"),
+            )));
+        }
+        Ok(read_state(&dir)?.0)
+    }
+
+    /// Loads a session: its snapshot, then every newer journal line. Returns the session and
+    /// its files, ready to append to.
+    pub fn load(&self, slug: &SessionName) -> Result<(Session, SessionFiles), StoreError> {
+        let dir = self.dir(slug);
+        let (session, good_len) = read_state(&dir)?;
+        let mut files = SessionFiles::open(dir)?;
+        if files.journal_len != good_len {
+            tracing::warn!(
+                session = %slug,
+                kept = good_len,
+                dropped = files.journal_len - good_len,
+                "cutting a torn line off the journal"
+            );
+            files.journal.set_len(good_len)?;
+            files.journal.sync_all()?;
+            files.journal_len = good_len;
+        }
+        Ok((session, files))
+    }
+}
+
+/// The state in `dir` (snapshot plus newer journal lines) and the journal's good length.
+fn read_state(dir: &Path) -> Result<(Session, u64), StoreError> {
+    {
+        let bytes = fs::read(dir.join(SNAPSHOT))?;
+        let snapshot: Snapshot<Session> =
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if snapshot.format != SNAPSHOT_FORMAT {
+            return Err(StoreError::Corrupt(format!(
+                "unknown snapshot format {}",
+                snapshot.format
+            )));
+        }
+        let mut session = snapshot.session;
+        session.reindex();
+        let good_len = replay_journal(&dir.join(JOURNAL), &mut session)?;
+        Ok((session, good_len))
+    }
+}
+
+/// Re-applies journal lines newer than the session's seq. Returns the length of the journal
+/// up to the end of its last complete, readable line.
+fn replay_journal(path: &Path, session: &mut Session) -> Result<u64, StoreError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let slug = session.meta.slug.clone();
+    let mut good_len = 0u64;
+    let mut offset = 0usize;
+    let mut line_no = 0usize;
+    while offset < bytes.len() {
+        line_no += 1;
+        let Some(nl) = bytes[offset..].iter().position(|&b| b == b'\n') else {
+            tracing::warn!(session = %slug, line = line_no, "journal ends in a torn line; skipped");
+            break;
+        };
+        let line = &bytes[offset..offset + nl];
+        let next = offset + nl + 1;
+        match serde_json::from_slice::<Record<Command>>(line) {
+            Ok(record) => {
+                if record.seq > session.seq() {
+                    match session.apply(&record.cmd, record.at) {
+                        Ok(_) if session.seq() == record.seq => {}
+                        Ok(_) => tracing::warn!(
+                            session = %slug,
+                            line = line_no,
+                            expected = record.seq,
+                            got = session.seq(),
+                            "journal replay reached a different seq"
+                        ),
+                        Err(rejection) => tracing::warn!(
+                            session = %slug,
+                            line = line_no,
+                            %rejection,
+                            "journal line no longer applies; skipped"
+                        ),
+                    }
+                }
+                good_len = next as u64;
+            }
+            Err(e) if next == bytes.len() => {
+                tracing::warn!(session = %slug, line = line_no, error = %e, "journal ends in a torn line; skipped");
+                break;
+            }
+            Err(e) => {
+                tracing::error!(session = %slug, line = line_no, error = %e, "unreadable journal line; skipped");
+                good_len = next as u64;
+            }
+        }
+        offset = next;
+    }
+    Ok(good_len)
+}
+
+/// An open session's files, owned by its session task.
+#[derive(Debug)]
+pub struct SessionFiles {
+    dir: PathBuf,
+    journal: File,
+    journal_len: u64,
+    records: usize,
+}
+
+impl SessionFiles {
+    fn open(dir: PathBuf) -> Result<Self, StoreError> {
+        let journal = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(JOURNAL))?;
+        let journal_len = journal.metadata()?.len();
+        Ok(Self {
+            dir,
+            journal,
+            journal_len,
+            records: 0,
+        })
+    }
+
+    /// Appends `lines` (complete JSON lines, `records` of them) and fsyncs. On failure the
+    /// journal is cut back to where it was, so a half-written batch never reaches a replay.
+    pub fn append(&mut self, lines: &[u8], records: usize) -> io::Result<()> {
+        let result = self
+            .journal
+            .write_all(lines)
+            .and_then(|()| self.journal.sync_data());
+        match result {
+            Ok(()) => {
+                self.journal_len += lines.len() as u64;
+                self.records += records;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.journal.set_len(self.journal_len);
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether the journal has grown enough to be worth compacting into a snapshot.
+    pub fn wants_snapshot(&self) -> bool {
+        self.records >= COMPACT_AFTER_RECORDS
+    }
+
+    /// Writes a snapshot (from [`encode_snapshot`]) atomically, then empties the journal.
+    pub fn snapshot(&mut self, snapshot: &[u8]) -> io::Result<()> {
+        write_snapshot(&self.dir, snapshot)?;
+        self.journal.set_len(0)?;
+        self.journal.sync_all()?;
+        self.journal_len = 0;
+        self.records = 0;
+        Ok(())
+    }
+}
+
+/// Serializes one journal line (with its newline) onto `out`.
+pub fn encode_record(out: &mut Vec<u8>, seq: u64, at: Millis, cmd: &Command) {
+    let record = Record { seq, at, cmd };
+    // A Command is plain data; writing it into a Vec cannot fail.
+    if serde_json::to_writer(&mut *out, &record).is_ok() {
+        out.push(b'\n');
+    }
+}
+
+/// Serializes a session into snapshot bytes (CPU only; the session task does this before
+/// handing the bytes to a blocking thread).
+pub fn encode_snapshot(session: &Session) -> io::Result<Vec<u8>> {
+    serde_json::to_vec(&Snapshot {
+        format: SNAPSHOT_FORMAT,
+        session,
+    })
+    .map_err(io::Error::other)
+}
+
+fn write_snapshot(dir: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = dir.join(SNAPSHOT_TMP);
+    let mut file = File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&tmp, dir.join(SNAPSHOT))?;
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{
+        ItemId, Language, ParticipantId, PromptDraft, PromptId, PromptKind, SessionMeta,
+    };
+    use uuid::Uuid;
+
+    fn new_session() -> Session {
+        Session::new(SessionMeta {
+            slug: SessionName::parse("testi").unwrap(),
+            title: "T".into(),
+            language: Language::Fi,
+            created_at: 1,
+            key_hash: "k".into(),
+        })
+    }
+
+    fn apply_and_journal(s: &mut Session, files: &mut SessionFiles, cmd: Command, at: Millis) {
+        s.apply(&cmd, at).unwrap();
+        let mut buf = Vec::new();
+        encode_record(&mut buf, s.seq(), at, &cmd);
+        files.append(&buf, 1).unwrap();
+    }
+
+    fn scripted(s: &mut Session, files: &mut SessionFiles, n: usize) {
+        apply_and_journal(
+            s,
+            files,
+            Command::AddPrompt {
+                draft: PromptDraft {
+                    kind: PromptKind::Brainstorm,
+                    title: "Q".into(),
+                    instructions: String::new(),
+                    time_limit_secs: None,
+                },
+            },
+            2,
+        );
+        apply_and_journal(
+            s,
+            files,
+            Command::OpenPrompt {
+                prompt_id: PromptId("p1".into()),
+            },
+            3,
+        );
+        for i in 0..n {
+            apply_and_journal(
+                s,
+                files,
+                Command::Submit {
+                    participant: ParticipantId(Uuid::new_v4()),
+                    item_id: ItemId(Uuid::new_v4()),
+                    prompt_id: PromptId("p1".into()),
+                    text: format!("item {i} – äö"),
+                },
+                10 + i as u64,
+            );
+        }
+    }
+
+    #[test]
+    fn snapshot_plus_journal_restores_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut s = new_session();
+        let mut files = store.create(&s).unwrap();
+        scripted(&mut s, &mut files, 5);
+        let (back, _) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(back, s);
+        assert!(matches!(store.create(&s), Err(StoreError::Exists)));
+    }
+
+    #[test]
+    fn compaction_keeps_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut s = new_session();
+        let mut files = store.create(&s).unwrap();
+        scripted(&mut s, &mut files, 3);
+        files.snapshot(&encode_snapshot(&s).unwrap()).unwrap();
+        assert_eq!(
+            fs::metadata(dir.path().join("sessions/testi/journal.jsonl"))
+                .unwrap()
+                .len(),
+            0
+        );
+        apply_and_journal(
+            &mut s,
+            &mut files,
+            Command::ClosePrompt {
+                prompt_id: PromptId("p1".into()),
+            },
+            99,
+        );
+        let (back, _) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn journal_lines_already_in_the_snapshot_are_skipped() {
+        // A crash between the snapshot's rename and the journal's truncation.
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut s = new_session();
+        let mut files = store.create(&s).unwrap();
+        scripted(&mut s, &mut files, 4);
+        write_snapshot(
+            &dir.path().join("sessions/testi"),
+            &encode_snapshot(&s).unwrap(),
+        )
+        .unwrap();
+        let (back, _) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.items().len(), 4);
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_off_and_appending_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut s = new_session();
+        let mut files = store.create(&s).unwrap();
+        scripted(&mut s, &mut files, 2);
+        drop(files);
+        let journal = dir.path().join("sessions/testi/journal.jsonl");
+        let mut f = OpenOptions::new().append(true).open(&journal).unwrap();
+        f.write_all(br#"{"seq":99,"at":1,"cmd":{"type":"sub"#)
+            .unwrap();
+        drop(f);
+        let (mut back, mut files) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(back, s);
+        apply_and_journal(
+            &mut back,
+            &mut files,
+            Command::ClosePrompt {
+                prompt_id: PromptId("p1".into()),
+            },
+            50,
+        );
+        let (again, _) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(again, back);
+    }
+}
