@@ -98,7 +98,7 @@ impl Store {
             // Leave no half-made session behind to block the name.
             let _ = fs::remove_dir_all(&dir);
         }
-        Ok(result?)
+        result
     }
 
     /// The names of every session directory on disk.
@@ -171,21 +171,19 @@ impl Store {
 
 /// The state in `dir` (snapshot plus newer journal lines) and the journal's good length.
 fn read_state(dir: &Path) -> Result<(Session, u64), StoreError> {
-    {
-        let bytes = fs::read(dir.join(SNAPSHOT))?;
-        let snapshot: Snapshot<Session> =
-            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if snapshot.format != SNAPSHOT_FORMAT {
-            return Err(StoreError::Corrupt(format!(
-                "unknown snapshot format {}",
-                snapshot.format
-            )));
-        }
-        let mut session = snapshot.session;
-        session.reindex();
-        let good_len = replay_journal(&dir.join(JOURNAL), &mut session)?;
-        Ok((session, good_len))
+    let bytes = fs::read(dir.join(SNAPSHOT))?;
+    let snapshot: Snapshot<Session> =
+        serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if snapshot.format != SNAPSHOT_FORMAT {
+        return Err(StoreError::Corrupt(format!(
+            "unknown snapshot format {}",
+            snapshot.format
+        )));
     }
+    let mut session = snapshot.session;
+    session.reindex();
+    let good_len = replay_journal(&dir.join(JOURNAL), &mut session)?;
+    Ok((session, good_len))
 }
 
 /// Re-applies journal lines newer than the session's seq. Returns the length of the journal

@@ -232,7 +232,11 @@ async fn run(
     }
     let mut pending: FuturesUnordered<Pending> = FuturesUnordered::new();
     loop {
+        // Biased, in this order: a command's events are broadcast before its reply is sent,
+        // so polling events first delivers them before the ack; reading the client comes
+        // last, so a flood of input cannot starve its own output.
         tokio::select! {
+            biased;
             _ = shutdown.cancelled() => {
                 // Let replies already on their way reach the client before closing.
                 while let Some((id, result)) = pending.next().await {
@@ -240,6 +244,42 @@ async fn run(
                 }
                 close(&mut socket, CLOSE_RESTART, "server restarting").await;
                 break;
+            }
+            event = events.recv() => match event {
+                Ok(frames) => {
+                    if let Some(seq) = frames.seq {
+                        if seq <= last_seq {
+                            continue;
+                        }
+                        last_seq = seq;
+                    }
+                    if let Some(frame) = frames.for_role(identity.role) {
+                        if socket.send(Message::Text(frame.clone())).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
+                    let Ok(joined) = handle.join(identity.role, identity.participant).await else {
+                        close(&mut socket, CLOSE_RESTART, "restarting").await;
+                        break;
+                    };
+                    last_seq = joined.seq;
+                    events = joined.events;
+                    if socket.send(Message::Text(joined.welcome)).await.is_err() {
+                        break;
+                    }
+                }
+                Err(RecvError::Closed) => {
+                    close(&mut socket, CLOSE_RESTART, "server restarting").await;
+                    break;
+                }
+            },
+            Some((id, result)) = pending.next(), if !pending.is_empty() => {
+                if socket.send(reply_frame(id, result)).await.is_err() {
+                    break;
+                }
             }
             frame = socket.recv(), if pending.len() < MAX_IN_FLIGHT => {
                 let text = match frame {
@@ -288,42 +328,6 @@ async fn run(
                     }
                 }
             }
-            Some((id, result)) = pending.next(), if !pending.is_empty() => {
-                if socket.send(reply_frame(id, result)).await.is_err() {
-                    break;
-                }
-            }
-            event = events.recv() => match event {
-                Ok(frames) => {
-                    if let Some(seq) = frames.seq {
-                        if seq <= last_seq {
-                            continue;
-                        }
-                        last_seq = seq;
-                    }
-                    if let Some(frame) = frames.for_role(identity.role) {
-                        if socket.send(Message::Text(frame.clone())).await.is_err() {
-                            break;
-                        }
-                    }
-                }
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
-                    let Ok(joined) = handle.join(identity.role, identity.participant).await else {
-                        close(&mut socket, CLOSE_RESTART, "restarting").await;
-                        break;
-                    };
-                    last_seq = joined.seq;
-                    events = joined.events;
-                    if socket.send(Message::Text(joined.welcome)).await.is_err() {
-                        break;
-                    }
-                }
-                Err(RecvError::Closed) => {
-                    close(&mut socket, CLOSE_RESTART, "server restarting").await;
-                    break;
-                }
-            },
         }
     }
 }

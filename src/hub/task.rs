@@ -50,7 +50,7 @@ enum Reply {
         Result<u64, CommandError>,
     ),
     Join(oneshot::Sender<Joined>, Joined),
-    Read(oneshot::Sender<Session>, Session),
+    Read(oneshot::Sender<Session>, Box<Session>),
 }
 
 impl SessionTask {
@@ -146,7 +146,9 @@ impl SessionTask {
                 batch.replies.push(Reply::Join(reply, joined));
             }
             Request::Read { reply } => {
-                batch.replies.push(Reply::Read(reply, self.session.clone()));
+                batch
+                    .replies
+                    .push(Reply::Read(reply, Box::new(self.session.clone())));
             }
         }
     }
@@ -178,7 +180,7 @@ impl SessionTask {
                     let _ = tx.send(joined);
                 }
                 Reply::Read(tx, session) => {
-                    let _ = tx.send(session);
+                    let _ = tx.send(*session);
                 }
             }
         }

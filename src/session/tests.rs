@@ -375,7 +375,7 @@ fn seq_is_gap_free_and_survives_a_serde_round_trip() {
 fn replaying_the_same_commands_rebuilds_the_same_session() {
     let who = pid();
     let id = iid();
-    let commands = vec![
+    let commands = [
         Command::AddPrompt { draft: draft("A") },
         Command::OpenPrompt {
             prompt_id: PromptId("p1".into()),

@@ -1,1 +1,8 @@
-fn main() {}
+//! Integration tests: the real server on an ephemeral port, real websockets, real files.
+//! One test binary (modules below) so the link happens once.
+
+mod crash;
+mod errors;
+mod http_api;
+mod support;
+mod workshop;

@@ -1,0 +1,147 @@
+//! The HTTP surface: creating sessions, export authorization, pages and headers.
+
+use serde_json::json;
+
+use crate::support::TestServer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_sessions() {
+    let server = TestServer::start().await;
+    let created = server
+        .http(
+            "POST",
+            "/api/sessions",
+            &[],
+            Some(&json!({"slug":"hyvinsivi","title":"Työpaja","language":"en"})),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let body = created.json();
+    let key = body["facilitator_key"].as_str().unwrap();
+    assert!(
+        key.len() >= 32 && key.chars().all(|c| c.is_ascii_hexdigit()),
+        "at least 128 random bits"
+    );
+    assert_eq!(body["participant_url"], "/hyvinsivi");
+    assert_eq!(body["screen_url"], "/hyvinsivi/screen");
+    assert_eq!(body["control_url"], format!("/hyvinsivi/control#key={key}"));
+
+    let again = server
+        .http(
+            "POST",
+            "/api/sessions",
+            &[],
+            Some(&json!({"slug":"hyvinsivi","title":"Toinen"})),
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.json()["error"]["code"], "slug_taken");
+
+    for (body, code) in [
+        (json!({"slug":"ab","title":"x"}), "invalid_slug"),
+        (json!({"slug":"Iso-Kirjain","title":"x"}), "invalid_slug"),
+        (json!({"slug":"api","title":"x"}), "invalid_slug"),
+        (json!({"slug":"assets","title":"x"}), "invalid_slug"),
+        (json!({"slug":"ws","title":"x"}), "invalid_slug"),
+        (json!({"slug":"hyvä","title":"x"}), "invalid_slug"),
+        (json!({"slug":"ok-name","title":"  "}), "invalid_title"),
+        (
+            json!({"slug":"ok-name","title":"x","language":"de"}),
+            "invalid_request",
+        ),
+        (json!({"title":"x"}), "invalid_request"),
+    ] {
+        let response = server.http("POST", "/api/sessions", &[], Some(&body)).await;
+        assert_eq!(response.status, 400, "for {body}");
+        let error = response.json();
+        assert_eq!(error["error"]["code"], code, "for {body}");
+        assert!(error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+    // Nothing was created by the refused requests.
+    assert_eq!(server.http("GET", "/ok-name", &[], None).await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_need_the_facilitator_key() {
+    let server = TestServer::start().await;
+    let key = server.create_session("salainen").await;
+    let path = "/api/sessions/salainen/export.csv";
+    let none = server.http("GET", path, &[], None).await;
+    assert_eq!(
+        (none.status, none.json()["error"]["code"].as_str()),
+        (401, Some("key_required"))
+    );
+    let wrong = server
+        .http("GET", path, &[("Authorization", "Bearer nope")], None)
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.json()["error"]["code"].as_str()),
+        (403, Some("invalid_key"))
+    );
+    let bearer = format!("Bearer {key}");
+    let ok = server
+        .http("GET", path, &[("Authorization", &bearer)], None)
+        .await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(
+        ok.body,
+        b"\xEF\xBB\xBFprompt,text,participant,time,hidden\n"
+    );
+    let missing = server
+        .http(
+            "GET",
+            "/api/sessions/eiole/export.csv",
+            &[("Authorization", &bearer)],
+            None,
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+    // One session's key opens no other session.
+    let other = server.create_session("toinen").await;
+    let cross = server
+        .http(
+            "GET",
+            "/api/sessions/salainen/export.json",
+            &[("Authorization", &format!("Bearer {other}"))],
+            None,
+        )
+        .await;
+    assert_eq!(cross.status, 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_served_with_security_headers() {
+    let server = TestServer::start().await;
+    server.create_session("sivut").await;
+    for path in ["/", "/sivut", "/sivut/control", "/sivut/screen"] {
+        let page = server.http("GET", path, &[], None).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(page
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html"));
+        let csp = page.header("content-security-policy").expect("CSP");
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    }
+    assert_eq!(server.http("GET", "/eiole", &[], None).await.status, 404);
+    let css = server.http("GET", "/assets/app.css", &[], None).await;
+    assert_eq!(css.status, 200);
+    let etag = css.header("etag").expect("etag").to_owned();
+    let cached = server
+        .http("GET", "/assets/app.css", &[("If-None-Match", &etag)], None)
+        .await;
+    assert_eq!(cached.status, 304);
+    let strings = server.http("GET", "/assets/i18n/fi.json", &[], None).await;
+    assert_eq!(strings.status, 200);
+    assert_eq!(
+        server
+            .http("GET", "/assets/nope.js", &[], None)
+            .await
+            .status,
+        404
+    );
+}
