@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 
-use crate::session::{ItemId, Language, Millis, PromptKind, PromptState, Session};
+use std::collections::BTreeMap;
+
+use crate::session::{Activity, GroupId, ItemId, Language, Millis, PromptState, Results, Session};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,22 +47,89 @@ pub fn render(session: &Session, format: Format) -> Vec<u8> {
 /// The UTF-8 byte order mark: without it Excel decodes a CSV as the local code page.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// One row per item, in agenda order and then in the order items arrived:
-/// `prompt,text,participant,time,hidden`.
+/// The CSV header: the core columns first, then what the workshop activities add.
+pub const CSV_HEADER: [&str; 12] = [
+    "prompt",
+    "text",
+    "participant",
+    "time",
+    "hidden",
+    "column",
+    "group",
+    "likes",
+    "dots",
+    "merged_into",
+    "history",
+    "item_id",
+];
+
+/// Dots each item received over every dot vote on its prompt (merged duplicates counted with
+/// the item they were merged into).
+fn dots_per_item(session: &Session) -> BTreeMap<ItemId, u32> {
+    let mut dots = BTreeMap::new();
+    for prompt in session.prompts() {
+        if let Results::DotVote { ranking, .. } = session.results(prompt) {
+            if matches!(prompt.draft.activity, Activity::DotVote { .. }) {
+                for entry in ranking {
+                    *dots.entry(entry.item_id).or_insert(0) += entry.dots;
+                }
+            }
+        }
+    }
+    dots
+}
+
+/// One row per item, in agenda order and then in the order items arrived.
 pub fn csv(session: &Session) -> Vec<u8> {
     let mut out = BOM.to_vec();
+    let dots = dots_per_item(session);
+    let group_name = |id: &Option<GroupId>| {
+        id.as_ref()
+            .and_then(|g| session.groups().iter().find(|x| &x.id == g))
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
+    };
     {
         let mut writer = csv::Writer::from_writer(&mut out);
         // Writing to a Vec cannot fail; a failed row would only mean a shorter file.
-        let _ = writer.write_record(["prompt", "text", "participant", "time", "hidden"]);
+        let _ = writer.write_record(CSV_HEADER);
         for prompt in session.prompts() {
-            for item in session.items().iter().filter(|i| i.prompt_id == prompt.id) {
+            let columns = match &prompt.draft.activity {
+                Activity::Brainstorm { columns } => columns.as_slice(),
+                _ => &[],
+            };
+            for item in session.items_for(&prompt.id) {
+                let column = item
+                    .column
+                    .and_then(|c| columns.get(usize::from(c)))
+                    .cloned()
+                    .unwrap_or_default();
+                let history = item
+                    .history
+                    .iter()
+                    .map(|r| r.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" → ");
                 let _ = writer.write_record([
-                    prompt.title.as_str(),
+                    prompt.draft.title.as_str(),
                     item.text.as_str(),
-                    item.participant.pseudonym().as_str(),
+                    item.participant.pseudonym(&session.meta.slug).as_str(),
                     iso8601(item.created_at).as_str(),
                     if item.hidden { "true" } else { "false" },
+                    column.as_str(),
+                    group_name(&item.group).as_str(),
+                    session.like_count(item).to_string().as_str(),
+                    dots.get(&item.id)
+                        .copied()
+                        .unwrap_or(0)
+                        .to_string()
+                        .as_str(),
+                    item.merged_into
+                        .map(|m| m.to_string())
+                        .unwrap_or_default()
+                        .as_str(),
+                    history.as_str(),
+                    item.id.to_string().as_str(),
                 ]);
             }
         }
@@ -80,6 +149,7 @@ struct JsonExport<'a> {
     version: u32,
     exported_at: String,
     session: JsonSession<'a>,
+    groups: &'a [crate::session::Group],
     prompts: Vec<JsonPrompt<'a>>,
 }
 
@@ -94,13 +164,13 @@ struct JsonSession<'a> {
 #[derive(Serialize)]
 struct JsonPrompt<'a> {
     id: &'a str,
-    kind: PromptKind,
-    title: &'a str,
-    instructions: &'a str,
-    time_limit_secs: Option<u32>,
+    #[serde(flatten)]
+    draft: &'a crate::session::PromptDraft,
     state: PromptState,
     opened_at: Option<String>,
     closed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    results: Option<Results>,
     items: Vec<JsonItem<'a>>,
 }
 
@@ -111,10 +181,25 @@ struct JsonItem<'a> {
     participant: String,
     created_at: String,
     hidden: bool,
+    column: Option<u8>,
+    group: Option<&'a GroupId>,
+    approved: bool,
+    starred: bool,
+    merged_into: Option<ItemId>,
+    likes: usize,
+    dots: u32,
+    history: Vec<JsonRevision<'a>>,
 }
 
-/// The whole session: its prompts in agenda order, each with its items.
+#[derive(Serialize)]
+struct JsonRevision<'a> {
+    text: &'a str,
+    at: String,
+}
+
+/// The whole session: groups, then prompts in agenda order, each with its results and items.
 pub fn json(session: &Session) -> Vec<u8> {
+    let dots = dots_per_item(session);
     let export = JsonExport {
         format: JSON_FORMAT,
         version: JSON_VERSION,
@@ -125,34 +210,71 @@ pub fn json(session: &Session) -> Vec<u8> {
             language: session.meta.language,
             created_at: iso8601(session.meta.created_at),
         },
+        groups: session.groups(),
         prompts: session
             .prompts()
             .iter()
             .map(|p| JsonPrompt {
                 id: &p.id.0,
-                kind: p.kind,
-                title: &p.title,
-                instructions: &p.instructions,
-                time_limit_secs: p.time_limit_secs,
+                draft: &p.draft,
                 state: p.state,
                 opened_at: p.opened_at.map(iso8601),
                 closed_at: p.closed_at.map(iso8601),
+                results: (p.state != PromptState::Draft).then(|| session.results(p)),
                 items: session
-                    .items()
-                    .iter()
-                    .filter(|i| i.prompt_id == p.id)
+                    .items_for(&p.id)
                     .map(|i| JsonItem {
                         id: i.id,
                         text: &i.text,
-                        participant: i.participant.pseudonym(),
+                        participant: i.participant.pseudonym(&session.meta.slug),
                         created_at: iso8601(i.created_at),
                         hidden: i.hidden,
+                        column: i.column,
+                        group: i.group.as_ref(),
+                        approved: i.approved,
+                        starred: i.starred,
+                        merged_into: i.merged_into,
+                        likes: session.like_count(i),
+                        dots: dots.get(&i.id).copied().unwrap_or(0),
+                        history: i
+                            .history
+                            .iter()
+                            .map(|r| JsonRevision {
+                                text: &r.text,
+                                at: iso8601(r.at),
+                            })
+                            .collect(),
                     })
                     .collect(),
             })
             .collect(),
     };
     let mut out = serde_json::to_vec_pretty(&export).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// The agenda template's format name.
+pub const AGENDA_FORMAT: &str = "paja-agenda";
+
+#[derive(Serialize)]
+struct AgendaTemplate {
+    format: &'static str,
+    version: u32,
+    title: String,
+    prompts: Vec<crate::session::PromptDraft>,
+}
+
+/// The agenda as a reusable template, for `import_agenda` in a new session: the drafts in
+/// order, a dot vote's source written as `@N` (the N-th prompt of the template).
+pub fn agenda(session: &Session) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(&AgendaTemplate {
+        format: AGENDA_FORMAT,
+        version: 1,
+        title: session.meta.title.clone(),
+        prompts: session.agenda_template(),
+    })
+    .unwrap_or_default();
     out.push(b'\n');
     out
 }

@@ -4,141 +4,234 @@
 //! Every frame is a JSON text frame holding one object with a `"type"` field. The projector
 //! page is public (anyone with the address can open it), so it never receives participant
 //! ids; the facilitator sees pseudonyms only; a participant's own id never leaves its hello.
+//!
+//! Sequenced events (with `seq`) are durable changes. Derived, fast-changing views — results
+//! of polls, scales, word clouds and dot votes, and the wall of items on phones — go out as
+//! unsequenced `results` and `wall` frames, coalesced by the session task a few times a
+//! second, so a thousand items in a room of ten thousand phones is a few frames per phone,
+//! not ten million.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::session::{
-    Event, Item, ItemId, Language, Millis, Prompt, PromptDraft, PromptId, PromptState, Session,
-    Stamped,
+    Activity, Command, Event, Group, GroupId, Item, ItemId, Language, Millis, ParticipantId,
+    Prompt, PromptId, PromptState, Results, Revision, Session, Stamped,
 };
 
 /// The protocol version a client speaks in `hello`; bumped on incompatible changes.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// Longest request id a client may attach, in bytes.
+/// Longest request id a client may attach, in characters.
 pub const REQUEST_ID_MAX: usize = 64;
 
 /// Who is on the other end of a websocket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// A phone: sees the current prompt and its own items; may only submit.
+    /// A phone: sees the current prompt and its own answers (and the wall, when on).
     Participant,
     /// The facilitator's console: sees everything and runs the session (needs the key).
     Facilitator,
-    /// The projector: sees the current prompt and its visible items; sends nothing.
+    /// The projector: sees the current prompt, its visible items and public results.
     Screen,
 }
 
-/// A frame from a client.
+/// The first frame on every connection.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Hello {
+    /// The protocol version the client speaks (absent means 1).
+    #[serde(default)]
+    pub protocol: Option<u32>,
+    /// Who the client is.
+    pub role: Role,
+    /// The device's anonymous id (participants).
+    #[serde(default)]
+    pub participant_id: Option<Uuid>,
+    /// The last `seq` the client has seen (0 for none).
+    #[serde(default)]
+    pub last_seq: u64,
+    /// The facilitator key (facilitators).
+    #[serde(default)]
+    pub key: Option<String>,
+}
+
+/// What a participant may do. The server adds who is doing it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ClientMessage {
-    /// The first frame on every connection.
-    Hello {
-        /// The protocol version the client speaks (absent means 1).
-        #[serde(default)]
-        protocol: Option<u32>,
-        /// Who the client is.
-        role: Role,
-        /// The device's anonymous id (participants).
-        #[serde(default)]
-        participant_id: Option<Uuid>,
-        /// The last `seq` the client has seen (0 for none).
-        #[serde(default)]
-        last_seq: u64,
-        /// The facilitator key (facilitators).
-        #[serde(default)]
-        key: Option<String>,
-    },
-    /// A participant's item.
+pub enum ParticipantAction {
+    /// An item for a brainstorm or word cloud.
     Submit {
         /// Made by the device; a resend with the same id is stored once.
         id: Uuid,
         /// The prompt it answers.
         prompt_id: PromptId,
-        /// The text, at most 280 characters after trimming.
+        /// The text: at most 280 characters (word cloud: 40) after trimming.
         text: String,
-    },
-    /// Facilitator: add a draft prompt to the agenda.
-    AddPrompt {
-        /// Request id echoed in the ack or error.
+        /// The column, when the brainstorm has columns.
         #[serde(default)]
-        id: Option<String>,
-        /// The prompt's content.
-        prompt: PromptDraft,
+        column: Option<u8>,
     },
-    /// Facilitator: change a prompt's content.
-    UpdatePrompt {
-        /// Request id.
-        #[serde(default)]
-        id: Option<String>,
-        /// Which prompt.
+    /// A poll answer.
+    Vote {
+        /// The poll.
         prompt_id: PromptId,
-        /// The new content.
-        prompt: PromptDraft,
+        /// Chosen option indexes (exactly one for single choice).
+        options: Vec<u8>,
     },
-    /// Facilitator: remove a draft prompt.
-    DeletePrompt {
-        /// Request id.
-        #[serde(default)]
-        id: Option<String>,
-        /// Which prompt.
+    /// A rating of one scale statement.
+    Rate {
+        /// The scale.
         prompt_id: PromptId,
+        /// Statement index.
+        statement: u8,
+        /// 1..=N.
+        value: u8,
     },
-    /// Facilitator: open a prompt on every phone.
-    OpenPrompt {
-        /// Request id.
-        #[serde(default)]
-        id: Option<String>,
-        /// Which prompt.
+    /// One dot on a ballot item.
+    PlaceDot {
+        /// The vote.
         prompt_id: PromptId,
-    },
-    /// Facilitator: stop accepting items for a prompt.
-    ClosePrompt {
-        /// Request id.
-        #[serde(default)]
-        id: Option<String>,
-        /// Which prompt.
-        prompt_id: PromptId,
-    },
-    /// Facilitator: take an item off the projector.
-    HideItem {
-        /// Request id.
-        #[serde(default)]
-        id: Option<String>,
-        /// Which item.
+        /// The item.
         item_id: ItemId,
     },
-    /// Facilitator: show a hidden item again.
-    UnhideItem {
-        /// Request id.
-        #[serde(default)]
-        id: Option<String>,
-        /// Which item.
+    /// Take one dot back.
+    RemoveDot {
+        /// The vote.
+        prompt_id: PromptId,
+        /// The item.
         item_id: ItemId,
     },
-    /// Any role: a liveness check; answered with `pong`.
-    Ping {
-        /// Request id.
-        #[serde(default)]
-        id: Option<String>,
+    /// Like or un-like an item on the wall.
+    Like {
+        /// The item.
+        item_id: ItemId,
+        /// Like (true) or take it back (false).
+        liked: bool,
+    },
+    /// Pick a group, or `null` to leave it.
+    ChooseGroup {
+        /// The group.
+        group_id: Option<GroupId>,
     },
 }
 
-/// Every `type` a client may send, for telling an unknown type from a malformed known one.
-const CLIENT_TYPES: &[&str] = &[
-    "hello",
+impl ParticipantAction {
+    /// The session command, done by `participant`.
+    pub fn into_command(self, participant: ParticipantId) -> Command {
+        match self {
+            ParticipantAction::Submit {
+                id,
+                prompt_id,
+                text,
+                column,
+            } => Command::Submit {
+                participant,
+                item_id: ItemId(id),
+                prompt_id,
+                text,
+                column,
+            },
+            ParticipantAction::Vote { prompt_id, options } => Command::Vote {
+                participant,
+                prompt_id,
+                options,
+            },
+            ParticipantAction::Rate {
+                prompt_id,
+                statement,
+                value,
+            } => Command::Rate {
+                participant,
+                prompt_id,
+                statement,
+                value,
+            },
+            ParticipantAction::PlaceDot { prompt_id, item_id } => Command::PlaceDot {
+                participant,
+                prompt_id,
+                item_id,
+            },
+            ParticipantAction::RemoveDot { prompt_id, item_id } => Command::RemoveDot {
+                participant,
+                prompt_id,
+                item_id,
+            },
+            ParticipantAction::Like { item_id, liked } => Command::Like {
+                participant,
+                item_id,
+                liked,
+            },
+            ParticipantAction::ChooseGroup { group_id } => Command::ChooseGroup {
+                participant,
+                group_id,
+            },
+        }
+    }
+}
+
+/// A decoded frame from a client.
+#[derive(Debug, Clone)]
+pub enum ClientMessage {
+    /// The first frame.
+    Hello(Hello),
+    /// A liveness check; answered with `pong`.
+    Ping {
+        /// Request id.
+        id: Option<String>,
+    },
+    /// Something only participants do.
+    Participant {
+        /// Request id (for `submit`, the item id).
+        id: Option<String>,
+        /// What.
+        action: ParticipantAction,
+    },
+    /// Something only the facilitator does: the session command itself.
+    Staff {
+        /// Request id.
+        id: Option<String>,
+        /// What.
+        command: Command,
+    },
+}
+
+/// The `type`s participants send (besides `hello` and `ping`).
+const PARTICIPANT_TYPES: &[&str] = &[
     "submit",
+    "vote",
+    "rate",
+    "place_dot",
+    "remove_dot",
+    "like",
+    "choose_group",
+];
+
+/// The `type`s only the facilitator sends: the staff [`Command`]s.
+pub const STAFF_TYPES: &[&str] = &[
     "add_prompt",
     "update_prompt",
+    "duplicate_prompt",
     "delete_prompt",
+    "move_prompt",
+    "import_agenda",
     "open_prompt",
+    "next_prompt",
     "close_prompt",
+    "lock_prompt",
+    "add_time",
+    "add_group",
+    "update_group",
+    "delete_group",
     "hide_item",
     "unhide_item",
-    "ping",
+    "edit_item",
+    "merge_items",
+    "unmerge_item",
+    "star_item",
+    "approve_item",
 ];
 
 /// Why a frame could not be read; each is a distinct wire code.
@@ -150,66 +243,74 @@ pub struct DecodeError {
     pub code: &'static str,
     /// A human-readable reason.
     pub message: String,
+    /// The role whose message type it was, when the type was known: a malformed staff
+    /// command from a phone is `forbidden`, not `invalid_message`.
+    pub for_role: Option<Role>,
+}
+
+/// Only the envelope: the type and request id, read before the body.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    id: Option<serde_json::Value>,
 }
 
 impl ClientMessage {
     /// Parses one text frame, telling bad JSON, an unknown type and bad fields apart.
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
-        match serde_json::from_str::<ClientMessage>(text) {
-            Ok(message) => Ok(message),
-            Err(err) => Err(classify(text, err)),
-        }
-    }
-
-    /// The request id, if the message carries one.
-    pub fn request_id(&self) -> Option<String> {
-        match self {
-            ClientMessage::Hello { .. } => None,
-            ClientMessage::Submit { id, .. } => Some(id.to_string()),
-            ClientMessage::AddPrompt { id, .. }
-            | ClientMessage::UpdatePrompt { id, .. }
-            | ClientMessage::DeletePrompt { id, .. }
-            | ClientMessage::OpenPrompt { id, .. }
-            | ClientMessage::ClosePrompt { id, .. }
-            | ClientMessage::HideItem { id, .. }
-            | ClientMessage::UnhideItem { id, .. }
-            | ClientMessage::Ping { id } => id.as_deref().map(truncate_id),
-        }
-    }
-}
-
-fn truncate_id(id: &str) -> String {
-    id.chars().take(REQUEST_ID_MAX).collect()
-}
-
-/// Only runs on the error path, so re-parsing as a generic value costs nothing normally.
-fn classify(text: &str, err: serde_json::Error) -> DecodeError {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
-        return DecodeError {
+        let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|_| DecodeError {
             id: None,
             code: "invalid_json",
-            message: "the frame is not valid JSON".into(),
+            message: "the frame is not a JSON object".into(),
+            for_role: None,
+        })?;
+        let id = match &envelope.id {
+            Some(serde_json::Value::String(s)) => Some(s.chars().take(REQUEST_ID_MAX).collect()),
+            _ => None,
         };
-    };
-    let id = value.get("id").and_then(|v| v.as_str()).map(truncate_id);
-    let Some(kind) = value.get("type").and_then(|t| t.as_str()) else {
-        return DecodeError {
-            id,
-            code: "unknown_type",
-            message: "the frame has no \"type\" field".into(),
+        let Some(kind) = envelope.kind else {
+            return Err(DecodeError {
+                id,
+                code: "unknown_type",
+                message: "the frame has no \"type\" field".into(),
+                for_role: None,
+            });
         };
-    };
-    if !CLIENT_TYPES.contains(&kind) {
-        return DecodeError {
-            id,
-            code: "unknown_type",
-            message: format!("unknown message type {:?}", truncate_id(kind)),
+        let invalid = |for_role: Option<Role>| {
+            let id = id.clone();
+            let kind = kind.clone();
+            move |e: serde_json::Error| DecodeError {
+                id,
+                code: "invalid_message",
+                message: format!("invalid {kind}: {e}"),
+                for_role,
+            }
         };
-    }
-    DecodeError {
-        id,
-        code: "invalid_message",
-        message: format!("invalid {kind}: {err}"),
+        match kind.as_ref() {
+            "hello" => Ok(ClientMessage::Hello(
+                serde_json::from_str(text).map_err(invalid(None))?,
+            )),
+            "ping" => Ok(ClientMessage::Ping { id }),
+            k if PARTICIPANT_TYPES.contains(&k) => Ok(ClientMessage::Participant {
+                action: serde_json::from_str(text).map_err(invalid(Some(Role::Participant)))?,
+                id,
+            }),
+            k if STAFF_TYPES.contains(&k) => Ok(ClientMessage::Staff {
+                command: serde_json::from_str(text).map_err(invalid(Some(Role::Facilitator)))?,
+                id,
+            }),
+            other => Err(DecodeError {
+                id,
+                code: "unknown_type",
+                message: format!(
+                    "unknown message type {:?}",
+                    other.chars().take(REQUEST_ID_MAX).collect::<String>()
+                ),
+                for_role: None,
+            }),
+        }
     }
 }
 
@@ -231,32 +332,126 @@ pub struct ItemView<'a> {
     pub id: ItemId,
     /// Its prompt.
     pub prompt_id: &'a PromptId,
-    /// The text.
+    /// The (current) text.
     pub text: &'a str,
     /// When it was accepted, ms since the epoch.
     pub created_at: Millis,
-    /// Whether the facilitator hid it.
-    pub hidden: bool,
     /// The seq of its `item_added`.
     pub seq: u64,
+    /// Its column index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u8>,
+    /// Its group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'a GroupId>,
+    /// Whether the facilitator hid it.
+    pub hidden: bool,
+    /// False while waiting for approval (pre-moderation).
+    pub approved: bool,
+    /// Shown large on the projector.
+    pub starred: bool,
+    /// Merged as a duplicate into this item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<ItemId>,
+    /// How many duplicates were merged into it.
+    pub merged: usize,
+    /// Likes (including those of merged duplicates).
+    pub likes: usize,
+    /// Whether the facilitator edited it.
+    pub edited: bool,
+    /// Earlier texts (facilitator only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<&'a [Revision]>,
     /// The sender's pseudonym (facilitator only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
 }
 
 impl<'a> ItemView<'a> {
-    /// The view for `role`: only the facilitator learns the author's pseudonym.
-    pub fn new(item: &'a Item, role: Role) -> Self {
+    /// The view for `role`: only the facilitator learns the author's pseudonym and history.
+    pub fn new(session: &Session, item: &'a Item, role: Role) -> Self {
+        let staff = role == Role::Facilitator;
         Self {
             id: item.id,
             prompt_id: &item.prompt_id,
             text: &item.text,
             created_at: item.created_at,
-            hidden: item.hidden,
             seq: item.seq,
-            author: (role == Role::Facilitator).then(|| item.participant.pseudonym()),
+            column: item.column,
+            group: item.group.as_ref(),
+            hidden: item.hidden,
+            approved: item.approved,
+            starred: item.starred,
+            merged_into: item.merged_into,
+            merged: session.merged_count(item),
+            likes: session.like_count(item),
+            edited: !item.history.is_empty(),
+            history: staff.then_some(item.history.as_slice()),
+            author: staff.then(|| item.participant.pseudonym(&session.meta.slug)),
         }
     }
+}
+
+/// A ballot entry of a dot vote, as phones see it.
+#[derive(Debug, Serialize)]
+pub struct BallotEntry<'a> {
+    /// The item.
+    pub id: ItemId,
+    /// Its current text.
+    pub text: &'a str,
+}
+
+/// A prompt on the wire: its fields, plus the ballot's texts for a dot vote.
+#[derive(Debug, Serialize)]
+pub struct PromptView<'a> {
+    /// The prompt.
+    #[serde(flatten)]
+    pub prompt: &'a Prompt,
+    /// The ballot's items in their frozen order (dot votes, once opened).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ballot_items: Option<Vec<BallotEntry<'a>>>,
+}
+
+impl<'a> PromptView<'a> {
+    /// The view of `prompt`, with ballot texts looked up in `session`.
+    pub fn new(session: &'a Session, prompt: &'a Prompt) -> Self {
+        let ballot_items = matches!(prompt.draft.activity, Activity::DotVote { .. })
+            .then(|| {
+                prompt
+                    .ballot
+                    .iter()
+                    .filter_map(|id| session.item(id))
+                    .filter(|i| i.merged_into.is_none())
+                    .map(|i| BallotEntry {
+                        id: i.id,
+                        text: &i.text,
+                    })
+                    .collect()
+            })
+            .filter(|b: &Vec<_>| !b.is_empty());
+        Self {
+            prompt,
+            ballot_items,
+        }
+    }
+}
+
+/// A participant's own answers to the current prompt, so a reload shows them.
+#[derive(Debug, Serialize, Default)]
+pub struct Mine<'a> {
+    /// The group picked.
+    pub group: Option<&'a GroupId>,
+    /// Poll: options chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<&'a [u8]>,
+    /// Scale: ratings per statement (0 = not rated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<&'a [u8]>,
+    /// Dot vote: dots per item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dots: Option<&'a BTreeMap<ItemId, u32>>,
+    /// Items on the wall this participant liked.
+    pub liked: Vec<ItemId>,
 }
 
 /// A frame from the server.
@@ -276,18 +471,28 @@ pub enum ServerMessage<'a> {
         /// Name, title, language.
         session: SessionView<'a>,
         /// The prompt phones show now.
-        prompt: Option<&'a Prompt>,
+        prompt: Option<PromptView<'a>>,
         /// The whole agenda (facilitator only).
         #[serde(skip_serializing_if = "Option::is_none")]
-        prompts: Option<&'a [Prompt]>,
-        /// Items: the facilitator gets all, the screen the current prompt's visible ones,
-        /// a participant its own for the current prompt.
+        prompts: Option<Vec<PromptView<'a>>>,
+        /// The session's groups.
+        groups: &'a [Group],
+        /// Items: the facilitator gets all; the screen the current prompt's visible ones; a
+        /// participant its own for the current prompt.
         items: Vec<ItemView<'a>>,
+        /// Participants: everyone's visible items of the current prompt when its wall is on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wall: Option<Vec<ItemView<'a>>>,
+        /// Results this role may see, by prompt id.
+        results: BTreeMap<&'a str, Results>,
+        /// Participants: their own answers and group.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mine: Option<Mine<'a>>,
         /// Participants connected now (facilitator and screen).
         #[serde(skip_serializing_if = "Option::is_none")]
         participants: Option<usize>,
     },
-    /// A submission or facilitator command was accepted (and is durable on disk).
+    /// A submission or command was accepted (and is durable on disk).
     Ack {
         /// The item id or request id.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -313,24 +518,42 @@ pub enum ServerMessage<'a> {
         /// The server's clock.
         server_time: Millis,
     },
-    /// How many participants are connected (facilitator and screen; at most once a second).
+    /// Participants connected, in all and per group (facilitator and screen; ≤ 1/s).
     Presence {
         /// Distinct participants with at least one open connection.
         participants: usize,
+        /// Of them, per group id (those in no group are not listed).
+        groups: BTreeMap<&'a str, usize>,
+    },
+    /// Latest results of a prompt (coalesced; facilitator always, others when public).
+    Results {
+        /// The prompt.
+        prompt_id: &'a PromptId,
+        /// The results.
+        results: Results,
+    },
+    /// Changes to the wall of the current prompt on phones (coalesced, ≤ 5/s).
+    Wall {
+        /// The prompt.
+        prompt_id: &'a PromptId,
+        /// Items now visible or changed (likes, text), in arrival order.
+        items: Vec<ItemView<'a>>,
+        /// Items no longer on the wall.
+        removed: Vec<ItemId>,
     },
     /// A draft was added (facilitator).
     PromptAdded {
         /// Event sequence number.
         seq: u64,
         /// The new prompt.
-        prompt: &'a Prompt,
+        prompt: PromptView<'a>,
     },
-    /// A prompt's content changed (facilitator; everyone once it has been opened).
+    /// A prompt changed: content, lock, added time (facilitator; everyone unless a draft).
     PromptUpdated {
         /// Event sequence number.
         seq: u64,
         /// The prompt as it is now.
-        prompt: &'a Prompt,
+        prompt: PromptView<'a>,
     },
     /// A draft was deleted (facilitator).
     PromptDeleted {
@@ -339,23 +562,37 @@ pub enum ServerMessage<'a> {
         /// Which prompt.
         prompt_id: &'a PromptId,
     },
+    /// The agenda's order changed (facilitator).
+    AgendaReordered {
+        /// Event sequence number.
+        seq: u64,
+        /// Every prompt id, in order.
+        order: &'a [PromptId],
+    },
     /// A prompt is now open (everyone).
     PromptOpened {
         /// Event sequence number.
         seq: u64,
-        /// The prompt, with `opened_at` and `time_limit_secs` for the countdown.
-        prompt: &'a Prompt,
+        /// The prompt, with `closes_at` for the countdown.
+        prompt: PromptView<'a>,
         /// The server's clock when it opened.
         server_time: Millis,
     },
-    /// A prompt stopped accepting items (everyone).
+    /// A prompt stopped accepting answers (everyone).
     PromptClosed {
         /// Event sequence number.
         seq: u64,
         /// The prompt, now closed.
-        prompt: &'a Prompt,
+        prompt: PromptView<'a>,
     },
-    /// An item was accepted (facilitator and screen).
+    /// The groups changed (everyone).
+    GroupsChanged {
+        /// Event sequence number.
+        seq: u64,
+        /// All groups.
+        groups: &'a [Group],
+    },
+    /// An item was accepted (facilitator; screen once approved).
     ItemAdded {
         /// Event sequence number.
         seq: u64,
@@ -378,21 +615,64 @@ pub enum ServerMessage<'a> {
         /// The item.
         item: ItemView<'a>,
     },
+    /// An item changed: edited, merged, starred, approved, liked (facilitator and screen;
+    /// the screen shows it if `hidden` is false, `approved` true and `merged_into` absent).
+    ItemUpdated {
+        /// Event sequence number.
+        seq: u64,
+        /// The item as it is now.
+        item: ItemView<'a>,
+    },
 }
 
 impl ServerMessage<'_> {
     /// Serializes to a JSON text frame.
     pub fn to_json(&self) -> String {
-        // Serializing these plain structs cannot fail: no maps with non-string keys, no I/O.
+        // Serializing these plain structs cannot fail: string map keys only, no I/O.
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }
+}
+
+/// Results of every prompt `role` may see: the facilitator all opened ones, others the
+/// current one when public.
+fn visible_results(session: &Session, role: Role) -> BTreeMap<&str, Results> {
+    let mut out = BTreeMap::new();
+    for prompt in session.prompts() {
+        let is_current = session.current_prompt().is_some_and(|c| c.id == prompt.id);
+        let shown = match role {
+            Role::Facilitator => prompt.state != PromptState::Draft,
+            _ => is_current && prompt.results_public(),
+        };
+        if shown && has_results(prompt) {
+            out.insert(prompt.id.0.as_str(), session.results(prompt));
+        }
+    }
+    out
+}
+
+/// Whether a prompt's results are worth a frame (brainstorm counts are derived by clients).
+pub fn has_results(prompt: &Prompt) -> bool {
+    !matches!(prompt.draft.activity, Activity::Brainstorm { .. })
+}
+
+/// The items of the current prompt a participant's wall shows.
+pub fn wall_items<'a>(
+    session: &'a Session,
+    prompt: &'a Prompt,
+    group: Option<&GroupId>,
+) -> impl Iterator<Item = &'a Item> + 'a {
+    let per_group = prompt.draft.per_group;
+    let group = group.cloned();
+    session
+        .visible_items(&prompt.id)
+        .filter(move |i| !per_group || (group.is_some() && i.group == group))
 }
 
 /// Builds the welcome for `role`.
 pub fn welcome(
     session: &Session,
     role: Role,
-    participant: Option<&crate::session::ParticipantId>,
+    participant: Option<&ParticipantId>,
     participants_online: usize,
     now: Millis,
 ) -> String {
@@ -401,14 +681,12 @@ pub fn welcome(
         Role::Facilitator => session
             .items()
             .iter()
-            .map(|i| ItemView::new(i, role))
+            .map(|i| ItemView::new(session, i, role))
             .collect(),
         Role::Screen => match current {
             Some(prompt) => session
-                .items()
-                .iter()
-                .filter(|i| i.prompt_id == prompt.id && !i.hidden)
-                .map(|i| ItemView::new(i, role))
+                .visible_items(&prompt.id)
+                .map(|i| ItemView::new(session, i, role))
                 .collect(),
             None => Vec::new(),
         },
@@ -416,10 +694,40 @@ pub fn welcome(
             (Some(prompt), Some(who)) => session
                 .items_of(who)
                 .filter(|i| i.prompt_id == prompt.id)
-                .map(|i| ItemView::new(i, role))
+                .map(|i| ItemView::new(session, i, role))
                 .collect(),
             _ => Vec::new(),
         },
+    };
+    let group = participant.and_then(|p| session.group_of(p));
+    let wall = match (role, current) {
+        (Role::Participant, Some(prompt)) if prompt.draft.wall => Some(
+            wall_items(session, prompt, group)
+                .map(|i| ItemView::new(session, i, role))
+                .collect(),
+        ),
+        _ => None,
+    };
+    let mine = match (role, participant) {
+        (Role::Participant, Some(who)) => {
+            let answers = current.map(|p| session.answers(&p.id));
+            Some(Mine {
+                group,
+                poll: answers.and_then(|a| a.poll.get(who)).map(Vec::as_slice),
+                scale: answers.and_then(|a| a.scale.get(who)).map(Vec::as_slice),
+                dots: answers.and_then(|a| a.dots.get(who)),
+                liked: current
+                    .map(|p| {
+                        session
+                            .items_for(&p.id)
+                            .filter(|i| i.likes.contains(who))
+                            .map(|i| i.id)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+        }
+        _ => None,
     };
     ServerMessage::Welcome {
         protocol: PROTOCOL_VERSION,
@@ -431,9 +739,19 @@ pub fn welcome(
             title: &session.meta.title,
             language: session.meta.language,
         },
-        prompt: current,
-        prompts: (role == Role::Facilitator).then(|| session.prompts()),
+        prompt: current.map(|p| PromptView::new(session, p)),
+        prompts: (role == Role::Facilitator).then(|| {
+            session
+                .prompts()
+                .iter()
+                .map(|p| PromptView::new(session, p))
+                .collect()
+        }),
+        groups: session.groups(),
         items,
+        wall,
+        results: visible_results(session, role),
+        mine,
         participants: (role != Role::Participant).then_some(participants_online),
     }
     .to_json()
@@ -452,20 +770,14 @@ pub struct EventFrames {
     pub facilitator: Option<String>,
 }
 
-impl EventFrames {
-    /// The frame for `role`, if it may see this event.
-    pub fn for_role(&self, role: Role) -> Option<&String> {
-        match role {
-            Role::Participant => self.participant.as_ref(),
-            Role::Screen => self.screen.as_ref(),
-            Role::Facilitator => self.facilitator.as_ref(),
-        }
-    }
-}
-
-/// Serializes an event for each audience. Roles that see the same view share one string.
-pub fn event_frames(stamped: &Stamped, now: Millis) -> EventFrames {
+/// Serializes an event for each audience. `session` is the state after the event.
+pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventFrames {
     let seq = stamped.seq;
+    let staff_only = |message: ServerMessage<'_>| EventFrames {
+        seq,
+        facilitator: Some(message.to_json()),
+        ..Default::default()
+    };
     let everyone = |message: ServerMessage<'_>| {
         let json = message.to_json();
         EventFrames {
@@ -475,39 +787,57 @@ pub fn event_frames(stamped: &Stamped, now: Millis) -> EventFrames {
             facilitator: Some(json),
         }
     };
-    match &stamped.event {
-        Event::PromptAdded(prompt) => EventFrames {
+    // Item events: the facilitator always; the projector its own view of visible items.
+    let item_frames = |item: &Item,
+                       make: &dyn Fn(ItemView<'_>) -> ServerMessage<'_>,
+                       screen_too: bool| {
+        EventFrames {
             seq,
-            facilitator: Some(ServerMessage::PromptAdded { seq, prompt }.to_json()),
-            ..Default::default()
-        },
+            participant: None,
+            screen: screen_too.then(|| make(ItemView::new(session, item, Role::Screen)).to_json()),
+            facilitator: Some(make(ItemView::new(session, item, Role::Facilitator)).to_json()),
+        }
+    };
+    match &stamped.event {
+        Event::PromptAdded(prompt) => staff_only(ServerMessage::PromptAdded {
+            seq,
+            prompt: PromptView::new(session, prompt),
+        }),
         Event::PromptUpdated(prompt) => {
-            let message = ServerMessage::PromptUpdated { seq, prompt };
+            let message = ServerMessage::PromptUpdated {
+                seq,
+                prompt: PromptView::new(session, prompt),
+            };
             if prompt.state == PromptState::Draft {
-                EventFrames {
-                    seq,
-                    facilitator: Some(message.to_json()),
-                    ..Default::default()
-                }
+                staff_only(message)
             } else {
                 everyone(message)
             }
         }
-        Event::PromptDeleted(prompt_id) => EventFrames {
-            seq,
-            facilitator: Some(ServerMessage::PromptDeleted { seq, prompt_id }.to_json()),
-            ..Default::default()
-        },
+        Event::PromptDeleted(prompt_id) => {
+            staff_only(ServerMessage::PromptDeleted { seq, prompt_id })
+        }
+        Event::AgendaReordered(order) => staff_only(ServerMessage::AgendaReordered { seq, order }),
         Event::PromptOpened(prompt) => everyone(ServerMessage::PromptOpened {
             seq,
-            prompt,
+            prompt: PromptView::new(session, prompt),
             server_time: now,
         }),
-        Event::PromptClosed(prompt) => everyone(ServerMessage::PromptClosed { seq, prompt }),
-        Event::ItemAdded(item) => staff_only(seq, |role| ServerMessage::ItemAdded {
+        Event::PromptClosed(prompt) => everyone(ServerMessage::PromptClosed {
             seq,
-            item: ItemView::new(item, role),
+            prompt: PromptView::new(session, prompt),
         }),
+        Event::GroupsChanged(groups) => everyone(ServerMessage::GroupsChanged { seq, groups }),
+        // Counted in presence; the participant itself has its ack.
+        Event::ParticipantGrouped(..) | Event::AnswersChanged(_) => EventFrames {
+            seq,
+            ..Default::default()
+        },
+        Event::ItemAdded(item) => item_frames(
+            item,
+            &|item| ServerMessage::ItemAdded { seq, item },
+            item.is_visible(),
+        ),
         Event::ItemHidden(item) => {
             let json = ServerMessage::ItemHidden {
                 seq,
@@ -522,21 +852,47 @@ pub fn event_frames(stamped: &Stamped, now: Millis) -> EventFrames {
                 facilitator: Some(json),
             }
         }
-        Event::ItemUnhidden(item) => staff_only(seq, |role| ServerMessage::ItemUnhidden {
-            seq,
-            item: ItemView::new(item, role),
-        }),
+        Event::ItemUnhidden(item) => item_frames(
+            item,
+            &|item| ServerMessage::ItemUnhidden { seq, item },
+            true,
+        ),
+        Event::ItemUpdated(item) | Event::ItemLiked(item) => {
+            item_frames(item, &|item| ServerMessage::ItemUpdated { seq, item }, true)
+        }
     }
 }
 
-/// Frames for the projector and the facilitator, who see an item differently (pseudonyms).
-fn staff_only<'a>(seq: u64, view: impl Fn(Role) -> ServerMessage<'a>) -> EventFrames {
-    EventFrames {
-        seq,
-        participant: None,
-        screen: Some(view(Role::Screen).to_json()),
-        facilitator: Some(view(Role::Facilitator).to_json()),
+/// A `results` frame for `prompt`.
+pub fn results_frame(session: &Session, prompt: &Prompt) -> String {
+    ServerMessage::Results {
+        prompt_id: &prompt.id,
+        results: session.results(prompt),
     }
+    .to_json()
+}
+
+/// A `wall` frame: `items` (still visible ones are sent, the rest listed as removed).
+pub fn wall_frame<'a>(
+    session: &'a Session,
+    prompt: &'a Prompt,
+    items: impl Iterator<Item = &'a Item>,
+) -> String {
+    let mut shown = Vec::new();
+    let mut removed = Vec::new();
+    for item in items {
+        if item.is_visible() {
+            shown.push(ItemView::new(session, item, Role::Participant));
+        } else {
+            removed.push(item.id);
+        }
+    }
+    ServerMessage::Wall {
+        prompt_id: &prompt.id,
+        items: shown,
+        removed,
+    }
+    .to_json()
 }
 
 #[cfg(test)]
@@ -545,27 +901,47 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn hello_and_submit_decode_from_the_documented_json() {
+    fn frames_decode_from_the_documented_json() {
         let hello = ClientMessage::decode(
             r#"{"type":"hello","role":"participant","participant_id":"6f1c1f0e-8a4b-4d57-9a56-1a1e7c9e2b10","last_seq":0}"#,
         )
         .unwrap();
         assert!(matches!(
             hello,
-            ClientMessage::Hello {
+            ClientMessage::Hello(Hello {
                 role: Role::Participant,
                 participant_id: Some(_),
                 ..
-            }
+            })
         ));
         let submit = ClientMessage::decode(
-            r#"{"type":"submit","id":"0b7e4a52-3f0c-4c7e-9d8a-2f5b8c1d9e01","prompt_id":"p1","text":"Ohjaamo"}"#,
+            r#"{"type":"submit","id":"0b7e4a52-3f0c-4c7e-9d8a-2f5b8c1d9e01","prompt_id":"p1","text":"Ohjaamo","column":1}"#,
         )
         .unwrap();
-        assert_eq!(
-            submit.request_id().as_deref(),
-            Some("0b7e4a52-3f0c-4c7e-9d8a-2f5b8c1d9e01")
-        );
+        assert!(matches!(
+            submit,
+            ClientMessage::Participant { id: Some(ref id), action: ParticipantAction::Submit { column: Some(1), .. } }
+                if id == "0b7e4a52-3f0c-4c7e-9d8a-2f5b8c1d9e01"
+        ));
+        let add = ClientMessage::decode(
+            r#"{"type":"add_prompt","id":"r1","prompt":{"kind":"poll","title":"Sektori?","options":["Kunta","Maakunta"]}}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            add,
+            ClientMessage::Staff {
+                command: Command::AddPrompt { .. },
+                ..
+            }
+        ));
+        let next = ClientMessage::decode(r#"{"type":"next_prompt","id":"r2"}"#).unwrap();
+        assert!(matches!(
+            next,
+            ClientMessage::Staff {
+                command: Command::NextPrompt,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -574,16 +950,30 @@ mod tests {
             ClientMessage::decode("{nope").unwrap_err().code,
             "invalid_json"
         );
+        assert_eq!(
+            ClientMessage::decode("[1,2]").unwrap_err().code,
+            "invalid_json"
+        );
         let e = ClientMessage::decode(r#"{"type":"fly","id":"r1"}"#).unwrap_err();
         assert_eq!((e.code, e.id.as_deref()), ("unknown_type", Some("r1")));
         assert_eq!(
             ClientMessage::decode(r#"{"x":1}"#).unwrap_err().code,
             "unknown_type"
         );
+        // Internal commands are not on the wire.
+        assert_eq!(
+            ClientMessage::decode(r#"{"type":"tick"}"#)
+                .unwrap_err()
+                .code,
+            "unknown_type"
+        );
         let e = ClientMessage::decode(
             r#"{"type":"submit","id":"not-a-uuid","prompt_id":"p1","text":"x"}"#,
         )
         .unwrap_err();
+        assert_eq!(e.code, "invalid_message");
+        let e = ClientMessage::decode(r#"{"type":"vote","prompt_id":"p1","options":[300]}"#)
+            .unwrap_err();
         assert_eq!(e.code, "invalid_message");
     }
 

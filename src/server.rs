@@ -86,10 +86,4 @@ impl Server {
             );
         }
     }
-
-    /// Stops at once without snapshots, as a crash would (tests of recovery use this).
-    pub fn abort(self) {
-        self.hub.shutdown_token().cancel();
-        self.serving.abort();
-    }
 }

@@ -293,7 +293,13 @@ impl SessionFiles {
 
     /// Writes a snapshot (from [`encode_snapshot`]) atomically, then empties the journal.
     pub fn snapshot(&mut self, snapshot: &[u8]) -> io::Result<()> {
-        write_snapshot(&self.dir, snapshot)?;
+        if let Err(e) = write_snapshot(&self.dir, snapshot) {
+            // Leave no temporary file behind, and wait for another full journal's worth
+            // before trying again rather than retrying after every batch on a sick disk.
+            let _ = fs::remove_file(self.dir.join(SNAPSHOT_TMP));
+            self.records = 0;
+            return Err(e);
+        }
         self.journal.set_len(0)?;
         self.journal.sync_all()?;
         self.journal_len = 0;
@@ -339,7 +345,8 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::session::{
-        ItemId, Language, ParticipantId, PromptDraft, PromptId, PromptKind, SessionMeta,
+        Activity, ItemId, Language, ParticipantId, PromptDraft, PromptId, ResultsVisibility,
+        SessionMeta,
     };
     use uuid::Uuid;
 
@@ -366,10 +373,15 @@ mod tests {
             files,
             Command::AddPrompt {
                 draft: PromptDraft {
-                    kind: PromptKind::Brainstorm,
+                    activity: Activity::default(),
                     title: "Q".into(),
                     instructions: String::new(),
                     time_limit_secs: None,
+                    auto_close: false,
+                    per_group: false,
+                    premoderation: false,
+                    wall: false,
+                    results: ResultsVisibility::Live,
                 },
             },
             2,
@@ -391,6 +403,7 @@ mod tests {
                     item_id: ItemId(Uuid::new_v4()),
                     prompt_id: PromptId("p1".into()),
                     text: format!("item {i} – äö"),
+                    column: None,
                 },
                 10 + i as u64,
             );

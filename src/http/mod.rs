@@ -6,6 +6,7 @@
 //! | `POST /api/sessions`                   | create a session                            |
 //! | `GET /api/sessions/{slug}/export.csv`  | CSV export (facilitator key as Bearer)      |
 //! | `GET /api/sessions/{slug}/export.json` | JSON export (facilitator key as Bearer)     |
+//! | `GET /api/sessions/{slug}/agenda.json` | the agenda as a template (key as Bearer)    |
 //! | `GET /ws/{slug}`                       | the websocket (see `protocol`)              |
 //! | `GET /assets/{file}`                   | embedded CSS, JS and strings                |
 //! | `GET /{slug}`, `/{slug}/control`, `/{slug}/screen` | participant, facilitator, projector pages |
@@ -218,14 +219,24 @@ fn authorized(
     Ok(handle)
 }
 
+/// What `GET /api/sessions/{slug}/{file}` can download.
+#[derive(Clone, Copy)]
+enum Download {
+    /// `export.csv` or `export.json`.
+    Export(Format),
+    /// `agenda.json`: the agenda as a template for a new session.
+    Agenda,
+}
+
 async fn export_session(
     State(state): State<AppState>,
     Path((slug, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let format = match file.as_str() {
-        "export.csv" => Format::Csv,
-        "export.json" => Format::Json,
+    let download = match file.as_str() {
+        "export.csv" => Download::Export(Format::Csv),
+        "export.json" => Download::Export(Format::Json),
+        "agenda.json" => Download::Agenda,
         _ => {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -242,24 +253,32 @@ async fn export_session(
             "the server is restarting; try again",
         )
     })?;
-    let body = tokio::task::spawn_blocking(move || export::render(&session, format))
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "export failed",
-            )
-        })?;
-    let disposition = format!(
-        "attachment; filename=\"{}.{}\"",
-        handle.slug(),
-        format.extension()
-    );
+    let body = tokio::task::spawn_blocking(move || match download {
+        Download::Export(format) => export::render(&session, format),
+        Download::Agenda => export::agenda(&session),
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "export failed",
+        )
+    })?;
+    let (content_type, filename) = match download {
+        Download::Export(format) => (
+            format.content_type(),
+            format!("{}.{}", handle.slug(), format.extension()),
+        ),
+        Download::Agenda => ("application/json", format!("{}-agenda.json", handle.slug())),
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, format.content_type().to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         body,

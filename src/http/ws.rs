@@ -20,8 +20,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::{ApiError, AppState};
 use crate::hub::{now_ms, CommandError, Joined, PresenceGuard, SessionHandle};
-use crate::protocol::{ClientMessage, Role, ServerMessage, PROTOCOL_VERSION};
-use crate::session::{Command, ParticipantId};
+use crate::protocol::{ClientMessage, Hello, Role, ServerMessage, PROTOCOL_VERSION};
+use crate::session::{Command, GroupId, ParticipantId};
 
 /// Largest websocket message or frame accepted, in bytes (axum's default is 64 MiB).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
@@ -49,16 +49,33 @@ pub(super) async fn upgrade(
         .into_response();
     };
     let shutdown = state.hub.shutdown_token().clone();
+    let hub = state.hub.clone();
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
             let conn = uuid::Uuid::new_v4();
             let span = tracing::debug_span!("ws", session = %handle.slug(), %conn);
-            tracing::Instrument::instrument(run(socket, handle, shutdown), span).await;
+            hub.track(tracing::Instrument::instrument(
+                run(socket, handle, shutdown),
+                span,
+            ))
+            .await;
         })
 }
 
-type Pending = Pin<Box<dyn Future<Output = (Option<String>, Result<u64, CommandError>)> + Send>>;
+/// A command waiting for the disk: its request id, the group it moves the phone to (for
+/// `choose_group`), and the session's answer.
+type Pending = Pin<
+    Box<
+        dyn Future<
+                Output = (
+                    Option<String>,
+                    Option<Option<GroupId>>,
+                    Result<u64, CommandError>,
+                ),
+            > + Send,
+    >,
+>;
 
 fn error_frame(id: Option<String>, code: &str, message: impl Into<String>) -> Message {
     Message::Text(
@@ -106,13 +123,13 @@ async fn hello(socket: &mut WebSocket, handle: &SessionHandle) -> Option<Identit
     };
     let refuse = |code: &'static str, message: &'static str| (code, message);
     let outcome = match ClientMessage::decode(&text) {
-        Ok(ClientMessage::Hello {
+        Ok(ClientMessage::Hello(Hello {
             protocol,
             role,
             participant_id,
             key,
             ..
-        }) => {
+        })) => {
             if protocol.unwrap_or(1) > PROTOCOL_VERSION {
                 Err(refuse(
                     "unsupported_protocol",
@@ -164,47 +181,19 @@ async fn hello(socket: &mut WebSocket, handle: &SessionHandle) -> Option<Identit
     }
 }
 
-/// Maps a decoded frame to a session command, or says why this role may not send it.
+/// What a decoded frame asks of the session, or why this role may not send it.
 fn command_for(
     identity: &Identity,
     message: ClientMessage,
 ) -> Result<Command, (&'static str, &'static str)> {
-    let staff = |command: Command| {
-        if identity.role == Role::Facilitator {
-            Ok(command)
-        } else {
-            Err(("forbidden", "only the facilitator may do that"))
-        }
-    };
     match message {
-        ClientMessage::Submit {
-            id,
-            prompt_id,
-            text,
-        } => match (identity.role, identity.participant) {
-            (Role::Participant, Some(participant)) => Ok(Command::Submit {
-                participant,
-                item_id: crate::session::ItemId(id),
-                prompt_id,
-                text,
-            }),
-            _ => Err(("forbidden", "only participants send items")),
+        ClientMessage::Participant { action, .. } => match (identity.role, identity.participant) {
+            (Role::Participant, Some(participant)) => Ok(action.into_command(participant)),
+            _ => Err(("forbidden", "only participants do that")),
         },
-        ClientMessage::AddPrompt { prompt, .. } => staff(Command::AddPrompt { draft: prompt }),
-        ClientMessage::UpdatePrompt {
-            prompt_id, prompt, ..
-        } => staff(Command::UpdatePrompt {
-            prompt_id,
-            draft: prompt,
-        }),
-        ClientMessage::DeletePrompt { prompt_id, .. } => staff(Command::DeletePrompt { prompt_id }),
-        ClientMessage::OpenPrompt { prompt_id, .. } => staff(Command::OpenPrompt { prompt_id }),
-        ClientMessage::ClosePrompt { prompt_id, .. } => staff(Command::ClosePrompt { prompt_id }),
-        ClientMessage::HideItem { item_id, .. } => staff(Command::HideItem { item_id }),
-        ClientMessage::UnhideItem { item_id, .. } => staff(Command::UnhideItem { item_id }),
-        ClientMessage::Hello { .. } => {
-            Err(("unexpected_hello", "this connection already said hello"))
-        }
+        ClientMessage::Staff { command, .. } if identity.role == Role::Facilitator => Ok(command),
+        ClientMessage::Staff { .. } => Err(("forbidden", "only the facilitator may do that")),
+        ClientMessage::Hello(_) => Err(("unexpected_hello", "this connection already said hello")),
         ClientMessage::Ping { .. } => Err(("internal", "ping is not a command")),
     }
 }
@@ -221,6 +210,7 @@ async fn run(
     let Ok(Joined {
         welcome,
         seq: mut last_seq,
+        mut group,
         mut events,
     }) = handle.join(identity.role, identity.participant).await
     else {
@@ -239,7 +229,7 @@ async fn run(
             biased;
             _ = shutdown.cancelled() => {
                 // Let replies already on their way reach the client before closing.
-                while let Some((id, result)) = pending.next().await {
+                while let Some((id, _, result)) = pending.next().await {
                     let _ = socket.send(reply_frame(id, result)).await;
                 }
                 close(&mut socket, CLOSE_RESTART, "server restarting").await;
@@ -253,7 +243,7 @@ async fn run(
                         }
                         last_seq = seq;
                     }
-                    if let Some(frame) = frames.for_role(identity.role) {
+                    if let Some(frame) = frames.for_conn(identity.role, group.as_ref()) {
                         if socket.send(Message::Text(frame.clone())).await.is_err() {
                             break;
                         }
@@ -266,6 +256,7 @@ async fn run(
                         break;
                     };
                     last_seq = joined.seq;
+                    group = joined.group;
                     events = joined.events;
                     if socket.send(Message::Text(joined.welcome)).await.is_err() {
                         break;
@@ -276,7 +267,10 @@ async fn run(
                     break;
                 }
             },
-            Some((id, result)) = pending.next(), if !pending.is_empty() => {
+            Some((id, moves_to, result)) = pending.next(), if !pending.is_empty() => {
+                if let (Some(to), Ok(_)) = (moves_to, &result) {
+                    group = to;
+                }
                 if socket.send(reply_frame(id, result)).await.is_err() {
                     break;
                 }
@@ -291,7 +285,12 @@ async fn run(
                         continue;
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Ok(Message::Close(_))) => {
+                        // Answer the client's close so it sees a clean 1000, not 1006.
+                        let _ = socket.send(Message::Close(None)).await;
+                        break;
+                    }
+                    None => break,
                     Some(Err(error)) => {
                         tracing::debug!(%error, "websocket read failed");
                         break;
@@ -300,13 +299,24 @@ async fn run(
                 let message = match ClientMessage::decode(&text) {
                     Ok(message) => message,
                     Err(e) => {
-                        if socket.send(error_frame(e.id, e.code, e.message)).await.is_err() {
+                        let frame = match e.for_role {
+                            Some(role) if role != identity.role => {
+                                error_frame(e.id, "forbidden", "your role may not do that")
+                            }
+                            _ => error_frame(e.id, e.code, e.message),
+                        };
+                        if socket.send(frame).await.is_err() {
                             break;
                         }
                         continue;
                     }
                 };
-                let id = message.request_id();
+                let id = match &message {
+                    ClientMessage::Hello(_) => None,
+                    ClientMessage::Ping { id }
+                    | ClientMessage::Participant { id, .. }
+                    | ClientMessage::Staff { id, .. } => id.clone(),
+                };
                 if let ClientMessage::Ping { .. } = message {
                     let pong = ServerMessage::Pong { id, server_time: now_ms() }.to_json();
                     if socket.send(Message::Text(pong.into())).await.is_err() {
@@ -316,9 +326,13 @@ async fn run(
                 }
                 match command_for(&identity, message) {
                     Ok(command) => {
+                        let moves_to = match &command {
+                            Command::ChooseGroup { group_id, .. } => Some(group_id.clone()),
+                            _ => None,
+                        };
                         let reply = handle.command(command).await;
                         pending.push(Box::pin(async move {
-                            (id, reply.await.unwrap_or(Err(CommandError::Unavailable)))
+                            (id, moves_to, reply.await.unwrap_or(Err(CommandError::Unavailable)))
                         }));
                     }
                     Err((code, message)) => {

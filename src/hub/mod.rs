@@ -22,7 +22,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::protocol::Role;
 use crate::session::{
-    Command, Language, Millis, ParticipantId, Rejection, Session, SessionMeta, SessionName,
+    Command, GroupId, Language, Millis, ParticipantId, Rejection, Session, SessionMeta, SessionName,
 };
 use crate::store::{Store, StoreError};
 
@@ -40,12 +40,15 @@ pub fn now_ms() -> Millis {
 }
 
 /// One broadcast, serialized once for each audience (`None`: that role does not get it).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Frames {
-    /// The event's seq; `None` for unsequenced notices such as presence.
+    /// The event's seq; `None` for unsequenced frames (presence, results, wall).
     pub seq: Option<u64>,
     /// For phones.
     pub participant: Option<Utf8Bytes>,
+    /// For phones, by group: when set, a phone gets its group's frame (or none) instead of
+    /// `participant` (the wall of a per-group prompt).
+    pub by_group: Option<Vec<(GroupId, Utf8Bytes)>>,
     /// For the projector.
     pub screen: Option<Utf8Bytes>,
     /// For the facilitator console.
@@ -53,10 +56,16 @@ pub struct Frames {
 }
 
 impl Frames {
-    /// The frame `role` should receive, if any.
-    pub fn for_role(&self, role: Role) -> Option<&Utf8Bytes> {
+    /// The frame a connection of `role` (in `group`, for phones) should receive, if any.
+    pub fn for_conn(&self, role: Role, group: Option<&GroupId>) -> Option<&Utf8Bytes> {
         match role {
-            Role::Participant => self.participant.as_ref(),
+            Role::Participant => match &self.by_group {
+                Some(frames) => {
+                    let group = group?;
+                    frames.iter().find(|(g, _)| g == group).map(|(_, f)| f)
+                }
+                None => self.participant.as_ref(),
+            },
             Role::Screen => self.screen.as_ref(),
             Role::Facilitator => self.facilitator.as_ref(),
         }
@@ -70,6 +79,8 @@ pub struct Joined {
     pub welcome: Utf8Bytes,
     /// The welcome's seq: events at or below it are already in the welcome.
     pub seq: u64,
+    /// The participant's group at that point.
+    pub group: Option<GroupId>,
     /// Every later event.
     pub events: broadcast::Receiver<Arc<Frames>>,
 }
@@ -129,6 +140,14 @@ struct Presence {
 impl Presence {
     fn count(&self) -> usize {
         self.connections.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// The participants present now.
+    fn present(&self) -> Vec<ParticipantId> {
+        self.connections
+            .lock()
+            .map(|m| m.keys().copied().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -306,6 +325,7 @@ impl Hub {
             events,
             presence: handle.presence.clone(),
             shutdown: self.shutdown.clone(),
+            dirty: Default::default(),
         };
         let span = tracing::info_span!("session", slug = %handle.slug);
         self.tasks
@@ -327,6 +347,11 @@ impl Hub {
         title: String,
         language: Language,
     ) -> Result<Created, CreateError> {
+        // The live registry first: a session whose directory vanished is still running and
+        // must not be replaced by a new one under the same name.
+        if self.sessions.contains_key(&slug) {
+            return Err(CreateError::Taken);
+        }
         let key = new_key();
         let meta = SessionMeta {
             slug: slug.clone(),
@@ -357,6 +382,11 @@ impl Hub {
         self.shutdown.cancel();
         self.tasks.close();
         self.tasks.wait().await;
+    }
+
+    /// Runs a connection as a tracked task, so shutdown waits for its close frame.
+    pub async fn track<F: std::future::Future<Output = ()>>(&self, connection: F) {
+        self.tasks.track_future(connection).await
     }
 
     /// The token that tells connections the server is stopping.

@@ -5,24 +5,33 @@
 //! to the journal with one write and one fsync (group commit), and only then are events
 //! broadcast and replies sent. So nothing anyone sees (an ack, an item on the projector, a
 //! welcome) was ever at risk of being lost by a crash.
+//!
+//! Fast-changing derived views are coalesced: results of polls, scales, word clouds and dot
+//! votes, and the wall of items on phones, are marked dirty by events and flushed at most
+//! every [`FLUSH_EVERY`] as one frame per audience. The task also owns the clock: when an
+//! auto-closing prompt's time runs out it applies a journaled `Tick`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{now_ms, CommandError, Frames, Joined, Presence, Request};
 use crate::protocol::{self, ServerMessage};
-use crate::session::Session;
+use crate::session::{Activity, Command, Event, GroupId, ItemId, PromptId, Session};
 use crate::store::{self, SessionFiles, Store};
 
 /// Most requests handled in one batch (one fsync); bounds the latency of the first in line.
 const MAX_BATCH: usize = 2048;
-/// How often participant counts are pushed to the facilitator and the projector.
-const PRESENCE_EVERY: Duration = Duration::from_secs(1);
+/// How often coalesced results and wall changes go out (so ≤ 5 such frames a second).
+const FLUSH_EVERY: Duration = Duration::from_millis(200);
+/// Participant counts go out every this many flush ticks (once a second).
+const PRESENCE_TICKS: u32 = 5;
 
 pub(super) struct SessionTask {
     pub session: Session,
@@ -33,6 +42,16 @@ pub(super) struct SessionTask {
     pub events: broadcast::Sender<Arc<Frames>>,
     pub presence: Arc<Presence>,
     pub shutdown: CancellationToken,
+    pub dirty: Dirty,
+}
+
+/// Derived views waiting to be flushed.
+#[derive(Default)]
+pub(super) struct Dirty {
+    /// Prompts whose results changed.
+    results: BTreeSet<PromptId>,
+    /// Items whose wall view changed, per prompt, in order, once each.
+    wall: BTreeMap<PromptId, Vec<ItemId>>,
 }
 
 /// What a batch produced, held back until the journal is durable.
@@ -56,18 +75,35 @@ enum Reply {
 impl SessionTask {
     pub async fn run(mut self) {
         let slug = self.session.meta.slug.clone();
-        let mut presence_tick = tokio::time::interval(PRESENCE_EVERY);
-        presence_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut flush = tokio::time::interval(FLUSH_EVERY);
+        flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut ticks: u32 = 0;
         loop {
+            // A few ms past the deadline, so the tick surely finds the time up (no spinning on
+            // a deadline that rounds a millisecond early).
+            let deadline = self
+                .session
+                .next_deadline()
+                .map(|at| Instant::now() + Duration::from_millis(at.saturating_sub(now_ms()) + 5));
             let first = tokio::select! {
                 _ = self.shutdown.cancelled() => break,
                 request = self.requests.recv() => match request {
                     Some(request) => request,
                     None => break,
                 },
-                _ = presence_tick.tick() => {
-                    self.publish_presence();
+                _ = flush.tick() => {
+                    self.flush();
+                    ticks = ticks.wrapping_add(1);
+                    if ticks % PRESENCE_TICKS == 0 {
+                        self.publish_presence();
+                    }
                     continue;
+                }
+                _ = sleep_until(deadline), if deadline.is_some() => {
+                    // The clock is a command like any other: journaled, so a replay closes
+                    // the same prompts at the same times.
+                    let (reply, _) = oneshot::channel();
+                    Request::Command { command: Command::Tick, reply }
                 }
             };
             let mut batch = Batch::default();
@@ -110,10 +146,12 @@ impl SessionTask {
                             batch.records += 1;
                         }
                         for stamped in &applied.events {
-                            let frames = protocol::event_frames(stamped, now);
+                            self.mark_dirty(&stamped.event);
+                            let frames = protocol::event_frames(stamped, &self.session, now);
                             batch.events.push(Arc::new(Frames {
                                 seq: Some(frames.seq),
                                 participant: frames.participant.map(Utf8Bytes::from),
+                                by_group: None,
                                 screen: frames.screen.map(Utf8Bytes::from),
                                 facilitator: frames.facilitator.map(Utf8Bytes::from),
                             }));
@@ -141,6 +179,7 @@ impl SessionTask {
                 let joined = Joined {
                     welcome: Utf8Bytes::from(welcome),
                     seq: self.session.seq(),
+                    group: participant.and_then(|p| self.session.group_of(&p).cloned()),
                     events,
                 };
                 batch.replies.push(Reply::Join(reply, joined));
@@ -150,6 +189,111 @@ impl SessionTask {
                     .replies
                     .push(Reply::Read(reply, Box::new(self.session.clone())));
             }
+        }
+    }
+
+    /// Notes which derived views an event changes.
+    fn mark_dirty(&mut self, event: &Event) {
+        let item = match event {
+            Event::AnswersChanged(prompt)
+            | Event::PromptOpened(crate::session::Prompt { id: prompt, .. })
+            | Event::PromptClosed(crate::session::Prompt { id: prompt, .. })
+            | Event::PromptUpdated(crate::session::Prompt { id: prompt, .. }) => {
+                self.dirty.results.insert(prompt.clone());
+                return;
+            }
+            Event::ParticipantGrouped(..) | Event::GroupsChanged(_) => {
+                self.presence.changed.store(true, Ordering::Relaxed);
+                return;
+            }
+            Event::ItemAdded(item)
+            | Event::ItemHidden(item)
+            | Event::ItemUnhidden(item)
+            | Event::ItemUpdated(item)
+            | Event::ItemLiked(item) => item,
+            Event::PromptAdded(_) | Event::PromptDeleted(_) | Event::AgendaReordered(_) => return,
+        };
+        let Some(prompt) = self.session.prompt(&item.prompt_id) else {
+            return;
+        };
+        if matches!(prompt.draft.activity, Activity::WordCloud { .. }) {
+            self.dirty.results.insert(prompt.id.clone());
+        }
+        // Dot votes on this prompt's items show their texts and merged counts.
+        for vote in self.session.prompts() {
+            if matches!(&vote.draft.activity, Activity::DotVote { source, .. } if *source == item.prompt_id)
+            {
+                self.dirty.results.insert(vote.id.clone());
+            }
+        }
+        let on_wall =
+            prompt.draft.wall && (item.is_visible() || !matches!(event, Event::ItemAdded(_)));
+        if on_wall {
+            let pending = self.dirty.wall.entry(item.prompt_id.clone()).or_default();
+            if !pending.contains(&item.id) {
+                pending.push(item.id);
+            }
+        }
+    }
+
+    /// Sends the coalesced results and wall changes.
+    fn flush(&mut self) {
+        let current = self.session.current_prompt().map(|p| p.id.clone());
+        for prompt_id in std::mem::take(&mut self.dirty.results) {
+            let Some(prompt) = self.session.prompt(&prompt_id) else {
+                continue;
+            };
+            if !protocol::has_results(prompt) {
+                continue;
+            }
+            let json = Utf8Bytes::from(protocol::results_frame(&self.session, prompt));
+            let public = prompt.results_public();
+            let _ = self.events.send(Arc::new(Frames {
+                seq: None,
+                participant: (public && current.as_ref() == Some(&prompt_id)).then(|| json.clone()),
+                by_group: None,
+                screen: public.then(|| json.clone()),
+                facilitator: Some(json),
+            }));
+        }
+        for (prompt_id, ids) in std::mem::take(&mut self.dirty.wall) {
+            // Phones show only the current prompt; a later welcome covers the rest.
+            if current.as_ref() != Some(&prompt_id) {
+                continue;
+            }
+            let Some(prompt) = self.session.prompt(&prompt_id) else {
+                continue;
+            };
+            let items: Vec<_> = ids.iter().filter_map(|id| self.session.item(id)).collect();
+            let frames = if prompt.draft.per_group {
+                let mut groups: BTreeMap<GroupId, Vec<_>> = BTreeMap::new();
+                for item in &items {
+                    if let Some(g) = &item.group {
+                        groups.entry(g.clone()).or_default().push(*item);
+                    }
+                }
+                let by_group = groups
+                    .into_iter()
+                    .map(|(g, items)| {
+                        let json = protocol::wall_frame(&self.session, prompt, items.into_iter());
+                        (g, Utf8Bytes::from(json))
+                    })
+                    .collect();
+                Frames {
+                    by_group: Some(by_group),
+                    ..Default::default()
+                }
+            } else {
+                Frames {
+                    participant: Some(Utf8Bytes::from(protocol::wall_frame(
+                        &self.session,
+                        prompt,
+                        items.into_iter(),
+                    ))),
+                    ..Default::default()
+                }
+            };
+            let _ = self.events.send(Arc::new(frames));
         }
     }
 
@@ -208,6 +352,7 @@ impl SessionTask {
             Ok(Ok((session, files))) => {
                 self.session = session;
                 self.files = Some(files);
+                self.dirty = Dirty::default();
             }
             Ok(Err(error)) => tracing::error!(%error, "reload after a failed write failed"),
             Err(error) => tracing::error!(%error, "reload task failed"),
@@ -246,17 +391,32 @@ impl SessionTask {
         if !self.presence.changed.swap(false, Ordering::Relaxed) {
             return;
         }
+        let present = self.presence.present();
+        let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
+        for participant in &present {
+            if let Some(group) = self.session.group_of(participant) {
+                *groups.entry(group.0.as_str()).or_insert(0) += 1;
+            }
+        }
         let json = Utf8Bytes::from(
             ServerMessage::Presence {
-                participants: self.presence.count(),
+                participants: present.len(),
+                groups,
             }
             .to_json(),
         );
         let _ = self.events.send(Arc::new(Frames {
             seq: None,
-            participant: None,
             screen: Some(json.clone()),
             facilitator: Some(json),
+            ..Default::default()
         }));
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }

@@ -1,85 +1,48 @@
 //! The pure session state machine: commands in, events out, no I/O.
 //!
-//! A [`Session`] holds one workshop: its prompts and every item participants sent. All rules
-//! live in [`Session::apply`], which either rejects a command and changes nothing, or changes
-//! the state and returns the events that describe the change, each stamped with the session's
-//! next gap-free sequence number. Time comes in as a parameter, so replaying the journal
-//! (the same commands with the same times) rebuilds the same state.
+//! A [`Session`] holds one workshop: its groups, its agenda of prompts (brainstorms, polls,
+//! scales, word clouds, dot votes), every item participants sent and every answer they gave.
+//! All rules live in [`Session::apply`], which either rejects a command and changes nothing,
+//! or changes the state and returns the events that describe the change, each stamped with
+//! the session's next gap-free sequence number. Time comes in as a parameter, so replaying
+//! the journal (the same commands with the same times) rebuilds the same state.
 
+mod prompt;
+mod results;
 mod types;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+pub use prompt::*;
+pub use results::*;
 pub use types::*;
 
 /// Most prompts one session may hold; an agenda for a long day fits many times over.
 pub const MAX_PROMPTS: usize = 500;
 /// Most items one session may hold: a bound on memory, far above any real seminar.
 pub const MAX_ITEMS: usize = 200_000;
+/// Most groups in a session.
+pub const MAX_GROUPS: usize = 30;
+/// Longest group name, in characters.
+pub const GROUP_NAME_MAX: usize = 60;
+/// Most time the facilitator can add in one go, in seconds.
+pub const ADD_TIME_MAX_SECS: u32 = 3600;
 
-/// What kind of activity a prompt is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum PromptKind {
-    /// Participants send short free-text items, one at a time.
-    #[default]
-    Brainstorm,
-}
-
-/// Where a prompt is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PromptState {
-    /// Prepared on the agenda, not yet shown to anyone but the facilitator.
-    Draft,
-    /// On every phone and accepting items.
-    Open,
-    /// Shown as closed; items are refused.
-    Closed,
-}
-
-/// What the facilitator writes when preparing a prompt.
+/// A small group or theme table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PromptDraft {
-    /// The activity type.
+pub struct Group {
+    /// `g1`, `g2`, …
+    pub id: GroupId,
+    /// "Digital", "Family services + youth guidance", …
+    pub name: String,
+    /// Optional `#rrggbb` colour for the projector and the phones.
     #[serde(default)]
-    pub kind: PromptKind,
-    /// The question itself, shown large.
-    pub title: String,
-    /// How to answer ("Write one actor at a time and press Send.").
-    #[serde(default)]
-    pub instructions: String,
-    /// Optional time box, in seconds, shown as a countdown.
-    #[serde(default)]
-    pub time_limit_secs: Option<u32>,
+    pub color: Option<String>,
 }
 
-/// A prompt on the session's agenda.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prompt {
-    /// `p1`, `p2`, … in order of creation.
-    pub id: PromptId,
-    /// The activity type.
-    pub kind: PromptKind,
-    /// The question.
-    pub title: String,
-    /// How to answer.
-    pub instructions: String,
-    /// Time box in seconds, if any.
-    pub time_limit_secs: Option<u32>,
-    /// Draft, open or closed.
-    pub state: PromptState,
-    /// When it was added.
-    pub created_at: Millis,
-    /// When it was last opened.
-    pub opened_at: Option<Millis>,
-    /// When it was last closed.
-    pub closed_at: Option<Millis>,
-}
-
-/// One answer a participant sent.
+/// One answer a participant sent to a brainstorm or word cloud.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// Made by the participant's device.
@@ -88,7 +51,7 @@ pub struct Item {
     pub prompt_id: PromptId,
     /// Who sent it (never shown raw to anyone else).
     pub participant: ParticipantId,
-    /// The cleaned text.
+    /// The current text (the facilitator may have edited it).
     pub text: String,
     /// When the server accepted it.
     pub created_at: Millis,
@@ -96,40 +59,155 @@ pub struct Item {
     pub hidden: bool,
     /// The sequence number of its `item_added` event, repeated in every ack for it.
     pub seq: u64,
+    /// The column it went into (index into the prompt's columns).
+    #[serde(default)]
+    pub column: Option<u8>,
+    /// The sender's group when it was sent.
+    #[serde(default)]
+    pub group: Option<GroupId>,
+    /// Earlier texts, oldest first, when the facilitator edited it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Revision>,
+    /// Merged as a duplicate into this item (kept, and traceable in exports).
+    #[serde(default)]
+    pub merged_into: Option<ItemId>,
+    /// Shown large on the projector.
+    #[serde(default)]
+    pub starred: bool,
+    /// False while waiting for the facilitator's approval (pre-moderated prompts).
+    #[serde(default = "yes")]
+    pub approved: bool,
+    /// Participants who liked it on the wall.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub likes: BTreeSet<ParticipantId>,
 }
 
-/// A change the facilitator or a participant asks for.
+fn yes() -> bool {
+    true
+}
+
+impl Item {
+    /// Whether the projector and the wall show it.
+    pub fn is_visible(&self) -> bool {
+        !self.hidden && self.approved && self.merged_into.is_none()
+    }
+}
+
+/// Everyone's answers to one poll, scale or dot vote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answers {
+    /// Poll: the options each participant chose.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub poll: BTreeMap<ParticipantId, Vec<u8>>,
+    /// Scale: each participant's rating per statement (0 = not rated).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scale: BTreeMap<ParticipantId, Vec<u8>>,
+    /// Dot vote: each participant's dots per item.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dots: BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>,
+}
+
+/// A change the facilitator, a participant or the clock asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// Put a new draft prompt at the end of the agenda.
     AddPrompt {
         /// Its content.
+        #[serde(rename = "prompt")]
         draft: PromptDraft,
     },
-    /// Change a prompt's content (any state: fixing a typo live is normal).
+    /// Change a prompt. Drafts change freely; once opened, only wording, time and display
+    /// settings change (never the activity, so answers keep their meaning).
     UpdatePrompt {
         /// Which prompt.
         prompt_id: PromptId,
         /// Its new content.
+        #[serde(rename = "prompt")]
         draft: PromptDraft,
+    },
+    /// Copy a prompt as a new draft right after it.
+    DuplicatePrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
     },
     /// Remove a draft prompt from the agenda.
     DeletePrompt {
         /// Which prompt.
         prompt_id: PromptId,
     },
-    /// Show a prompt on every phone and accept items; closes the prompt open before it.
+    /// Move a prompt to a new place in the agenda (0 = first).
+    MovePrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+        /// Its new index.
+        position: usize,
+    },
+    /// Append a saved agenda (a template). A dot vote's `source` of `@N` means the N-th
+    /// prompt of this import (0-based).
+    ImportAgenda {
+        /// The drafts, in order.
+        prompts: Vec<PromptDraft>,
+    },
+    /// Show a prompt on every phone and accept answers; closes the prompt open before it.
     OpenPrompt {
         /// Which prompt.
         prompt_id: PromptId,
     },
-    /// Stop accepting items for a prompt.
+    /// Open the next draft after the current prompt in agenda order.
+    NextPrompt,
+    /// Stop accepting answers for a prompt.
     ClosePrompt {
         /// Which prompt.
         prompt_id: PromptId,
     },
-    /// A participant's item.
+    /// Make an open prompt read-only for participants, or writable again.
+    LockPrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+        /// Locked or not.
+        locked: bool,
+    },
+    /// Give an open prompt more time (starts a countdown if it had none).
+    AddTime {
+        /// Which prompt.
+        prompt_id: PromptId,
+        /// Seconds to add, 1 to 3600.
+        secs: u32,
+    },
+    /// The clock: close every auto-closing prompt whose time is up.
+    Tick,
+    /// Add a group.
+    AddGroup {
+        /// Its name.
+        name: String,
+        /// Optional `#rrggbb`.
+        #[serde(default)]
+        color: Option<String>,
+    },
+    /// Rename or recolour a group.
+    UpdateGroup {
+        /// Which group.
+        group_id: GroupId,
+        /// New name.
+        name: String,
+        /// New colour.
+        #[serde(default)]
+        color: Option<String>,
+    },
+    /// Remove a group nobody's item belongs to.
+    DeleteGroup {
+        /// Which group.
+        group_id: GroupId,
+    },
+    /// A participant picks (or leaves) a group.
+    ChooseGroup {
+        /// Who.
+        participant: ParticipantId,
+        /// The group, or none.
+        group_id: Option<GroupId>,
+    },
+    /// A participant's item for a brainstorm or word cloud.
     Submit {
         /// Who sends it.
         participant: ParticipantId,
@@ -139,6 +217,56 @@ pub enum Command {
         prompt_id: PromptId,
         /// The raw text.
         text: String,
+        /// The column, when the brainstorm has columns.
+        #[serde(default)]
+        column: Option<u8>,
+    },
+    /// A participant answers a poll.
+    Vote {
+        /// Who.
+        participant: ParticipantId,
+        /// Which poll.
+        prompt_id: PromptId,
+        /// Chosen option indexes.
+        options: Vec<u8>,
+    },
+    /// A participant rates one statement of a scale.
+    Rate {
+        /// Who.
+        participant: ParticipantId,
+        /// Which scale.
+        prompt_id: PromptId,
+        /// Statement index.
+        statement: u8,
+        /// 1..=N.
+        value: u8,
+    },
+    /// A participant puts one dot on an item of a dot vote.
+    PlaceDot {
+        /// Who.
+        participant: ParticipantId,
+        /// Which vote.
+        prompt_id: PromptId,
+        /// Which ballot item.
+        item_id: ItemId,
+    },
+    /// A participant takes one dot back.
+    RemoveDot {
+        /// Who.
+        participant: ParticipantId,
+        /// Which vote.
+        prompt_id: PromptId,
+        /// Which ballot item.
+        item_id: ItemId,
+    },
+    /// A participant likes (or un-likes) an item on the wall.
+    Like {
+        /// Who.
+        participant: ParticipantId,
+        /// Which item.
+        item_id: ItemId,
+        /// Like or take it back.
+        liked: bool,
     },
     /// Take an item off the projector (kept, and in exports with `hidden`).
     HideItem {
@@ -150,6 +278,38 @@ pub enum Command {
         /// Which item.
         item_id: ItemId,
     },
+    /// Correct an item's text; the earlier text is kept in its history.
+    EditItem {
+        /// Which item.
+        item_id: ItemId,
+        /// The new text.
+        text: String,
+    },
+    /// Merge duplicates into one item: their likes and dots count for it, and they stay
+    /// traceable (each keeps `merged_into`).
+    MergeItems {
+        /// The item that stays.
+        into: ItemId,
+        /// The duplicates.
+        items: Vec<ItemId>,
+    },
+    /// Undo a merge for one item.
+    UnmergeItem {
+        /// Which item.
+        item_id: ItemId,
+    },
+    /// Show an item large on the projector, or stop.
+    StarItem {
+        /// Which item.
+        item_id: ItemId,
+        /// Starred or not.
+        starred: bool,
+    },
+    /// Let a pre-moderated item through to the projector and the wall.
+    ApproveItem {
+        /// Which item.
+        item_id: ItemId,
+    },
 }
 
 /// A change that happened, as the other parts of the system need to hear of it.
@@ -157,20 +317,32 @@ pub enum Command {
 pub enum Event {
     /// A draft was added to the agenda.
     PromptAdded(Prompt),
-    /// A prompt's content changed.
+    /// A prompt's content or settings changed (also lock and added time).
     PromptUpdated(Prompt),
     /// A draft was removed.
     PromptDeleted(PromptId),
+    /// The agenda's order changed: all prompt ids in the new order.
+    AgendaReordered(Vec<PromptId>),
     /// A prompt is now on every phone.
     PromptOpened(Prompt),
-    /// A prompt stopped accepting items.
+    /// A prompt stopped accepting answers.
     PromptClosed(Prompt),
+    /// The groups changed: the whole list.
+    GroupsChanged(Vec<Group>),
+    /// A participant joined or left a group.
+    ParticipantGrouped(ParticipantId, Option<GroupId>),
     /// A participant's item was accepted.
     ItemAdded(Item),
     /// An item was hidden.
     ItemHidden(Item),
     /// A hidden item was shown again.
     ItemUnhidden(Item),
+    /// An item was edited, merged, unmerged, starred or approved.
+    ItemUpdated(Item),
+    /// An item's likes changed.
+    ItemLiked(Item),
+    /// Answers to a poll, scale or dot vote changed (the results are derived, not carried).
+    AnswersChanged(PromptId),
 }
 
 /// An event with its place in the session's gap-free sequence.
@@ -204,7 +376,7 @@ pub enum Rejection {
         /// The limit, in characters.
         max: usize,
     },
-    /// A prompt's title, instructions or time box is out of bounds.
+    /// A prompt's content or settings are out of bounds.
     #[error("invalid prompt: {0}")]
     InvalidPrompt(&'static str),
     /// No prompt has that id.
@@ -219,9 +391,72 @@ pub enum Rejection {
     /// The prompt is already open.
     #[error("this prompt is already open")]
     PromptAlreadyOpen,
-    /// Only drafts may be deleted.
-    #[error("only draft prompts can be deleted")]
+    /// The facilitator has made the prompt read-only for now.
+    #[error("this prompt is locked for now")]
+    PromptLocked,
+    /// Only drafts may be deleted, or have their activity changed.
+    #[error("only a draft can be changed that way")]
     PromptNotDraft,
+    /// Another prompt depends on this one (a dot vote on its items).
+    #[error("a dot vote uses this prompt's items")]
+    PromptInUse,
+    /// There is no draft after the current prompt.
+    #[error("there is no next prompt on the agenda")]
+    NoNextPrompt,
+    /// The command does not fit this prompt's activity (a vote on a brainstorm).
+    #[error("this prompt does not take that kind of answer")]
+    WrongActivity,
+    /// The brainstorm's columns need a valid column, or it has none.
+    #[error("choose one of the prompt's columns")]
+    InvalidColumn,
+    /// A poll answer is not valid for its options.
+    #[error("that is not a valid choice")]
+    InvalidChoice,
+    /// The poll does not allow changing an answer.
+    #[error("you have already answered")]
+    AlreadyAnswered,
+    /// Word cloud: this participant gave all the answers allowed.
+    #[error("you have given all your answers")]
+    AnswerLimit,
+    /// Dot vote: all dots are spent.
+    #[error("you have no dots left")]
+    DotBudgetExceeded,
+    /// Dot vote: the most dots allowed on one item are there.
+    #[error("no more dots fit on this item")]
+    ItemDotLimit,
+    /// Dot vote: no dot of yours to take back here.
+    #[error("you have no dot on this item")]
+    NoDotHere,
+    /// Dot vote: the item is not on this vote's ballot.
+    #[error("that item is not on the ballot")]
+    NotOnBallot,
+    /// Dot vote: the source prompt has no visible items to vote on.
+    #[error("there are no items to vote on")]
+    EmptyBallot,
+    /// The prompt is per group and the participant has not picked one.
+    #[error("pick your group first")]
+    GroupRequired,
+    /// No group has that id.
+    #[error("no such group")]
+    GroupNotFound,
+    /// A group's name or colour is out of bounds.
+    #[error("invalid group: {0}")]
+    InvalidGroup(&'static str),
+    /// Items belong to this group.
+    #[error("items belong to this group")]
+    GroupInUse,
+    /// Likes need the wall to be on for the prompt.
+    #[error("the wall is not on for this prompt")]
+    WallOff,
+    /// One's own items cannot be liked.
+    #[error("you cannot like your own item")]
+    OwnItem,
+    /// Merging needs distinct, unmerged items of the same prompt.
+    #[error("those items cannot be merged")]
+    InvalidMerge,
+    /// Time to add must be 1–3600 seconds.
+    #[error("add between 1 second and 1 hour")]
+    InvalidTime,
     /// No item has that id.
     #[error("no such item")]
     ItemNotFound,
@@ -244,7 +479,28 @@ impl Rejection {
             Rejection::PromptClosed => "prompt_closed",
             Rejection::PromptNotOpen => "prompt_not_open",
             Rejection::PromptAlreadyOpen => "prompt_already_open",
+            Rejection::PromptLocked => "prompt_locked",
             Rejection::PromptNotDraft => "prompt_not_draft",
+            Rejection::PromptInUse => "prompt_in_use",
+            Rejection::NoNextPrompt => "no_next_prompt",
+            Rejection::WrongActivity => "wrong_activity",
+            Rejection::InvalidColumn => "invalid_column",
+            Rejection::InvalidChoice => "invalid_choice",
+            Rejection::AlreadyAnswered => "already_answered",
+            Rejection::AnswerLimit => "answer_limit",
+            Rejection::DotBudgetExceeded => "dot_budget_exceeded",
+            Rejection::ItemDotLimit => "item_dot_limit",
+            Rejection::NoDotHere => "no_dot_here",
+            Rejection::NotOnBallot => "not_on_ballot",
+            Rejection::EmptyBallot => "empty_ballot",
+            Rejection::GroupRequired => "group_required",
+            Rejection::GroupNotFound => "group_not_found",
+            Rejection::InvalidGroup(_) => "invalid_group",
+            Rejection::GroupInUse => "group_in_use",
+            Rejection::WallOff => "wall_off",
+            Rejection::OwnItem => "own_item",
+            Rejection::InvalidMerge => "invalid_merge",
+            Rejection::InvalidTime => "invalid_time",
             Rejection::ItemNotFound => "item_not_found",
             Rejection::ItemIdConflict => "item_id_conflict",
             Rejection::SessionFull => "session_full",
@@ -274,16 +530,33 @@ pub struct Session {
     pub meta: SessionMeta,
     prompts: Vec<Prompt>,
     items: Vec<Item>,
+    #[serde(default)]
+    groups: Vec<Group>,
+    /// Which group each participant picked.
+    #[serde(default)]
+    members: BTreeMap<ParticipantId, GroupId>,
+    /// Answers to polls, scales and dot votes, per prompt.
+    #[serde(default)]
+    answers: BTreeMap<PromptId, Answers>,
     /// The prompt phones show now (open, or the one just closed).
     current: Option<PromptId>,
     /// The last sequence number handed out.
     seq: u64,
     /// The number in the next prompt id.
     next_prompt: u32,
+    /// The number in the next group id.
+    #[serde(default = "one")]
+    next_group: u32,
     #[serde(skip)]
     item_index: HashMap<ItemId, usize>,
     #[serde(skip)]
     by_participant: HashMap<ParticipantId, Vec<usize>>,
+    #[serde(skip)]
+    by_prompt: HashMap<PromptId, Vec<usize>>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl PartialEq for Session {
@@ -291,11 +564,17 @@ impl PartialEq for Session {
         self.meta == other.meta
             && self.prompts == other.prompts
             && self.items == other.items
+            && self.groups == other.groups
+            && self.members == other.members
+            && self.answers == other.answers
             && self.current == other.current
             && self.seq == other.seq
             && self.next_prompt == other.next_prompt
+            && self.next_group == other.next_group
     }
 }
+
+static NO_ANSWERS: std::sync::OnceLock<Answers> = std::sync::OnceLock::new();
 
 impl Session {
     /// A new, empty session.
@@ -304,11 +583,16 @@ impl Session {
             meta,
             prompts: Vec::new(),
             items: Vec::new(),
+            groups: Vec::new(),
+            members: BTreeMap::new(),
+            answers: BTreeMap::new(),
             current: None,
             seq: 0,
             next_prompt: 1,
+            next_group: 1,
             item_index: HashMap::new(),
             by_participant: HashMap::new(),
+            by_prompt: HashMap::new(),
         }
     }
 
@@ -316,13 +600,23 @@ impl Session {
     pub fn reindex(&mut self) {
         self.item_index.clear();
         self.by_participant.clear();
-        for (i, item) in self.items.iter().enumerate() {
-            self.item_index.insert(item.id, i);
-            self.by_participant
-                .entry(item.participant)
-                .or_default()
-                .push(i);
+        self.by_prompt.clear();
+        for at in 0..self.items.len() {
+            self.index_item(at);
         }
+    }
+
+    fn index_item(&mut self, at: usize) {
+        let item = &self.items[at];
+        self.item_index.insert(item.id, at);
+        self.by_participant
+            .entry(item.participant)
+            .or_default()
+            .push(at);
+        self.by_prompt
+            .entry(item.prompt_id.clone())
+            .or_default()
+            .push(at);
     }
 
     /// The last sequence number handed out (0 before the first event).
@@ -338,6 +632,16 @@ impl Session {
     /// Every item, in the order they were accepted.
     pub fn items(&self) -> &[Item] {
         &self.items
+    }
+
+    /// The groups.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// The group a participant picked, if any.
+    pub fn group_of(&self, participant: &ParticipantId) -> Option<&GroupId> {
+        self.members.get(participant)
     }
 
     /// The prompt phones show now, if any.
@@ -364,70 +668,139 @@ impl Session {
             .map(|&i| &self.items[i])
     }
 
+    /// A prompt's items, oldest first (all of them, hidden and merged included).
+    pub fn items_for(&self, prompt: &PromptId) -> impl Iterator<Item = &Item> {
+        self.by_prompt
+            .get(prompt)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.items[i])
+    }
+
+    /// Everyone's answers to a poll, scale or dot vote.
+    pub fn answers(&self, prompt: &PromptId) -> &Answers {
+        self.answers
+            .get(prompt)
+            .unwrap_or_else(|| NO_ANSWERS.get_or_init(Answers::default))
+    }
+
+    /// Likes on an item, counting the likes of items merged into it (each person once).
+    pub fn like_count(&self, item: &Item) -> usize {
+        let mut likers: BTreeSet<&ParticipantId> = item.likes.iter().collect();
+        for other in self.items_for(&item.prompt_id) {
+            if other.merged_into.is_some() && self.merge_root(&other.id) == item.id {
+                likers.extend(other.likes.iter());
+            }
+        }
+        likers.len()
+    }
+
+    /// How many items were merged into this one (directly or through others).
+    pub fn merged_count(&self, item: &Item) -> usize {
+        self.items_for(&item.prompt_id)
+            .filter(|o| o.merged_into.is_some() && self.merge_root(&o.id) == item.id)
+            .count()
+    }
+
+    /// When the next auto-closing prompt runs out, if any (the session task sleeps till then).
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.prompts
+            .iter()
+            .filter(|p| p.state == PromptState::Open && p.draft.auto_close)
+            .filter_map(|p| p.closes_at)
+            .min()
+    }
+
+    /// The agenda as a reusable template: the drafts in order, a dot vote's source written
+    /// as `@N` (its position in the template).
+    pub fn agenda_template(&self) -> Vec<PromptDraft> {
+        self.prompts
+            .iter()
+            .map(|p| {
+                let mut draft = p.draft.clone();
+                if let Activity::DotVote { source, .. } = &mut draft.activity {
+                    if let Some(at) = self.prompts.iter().position(|q| &q.id == source) {
+                        *source = PromptId(format!("@{at}"));
+                    }
+                }
+                draft
+            })
+            .collect()
+    }
+
     /// Applies a command at time `now`: either every change and its events, or a rejection
     /// and no change at all.
     pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Applied, Rejection> {
         let events = match command {
             Command::AddPrompt { draft } => {
-                if self.prompts.len() >= MAX_PROMPTS {
-                    return Err(Rejection::SessionFull);
-                }
-                let draft = validate_draft(draft)?;
-                let prompt = Prompt {
-                    id: PromptId(format!("p{}", self.next_prompt)),
-                    kind: draft.kind,
-                    title: draft.title,
-                    instructions: draft.instructions,
-                    time_limit_secs: draft.time_limit_secs,
-                    state: PromptState::Draft,
-                    created_at: now,
-                    opened_at: None,
-                    closed_at: None,
-                };
-                self.next_prompt += 1;
-                self.prompts.push(prompt.clone());
-                vec![Event::PromptAdded(prompt)]
+                let draft = self.check_draft(draft, None)?;
+                vec![Event::PromptAdded(self.push_prompt(draft, now)?)]
             }
             Command::UpdatePrompt { prompt_id, draft } => {
-                let draft = validate_draft(draft)?;
-                let prompt = self.prompt_mut(prompt_id)?;
-                prompt.kind = draft.kind;
-                prompt.title = draft.title;
-                prompt.instructions = draft.instructions;
-                prompt.time_limit_secs = draft.time_limit_secs;
+                let at = self.prompt_index(prompt_id)?;
+                let draft = self.check_draft(draft, Some(prompt_id))?;
+                let prompt = &mut self.prompts[at];
+                if prompt.state != PromptState::Draft
+                    && (draft.activity != prompt.draft.activity
+                        || draft.per_group != prompt.draft.per_group)
+                {
+                    return Err(Rejection::PromptNotDraft);
+                }
+                prompt.draft = draft;
                 vec![Event::PromptUpdated(prompt.clone())]
+            }
+            Command::DuplicatePrompt { prompt_id } => {
+                let at = self.prompt_index(prompt_id)?;
+                let draft = self.prompts[at].draft.clone();
+                let prompt = self.push_prompt(draft, now)?;
+                // Move the copy from the end to right after its original.
+                if let Some(copy) = self.prompts.pop() {
+                    self.prompts.insert(at + 1, copy);
+                }
+                vec![Event::PromptAdded(prompt), self.agenda_order()]
             }
             Command::DeletePrompt { prompt_id } => {
                 let at = self.prompt_index(prompt_id)?;
                 if self.prompts[at].state != PromptState::Draft {
                     return Err(Rejection::PromptNotDraft);
                 }
+                if self.prompts.iter().any(|p| matches!(&p.draft.activity, Activity::DotVote { source, .. } if source == prompt_id)) {
+                    return Err(Rejection::PromptInUse);
+                }
                 self.prompts.remove(at);
                 vec![Event::PromptDeleted(prompt_id.clone())]
             }
+            Command::MovePrompt {
+                prompt_id,
+                position,
+            } => {
+                let at = self.prompt_index(prompt_id)?;
+                let prompt = self.prompts.remove(at);
+                let to = (*position).min(self.prompts.len());
+                self.prompts.insert(to, prompt);
+                if to == at {
+                    Vec::new()
+                } else {
+                    vec![self.agenda_order()]
+                }
+            }
+            Command::ImportAgenda { prompts } => self.import_agenda(prompts, now)?,
             Command::OpenPrompt { prompt_id } => {
                 let at = self.prompt_index(prompt_id)?;
-                if self.prompts[at].state == PromptState::Open {
-                    return Err(Rejection::PromptAlreadyOpen);
-                }
-                let mut events = Vec::with_capacity(2);
-                // One prompt on the phones at a time: opening the next closes the last.
-                if let Some(open) = self
-                    .prompts
-                    .iter_mut()
-                    .find(|p| p.state == PromptState::Open)
-                {
-                    open.state = PromptState::Closed;
-                    open.closed_at = Some(now);
-                    events.push(Event::PromptClosed(open.clone()));
-                }
-                let prompt = &mut self.prompts[at];
-                prompt.state = PromptState::Open;
-                prompt.opened_at = Some(now);
-                prompt.closed_at = None;
-                self.current = Some(prompt.id.clone());
-                events.push(Event::PromptOpened(prompt.clone()));
-                events
+                self.open_at(at, now)?
+            }
+            Command::NextPrompt => {
+                let start = self
+                    .current
+                    .as_ref()
+                    .and_then(|id| self.prompts.iter().position(|p| &p.id == id))
+                    .map_or(0, |i| i + 1);
+                let at = self.prompts[start.min(self.prompts.len())..]
+                    .iter()
+                    .position(|p| p.state == PromptState::Draft)
+                    .map(|i| i + start)
+                    .ok_or(Rejection::NoNextPrompt)?;
+                self.open_at(at, now)?
             }
             Command::ClosePrompt { prompt_id } => {
                 let prompt = self.prompt_mut(prompt_id)?;
@@ -436,15 +809,116 @@ impl Session {
                     PromptState::Closed => return Err(Rejection::PromptClosed),
                     PromptState::Draft => return Err(Rejection::PromptNotOpen),
                 }
-                prompt.state = PromptState::Closed;
-                prompt.closed_at = Some(now);
+                close(prompt, now);
                 vec![Event::PromptClosed(prompt.clone())]
+            }
+            Command::LockPrompt { prompt_id, locked } => {
+                let prompt = self.prompt_mut(prompt_id)?;
+                if prompt.state != PromptState::Open {
+                    return Err(Rejection::PromptNotOpen);
+                }
+                if prompt.locked == *locked {
+                    Vec::new()
+                } else {
+                    prompt.locked = *locked;
+                    vec![Event::PromptUpdated(prompt.clone())]
+                }
+            }
+            Command::AddTime { prompt_id, secs } => {
+                if !(1..=ADD_TIME_MAX_SECS).contains(secs) {
+                    return Err(Rejection::InvalidTime);
+                }
+                let prompt = self.prompt_mut(prompt_id)?;
+                if prompt.state != PromptState::Open {
+                    return Err(Rejection::PromptNotOpen);
+                }
+                let from = prompt.closes_at.unwrap_or(now).max(now);
+                prompt.closes_at = Some(from + u64::from(*secs) * 1000);
+                vec![Event::PromptUpdated(prompt.clone())]
+            }
+            Command::Tick => {
+                let mut events = Vec::new();
+                for prompt in &mut self.prompts {
+                    let due = prompt.state == PromptState::Open
+                        && prompt.draft.auto_close
+                        && prompt.closes_at.is_some_and(|at| at <= now);
+                    if due {
+                        close(prompt, now);
+                        events.push(Event::PromptClosed(prompt.clone()));
+                    }
+                }
+                events
+            }
+            Command::AddGroup { name, color } => {
+                if self.groups.len() >= MAX_GROUPS {
+                    return Err(Rejection::InvalidGroup("a session has at most 30 groups"));
+                }
+                let (name, color) = check_group(name, color)?;
+                self.groups.push(Group {
+                    id: GroupId(format!("g{}", self.next_group)),
+                    name,
+                    color,
+                });
+                self.next_group += 1;
+                vec![Event::GroupsChanged(self.groups.clone())]
+            }
+            Command::UpdateGroup {
+                group_id,
+                name,
+                color,
+            } => {
+                let (name, color) = check_group(name, color)?;
+                let group = self
+                    .groups
+                    .iter_mut()
+                    .find(|g| &g.id == group_id)
+                    .ok_or(Rejection::GroupNotFound)?;
+                group.name = name;
+                group.color = color;
+                vec![Event::GroupsChanged(self.groups.clone())]
+            }
+            Command::DeleteGroup { group_id } => {
+                let at = self
+                    .groups
+                    .iter()
+                    .position(|g| &g.id == group_id)
+                    .ok_or(Rejection::GroupNotFound)?;
+                if self
+                    .items
+                    .iter()
+                    .any(|i| i.group.as_ref() == Some(group_id))
+                {
+                    return Err(Rejection::GroupInUse);
+                }
+                self.groups.remove(at);
+                self.members.retain(|_, g| g != group_id);
+                vec![Event::GroupsChanged(self.groups.clone())]
+            }
+            Command::ChooseGroup {
+                participant,
+                group_id,
+            } => {
+                if let Some(id) = group_id {
+                    if !self.groups.iter().any(|g| &g.id == id) {
+                        return Err(Rejection::GroupNotFound);
+                    }
+                }
+                if self.members.get(participant) == group_id.as_ref() {
+                    Vec::new()
+                } else {
+                    match group_id {
+                        Some(id) => self.members.insert(*participant, id.clone()),
+                        None => self.members.remove(participant),
+                    };
+                    vec![Event::ParticipantGrouped(*participant, group_id.clone())]
+                }
             }
             Command::Submit {
                 participant,
                 item_id,
                 prompt_id,
                 text,
+                column,
             } => {
                 if let Some(existing) = self.item(item_id) {
                     // A resend after a lost ack: store once, acknowledge again.
@@ -457,12 +931,38 @@ impl Session {
                     return Err(Rejection::ItemIdConflict);
                 }
                 let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
-                match prompt.state {
-                    PromptState::Open => {}
-                    PromptState::Closed => return Err(Rejection::PromptClosed),
-                    PromptState::Draft => return Err(Rejection::PromptNotOpen),
+                prompt.accepting()?;
+                let group = self.members.get(participant).cloned();
+                if prompt.draft.per_group && group.is_none() {
+                    return Err(Rejection::GroupRequired);
                 }
-                let text = clean_text(text, ITEM_TEXT_MAX)?;
+                let text = match &prompt.draft.activity {
+                    Activity::Brainstorm { columns } => {
+                        let column_ok = match column {
+                            None => columns.is_empty(),
+                            Some(c) => usize::from(*c) < columns.len(),
+                        };
+                        if !column_ok {
+                            return Err(Rejection::InvalidColumn);
+                        }
+                        clean_text(text, ITEM_TEXT_MAX)?
+                    }
+                    Activity::WordCloud { max_answers } => {
+                        if column.is_some() {
+                            return Err(Rejection::InvalidColumn);
+                        }
+                        let text = clean_text(text, WORDCLOUD_TEXT_MAX)?;
+                        let given = self
+                            .items_of(participant)
+                            .filter(|i| &i.prompt_id == prompt_id)
+                            .count();
+                        if given >= usize::from(*max_answers) {
+                            return Err(Rejection::AnswerLimit);
+                        }
+                        text
+                    }
+                    _ => return Err(Rejection::WrongActivity),
+                };
                 if self.items.len() >= MAX_ITEMS {
                     return Err(Rejection::SessionFull);
                 }
@@ -474,20 +974,424 @@ impl Session {
                     created_at: now,
                     hidden: false,
                     seq: self.seq + 1,
+                    column: *column,
+                    group,
+                    history: Vec::new(),
+                    merged_into: None,
+                    starred: false,
+                    approved: !prompt.draft.premoderation,
+                    likes: BTreeSet::new(),
                 };
-                let at = self.items.len();
-                self.item_index.insert(item.id, at);
-                self.by_participant
+                self.items.push(item.clone());
+                self.index_item(self.items.len() - 1);
+                vec![Event::ItemAdded(item)]
+            }
+            Command::Vote {
+                participant,
+                prompt_id,
+                options,
+            } => {
+                let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
+                prompt.accepting()?;
+                let Activity::Poll {
+                    options: choices,
+                    multiple,
+                    may_change,
+                } = &prompt.draft.activity
+                else {
+                    return Err(Rejection::WrongActivity);
+                };
+                let mut chosen = options.clone();
+                chosen.sort_unstable();
+                chosen.dedup();
+                let valid = !chosen.is_empty()
+                    && chosen.len() == options.len()
+                    && (*multiple || chosen.len() == 1)
+                    && chosen.iter().all(|&o| usize::from(o) < choices.len());
+                if !valid {
+                    return Err(Rejection::InvalidChoice);
+                }
+                let previous = self
+                    .answers
+                    .get(prompt_id)
+                    .and_then(|a| a.poll.get(participant));
+                match previous {
+                    Some(previous) if *previous == chosen => Vec::new(),
+                    Some(_) if !*may_change => return Err(Rejection::AlreadyAnswered),
+                    _ => {
+                        let answers = self.answers.entry(prompt_id.clone()).or_default();
+                        answers.poll.insert(*participant, chosen);
+                        vec![Event::AnswersChanged(prompt_id.clone())]
+                    }
+                }
+            }
+            Command::Rate {
+                participant,
+                prompt_id,
+                statement,
+                value,
+            } => {
+                let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
+                prompt.accepting()?;
+                let Activity::Scale {
+                    statements, max, ..
+                } = &prompt.draft.activity
+                else {
+                    return Err(Rejection::WrongActivity);
+                };
+                if usize::from(*statement) >= statements.len() || !(1..=*max).contains(value) {
+                    return Err(Rejection::InvalidChoice);
+                }
+                let count = statements.len();
+                let answers = self.answers.entry(prompt_id.clone()).or_default();
+                let ratings = answers
+                    .scale
+                    .entry(*participant)
+                    .or_insert_with(|| vec![0; count]);
+                let slot = &mut ratings[usize::from(*statement)];
+                if *slot == *value {
+                    Vec::new()
+                } else {
+                    *slot = *value;
+                    vec![Event::AnswersChanged(prompt_id.clone())]
+                }
+            }
+            Command::PlaceDot {
+                participant,
+                prompt_id,
+                item_id,
+            } => {
+                let (dots, max_per_item) = self.ballot_check(prompt_id, item_id)?;
+                let mine = self
+                    .answers
+                    .get(prompt_id)
+                    .and_then(|a| a.dots.get(participant));
+                let spent: u32 = mine.map_or(0, |m| m.values().sum());
+                let here = mine.and_then(|m| m.get(item_id)).copied().unwrap_or(0);
+                if spent >= dots {
+                    return Err(Rejection::DotBudgetExceeded);
+                }
+                if here >= max_per_item {
+                    return Err(Rejection::ItemDotLimit);
+                }
+                let answers = self.answers.entry(prompt_id.clone()).or_default();
+                *answers
+                    .dots
                     .entry(*participant)
                     .or_default()
-                    .push(at);
-                self.items.push(item.clone());
-                vec![Event::ItemAdded(item)]
+                    .entry(*item_id)
+                    .or_insert(0) += 1;
+                vec![Event::AnswersChanged(prompt_id.clone())]
+            }
+            Command::RemoveDot {
+                participant,
+                prompt_id,
+                item_id,
+            } => {
+                self.ballot_check(prompt_id, item_id)?;
+                let answers = self
+                    .answers
+                    .get_mut(prompt_id)
+                    .ok_or(Rejection::NoDotHere)?;
+                let mine = answers
+                    .dots
+                    .get_mut(participant)
+                    .ok_or(Rejection::NoDotHere)?;
+                let on_item = mine.get_mut(item_id).ok_or(Rejection::NoDotHere)?;
+                *on_item -= 1;
+                if *on_item == 0 {
+                    mine.remove(item_id);
+                }
+                if mine.is_empty() {
+                    answers.dots.remove(participant);
+                }
+                vec![Event::AnswersChanged(prompt_id.clone())]
+            }
+            Command::Like {
+                participant,
+                item_id,
+                liked,
+            } => {
+                let at = *self
+                    .item_index
+                    .get(item_id)
+                    .ok_or(Rejection::ItemNotFound)?;
+                let item = &self.items[at];
+                let prompt = self
+                    .prompt(&item.prompt_id)
+                    .ok_or(Rejection::PromptNotFound)?;
+                if !prompt.draft.wall {
+                    return Err(Rejection::WallOff);
+                }
+                prompt.accepting()?;
+                // What a phone cannot see, it cannot like.
+                let same_group =
+                    !prompt.draft.per_group || item.group.as_ref() == self.members.get(participant);
+                if !item.is_visible() || !same_group {
+                    return Err(Rejection::ItemNotFound);
+                }
+                if item.participant == *participant {
+                    return Err(Rejection::OwnItem);
+                }
+                let item = &mut self.items[at];
+                let changed = if *liked {
+                    item.likes.insert(*participant)
+                } else {
+                    item.likes.remove(participant)
+                };
+                if changed {
+                    vec![Event::ItemLiked(item.clone())]
+                } else {
+                    Vec::new()
+                }
             }
             Command::HideItem { item_id } => self.set_hidden(item_id, true)?,
             Command::UnhideItem { item_id } => self.set_hidden(item_id, false)?,
+            Command::EditItem { item_id, text } => {
+                let at = *self
+                    .item_index
+                    .get(item_id)
+                    .ok_or(Rejection::ItemNotFound)?;
+                let text = clean_text(text, ITEM_TEXT_MAX)?;
+                let item = &mut self.items[at];
+                if item.text == text {
+                    Vec::new()
+                } else {
+                    let old = std::mem::replace(&mut item.text, text);
+                    item.history.push(Revision { text: old, at: now });
+                    vec![Event::ItemUpdated(item.clone())]
+                }
+            }
+            Command::MergeItems { into, items } => self.merge(into, items)?,
+            Command::UnmergeItem { item_id } => {
+                let at = *self
+                    .item_index
+                    .get(item_id)
+                    .ok_or(Rejection::ItemNotFound)?;
+                let item = &mut self.items[at];
+                match item.merged_into.take() {
+                    Some(target) => {
+                        let mut events = vec![Event::ItemUpdated(item.clone())];
+                        if let Some(t) = self.item(&target) {
+                            events.push(Event::ItemUpdated(t.clone()));
+                        }
+                        events
+                    }
+                    None => Vec::new(),
+                }
+            }
+            Command::StarItem { item_id, starred } => {
+                let at = *self
+                    .item_index
+                    .get(item_id)
+                    .ok_or(Rejection::ItemNotFound)?;
+                let item = &mut self.items[at];
+                if item.starred == *starred {
+                    Vec::new()
+                } else {
+                    item.starred = *starred;
+                    vec![Event::ItemUpdated(item.clone())]
+                }
+            }
+            Command::ApproveItem { item_id } => {
+                let at = *self
+                    .item_index
+                    .get(item_id)
+                    .ok_or(Rejection::ItemNotFound)?;
+                let item = &mut self.items[at];
+                if item.approved {
+                    Vec::new()
+                } else {
+                    item.approved = true;
+                    vec![Event::ItemUpdated(item.clone())]
+                }
+            }
         };
         Ok(self.stamp(events))
+    }
+
+    /// Validates a draft, including rules that look at other prompts.
+    fn check_draft(
+        &self,
+        draft: &PromptDraft,
+        own: Option<&PromptId>,
+    ) -> Result<PromptDraft, Rejection> {
+        let draft = validate_draft(draft)?;
+        if let Activity::DotVote { source, .. } = &draft.activity {
+            let ok = Some(source) != own
+                && self
+                    .prompt(source)
+                    .is_some_and(|p| p.draft.activity.takes_items());
+            if !ok {
+                return Err(Rejection::InvalidPrompt(
+                    "a dot vote's source must be a brainstorm or word cloud of this session",
+                ));
+            }
+        }
+        Ok(draft)
+    }
+
+    fn push_prompt(&mut self, draft: PromptDraft, now: Millis) -> Result<Prompt, Rejection> {
+        if self.prompts.len() >= MAX_PROMPTS {
+            return Err(Rejection::SessionFull);
+        }
+        let prompt = Prompt {
+            id: PromptId(format!("p{}", self.next_prompt)),
+            draft,
+            state: PromptState::Draft,
+            locked: false,
+            created_at: now,
+            opened_at: None,
+            closed_at: None,
+            closes_at: None,
+            ballot: Vec::new(),
+        };
+        self.next_prompt += 1;
+        self.prompts.push(prompt.clone());
+        Ok(prompt)
+    }
+
+    fn agenda_order(&self) -> Event {
+        Event::AgendaReordered(self.prompts.iter().map(|p| p.id.clone()).collect())
+    }
+
+    fn import_agenda(
+        &mut self,
+        drafts: &[PromptDraft],
+        now: Millis,
+    ) -> Result<Vec<Event>, Rejection> {
+        if self.prompts.len() + drafts.len() > MAX_PROMPTS {
+            return Err(Rejection::SessionFull);
+        }
+        let first = self.next_prompt;
+        // Check everything before changing anything.
+        let mut checked = Vec::with_capacity(drafts.len());
+        for (n, draft) in drafts.iter().enumerate() {
+            let mut draft = validate_draft(draft)?;
+            if let Activity::DotVote { source, .. } = &mut draft.activity {
+                let resolved =
+                    match source.0.strip_prefix('@').map(str::parse::<usize>) {
+                        Some(Ok(i)) if i < n && drafts[i].activity.takes_items() => {
+                            PromptId(format!("p{}", first as usize + i))
+                        }
+                        Some(_) => return Err(Rejection::InvalidPrompt(
+                            "a dot vote's @N source must name an earlier brainstorm or word cloud",
+                        )),
+                        None => {
+                            if !self
+                                .prompt(source)
+                                .is_some_and(|p| p.draft.activity.takes_items())
+                            {
+                                return Err(Rejection::InvalidPrompt(
+                                    "a dot vote's source is not in this session",
+                                ));
+                            }
+                            source.clone()
+                        }
+                    };
+                *source = resolved;
+            }
+            checked.push(draft);
+        }
+        let mut events = Vec::with_capacity(checked.len());
+        for draft in checked {
+            events.push(Event::PromptAdded(self.push_prompt(draft, now)?));
+        }
+        Ok(events)
+    }
+
+    fn open_at(&mut self, at: usize, now: Millis) -> Result<Vec<Event>, Rejection> {
+        if self.prompts[at].state == PromptState::Open {
+            return Err(Rejection::PromptAlreadyOpen);
+        }
+        // A dot vote's ballot is frozen when it first opens: the source's visible items, in
+        // their order (a list that moves under the thumb makes voting chaotic).
+        let ballot = match &self.prompts[at].draft.activity {
+            Activity::DotVote { source, .. } if self.prompts[at].ballot.is_empty() => {
+                let ballot: Vec<ItemId> = self.visible_items(source).map(|i| i.id).collect();
+                if ballot.is_empty() {
+                    return Err(Rejection::EmptyBallot);
+                }
+                Some(ballot)
+            }
+            _ => None,
+        };
+        let mut events = Vec::with_capacity(2);
+        // One prompt on the phones at a time: opening the next closes the last.
+        if let Some(open) = self
+            .prompts
+            .iter_mut()
+            .find(|p| p.state == PromptState::Open)
+        {
+            close(open, now);
+            events.push(Event::PromptClosed(open.clone()));
+        }
+        let prompt = &mut self.prompts[at];
+        if let Some(ballot) = ballot {
+            prompt.ballot = ballot;
+        }
+        prompt.state = PromptState::Open;
+        prompt.locked = false;
+        prompt.opened_at = Some(now);
+        prompt.closed_at = None;
+        prompt.closes_at = prompt
+            .draft
+            .time_limit_secs
+            .map(|secs| now + u64::from(secs) * 1000);
+        self.current = Some(prompt.id.clone());
+        events.push(Event::PromptOpened(prompt.clone()));
+        Ok(events)
+    }
+
+    /// Checks a dot placement's prompt and item; returns (dots each, max per item).
+    fn ballot_check(
+        &self,
+        prompt_id: &PromptId,
+        item_id: &ItemId,
+    ) -> Result<(u32, u32), Rejection> {
+        let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
+        prompt.accepting()?;
+        let Activity::DotVote {
+            dots, max_per_item, ..
+        } = &prompt.draft.activity
+        else {
+            return Err(Rejection::WrongActivity);
+        };
+        if !prompt.ballot.contains(item_id) {
+            return Err(Rejection::NotOnBallot);
+        }
+        Ok((*dots, *max_per_item))
+    }
+
+    fn merge(&mut self, into: &ItemId, items: &[ItemId]) -> Result<Vec<Event>, Rejection> {
+        let target = self.item(into).ok_or(Rejection::ItemNotFound)?;
+        if target.merged_into.is_some() || items.is_empty() {
+            return Err(Rejection::InvalidMerge);
+        }
+        let prompt = target.prompt_id.clone();
+        let mut seen = BTreeSet::new();
+        for id in items {
+            let item = self.item(id).ok_or(Rejection::ItemNotFound)?;
+            if id == into
+                || item.prompt_id != prompt
+                || item.merged_into.is_some()
+                || !seen.insert(*id)
+            {
+                return Err(Rejection::InvalidMerge);
+            }
+        }
+        let mut events = Vec::with_capacity(items.len() + 1);
+        for id in items {
+            let at = self.item_index[id];
+            self.items[at].merged_into = Some(*into);
+            events.push(Event::ItemUpdated(self.items[at].clone()));
+        }
+        // Items that had been merged into a merged item now resolve to the new root through
+        // `merge_root`; the target's event lets views refresh its counts.
+        if let Some(t) = self.item(into) {
+            events.push(Event::ItemUpdated(t.clone()));
+        }
+        Ok(events)
     }
 
     fn set_hidden(&mut self, item_id: &ItemId, hidden: bool) -> Result<Vec<Event>, Rejection> {
@@ -538,34 +1442,23 @@ impl Session {
     }
 }
 
-/// Checks and cleans a facilitator's draft.
-fn validate_draft(draft: &PromptDraft) -> Result<PromptDraft, Rejection> {
-    let title = clean_text(&draft.title, PROMPT_TITLE_MAX).map_err(|r| match r {
-        Rejection::TextEmpty => Rejection::InvalidPrompt("the question is empty"),
-        _ => Rejection::InvalidPrompt("the question is longer than 500 characters"),
-    })?;
-    let instructions = match clean_text(&draft.instructions, PROMPT_INSTRUCTIONS_MAX) {
-        Ok(text) => text,
-        Err(Rejection::TextEmpty) => String::new(),
-        Err(_) => {
-            return Err(Rejection::InvalidPrompt(
-                "the instructions are longer than 2000 characters",
-            ))
-        }
-    };
-    if let Some(secs) = draft.time_limit_secs {
-        if !(TIME_LIMIT_MIN_SECS..=TIME_LIMIT_MAX_SECS).contains(&secs) {
-            return Err(Rejection::InvalidPrompt(
-                "the time box must be between 10 seconds and 3 hours",
-            ));
+fn close(prompt: &mut Prompt, now: Millis) {
+    prompt.state = PromptState::Closed;
+    prompt.locked = false;
+    prompt.closed_at = Some(now);
+}
+
+fn check_group(name: &str, color: &Option<String>) -> Result<(String, Option<String>), Rejection> {
+    let name = clean_text(name, GROUP_NAME_MAX)
+        .map_err(|_| Rejection::InvalidGroup("a group name must be 1–60 characters"))?;
+    if let Some(c) = color {
+        let ok =
+            c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        if !ok {
+            return Err(Rejection::InvalidGroup("a colour is #rrggbb"));
         }
     }
-    Ok(PromptDraft {
-        kind: draft.kind,
-        title,
-        instructions,
-        time_limit_secs: draft.time_limit_secs,
-    })
+    Ok((name, color.clone()))
 }
 
 #[cfg(test)]

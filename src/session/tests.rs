@@ -19,10 +19,15 @@ fn session() -> Session {
 
 fn draft(title: &str) -> PromptDraft {
     PromptDraft {
-        kind: PromptKind::Brainstorm,
+        activity: Activity::default(),
         title: title.into(),
         instructions: "Kirjatkaa yksi taho kerrallaan ja painakaa Lähetä.".into(),
         time_limit_secs: Some(120),
+        auto_close: false,
+        per_group: false,
+        premoderation: false,
+        wall: false,
+        results: ResultsVisibility::Live,
     }
 }
 
@@ -64,6 +69,7 @@ fn submit(
             item_id: item,
             prompt_id: prompt.clone(),
             text: text.into(),
+            column: None,
         },
         T0 + 2,
     )
@@ -93,7 +99,7 @@ fn add_prompt_makes_a_draft_with_sequential_ids() {
     assert_eq!(a.0, "p1");
     assert_eq!(b.0, "p2");
     assert_eq!(s.prompts()[0].state, PromptState::Draft);
-    assert_eq!(s.prompts()[0].time_limit_secs, Some(120));
+    assert_eq!(s.prompts()[0].draft.time_limit_secs, Some(120));
     assert_eq!(s.seq(), 2);
     assert!(s.current_prompt().is_none());
 }
@@ -137,7 +143,7 @@ fn update_prompt_changes_content_in_any_state() {
         )
         .unwrap();
     assert!(
-        matches!(&applied.events[0].event, Event::PromptUpdated(p) if p.title == "Fixed" && p.state == PromptState::Open)
+        matches!(&applied.events[0].event, Event::PromptUpdated(p) if p.draft.title == "Fixed" && p.state == PromptState::Open)
     );
     let r = refused(
         &mut s,
@@ -292,6 +298,7 @@ fn a_resent_item_is_stored_once_and_acked_with_its_first_seq() {
             item_id: id,
             prompt_id: p,
             text: "x".into(),
+            column: None,
         },
     );
     assert_eq!(r, Rejection::ItemIdConflict);
@@ -309,6 +316,7 @@ fn submit_rejections() {
         item_id: iid(),
         prompt_id: prompt.clone(),
         text: text.into(),
+        column: None,
     };
     assert_eq!(refused(&mut s, cmd(&p, " \n ")), Rejection::TextEmpty);
     assert_eq!(
@@ -385,6 +393,7 @@ fn replaying_the_same_commands_rebuilds_the_same_session() {
             item_id: id,
             prompt_id: PromptId("p1".into()),
             text: "x".into(),
+            column: None,
         },
         Command::HideItem { item_id: id },
         Command::ClosePrompt {
@@ -403,4 +412,948 @@ fn replaying_the_same_commands_rebuilds_the_same_session() {
         b.apply(&back, T0 + n as u64).unwrap();
     }
     assert_eq!(a, b);
+}
+
+// ---- Workshop activities -------------------------------------------------------------
+
+fn add_kind(s: &mut Session, activity: Activity, edit: impl FnOnce(&mut PromptDraft)) -> PromptId {
+    let mut d = PromptDraft {
+        activity,
+        ..draft("Q")
+    };
+    edit(&mut d);
+    let applied = s.apply(&Command::AddPrompt { draft: d }, T0).unwrap();
+    match &applied.events[0].event {
+        Event::PromptAdded(p) => p.id.clone(),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn item_in(
+    s: &mut Session,
+    who: ParticipantId,
+    prompt: &PromptId,
+    text: &str,
+    column: Option<u8>,
+) -> Result<ItemId, Rejection> {
+    let id = iid();
+    s.apply(
+        &Command::Submit {
+            participant: who,
+            item_id: id,
+            prompt_id: prompt.clone(),
+            text: text.into(),
+            column,
+        },
+        T0 + 3,
+    )
+    .map(|_| id)
+}
+
+fn poll(options: usize, multiple: bool, may_change: bool) -> Activity {
+    Activity::Poll {
+        options: (0..options).map(|i| format!("Vaihtoehto {i}")).collect(),
+        multiple,
+        may_change,
+    }
+}
+
+#[test]
+fn columns_take_one_valid_column_per_item() {
+    let mut s = session();
+    let p = add_kind(
+        &mut s,
+        Activity::Brainstorm {
+            columns: vec!["Toimii nyt".into(), "Ei toimi, mutta pitäisi".into()],
+        },
+        |_| {},
+    );
+    open(&mut s, &p);
+    let who = pid();
+    let id = item_in(&mut s, who, &p, "Ohjaamo", Some(1)).unwrap();
+    assert_eq!(s.item(&id).unwrap().column, Some(1));
+    for column in [None, Some(2)] {
+        let r = refused(
+            &mut s,
+            Command::Submit {
+                participant: who,
+                item_id: iid(),
+                prompt_id: p.clone(),
+                text: "x".into(),
+                column,
+            },
+        );
+        assert_eq!(r, Rejection::InvalidColumn);
+    }
+    let plain = add_kind(&mut s, Activity::default(), |_| {});
+    open(&mut s, &plain);
+    let r = refused(
+        &mut s,
+        Command::Submit {
+            participant: who,
+            item_id: iid(),
+            prompt_id: plain,
+            text: "x".into(),
+            column: Some(0),
+        },
+    );
+    assert_eq!(r, Rejection::InvalidColumn);
+    let seven = PromptDraft {
+        activity: Activity::Brainstorm {
+            columns: (0..7).map(|i| i.to_string()).collect(),
+        },
+        ..draft("x")
+    };
+    assert_eq!(
+        refused(&mut s, Command::AddPrompt { draft: seven }).code(),
+        "invalid_prompt"
+    );
+    match s.results(s.prompt(&p).unwrap()) {
+        Results::Brainstorm { columns, total, .. } => assert_eq!((columns, total), (vec![0, 1], 1)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn groups_are_chosen_recorded_and_required_per_group() {
+    let mut s = session();
+    s.apply(
+        &Command::AddGroup {
+            name: "Digitaalisuus".into(),
+            color: Some("#0a7cff".into()),
+        },
+        T0,
+    )
+    .unwrap();
+    s.apply(
+        &Command::AddGroup {
+            name: "Järjestöt ja yritykset".into(),
+            color: None,
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(s.groups().len(), 2);
+    let g1 = GroupId("g1".into());
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::AddGroup {
+                name: "x".into(),
+                color: Some("blue".into())
+            }
+        )
+        .code(),
+        "invalid_group"
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::AddGroup {
+                name: " ".into(),
+                color: None
+            }
+        )
+        .code(),
+        "invalid_group"
+    );
+    let p = add_kind(&mut s, Activity::default(), |d| d.per_group = true);
+    open(&mut s, &p);
+    let who = pid();
+    assert_eq!(
+        item_in(&mut s, who, &p, "x", None),
+        Err(Rejection::GroupRequired)
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::ChooseGroup {
+                participant: who,
+                group_id: Some(GroupId("g9".into()))
+            }
+        ),
+        Rejection::GroupNotFound
+    );
+    s.apply(
+        &Command::ChooseGroup {
+            participant: who,
+            group_id: Some(g1.clone()),
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(s.group_of(&who), Some(&g1));
+    let id = item_in(&mut s, who, &p, "Tiedolla johtaminen", None).unwrap();
+    assert_eq!(s.item(&id).unwrap().group, Some(g1.clone()));
+    // The group keeps its items, so it cannot vanish under them.
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::DeleteGroup {
+                group_id: g1.clone()
+            }
+        ),
+        Rejection::GroupInUse
+    );
+    s.apply(
+        &Command::UpdateGroup {
+            group_id: g1.clone(),
+            name: "Digi".into(),
+            color: None,
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(s.groups()[0].name, "Digi");
+    s.apply(
+        &Command::DeleteGroup {
+            group_id: GroupId("g2".into()),
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(s.groups().len(), 1);
+    // Changing group is allowed; the next item records the new one.
+    s.apply(
+        &Command::ChooseGroup {
+            participant: who,
+            group_id: None,
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(s.group_of(&who), None);
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::UpdateGroup {
+                group_id: GroupId("g2".into()),
+                name: "x".into(),
+                color: None
+            }
+        ),
+        Rejection::GroupNotFound
+    );
+}
+
+#[test]
+fn polls_single_multiple_and_changing_answers() {
+    let mut s = session();
+    let single = add_kind(&mut s, poll(7, false, false), |_| {});
+    open(&mut s, &single);
+    let (a, b) = (pid(), pid());
+    let vote = |who, options: Vec<u8>| Command::Vote {
+        participant: who,
+        prompt_id: single.clone(),
+        options,
+    };
+    s.apply(&vote(a, vec![2]), T0).unwrap();
+    s.apply(&vote(b, vec![2]), T0).unwrap();
+    for bad in [vec![], vec![7], vec![1, 2], vec![2, 2]] {
+        assert_eq!(refused(&mut s, vote(pid(), bad)), Rejection::InvalidChoice);
+    }
+    assert_eq!(
+        refused(&mut s, vote(a, vec![3])),
+        Rejection::AlreadyAnswered
+    );
+    // The same answer again is harmless.
+    assert!(s.apply(&vote(a, vec![2]), T0).unwrap().events.is_empty());
+    match s.results(s.prompt(&single).unwrap()) {
+        Results::Poll { voters, counts } => {
+            assert_eq!(voters, 2);
+            assert_eq!(counts, vec![0, 0, 2, 0, 0, 0, 0]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let multi = add_kind(&mut s, poll(3, true, true), |_| {});
+    open(&mut s, &multi);
+    let mvote = |options: Vec<u8>| Command::Vote {
+        participant: a,
+        prompt_id: multi.clone(),
+        options,
+    };
+    s.apply(&mvote(vec![0, 2]), T0).unwrap();
+    s.apply(&mvote(vec![1]), T0).unwrap();
+    match s.results(s.prompt(&multi).unwrap()) {
+        Results::Poll { counts, .. } => assert_eq!(counts, vec![0, 1, 0]),
+        other => panic!("{other:?}"),
+    }
+    s.apply(
+        &Command::ClosePrompt {
+            prompt_id: multi.clone(),
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(refused(&mut s, mvote(vec![0])), Rejection::PromptClosed);
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::Vote {
+                participant: a,
+                prompt_id: single.clone(),
+                options: vec![1]
+            }
+        ),
+        Rejection::PromptClosed
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::AddPrompt {
+                draft: PromptDraft {
+                    activity: poll(1, false, false),
+                    ..draft("x")
+                }
+            }
+        )
+        .code(),
+        "invalid_prompt"
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::AddPrompt {
+                draft: PromptDraft {
+                    activity: poll(13, false, false),
+                    ..draft("x")
+                }
+            }
+        )
+        .code(),
+        "invalid_prompt"
+    );
+}
+
+#[test]
+fn scales_give_distribution_and_mean() {
+    let mut s = session();
+    let p = add_kind(
+        &mut s,
+        Activity::Scale {
+            statements: vec!["Yhteistyö toimii".into(), "Tieto kulkee".into()],
+            max: 5,
+            min_label: "Huonosti".into(),
+            max_label: "Hyvin".into(),
+        },
+        |_| {},
+    );
+    open(&mut s, &p);
+    let rate = |who, statement, value| Command::Rate {
+        participant: who,
+        prompt_id: p.clone(),
+        statement,
+        value,
+    };
+    let (a, b) = (pid(), pid());
+    s.apply(&rate(a, 0, 2), T0).unwrap();
+    s.apply(&rate(b, 0, 5), T0).unwrap();
+    s.apply(&rate(b, 1, 4), T0).unwrap();
+    s.apply(&rate(a, 0, 3), T0).unwrap(); // changed
+    for (statement, value) in [(2, 3), (0, 0), (0, 6)] {
+        assert_eq!(
+            refused(&mut s, rate(a, statement, value)),
+            Rejection::InvalidChoice
+        );
+    }
+    match s.results(s.prompt(&p).unwrap()) {
+        Results::Scale { statements } => {
+            assert_eq!(statements[0].counts, vec![0, 0, 1, 0, 1]);
+            assert_eq!(statements[0].n, 2);
+            assert_eq!(statements[0].mean, Some(4.0));
+            assert_eq!(statements[1].n, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::AddPrompt {
+                draft: PromptDraft {
+                    activity: Activity::Scale {
+                        statements: vec!["x".into()],
+                        max: 11,
+                        min_label: String::new(),
+                        max_label: String::new()
+                    },
+                    ..draft("x")
+                }
+            }
+        )
+        .code(),
+        "invalid_prompt"
+    );
+}
+
+#[test]
+fn word_cloud_limits_answers_and_normalises_words() {
+    let mut s = session();
+    let p = add_kind(&mut s, Activity::WordCloud { max_answers: 3 }, |_| {});
+    open(&mut s, &p);
+    let (a, b) = (pid(), pid());
+    for text in ["Yhteistyö", "luottamus", "Äänekoski"] {
+        item_in(&mut s, a, &p, text, None).unwrap();
+    }
+    assert_eq!(
+        item_in(&mut s, a, &p, "neljäs", None),
+        Err(Rejection::AnswerLimit)
+    );
+    assert_eq!(
+        item_in(&mut s, b, &p, &"x".repeat(41), None),
+        Err(Rejection::TextTooLong { max: 40 })
+    );
+    item_in(&mut s, b, &p, "  yhteistyö ", None).unwrap();
+    match s.results(s.prompt(&p).unwrap()) {
+        Results::WordCloud {
+            participants,
+            words,
+        } => {
+            assert_eq!(participants, 2);
+            assert_eq!(
+                words[0],
+                WordCount {
+                    text: "yhteistyö".into(),
+                    count: 2
+                }
+            );
+            assert!(words.iter().any(|w| w.text == "äänekoski"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn dot_voting_budget_limits_take_back_and_frozen_ballot() {
+    let mut s = session();
+    let source = add_kind(&mut s, Activity::default(), |_| {});
+    open(&mut s, &source);
+    let author = pid();
+    let ids: Vec<ItemId> = (0..4)
+        .map(|n| item_in(&mut s, author, &source, &format!("Kysymys {n}"), None).unwrap())
+        .collect();
+    s.apply(&Command::HideItem { item_id: ids[3] }, T0).unwrap();
+    let vote_on = |source: &PromptId| Activity::DotVote {
+        source: source.clone(),
+        dots: 3,
+        max_per_item: 2,
+    };
+    // The source must be an item prompt of this session.
+    let poll_id = add_kind(&mut s, poll(2, false, false), |_| {});
+    for bad in [PromptId("p99".into()), poll_id] {
+        assert_eq!(
+            refused(
+                &mut s,
+                Command::AddPrompt {
+                    draft: PromptDraft {
+                        activity: vote_on(&bad),
+                        ..draft("x")
+                    }
+                }
+            )
+            .code(),
+            "invalid_prompt"
+        );
+    }
+    let vote = add_kind(&mut s, vote_on(&source), |_| {});
+    // While the vote is a draft, its source cannot be deleted (it is not a draft anyway).
+    open(&mut s, &vote);
+    let ballot = s.prompt(&vote).unwrap().ballot.clone();
+    assert_eq!(
+        ballot,
+        ids[..3].to_vec(),
+        "hidden items are not on the ballot"
+    );
+    let who = pid();
+    let place = |item| Command::PlaceDot {
+        participant: who,
+        prompt_id: vote.clone(),
+        item_id: item,
+    };
+    s.apply(&place(ids[0]), T0).unwrap();
+    s.apply(&place(ids[0]), T0).unwrap();
+    assert_eq!(refused(&mut s, place(ids[0])), Rejection::ItemDotLimit);
+    assert_eq!(refused(&mut s, place(ids[3])), Rejection::NotOnBallot);
+    s.apply(&place(ids[1]), T0).unwrap();
+    assert_eq!(refused(&mut s, place(ids[2])), Rejection::DotBudgetExceeded);
+    // Take one back and spend it elsewhere.
+    s.apply(
+        &Command::RemoveDot {
+            participant: who,
+            prompt_id: vote.clone(),
+            item_id: ids[0],
+        },
+        T0,
+    )
+    .unwrap();
+    s.apply(&place(ids[2]), T0).unwrap();
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::RemoveDot {
+                participant: pid(),
+                prompt_id: vote.clone(),
+                item_id: ids[0]
+            }
+        ),
+        Rejection::NoDotHere
+    );
+    match s.results(s.prompt(&vote).unwrap()) {
+        Results::DotVote { voters, ranking } => {
+            assert_eq!(voters, 1);
+            let dots: Vec<u32> = ranking.iter().map(|r| r.dots).collect();
+            assert_eq!(dots, vec![1, 1, 1]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Merging duplicates combines their dots.
+    s.apply(
+        &Command::MergeItems {
+            into: ids[0],
+            items: vec![ids[1]],
+        },
+        T0,
+    )
+    .unwrap();
+    match s.results(s.prompt(&vote).unwrap()) {
+        Results::DotVote { ranking, .. } => {
+            assert_eq!(ranking.len(), 2);
+            assert_eq!((ranking[0].item_id, ranking[0].dots), (ids[0], 2));
+        }
+        other => panic!("{other:?}"),
+    }
+    s.apply(
+        &Command::ClosePrompt {
+            prompt_id: vote.clone(),
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::RemoveDot {
+                participant: who,
+                prompt_id: vote.clone(),
+                item_id: ids[2]
+            }
+        ),
+        Rejection::PromptClosed
+    );
+    // An empty source makes no ballot.
+    let empty = add_kind(&mut s, Activity::default(), |_| {});
+    let vote2 = add_kind(&mut s, vote_on(&empty), |_| {});
+    assert_eq!(
+        refused(&mut s, Command::OpenPrompt { prompt_id: vote2 }),
+        Rejection::EmptyBallot
+    );
+    assert_eq!(
+        refused(&mut s, Command::DeletePrompt { prompt_id: empty }),
+        Rejection::PromptInUse
+    );
+}
+
+#[test]
+fn timers_close_auto_prompts_at_zero_and_take_added_time() {
+    let mut s = session();
+    let p = add_kind(&mut s, Activity::default(), |d| {
+        d.time_limit_secs = Some(120);
+        d.auto_close = true;
+    });
+    let manual = add_kind(&mut s, Activity::default(), |d| {
+        d.time_limit_secs = Some(60)
+    });
+    s.apply(
+        &Command::OpenPrompt {
+            prompt_id: p.clone(),
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(s.prompt(&p).unwrap().closes_at, Some(T0 + 120_000));
+    assert_eq!(s.next_deadline(), Some(T0 + 120_000));
+    assert!(s
+        .apply(&Command::Tick, T0 + 119_999)
+        .unwrap()
+        .events
+        .is_empty());
+    s.apply(
+        &Command::AddTime {
+            prompt_id: p.clone(),
+            secs: 30,
+        },
+        T0 + 100_000,
+    )
+    .unwrap();
+    assert_eq!(s.next_deadline(), Some(T0 + 150_000));
+    assert!(s
+        .apply(&Command::Tick, T0 + 149_000)
+        .unwrap()
+        .events
+        .is_empty());
+    let closed = s.apply(&Command::Tick, T0 + 150_000).unwrap();
+    assert!(matches!(&closed.events[0].event, Event::PromptClosed(q) if q.id == p));
+    assert_eq!(s.next_deadline(), None);
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::AddTime {
+                prompt_id: p.clone(),
+                secs: 30
+            }
+        ),
+        Rejection::PromptNotOpen
+    );
+    // Without auto-close, zero only shows on the countdown.
+    s.apply(
+        &Command::OpenPrompt {
+            prompt_id: manual.clone(),
+        },
+        T0,
+    )
+    .unwrap();
+    assert!(s
+        .apply(&Command::Tick, T0 + 10_000_000)
+        .unwrap()
+        .events
+        .is_empty());
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::AddTime {
+                prompt_id: manual,
+                secs: 0
+            }
+        ),
+        Rejection::InvalidTime
+    );
+}
+
+#[test]
+fn agenda_reorder_duplicate_next_and_templates() {
+    let mut s = session();
+    let a = add(&mut s, "A");
+    let b = add(&mut s, "B");
+    let c = add(&mut s, "C");
+    s.apply(
+        &Command::MovePrompt {
+            prompt_id: c.clone(),
+            position: 0,
+        },
+        T0,
+    )
+    .unwrap();
+    let order: Vec<&str> = s.prompts().iter().map(|p| p.id.0.as_str()).collect();
+    assert_eq!(order, ["p3", "p1", "p2"]);
+    let dup = s
+        .apply(
+            &Command::DuplicatePrompt {
+                prompt_id: a.clone(),
+            },
+            T0,
+        )
+        .unwrap();
+    assert!(matches!(&dup.events[1].event, Event::AgendaReordered(o) if o.len() == 4));
+    let order: Vec<&str> = s.prompts().iter().map(|p| p.id.0.as_str()).collect();
+    assert_eq!(order, ["p3", "p1", "p4", "p2"]);
+    assert_eq!(s.prompt(&PromptId("p4".into())).unwrap().draft.title, "A");
+    // Next opens the first draft, then the one after the current.
+    s.apply(&Command::NextPrompt, T0).unwrap();
+    assert_eq!(s.current_prompt().unwrap().id, c);
+    s.apply(&Command::NextPrompt, T0).unwrap();
+    assert_eq!(s.current_prompt().unwrap().id, a);
+    s.apply(&Command::NextPrompt, T0).unwrap();
+    s.apply(&Command::NextPrompt, T0).unwrap();
+    assert_eq!(s.current_prompt().unwrap().id, b);
+    assert_eq!(
+        refused(&mut s, Command::NextPrompt),
+        Rejection::NoNextPrompt
+    );
+    // An opened prompt keeps its activity (answers must keep their meaning).
+    let r = refused(
+        &mut s,
+        Command::UpdatePrompt {
+            prompt_id: b.clone(),
+            draft: PromptDraft {
+                activity: poll(2, false, false),
+                ..draft("B")
+            },
+        },
+    );
+    assert_eq!(r, Rejection::PromptNotDraft);
+
+    // A template with a dot vote on an earlier prompt imports into a new session.
+    let mut t = session();
+    let src = add(&mut t, "Kysymykset");
+    add_kind(
+        &mut t,
+        Activity::DotVote {
+            source: src,
+            dots: 3,
+            max_per_item: 1,
+        },
+        |_| {},
+    );
+    let template = t.agenda_template();
+    assert_eq!(
+        template[1].activity,
+        Activity::DotVote {
+            source: PromptId("@0".into()),
+            dots: 3,
+            max_per_item: 1
+        }
+    );
+    let mut fresh = session();
+    add(&mut fresh, "Alku");
+    let imported = fresh
+        .apply(
+            &Command::ImportAgenda {
+                prompts: template.clone(),
+            },
+            T0,
+        )
+        .unwrap();
+    assert_eq!(imported.events.len(), 2);
+    assert_eq!(
+        fresh.prompts()[2].draft.activity,
+        Activity::DotVote {
+            source: PromptId("p2".into()),
+            dots: 3,
+            max_per_item: 1
+        }
+    );
+    // A broken template changes nothing.
+    let mut bad = template;
+    bad[1].activity = Activity::DotVote {
+        source: PromptId("@5".into()),
+        dots: 3,
+        max_per_item: 1,
+    };
+    assert_eq!(
+        refused(&mut fresh, Command::ImportAgenda { prompts: bad }).code(),
+        "invalid_prompt"
+    );
+}
+
+#[test]
+fn moderation_edit_merge_star_premoderation_lock() {
+    let mut s = session();
+    let p = add_kind(&mut s, Activity::default(), |d| {
+        d.premoderation = true;
+        d.wall = true;
+    });
+    open(&mut s, &p);
+    let (a, b) = (pid(), pid());
+    let x = item_in(&mut s, a, &p, "Nuorisotoimi", None).unwrap();
+    let y = item_in(&mut s, b, &p, "nuorisotoimi!", None).unwrap();
+    assert!(!s.item(&x).unwrap().approved && !s.item(&x).unwrap().is_visible());
+    assert_eq!(s.visible_items(&p).count(), 0);
+    // Not visible yet: nobody can like it.
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::Like {
+                participant: b,
+                item_id: x,
+                liked: true
+            }
+        ),
+        Rejection::ItemNotFound
+    );
+    s.apply(&Command::ApproveItem { item_id: x }, T0).unwrap();
+    s.apply(&Command::ApproveItem { item_id: y }, T0).unwrap();
+    assert_eq!(s.visible_items(&p).count(), 2);
+    // Likes: others' items only, toggled.
+    s.apply(
+        &Command::Like {
+            participant: b,
+            item_id: x,
+            liked: true,
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::Like {
+                participant: a,
+                item_id: x,
+                liked: true
+            }
+        ),
+        Rejection::OwnItem
+    );
+    s.apply(
+        &Command::Like {
+            participant: a,
+            item_id: y,
+            liked: true,
+        },
+        T0,
+    )
+    .unwrap();
+    // Edit keeps the original.
+    s.apply(
+        &Command::EditItem {
+            item_id: y,
+            text: "Nuorisotoimi".into(),
+        },
+        T0 + 7,
+    )
+    .unwrap();
+    let edited = s.item(&y).unwrap();
+    assert_eq!(
+        edited.history,
+        vec![Revision {
+            text: "nuorisotoimi!".into(),
+            at: T0 + 7
+        }]
+    );
+    // Merge: the duplicate stays, traceable; likes combine.
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::MergeItems {
+                into: x,
+                items: vec![x]
+            }
+        ),
+        Rejection::InvalidMerge
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::MergeItems {
+                into: x,
+                items: vec![]
+            }
+        ),
+        Rejection::InvalidMerge
+    );
+    s.apply(
+        &Command::MergeItems {
+            into: x,
+            items: vec![y],
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(s.item(&y).unwrap().merged_into, Some(x));
+    assert_eq!(s.visible_items(&p).count(), 1);
+    assert_eq!(s.like_count(s.item(&x).unwrap()), 2);
+    assert_eq!(s.merged_count(s.item(&x).unwrap()), 1);
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::MergeItems {
+                into: y,
+                items: vec![x]
+            }
+        ),
+        Rejection::InvalidMerge
+    );
+    s.apply(&Command::UnmergeItem { item_id: y }, T0).unwrap();
+    assert_eq!(s.visible_items(&p).count(), 2);
+    // Star.
+    s.apply(
+        &Command::StarItem {
+            item_id: x,
+            starred: true,
+        },
+        T0,
+    )
+    .unwrap();
+    assert!(s.item(&x).unwrap().starred);
+    // Lock: read-only for participants, until unlocked.
+    s.apply(
+        &Command::LockPrompt {
+            prompt_id: p.clone(),
+            locked: true,
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(
+        item_in(&mut s, a, &p, "x", None),
+        Err(Rejection::PromptLocked)
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::Like {
+                participant: a,
+                item_id: y,
+                liked: false
+            }
+        ),
+        Rejection::PromptLocked
+    );
+    s.apply(
+        &Command::LockPrompt {
+            prompt_id: p.clone(),
+            locked: false,
+        },
+        T0,
+    )
+    .unwrap();
+    item_in(&mut s, a, &p, "taas auki", None).unwrap();
+}
+
+#[test]
+fn answers_of_the_wrong_kind_are_refused() {
+    let mut s = session();
+    let brainstorm = add(&mut s, "B");
+    let p = add_kind(&mut s, poll(2, false, false), |_| {});
+    open(&mut s, &p);
+    assert_eq!(
+        item_in(&mut s, pid(), &p, "x", None),
+        Err(Rejection::WrongActivity)
+    );
+    open(&mut s, &brainstorm);
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::Vote {
+                participant: pid(),
+                prompt_id: brainstorm.clone(),
+                options: vec![0]
+            }
+        ),
+        Rejection::WrongActivity
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::Rate {
+                participant: pid(),
+                prompt_id: brainstorm.clone(),
+                statement: 0,
+                value: 1
+            }
+        ),
+        Rejection::WrongActivity
+    );
+    let id = item_in(&mut s, pid(), &brainstorm, "x", None).unwrap();
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::PlaceDot {
+                participant: pid(),
+                prompt_id: brainstorm.clone(),
+                item_id: id
+            }
+        ),
+        Rejection::WrongActivity
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::Like {
+                participant: pid(),
+                item_id: id,
+                liked: true
+            }
+        ),
+        Rejection::WallOff
+    );
 }

@@ -116,14 +116,20 @@ pub enum Language {
 ///
 /// It is a bearer identity (whoever knows it sees that participant's items), so it never goes
 /// on the wire to anyone else: others see only its [`ParticipantId::pseudonym`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ParticipantId(pub Uuid);
 
 impl ParticipantId {
-    /// A short, stable, non-reversible name for exports and the facilitator's view: `p-1a2b3c4d5e`.
-    pub fn pseudonym(&self) -> String {
-        let digest = Sha256::digest(self.0.as_bytes());
+    /// A short, stable, non-reversible name for exports and the facilitator's view:
+    /// `p-1a2b3c4d5e`. Salted with the session's name, so the same phone in two sessions gets
+    /// two unrelated pseudonyms and exports cannot be linked.
+    pub fn pseudonym(&self, session: &SessionName) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(session.as_str().as_bytes());
+        hasher.update([0u8]);
+        hasher.update(self.0.as_bytes());
+        let digest = hasher.finalize();
         let mut out = String::with_capacity(12);
         out.push_str("p-");
         for b in &digest[..5] {
@@ -134,7 +140,7 @@ impl ParticipantId {
 }
 
 /// Identifies a prompt within its session: `p1`, `p2`, … in order of creation.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PromptId(pub String);
 
@@ -145,7 +151,7 @@ impl fmt::Display for PromptId {
 }
 
 /// Identifies an item; made by the participant's device so that a resend is recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ItemId(pub Uuid);
 
@@ -153,6 +159,20 @@ impl fmt::Display for ItemId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
+}
+
+/// Identifies a group within its session: `g1`, `g2`, … in order of creation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GroupId(pub String);
+
+/// An earlier text of an edited item, kept for the record and the exports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    /// The text before the edit.
+    pub text: String,
+    /// When it was replaced.
+    pub at: Millis,
 }
 
 /// Longest item, in characters after trimming: a tweet's worth, one idea per item.
@@ -221,10 +241,13 @@ mod tests {
     }
 
     #[test]
-    fn pseudonym_is_stable_and_hides_the_id() {
+    fn pseudonym_is_stable_per_session_and_hides_the_id() {
         let p = ParticipantId(Uuid::nil());
-        assert_eq!(p.pseudonym(), p.pseudonym());
-        assert_eq!(p.pseudonym().len(), 12);
-        assert!(!p.pseudonym().contains("0000"));
+        let a = SessionName::parse("aamu").unwrap();
+        let b = SessionName::parse("ilta").unwrap();
+        assert_eq!(p.pseudonym(&a), p.pseudonym(&a));
+        assert_ne!(p.pseudonym(&a), p.pseudonym(&b));
+        assert_eq!(p.pseudonym(&a).len(), 12);
+        assert!(!p.pseudonym(&a).contains("0000"));
     }
 }

@@ -94,7 +94,7 @@ async fn each_bad_frame_gets_its_code_and_the_room_keeps_working() {
         (Some("prompt_already_open"), Some("f1"))
     );
     facilitator
-        .send(json!({"type":"add_prompt","id":"f2","prompt":{"title":" "}}))
+        .send(json!({"type":"add_prompt","id":"f2","prompt":{"kind":"brainstorm","title":" "}}))
         .await;
     assert_eq!(facilitator.until("error").await["code"], "invalid_prompt");
     facilitator

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on an ephemeral port, real websockets, real files.
 //! One test binary (modules below) so the link happens once.
 
+mod activities;
 mod crash;
 mod errors;
 mod http_api;

@@ -331,7 +331,7 @@ pub async fn command(client: &mut Client, mut frame: Value) -> (Value, Vec<Value
 pub async fn open_prompt(facilitator: &mut Client, title: &str) -> String {
     let (_, events) = command(
         facilitator,
-        json!({"type":"add_prompt","prompt":{"title":title,"instructions":"Kirjatkaa yksi taho kerrallaan ja painakaa Lähetä.","time_limit_secs":120}}),
+        json!({"type":"add_prompt","prompt":{"kind":"brainstorm","title":title,"instructions":"Kirjatkaa yksi taho kerrallaan ja painakaa Lähetä.","time_limit_secs":120}}),
     )
     .await;
     let added = events

@@ -1,0 +1,796 @@
+//! Workshop activities over real websockets: columns, groups, polls, scales, word clouds,
+//! dot-voting, timers, the agenda, moderation, the wall and presence.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::support::{command, Client, TestServer};
+
+/// Adds a prompt from its JSON and opens it; returns the prompt id.
+async fn add_and_open(facilitator: &mut Client, prompt: Value) -> String {
+    let id = add(facilitator, prompt).await;
+    command(facilitator, json!({"type":"open_prompt","prompt_id":id})).await;
+    id
+}
+
+async fn add(facilitator: &mut Client, prompt: Value) -> String {
+    let (_, events) = command(facilitator, json!({"type":"add_prompt","prompt":prompt})).await;
+    events
+        .iter()
+        .find(|e| e["type"] == "prompt_added")
+        .and_then(|e| e["prompt"]["id"].as_str())
+        .expect("prompt_added")
+        .to_owned()
+}
+
+/// A participant request with an id; returns the ack or error frame for it.
+async fn ask(phone: &mut Client, mut frame: Value) -> Value {
+    let id = Uuid::new_v4().to_string();
+    if frame.get("id").is_none() {
+        frame["id"] = json!(id);
+    }
+    let id = frame["id"].clone();
+    phone.send(frame).await;
+    loop {
+        let reply = phone.next().await.expect("open");
+        if reply["id"] == id && (reply["type"] == "ack" || reply["type"] == "error") {
+            return reply;
+        }
+    }
+}
+
+async fn ok(phone: &mut Client, frame: Value) -> Value {
+    let reply = ask(phone, frame.clone()).await;
+    assert_eq!(reply["type"], "ack", "{frame} → {reply}");
+    reply
+}
+
+async fn refused(phone: &mut Client, frame: Value, code: &str) {
+    let reply = ask(phone, frame.clone()).await;
+    assert_eq!(reply["type"], "error", "{frame} → {reply}");
+    assert_eq!(reply["code"], code, "{frame} → {reply}");
+}
+
+/// The next `results` frame for `prompt`.
+async fn results(client: &mut Client, prompt: &str) -> Value {
+    loop {
+        let frame = client.until("results").await;
+        if frame["prompt_id"] == prompt {
+            return frame["results"].clone();
+        }
+    }
+}
+
+/// Reads `results` frames until one satisfies `done`.
+async fn results_until(client: &mut Client, prompt: &str, done: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let r = results(client, prompt).await;
+        if done(&r) {
+            return r;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn columns_groups_and_presence_per_group() {
+    let server = TestServer::start().await;
+    let key = server.create_session("ryhmat").await;
+    let (mut fac, _) = server.facilitator("ryhmat", &key).await;
+    let (_, groups) = command(
+        &mut fac,
+        json!({"type":"add_group","name":"Toimijat ja verkostot","color":"#1f77b4"}),
+    )
+    .await;
+    assert_eq!(groups[0]["type"], "groups_changed");
+    command(&mut fac, json!({"type":"add_group","name":"Digitaalisuus"})).await;
+    let (mut screen, welcome) = server.screen("ryhmat").await;
+    assert_eq!(welcome["groups"].as_array().unwrap().len(), 2);
+
+    let mut phones = Vec::new();
+    for n in 0..4 {
+        let (mut phone, welcome) = server.participant("ryhmat").await;
+        assert_eq!(welcome["groups"][1]["name"], "Digitaalisuus");
+        let group = if n < 3 { "g1" } else { "g2" };
+        ok(&mut phone, json!({"type":"choose_group","group_id":group})).await;
+        phones.push(phone);
+    }
+    refused(
+        &mut phones[0],
+        json!({"type":"choose_group","group_id":"g9"}),
+        "group_not_found",
+    )
+    .await;
+    // Presence per group reaches the projector (at most once a second).
+    loop {
+        let p = screen.until("presence").await;
+        if p["participants"] == 4 && p["groups"] == json!({"g1":3,"g2":1}) {
+            break;
+        }
+    }
+
+    let prompt = add_and_open(
+        &mut fac,
+        json!({"kind":"brainstorm","title":"Yhdyspinnat","columns":["Toimivat nyt","Eivät toimi, mutta pitäisi"]}),
+    )
+    .await;
+    let opened = phones[0].until("prompt_opened").await;
+    assert_eq!(
+        opened["prompt"]["columns"],
+        json!(["Toimivat nyt", "Eivät toimi, mutta pitäisi"])
+    );
+    for (n, phone) in phones.iter_mut().enumerate() {
+        ok(phone, json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":format!("yhdyspinta {n}"),"column":n % 2})).await;
+    }
+    refused(
+        &mut phones[0],
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":"x"}),
+        "invalid_column",
+    )
+    .await;
+    refused(
+        &mut phones[0],
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":"x","column":2}),
+        "invalid_column",
+    )
+    .await;
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        let added = screen.until("item_added").await;
+        seen.push((
+            added["item"]["column"].as_u64().unwrap(),
+            added["item"]["group"].as_str().unwrap().to_owned(),
+        ));
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            (0, "g1".into()),
+            (0, "g1".into()),
+            (1, "g1".into()),
+            (1, "g2".into())
+        ]
+    );
+    // The export names the column and the group.
+    let csv = server
+        .http(
+            "GET",
+            "/api/sessions/ryhmat/export.csv",
+            &[("Authorization", &format!("Bearer {key}"))],
+            None,
+        )
+        .await;
+    let mut reader = csv::Reader::from_reader(&csv.body[3..]);
+    let rows: Vec<HashMap<String, String>> = reader.deserialize().map(|r| r.unwrap()).collect();
+    let last = rows.last().unwrap();
+    assert_eq!(
+        (last["column"].as_str(), last["group"].as_str()),
+        ("Eivät toimi, mutta pitäisi", "Digitaalisuus")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_and_scales_with_live_and_hidden_results() {
+    let server = TestServer::start().await;
+    let key = server.create_session("kysely").await;
+    let (mut fac, _) = server.facilitator("kysely", &key).await;
+    let (mut screen, _) = server.screen("kysely").await;
+    let (mut a, _) = server.participant("kysely").await;
+    let (mut b, _) = server.participant("kysely").await;
+    let sectors = [
+        "Kunta",
+        "Maakunta",
+        "Valtio",
+        "Järjestö",
+        "Yritys",
+        "Oppilaitos",
+        "Muu",
+    ];
+    let poll = add_and_open(
+        &mut fac,
+        json!({"kind":"poll","title":"Millä sektorilla työskentelet?","options":sectors}),
+    )
+    .await;
+    a.until("prompt_opened").await;
+    ok(
+        &mut a,
+        json!({"type":"vote","prompt_id":poll,"options":[1]}),
+    )
+    .await;
+    ok(
+        &mut b,
+        json!({"type":"vote","prompt_id":poll,"options":[1]}),
+    )
+    .await;
+    refused(
+        &mut a,
+        json!({"type":"vote","prompt_id":poll,"options":[2]}),
+        "already_answered",
+    )
+    .await;
+    refused(
+        &mut a,
+        json!({"type":"vote","prompt_id":poll,"options":[0,1]}),
+        "invalid_choice",
+    )
+    .await;
+    refused(
+        &mut a,
+        json!({"type":"vote","prompt_id":poll,"options":[7]}),
+        "invalid_choice",
+    )
+    .await;
+    let r = results_until(&mut screen, &poll, |r| r["voters"] == 2).await;
+    assert_eq!(r["counts"], json!([0, 2, 0, 0, 0, 0, 0]));
+    // Phones see live results too (the default).
+    let r = results_until(&mut a, &poll, |r| r["voters"] == 2).await;
+    assert_eq!(r["kind"], "poll");
+
+    // A scale whose results stay hidden until it closes: the projector gets none while open.
+    let scale = add_and_open(
+        &mut fac,
+        json!({"kind":"scale","title":"Kunnan ja maakunnan yhteistyö","statements":["Toimii tänään"],"max":5,"min_label":"Huonosti","max_label":"Hyvin","results":"after_close"}),
+    )
+    .await;
+    a.until("prompt_opened").await;
+    b.until("prompt_opened").await;
+    ok(
+        &mut a,
+        json!({"type":"rate","prompt_id":scale,"statement":0,"value":2}),
+    )
+    .await;
+    ok(
+        &mut b,
+        json!({"type":"rate","prompt_id":scale,"statement":0,"value":5}),
+    )
+    .await;
+    refused(
+        &mut a,
+        json!({"type":"rate","prompt_id":scale,"statement":0,"value":6}),
+        "invalid_choice",
+    )
+    .await;
+    let staff = results_until(&mut fac, &scale, |r| r["statements"][0]["n"] == 2).await;
+    assert_eq!(staff["statements"][0]["mean"], 3.5);
+    assert_eq!(staff["statements"][0]["counts"], json!([0, 1, 0, 0, 1]));
+    command(&mut fac, json!({"type":"close_prompt","prompt_id":scale})).await;
+    // The first results the projector receives for the scale come after the close.
+    let mut saw_closed = false;
+    loop {
+        let frame = screen.next().await.expect("open");
+        if frame["type"] == "prompt_closed" && frame["prompt"]["id"] == scale.as_str() {
+            saw_closed = true;
+        }
+        if frame["type"] == "results" && frame["prompt_id"] == scale.as_str() {
+            assert!(
+                saw_closed,
+                "results leaked to the projector before the close"
+            );
+            assert_eq!(frame["results"]["statements"][0]["mean"], 3.5);
+            break;
+        }
+    }
+    refused(
+        &mut a,
+        json!({"type":"rate","prompt_id":scale,"statement":0,"value":3}),
+        "prompt_closed",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn word_cloud_counts_normalised_words() {
+    let server = TestServer::start().await;
+    let key = server.create_session("sanat").await;
+    let (mut fac, _) = server.facilitator("sanat", &key).await;
+    let (mut screen, _) = server.screen("sanat").await;
+    let (mut a, _) = server.participant("sanat").await;
+    let (mut b, _) = server.participant("sanat").await;
+    let cloud = add_and_open(
+        &mut fac,
+        json!({"kind":"word_cloud","title":"Yksi sana yhteistyöstä","max_answers":3}),
+    )
+    .await;
+    for text in ["Luottamus", "YHTEISTYÖ", "verkosto"] {
+        ok(
+            &mut a,
+            json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":cloud,"text":text}),
+        )
+        .await;
+    }
+    refused(
+        &mut a,
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":cloud,"text":"neljäs"}),
+        "answer_limit",
+    )
+    .await;
+    ok(
+        &mut b,
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":cloud,"text":" yhteistyö "}),
+    )
+    .await;
+    let r = results_until(&mut screen, &cloud, |r| r["participants"] == 2).await;
+    assert_eq!(r["words"][0], json!({"text":"yhteistyö","count":2}));
+    assert_eq!(r["words"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dot_voting_on_the_questions_of_an_earlier_prompt() {
+    let server = TestServer::start().await;
+    let key = server.create_session("pisteet").await;
+    let (mut fac, _) = server.facilitator("pisteet", &key).await;
+    let (mut screen, _) = server.screen("pisteet").await;
+    let (mut a, _) = server.participant("pisteet").await;
+    let (mut b, _) = server.participant("pisteet").await;
+    let questions = add_and_open(
+        &mut fac,
+        json!({"kind":"brainstorm","title":"Mitkä kysymykset ovat tärkeitä?"}),
+    )
+    .await;
+    let mut ids = Vec::new();
+    for text in ["Rahoitus", "Tiedonkulku", "Rahoitus!", "Roskaa"] {
+        let id = Uuid::new_v4();
+        ok(
+            &mut a,
+            json!({"type":"submit","id":id,"prompt_id":questions,"text":text}),
+        )
+        .await;
+        ids.push(id.to_string());
+    }
+    // Curate: hide one, merge a duplicate.
+    command(&mut fac, json!({"type":"hide_item","item_id":ids[3]})).await;
+    command(
+        &mut fac,
+        json!({"type":"merge_items","into":ids[0],"items":[ids[2]]}),
+    )
+    .await;
+    let vote = add_and_open(
+        &mut fac,
+        json!({"kind":"dot_vote","title":"Tärkeimmät kysymykset","source":questions,"dots":3,"max_per_item":2}),
+    )
+    .await;
+    let opened = loop {
+        let opened = b.until("prompt_opened").await;
+        if opened["prompt"]["id"] == vote.as_str() {
+            break opened;
+        }
+    };
+    let ballot: Vec<&str> = opened["prompt"]["ballot_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ballot,
+        ["Rahoitus", "Tiedonkulku"],
+        "hidden and merged items are not on the ballot"
+    );
+    ok(
+        &mut b,
+        json!({"type":"place_dot","prompt_id":vote,"item_id":ids[1]}),
+    )
+    .await;
+    ok(
+        &mut b,
+        json!({"type":"place_dot","prompt_id":vote,"item_id":ids[1]}),
+    )
+    .await;
+    refused(
+        &mut b,
+        json!({"type":"place_dot","prompt_id":vote,"item_id":ids[1]}),
+        "item_dot_limit",
+    )
+    .await;
+    ok(
+        &mut b,
+        json!({"type":"place_dot","prompt_id":vote,"item_id":ids[0]}),
+    )
+    .await;
+    refused(
+        &mut b,
+        json!({"type":"place_dot","prompt_id":vote,"item_id":ids[0]}),
+        "dot_budget_exceeded",
+    )
+    .await;
+    refused(
+        &mut b,
+        json!({"type":"place_dot","prompt_id":vote,"item_id":ids[3]}),
+        "not_on_ballot",
+    )
+    .await;
+    // Take one back; the ranking follows.
+    ok(
+        &mut b,
+        json!({"type":"remove_dot","prompt_id":vote,"item_id":ids[1]}),
+    )
+    .await;
+    refused(
+        &mut a,
+        json!({"type":"remove_dot","prompt_id":vote,"item_id":ids[1]}),
+        "no_dot_here",
+    )
+    .await;
+    ok(
+        &mut a,
+        json!({"type":"place_dot","prompt_id":vote,"item_id":ids[0]}),
+    )
+    .await;
+    let r = results_until(&mut screen, &vote, |r| r["voters"] == 2).await;
+    let ranking: Vec<(String, u64)> = r["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["text"].as_str().unwrap().to_owned(),
+                e["dots"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ranking,
+        [("Rahoitus".to_owned(), 2), ("Tiedonkulku".to_owned(), 1)]
+    );
+    // A reconnecting phone sees its own dots.
+    command(&mut fac, json!({"type":"close_prompt","prompt_id":vote})).await;
+    refused(
+        &mut b,
+        json!({"type":"remove_dot","prompt_id":vote,"item_id":ids[0]}),
+        "prompt_closed",
+    )
+    .await;
+    // The export carries the votes.
+    let json_export = server
+        .http(
+            "GET",
+            "/api/sessions/pisteet/export.json",
+            &[("Authorization", &format!("Bearer {key}"))],
+            None,
+        )
+        .await
+        .json();
+    let items = json_export["prompts"][0]["items"].as_array().unwrap();
+    assert_eq!(items[0]["dots"], 2);
+    assert_eq!(items[2]["merged_into"], ids[0].as_str());
+    assert_eq!(
+        json_export["prompts"][1]["results"]["ranking"][0]["dots"],
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timers_close_by_themselves_and_take_added_time() {
+    let server = TestServer::start().await;
+    let key = server.create_session("ajastin").await;
+    let (mut fac, _) = server.facilitator("ajastin", &key).await;
+    let (mut phone, _) = server.participant("ajastin").await;
+    let prompt = add_and_open(
+        &mut fac,
+        json!({"kind":"brainstorm","title":"Nopea","time_limit_secs":10,"auto_close":true}),
+    )
+    .await;
+    let opened = phone.until("prompt_opened").await;
+    let p = &opened["prompt"];
+    assert_eq!(
+        p["closes_at"].as_u64().unwrap(),
+        p["opened_at"].as_u64().unwrap() + 10_000
+    );
+    assert!(
+        opened["server_time"].as_u64().is_some(),
+        "phones compute the countdown on the server's clock"
+    );
+    let (_, events) = command(
+        &mut fac,
+        json!({"type":"add_time","prompt_id":prompt,"secs":2}),
+    )
+    .await;
+    let updated = events
+        .iter()
+        .find(|e| e["type"] == "prompt_updated")
+        .expect("prompt_updated");
+    assert_eq!(
+        updated["prompt"]["closes_at"].as_u64().unwrap(),
+        p["closes_at"].as_u64().unwrap() + 2_000
+    );
+    // No one closes it: the server does, at zero.
+    let closed = phone.until("prompt_closed").await;
+    assert_eq!(closed["prompt"]["id"], prompt.as_str());
+    assert!(
+        closed["prompt"]["closed_at"].as_u64().unwrap()
+            >= updated["prompt"]["closes_at"].as_u64().unwrap()
+    );
+    refused(
+        &mut phone,
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":"myöhässä"}),
+        "prompt_closed",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agenda_next_reorder_and_templates_into_a_new_session() {
+    let server = TestServer::start().await;
+    let key = server.create_session("ohjelma").await;
+    let (mut fac, _) = server.facilitator("ohjelma", &key).await;
+    let (mut phone, _) = server.participant("ohjelma").await;
+    let warmup = add(
+        &mut fac,
+        json!({"kind":"poll","title":"Sektori","options":["Kunta","Muu"]}),
+    )
+    .await;
+    let brainstorm = add(&mut fac, json!({"kind":"brainstorm","title":"Kysymykset"})).await;
+    add(
+        &mut fac,
+        json!({"kind":"dot_vote","title":"Äänestys","source":brainstorm,"dots":3,"max_per_item":1}),
+    )
+    .await;
+    let (_, events) = command(
+        &mut fac,
+        json!({"type":"duplicate_prompt","prompt_id":warmup}),
+    )
+    .await;
+    assert!(events.iter().any(|e| e["type"] == "agenda_reordered"));
+    let (_, events) = command(
+        &mut fac,
+        json!({"type":"move_prompt","prompt_id":"p4","position":3}),
+    )
+    .await;
+    assert_eq!(events[0]["order"], json!(["p1", "p2", "p3", "p4"]));
+    // Next opens the first draft, then the next one.
+    command(&mut fac, json!({"type":"next_prompt"})).await;
+    assert_eq!(phone.until("prompt_opened").await["prompt"]["id"], "p1");
+    command(&mut fac, json!({"type":"next_prompt"})).await;
+    assert_eq!(phone.until("prompt_opened").await["prompt"]["id"], "p2");
+    fac.send(json!({"type":"delete_prompt","id":"d","prompt_id":"p2"}))
+        .await;
+    assert_eq!(fac.until("error").await["code"], "prompt_not_draft");
+
+    // Save the agenda as a template and load it into a new session.
+    let template = server
+        .http(
+            "GET",
+            "/api/sessions/ohjelma/agenda.json",
+            &[("Authorization", &format!("Bearer {key}"))],
+            None,
+        )
+        .await;
+    assert_eq!(template.status, 200);
+    let template = template.json();
+    assert_eq!(template["format"], "paja-agenda");
+    assert_eq!(template["prompts"].as_array().unwrap().len(), 4);
+    assert_eq!(template["prompts"][2]["source"], "@1");
+    let key2 = server.create_session("ohjelma-2").await;
+    let (mut fac2, _) = server.facilitator("ohjelma-2", &key2).await;
+    let (_, events) = command(
+        &mut fac2,
+        json!({"type":"import_agenda","prompts":template["prompts"]}),
+    )
+    .await;
+    let added: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "prompt_added")
+        .collect();
+    assert_eq!(added.len(), 4);
+    assert_eq!(added[2]["prompt"]["kind"], "dot_vote");
+    assert_eq!(added[2]["prompt"]["source"], "p2");
+    assert!(added.iter().all(|e| e["prompt"]["state"] == "draft"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderation_edit_merge_star_premoderation_and_lock() {
+    let server = TestServer::start().await;
+    let key = server.create_session("moderointi").await;
+    let (mut fac, _) = server.facilitator("moderointi", &key).await;
+    let (mut screen, _) = server.screen("moderointi").await;
+    let (mut phone, _) = server.participant("moderointi").await;
+    let prompt = add_and_open(
+        &mut fac,
+        json!({"kind":"brainstorm","title":"Ideat","premoderation":true}),
+    )
+    .await;
+    let first = Uuid::new_v4();
+    ok(
+        &mut phone,
+        json!({"type":"submit","id":first,"prompt_id":prompt,"text":"Ohjaamo kaikille"}),
+    )
+    .await;
+    // The facilitator sees it at once, waiting for approval; the projector does not.
+    let pending = fac.until("item_added").await;
+    assert_eq!(pending["item"]["approved"], false);
+    command(&mut fac, json!({"type":"approve_item","item_id":first})).await;
+    let shown = screen.until("item_updated").await;
+    assert_eq!(
+        (
+            shown["item"]["approved"].as_bool(),
+            shown["item"]["text"].as_str()
+        ),
+        (Some(true), Some("Ohjaamo kaikille"))
+    );
+    // Edit: the projector shows the new text; the original stays in the history.
+    command(
+        &mut fac,
+        json!({"type":"edit_item","item_id":first,"text":"Ohjaamo kaikille nuorille"}),
+    )
+    .await;
+    let edited = screen.until("item_updated").await;
+    assert_eq!(edited["item"]["text"], "Ohjaamo kaikille nuorille");
+    assert!(
+        edited["item"].get("history").is_none(),
+        "the projector gets no edit history"
+    );
+    // Star it for the projector.
+    command(
+        &mut fac,
+        json!({"type":"star_item","item_id":first,"starred":true}),
+    )
+    .await;
+    assert_eq!(screen.until("item_updated").await["item"]["starred"], true);
+    // Merge a duplicate.
+    let dup = Uuid::new_v4();
+    ok(
+        &mut phone,
+        json!({"type":"submit","id":dup,"prompt_id":prompt,"text":"ohjaamo kaikille"}),
+    )
+    .await;
+    command(&mut fac, json!({"type":"approve_item","item_id":dup})).await;
+    command(
+        &mut fac,
+        json!({"type":"merge_items","into":first,"items":[dup]}),
+    )
+    .await;
+    let merged = loop {
+        let u = screen.until("item_updated").await;
+        if u["item"]["id"] == dup.to_string() && u["item"]["merged_into"].is_string() {
+            break u;
+        }
+    };
+    assert_eq!(merged["item"]["merged_into"], first.to_string());
+    // Lock: read-only for phones.
+    command(
+        &mut fac,
+        json!({"type":"lock_prompt","prompt_id":prompt,"locked":true}),
+    )
+    .await;
+    assert_eq!(
+        phone.until("prompt_updated").await["prompt"]["locked"],
+        true
+    );
+    refused(
+        &mut phone,
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":"x"}),
+        "prompt_locked",
+    )
+    .await;
+    // The export keeps the original text and the merge.
+    let csv = server
+        .http(
+            "GET",
+            "/api/sessions/moderointi/export.csv",
+            &[("Authorization", &format!("Bearer {key}"))],
+            None,
+        )
+        .await;
+    let mut reader = csv::Reader::from_reader(&csv.body[3..]);
+    let rows: Vec<HashMap<String, String>> = reader.deserialize().map(|r| r.unwrap()).collect();
+    assert_eq!(rows[0]["text"], "Ohjaamo kaikille nuorille");
+    assert_eq!(rows[0]["history"], "Ohjaamo kaikille");
+    assert_eq!(rows[1]["merged_into"], first.to_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wall_reaches_phones_in_batches_and_per_group() {
+    let server = TestServer::start().await;
+    let key = server.create_session("seina").await;
+    let (mut fac, _) = server.facilitator("seina", &key).await;
+    const PHONES: usize = 20;
+    const ITEMS: usize = 200;
+    let mut phones = Vec::new();
+    for _ in 0..PHONES {
+        phones.push(server.participant("seina").await.0);
+    }
+    let prompt = add_and_open(
+        &mut fac,
+        json!({"kind":"brainstorm","title":"Seinä","wall":true}),
+    )
+    .await;
+    for phone in &mut phones {
+        phone.until("prompt_opened").await;
+    }
+    // Two phones send 200 items as fast as they can.
+    let mut sent = HashSet::new();
+    for n in 0..ITEMS {
+        let id = Uuid::new_v4();
+        sent.insert(id.to_string());
+        phones[n % 2]
+            .send(json!({"type":"submit","id":id,"prompt_id":prompt,"text":format!("idea {n}")}))
+            .await;
+    }
+    // A watching phone gets every item, in far fewer frames than items.
+    let watcher = &mut phones[PHONES - 1];
+    let mut got = HashSet::new();
+    let mut frames = 0;
+    while got.len() < ITEMS {
+        let wall = watcher.until("wall").await;
+        frames += 1;
+        for item in wall["items"].as_array().unwrap() {
+            assert!(item.get("author").is_none());
+            got.insert(item["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(got, sent);
+    assert!(
+        frames < ITEMS / 4,
+        "{frames} wall frames for {ITEMS} items: not coalesced"
+    );
+
+    // Likes go through the wall; one's own item cannot be liked.
+    let some: Vec<String> = got.iter().take(1).cloned().collect();
+    ok(
+        watcher,
+        json!({"type":"like","item_id":some[0],"liked":true}),
+    )
+    .await;
+    loop {
+        let wall = watcher.until("wall").await;
+        if wall["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == some[0].as_str() && i["likes"] == 1)
+        {
+            break;
+        }
+    }
+
+    // Per group: each group's phones see only their group's items.
+    command(&mut fac, json!({"type":"add_group","name":"A"})).await;
+    command(&mut fac, json!({"type":"add_group","name":"B"})).await;
+    let (mut a1, _) = server.participant("seina").await;
+    let (mut a2, _) = server.participant("seina").await;
+    let (mut b1, _) = server.participant("seina").await;
+    ok(&mut a1, json!({"type":"choose_group","group_id":"g1"})).await;
+    ok(&mut a2, json!({"type":"choose_group","group_id":"g1"})).await;
+    ok(&mut b1, json!({"type":"choose_group","group_id":"g2"})).await;
+    let themed = add_and_open(
+        &mut fac,
+        json!({"kind":"brainstorm","title":"Teemat","wall":true,"per_group":true}),
+    )
+    .await;
+    for p in [&mut a1, &mut a2, &mut b1] {
+        p.until("prompt_opened").await;
+    }
+    ok(
+        &mut b1,
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":themed,"text":"B:n asia"}),
+    )
+    .await;
+    ok(
+        &mut a1,
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":themed,"text":"A:n asia"}),
+    )
+    .await;
+    let wall = a2.until("wall").await;
+    let texts: Vec<&str> = wall["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["A:n asia"],
+        "group A's phones see only group A's items"
+    );
+    // A phone joining now gets the group's wall in its welcome.
+    let (mut late, _) = server.participant("seina").await;
+    ok(&mut late, json!({"type":"choose_group","group_id":"g2"})).await;
+    drop(late);
+    let (_, b_welcome) = server.participant("seina").await;
+    assert!(
+        b_welcome["wall"].as_array().unwrap().is_empty(),
+        "no group, no per-group wall"
+    );
+}
