@@ -577,6 +577,9 @@ pub enum ServerMessage<'a> {
         prompt: PromptView<'a>,
         /// The server's clock when it opened.
         server_time: Millis,
+        /// Projector only: the prompt's visible items (a reopened prompt has some).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        items: Option<Vec<ItemView<'a>>>,
     },
     /// A prompt stopped accepting answers (everyone).
     PromptClosed {
@@ -818,11 +821,29 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
             staff_only(ServerMessage::PromptDeleted { seq, prompt_id })
         }
         Event::AgendaReordered(order) => staff_only(ServerMessage::AgendaReordered { seq, order }),
-        Event::PromptOpened(prompt) => everyone(ServerMessage::PromptOpened {
-            seq,
-            prompt: PromptView::new(session, prompt),
-            server_time: now,
-        }),
+        Event::PromptOpened(prompt) => {
+            let mut frames = everyone(ServerMessage::PromptOpened {
+                seq,
+                prompt: PromptView::new(session, prompt),
+                server_time: now,
+                items: None,
+            });
+            frames.screen = Some(
+                ServerMessage::PromptOpened {
+                    seq,
+                    prompt: PromptView::new(session, prompt),
+                    server_time: now,
+                    items: Some(
+                        session
+                            .visible_items(&prompt.id)
+                            .map(|i| ItemView::new(session, i, Role::Screen))
+                            .collect(),
+                    ),
+                }
+                .to_json(),
+            );
+            frames
+        }
         Event::PromptClosed(prompt) => everyone(ServerMessage::PromptClosed {
             seq,
             prompt: PromptView::new(session, prompt),

@@ -1,32 +1,42 @@
 //! Durable storage: per session an append-only JSON-lines journal and an atomic JSON snapshot.
 //!
 //! ```text
-//! <data-dir>/sessions/<slug>/snapshot.json   {"format":1,"session":{…}}  (state up to its seq)
-//! <data-dir>/sessions/<slug>/journal.jsonl   {"seq":N,"at":ms,"cmd":{…}}  one accepted command a line
+//! <data-dir>/sessions/<slug>/meta.json             {"format":1,"meta":{…}}   written once at creation
+//! <data-dir>/sessions/<slug>/snapshot.json         {"format":1,"session":{…}}  state up to its seq
+//! <data-dir>/sessions/<slug>/journal.jsonl         {"seq":N,"at":ms,"cmd":{…}}  one accepted command a line
+//! <data-dir>/sessions/<slug>/journal-<seq>.jsonl   earlier journal segments, archived by compaction
 //! ```
 //!
 //! A command is acknowledged only after its journal line is fsynced; the session task batches
 //! every command that arrived meanwhile into one write and one fsync (group commit). Startup
 //! loads the snapshot and re-applies the journal lines whose `seq` is newer, through the same
 //! state machine with the same times. A torn last line (a crash mid-write) is logged and cut
-//! off. A snapshot is written to a temporary file, fsynced, renamed over the old one and the
-//! directory fsynced; only then is the journal emptied, so a crash at any point leaves either
-//! the old snapshot with the full journal or the new snapshot (journal lines it already holds
-//! are skipped by `seq`). All functions here block: call them from `spawn_blocking`.
+//! off.
+//!
+//! Compaction writes a snapshot to a temporary file, fsyncs it, renames it over the old one
+//! and fsyncs the directory; only then is the live journal renamed to an archived segment and
+//! a new one started. A crash at any point leaves a snapshot and journal lines that together
+//! hold everything (lines the snapshot already holds are skipped by `seq`). Segments are kept
+//! so that a corrupt snapshot costs nothing: it is moved aside and the session is rebuilt from
+//! `meta.json` and every journal line since creation. All functions here block: call them
+//! from `spawn_blocking`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::{Command, Millis, Session, SessionName};
+use crate::session::{Command, Millis, Session, SessionMeta, SessionName};
 
-/// Snapshot format version, checked on load.
+/// Snapshot and meta format version, checked on load.
 pub const SNAPSHOT_FORMAT: u32 = 1;
-/// Journal lines after which the session task writes a snapshot and empties the journal.
+/// Journal lines after which the session task writes a snapshot and starts a new journal.
 pub const COMPACT_AFTER_RECORDS: usize = 20_000;
 
+const META: &str = "meta.json";
 const SNAPSHOT: &str = "snapshot.json";
 const SNAPSHOT_TMP: &str = "snapshot.json.tmp";
 const JOURNAL: &str = "journal.jsonl";
@@ -48,6 +58,12 @@ struct Snapshot<S> {
     session: S,
 }
 
+#[derive(Serialize, Deserialize)]
+struct Meta<M> {
+    format: u32,
+    meta: M,
+}
+
 /// Why a session could not be stored or loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -57,15 +73,41 @@ pub enum StoreError {
     /// The files are missing or unreadable.
     #[error("i/o: {0}")]
     Io(#[from] io::Error),
-    /// The snapshot is not valid.
-    #[error("corrupt snapshot: {0}")]
-    Corrupt(String),
+    /// A file is not valid.
+    #[error("corrupt {file}: {reason}")]
+    Corrupt {
+        /// Which file.
+        file: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// A switch that makes every journal write fail with ENOSPC: lets tests prove that a full
+/// disk refuses submissions cleanly and that the service recovers when space returns.
+#[derive(Debug, Clone, Default)]
+pub struct WriteFault(Arc<AtomicBool>);
+
+impl WriteFault {
+    /// Makes writes fail (`true`) or succeed again (`false`).
+    pub fn set(&self, failing: bool) {
+        self.0.store(failing, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> io::Result<()> {
+        if self.0.load(Ordering::SeqCst) {
+            // ENOSPC, exactly what a full disk says.
+            return Err(io::Error::from_raw_os_error(28));
+        }
+        Ok(())
+    }
 }
 
 /// The data directory.
 #[derive(Debug, Clone)]
 pub struct Store {
     sessions: PathBuf,
+    fault: WriteFault,
 }
 
 impl Store {
@@ -73,15 +115,40 @@ impl Store {
     pub fn open(data_dir: &Path) -> io::Result<Self> {
         let sessions = data_dir.join("sessions");
         fs::create_dir_all(&sessions)?;
-        Ok(Self { sessions })
+        Ok(Self {
+            sessions,
+            fault: WriteFault::default(),
+        })
+    }
+
+    /// The same store, with journal writes failing whenever `fault` is set.
+    pub fn with_fault(mut self, fault: WriteFault) -> Self {
+        self.fault = fault;
+        self
+    }
+
+    /// Opens an existing data directory without creating or changing anything (offline export
+    /// while a server may be running on it).
+    pub fn open_read_only(data_dir: &Path) -> io::Result<Self> {
+        let sessions = data_dir.join("sessions");
+        if !sessions.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{} holds no Paja sessions", data_dir.display()),
+            ));
+        }
+        Ok(Self {
+            sessions,
+            fault: WriteFault::default(),
+        })
     }
 
     fn dir(&self, slug: &SessionName) -> PathBuf {
         self.sessions.join(slug.as_str())
     }
 
-    /// Creates a new session's directory and first snapshot. Creating the directory is the
-    /// atomic claim on the name: a second creator gets [`StoreError::Exists`].
+    /// Creates a new session's directory, meta and first snapshot. Creating the directory is
+    /// the atomic claim on the name: a second creator gets [`StoreError::Exists`].
     pub fn create(&self, session: &Session) -> Result<SessionFiles, StoreError> {
         let dir = self.dir(&session.meta.slug);
         match fs::create_dir(&dir) {
@@ -90,15 +157,28 @@ impl Store {
             Err(e) => return Err(e.into()),
         }
         let result = (|| {
-            write_snapshot(&dir, &encode_snapshot(session)?)?;
+            self.fault.check()?;
+            let meta = serde_json::to_vec(&Meta {
+                format: SNAPSHOT_FORMAT,
+                meta: &session.meta,
+            })
+            .map_err(io::Error::other)?;
+            write_atomically(&dir, META, &meta)?;
+            write_atomically(&dir, SNAPSHOT, &encode_snapshot(session)?)?;
             sync_dir(&self.sessions)?;
-            SessionFiles::open(dir.clone())
+            SessionFiles::open(dir.clone(), self.fault.clone())
         })();
         if result.is_err() {
             // Leave no half-made session behind to block the name.
             let _ = fs::remove_dir_all(&dir);
         }
         result
+    }
+
+    /// Deletes a session's files for good.
+    pub fn delete(&self, slug: &SessionName) -> io::Result<()> {
+        fs::remove_dir_all(self.dir(slug))?;
+        sync_dir(&self.sessions)
     }
 
     /// The names of every session directory on disk.
@@ -112,10 +192,12 @@ impl Store {
             if let Some(name) = entry.file_name().to_str() {
                 match SessionName::parse(name) {
                     Ok(slug) => names.push(slug),
-                    Err(_) => tracing::warn!(
-                        dir = name,
-                        "ignoring a directory that is not a session name"
-                    ),
+                    Err(_) => {
+                        tracing::warn!(
+                            dir = name,
+                            "ignoring a directory that is not a session name"
+                        )
+                    }
                 }
             }
         }
@@ -123,20 +205,8 @@ impl Store {
         Ok(names)
     }
 
-    /// Opens an existing data directory without creating or changing anything (offline export
-    /// while a server may be running on it).
-    pub fn open_read_only(data_dir: &Path) -> io::Result<Self> {
-        let sessions = data_dir.join("sessions");
-        if !sessions.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("{} holds no Paja sessions", data_dir.display()),
-            ));
-        }
-        Ok(Self { sessions })
-    }
-
-    /// Reads a session's state (snapshot plus journal) without touching its files.
+    /// Reads a session's state without touching its files (a corrupt snapshot is read past,
+    /// not moved).
     pub fn read(&self, slug: &SessionName) -> Result<Session, StoreError> {
         let dir = self.dir(slug);
         if !dir.is_dir() {
@@ -145,15 +215,16 @@ impl Store {
                 format!("no session named {slug}"),
             )));
         }
-        Ok(read_state(&dir)?.0)
+        Ok(read_state(&dir, false)?.0)
     }
 
-    /// Loads a session: its snapshot, then every newer journal line. Returns the session and
-    /// its files, ready to append to.
+    /// Loads a session: its snapshot, then every newer journal line. A corrupt snapshot is
+    /// moved aside and the session rebuilt from the journal. Returns the session and its
+    /// files, ready to append to.
     pub fn load(&self, slug: &SessionName) -> Result<(Session, SessionFiles), StoreError> {
         let dir = self.dir(slug);
-        let (session, good_len) = read_state(&dir)?;
-        let mut files = SessionFiles::open(dir)?;
+        let (session, good_len) = read_state(&dir, true)?;
+        let mut files = SessionFiles::open(dir, self.fault.clone())?;
         if files.journal_len != good_len {
             tracing::warn!(
                 session = %slug,
@@ -169,21 +240,72 @@ impl Store {
     }
 }
 
-/// The state in `dir` (snapshot plus newer journal lines) and the journal's good length.
-fn read_state(dir: &Path) -> Result<(Session, u64), StoreError> {
+/// The state in `dir` and the good length of the live journal. With `repair`, a corrupt
+/// snapshot is renamed to `snapshot.json.corrupt-<ms>` (kept for inspection).
+fn read_state(dir: &Path, repair: bool) -> Result<(Session, u64), StoreError> {
+    let mut session = match read_snapshot(dir) {
+        Ok(session) => session,
+        Err(error) => {
+            let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+            tracing::error!(session = slug, %error, "snapshot unusable; rebuilding the session from its journal");
+            if repair && dir.join(SNAPSHOT).exists() {
+                let aside = format!("{SNAPSHOT}.corrupt-{}", crate::hub::now_ms());
+                fs::rename(dir.join(SNAPSHOT), dir.join(&aside))?;
+                sync_dir(dir)?;
+                tracing::warn!(session = slug, file = %aside, "corrupt snapshot moved aside");
+            }
+            let meta = read_meta(dir)?;
+            let mut session = Session::new(meta);
+            for segment in archived_segments(dir)? {
+                replay_journal(&segment, &mut session)?;
+            }
+            session
+        }
+    };
+    let good_len = replay_journal(&dir.join(JOURNAL), &mut session)?;
+    Ok((session, good_len))
+}
+
+fn read_snapshot(dir: &Path) -> Result<Session, StoreError> {
     let bytes = fs::read(dir.join(SNAPSHOT))?;
     let snapshot: Snapshot<Session> =
-        serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+            file: SNAPSHOT,
+            reason: e.to_string(),
+        })?;
     if snapshot.format != SNAPSHOT_FORMAT {
-        return Err(StoreError::Corrupt(format!(
-            "unknown snapshot format {}",
-            snapshot.format
-        )));
+        return Err(StoreError::Corrupt {
+            file: SNAPSHOT,
+            reason: format!("unknown format {}", snapshot.format),
+        });
     }
     let mut session = snapshot.session;
     session.reindex();
-    let good_len = replay_journal(&dir.join(JOURNAL), &mut session)?;
-    Ok((session, good_len))
+    Ok(session)
+}
+
+fn read_meta(dir: &Path) -> Result<SessionMeta, StoreError> {
+    let bytes = fs::read(dir.join(META))?;
+    let meta: Meta<SessionMeta> =
+        serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+            file: META,
+            reason: e.to_string(),
+        })?;
+    Ok(meta.meta)
+}
+
+/// Archived journal segments, oldest first (their names sort by seq).
+fn archived_segments(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut segments: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("journal-") && n.ends_with(".jsonl"))
+        })
+        .collect();
+    segments.sort();
+    Ok(segments)
 }
 
 /// Re-applies journal lines newer than the session's seq. Returns the length of the journal
@@ -249,20 +371,19 @@ pub struct SessionFiles {
     journal: File,
     journal_len: u64,
     records: usize,
+    fault: WriteFault,
 }
 
 impl SessionFiles {
-    fn open(dir: PathBuf) -> Result<Self, StoreError> {
-        let journal = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join(JOURNAL))?;
+    fn open(dir: PathBuf, fault: WriteFault) -> Result<Self, StoreError> {
+        let journal = open_journal(&dir)?;
         let journal_len = journal.metadata()?.len();
         Ok(Self {
             dir,
             journal,
             journal_len,
             records: 0,
+            fault,
         })
     }
 
@@ -270,8 +391,9 @@ impl SessionFiles {
     /// journal is cut back to where it was, so a half-written batch never reaches a replay.
     pub fn append(&mut self, lines: &[u8], records: usize) -> io::Result<()> {
         let result = self
-            .journal
-            .write_all(lines)
+            .fault
+            .check()
+            .and_then(|()| self.journal.write_all(lines))
             .and_then(|()| self.journal.sync_data());
         match result {
             Ok(()) => {
@@ -291,21 +413,39 @@ impl SessionFiles {
         self.records >= COMPACT_AFTER_RECORDS
     }
 
-    /// Writes a snapshot (from [`encode_snapshot`]) atomically, then empties the journal.
-    pub fn snapshot(&mut self, snapshot: &[u8]) -> io::Result<()> {
-        if let Err(e) = write_snapshot(&self.dir, snapshot) {
+    /// Writes a snapshot (from [`encode_snapshot`]) at `seq` atomically, then archives the
+    /// journal as `journal-<seq>.jsonl` and starts a new one.
+    pub fn snapshot(&mut self, snapshot: &[u8], seq: u64) -> io::Result<()> {
+        if let Err(e) = self
+            .fault
+            .check()
+            .and_then(|()| write_atomically(&self.dir, SNAPSHOT, snapshot))
+        {
             // Leave no temporary file behind, and wait for another full journal's worth
             // before trying again rather than retrying after every batch on a sick disk.
             let _ = fs::remove_file(self.dir.join(SNAPSHOT_TMP));
             self.records = 0;
             return Err(e);
         }
-        self.journal.set_len(0)?;
-        self.journal.sync_all()?;
+        if self.journal_len > 0 {
+            fs::rename(
+                self.dir.join(JOURNAL),
+                self.dir.join(format!("journal-{seq:020}.jsonl")),
+            )?;
+            self.journal = open_journal(&self.dir)?;
+            sync_dir(&self.dir)?;
+        }
         self.journal_len = 0;
         self.records = 0;
         Ok(())
     }
+}
+
+fn open_journal(dir: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(JOURNAL))
 }
 
 /// Serializes one journal line (with its newline) onto `out`.
@@ -327,13 +467,14 @@ pub fn encode_snapshot(session: &Session) -> io::Result<Vec<u8>> {
     .map_err(io::Error::other)
 }
 
-fn write_snapshot(dir: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = dir.join(SNAPSHOT_TMP);
+/// Temporary file, fsync, rename over `name`, fsync the directory.
+fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let tmp = dir.join(format!("{name}.tmp"));
     let mut file = File::create(&tmp)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     drop(file);
-    fs::rename(&tmp, dir.join(SNAPSHOT))?;
+    fs::rename(&tmp, dir.join(name))?;
     sync_dir(dir)
 }
 
@@ -429,7 +570,9 @@ mod tests {
         let mut s = new_session();
         let mut files = store.create(&s).unwrap();
         scripted(&mut s, &mut files, 3);
-        files.snapshot(&encode_snapshot(&s).unwrap()).unwrap();
+        files
+            .snapshot(&encode_snapshot(&s).unwrap(), s.seq())
+            .unwrap();
         assert_eq!(
             fs::metadata(dir.path().join("sessions/testi/journal.jsonl"))
                 .unwrap()
@@ -450,14 +593,15 @@ mod tests {
 
     #[test]
     fn journal_lines_already_in_the_snapshot_are_skipped() {
-        // A crash between the snapshot's rename and the journal's truncation.
+        // A crash between the snapshot's rename and the journal's rotation.
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let mut s = new_session();
         let mut files = store.create(&s).unwrap();
         scripted(&mut s, &mut files, 4);
-        write_snapshot(
+        write_atomically(
             &dir.path().join("sessions/testi"),
+            SNAPSHOT,
             &encode_snapshot(&s).unwrap(),
         )
         .unwrap();
@@ -491,5 +635,60 @@ mod tests {
         );
         let (again, _) = store.load(&s.meta.slug).unwrap();
         assert_eq!(again, back);
+    }
+
+    #[test]
+    fn a_corrupt_snapshot_is_moved_aside_and_the_journal_rebuilds_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut s = new_session();
+        let mut files = store.create(&s).unwrap();
+        scripted(&mut s, &mut files, 3);
+        files
+            .snapshot(&encode_snapshot(&s).unwrap(), s.seq())
+            .unwrap();
+        apply_and_journal(
+            &mut s,
+            &mut files,
+            Command::ClosePrompt {
+                prompt_id: PromptId("p1".into()),
+            },
+            77,
+        );
+        drop(files);
+        let session_dir = dir.path().join("sessions/testi");
+        // Truncated mid-write by something outside Paja.
+        let bytes = fs::read(session_dir.join(SNAPSHOT)).unwrap();
+        fs::write(session_dir.join(SNAPSHOT), &bytes[..bytes.len() / 2]).unwrap();
+        // Reading (offline export) leaves the files alone.
+        assert_eq!(store.read(&s.meta.slug).unwrap(), s);
+        assert!(session_dir.join(SNAPSHOT).exists());
+        let (back, _) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(back, s, "every journal line since creation was replayed");
+        assert!(!session_dir.join(SNAPSHOT).exists());
+        let aside: Vec<_> = fs::read_dir(&session_dir)
+            .unwrap()
+            .filter_map(|e| e.unwrap().file_name().into_string().ok())
+            .filter(|n| n.starts_with("snapshot.json.corrupt-"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+    }
+
+    #[test]
+    fn an_injected_disk_fault_refuses_the_write_and_changes_nothing_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let fault = WriteFault::default();
+        let store = Store::open(dir.path()).unwrap().with_fault(fault.clone());
+        let mut s = new_session();
+        let mut files = store.create(&s).unwrap();
+        scripted(&mut s, &mut files, 1);
+        fault.set(true);
+        let mut buf = Vec::new();
+        encode_record(&mut buf, 99, 1, &Command::Tick);
+        let err = files.append(&buf, 1).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(28));
+        fault.set(false);
+        let (back, _) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(back, s);
     }
 }

@@ -370,8 +370,9 @@ impl SessionTask {
         let Some(mut files) = self.files.take() else {
             return;
         };
+        let seq = self.session.seq();
         match tokio::task::spawn_blocking(move || {
-            let result = files.snapshot(&bytes);
+            let result = files.snapshot(&bytes, seq);
             (files, result)
         })
         .await
