@@ -1,35 +1,25 @@
 // Shared by every page: strings, storage, ids, the server clock and the websocket connection.
 
-/** Languages with a strings file under /assets/i18n/. */
 const LANGS = ['fi', 'en'];
-/** @type {Record<string, string>} */
 let strings = {};
+let langRequest = 0;
+const langListeners = [];
 /** The language of the loaded strings. */
 export let lang = 'fi';
-/** @type {Array<() => void>} */
-const langListeners = [];
-
 /** The session name: the first path segment. */
 export const slug = decodeURIComponent(location.pathname.split('/')[1] || '');
+export const $ = (id) => document.getElementById(id);
 
-/** @param {string} id */
-export const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-
-/** localStorage that never throws (private modes, full disks, disabled storage). */
+/** localStorage that never throws (private modes, full or disabled storage). */
 export const store = {
-  /** @param {string} k */
   get(k) { try { return localStorage.getItem(k); } catch { return null; } },
-  /** @param {string} k @param {string} v */
   set(k, v) { try { localStorage.setItem(k, v); } catch { /* memory only */ } },
-  /** @param {string} k */
   del(k) { try { localStorage.removeItem(k); } catch { /* ignore */ } },
-  /** @param {string} k @param {any} fallback */
   getJSON(k, fallback) { try { return JSON.parse(this.get(k) ?? '') ?? fallback; } catch { return fallback; } },
-  /** @param {string} k @param {any} v */
   setJSON(k, v) { this.set(k, JSON.stringify(v)); },
 };
 
-/** A v4 UUID from crypto.getRandomValues (crypto.randomUUID needs a secure origin). */
+/** A v4 UUID from getRandomValues (crypto.randomUUID is missing on plain-http LAN origins). */
 export function uuid() {
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;
@@ -38,87 +28,82 @@ export function uuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** @param {string | null | undefined} l */
-export const pickLang = (l) => (LANGS.includes(l || '') ? /** @type {string} */ (l) : 'fi');
-
-/** The language the user chose on this device, if any. */
+export const pickLang = (l) => (LANGS.includes(l) ? l : 'fi');
+/** The language chosen on this device, if any. */
 export const savedLang = () => store.get('paja.lang');
 
-/** Loads a language's strings and re-translates the page. @param {string | null | undefined} l */
+/** Loads a language's strings, then re-translates the page and tells the listeners. */
 export async function setLang(l) {
   l = pickLang(l);
+  const mine = ++langRequest;
   try {
     const r = await fetch(`/assets/i18n/${l}.json`);
-    if (!r.ok) throw new Error(String(r.status));
-    strings = await r.json();
+    if (!r.ok) throw new Error(r.status);
+    const loaded = await r.json();
+    if (mine !== langRequest) return; // a later switch won
+    strings = loaded;
     lang = l;
   } catch {
-    // Keep whatever strings we have; the HTML holds Finnish fallbacks.
+    // Keep the strings we have; the HTML holds Finnish fallbacks.
   }
   document.documentElement.lang = lang;
   applyI18n();
   for (const f of langListeners) f();
 }
 
-/** Calls `f` whenever the language changes. @param {() => void} f */
 export const onLang = (f) => langListeners.push(f);
 
-/** A translated string with `{name}` placeholders filled. @param {string} key @param {Record<string, any>} [vars] */
+/** A string with `{name}` placeholders filled from `vars`. */
 export function t(key, vars) {
   const s = strings[key] ?? key;
-  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? vars[k] : m)) : s;
 }
 
-/** A server error code in words. @param {string | undefined} code */
-export const errorText = (code) => (strings[`error.${code}`] ? t(`error.${code}`) : t('error.generic', { code }));
+/** A server error code in words. */
+export const errorText = (code) => t(strings[`error.${code}`] ? `error.${code}` : 'error.generic');
 
-/** Translates `data-i18n*` elements under `root`. @param {ParentNode} [root] */
-export function applyI18n(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(/** @type {HTMLElement} */ (el).dataset.i18n || '');
-  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) {
-    /** @type {HTMLInputElement} */ (el).placeholder = t(/** @type {HTMLElement} */ (el).dataset.i18nPlaceholder || '');
-  }
-  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) {
-    el.setAttribute('aria-label', t(/** @type {HTMLElement} */ (el).dataset.i18nAriaLabel || ''));
-  }
+/** Translates the `data-i18n`, `data-i18n-placeholder` and `data-i18n-aria-label` elements. */
+export function applyI18n() {
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+  for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
+  for (const e of document.querySelectorAll('[data-i18n-aria-label]')) e.setAttribute('aria-label', t(e.dataset.i18nAriaLabel));
 }
 
-/** Wires `[data-lang]` buttons: switch, remember, mark the current one. */
+/** Wires the `[data-lang]` buttons: switch, remember, mark the current one. */
 export function initLangSwitch() {
-  const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-lang]'));
-  const mark = () => buttons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === lang)));
-  buttons.forEach((b) => b.addEventListener('click', () => {
-    store.set('paja.lang', b.dataset.lang || 'fi');
-    setLang(b.dataset.lang);
-  }));
-  onLang(mark);
-  mark();
+  const buttons = document.querySelectorAll('[data-lang]');
+  for (const b of buttons) {
+    b.addEventListener('click', () => {
+      store.set('paja.lang', b.dataset.lang);
+      setLang(b.dataset.lang);
+    });
+  }
+  onLang(() => buttons.forEach((b) => b.setAttribute('aria-pressed', b.dataset.lang === lang)));
 }
 
-/** The server's clock, estimated from server_time stamps (phones' clocks are often wrong). */
+/** The server's clock, from server_time stamps (phones' clocks are often off). */
 export const clock = {
   offset: 0,
-  /** @param {number | undefined} serverTime */
   sync(serverTime) { if (typeof serverTime === 'number') this.offset = serverTime - Date.now(); },
   now() { return Date.now() + this.offset; },
 };
 
-/** Milliseconds left in a prompt's time box, or null without one. @param {any} p */
+/** Milliseconds left in a prompt's time box, or null without one. */
 export function remaining(p) {
+  if (p && p.closes_at) return p.closes_at - clock.now();
   if (!p || !p.time_limit_secs || !p.opened_at) return null;
   return p.opened_at + p.time_limit_secs * 1000 - clock.now();
 }
 
-/** `mm:ss` (or `h:mm:ss`), never negative. @param {number} ms */
+/** `mm:ss` (or `h:mm:ss`), never negative. */
 export function mmss(ms) {
   const s = Math.max(0, Math.ceil(ms / 1000));
-  const p = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  const p = (n) => String(n).padStart(2, '0');
   const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h}:${p(m)}:${p(s % 60)}` : `${p(m)}:${p(s % 60)}`;
+  return `${h ? `${h}:` : ''}${p(Math.floor((s % 3600) / 60))}:${p(s % 60)}`;
 }
 
-/** A new element with a class and text (always textContent). @param {string} tag @param {string} [cls] @param {string} [text] */
+/** A new element; text always goes in as textContent. */
 export function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -126,36 +111,24 @@ export function el(tag, cls, text) {
   return e;
 }
 
-/** Close codes: the server restarts (reconnect soon) / refused our hello (do not retry). */
-const CLOSE_RESTART = 1012;
-const CLOSE_POLICY = 1008;
+const CLOSE_POLICY = 1008; // hello refused: do not retry
+const CLOSE_RESTART = 1012; // server restarting: come back soon
 
 /**
- * One websocket to /ws/{slug} that says hello on open, reconnects with capped exponential
- * backoff and jitter, and checks itself when the page becomes visible or goes quiet.
- *
+ * The websocket to /ws/{slug}: says hello on open, reconnects with capped exponential
+ * backoff and jitter, pings when quiet, and checks itself when the page becomes visible.
  * `status`: connecting | connected | reconnecting | offline | refused.
  */
 export class Conn {
-  /** @param {() => object} hello @param {(m: any) => void} onMessage */
   constructor(hello, onMessage) {
     this.hello = hello;
     this.onMessage = onMessage;
-    /** @type {(s: string) => void} */
     this.onStatus = () => {};
-    /** @type {(code: string) => void} */
     this.onRefused = () => {};
-    /** @type {WebSocket | null} */
     this.ws = null;
     this.status = 'connecting';
-    this.attempt = 0;
-    this.timer = 0;
-    this.welcomed = false;
-    this.started = 0;
-    this.lastRx = 0;
-    this.probe = 0;
-    this.stopped = false;
-    /** @type {string | null} */
+    this.attempt = this.timer = this.started = this.lastRx = this.probe = 0;
+    this.welcomed = this.stopped = false;
     this.lastError = null;
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.check();
@@ -164,30 +137,19 @@ export class Conn {
     setInterval(() => this.heartbeat(), 5000);
   }
 
-  url() {
-    return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/${encodeURIComponent(slug)}`;
-  }
-
-  /** @param {string} s */
   setStatus(s) {
-    if (this.status === s) return;
-    this.status = s;
-    this.onStatus(s);
+    if (this.status !== s) {
+      this.status = s;
+      this.onStatus(s);
+    }
   }
 
   connect() {
     clearTimeout(this.timer);
     if (this.stopped) return;
     this.drop();
-    let ws;
-    try {
-      ws = new WebSocket(this.url());
-    } catch {
-      this.retry(false);
-      return;
-    }
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/${encodeURIComponent(slug)}`);
     this.ws = ws;
-    this.welcomed = false;
     this.lastError = null;
     this.started = Date.now();
     ws.onopen = () => {
@@ -199,7 +161,7 @@ export class Conn {
       this.probe = 0;
       let m;
       try { m = JSON.parse(e.data); } catch { return; }
-      if (m.type === 'pong') { clock.sync(m.server_time); return; }
+      if (m.type === 'pong') return clock.sync(m.server_time);
       if (m.type === 'welcome') {
         this.welcomed = true;
         this.attempt = 0;
@@ -218,46 +180,39 @@ export class Conn {
         this.stopped = true;
         this.setStatus('refused');
         this.onRefused(this.lastError || 'generic');
-        return;
+      } else {
+        this.retry(e.code === CLOSE_RESTART);
       }
-      this.retry(e.code === CLOSE_RESTART);
     };
   }
 
-  /** Forgets the current socket without waiting for its close (a dead one may take minutes). */
+  /** Forgets the socket without waiting for its close (a dead one can take minutes). */
   drop() {
     const ws = this.ws;
-    if (!ws) return;
     this.ws = null;
     this.welcomed = false;
-    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-    try { ws.close(); } catch { /* already gone */ }
-  }
-
-  /** @param {boolean} fast */
-  retry(fast) {
-    this.attempt++;
-    this.setStatus(this.attempt > 3 || navigator.onLine === false ? 'offline' : 'reconnecting');
-    // Restarts are quick; spread the reconnecting crowd over a second anyway.
-    const delay = fast ? 250 + Math.random() * 750 : (() => {
-      const cap = Math.min(10000, 500 * 2 ** (this.attempt - 1));
-      return cap / 2 + Math.random() * (cap / 2);
-    })();
-    this.timer = setTimeout(() => this.connect(), delay);
-  }
-
-  /** Reconnects now if the socket is gone; otherwise makes sure it is still alive. */
-  check() {
-    if (this.stopped) return;
-    const ws = this.ws;
-    if (!ws || ws.readyState > WebSocket.OPEN) {
-      this.connect();
-    } else if (ws.readyState === WebSocket.OPEN && this.welcomed) {
-      this.ping();
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      ws.close();
     }
   }
 
-  /** A fresh welcome: drop the socket and connect again at once. */
+  retry(fast) {
+    this.attempt++;
+    this.setStatus(this.attempt > 3 || navigator.onLine === false ? 'offline' : 'reconnecting');
+    // 0.5 s doubling to 10 s, each wait drawn from its upper half so a crowd spreads out.
+    const cap = fast ? 1000 : Math.min(10000, 500 * 2 ** (this.attempt - 1));
+    this.timer = setTimeout(() => this.connect(), cap / 2 + Math.random() * (cap / 2));
+  }
+
+  /** Reconnects now if the socket is gone; otherwise checks that it is still alive. */
+  check() {
+    if (this.stopped) return;
+    if (!this.ws || this.ws.readyState > WebSocket.OPEN) this.connect();
+    else if (this.welcomed) this.ping();
+  }
+
+  /** A fresh welcome: a new connection, at once. */
   resync() {
     this.connect();
   }
@@ -268,26 +223,21 @@ export class Conn {
   }
 
   heartbeat() {
-    const ws = this.ws;
-    if (!ws || this.stopped) return;
+    if (!this.ws || this.stopped) return;
     const now = Date.now();
-    const stuck = ws.readyState === WebSocket.CONNECTING || !this.welcomed;
-    if ((stuck && now - this.started > 10000) || (this.probe && now - this.probe > 6000)) {
+    if ((!this.welcomed && now - this.started > 10000) || (this.probe && now - this.probe > 6000)) {
       this.probe = 0;
       this.drop();
       this.retry(false);
-    } else if (!stuck && !this.probe && now - this.lastRx > 25000) {
+    } else if (this.welcomed && !this.probe && now - this.lastRx > 25000) {
       this.ping();
     }
   }
 
-  /** Sends a frame if connected and welcomed. @param {object} m */
+  /** Sends a frame if connected; false if not. */
   send(m) {
-    if (!this.ws || !this.welcomed || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.welcomed || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(JSON.stringify(m));
     return true;
   }
 }
-
-/** The status text key for a connection status. @param {string} s */
-export const statusKey = (s) => `conn.${s}`;
