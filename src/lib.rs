@@ -11,6 +11,7 @@
 //! | [`store`]    | journal (fsynced before acks, group commit) and atomic snapshots       |
 //! | [`http`]     | router, JSON API, websocket connections, the embedded web client       |
 //! | [`export`]   | CSV and JSON exports, online and offline                               |
+//! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -18,6 +19,7 @@
 pub mod export;
 pub mod http;
 pub mod hub;
+pub mod limits;
 pub mod protocol;
 pub mod server;
 pub mod session;

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use paja::export::{self, Format};
-use paja::server::{DEFAULT_ADDR, DEFAULT_DATA_DIR};
+use paja::server::{
+    DEFAULT_ADDR, DEFAULT_DATA_DIR, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RETENTION_DAYS,
+};
 use paja::session::SessionName;
 use paja::store::Store;
 use paja::{Config, Server};
@@ -38,6 +40,27 @@ struct ServeArgs {
     /// Where sessions are stored.
     #[arg(long, env = "PAJA_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
     data_dir: PathBuf,
+    /// Require this password to create sessions (for a public deployment).
+    #[arg(long, env = "PAJA_ADMIN_PASSWORD")]
+    admin_password: Option<String>,
+    /// Other origins allowed to open websockets, comma-separated (the server's own always is).
+    #[arg(long, env = "PAJA_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
+    /// Delete sessions with no activity for this many days (0 keeps them forever).
+    #[arg(long, env = "PAJA_RETENTION_DAYS", default_value_t = DEFAULT_RETENTION_DAYS)]
+    retention_days: u32,
+    /// Most concurrent websockets from one IP address.
+    #[arg(long, env = "PAJA_MAX_CONNECTIONS_PER_IP", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_IP)]
+    max_connections_per_ip: usize,
+    /// Trust X-Forwarded-For for client addresses (only behind your own reverse proxy).
+    #[arg(long, env = "PAJA_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// A participant's sustained commands per second (raise only for load tests).
+    #[arg(long, env = "PAJA_PARTICIPANT_RATE", default_value_t = paja::limits::PARTICIPANT_PER_SEC)]
+    participant_rate: u32,
+    /// How many commands a participant may send at once.
+    #[arg(long, env = "PAJA_PARTICIPANT_BURST", default_value_t = paja::limits::PARTICIPANT_BURST)]
+    participant_burst: u32,
 }
 
 #[derive(Args)]
@@ -83,6 +106,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let server = Server::start(Config {
             addr: args.addr,
             data_dir: args.data_dir,
+            admin_password: args.admin_password.filter(|p| !p.is_empty()),
+            allowed_origins: args.allowed_origins,
+            retention_days: args.retention_days,
+            max_connections_per_ip: args.max_connections_per_ip,
+            trust_proxy: args.trust_proxy,
+            participant_rate: args.participant_rate,
+            participant_burst: args.participant_burst,
+            ..Config::default()
         })
         .await
         .map_err(|e| format!("could not start: {e}"))?;

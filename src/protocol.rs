@@ -492,6 +492,14 @@ pub enum ServerMessage<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         participants: Option<usize>,
     },
+    /// The answer to a `hello` whose `last_seq` was recent: the frames missed since follow
+    /// (then live events), instead of a welcome. The client keeps its state.
+    Resumed {
+        /// The session's seq now (the last replayed frame's).
+        seq: u64,
+        /// The server's clock.
+        server_time: Millis,
+    },
     /// A submission or command was accepted (and is durable on disk).
     Ack {
         /// The item id or request id.
@@ -536,6 +544,8 @@ pub enum ServerMessage<'a> {
     Wall {
         /// The prompt.
         prompt_id: &'a PromptId,
+        /// True: `items` is the whole wall (replace what you show); false: changes only.
+        full: bool,
         /// Items now visible or changed (likes, text), in arrival order.
         items: Vec<ItemView<'a>>,
         /// Items no longer on the wall.
@@ -618,8 +628,17 @@ pub enum ServerMessage<'a> {
         /// The item.
         item: ItemView<'a>,
     },
-    /// An item changed: edited, merged, starred, approved, liked (facilitator and screen;
-    /// the screen shows it if `hidden` is false, `approved` true and `merged_into` absent).
+    /// Projector only: an item it showed is no longer to be shown (hidden, merged away).
+    ItemRemoved {
+        /// Event sequence number.
+        seq: u64,
+        /// Which item.
+        item_id: ItemId,
+        /// Its prompt.
+        prompt_id: &'a PromptId,
+    },
+    /// An item changed: edited, merged, starred, approved, liked (facilitator; the projector
+    /// gets it only while the item is visible, else `item_removed`).
     ItemUpdated {
         /// Event sequence number.
         seq: u64,
@@ -790,14 +809,24 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
             facilitator: Some(json),
         }
     };
-    // Item events: the facilitator always; the projector its own view of visible items.
-    let item_frames = |item: &Item,
-                       make: &dyn Fn(ItemView<'_>) -> ServerMessage<'_>,
-                       screen_too: bool| {
+    // Item events: the facilitator always; the projector only ever sees visible items (an
+    // unapproved or hidden item's text must not reach a public screen), and is told to drop
+    // one that stops being visible.
+    let item_frames = |item: &Item, make: &dyn Fn(ItemView<'_>) -> ServerMessage<'_>| {
+        let screen = if item.is_visible() {
+            make(ItemView::new(session, item, Role::Screen)).to_json()
+        } else {
+            ServerMessage::ItemRemoved {
+                seq,
+                item_id: item.id,
+                prompt_id: &item.prompt_id,
+            }
+            .to_json()
+        };
         EventFrames {
             seq,
             participant: None,
-            screen: screen_too.then(|| make(ItemView::new(session, item, Role::Screen)).to_json()),
+            screen: Some(screen),
             facilitator: Some(make(ItemView::new(session, item, Role::Facilitator)).to_json()),
         }
     };
@@ -854,11 +883,14 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
             seq,
             ..Default::default()
         },
-        Event::ItemAdded(item) => item_frames(
-            item,
-            &|item| ServerMessage::ItemAdded { seq, item },
-            item.is_visible(),
-        ),
+        Event::ItemAdded(item) => {
+            let mut frames = item_frames(item, &|item| ServerMessage::ItemAdded { seq, item });
+            if !item.is_visible() {
+                // Waiting for approval: the projector has nothing to drop.
+                frames.screen = None;
+            }
+            frames
+        }
         Event::ItemHidden(item) => {
             let json = ServerMessage::ItemHidden {
                 seq,
@@ -873,13 +905,11 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
                 facilitator: Some(json),
             }
         }
-        Event::ItemUnhidden(item) => item_frames(
-            item,
-            &|item| ServerMessage::ItemUnhidden { seq, item },
-            true,
-        ),
+        Event::ItemUnhidden(item) => {
+            item_frames(item, &|item| ServerMessage::ItemUnhidden { seq, item })
+        }
         Event::ItemUpdated(item) | Event::ItemLiked(item) => {
-            item_frames(item, &|item| ServerMessage::ItemUpdated { seq, item }, true)
+            item_frames(item, &|item| ServerMessage::ItemUpdated { seq, item })
         }
     }
 }
@@ -893,11 +923,13 @@ pub fn results_frame(session: &Session, prompt: &Prompt) -> String {
     .to_json()
 }
 
-/// A `wall` frame: `items` (still visible ones are sent, the rest listed as removed).
+/// A `wall` frame: `items` (still visible ones are sent, the rest listed as removed);
+/// `full` when they are the whole wall.
 pub fn wall_frame<'a>(
     session: &'a Session,
     prompt: &'a Prompt,
     items: impl Iterator<Item = &'a Item>,
+    full: bool,
 ) -> String {
     let mut shown = Vec::new();
     let mut removed = Vec::new();
@@ -910,6 +942,7 @@ pub fn wall_frame<'a>(
     }
     ServerMessage::Wall {
         prompt_id: &prompt.id,
+        full,
         items: shown,
         removed,
     }

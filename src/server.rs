@@ -14,9 +14,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::http::{self, AppState};
+use crate::http::{self, AppState, HttpSettings};
 use crate::hub::Hub;
-use crate::store::Store;
+use crate::limits::Limits;
+use crate::store::{Store, WriteFault};
 
 /// Default listen address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -25,6 +26,11 @@ pub const DEFAULT_DATA_DIR: &str = "./data";
 /// How long shutdown may take before we give up waiting (the brief allows 5 s).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
 
+/// Default retention: sessions untouched this many days are deleted.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+/// Default cap on concurrent websockets from one IP (a whole venue may share one NAT address).
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 5000;
+
 /// What the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -32,6 +38,39 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Where sessions are stored.
     pub data_dir: PathBuf,
+    /// When set, creating a session needs this password (a public deployment).
+    pub admin_password: Option<String>,
+    /// Origins besides the server's own that may open websockets (`https://example.org`).
+    pub allowed_origins: Vec<String>,
+    /// Sessions with no activity for this many days are deleted (0: keep forever).
+    pub retention_days: u32,
+    /// Most concurrent websockets from one IP address.
+    pub max_connections_per_ip: usize,
+    /// Take the client's address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// A participant connection's commands per second, sustained (load tests raise it).
+    pub participant_rate: u32,
+    /// …and how many it may send at once.
+    pub participant_burst: u32,
+    /// Test hook: journal writes fail with ENOSPC while set.
+    pub write_fault: WriteFault,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            admin_password: None,
+            allowed_origins: Vec::new(),
+            retention_days: DEFAULT_RETENTION_DAYS,
+            max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
+            trust_proxy: false,
+            participant_rate: crate::limits::PARTICIPANT_PER_SEC,
+            participant_burst: crate::limits::PARTICIPANT_BURST,
+            write_fault: WriteFault::default(),
+        }
+    }
 }
 
 /// A running server.
@@ -45,11 +84,26 @@ pub struct Server {
 impl Server {
     /// Opens the data directory, loads every session, binds and starts serving.
     pub async fn start(config: Config) -> std::io::Result<Server> {
-        let store = Store::open(&config.data_dir)?;
+        let store = Store::open(&config.data_dir)?.with_fault(config.write_fault.clone());
         let hub = Hub::start(store, CancellationToken::new()).await?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let app = http::app(AppState { hub: hub.clone() });
+        let limits = Limits::with_rate(
+            config.max_connections_per_ip,
+            config.participant_rate,
+            config.participant_burst,
+        );
+        hub.start_housekeeping(config.retention_days, limits.clone());
+        let app = http::app(AppState {
+            hub: hub.clone(),
+            limits,
+            settings: Arc::new(HttpSettings {
+                admin_password: config.admin_password.clone(),
+                allowed_origins: config.allowed_origins.clone(),
+                trust_proxy: config.trust_proxy,
+            }),
+        })
+        .into_make_service_with_connect_info::<SocketAddr>();
         let stop_accepting = CancellationToken::new();
         let stop = stop_accepting.clone();
         let serving = tokio::spawn(async move {

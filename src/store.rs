@@ -522,7 +522,7 @@ mod tests {
                     per_group: false,
                     premoderation: false,
                     wall: false,
-                    results: ResultsVisibility::Live,
+                    show_results: ResultsVisibility::Live,
                 },
             },
             2,

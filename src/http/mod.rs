@@ -4,6 +4,7 @@
 //! |----------------------------------------|---------------------------------------------|
 //! | `GET /`                                | start page: create a session, or join one   |
 //! | `POST /api/sessions`                   | create a session                            |
+//! | `DELETE /api/sessions/{slug}`          | delete a session and its files (key)        |
 //! | `GET /api/sessions/{slug}/export.csv`  | CSV export (facilitator key as Bearer)      |
 //! | `GET /api/sessions/{slug}/export.json` | JSON export (facilitator key as Bearer)     |
 //! | `GET /api/sessions/{slug}/agenda.json` | the agenda as a template (key as Bearer)    |
@@ -14,17 +15,21 @@
 mod assets;
 mod ws;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use sha2::{Digest, Sha256};
+
 use crate::export::{self, Format};
 use crate::hub::{CreateError, Hub, SessionHandle};
+use crate::limits::Limits;
 use crate::session::{clean_text, Language, SessionName, SESSION_TITLE_MAX};
 
 /// What every handler shares.
@@ -32,6 +37,47 @@ use crate::session::{clean_text, Language, SessionName, SESSION_TITLE_MAX};
 pub struct AppState {
     /// The live sessions.
     pub hub: Arc<Hub>,
+    /// Rate limits and per-IP caps.
+    pub limits: Arc<Limits>,
+    /// Deployment settings.
+    pub settings: Arc<HttpSettings>,
+}
+
+/// Deployment settings the HTTP layer needs.
+#[derive(Debug, Default)]
+pub struct HttpSettings {
+    /// When set, creating a session needs it.
+    pub admin_password: Option<String>,
+    /// Origins besides the server's own that may open websockets.
+    pub allowed_origins: Vec<String>,
+    /// Take client addresses from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+}
+
+/// The client's address: the socket's peer, or behind a trusted proxy the first
+/// `X-Forwarded-For` entry.
+fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    if state.settings.trust_proxy {
+        let forwarded = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|ip| ip.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+/// Constant-time equality of two secrets (compared as SHA-256 digests, so lengths leak nothing).
+pub fn secrets_match(a: &str, b: &str) -> bool {
+    let a: [u8; 32] = Sha256::digest(a.as_bytes()).into();
+    let b: [u8; 32] = Sha256::digest(b.as_bytes()).into();
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// The whole HTTP surface, ready to serve.
@@ -40,6 +86,10 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(|| async { assets::page("index.html") }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/sessions", post(create_session))
+        .route(
+            "/api/sessions/{slug}",
+            axum::routing::delete(delete_session),
+        )
         .route("/api/sessions/{slug}/{file}", get(export_session))
         .route("/ws/{slug}", get(ws::upgrade))
         .route("/assets/{*path}", get(assets::asset))
@@ -125,6 +175,9 @@ pub struct CreateSession {
     /// Default UI language.
     #[serde(default)]
     pub language: Language,
+    /// The instance's admin password, when the server requires one.
+    #[serde(default)]
+    pub admin_password: Option<String>,
 }
 
 /// `POST /api/sessions` answer: shown once; the key is not stored in readable form.
@@ -142,12 +195,46 @@ pub struct SessionCreated {
     pub screen_url: String,
 }
 
+fn rate_limited() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "too many attempts from your address; wait a minute and try again",
+    )
+}
+
 async fn create_session(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<CreateSession>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiError> {
     let Json(body) =
         body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()))?;
+    let ip = client_ip(&state, peer, &headers);
+    if let Some(required) = &state.settings.admin_password {
+        if !state.limits.may_check_key(ip) {
+            return Err(rate_limited());
+        }
+        let given = body.admin_password.as_deref().unwrap_or("");
+        if given.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "admin_password_required",
+                "this server needs its admin password to create sessions",
+            ));
+        }
+        if !secrets_match(given, required) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "invalid_admin_password",
+                "wrong admin password",
+            ));
+        }
+    }
+    if !state.limits.may_create(ip) {
+        return Err(rate_limited());
+    }
     let slug = SessionName::parse(&body.slug)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_slug", e.to_string()))?;
     let title = clean_text(&body.title, SESSION_TITLE_MAX).map_err(|_| {
@@ -186,11 +273,16 @@ async fn create_session(
 }
 
 /// The session behind `slug`, if the request carries its facilitator key as a Bearer token.
+/// Key checks are rate-limited per client address.
 fn authorized(
     state: &AppState,
+    peer: SocketAddr,
     slug: &str,
     headers: &HeaderMap,
 ) -> Result<SessionHandle, ApiError> {
+    if !state.limits.may_check_key(client_ip(state, peer, headers)) {
+        return Err(rate_limited());
+    }
     let handle = state.hub.get(slug).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -228,8 +320,27 @@ enum Download {
     Agenda,
 }
 
+async fn delete_session(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let handle = authorized(&state, peer, &slug, &headers)?;
+    state.hub.delete(handle.slug()).await.map_err(|e| {
+        tracing::error!(session = %slug, error = %e, "could not delete session");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "the session could not be deleted; try again",
+        )
+    })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn export_session(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((slug, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -245,7 +356,7 @@ async fn export_session(
             ))
         }
     };
-    let handle = authorized(&state, &slug, &headers)?;
+    let handle = authorized(&state, peer, &slug, &headers)?;
     let session = handle.read().await.map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

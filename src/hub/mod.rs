@@ -9,7 +9,7 @@
 mod task;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -30,6 +30,8 @@ use crate::store::{Store, StoreError};
 const REQUEST_QUEUE: usize = 4096;
 /// Frames a connection may fall behind before it is resynced with a fresh welcome.
 const BROADCAST_CAPACITY: usize = 1024;
+/// How often expired sessions are swept and idle rate-limit buckets forgotten.
+const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// The current time in ms since the epoch.
 pub fn now_ms() -> Millis {
@@ -72,11 +74,12 @@ impl Frames {
     }
 }
 
-/// What a connection gets when it joins: its welcome and its event stream, taken at the same
-/// point in the session's history so nothing falls in between.
+/// What a connection gets when it joins: its welcome (or, resuming, the frames it missed)
+/// and its event stream, taken at the same point in the session's history so nothing falls
+/// in between.
 pub struct Joined {
-    /// The serialized welcome.
-    pub welcome: Utf8Bytes,
+    /// A `welcome`, or a `resumed` followed by the missed frames: send them in order.
+    pub frames: Vec<Utf8Bytes>,
     /// The welcome's seq: events at or below it are already in the welcome.
     pub seq: u64,
     /// The participant's group at that point.
@@ -119,7 +122,15 @@ enum Request {
     Join {
         role: Role,
         participant: Option<ParticipantId>,
+        last_seq: u64,
         reply: oneshot::Sender<Joined>,
+    },
+    Delete {
+        reply: oneshot::Sender<()>,
+    },
+    Wall {
+        group: Option<GroupId>,
+        reply: oneshot::Sender<Option<Utf8Bytes>>,
     },
     Command {
         command: Command,
@@ -178,6 +189,8 @@ pub struct SessionHandle {
     slug: SessionName,
     key_hash: Arc<[u8; 32]>,
     presence: Arc<Presence>,
+    /// When the session last changed, ms since the epoch (for retention).
+    last_activity: Arc<AtomicU64>,
 }
 
 impl SessionHandle {
@@ -196,17 +209,20 @@ impl SessionHandle {
             == 0
     }
 
-    /// Joins: a welcome for `role` and the events after it.
+    /// Joins: a welcome for `role` (or, when `last_seq` is recent enough, the frames missed
+    /// since) and the events after it.
     pub async fn join(
         &self,
         role: Role,
         participant: Option<ParticipantId>,
+        last_seq: u64,
     ) -> Result<Joined, Unavailable> {
         let (reply, rx) = oneshot::channel();
         self.requests
             .send(Request::Join {
                 role,
                 participant,
+                last_seq,
                 reply,
             })
             .await
@@ -224,6 +240,17 @@ impl SessionHandle {
             .send(Request::Command { command, reply })
             .await;
         rx
+    }
+
+    /// The current prompt's whole wall as a phone in `group` sees it (none when its wall is
+    /// off): what a phone needs after changing group.
+    pub async fn wall(&self, group: Option<GroupId>) -> Option<Utf8Bytes> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Wall { group, reply })
+            .await
+            .ok()?;
+        rx.await.ok().flatten()
     }
 
     /// A copy of the session's current state (for exports).
@@ -315,6 +342,7 @@ impl Hub {
             slug: session.meta.slug.clone(),
             key_hash: Arc::new(key_hash),
             presence: Arc::default(),
+            last_activity: Arc::new(AtomicU64::new(session.last_activity())),
         };
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let actor = task::SessionTask {
@@ -326,6 +354,9 @@ impl Hub {
             presence: handle.presence.clone(),
             shutdown: self.shutdown.clone(),
             dirty: Default::default(),
+            recent: Default::default(),
+            last_activity: handle.last_activity.clone(),
+            deleting: None,
         };
         let span = tracing::info_span!("session", slug = %handle.slug);
         self.tasks
@@ -375,6 +406,72 @@ impl Hub {
         self.spawn(session, files);
         tracing::info!(session = %slug, "session created");
         Ok(Created { slug, key })
+    }
+
+    /// Deletes a session: no new connections find it, its task stops (connected clients are
+    /// told the session is gone) and its files are removed.
+    pub async fn delete(&self, slug: &SessionName) -> std::io::Result<()> {
+        let Some((_, handle)) = self.sessions.remove(slug) else {
+            return Ok(());
+        };
+        let (reply, done) = oneshot::channel();
+        if handle
+            .requests
+            .send(Request::Delete { reply })
+            .await
+            .is_ok()
+        {
+            let _ = done.await;
+        }
+        let store = self.store.clone();
+        let slug = slug.clone();
+        tokio::task::spawn_blocking(move || store.delete(&slug))
+            .await
+            .map_err(std::io::Error::other)??;
+        tracing::info!(session = %handle.slug, "session deleted");
+        Ok(())
+    }
+
+    /// Starts the background sweep: deletes sessions idle longer than `retention_days`
+    /// (0: never) and tidies the rate limiters, at startup and then hourly.
+    pub fn start_housekeeping(
+        self: &Arc<Self>,
+        retention_days: u32,
+        limits: Arc<crate::limits::Limits>,
+    ) {
+        let hub = Arc::downgrade(self);
+        let shutdown = self.shutdown.clone();
+        self.tasks.spawn(async move {
+            let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = every.tick() => {}
+                }
+                let Some(hub) = hub.upgrade() else { return };
+                limits.tidy();
+                if retention_days > 0 {
+                    hub.expire(retention_days, now_ms()).await;
+                }
+            }
+        });
+    }
+
+    /// Deletes every session with no activity for `retention_days` before `now`.
+    pub async fn expire(&self, retention_days: u32, now: Millis) {
+        let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;
+        let expired: Vec<SessionName> = self
+            .sessions
+            .iter()
+            .filter(|h| now.saturating_sub(h.last_activity.load(Ordering::Relaxed)) > limit)
+            .map(|h| h.slug.clone())
+            .collect();
+        for slug in expired {
+            tracing::info!(session = %slug, retention_days, "deleting a session past its retention period");
+            if let Err(error) = self.delete(&slug).await {
+                tracing::error!(session = %slug, %error, "retention delete failed");
+            }
+        }
     }
 
     /// Stops every session task: each finishes its batch, writes a snapshot and exits.
@@ -437,6 +534,7 @@ mod tests {
             slug: SessionName::parse("abc").unwrap(),
             key_hash: Arc::new(hash),
             presence: Arc::default(),
+            last_activity: Arc::default(),
         };
         assert!(handle.verify_key(&a));
         assert!(!handle.verify_key(&b));

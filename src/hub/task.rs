@@ -11,8 +11,8 @@
 //! every [`FLUSH_EVERY`] as one frame per audience. The task also owns the clock: when an
 //! auto-closing prompt's time runs out it applies a journaled `Tick`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::Ordering;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,8 +22,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{now_ms, CommandError, Frames, Joined, Presence, Request};
-use crate::protocol::{self, ServerMessage};
-use crate::session::{Activity, Command, Event, GroupId, ItemId, PromptId, Session};
+use crate::protocol::{self, Role, ServerMessage};
+use crate::session::{Activity, Command, Event, GroupId, ItemId, PromptId, PromptState, Session};
 use crate::store::{self, SessionFiles, Store};
 
 /// Most requests handled in one batch (one fsync); bounds the latency of the first in line.
@@ -43,7 +43,17 @@ pub(super) struct SessionTask {
     pub presence: Arc<Presence>,
     pub shutdown: CancellationToken,
     pub dirty: Dirty,
+    /// The latest sequenced frames, for replaying to a client that resumes after a short
+    /// disconnection instead of sending it a whole welcome.
+    pub recent: VecDeque<Arc<Frames>>,
+    /// When the session last changed (shared with its handle, for retention).
+    pub last_activity: Arc<AtomicU64>,
+    /// Set when the session is being deleted: stop without a snapshot, then reply.
+    pub deleting: Option<oneshot::Sender<()>>,
 }
+
+/// Frames kept for resuming clients (as many as a connection may lag before a resync).
+const RECENT_CAPACITY: usize = 1024;
 
 /// Derived views waiting to be flushed.
 #[derive(Default)]
@@ -52,6 +62,8 @@ pub(super) struct Dirty {
     results: BTreeSet<PromptId>,
     /// Items whose wall view changed, per prompt, in order, once each.
     wall: BTreeMap<PromptId, Vec<ItemId>>,
+    /// Prompts whose whole wall goes out (just opened, or its settings changed).
+    full_wall: BTreeSet<PromptId>,
 }
 
 /// What a batch produced, held back until the journal is durable.
@@ -70,6 +82,7 @@ enum Reply {
     ),
     Join(oneshot::Sender<Joined>, Joined),
     Read(oneshot::Sender<Session>, Box<Session>),
+    Wall(oneshot::Sender<Option<Utf8Bytes>>, Option<Utf8Bytes>),
 }
 
 impl SessionTask {
@@ -115,6 +128,9 @@ impl SessionTask {
                 }
             }
             self.commit(batch).await;
+            if self.deleting.is_some() {
+                break;
+            }
             if self.files.as_ref().is_some_and(|f| f.wants_snapshot()) {
                 self.snapshot().await;
             }
@@ -126,6 +142,12 @@ impl SessionTask {
             self.handle(request, &mut batch);
         }
         self.commit(batch).await;
+        if let Some(done) = self.deleting.take() {
+            tracing::info!(session = %slug, "session task stopped for deletion");
+            // Dropping the task drops the broadcast sender: connections see the end.
+            let _ = done.send(());
+            return;
+        }
         self.snapshot().await;
         tracing::info!(session = %slug, seq = self.session.seq(), "session stopped");
     }
@@ -165,24 +187,44 @@ impl SessionTask {
             Request::Join {
                 role,
                 participant,
+                last_seq,
                 reply,
             } => {
                 // Subscribing and building the welcome in one step: no event falls between.
                 let events = self.events.subscribe();
-                let welcome = protocol::welcome(
-                    &self.session,
-                    role,
-                    participant.as_ref(),
-                    self.presence.count(),
-                    now_ms(),
-                );
+                let group = participant.and_then(|p| self.session.group_of(&p).cloned());
+                let frames = match self.resume(role, group.as_ref(), last_seq) {
+                    Some(frames) => frames,
+                    None => vec![Utf8Bytes::from(protocol::welcome(
+                        &self.session,
+                        role,
+                        participant.as_ref(),
+                        self.presence.count(),
+                        now_ms(),
+                    ))],
+                };
+                let mut frames = frames;
+                if role != Role::Participant {
+                    frames.push(self.presence_frame());
+                }
                 let joined = Joined {
-                    welcome: Utf8Bytes::from(welcome),
+                    frames,
                     seq: self.session.seq(),
-                    group: participant.and_then(|p| self.session.group_of(&p).cloned()),
+                    group,
                     events,
                 };
                 batch.replies.push(Reply::Join(reply, joined));
+            }
+            Request::Delete { reply } => {
+                self.deleting = Some(reply);
+            }
+            Request::Wall { group, reply } => {
+                let wall = self
+                    .session
+                    .current_prompt()
+                    .filter(|p| p.draft.wall)
+                    .map(|p| Utf8Bytes::from(self.full_wall(p, group.as_ref())));
+                batch.replies.push(Reply::Wall(reply, wall));
             }
             Request::Read { reply } => {
                 batch
@@ -192,13 +234,70 @@ impl SessionTask {
         }
     }
 
+    /// The whole wall of `prompt` as a phone in `group` sees it.
+    fn full_wall(&self, prompt: &crate::session::Prompt, group: Option<&GroupId>) -> String {
+        protocol::wall_frame(
+            &self.session,
+            prompt,
+            protocol::wall_items(&self.session, prompt, group),
+            true,
+        )
+    }
+
+    /// The frames a client that has seen everything up to `last_seq` needs to be current
+    /// again, or `None` when a fresh welcome is needed: it has seen nothing yet, it is further
+    /// behind than the frames kept, or (a phone) its wall is unsequenced and may have changed.
+    fn resume(&self, role: Role, group: Option<&GroupId>, last_seq: u64) -> Option<Vec<Utf8Bytes>> {
+        let seq = self.session.seq();
+        if last_seq == 0 || last_seq > seq {
+            return None;
+        }
+        let current = self.session.current_prompt();
+        if role == Role::Participant && current.is_some_and(|p| p.draft.wall) {
+            return None;
+        }
+        let oldest_kept = self.recent.front().and_then(|f| f.seq).unwrap_or(seq + 1);
+        if last_seq < seq && oldest_kept > last_seq + 1 {
+            return None;
+        }
+        let mut frames = vec![Utf8Bytes::from(
+            ServerMessage::Resumed {
+                seq,
+                server_time: now_ms(),
+            }
+            .to_json(),
+        )];
+        frames.extend(
+            self.recent
+                .iter()
+                .filter(|f| f.seq.is_some_and(|s| s > last_seq))
+                .filter_map(|f| f.for_conn(role, group).cloned()),
+        );
+        // Results are unsequenced: send the current ones the role may see.
+        if let Some(prompt) = current {
+            let visible = role == Role::Facilitator || prompt.results_public();
+            if visible && protocol::has_results(prompt) {
+                frames.push(Utf8Bytes::from(protocol::results_frame(
+                    &self.session,
+                    prompt,
+                )));
+            }
+        }
+        Some(frames)
+    }
+
     /// Notes which derived views an event changes.
     fn mark_dirty(&mut self, event: &Event) {
         let item = match event {
+            Event::PromptOpened(prompt) | Event::PromptUpdated(prompt) => {
+                self.dirty.results.insert(prompt.id.clone());
+                if prompt.draft.wall {
+                    self.dirty.full_wall.insert(prompt.id.clone());
+                }
+                return;
+            }
             Event::AnswersChanged(prompt)
-            | Event::PromptOpened(crate::session::Prompt { id: prompt, .. })
-            | Event::PromptClosed(crate::session::Prompt { id: prompt, .. })
-            | Event::PromptUpdated(crate::session::Prompt { id: prompt, .. }) => {
+            | Event::PromptClosed(crate::session::Prompt { id: prompt, .. }) => {
                 self.dirty.results.insert(prompt.clone());
                 return;
             }
@@ -243,18 +342,52 @@ impl SessionTask {
             let Some(prompt) = self.session.prompt(&prompt_id) else {
                 continue;
             };
-            if !protocol::has_results(prompt) {
+            if !protocol::has_results(prompt) || prompt.state == PromptState::Draft {
                 continue;
             }
             let json = Utf8Bytes::from(protocol::results_frame(&self.session, prompt));
-            let public = prompt.results_public();
+            // The projector and phones see results of the prompt on show, when public.
+            let public = prompt.results_public() && current.as_ref() == Some(&prompt_id);
             let _ = self.events.send(Arc::new(Frames {
                 seq: None,
-                participant: (public && current.as_ref() == Some(&prompt_id)).then(|| json.clone()),
+                participant: public.then(|| json.clone()),
                 by_group: None,
                 screen: public.then(|| json.clone()),
                 facilitator: Some(json),
             }));
+        }
+        for prompt_id in std::mem::take(&mut self.dirty.full_wall) {
+            if current.as_ref() != Some(&prompt_id) {
+                continue;
+            }
+            let Some(prompt) = self.session.prompt(&prompt_id) else {
+                continue;
+            };
+            // The whole wall supersedes pending changes to it.
+            self.dirty.wall.remove(&prompt_id);
+            let frames = if prompt.draft.per_group {
+                let by_group = self
+                    .session
+                    .groups()
+                    .iter()
+                    .map(|g| {
+                        (
+                            g.id.clone(),
+                            Utf8Bytes::from(self.full_wall(prompt, Some(&g.id))),
+                        )
+                    })
+                    .collect();
+                Frames {
+                    by_group: Some(by_group),
+                    ..Default::default()
+                }
+            } else {
+                Frames {
+                    participant: Some(Utf8Bytes::from(self.full_wall(prompt, None))),
+                    ..Default::default()
+                }
+            };
+            let _ = self.events.send(Arc::new(frames));
         }
         for (prompt_id, ids) in std::mem::take(&mut self.dirty.wall) {
             // Phones show only the current prompt; a later welcome covers the rest.
@@ -275,7 +408,8 @@ impl SessionTask {
                 let by_group = groups
                     .into_iter()
                     .map(|(g, items)| {
-                        let json = protocol::wall_frame(&self.session, prompt, items.into_iter());
+                        let json =
+                            protocol::wall_frame(&self.session, prompt, items.into_iter(), false);
                         (g, Utf8Bytes::from(json))
                     })
                     .collect();
@@ -289,6 +423,7 @@ impl SessionTask {
                         &self.session,
                         prompt,
                         items.into_iter(),
+                        false,
                     ))),
                     ..Default::default()
                 }
@@ -311,7 +446,16 @@ impl SessionTask {
                 return;
             }
         }
+        if batch.records > 0 {
+            self.last_activity.store(now_ms(), Ordering::Relaxed);
+        }
         for frames in batch.events {
+            if frames.seq.is_some() {
+                if self.recent.len() == RECENT_CAPACITY {
+                    self.recent.pop_front();
+                }
+                self.recent.push_back(frames.clone());
+            }
             // No receivers is fine: nobody is connected.
             let _ = self.events.send(frames);
         }
@@ -325,6 +469,9 @@ impl SessionTask {
                 }
                 Reply::Read(tx, session) => {
                     let _ = tx.send(*session);
+                }
+                Reply::Wall(tx, wall) => {
+                    let _ = tx.send(wall);
                 }
             }
         }
@@ -353,6 +500,8 @@ impl SessionTask {
                 self.session = session;
                 self.files = Some(files);
                 self.dirty = Dirty::default();
+                // Kept frames may describe what was just undone.
+                self.recent.clear();
             }
             Ok(Err(error)) => tracing::error!(%error, "reload after a failed write failed"),
             Err(error) => tracing::error!(%error, "reload task failed"),
@@ -388,10 +537,8 @@ impl SessionTask {
         }
     }
 
-    fn publish_presence(&self) {
-        if !self.presence.changed.swap(false, Ordering::Relaxed) {
-            return;
-        }
+    /// Participants connected, in all and per group.
+    fn presence_frame(&self) -> Utf8Bytes {
         let present = self.presence.present();
         let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
         for participant in &present {
@@ -399,13 +546,20 @@ impl SessionTask {
                 *groups.entry(group.0.as_str()).or_insert(0) += 1;
             }
         }
-        let json = Utf8Bytes::from(
+        Utf8Bytes::from(
             ServerMessage::Presence {
                 participants: present.len(),
                 groups,
             }
             .to_json(),
-        );
+        )
+    }
+
+    fn publish_presence(&self) {
+        if !self.presence.changed.swap(false, Ordering::Relaxed) {
+            return;
+        }
+        let json = self.presence_frame();
         let _ = self.events.send(Arc::new(Frames {
             seq: None,
             screen: Some(json.clone()),

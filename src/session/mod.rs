@@ -702,6 +702,20 @@ impl Session {
             .count()
     }
 
+    /// When anything last happened in the session (for retention).
+    pub fn last_activity(&self) -> Millis {
+        let prompts = self
+            .prompts
+            .iter()
+            .flat_map(|p| [Some(p.created_at), p.opened_at, p.closed_at])
+            .flatten();
+        let items = self
+            .items
+            .iter()
+            .flat_map(|i| std::iter::once(i.created_at).chain(i.history.iter().map(|r| r.at)));
+        prompts.chain(items).fold(self.meta.created_at, Millis::max)
+    }
+
     /// When the next auto-closing prompt runs out, if any (the session task sleeps till then).
     pub fn next_deadline(&self) -> Option<Millis> {
         self.prompts
@@ -1152,7 +1166,14 @@ impl Session {
                     .item_index
                     .get(item_id)
                     .ok_or(Rejection::ItemNotFound)?;
-                let text = clean_text(text, ITEM_TEXT_MAX)?;
+                let max = match self
+                    .prompt(&self.items[at].prompt_id)
+                    .map(|p| &p.draft.activity)
+                {
+                    Some(Activity::WordCloud { .. }) => WORDCLOUD_TEXT_MAX,
+                    _ => ITEM_TEXT_MAX,
+                };
+                let text = clean_text(text, max)?;
                 let item = &mut self.items[at];
                 if item.text == text {
                     Vec::new()
@@ -1271,11 +1292,15 @@ impl Session {
             if let Activity::DotVote { source, .. } = &mut draft.activity {
                 let resolved =
                     match source.0.strip_prefix('@').map(str::parse::<usize>) {
-                        Some(Ok(i)) if i < n && drafts[i].activity.takes_items() => {
+                        // Any other prompt of the import, before or after (the agenda may
+                        // have been reordered so that a vote sits above its source).
+                        Some(Ok(i))
+                            if i != n && i < drafts.len() && drafts[i].activity.takes_items() =>
+                        {
                             PromptId(format!("p{}", first as usize + i))
                         }
                         Some(_) => return Err(Rejection::InvalidPrompt(
-                            "a dot vote's @N source must name an earlier brainstorm or word cloud",
+                            "a dot vote's @N source must name a brainstorm or word cloud of the template",
                         )),
                         None => {
                             if !self
@@ -1357,7 +1382,9 @@ impl Session {
         else {
             return Err(Rejection::WrongActivity);
         };
-        if !prompt.ballot.contains(item_id) {
+        // Merged away after the ballot froze: its dots belong on the item it joined.
+        let merged = self.item(item_id).is_some_and(|i| i.merged_into.is_some());
+        if !prompt.ballot.contains(item_id) || merged {
             return Err(Rejection::NotOnBallot);
         }
         Ok((*dots, *max_per_item))

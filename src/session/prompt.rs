@@ -150,9 +150,9 @@ pub struct PromptDraft {
     /// Phones see everyone's items live (and may like them), not only their own.
     #[serde(default)]
     pub wall: bool,
-    /// Who sees results (polls, scales, votes).
+    /// Who sees results (polls, scales, word clouds, votes) besides the facilitator.
     #[serde(default)]
-    pub results: ResultsVisibility,
+    pub show_results: ResultsVisibility,
 }
 
 /// Where a prompt is in its life.
@@ -207,7 +207,7 @@ impl Prompt {
 
     /// Whether non-facilitators may see its results now.
     pub fn results_public(&self) -> bool {
-        match self.draft.results {
+        match self.draft.show_results {
             ResultsVisibility::Live => true,
             ResultsVisibility::AfterClose => self.state == PromptState::Closed,
             ResultsVisibility::Hidden => false,
@@ -343,6 +343,6 @@ pub fn validate_draft(draft: &PromptDraft) -> Result<PromptDraft, Rejection> {
         per_group: draft.per_group,
         premoderation: draft.premoderation,
         wall: draft.wall,
-        results: draft.results,
+        show_results: draft.show_results,
     })
 }

@@ -27,7 +27,7 @@ fn draft(title: &str) -> PromptDraft {
         per_group: false,
         premoderation: false,
         wall: false,
-        results: ResultsVisibility::Live,
+        show_results: ResultsVisibility::Live,
     }
 }
 

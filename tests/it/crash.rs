@@ -84,9 +84,10 @@ async fn acknowledged_items_survive_kill_9() {
             senders.push(tokio::spawn(async move {
                 // Keep several items in flight at once, until the server dies.
                 for n in 0..10_000u32 {
-                    phone
-                        .send(json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":format!("kohta {n}")}))
-                        .await;
+                    let frame = json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":format!("kohta {n}")});
+                    if !phone.try_send(frame).await {
+                        return;
+                    }
                     if n % 4 == 3 {
                         for _ in 0..4 {
                             match phone.next().await {

@@ -35,16 +35,27 @@ impl TestServer {
 
     /// A server on an existing data directory (a restart).
     pub async fn start_on(data_dir: &Path) -> Self {
-        let server = paja::Server::start(paja::Config {
+        Self::start_with(paja::Config {
             addr: "127.0.0.1:0".parse().expect("addr"),
             data_dir: data_dir.to_path_buf(),
+            ..paja::Config::default()
+        })
+        .await
+    }
+
+    /// A server with a particular configuration (its address is forced to 127.0.0.1:0).
+    pub async fn start_with(config: paja::Config) -> Self {
+        let data_dir = config.data_dir.clone();
+        let server = paja::Server::start(paja::Config {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            ..config
         })
         .await
         .expect("server starts");
         Self {
             addr: server.addr(),
             server: Some(server),
-            data_dir: data_dir.to_path_buf(),
+            data_dir,
             _tmp: None,
         }
     }
@@ -240,6 +251,14 @@ impl Client {
             .send(Message::Text(frame.to_string().into()))
             .await
             .expect("send");
+    }
+
+    /// Sends, reporting a closed connection instead of failing the test (crash tests).
+    pub async fn try_send(&mut self, frame: Value) -> bool {
+        self.ws
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .is_ok()
     }
 
     pub async fn send_raw(&mut self, text: &str) {

@@ -1,0 +1,164 @@
+//! Limits against abuse and accidents: submission rates per connection, connections per IP,
+//! session creation and facilitator-key attempts per IP.
+//!
+//! Token buckets come from `governor`; the per-IP connection count is a map of counters with
+//! a guard that gives the slot back however the connection ends.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
+/// A participant may burst this many submissions (a list typed offline, sent on reconnect).
+pub const PARTICIPANT_BURST: u32 = 20;
+/// …and then keep up this many per second: far above a person, far below a script.
+pub const PARTICIPANT_PER_SEC: u32 = 5;
+/// The facilitator works faster (imports, merges, moderation sprees).
+pub const STAFF_BURST: u32 = 100;
+/// …per second, sustained.
+pub const STAFF_PER_SEC: u32 = 20;
+/// Session creations one IP may burst (a whole day's sessions prepared at once).
+pub const CREATE_BURST: u32 = 10;
+/// Facilitator-key checks (hellos and exports) one IP may burst before waiting.
+pub const KEY_BURST: u32 = 30;
+
+/// Shared, per-IP limits.
+pub struct Limits {
+    /// A participant connection's commands per second, sustained.
+    pub participant_per_sec: u32,
+    /// …and its burst.
+    pub participant_burst: u32,
+    /// Most concurrent websocket connections from one IP (a whole conference may sit behind
+    /// one NAT address, so the default is high).
+    pub max_connections_per_ip: usize,
+    connections: DashMap<IpAddr, usize>,
+    creates: DefaultKeyedRateLimiter<IpAddr>,
+    key_checks: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Limits {
+    /// Limits with `max_connections_per_ip` and the default participant rate.
+    pub fn new(max_connections_per_ip: usize) -> Arc<Self> {
+        Self::with_rate(
+            max_connections_per_ip,
+            PARTICIPANT_PER_SEC,
+            PARTICIPANT_BURST,
+        )
+    }
+
+    /// Limits with a participant rate of `per_sec` sustained and `burst` at once.
+    pub fn with_rate(max_connections_per_ip: usize, per_sec: u32, burst: u32) -> Arc<Self> {
+        Arc::new(Self {
+            participant_per_sec: per_sec,
+            participant_burst: burst,
+            max_connections_per_ip,
+            connections: DashMap::new(),
+            // 10 at once, then one a minute.
+            creates: RateLimiter::keyed(Quota::per_minute(nz(1)).allow_burst(nz(CREATE_BURST))),
+            // 30 at once, then one every two seconds: nothing a facilitator notices, hopeless
+            // for guessing a 192-bit key.
+            key_checks: RateLimiter::keyed(Quota::per_minute(nz(30)).allow_burst(nz(KEY_BURST))),
+        })
+    }
+
+    /// A token bucket for one connection's commands.
+    pub fn connection_limiter(&self, staff: bool) -> DefaultDirectRateLimiter {
+        let quota = if staff {
+            Quota::per_second(nz(STAFF_PER_SEC)).allow_burst(nz(STAFF_BURST))
+        } else {
+            Quota::per_second(nz(self.participant_per_sec)).allow_burst(nz(self.participant_burst))
+        };
+        RateLimiter::direct(quota)
+    }
+
+    /// Takes a connection slot for `ip`, or `None` when it has too many.
+    pub fn connect(self: &Arc<Self>, ip: IpAddr) -> Option<ConnectionSlot> {
+        let mut count = self.connections.entry(ip).or_insert(0);
+        if *count >= self.max_connections_per_ip {
+            return None;
+        }
+        *count += 1;
+        Some(ConnectionSlot {
+            limits: self.clone(),
+            ip,
+        })
+    }
+
+    /// Whether `ip` may create another session now.
+    pub fn may_create(&self, ip: IpAddr) -> bool {
+        self.creates.check_key(&ip).is_ok()
+    }
+
+    /// Whether `ip` may try a facilitator key now.
+    pub fn may_check_key(&self, ip: IpAddr) -> bool {
+        self.key_checks.check_key(&ip).is_ok()
+    }
+
+    /// Forgets idle per-IP buckets (called now and then so the maps do not grow forever).
+    pub fn tidy(&self) {
+        self.creates.retain_recent();
+        self.key_checks.retain_recent();
+        self.connections.retain(|_, n| *n > 0);
+    }
+}
+
+/// Holds one of an IP's connection slots until dropped.
+pub struct ConnectionSlot {
+    limits: Arc<Limits>,
+    ip: IpAddr,
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        if let Some(mut n) = self.limits.connections.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_slots_are_counted_and_given_back() {
+        let limits = Limits::new(2);
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let a = limits.connect(ip).unwrap();
+        let _b = limits.connect(ip).unwrap();
+        assert!(limits.connect(ip).is_none());
+        assert!(limits.connect("10.0.0.2".parse().unwrap()).is_some());
+        drop(a);
+        assert!(limits.connect(ip).is_some());
+    }
+
+    #[test]
+    fn participant_bucket_allows_a_burst_of_20_then_throttles() {
+        let limiter = Limits::new(1).connection_limiter(false);
+        for _ in 0..PARTICIPANT_BURST {
+            assert!(limiter.check().is_ok());
+        }
+        assert!(limiter.check().is_err());
+    }
+
+    #[test]
+    fn creation_and_key_checks_are_limited_per_ip() {
+        let limits = Limits::new(10);
+        let ip: IpAddr = "10.0.0.3".parse().unwrap();
+        for _ in 0..CREATE_BURST {
+            assert!(limits.may_create(ip));
+        }
+        assert!(!limits.may_create(ip));
+        assert!(limits.may_create("10.0.0.4".parse().unwrap()));
+        for _ in 0..KEY_BURST {
+            assert!(limits.may_check_key(ip));
+        }
+        assert!(!limits.may_check_key(ip));
+    }
+}
