@@ -111,6 +111,16 @@ export function el(tag, cls, text) {
   return e;
 }
 
+/** A group's name on its colour (colours go in through CSSOM, which the CSP allows). */
+export function chip(g, text) {
+  const c = el('span', 'chip', text ?? g.name);
+  if (g.color) c.style.setProperty('--gc', g.color);
+  return c;
+}
+
+/** Whether the projector and phones may see a prompt's results now. */
+export const isPublic = (p) => p.results === 'live' || (p.results === 'after_close' && p.state === 'closed');
+
 const CLOSE_POLICY = 1008; // hello refused: do not retry
 const CLOSE_RESTART = 1012; // server restarting: come back soon
 
@@ -212,9 +222,11 @@ export class Conn {
     else if (this.welcomed) this.ping();
   }
 
-  /** A fresh welcome: a new connection, at once. */
-  resync() {
-    this.connect();
+  /** A fresh welcome: a new connection, at once or after up to `spread` ms (a crowd spreads out). */
+  resync(spread) {
+    clearTimeout(this.timer);
+    if (spread) this.timer = setTimeout(() => this.connect(), Math.random() * spread);
+    else this.connect();
   }
 
   ping() {

@@ -1,30 +1,48 @@
-// The facilitator's console: the agenda on the left, the selected prompt's items in the
-// middle, exports and addresses on top. The key comes from the URL fragment.
+// The facilitator's console: the agenda (with Next, reordering, templates) and the groups on
+// the left; the selected prompt on the right with its results and, for items, moderation
+// (approve, hide, edit, star, merge), filters and counts. The key comes from the URL fragment.
 import {
-  $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText,
+  $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip,
 } from './common.js';
+import * as draw from './results.js';
 
 const key = new URLSearchParams(location.hash.slice(1)).get('key') || '';
+const ITEM_KINDS = ['brainstorm', 'word_cloud'];
+const KIND_FIELDS = {
+  brainstorm: ['columns'],
+  poll: ['options', 'multiple', 'may_change'],
+  scale: ['statements', 'max', 'min_label', 'max_label'],
+  word_cloud: ['max_answers'],
+  dot_vote: ['source', 'dots', 'max_per_item'],
+};
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
 
 let session = null;
 let prompts = [];
+let groups = [];
 let current = null;
 let selected = null;
 let refused = key ? null : 'key_required';
 let editing = null;
 let participants = 0;
+/** Participants online per group; null until the first presence frame. */
+let present = null;
 let seq = 0;
 let rid = 0;
 let statusTimer = 0;
+let chartFor = null;
+let editItem = null;
+let filterGroup = '';
+let filterCol = '';
+/** Items picked for a merge, in the order picked: the first is the one that stays. */
+let picked = [];
 const items = new Map();
-/** Nodes of the selected prompt's items. */
+const results = {};
+/** Nodes of the selected prompt's listed items, and the agenda's count spans. */
 const nodes = new Map();
-/** Request ids waiting for an answer, with what they were for. */
+const counts = new Map();
+/** Request ids waiting for an answer, with what to do on the ack. */
 const requests = new Map();
-
-const pTitle = $('p-title');
-const pInstr = $('p-instr');
-const pMin = $('p-min');
 
 const conn = new Conn(
   () => ({ type: 'hello', protocol: 1, role: 'facilitator', key, last_seq: seq }),
@@ -34,7 +52,10 @@ conn.onStatus = renderConn;
 conn.onRefused = (code) => { refused = code; renderAll(); };
 
 const promptById = (id) => prompts.find((p) => p.id === id);
+const sel = () => (selected ? promptById(selected) : null);
 const replacePrompt = (p) => { prompts = prompts.map((q) => (q.id === p.id ? p : q)); };
+const takesItems = (p) => ITEM_KINDS.includes(p.kind);
+const itemsOf = (id) => [...items.values()].filter((i) => i.prompt_id === id);
 
 function onMessage(m) {
   if (typeof m.seq === 'number' && m.type !== 'ack') seq = Math.max(seq, m.seq);
@@ -43,17 +64,26 @@ function onMessage(m) {
       session = m.session;
       seq = m.seq;
       prompts = m.prompts || [];
+      groups = m.groups || [];
       current = m.prompt ? m.prompt.id : null;
       participants = m.participants || 0;
+      Object.assign(results, m.results);
       items.clear();
       for (const i of m.items) items.set(i.id, i);
       if (!savedLang() && session.language !== lang) setLang(session.language);
-      if (!selected || !promptById(selected)) selected = current || (prompts[0] && prompts[0].id) || null;
+      if (!sel()) selected = current || (prompts[0] && prompts[0].id) || null;
       renderAll();
       break;
     case 'presence':
       participants = m.participants;
+      present = m.groups || {};
       renderTop();
+      renderPresence();
+      break;
+    case 'groups_changed':
+      groups = m.groups;
+      renderGroups();
+      renderSelected();
       break;
     case 'prompt_added':
       prompts.push(m.prompt);
@@ -61,6 +91,12 @@ function onMessage(m) {
       renderAgenda();
       renderSelected();
       break;
+    case 'agenda_reordered': {
+      const order = new Map(m.order.map((id, n) => [id, n]));
+      prompts.sort((a, b) => order.get(a.id) - order.get(b.id));
+      renderAgenda();
+      break;
+    }
     case 'prompt_updated':
     case 'prompt_closed':
       replacePrompt(m.prompt);
@@ -77,49 +113,56 @@ function onMessage(m) {
     case 'prompt_deleted':
       prompts = prompts.filter((p) => p.id !== m.prompt_id);
       if (selected === m.prompt_id) selected = current;
-      if (editing === m.prompt_id) resetForm();
       renderAgenda();
       renderSelected();
       break;
-    case 'item_added':
-      items.set(m.item.id, m.item);
-      if (m.item.prompt_id === selected) {
-        const n = itemNode(m.item);
-        nodes.set(m.item.id, n);
-        $('items').prepend(n);
+    case 'results':
+      results[m.prompt_id] = m.results;
+      renderCount(m.prompt_id);
+      if (m.prompt_id === selected) {
+        renderChart();
         renderHead();
       }
-      renderAgenda();
+      break;
+    case 'item_added':
+    case 'item_unhidden':
+    case 'item_updated':
+      items.set(m.item.id, m.item);
+      itemChanged(m.item);
       break;
     case 'item_hidden': {
       const it = items.get(m.item_id);
-      if (it) it.hidden = true;
-      refreshItem(m.item_id);
+      if (it) {
+        it.hidden = true;
+        itemChanged(it);
+      }
       break;
     }
-    case 'item_unhidden':
-      items.set(m.item.id, m.item);
-      refreshItem(m.item.id);
-      break;
-    case 'ack':
-      if (requests.get(m.id) === 'save') resetForm();
+    case 'ack': {
+      const done = requests.get(m.id);
       requests.delete(m.id);
+      if (done) done();
       break;
+    }
     case 'error':
       if (m.id) requests.delete(m.id);
-      if (conn.welcomed) showStatus(errorText(m.code));
+      if (conn.welcomed) {
+        const detail = ['invalid_prompt', 'invalid_group'].includes(m.code) ? ` (${m.message})` : '';
+        if ($('editor').open) formError(errorText(m.code) + detail);
+        else showStatus(errorText(m.code) + detail);
+      }
       break;
   }
 }
 
-/** Sends a command with a fresh request id. */
-function request(kind, message) {
+/** Sends a command with a fresh request id; `done` runs on its ack. */
+function request(message, done) {
   const id = `r${++rid}`;
   if (!conn.send({ ...message, id })) {
     showStatus(t('control.not_connected'));
     return;
   }
-  requests.set(id, kind);
+  requests.set(id, done);
 }
 
 function showStatus(text) {
@@ -136,6 +179,7 @@ function renderAll() {
   renderTop();
   renderConn();
   renderAgenda();
+  renderGroups();
   renderSelected();
 }
 
@@ -155,115 +199,416 @@ function renderConn() {
   $('conn-text').textContent = t(`conn.${conn.status}`);
 }
 
-const countOf = (promptId) => {
-  let n = 0;
-  for (const i of items.values()) if (i.prompt_id === promptId) n++;
-  return n;
-};
-
-function badge(state) {
-  return el('span', `badge ${state}`, t(`state.${state}`));
-}
-
-function button(key, cls, onClick) {
-  const b = el('button', cls, t(key));
-  b.setAttribute('type', 'button');
+function button(k, cls, onClick, vars) {
+  const b = el('button', cls, t(k, vars));
+  b.type = 'button';
+  b.dataset.act = k;
   b.addEventListener('click', onClick);
   return b;
 }
 
+/** An answer count for the agenda: items, voters or raters. */
+function answered(p) {
+  if (takesItems(p)) return t('control.count', { n: itemsOf(p.id).length });
+  const r = results[p.id];
+  if (!r) return '';
+  const n = r.kind === 'scale' ? Math.max(0, ...r.statements.map((s) => s.n)) : r.voters;
+  return t('control.answered', { n });
+}
+
+function renderCount(id) {
+  const s = counts.get(id);
+  const p = promptById(id);
+  if (s && p) s.textContent = answered(p);
+}
+
+/** The first draft after the open prompt: what Next opens. */
+function nextDraft() {
+  const from = prompts.findIndex((p) => p.id === current) + 1;
+  return prompts.slice(from).find((p) => p.state === 'draft');
+}
+
+function toggleOpen(p) {
+  if (p.state === 'open') request({ type: 'close_prompt', prompt_id: p.id });
+  else request({ type: 'open_prompt', prompt_id: p.id });
+}
+
 function renderAgenda() {
   $('agenda-empty').hidden = prompts.length > 0;
+  counts.clear();
+  const focused = document.activeElement && document.activeElement.closest('#agenda li');
+  const refocus = focused && [focused.dataset.id, document.activeElement.dataset.act];
   $('agenda').replaceChildren(...prompts.map((p, index) => {
-    const li = el('li', `agenda-item${p.id === selected ? ' selected' : ''}`);
+    const li = el('li', `agenda-item${p.id === selected ? ' selected' : ''} is-${p.state}`);
+    li.dataset.id = p.id;
     const pick = el('button', 'agenda-pick');
-    pick.setAttribute('type', 'button');
+    pick.type = 'button';
+    pick.dataset.act = 'pick';
     pick.setAttribute('aria-current', String(p.id === selected));
     pick.append(el('span', 'agenda-num', `${index + 1}.`), el('span', 'agenda-title', p.title));
-    pick.addEventListener('click', () => { selected = p.id; renderAgenda(); renderSelected(); });
+    pick.addEventListener('click', () => select(p.id));
     const line = el('div', 'agenda-line');
-    line.append(badge(p.state), el('span', 'count', t('control.count', { n: countOf(p.id) })));
-    if (p.time_limit_secs) line.append(el('span', 'count', t('control.minutes', { n: Math.round((p.time_limit_secs / 60) * 10) / 10 })));
+    const n = el('span', 'count', answered(p));
+    counts.set(p.id, n);
+    line.append(badge(p.state), el('span', 'kind', t(`kind.${p.kind}`)), n);
+    if (p.time_limit_secs) line.append(el('span', 'count', t('control.minutes', { n: minutes(p.time_limit_secs) })));
+    if (p.locked) line.append(el('span', 'tag', t('control.locked')));
     const actions = el('div', 'agenda-actions');
-    if (p.state === 'open') {
-      actions.append(button('control.close', 'primary', () => request('close', { type: 'close_prompt', prompt_id: p.id })));
-    } else {
-      actions.append(button(p.state === 'draft' ? 'control.open' : 'control.reopen', 'primary',
-        () => request('open', { type: 'open_prompt', prompt_id: p.id })));
-    }
-    actions.append(button('control.edit', 'secondary', () => startEdit(p)));
+    actions.append(button(p.state === 'open' ? 'control.close' : p.state === 'draft' ? 'control.open' : 'control.reopen',
+      p.state === 'open' ? 'primary' : 'secondary', () => toggleOpen(p)));
+    const up = button('control.up', 'secondary icon', () => request({ type: 'move_prompt', prompt_id: p.id, position: index - 1 }));
+    const down = button('control.down', 'secondary icon', () => request({ type: 'move_prompt', prompt_id: p.id, position: index + 1 }));
+    up.disabled = index === 0;
+    down.disabled = index === prompts.length - 1;
+    up.setAttribute('aria-label', t('control.move_up'));
+    down.setAttribute('aria-label', t('control.move_down'));
+    actions.append(up, down, button('control.edit', 'secondary', () => startEdit(p)),
+      button('control.duplicate', 'secondary', () => request({ type: 'duplicate_prompt', prompt_id: p.id })));
     if (p.state === 'draft') {
       actions.append(button('control.delete', 'secondary danger', () => {
-        if (confirm(t('control.confirm_delete', { title: p.title }))) request('delete', { type: 'delete_prompt', prompt_id: p.id });
+        if (confirm(t('control.confirm_delete', { title: p.title }))) request({ type: 'delete_prompt', prompt_id: p.id });
       }));
     }
     li.append(pick, line, actions);
     return li;
   }));
+  if (refocus) $('agenda').querySelector(`[data-id="${refocus[0]}"] [data-act="${refocus[1]}"]`)?.focus();
+  const next = nextDraft();
+  $('next').disabled = !next;
+  $('next-title').textContent = next ? t('control.next_is', { title: next.title }) : t('control.no_next');
 }
 
+const minutes = (secs) => draw.num(Math.round((secs / 60) * 10) / 10);
+const badge = (state) => el('span', `badge ${state}`, t(`state.${state}`));
+
+function select(id) {
+  selected = id;
+  picked = [];
+  filterGroup = filterCol = '';
+  renderAgenda();
+  renderSelected();
+}
+
+function renderGroups() {
+  $('groups-empty').hidden = groups.length > 0;
+  $('groups').replaceChildren(...groups.map((g) => {
+    const li = el('li', 'group-row');
+    const color = el('input', 'color');
+    color.type = 'color';
+    color.value = g.color || '#8a949e';
+    color.setAttribute('aria-label', t('control.group_color'));
+    const name = el('input');
+    name.value = g.name;
+    name.maxLength = 60;
+    name.setAttribute('aria-label', t('control.group_name'));
+    const save = () => {
+      if (name.value.trim() && (name.value.trim() !== g.name || color.value !== g.color)) {
+        request({ type: 'update_group', group_id: g.id, name: name.value.trim(), color: color.value });
+      }
+    };
+    name.addEventListener('change', save);
+    color.addEventListener('change', save);
+    const n = el('span', 'count group-n');
+    n.dataset.group = g.id;
+    const link = el('a', 'small-link', t('control.group_screen'));
+    link.href = `/${slug}/screen?group=${encodeURIComponent(g.id)}`;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    const meta = el('span', 'group-meta');
+    meta.append(n, link);
+    li.append(color, name, button('control.delete', 'secondary danger small', () => {
+      if (confirm(t('control.confirm_delete_group', { name: g.name }))) request({ type: 'delete_group', group_id: g.id });
+    }), meta);
+    return li;
+  }));
+  $('g-color').value = PALETTE[groups.length % PALETTE.length];
+  renderPresence();
+}
+
+function renderPresence() {
+  for (const n of $('groups').querySelectorAll('.group-n')) {
+    n.textContent = present ? t('control.present', { n: present[n.dataset.group] || 0 }) : '';
+  }
+}
+
+$('gform').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const name = $('g-name').value.trim();
+  if (!name) return $('g-name').focus();
+  request({ type: 'add_group', name, color: $('g-color').value }, () => {
+    if ($('g-name').value.trim() === name) $('g-name').value = '';
+  });
+});
+
 function renderHead() {
-  const p = selected ? promptById(selected) : null;
+  const p = sel();
   $('sel-title').textContent = p ? p.title : t('control.no_prompt');
   $('sel-instr').textContent = p ? p.instructions : '';
   $('sel-instr').hidden = !(p && p.instructions);
   $('sel-state').replaceChildren(...(p ? [badge(p.state)] : []));
-  let n = 0;
-  let hidden = 0;
-  for (const i of items.values()) {
-    if (p && i.prompt_id === p.id) {
-      n++;
-      if (i.hidden) hidden++;
+  $('sel-kind').textContent = p ? t(`kind.${p.kind}`) : '';
+  $('sel-settings').textContent = p ? settings(p) : '';
+  const acts = [];
+  if (p) {
+    acts.push(button(p.state === 'open' ? 'control.close' : p.state === 'draft' ? 'control.open' : 'control.reopen',
+      'primary', () => toggleOpen(p)));
+    if (p.state === 'open') {
+      acts.push(button('control.add_minute', 'secondary', () => request({ type: 'add_time', prompt_id: p.id, secs: 60 })),
+        button(p.locked ? 'control.unlock' : 'control.lock', 'secondary', () => request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked })));
     }
+    acts.push(button('control.edit', 'secondary', () => startEdit(p)));
   }
-  $('sel-count').textContent = p ? t(hidden ? 'control.count_hidden' : 'control.count', { n, hidden }) : '';
-  $('sel-empty').hidden = !p || n > 0;
+  const had = document.activeElement && document.activeElement.closest('#sel-actions') && document.activeElement.dataset.act;
+  $('sel-actions').replaceChildren(...acts);
+  if (had) $('sel-actions').querySelector(`[data-act="${had}"]`)?.focus();
+  const list = p ? itemsOf(p.id) : [];
+  const hidden = list.filter((i) => i.hidden).length;
+  const waiting = list.filter((i) => !i.approved && !i.hidden).length;
+  $('sel-count').textContent = p && takesItems(p)
+    ? t('control.count_detail', { n: list.length, hidden, waiting }) : p ? answered(p) : '';
+  $('sel-empty').hidden = !p || list.length > 0;
   $('sel-empty').textContent = p && p.state === 'draft' ? t('control.not_opened') : t('control.no_items');
   tick();
 }
 
-function renderSelected() {
-  renderHead();
-  nodes.clear();
-  const list = [...items.values()].filter((i) => i.prompt_id === selected).sort((a, b) => b.seq - a.seq);
-  $('items').replaceChildren(...list.map((i) => {
-    const n = itemNode(i);
-    nodes.set(i.id, n);
-    return n;
-  }));
+/** The prompt's settings in one line: columns, options, groups, moderation, results. */
+function settings(p) {
+  const s = [];
+  if (p.kind === 'brainstorm' && p.columns.length) s.push(t('control.s_columns', { list: p.columns.join(' | ') }));
+  if (p.kind === 'poll') s.push(t(p.multiple ? 'control.s_multiple' : 'control.s_single'), ...(p.may_change ? [t('control.s_may_change')] : []));
+  if (p.kind === 'scale') s.push(t('control.s_scale', { max: p.max }));
+  if (p.kind === 'word_cloud') s.push(t('control.s_answers', { n: p.max_answers }));
+  if (p.kind === 'dot_vote') {
+    const src = promptById(p.source);
+    s.push(t('control.s_dots', { n: p.dots, max: p.max_per_item, source: src ? src.title : p.source }));
+  }
+  if (p.time_limit_secs) s.push(t(p.auto_close ? 'control.s_time_auto' : 'control.s_time', { n: minutes(p.time_limit_secs) }));
+  for (const f of ['per_group', 'premoderation', 'wall']) if (p[f]) s.push(t(`control.s_${f}`));
+  if (p.kind !== 'brainstorm') s.push(t(`vis.${p.results}`));
+  return s.join(' · ');
 }
 
-function refreshItem(id) {
-  const old = nodes.get(id);
-  const it = items.get(id);
-  if (!old || !it) return;
-  const hadFocus = old.contains(document.activeElement);
-  const n = itemNode(it);
-  old.replaceWith(n);
-  nodes.set(id, n);
-  if (hadFocus) n.querySelector('button')?.focus();
+function renderChart() {
+  const p = sel();
+  const show = !!p && p.kind !== 'brainstorm';
+  $('results-box').hidden = !show;
+  if (!show) return;
+  const box = $('chart');
+  if (chartFor !== p.id) {
+    draw.reset(box);
+    chartFor = p.id;
+  }
+  box.className = `chart small ${p.kind}`;
+  $('results-h').textContent = t('control.results_title');
+  const r = results[p.id];
+  if (p.kind === 'poll') draw.poll(box, p, r);
+  else if (p.kind === 'scale') draw.scale(box, p, r);
+  else if (p.kind === 'word_cloud') draw.cloud(box, r, 100);
+  else draw.ranking(box, r, p.ballot_items);
+}
+
+function renderSelected() {
   renderHead();
+  renderChart();
+  const p = sel();
+  const mod = !!p && takesItems(p);
+  $('mod').hidden = !mod;
+  if (!mod) return;
+  const cols = (p.kind === 'brainstorm' && p.columns) || [];
+  fill($('f-group'), filterGroup, [['', t('control.all_groups')], ...groups.map((g) => [g.id, g.name]), ['-', t('control.no_group')]]);
+  fill($('f-col'), filterCol, [['', t('control.all_columns')], ...cols.map((c, n) => [String(n), c])]);
+  $('f-group-box').hidden = !groups.length;
+  $('f-col-box').hidden = !cols.length;
+  renderItems();
+}
+
+function fill(select, value, options) {
+  select.replaceChildren(...options.map(([v, text]) => {
+    const o = el('option', '', text);
+    o.value = v;
+    return o;
+  }));
+  select.value = value;
+}
+
+const passes = (i) => (!filterGroup || (filterGroup === '-' ? !i.group : i.group === filterGroup))
+  && (filterCol === '' || String(i.column) === filterCol);
+/** Where an item is listed: the approval queue, the main list, or nowhere (merged or filtered). */
+const listFor = (i) => (i.prompt_id !== selected || i.merged_into || !passes(i) ? null
+  : !i.approved && !i.hidden ? $('queue') : $('items'));
+
+function renderItems() {
+  nodes.clear();
+  $('queue').replaceChildren();
+  $('items').replaceChildren();
+  const list = itemsOf(selected).sort((a, b) => b.seq - a.seq);
+  // Merged duplicates by the item they went into, found once rather than per row.
+  const kids = new Map();
+  for (const i of list) if (i.merged_into) kids.set(i.merged_into, [...(kids.get(i.merged_into) || []), i]);
+  for (const i of list) {
+    const to = listFor(i);
+    if (!to) continue;
+    const n = itemNode(i, kids.get(i.id) || []);
+    nodes.set(i.id, n);
+    to.append(n);
+  }
+  renderTallies();
+}
+
+/** An item arrived or changed: redraw its row (and its merge target's), the counts, the agenda. */
+function itemChanged(i) {
+  renderCount(i.prompt_id);
+  if (i.prompt_id !== selected) return;
+  place(i);
+  if (i.merged_into) place(items.get(i.merged_into));
+  renderHead();
+  renderTallies();
+}
+
+function place(i) {
+  if (!i) return;
+  const old = nodes.get(i.id);
+  const to = listFor(i);
+  if (!to) {
+    old?.remove();
+    nodes.delete(i.id);
+    return;
+  }
+  const focus = old && old.contains(document.activeElement) && document.activeElement.dataset.act;
+  const n = itemNode(i);
+  nodes.set(i.id, n);
+  if (old && old.parentNode === to) old.replaceWith(n);
+  else {
+    old?.remove();
+    let at = to.firstChild;
+    while (at && +at.dataset.seq > i.seq) at = at.nextSibling;
+    to.insertBefore(n, at);
+  }
+  if (focus) n.querySelector(`[data-act="${focus}"]`)?.focus();
+}
+
+/** Counts per column and per group (visible items), the queue's heading and the merge button. */
+function renderTallies() {
+  const p = sel();
+  if (!p || !takesItems(p)) return;
+  const list = itemsOf(p.id);
+  const shown = list.filter((i) => !i.hidden && i.approved && !i.merged_into);
+  const parts = [];
+  ((p.kind === 'brainstorm' && p.columns) || []).forEach((c, n) => {
+    parts.push(el('span', 'tally', `${c}: ${shown.filter((i) => i.column === n).length}`));
+  });
+  for (const g of groups) {
+    const c = chip(g, `${g.name}: ${shown.filter((i) => i.group === g.id).length}`);
+    c.classList.add('tally');
+    parts.push(c);
+  }
+  $('tallies').replaceChildren(...parts);
+  $('tallies').hidden = !parts.length;
+  const waiting = list.filter((i) => !i.approved && !i.hidden).length;
+  $('queue-box').hidden = !waiting;
+  $('queue-h').textContent = t('control.queue', { n: waiting });
+  picked = picked.filter((id) => items.get(id) && !items.get(id).merged_into);
+  const merge = $('merge');
+  merge.textContent = t('control.merge', { n: picked.length });
+  merge.disabled = picked.length < 2;
+  merge.title = picked.length ? t('control.merge_into', { text: items.get(picked[0]).text }) : t('control.merge_help');
+  $('unselect').hidden = !picked.length;
 }
 
 const clockTime = (ms) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 
-function itemNode(i) {
-  const li = el('li', `item-row${i.hidden ? ' is-hidden' : ''}`);
-  const body = el('div', 'item-body');
-  body.append(el('p', 'item-text', i.text));
-  const meta = el('p', 'item-meta', `${clockTime(i.created_at)} · ${i.author || ''}`);
-  if (i.hidden) meta.prepend(el('span', 'tag', t('control.hidden_label')), ' ');
-  body.append(meta);
-  const b = button(i.hidden ? 'control.unhide' : 'control.hide', 'secondary', () => {
-    const now = items.get(i.id);
-    request('hide', { type: now && now.hidden ? 'unhide_item' : 'hide_item', item_id: i.id });
+function itemNode(i, merged = [...items.values()].filter((x) => x.merged_into === i.id)) {
+  const li = el('li', 'item-row');
+  li.dataset.seq = i.seq;
+  li.classList.toggle('is-hidden', i.hidden);
+  li.classList.toggle('is-starred', i.starred);
+  li.classList.toggle('is-waiting', !i.approved && !i.hidden);
+  const box = el('input', 'pick');
+  box.type = 'checkbox';
+  box.dataset.act = 'pick';
+  box.checked = picked.includes(i.id);
+  box.setAttribute('aria-label', t('control.pick_for_merge'));
+  box.addEventListener('change', () => {
+    picked = box.checked ? [...picked, i.id] : picked.filter((x) => x !== i.id);
+    renderTallies();
   });
-  li.append(body, b);
+  const body = el('div', 'item-body');
+  if (editItem === i.id) body.append(editForm(i));
+  else body.append(el('p', 'item-text', i.text));
+  const p = sel();
+  const meta = el('p', 'item-meta', `${clockTime(i.created_at)} · ${i.author || ''}`);
+  const g = groups.find((x) => x.id === i.group);
+  if (g) meta.append(' ', chip(g));
+  const c = p && p.kind === 'brainstorm' && p.columns[i.column];
+  if (c) meta.append(' ', el('span', 'tag col', c));
+  if (i.hidden) meta.prepend(el('span', 'tag', t('control.hidden_label')), ' ');
+  if (!i.approved && !i.hidden) meta.prepend(el('span', 'tag wait', t('control.waiting_label')), ' ');
+  if (i.starred) meta.prepend(el('span', 'tag fav', t('control.starred_label')), ' ');
+  if (i.likes) meta.append(` · ♥ ${i.likes}`);
+  body.append(meta);
+  if (i.edited && i.history && i.history.length) {
+    const d = el('details', 'history');
+    d.append(el('summary', '', t('control.edited')),
+      ...i.history.map((h) => el('p', 'item-meta', t('control.original', { time: clockTime(h.at), text: h.text }))));
+    body.append(d);
+  }
+  if (merged.length) {
+    const ul = el('ul', 'merged');
+    ul.setAttribute('aria-label', t('control.merged_here'));
+    for (const x of merged) {
+      const m = el('li', '', x.text);
+      m.append(button('control.unmerge', 'secondary small', () => request({ type: 'unmerge_item', item_id: x.id })));
+      ul.append(m);
+    }
+    body.append(ul);
+  }
+  const acts = el('div', 'row-actions');
+  if (!i.approved && !i.hidden) acts.append(button('control.approve', 'primary', () => request({ type: 'approve_item', item_id: i.id })));
+  acts.append(
+    button(i.starred ? 'control.unstar' : 'control.star', 'secondary', () => request({ type: 'star_item', item_id: i.id, starred: !i.starred })),
+    button('control.edit', 'secondary', () => { editItem = i.id; place(i); nodes.get(i.id).querySelector('textarea')?.focus(); }),
+    button(i.hidden ? 'control.unhide' : 'control.hide', 'secondary', () => request({ type: i.hidden ? 'unhide_item' : 'hide_item', item_id: i.id })),
+  );
+  li.append(box, body, acts);
   return li;
 }
 
+function editForm(i) {
+  const f = el('form', 'edit-form');
+  const ta = el('textarea');
+  ta.value = i.text;
+  ta.maxLength = 280;
+  ta.rows = 2;
+  ta.setAttribute('aria-label', t('control.edit_text'));
+  const done = () => { editItem = null; place(items.get(i.id)); };
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = ta.value.trim();
+    if (text && text !== i.text) request({ type: 'edit_item', item_id: i.id, text }, done);
+    else done();
+  });
+  ta.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') done();
+    if (e.key === 'Enter' && !e.shiftKey) f.requestSubmit();
+  });
+  const save = el('button', 'primary small', t('control.save'));
+  save.type = 'submit';
+  const row = el('div', 'inline');
+  row.append(save, button('control.cancel_edit', 'secondary small', done));
+  f.append(ta, row);
+  return f;
+}
+
+$('merge').addEventListener('click', () => {
+  if (picked.length < 2) return;
+  request({ type: 'merge_items', into: picked[0], items: picked.slice(1) }, () => { picked = []; renderItems(); });
+});
+$('unselect').addEventListener('click', () => { picked = []; renderItems(); });
+$('f-group').addEventListener('change', (e) => { filterGroup = e.target.value; renderItems(); });
+$('f-col').addEventListener('change', (e) => { filterCol = e.target.value; renderItems(); });
+
 function tick() {
-  const p = selected ? promptById(selected) : null;
+  const p = sel();
   const ms = p && p.state === 'open' ? remaining(p) : null;
   const tm = $('sel-timer');
   tm.hidden = ms === null;
@@ -273,60 +618,153 @@ function tick() {
   }
 }
 
+// The prompt editor.
+const editor = $('editor');
+const lines = (id) => $(id).value.split('\n').map((s) => s.trim()).filter(Boolean);
+
+function showKind() {
+  const k = $('e-kind').value;
+  for (const f of editor.querySelectorAll('.kind-fields')) f.hidden = !f.dataset.kinds.split(' ').includes(k);
+}
+
+function formError(text) {
+  $('e-error').hidden = !text;
+  $('e-error').textContent = text || '';
+}
+
 function startEdit(p) {
-  editing = p.id;
-  pTitle.value = p.title;
-  pInstr.value = p.instructions;
-  pMin.value = p.time_limit_secs ? String(Math.round((p.time_limit_secs / 60) * 100) / 100) : '';
-  renderForm();
-  pTitle.focus();
+  editing = p ? p.id : null;
+  const draft = !p || p.state === 'draft';
+  const v = p || { kind: 'brainstorm', title: '', instructions: '', columns: [], options: [], statements: [], max: 5, min_label: '', max_label: '', max_answers: 3, dots: 3, max_per_item: 1, results: 'live' };
+  $('pform-h').textContent = t(p ? 'control.edit_prompt' : 'control.new_prompt');
+  $('e-save').textContent = t(p ? 'control.save_prompt' : 'control.add_prompt');
+  $('e-opened').hidden = draft;
+  $('e-kind').value = v.kind;
+  $('e-title').value = v.title;
+  $('e-instr').value = v.instructions;
+  $('e-columns').value = (v.columns || []).join('\n');
+  $('e-options').value = (v.options || []).join('\n');
+  $('e-multiple').checked = !!v.multiple;
+  $('e-change').checked = !!v.may_change;
+  $('e-statements').value = (v.statements || []).join('\n');
+  $('e-max').value = String(v.max || 5);
+  $('e-min-label').value = v.min_label || '';
+  $('e-max-label').value = v.max_label || '';
+  $('e-answers').value = String(v.max_answers || 3);
+  fill($('e-source'), v.source || '', [['', t('control.pick_source')],
+    ...prompts.filter((q) => takesItems(q) && q.id !== editing).map((q) => [q.id, `${prompts.indexOf(q) + 1}. ${q.title}`])]);
+  $('e-dots').value = String(v.dots || 3);
+  $('e-per-item').value = String(v.max_per_item || 1);
+  $('e-min').value = v.time_limit_secs ? String(Math.round((v.time_limit_secs / 60) * 100) / 100) : '';
+  $('e-auto').checked = !!v.auto_close;
+  $('e-per-group').checked = !!v.per_group;
+  $('e-premod').checked = !!v.premoderation;
+  $('e-wall').checked = !!v.wall;
+  $('e-results').value = v.results || 'live';
+  // Once opened, the activity (kind, options, statements…) and per-group stay as they are.
+  for (const id of ['e-kind', 'e-columns', 'e-options', 'e-multiple', 'e-change', 'e-statements', 'e-max',
+    'e-min-label', 'e-max-label', 'e-answers', 'e-source', 'e-dots', 'e-per-item', 'e-per-group']) $(id).disabled = !draft;
+  formError('');
+  showKind();
+  editor.showModal();
+  $('e-title').focus();
 }
 
-function resetForm() {
-  editing = null;
-  pTitle.value = pInstr.value = pMin.value = '';
-  renderForm();
-}
-
-function renderForm() {
-  const h = $('pform-h');
-  h.dataset.i18n = editing ? 'control.edit_prompt' : 'control.new_prompt';
-  h.textContent = t(h.dataset.i18n);
-  const save = $('p-save');
-  save.dataset.i18n = editing ? 'control.save_prompt' : 'control.add_prompt';
-  save.textContent = t(save.dataset.i18n);
-  $('p-cancel').hidden = !editing;
+/** The editor's draft, or a message saying what to fix. */
+function readDraft() {
+  const k = $('e-kind').value;
+  const title = $('e-title').value.trim();
+  if (!title) return [null, 'control.question_required', 'e-title'];
+  const raw = $('e-min').value.trim().replace(',', '.');
+  let secs = null;
+  if (raw) {
+    secs = Math.round(Number(raw) * 60);
+    if (!(secs >= 10 && secs <= 10800)) return [null, 'control.time_invalid', 'e-min'];
+  }
+  const items = ITEM_KINDS.includes(k);
+  const d = {
+    kind: k, title, instructions: $('e-instr').value.trim(), time_limit_secs: secs,
+    auto_close: !!secs && $('e-auto').checked, per_group: items && $('e-per-group').checked,
+    premoderation: items && $('e-premod').checked, wall: items && $('e-wall').checked, results: $('e-results').value,
+  };
+  if (k === 'brainstorm') {
+    d.columns = lines('e-columns');
+    if (d.columns.length > 6) return [null, 'control.columns_invalid', 'e-columns'];
+  } else if (k === 'poll') {
+    d.options = lines('e-options');
+    d.multiple = $('e-multiple').checked;
+    d.may_change = $('e-change').checked;
+    if (d.options.length < 2 || d.options.length > 12) return [null, 'control.options_invalid', 'e-options'];
+  } else if (k === 'scale') {
+    d.statements = lines('e-statements');
+    d.max = Number($('e-max').value);
+    d.min_label = $('e-min-label').value.trim();
+    d.max_label = $('e-max-label').value.trim();
+    if (!d.statements.length || d.statements.length > 10) return [null, 'control.statements_invalid', 'e-statements'];
+  } else if (k === 'word_cloud') {
+    d.max_answers = Number($('e-answers').value);
+  } else {
+    d.source = $('e-source').value;
+    d.dots = Number($('e-dots').value);
+    d.max_per_item = Number($('e-per-item').value);
+    if (!d.source) return [null, 'control.source_required', 'e-source'];
+    if (!(d.dots >= 1 && d.dots <= 20 && d.max_per_item >= 1 && d.max_per_item <= d.dots)) return [null, 'control.dots_invalid', 'e-dots'];
+  }
+  const p = editing && promptById(editing);
+  if (p && p.state !== 'draft') {
+    // Send the activity exactly as it is: the server refuses any change to it.
+    for (const f of KIND_FIELDS[p.kind]) d[f] = p[f];
+    d.kind = p.kind;
+    d.per_group = p.per_group;
+  }
+  return [d];
 }
 
 $('pform').addEventListener('submit', (e) => {
   e.preventDefault();
-  const title = pTitle.value.trim();
-  if (!title) {
-    showStatus(t('control.question_required'));
-    pTitle.focus();
+  const [prompt, problem, field] = readDraft();
+  if (!prompt) {
+    formError(t(problem));
+    $(field).focus();
     return;
   }
-  const raw = pMin.value.trim().replace(',', '.');
-  let secs = null;
-  if (raw) {
-    secs = Math.round(Number(raw) * 60);
-    if (!(secs >= 10 && secs <= 10800)) {
-      showStatus(t('control.time_invalid'));
-      pMin.focus();
-      return;
-    }
+  const close = () => editor.close();
+  if (editing) request({ type: 'update_prompt', prompt_id: editing, prompt }, close);
+  else request({ type: 'add_prompt', prompt }, close);
+});
+$('e-kind').addEventListener('change', showKind);
+$('e-cancel').addEventListener('click', () => editor.close());
+$('new').addEventListener('click', () => startEdit(null));
+for (let n = 3; n <= 10; n++) {
+  const o = el('option', '', String(n));
+  $('e-max').append(o);
+}
+
+$('next').addEventListener('click', () => request({ type: 'next_prompt' }));
+
+// Keyboard: N next, O open/close, J/K move the selection, E edit, T +1 min, L lock.
+addEventListener('keydown', (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || editor.open || refused) return;
+  if (e.target.closest && e.target.closest('input, textarea, select, summary')) return;
+  const p = sel();
+  const at = prompts.indexOf(p);
+  switch (e.key.toLowerCase()) {
+    case 'n': request({ type: 'next_prompt' }); break;
+    case 'o': if (p) toggleOpen(p); break;
+    case 'j': if (prompts[at + 1]) select(prompts[at + 1].id); break;
+    case 'k': if (at > 0) select(prompts[at - 1].id); break;
+    case 'e': if (p) startEdit(p); break;
+    case 't': if (p && p.state === 'open') request({ type: 'add_time', prompt_id: p.id, secs: 60 }); break;
+    case 'l': if (p && p.state === 'open') request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked }); break;
+    default: return;
   }
-  const prompt = { title, instructions: pInstr.value.trim(), time_limit_secs: secs };
-  if (editing) request('save', { type: 'update_prompt', prompt_id: editing, prompt });
-  else request('save', { type: 'add_prompt', prompt });
+  e.preventDefault();
 });
 
-$('p-cancel').addEventListener('click', resetForm);
-
-/** Downloads an export with the key as a Bearer token. */
-async function download(ext) {
+/** Downloads a file of the session with the key as a Bearer token. */
+async function download(file, name) {
   try {
-    const r = await fetch(`/api/sessions/${encodeURIComponent(slug)}/export.${ext}`, {
+    const r = await fetch(`/api/sessions/${encodeURIComponent(slug)}/${file}`, {
       headers: { Authorization: `Bearer ${key}` },
       cache: 'no-store',
     });
@@ -338,7 +776,7 @@ async function download(ext) {
     const url = URL.createObjectURL(await r.blob());
     const a = document.createElement('a');
     a.href = url;
-    a.download = `${slug}.${ext}`;
+    a.download = name;
     document.body.append(a);
     a.click();
     a.remove();
@@ -348,13 +786,34 @@ async function download(ext) {
   }
 }
 
-$('csv').addEventListener('click', () => download('csv'));
-$('json').addEventListener('click', () => download('json'));
+// The Files menu closes once used, or on a click elsewhere.
+addEventListener('click', (e) => {
+  const menu = document.querySelector('.menu');
+  if (menu.open && (!menu.contains(e.target) || e.target.closest('.menu-body button'))) menu.open = false;
+});
+$('csv').addEventListener('click', () => download('export.csv', `${slug}.csv`));
+$('json').addEventListener('click', () => download('export.json', `${slug}.json`));
+$('tpl-save').addEventListener('click', () => download('agenda.json', `${slug}-agenda.json`));
+$('tpl-load').addEventListener('click', () => $('tpl-file').click());
+$('tpl-file').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  e.target.value = '';
+  if (!file) return;
+  let tpl = null;
+  try { tpl = JSON.parse(await file.text()); } catch { /* reported below */ }
+  if (!tpl || tpl.format !== 'paja-agenda' || !Array.isArray(tpl.prompts) || !tpl.prompts.length) {
+    showStatus(t('control.template_invalid'));
+    return;
+  }
+  if (confirm(t('control.confirm_import', { n: tpl.prompts.length, title: tpl.title || file.name }))) {
+    request({ type: 'import_agenda', prompts: tpl.prompts }, () => showStatus(t('control.imported', { n: tpl.prompts.length })));
+  }
+});
 
 setInterval(tick, 500);
 
 initLangSwitch();
-onLang(() => { renderAll(); renderForm(); });
+onLang(() => { chartFor = null; renderAll(); });
 setLang(savedLang() || 'fi');
 renderAll();
 if (!refused) conn.connect();

@@ -1,16 +1,19 @@
-// The phone: shows the current prompt and sends items through a localStorage outbox that
-// survives reloads and lost connections, showing each item's fate.
+// The phone: the current prompt as its kind asks — short texts (into columns, with the room's
+// wall and likes), poll buttons, 1–N ratings, dots on a ballot — and the group picker. Texts go
+// through a localStorage outbox that survives reloads and lost connections; every answer
+// shows its fate (sending, saved, or refused and why).
 import {
   $, t, el, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store, slug, uuid,
-  Conn, clock, remaining, mmss, errorText,
+  Conn, clock, remaining, mmss, errorText, chip,
 } from './common.js';
+import { poll as pollBars, cloud, reset } from './results.js';
 
-const MAX = 280;
 const OUTBOX = `paja.outbox.${slug}`;
 const DRAFT = `paja.draft.${slug}`;
+const COL = `paja.col.${slug}`;
 // Rejections that a plain resend cannot fix: only Remove is offered.
 const FINAL = ['text_empty', 'text_too_long', 'prompt_closed', 'prompt_not_open', 'prompt_not_found',
-  'session_full', 'forbidden', 'invalid_message'];
+  'session_full', 'forbidden', 'invalid_message', 'answer_limit', 'wrong_activity', 'invalid_column'];
 
 let pid = store.get('paja.pid') || '';
 if (!/^[0-9a-f-]{36}$/i.test(pid)) {
@@ -22,9 +25,25 @@ let session = null;
 let prompt = null;
 let seq = 0;
 let refused = null;
-// Every item this page knows of, all prompts: id -> {id, prompt_id, text, t, state, code}.
+let groups = [];
+let group = null;
+let picking = false;
+// This prompt's own answers: poll, scale, dots ({item: n}), liked (a Set).
+let mine = { dots: {}, liked: new Set() };
+let result = null;
+let sending = null;
+let picked = new Set();
+let note = '';
+let refresh = () => {};
+// The column picked last, for the prompt it belongs to: {prompt id: index}.
+let col = store.getJSON(COL, {});
+// Every item this page made, all prompts: id -> {id, prompt_id, text, t, col, state, code}.
 const items = new Map();
-// Sent but not acknowledged, oldest first: [{id, prompt_id, text, t}].
+// Everyone's items of the current prompt (wall on): id -> {i, node}.
+const wall = new Map();
+// Requests waiting for their ack: id -> [onAck, onError].
+const reqs = new Map();
+// Sent but not acknowledged, oldest first: [{id, prompt_id, text, t, col}].
 let outbox = store.getJSON(OUTBOX, []);
 if (!Array.isArray(outbox)) outbox = [];
 for (const o of outbox) items.set(o.id, { ...o, state: 'pending' });
@@ -34,7 +53,19 @@ const sendBtn = $('send');
 
 const saveOutbox = () => (outbox.length ? store.setJSON(OUTBOX, outbox) : store.del(OUTBOX));
 const unqueue = (id) => { outbox = outbox.filter((o) => o.id !== id); saveOutbox(); };
-const sendItem = (o) => conn.send({ type: 'submit', id: o.id, prompt_id: o.prompt_id, text: o.text });
+const sendItem = (o) => conn.send({
+  type: 'submit', id: o.id, prompt_id: o.prompt_id, text: o.text, ...(o.col != null && { column: o.col }),
+});
+
+const kind = () => prompt && prompt.kind;
+const texty = () => kind() === 'brainstorm' || kind() === 'word_cloud';
+const cols = () => (kind() === 'brainstorm' && prompt.columns) || [];
+const open = () => prompt && prompt.state === 'open' && !prompt.locked;
+// A per-group prompt takes answers only once the phone is in a group.
+const canAnswer = () => open() && (!prompt.per_group || !!group);
+const maxLen = () => (kind() === 'word_cloud' ? 40 : 280);
+const given = () => [...items.values()].filter((i) => i.prompt_id === prompt.id && i.state !== 'error').length;
+const full = () => kind() === 'word_cloud' && given() >= prompt.max_answers;
 
 const conn = new Conn(
   () => ({ type: 'hello', protocol: 1, role: 'participant', participant_id: pid, last_seq: seq }),
@@ -48,36 +79,69 @@ function onMessage(m) {
   switch (m.type) {
     case 'welcome': {
       session = m.session;
-      prompt = m.prompt;
       seq = m.seq;
+      groups = m.groups || [];
+      const my = m.mine || {};
+      group = my.group || null;
       if (!savedLang() && pickLang(session.language) !== lang) setLang(session.language);
       const known = new Set();
       for (const i of m.items) {
         known.add(i.id);
-        items.set(i.id, { id: i.id, prompt_id: i.prompt_id, text: i.text, t: i.created_at, state: 'saved' });
+        items.set(i.id, { id: i.id, prompt_id: i.prompt_id, text: i.text, t: i.created_at, col: i.column, state: 'saved' });
       }
       outbox = outbox.filter((o) => !known.has(o.id));
       saveOutbox();
       // The server stores each id once, so resending everything still queued is safe.
       for (const o of outbox) sendItem(o);
-      render();
+      reqs.clear();
+      show(m.prompt, my, m.prompt && m.results[m.prompt.id], m.wall);
       break;
     }
     case 'prompt_opened':
       clock.sync(m.server_time);
-      prompt = m.prompt;
-      render();
+      show(m.prompt, {}, null, null);
       announce(t('participant.announce_new', { title: prompt.title }));
       break;
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
+        // The wall turned on mid-prompt: its items come with a fresh welcome (spread out).
+        if (m.prompt.wall && !prompt.wall) conn.resync(5000);
         prompt = m.prompt;
+        for (const w of wall.values()) putWall(w.i);
         render();
         if (m.type === 'prompt_closed') announce(t('participant.closed'));
       }
       break;
+    case 'groups_changed':
+      groups = m.groups;
+      if (!groups.some((g) => g.id === group)) group = null;
+      render();
+      break;
+    case 'results':
+      if (prompt && m.prompt_id === prompt.id) {
+        result = m.results;
+        renderResults();
+      }
+      break;
+    case 'wall':
+      if (prompt && m.prompt_id === prompt.id) {
+        for (const id of m.removed) {
+          wall.get(id)?.node.remove();
+          wall.delete(id);
+        }
+        for (const i of m.items) putWall(i);
+        $('wall-title').hidden = !wall.size;
+      }
+      break;
     case 'ack': {
+      const r = reqs.get(m.id);
+      if (r) {
+        reqs.delete(m.id);
+        r[0]?.();
+        update();
+        break;
+      }
       const it = items.get(m.id);
       if (!it) break;
       unqueue(m.id);
@@ -90,18 +154,251 @@ function onMessage(m) {
       break;
     }
     case 'error': {
+      if (m.code === 'group_required') {
+        group = null;
+        picking = true;
+      }
+      const r = reqs.get(m.id);
+      if (r) {
+        reqs.delete(m.id);
+        r[1]?.(m.code);
+        say(errorText(m.code));
+        render();
+        break;
+      }
       const it = m.id && items.get(m.id);
       // `unavailable`: the server is restarting; the item stays queued for the next connection.
       if (!it || m.code === 'unavailable') break;
       unqueue(m.id);
       it.state = 'error';
       it.code = m.code;
-      renderList();
-      renderConn();
+      render();
       announce(errorText(m.code));
       break;
     }
   }
+}
+
+/** Sends a request with an id; `ok` runs on its ack, `fail` on its error. False if offline. */
+function act(frame, ok, fail) {
+  const id = uuid();
+  if (!conn.send({ ...frame, id })) {
+    say(t('participant.offline'));
+    return false;
+  }
+  reqs.set(id, [ok, fail]);
+  return true;
+}
+
+/** Shows a prompt (a new one, or the same after a reconnect) with the phone's own answers. */
+function show(p, my, r, w) {
+  if (p && (!prompt || p.id !== prompt.id)) scrollTo(0, 0);
+  prompt = p;
+  mine = { poll: my.poll, scale: my.scale && [...my.scale], dots: { ...my.dots }, liked: new Set(my.liked) };
+  result = r || null;
+  sending = null;
+  picked = new Set(my.poll);
+  note = '';
+  wall.clear();
+  $('wall').replaceChildren();
+  for (const i of w || []) putWall(i);
+  $('wall-title').hidden = !wall.size;
+  const box = $('choices');
+  box.replaceChildren();
+  reset($('res-list'));
+  refresh = () => {};
+  if (p) {
+    if (p.kind === 'poll') buildPoll(box);
+    else if (p.kind === 'scale') buildScale(box);
+    else if (p.kind === 'dot_vote') buildDots(box);
+    const c = cols();
+    if (c.length === 1) col = { [p.id]: 0 };
+    $('cols').hidden = !c.length;
+    $('col-list').replaceChildren(...c.map((name, i) => button(name, 'choice', () => {
+      col = { [p.id]: i };
+      store.setJSON(COL, col);
+      update();
+    })));
+    ta.maxLength = maxLen();
+    ta.rows = p.kind === 'word_cloud' ? 1 : 3;
+    ta.classList.toggle('short', p.kind === 'word_cloud');
+    $('text-label').textContent = t(p.kind === 'word_cloud' ? 'participant.your_word' : 'participant.your_answer');
+  }
+  render();
+}
+
+function button(text, cls, onClick) {
+  const b = el('button', cls, text);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function buildPoll(box) {
+  const multi = prompt.multiple;
+  const list = el('div', 'choice-list');
+  const bs = prompt.options.map((o, i) => button(o, 'choice', () => {
+    if (!multi) return vote([i]);
+    if (!picked.delete(i)) picked.add(i);
+    refresh();
+  }));
+  list.append(...bs);
+  box.append(list);
+  const send = multi && button(t('participant.send'), 'primary big', () => vote([...picked].sort((a, b) => a - b)));
+  if (send) box.append(send);
+  refresh = () => {
+    const off = !canAnswer() || !!sending || (!!mine.poll && !prompt.may_change);
+    const on = sending || (multi ? [...picked] : mine.poll || []);
+    bs.forEach((b, i) => {
+      b.setAttribute('aria-pressed', on.includes(i));
+      b.disabled = off;
+    });
+    if (send) send.disabled = off || !picked.size || String([...picked].sort()) === String(mine.poll || '');
+  };
+}
+
+function vote(options) {
+  const ok = act({ type: 'vote', prompt_id: prompt.id, options }, () => {
+    mine.poll = options;
+    sending = null;
+    say(t('participant.answer_saved'));
+  }, () => { sending = null; });
+  if (ok) sending = options;
+  refresh();
+}
+
+function buildScale(box) {
+  const p = prompt;
+  const rows = p.statements.map((s, si) => {
+    const fs = el('fieldset', 'scale');
+    const ends = el('p', 'ends');
+    ends.append(el('span', '', p.min_label && `1 = ${p.min_label}`), el('span', '', p.max_label && `${p.max} = ${p.max_label}`));
+    const row = el('div', 'scale-btns');
+    row.style.setProperty('--n', p.max > 6 ? Math.ceil(p.max / 2) : p.max);
+    const bs = [];
+    for (let v = 1; v <= p.max; v++) bs.push(button(String(v), 'choice', () => rate(si, v)));
+    row.append(...bs);
+    fs.append(el('legend', 'label', s), ends, row);
+    box.append(fs);
+    return bs;
+  });
+  refresh = () => rows.forEach((bs, si) => bs.forEach((b, v) => {
+    b.setAttribute('aria-pressed', (mine.scale || [])[si] === v + 1);
+    b.disabled = !canAnswer();
+  }));
+}
+
+function rate(si, v) {
+  const s = mine.scale || prompt.statements.map(() => 0);
+  const before = s[si];
+  if (before === v) return;
+  const ok = act({ type: 'rate', prompt_id: prompt.id, statement: si, value: v },
+    () => say(t('participant.answer_saved')), () => { s[si] = before; });
+  if (ok) {
+    s[si] = v;
+    mine.scale = s;
+  }
+  refresh();
+}
+
+function buildDots(box) {
+  const left = el('p', 'dots-left');
+  const list = el('ul', 'ballot');
+  const rows = (prompt.ballot_items || []).map((b) => {
+    const li = el('li', 'ballot-item');
+    const n = el('span', 'ballot-n');
+    const spent = el('span', 'ballot-dots');
+    const minus = button('−', 'choice', () => dot(b.id, -1));
+    const plus = button('+', 'choice', () => dot(b.id, 1));
+    minus.setAttribute('aria-label', t('participant.dot_remove', { text: b.text }));
+    plus.setAttribute('aria-label', t('participant.dot_add', { text: b.text }));
+    const ctl = el('div', 'ballot-ctl');
+    ctl.append(minus, n, plus);
+    const text = el('p', 'ballot-text', b.text);
+    text.append(spent);
+    li.append(text, ctl);
+    list.append(li);
+    return [b.id, li, n, spent, minus, plus];
+  });
+  box.append(left, list);
+  refresh = () => {
+    const rest = prompt.dots - Object.values(mine.dots).reduce((a, b) => a + b, 0);
+    left.textContent = t('participant.dots_left', { n: rest, total: prompt.dots });
+    for (const [id, li, n, spent, minus, plus] of rows) {
+      const here = mine.dots[id] || 0;
+      n.textContent = String(here);
+      spent.textContent = here ? ` ${'●'.repeat(Math.min(here, 10))}` : '';
+      li.classList.toggle('has', here > 0);
+      minus.disabled = !canAnswer() || !here;
+      plus.disabled = !canAnswer() || rest <= 0 || here >= prompt.max_per_item;
+    }
+  };
+}
+
+function dot(id, d) {
+  const add = (x) => {
+    const v = (mine.dots[id] || 0) + x;
+    if (v > 0) mine.dots[id] = v;
+    else delete mine.dots[id];
+  };
+  if (act({ type: d > 0 ? 'place_dot' : 'remove_dot', prompt_id: prompt.id, item_id: id }, null, () => add(-d))) add(d);
+  refresh();
+}
+
+/** Adds or redraws an item on the wall, newest first. */
+function putWall(i) {
+  const list = $('wall');
+  const old = wall.get(i.id);
+  const own = items.has(i.id);
+  const li = el('li', own ? 'item own' : 'item');
+  li.dataset.seq = i.seq;
+  const body = el('div');
+  body.append(el('p', 'item-text', i.text));
+  const c = cols()[i.column];
+  if (c || own) {
+    const tags = el('p', 'item-status');
+    if (own) tags.append(el('span', 'tag own', t('participant.own')));
+    if (c) tags.append(el('span', 'tag', c));
+    body.append(tags);
+  }
+  li.append(body);
+  if (own) li.append(el('span', 'likes', `♥ ${i.likes}`));
+  else {
+    const b = button(`♥ ${i.likes}`, 'like', () => like(i.id));
+    b.setAttribute('aria-pressed', mine.liked.has(i.id));
+    b.setAttribute('aria-label', t('participant.like', { n: i.likes }));
+    b.disabled = !open();
+    li.append(b);
+  }
+  if (old) old.node.replaceWith(li);
+  else {
+    let at = list.firstChild;
+    while (at && +at.dataset.seq > i.seq) at = at.nextSibling;
+    list.insertBefore(li, at);
+  }
+  wall.set(i.id, { i, node: li });
+}
+
+function like(id) {
+  const on = !mine.liked.has(id);
+  const flip = (yes) => {
+    if (yes) mine.liked.add(id);
+    else mine.liked.delete(id);
+    const w = wall.get(id);
+    if (w) putWall({ ...w.i, likes: w.i.likes + (yes ? 1 : -1) });
+  };
+  if (act({ type: 'like', item_id: id, liked: on }, null, () => flip(!on))) flip(on);
+}
+
+function choose(id) {
+  act({ type: 'choose_group', group_id: id }, () => {
+    group = id;
+    picking = false;
+    for (const i of [...items.values()]) if (i.state === 'error' && i.code === 'group_required') retry(i);
+    // A per-group wall shows the new group's items: a fresh welcome brings them.
+    if (prompt && prompt.per_group && prompt.wall) conn.resync();
+    render();
+  });
 }
 
 function queue(o) {
@@ -111,15 +408,20 @@ function queue(o) {
   sendItem(o);
   renderList();
   renderConn();
+  update();
 }
-
-// `locked` (newer servers): open but read-only for participants.
-const accepting = () => prompt && prompt.state === 'open' && !prompt.locked;
 
 function submit() {
   const text = ta.value.trim();
-  if (accepting() && text && [...text].length <= MAX) {
-    queue({ id: uuid(), prompt_id: prompt.id, text, t: clock.now() });
+  if (!canAnswer() || full()) return;
+  const c = cols().length ? col[prompt.id] : undefined;
+  if (c === undefined && cols().length) {
+    say(t('participant.pick_column_first'));
+    $('col-list').firstChild.focus();
+    return;
+  }
+  if (text && [...text].length <= maxLen()) {
+    queue({ id: uuid(), prompt_id: prompt.id, text, t: clock.now(), col: c });
     ta.value = '';
     store.del(DRAFT);
     count();
@@ -131,7 +433,7 @@ function retry(i) {
   items.delete(i.id);
   // A conflicting id is someone else's: take a new one. Otherwise keep it, so a resend of an
   // item that did get stored is still stored once.
-  queue({ id: i.code === 'item_id_conflict' ? uuid() : i.id, prompt_id: i.prompt_id, text: i.text, t: i.t });
+  queue({ id: i.code === 'item_id_conflict' ? uuid() : i.id, prompt_id: i.prompt_id, text: i.text, t: i.t, col: i.col });
 }
 
 function render() {
@@ -145,13 +447,72 @@ function render() {
     $('q').textContent = prompt.title;
     $('instructions').textContent = prompt.instructions;
     $('instructions').hidden = !prompt.instructions;
-    const open = accepting();
-    $('closed').hidden = open;
-    ta.disabled = sendBtn.disabled = !open;
+    $('closed').hidden = open();
+    $('closed').textContent = t(prompt.state === 'open' ? 'participant.locked' : 'participant.closed');
+    $('form').hidden = !texty() || prompt.state === 'closed' || (prompt.per_group && !group);
   }
+  renderGroups();
+  update();
+  count();
   tick();
   renderList();
   renderConn();
+}
+
+function renderGroups() {
+  const need = !!prompt && prompt.per_group && !group && prompt.state === 'open';
+  const g = groups.find((x) => x.id === group);
+  const ask = groups.length > 0 && (picking || need);
+  $('group-line').hidden = !groups.length || ask;
+  $('group-now').replaceChildren(`${t('participant.group')} `, g ? chip(g) : t('participant.no_group'));
+  $('group-change').textContent = t(g ? 'participant.change_group' : 'participant.choose_group');
+  $('groups').hidden = !ask;
+  $('groups-why').hidden = !need;
+  $('group-list').replaceChildren(...groups.map((x) => {
+    const b = button('', 'choice', () => choose(x.id));
+    b.append(chip(x));
+    b.setAttribute('aria-pressed', x.id === group);
+    return b;
+  }), ...(need ? [] : [
+    ...(group ? [button(t('participant.leave_group'), 'secondary', () => choose(null))] : []),
+    button(t('participant.cancel'), 'secondary', () => { picking = false; renderGroups(); }),
+  ]));
+}
+
+/** Redraws what answering changes: buttons, counters, the note and results. */
+function update() {
+  if (!prompt) return;
+  refresh();
+  if (texty()) {
+    ta.disabled = sendBtn.disabled = !canAnswer() || full();
+    const c = col[prompt.id];
+    [...$('col-list').children].forEach((b, i) => {
+      b.setAttribute('aria-pressed', i === c);
+      b.disabled = !canAnswer();
+    });
+    $('hint').textContent = kind() === 'word_cloud'
+      ? t('participant.used', { n: given(), max: prompt.max_answers })
+      : t('participant.hint');
+  }
+  $('note').textContent = note;
+  renderResults();
+}
+
+function say(s) {
+  note = s;
+  $('note').textContent = s;
+  announce(s);
+}
+
+function renderResults() {
+  const k = kind();
+  const shown = !!result && (k === 'word_cloud' || (k === 'poll' && (!!mine.poll || prompt.state !== 'open')));
+  $('res').hidden = !shown;
+  if (!shown) return;
+  const box = $('res-list');
+  box.className = k === 'poll' ? 'bars' : 'cloud';
+  if (k === 'poll') pollBars(box, prompt, result);
+  else cloud(box, result, 40);
 }
 
 function renderList() {
@@ -167,24 +528,19 @@ function itemNode(i) {
   const status = el('p', 'item-status');
   const sym = el('span', 'sym', { saved: '✓', pending: '○', error: '!' }[i.state]);
   sym.setAttribute('aria-hidden', 'true');
+  const c = prompt && prompt.id === i.prompt_id && cols()[i.col];
   status.append(sym, i.state === 'saved' ? t('participant.saved')
     : i.state === 'error' ? errorText(i.code)
       : t(conn.status === 'connected' ? 'participant.sending' : 'participant.queued'));
+  if (c) status.append(el('span', 'tag', c));
   li.append(el('p', 'item-text', i.text), status);
   if (i.state === 'error') {
     const row = el('div', 'item-actions');
-    if (!FINAL.includes(i.code)) row.append(button('participant.retry', () => retry(i)));
-    row.append(button('participant.remove', () => { items.delete(i.id); renderList(); }));
+    if (!FINAL.includes(i.code)) row.append(button(t('participant.retry'), 'secondary', () => retry(i)));
+    row.append(button(t('participant.remove'), 'secondary', () => { items.delete(i.id); render(); }));
     li.append(row);
   }
   return li;
-}
-
-function button(key, onClick) {
-  const b = el('button', 'secondary', t(key));
-  b.type = 'button';
-  b.addEventListener('click', onClick);
-  return b;
 }
 
 function renderConn() {
@@ -205,8 +561,9 @@ function tick() {
 
 function count() {
   const n = [...ta.value].length;
-  $('count').textContent = t('participant.count', { n, max: MAX });
-  $('count').classList.toggle('near', n > MAX - 20);
+  const max = maxLen();
+  $('count').textContent = t('participant.count', { n, max });
+  $('count').classList.toggle('near', n > max - Math.min(20, max / 4));
 }
 
 function announce(s) {
@@ -230,11 +587,12 @@ ta.addEventListener('keydown', (e) => {
 $('form').addEventListener('submit', (e) => { e.preventDefault(); submit(); });
 // Keep the phone's keyboard up: tapping Send must not take the focus from the text box.
 sendBtn.addEventListener('pointerdown', (e) => { if (document.activeElement === ta) e.preventDefault(); });
+$('group-change').addEventListener('click', () => { picking = true; renderGroups(); $('groups').scrollIntoView(); });
 setInterval(tick, 500);
 
 initLangSwitch();
-onLang(() => { count(); render(); });
+// A new language redraws the prompt's buttons and labels in it.
+onLang(() => show(prompt, { ...mine, liked: [...mine.liked] }, result, [...wall.values()].map((w) => w.i)));
 setLang(savedLang() || 'fi');
-count();
 render();
 conn.connect();

@@ -1,23 +1,42 @@
-// The projector: the join address, the current prompt and its visible items as cards that
-// shrink to fit as they multiply. Public, so it only ever shows what the screen role receives.
-import { $, t, el, setLang, lang, pickLang, onLang, slug, Conn, remaining, mmss, errorText } from './common.js';
+// The projector: the join address, the current prompt and, by kind, its wall of items (in
+// columns when it has them, a starred item large on top), poll bars, scale distributions, the
+// word cloud or the dot-vote ranking. Public, so it only shows what the screen role receives.
+// Changes are applied to the nodes they touch: hundreds of items a minute never redraw it all.
+// `?group=g1` shows one group's items; `?theme=light` (or T, or the button) a light theme.
+import {
+  $, t, el, setLang, lang, pickLang, onLang, slug, store, Conn, remaining, mmss, errorText, chip, isPublic,
+} from './common.js';
+import * as draw from './results.js';
 
 /** Card text sizes, in vh, tried from the largest down until the cards fit. */
 const SIZES = [5.2, 4.4, 3.7, 3.1, 2.6, 2.3, 2];
+/** The most dot-vote places the projector lists. */
+const RANKED = 15;
+const query = new URLSearchParams(location.search);
+const only = query.get('group');
 
 let session = null;
 let prompt = null;
 let refused = null;
 let participants = 0;
+/** Participants online per group; null until the first presence frame. */
+let present = null;
+let groups = [];
+let result = null;
 let seq = 0;
-/** The current prompt's visible items, by id. */
+let fitting = 0;
+/** The current prompt's visible items (of `only`'s group), by id, and their cards. */
 const items = new Map();
 const cards = new Map();
+/** The lists the cards go into: one, or one per column. */
+let lists = [];
 const join = `${location.host}/${slug}`;
 
 const conn = new Conn(() => ({ type: 'hello', protocol: 1, role: 'screen', last_seq: seq }), onMessage);
 conn.onStatus = renderConn;
 conn.onRefused = (code) => { refused = code; render(); };
+
+const shows = (i) => !i.hidden && i.approved !== false && !i.merged_into && (!only || i.group === only);
 
 function onMessage(m) {
   if (typeof m.seq === 'number' && m.type !== 'ack') seq = Math.max(seq, m.seq);
@@ -25,50 +44,84 @@ function onMessage(m) {
     case 'welcome':
       session = m.session;
       seq = m.seq;
-      prompt = m.prompt;
       participants = m.participants || 0;
+      groups = m.groups || [];
       if (pickLang(session.language) !== lang) setLang(session.language);
-      items.clear();
-      for (const i of m.items) if (!i.hidden) items.set(i.id, i);
-      render();
+      load(m.prompt, m.items, m.prompt && m.results[m.prompt.id]);
       break;
     case 'presence':
       participants = m.participants;
+      present = m.groups || {};
       renderBand();
+      renderPresence();
+      break;
+    case 'groups_changed':
+      groups = m.groups;
+      renderBand();
+      renderPresence();
+      for (const i of items.values()) putCard(i);
       break;
     case 'prompt_opened':
-      prompt = m.prompt;
-      items.clear();
-      render();
-      // A reopened prompt may already have items, and this event does not carry them:
-      // a fresh welcome does.
-      conn.resync();
+      load(m.prompt, m.items || [], null);
       break;
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
+        const relayout = String(m.prompt.columns) !== String(prompt.columns);
         prompt = m.prompt;
+        if (relayout) load(prompt, [...items.values()], result);
+        else {
+          renderHead();
+          renderChart();
+          refit();
+        }
+      }
+      break;
+    case 'results':
+      if (prompt && m.prompt_id === prompt.id) {
+        result = m.results;
+        renderChart();
         renderHead();
       }
       break;
     case 'item_added':
     case 'item_unhidden':
-      if (prompt && m.item.prompt_id === prompt.id && !m.item.hidden && !items.has(m.item.id)) {
-        items.set(m.item.id, m.item);
-        addCard(m.item, true);
-        renderHead();
-        fit();
+    case 'item_updated':
+      if (prompt && m.item.prompt_id === prompt.id) {
+        if (shows(m.item)) putCard(m.item);
+        else dropCard(m.item.id);
       }
       break;
     case 'item_hidden':
-      if (items.delete(m.item_id)) {
-        cards.get(m.item_id)?.remove();
-        cards.delete(m.item_id);
-        renderHead();
-        fit();
-      }
+      dropCard(m.item_id);
       break;
   }
+}
+
+/** A new prompt (or a fresh welcome): lays out the stage for its kind. */
+function load(p, list, r) {
+  prompt = p;
+  result = r || null;
+  items.clear();
+  cards.clear();
+  const colNames = (p && p.kind === 'brainstorm' && p.columns) || [];
+  const box = $('cols');
+  box.replaceChildren(...colNames.map((name) => {
+    const c = el('section', 'wall-col');
+    const h = el('h2', 'wall-col-h');
+    h.append(el('span', '', name), el('span', 'wall-col-n'));
+    c.append(h, el('ul', 'cards'));
+    return c;
+  }));
+  box.hidden = !colNames.length;
+  box.style.setProperty('--cols', colNames.length || 1);
+  $('cards').replaceChildren();
+  $('cards').hidden = !p || p.kind !== 'brainstorm' || colNames.length > 0;
+  lists = colNames.length ? [...box.querySelectorAll('.cards')] : [$('cards')];
+  $('stars').replaceChildren();
+  draw.reset($('chart'));
+  for (const i of [...list].sort((a, b) => a.seq - b.seq)) if (shows(i)) putCard(i, true);
+  render();
 }
 
 function render() {
@@ -82,23 +135,76 @@ function render() {
   $('idle-url').textContent = join;
   if (session) document.title = session.title;
   renderHead();
-  cards.clear();
-  $('cards').replaceChildren();
-  for (const i of [...items.values()].sort((a, b) => a.seq - b.seq)) addCard(i, false);
-  fit();
+  renderPresence();
+  renderChart();
+  renderStars();
+  refit();
 }
 
 function renderBand() {
   $('join-url').textContent = join;
   $('participants').textContent = t('screen.participants', { n: participants });
+  const g = groups.find((x) => x.id === only);
+  $('group-name').hidden = !g;
+  if (g) $('group-name').replaceChildren(chip(g));
 }
 
 function renderHead() {
   if (!prompt) return;
   $('q').textContent = prompt.title;
   $('closed').hidden = prompt.state !== 'closed';
-  $('count').textContent = t('screen.count', { n: items.size });
+  const secret = prompt.kind !== 'brainstorm' && !isPublic(prompt);
+  $('rnote').hidden = !secret;
+  $('rnote').textContent = t(prompt.results === 'hidden' ? 'screen.results_hidden' : 'screen.results_after');
+  $('notes').hidden = secret === false && prompt.state !== 'closed';
+  const r = result;
+  const n = prompt.kind === 'brainstorm' ? items.size
+    : !r ? null
+      : r.kind === 'scale' ? Math.max(0, ...r.statements.map((s) => s.n))
+        : r.kind === 'word_cloud' ? r.participants : r.voters;
+  $('count').textContent = n === null ? ''
+    : t(prompt.kind === 'brainstorm' ? 'screen.count' : 'screen.answered', { n });
+  if (lists.length > 1) {
+    const per = lists.map(() => 0);
+    for (const i of items.values()) per[i.column || 0]++;
+    $('cols').querySelectorAll('.wall-col-n').forEach((e, c) => { e.textContent = String(per[c]); });
+  }
   tick();
+}
+
+/** Participants online per group, when the prompt is done in groups. */
+function renderPresence() {
+  const box = $('presence');
+  box.hidden = !prompt || !prompt.per_group || !groups.length;
+  if (box.hidden) return;
+  box.replaceChildren(...groups.filter((g) => !only || g.id === only).map((g) => {
+    const li = el('li');
+    li.append(chip(g), present ? ` ${present[g.id] || 0}` : '');
+    return li;
+  }));
+}
+
+function renderChart() {
+  const box = $('chart');
+  const k = prompt && prompt.kind;
+  box.hidden = !k || k === 'brainstorm';
+  if (box.hidden) return;
+  box.className = `chart ${k}`;
+  const r = isPublic(prompt) ? result : null;
+  // Bars shrink with their number so that all fit under the question.
+  const rows = k === 'poll' ? prompt.options.length : Math.min(RANKED, (prompt.ballot_items || []).length);
+  box.style.setProperty('--rows', rows || 1);
+  if (k === 'poll') draw.poll(box, prompt, r);
+  else if (k === 'scale') draw.scale(box, prompt, r);
+  else if (k === 'word_cloud') draw.cloud(box, r);
+  else draw.ranking(box, r, prompt.ballot_items, RANKED);
+}
+
+/** Starred items, largest on top (the newest two). */
+function renderStars() {
+  const starred = [...items.values()].filter((i) => i.starred).sort((a, b) => b.seq - a.seq).slice(0, 2);
+  $('stars').hidden = !starred.length || !prompt || prompt.kind !== 'brainstorm';
+  $('stars').replaceChildren(...starred.map((i) => el('li', 'star-item', i.text)));
 }
 
 function renderConn() {
@@ -106,37 +212,77 @@ function renderConn() {
   $('conn-text').textContent = t(`conn.${conn.status}`);
 }
 
-/** Adds a card in seq order; `fresh` ones fade in. */
-function addCard(i, fresh) {
-  const card = el('li', fresh ? 'card-item new' : 'card-item', i.text);
-  card.dataset.seq = String(i.seq);
-  const list = $('cards');
-  const after = [...list.children].find((c) => Number(c.dataset.seq) > i.seq);
-  list.insertBefore(card, after || null);
+/** Adds or redraws an item's card, in seq order within its list. */
+function putCard(i, quiet) {
+  const was = items.get(i.id);
+  items.set(i.id, i);
+  if (prompt.kind !== 'brainstorm') return;
+  const card = el('li', quiet || was ? 'card-item' : 'card-item new');
+  card.dataset.seq = i.seq;
+  card.classList.toggle('starred', i.starred);
+  card.append(el('span', 'card-text', i.text));
+  const g = !only && groups.find((x) => x.id === i.group);
+  if (g || i.likes) {
+    const foot = el('span', 'card-foot');
+    if (g) foot.append(chip(g));
+    if (i.likes) foot.append(el('span', 'card-likes', `♥ ${i.likes}`));
+    card.append(foot);
+  }
+  const old = cards.get(i.id);
   cards.set(i.id, card);
+  if (old) old.replaceWith(card);
+  else {
+    const list = lists[Math.min(i.column || 0, lists.length - 1)];
+    let at = list.lastChild;
+    if (!at || +at.dataset.seq < i.seq) list.append(card);
+    else {
+      while (at.previousSibling && +at.previousSibling.dataset.seq > i.seq) at = at.previousSibling;
+      list.insertBefore(card, at);
+    }
+  }
+  if (!quiet) changed(i.starred || (was && was.starred));
 }
+
+function dropCard(id) {
+  const was = items.get(id);
+  if (!was) return;
+  items.delete(id);
+  cards.get(id)?.remove();
+  cards.delete(id);
+  changed(was.starred);
+}
+
+function changed(stars) {
+  if (stars) renderStars();
+  renderHead();
+  refit();
+}
+
+const refit = () => { fitting ||= requestAnimationFrame(fit); };
 
 /** Picks the largest text size at which every card fits; below the smallest, the oldest give way. */
 function fit() {
-  const list = $('cards');
-  if ($('live').hidden) return;
-  for (const c of list.children) c.classList.remove('gone');
-  const size = (i) => list.style.setProperty('--card-size', `${SIZES[i]}vh`);
+  fitting = 0;
+  if ($('live').hidden || !prompt || prompt.kind !== 'brainstorm') return;
+  for (const c of cards.values()) c.classList.remove('gone');
+  const size = (s) => lists.forEach((l) => l.style.setProperty('--card-size', `${SIZES[s]}vh`));
   // Cards flow down columns; whatever does not fit makes extra columns to the right.
-  const fits = () => list.scrollWidth <= list.clientWidth + 1 && list.scrollHeight <= list.clientHeight + 1;
+  const fits = (l) => l.scrollWidth <= l.clientWidth + 1 && l.scrollHeight <= l.clientHeight + 1;
   let lo = 0;
   let hi = SIZES.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     size(mid);
-    if (fits()) hi = mid;
+    if (lists.every(fits)) hi = mid;
     else lo = mid + 1;
   }
   size(lo);
-  const all = [...list.children];
-  const batch = Math.max(1, Math.ceil(all.length / 20));
-  for (let k = 0; k < all.length - 1 && !fits(); k += batch) {
-    for (const c of all.slice(k, k + batch)) c.classList.add('gone');
+  for (const l of lists) {
+    const all = [...l.children];
+    const batch = Math.max(1, Math.ceil(all.length / 20));
+    for (let k = 0; k < all.length - 1 && !fits(l); k += batch) {
+      for (const c of all.slice(k, k + batch)) c.classList.add('gone');
+    }
   }
 }
 
@@ -149,15 +295,24 @@ function tick() {
   tm.classList.toggle('up', ms <= 0);
 }
 
+function theme(light) {
+  document.body.classList.toggle('light', light);
+  store.set('paja.theme', light ? 'light' : 'dark');
+}
+
+theme((query.get('theme') || store.get('paja.theme')) === 'light');
+$('theme').addEventListener('click', () => theme(!document.body.classList.contains('light')));
+addEventListener('keydown', (e) => {
+  if ((e.key === 't' || e.key === 'T') && !e.ctrlKey && !e.metaKey && !e.altKey) theme(!document.body.classList.contains('light'));
+});
 setInterval(tick, 500);
 
 let resizeTimer = 0;
-
 addEventListener('resize', () => {
   clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(fit, 100);
+  resizeTimer = setTimeout(refit, 100);
 });
-onLang(render);
+onLang(() => load(prompt, [...items.values()], result));
 setLang('fi');
 render();
 conn.connect();

@@ -64,6 +64,11 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/screen.js"),
     ),
     (
+        "results.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/results.js"),
+    ),
+    (
         "i18n/fi.json",
         "application/json",
         include_bytes!("../../web/i18n/fi.json"),
