@@ -119,7 +119,7 @@ export function chip(g, text) {
 }
 
 /** Whether the projector and phones may see a prompt's results now. */
-export const isPublic = (p) => p.results === 'live' || (p.results === 'after_close' && p.state === 'closed');
+export const isPublic = (p) => p.show_results === 'live' || (p.show_results === 'after_close' && p.state === 'closed');
 
 const CLOSE_POLICY = 1008; // hello refused: do not retry
 const CLOSE_RESTART = 1012; // server restarting: come back soon

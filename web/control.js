@@ -384,7 +384,7 @@ function settings(p) {
   }
   if (p.time_limit_secs) s.push(t(p.auto_close ? 'control.s_time_auto' : 'control.s_time', { n: minutes(p.time_limit_secs) }));
   for (const f of ['per_group', 'premoderation', 'wall']) if (p[f]) s.push(t(`control.s_${f}`));
-  if (p.kind !== 'brainstorm') s.push(t(`vis.${p.results}`));
+  if (p.kind !== 'brainstorm') s.push(t(`vis.${p.show_results}`));
   return s.join(' · ');
 }
 
@@ -635,7 +635,7 @@ function formError(text) {
 function startEdit(p) {
   editing = p ? p.id : null;
   const draft = !p || p.state === 'draft';
-  const v = p || { kind: 'brainstorm', title: '', instructions: '', columns: [], options: [], statements: [], max: 5, min_label: '', max_label: '', max_answers: 3, dots: 3, max_per_item: 1, results: 'live' };
+  const v = p || { kind: 'brainstorm', title: '', instructions: '', columns: [], options: [], statements: [], max: 5, min_label: '', max_label: '', max_answers: 3, dots: 3, max_per_item: 1, show_results: 'live' };
   $('pform-h').textContent = t(p ? 'control.edit_prompt' : 'control.new_prompt');
   $('e-save').textContent = t(p ? 'control.save_prompt' : 'control.add_prompt');
   $('e-opened').hidden = draft;
@@ -660,7 +660,7 @@ function startEdit(p) {
   $('e-per-group').checked = !!v.per_group;
   $('e-premod').checked = !!v.premoderation;
   $('e-wall').checked = !!v.wall;
-  $('e-results').value = v.results || 'live';
+  $('e-results').value = v.show_results || 'live';
   // Once opened, the activity (kind, options, statements…) and per-group stay as they are.
   for (const id of ['e-kind', 'e-columns', 'e-options', 'e-multiple', 'e-change', 'e-statements', 'e-max',
     'e-min-label', 'e-max-label', 'e-answers', 'e-source', 'e-dots', 'e-per-item', 'e-per-group']) $(id).disabled = !draft;
@@ -685,7 +685,7 @@ function readDraft() {
   const d = {
     kind: k, title, instructions: $('e-instr').value.trim(), time_limit_secs: secs,
     auto_close: !!secs && $('e-auto').checked, per_group: items && $('e-per-group').checked,
-    premoderation: items && $('e-premod').checked, wall: items && $('e-wall').checked, results: $('e-results').value,
+    premoderation: items && $('e-premod').checked, wall: items && $('e-wall').checked, show_results: $('e-results').value,
   };
   if (k === 'brainstorm') {
     d.columns = lines('e-columns');

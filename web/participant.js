@@ -97,6 +97,12 @@ function onMessage(m) {
       show(m.prompt, my, m.prompt && m.results[m.prompt.id], m.wall);
       break;
     }
+    case 'resumed':
+      // Back after a short break: missed events follow; what waited in the outbox goes again.
+      clock.sync(m.server_time);
+      reqs.clear();
+      for (const o of outbox) sendItem(o);
+      break;
     case 'prompt_opened':
       clock.sync(m.server_time);
       show(m.prompt, {}, null, null);
@@ -105,8 +111,6 @@ function onMessage(m) {
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
-        // The wall turned on mid-prompt: its items come with a fresh welcome (spread out).
-        if (m.prompt.wall && !prompt.wall) conn.resync(5000);
         prompt = m.prompt;
         for (const w of wall.values()) putWall(w.i);
         render();
@@ -126,6 +130,11 @@ function onMessage(m) {
       break;
     case 'wall':
       if (prompt && m.prompt_id === prompt.id) {
+        if (m.full) {
+          // The whole wall: replace what is shown.
+          for (const w of wall.values()) w.node.remove();
+          wall.clear();
+        }
         for (const id of m.removed) {
           wall.get(id)?.node.remove();
           wall.delete(id);
@@ -395,8 +404,7 @@ function choose(id) {
     group = id;
     picking = false;
     for (const i of [...items.values()]) if (i.state === 'error' && i.code === 'group_required') retry(i);
-    // A per-group wall shows the new group's items: a fresh welcome brings them.
-    if (prompt && prompt.per_group && prompt.wall) conn.resync();
+    // A per-group wall now shows the new group's items: the server sends them after the ack.
     render();
   });
 }

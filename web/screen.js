@@ -93,6 +93,7 @@ function onMessage(m) {
       }
       break;
     case 'item_hidden':
+    case 'item_removed':
       dropCard(m.item_id);
       break;
   }
@@ -155,7 +156,7 @@ function renderHead() {
   $('closed').hidden = prompt.state !== 'closed';
   const secret = prompt.kind !== 'brainstorm' && !isPublic(prompt);
   $('rnote').hidden = !secret;
-  $('rnote').textContent = t(prompt.results === 'hidden' ? 'screen.results_hidden' : 'screen.results_after');
+  $('rnote').textContent = t(prompt.show_results === 'hidden' ? 'screen.results_hidden' : 'screen.results_after');
   $('notes').hidden = secret === false && prompt.state !== 'closed';
   const r = result;
   const n = prompt.kind === 'brainstorm' ? items.size
