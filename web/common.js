@@ -123,6 +123,7 @@ export const isPublic = (p) => p.show_results === 'live' || (p.show_results === 
 
 const CLOSE_POLICY = 1008; // hello refused: do not retry
 const CLOSE_RESTART = 1012; // server restarting: come back soon
+const CLOSE_DELETED = 4004; // the session was deleted: nothing to come back to
 
 /**
  * The websocket to /ws/{slug}: says hello on open, reconnects with capped exponential
@@ -186,10 +187,10 @@ export class Conn {
       if (this.ws !== ws) return;
       this.ws = null;
       this.welcomed = false;
-      if (e.code === CLOSE_POLICY) {
+      if (e.code === CLOSE_POLICY || e.code === CLOSE_DELETED) {
         this.stopped = true;
         this.setStatus('refused');
-        this.onRefused(this.lastError || 'generic');
+        this.onRefused(e.code === CLOSE_DELETED ? 'session_deleted' : this.lastError || 'generic');
       } else {
         this.retry(e.code === CLOSE_RESTART);
       }

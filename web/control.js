@@ -795,6 +795,23 @@ $('csv').addEventListener('click', () => download('export.csv', `${slug}.csv`));
 $('json').addEventListener('click', () => download('export.json', `${slug}.json`));
 $('tpl-save').addEventListener('click', () => download('agenda.json', `${slug}-agenda.json`));
 $('tpl-load').addEventListener('click', () => $('tpl-file').click());
+$('delete-session').addEventListener('click', async () => {
+  if (!confirm(t('control.delete_confirm', { slug }))) return;
+  try {
+    const r = await fetch(`/api/sessions/${encodeURIComponent(slug)}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    if (!r.ok) {
+      const body = await r.json().catch(() => ({}));
+      showStatus(errorText(body?.error?.code));
+      return;
+    }
+    location.assign('/');
+  } catch {
+    showStatus(errorText('network'));
+  }
+});
 $('tpl-file').addEventListener('change', async (e) => {
   const file = e.target.files[0];
   e.target.value = '';

@@ -49,11 +49,16 @@ $('create').addEventListener('submit', async (e) => {
     const r = await fetch('/api/sessions', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ slug, title, language }),
+      body: JSON.stringify({ slug, title, language, admin_password: $('c-password').value || undefined }),
     });
     const body = await r.json().catch(() => ({}));
     if (r.status !== 201) {
       createError = body?.error?.code || 'generic';
+      // This server wants its admin password: ask for it.
+      if (createError.includes('admin_password')) {
+        $('c-admin').hidden = false;
+        $('c-password').focus();
+      }
     } else {
       showCreated(body);
       form.hidden = true;
