@@ -25,6 +25,11 @@ use crate::session::{Command, GroupId, ParticipantId};
 
 /// Largest websocket message or frame accepted, in bytes (axum's default is 64 MiB).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// Each socket's read buffer, in bytes. tungstenite allocates it up front and zero-fills all
+/// of it before every read, so its default (128 KiB) cost 128 KiB of memory per idle phone
+/// and a 128 KiB memset per frame received. Client frames are a few hundred bytes; larger
+/// ones (up to [`MAX_MESSAGE_BYTES`]) still arrive, over several reads.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// How long a new connection has to say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Commands one connection may have waiting for the disk; past this we stop reading from it.
@@ -52,6 +57,7 @@ pub(super) async fn upgrade(
     let hub = state.hub.clone();
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let conn = uuid::Uuid::new_v4();
             let span = tracing::debug_span!("ws", session = %handle.slug(), %conn);
@@ -221,13 +227,18 @@ async fn run(
         return;
     }
     let mut pending: FuturesUnordered<Pending> = FuturesUnordered::new();
+    // Made once, on a token of this connection's own: polling `cancelled()` of the shared
+    // token on every wake locked one mutex that every connection shares, which was most of
+    // the server's CPU time under load (docs/benchmarks.md).
+    let cancelled = shutdown.child_token().cancelled_owned();
+    tokio::pin!(cancelled);
     loop {
         // Biased, in this order: a command's events are broadcast before its reply is sent,
         // so polling events first delivers them before the ack; reading the client comes
         // last, so a flood of input cannot starve its own output.
         tokio::select! {
             biased;
-            _ = shutdown.cancelled() => {
+            _ = &mut cancelled => {
                 // Let replies already on their way reach the client before closing.
                 while let Some((id, _, result)) = pending.next().await {
                     let _ = socket.send(reply_frame(id, result)).await;
