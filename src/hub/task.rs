@@ -22,7 +22,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{now_ms, CommandError, Frames, Joined, Presence, Request};
-use crate::protocol::{self, ServerMessage};
+use crate::protocol::{self, Role, ServerMessage};
 use crate::session::{Activity, Command, Event, GroupId, ItemId, PromptId, Session};
 use crate::store::{self, SessionFiles, Store};
 
@@ -30,6 +30,11 @@ use crate::store::{self, SessionFiles, Store};
 const MAX_BATCH: usize = 2048;
 /// How often coalesced results and wall changes go out (so ≤ 5 such frames a second).
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
+/// Most items in one `wall` frame. Each socket copies a frame whole into a write buffer of its
+/// own that keeps its size for the connection's life: a thousand items in one frame were
+/// ~230 KB per phone, 2.3 GB of fresh pages for 10,000 phones for the kernel to fault in and
+/// zero (and then resident). In frames of 100 the buffer stays ~25 KB and is reused.
+const WALL_ITEMS_PER_FRAME: usize = 100;
 /// Participant counts go out every this many flush ticks (once a second).
 const PRESENCE_TICKS: u32 = 5;
 
@@ -39,7 +44,10 @@ pub(super) struct SessionTask {
     pub files: Option<SessionFiles>,
     pub store: Store,
     pub requests: mpsc::Receiver<Request>,
+    /// Frames for the facilitator and the projector.
     pub events: broadcast::Sender<Arc<Frames>>,
+    /// Frames for phones: their own channel, see [`SessionTask::publish`].
+    pub phone_events: broadcast::Sender<Arc<Frames>>,
     pub presence: Arc<Presence>,
     pub shutdown: CancellationToken,
     pub dirty: Dirty,
@@ -168,7 +176,10 @@ impl SessionTask {
                 reply,
             } => {
                 // Subscribing and building the welcome in one step: no event falls between.
-                let events = self.events.subscribe();
+                let events = match role {
+                    Role::Participant => self.phone_events.subscribe(),
+                    Role::Facilitator | Role::Screen => self.events.subscribe(),
+                };
                 let welcome = protocol::welcome(
                     &self.session,
                     role,
@@ -248,7 +259,7 @@ impl SessionTask {
             }
             let json = Utf8Bytes::from(protocol::results_frame(&self.session, prompt));
             let public = prompt.results_public();
-            let _ = self.events.send(Arc::new(Frames {
+            self.publish(Arc::new(Frames {
                 seq: None,
                 participant: (public && current.as_ref() == Some(&prompt_id)).then(|| json.clone()),
                 by_group: None,
@@ -264,36 +275,42 @@ impl SessionTask {
             let Some(prompt) = self.session.prompt(&prompt_id) else {
                 continue;
             };
-            let items: Vec<_> = ids.iter().filter_map(|id| self.session.item(id)).collect();
-            let frames = if prompt.draft.per_group {
-                let mut groups: BTreeMap<GroupId, Vec<_>> = BTreeMap::new();
-                for item in &items {
-                    if let Some(g) = &item.group {
-                        groups.entry(g.clone()).or_default().push(*item);
-                    }
-                }
-                let by_group = groups
-                    .into_iter()
-                    .map(|(g, items)| {
-                        let json = protocol::wall_frame(&self.session, prompt, items.into_iter());
-                        (g, Utf8Bytes::from(json))
-                    })
+            for chunk in ids.chunks(WALL_ITEMS_PER_FRAME) {
+                let items: Vec<_> = chunk
+                    .iter()
+                    .filter_map(|id| self.session.item(id))
                     .collect();
-                Frames {
-                    by_group: Some(by_group),
-                    ..Default::default()
-                }
-            } else {
-                Frames {
-                    participant: Some(Utf8Bytes::from(protocol::wall_frame(
-                        &self.session,
-                        prompt,
-                        items.into_iter(),
-                    ))),
-                    ..Default::default()
-                }
-            };
-            let _ = self.events.send(Arc::new(frames));
+                let frames = if prompt.draft.per_group {
+                    let mut groups: BTreeMap<GroupId, Vec<_>> = BTreeMap::new();
+                    for item in &items {
+                        if let Some(g) = &item.group {
+                            groups.entry(g.clone()).or_default().push(*item);
+                        }
+                    }
+                    let by_group = groups
+                        .into_iter()
+                        .map(|(g, items)| {
+                            let json =
+                                protocol::wall_frame(&self.session, prompt, items.into_iter());
+                            (g, Utf8Bytes::from(json))
+                        })
+                        .collect();
+                    Frames {
+                        by_group: Some(by_group),
+                        ..Default::default()
+                    }
+                } else {
+                    Frames {
+                        participant: Some(Utf8Bytes::from(protocol::wall_frame(
+                            &self.session,
+                            prompt,
+                            items.into_iter(),
+                        ))),
+                        ..Default::default()
+                    }
+                };
+                self.publish(Arc::new(frames));
+            }
         }
     }
 
@@ -312,8 +329,7 @@ impl SessionTask {
             }
         }
         for frames in batch.events {
-            // No receivers is fine: nobody is connected.
-            let _ = self.events.send(frames);
+            self.publish(frames);
         }
         for reply in batch.replies {
             match reply {
@@ -387,6 +403,20 @@ impl SessionTask {
         }
     }
 
+    /// Broadcasts to the audiences that have a frame in `frames`. Phones listen on their own
+    /// channel: most events under load (every `item_added`, presence) are for the facilitator
+    /// and the projector only, and on a shared channel each of them woke every phone's
+    /// connection task just to be dropped — ten thousand wake-ups per item in a big room.
+    fn publish(&self, frames: Arc<Frames>) {
+        // No receivers is fine: nobody is connected.
+        if frames.participant.is_some() || frames.by_group.is_some() {
+            let _ = self.phone_events.send(frames.clone());
+        }
+        if frames.screen.is_some() || frames.facilitator.is_some() {
+            let _ = self.events.send(frames);
+        }
+    }
+
     fn publish_presence(&self) {
         if !self.presence.changed.swap(false, Ordering::Relaxed) {
             return;
@@ -405,7 +435,7 @@ impl SessionTask {
             }
             .to_json(),
         );
-        let _ = self.events.send(Arc::new(Frames {
+        self.publish(Arc::new(Frames {
             seq: None,
             screen: Some(json.clone()),
             facilitator: Some(json),
