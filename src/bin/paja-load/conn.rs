@@ -574,26 +574,37 @@ pub async fn run_staff(mut ws: Ws, mut requests: mpsc::Receiver<StaffRequest>) {
     }
 }
 
-/// Runs the projector connection: records when each item of this run reaches it.
+/// Runs the projector connection: records when each item of this run reaches it, by an
+/// `item_added` or, when the server resynced a projector that fell behind, by a welcome.
 pub async fn run_screen(mut ws: Ws, shared: Arc<Shared>) {
+    let seen = |phase: PhaseId, index: usize| {
+        if let Some(phase) = shared.phases.get(usize::from(phase)) {
+            if index < phase.on_screen.len() && set_once(&phase.on_screen[index], shared.now()) {
+                phase.screened.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    };
     while let Some(frame) = ws.next().await {
         let text = match frame {
             Ok(Message::Text(text)) => text,
             Ok(_) => continue,
             Err(_) => break,
         };
-        if frame_type(&text) != Some("item_added") {
-            continue;
-        }
-        let Some((phase, index)) =
-            string_after(&text, "\"item\":{\"id\":\"").and_then(|id| shared.ids.parse(id))
-        else {
-            continue;
-        };
-        if let Some(phase) = shared.phases.get(usize::from(phase)) {
-            if index < phase.on_screen.len() && set_once(&phase.on_screen[index], shared.now()) {
-                phase.screened.fetch_add(1, Ordering::Relaxed);
+        match frame_type(&text) {
+            Some("item_added") => {
+                if let Some((phase, index)) =
+                    string_after(&text, "\"item\":{\"id\":\"").and_then(|id| shared.ids.parse(id))
+                {
+                    seen(phase, index);
+                }
             }
+            Some("welcome") => {
+                shared.resyncs.fetch_add(1, Ordering::Relaxed);
+                for (phase, index) in shared.ids.scan(&text) {
+                    seen(phase, index);
+                }
+            }
+            _ => {}
         }
     }
 }

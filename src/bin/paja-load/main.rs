@@ -146,7 +146,7 @@ fn run(cli: Cli) -> Result<bool, String> {
     // Each connection is a descriptor here, and another in the server when it is in-process.
     let limit = rlimit::increase_nofile_limit(u64::MAX).map_err(|e| format!("rlimit: {e}"))?;
     let per_connection = if cli.spawn { 2 } else { 1 };
-    let needed = (cli.participants + 2 * cli.sessions) as u64 * per_connection + 64;
+    let needed = (cli.participants + 2 * cli.sessions) as u64 * per_connection + 32;
     if needed > limit {
         return Err(format!(
             "{} connections need about {needed} open files, the limit is {limit}: raise it \
