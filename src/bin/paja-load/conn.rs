@@ -7,14 +7,14 @@
 //! would make the generator, not the server, the bottleneck.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -38,11 +38,46 @@ pub const RATE: PhaseId = 1;
 pub const WALL: PhaseId = 2;
 const PHASES: usize = 3;
 
-/// Opens a websocket to `path` on `addr` (already checked to be loopback).
-pub async fn connect(addr: SocketAddr, path: &str, read_buffer: usize) -> Result<Ws, String> {
-    let stream = TcpStream::connect(addr)
-        .await
-        .map_err(|e| format!("connect: {e}"))?;
+/// Connections per loopback source address (see [`source_for`]).
+const PER_SOURCE: usize = 2000;
+
+/// The local address connection `index` connects from, when the target is IPv4 loopback:
+/// 127.0.0.2, 127.0.0.3, … each for [`PER_SOURCE`] connections. From one address, every
+/// connect() searches the one ephemeral port range for a free port; at 20,000 connections
+/// (plus the last run's TIME_WAITs) that search was 85% of the generator's CPU and made the
+/// join look slow. Each address has a port range of its own.
+pub fn source_for(target: SocketAddr, index: usize) -> Option<IpAddr> {
+    match target.ip() {
+        IpAddr::V4(ip) if ip.is_loopback() => {
+            let host = 2 + (index / PER_SOURCE) % 250;
+            Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, host as u8)))
+        }
+        _ => None,
+    }
+}
+
+/// Opens a websocket to `path` on `addr` (already checked to be loopback), from `source`.
+pub async fn connect(
+    addr: SocketAddr,
+    source: Option<IpAddr>,
+    path: &str,
+    read_buffer: usize,
+) -> Result<Ws, String> {
+    let stream = match source {
+        Some(source) => {
+            let socket = TcpSocket::new_v4().map_err(|e| format!("socket: {e}"))?;
+            // A port whose last connection is in TIME_WAIT may be bound again.
+            socket
+                .set_reuseaddr(true)
+                .map_err(|e| format!("socket: {e}"))?;
+            socket
+                .bind(SocketAddr::new(source, 0))
+                .map_err(|e| format!("bind: {e}"))?;
+            socket.connect(addr).await
+        }
+        None => TcpStream::connect(addr).await,
+    }
+    .map_err(|e| format!("connect: {e}"))?;
     stream
         .set_nodelay(true)
         .map_err(|e| format!("nodelay: {e}"))?;
@@ -353,7 +388,7 @@ impl Participant {
             Uuid::new_v4()
         );
         let mut ws = match tokio::time::timeout_at(join_deadline, async {
-            let mut ws = connect(addr, &path, read_buffer).await?;
+            let mut ws = connect(addr, source_for(addr, who), &path, read_buffer).await?;
             send_text(&mut ws, hello).await?;
             Ok::<_, String>(ws)
         })

@@ -278,7 +278,7 @@ pub async fn run(plan: Plan) -> Result<Report, String> {
 
 /// Connects, says `hello` and waits for the welcome.
 async fn hello_and_welcome(plan: &Plan, path: &str, hello: Value) -> Result<Ws, String> {
-    let mut ws = conn::connect(plan.addr, path, plan.read_buffer).await?;
+    let mut ws = conn::connect(plan.addr, None, path, plan.read_buffer).await?;
     conn::send_text(&mut ws, hello.to_string()).await?;
     conn::expect(&mut ws, "welcome", SETUP_WAIT).await?;
     Ok(ws)
