@@ -15,8 +15,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::FuturesUnordered;
-use futures_util::StreamExt;
-use tokio::sync::broadcast::error::RecvError;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::{ApiError, AppState};
 use crate::hub::{now_ms, CommandError, Joined, PresenceGuard, SessionHandle};
@@ -32,6 +32,11 @@ pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
 const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// How long a new connection has to say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most queued event frames written together; then the loop looks at its other work again.
+const MAX_FRAMES_PER_WRITE: usize = 16;
+/// Bytes of queued frames buffered before they are written even without a flush: small frames
+/// share a write, a large one goes out at once, and the buffer (kept per socket) stays small.
+const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 /// Commands one connection may have waiting for the disk; past this we stop reading from it.
 const MAX_IN_FLIGHT: usize = 64;
 
@@ -58,6 +63,7 @@ pub(super) async fn upgrade(
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let conn = uuid::Uuid::new_v4();
             let span = tracing::debug_span!("ws", session = %handle.slug(), %conn);
@@ -246,38 +252,62 @@ async fn run(
                 close(&mut socket, CLOSE_RESTART, "server restarting").await;
                 break;
             }
-            event = events.recv() => match event {
-                Ok(frames) => {
-                    if let Some(seq) = frames.seq {
-                        if seq <= last_seq {
-                            continue;
+            event = events.recv() => {
+                // Frames already queued behind this one go out with it in one write (one
+                // flush): a prompt change is two frames to every phone, a wall burst several.
+                let mut next = Some(event);
+                let mut queued = 0;
+                let mut open = true;
+                while let Some(event) = next.take() {
+                    match event {
+                        Ok(frames) => {
+                            let seen = frames.seq.is_some_and(|seq| seq <= last_seq);
+                            if !seen {
+                                last_seq = frames.seq.unwrap_or(last_seq);
+                                if let Some(frame) = frames.for_conn(identity.role, group.as_ref()) {
+                                    if socket.feed(Message::Text(frame.clone())).await.is_err() {
+                                        open = false;
+                                        break;
+                                    }
+                                    queued += 1;
+                                }
+                            }
+                            if queued < MAX_FRAMES_PER_WRITE {
+                                next = match events.try_recv() {
+                                    Ok(frames) => Some(Ok(frames)),
+                                    Err(TryRecvError::Empty) => None,
+                                    Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                                    Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                                };
+                            }
                         }
-                        last_seq = seq;
-                    }
-                    if let Some(frame) = frames.for_conn(identity.role, group.as_ref()) {
-                        if socket.send(Message::Text(frame.clone())).await.is_err() {
-                            break;
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
+                            let Ok(joined) = handle.join(identity.role, identity.participant).await else {
+                                close(&mut socket, CLOSE_RESTART, "restarting").await;
+                                open = false;
+                                break;
+                            };
+                            last_seq = joined.seq;
+                            group = joined.group;
+                            events = joined.events;
+                            if socket.feed(Message::Text(joined.welcome)).await.is_err() {
+                                open = false;
+                                break;
+                            }
+                            queued += 1;
+                        }
+                        Err(RecvError::Closed) => {
+                            let _ = socket.flush().await;
+                            close(&mut socket, CLOSE_RESTART, "server restarting").await;
+                            open = false;
                         }
                     }
                 }
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
-                    let Ok(joined) = handle.join(identity.role, identity.participant).await else {
-                        close(&mut socket, CLOSE_RESTART, "restarting").await;
-                        break;
-                    };
-                    last_seq = joined.seq;
-                    group = joined.group;
-                    events = joined.events;
-                    if socket.send(Message::Text(joined.welcome)).await.is_err() {
-                        break;
-                    }
-                }
-                Err(RecvError::Closed) => {
-                    close(&mut socket, CLOSE_RESTART, "server restarting").await;
+                if !open || (queued > 0 && socket.flush().await.is_err()) {
                     break;
                 }
-            },
+            }
             Some((id, moves_to, result)) = pending.next(), if !pending.is_empty() => {
                 if let (Some(to), Ok(_)) = (moves_to, &result) {
                     group = to;
