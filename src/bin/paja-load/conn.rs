@@ -81,6 +81,11 @@ pub async fn connect(
     stream
         .set_nodelay(true)
         .map_err(|e| format!("nodelay: {e}"))?;
+    // Closed with a reset, not a FIN, so no TIME_WAIT is left behind: tens of thousands of
+    // them from earlier runs slowed the next run's port search (above), and its join with it.
+    stream
+        .set_zero_linger()
+        .map_err(|e| format!("linger: {e}"))?;
     // A small read buffer: tungstenite zero-fills it on the first read, so it is resident
     // memory per connection; frames larger than it still arrive whole.
     let config = WebSocketConfig::default()
