@@ -28,6 +28,8 @@ fn paja_load_runs_every_phase_against_an_in_process_server() {
         "--spawn",
         "--participants",
         "50",
+        "--sessions",
+        "2",
         "--items",
         "100",
         "--rounds",

@@ -240,8 +240,13 @@ pub struct Shared {
     pub rounds: Vec<Round>,
     /// One per submission workload.
     pub phases: Vec<Phase>,
-    /// Items on the wall prompt that every phone must collect (0 until that phase).
+    /// Items on the wall prompt (0 until that phase): the size of each phone's bitset.
     pub wall_items: AtomicUsize,
+    /// Per session, how many of those items its phones must collect (a session's wall shows
+    /// only its own items); set when the wall phase starts.
+    pub wall_expected: std::sync::OnceLock<Vec<usize>>,
+    /// Sessions the participants are spread over (participant `i` is in session `i % sessions`).
+    pub sessions: usize,
     /// Per participant: when its wall held every item.
     pub wall_done_at: Vec<AtomicU64>,
     /// Phones whose wall is complete.
@@ -251,11 +256,13 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Shared state for `participants` phones, `rounds` opened prompts and `items` per phase.
+    /// Shared state for `participants` phones in `sessions`, one round slot per prompt in
+    /// `round_of`, and `items` per submission workload.
     pub fn new(
         ids: ItemIds,
         round_of: HashMap<String, usize>,
         participants: usize,
+        sessions: usize,
         items: usize,
     ) -> Self {
         let zeros = |n: usize| (0..n).map(|_| AtomicU64::new(UNSET)).collect::<Vec<_>>();
@@ -287,6 +294,8 @@ impl Shared {
                 })
                 .collect(),
             wall_items: AtomicUsize::new(0),
+            wall_expected: std::sync::OnceLock::new(),
+            sessions: sessions.max(1),
             wall_done_at: zeros(participants),
             wall_done: AtomicUsize::new(0),
             errors: Mutex::default(),
@@ -529,15 +538,22 @@ impl Participant {
     /// Notes the wall items in `text`; records the instant the wall is complete.
     fn collect_wall(&self, text: &str, state: &mut PhoneState) {
         let shared = &*self.shared;
-        let wanted = shared.wall_items.load(Ordering::Relaxed);
-        if wanted == 0 || state.wall_count >= wanted {
+        let items = shared.wall_items.load(Ordering::Relaxed);
+        let Some(&wanted) = shared
+            .wall_expected
+            .get()
+            .and_then(|per_session| per_session.get(self.index % shared.sessions))
+        else {
+            return;
+        };
+        if items == 0 || state.wall_count >= wanted {
             return;
         }
         if state.wall.is_empty() {
-            state.wall = vec![0; wanted.div_ceil(64)];
+            state.wall = vec![0; items.div_ceil(64)];
         }
         for (phase, index) in shared.ids.scan(text) {
-            if phase != WALL || index >= wanted {
+            if phase != WALL || index >= items {
                 continue;
             }
             let (word, bit) = (index / 64, 1u64 << (index % 64));

@@ -174,9 +174,10 @@ fn run(cli: Cli) -> Result<bool, String> {
     let senders = if cli.floor {
         0
     } else {
+        // At least one per session, so every session's wall has items to show.
         cli.senders
             .unwrap_or(1000)
-            .clamp(1, cli.participants.max(1))
+            .clamp(cli.sessions, cli.participants)
     };
 
     let mut spawned = None;

@@ -245,7 +245,7 @@ impl Report {
             submit_lines(&mut out, "wall", &w.submissions);
             let _ = writeln!(
                 out,
-                "{:<9} {}/{} phones have all {} items; all {} ms after the last submit; {} items/s to all",
+                "{:<9} {}/{} phones have every item ({} in all); the last {} ms after the last submit; {} items/s to all",
                 "",
                 w.complete,
                 w.phones,

@@ -216,7 +216,13 @@ pub async fn run(plan: Plan) -> Result<Report, String> {
         .map(|(slot, id)| (id.to_string(), slot))
         .collect();
     let items = if plan.floor { 0 } else { plan.items };
-    let shared = Arc::new(Shared::new(ids, round_of, plan.participants, items));
+    let shared = Arc::new(Shared::new(
+        ids,
+        round_of,
+        plan.participants,
+        plan.sessions,
+        items,
+    ));
 
     let mut screen_tasks = JoinSet::new();
     if !plan.floor {
@@ -610,9 +616,18 @@ impl Runner {
     /// The wall workload: the same submissions on a prompt whose wall is on, then the time
     /// until every phone holds every item.
     async fn wall(&mut self) -> Option<WallReport> {
-        self.shared
-            .wall_items
-            .store(self.plan.items, Ordering::Relaxed);
+        // Item i is sent by sender i % M, participant i % M, in session (i % M) % S.
+        let (items, senders, sessions) = (
+            self.plan.items,
+            self.senders.len().max(1),
+            self.plan.sessions,
+        );
+        let mut expected = vec![0; sessions];
+        for index in 0..items {
+            expected[(index % senders) % sessions] += 1;
+        }
+        let _ = self.shared.wall_expected.set(expected);
+        self.shared.wall_items.store(items, Ordering::Relaxed);
         let submissions = self.submissions(WALL).await?;
         let deadline = self.phase_deadline();
         let s = self.shared.clone();
