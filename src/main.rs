@@ -100,7 +100,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// Raises the open-files soft limit to the hard limit: every participant is a socket, and the
+/// usual soft limit (1024) would refuse connections long before memory or CPU run out.
+fn raise_open_files_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        // Each connection holds one descriptor, so this is roughly the most phones served.
+        Ok(limit) => tracing::info!(limit, "open-files limit"),
+        Err(error) => tracing::warn!(%error, "could not raise the open-files limit"),
+    }
+}
+
 fn serve(args: ServeArgs) -> Result<(), String> {
+    raise_open_files_limit();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let server = Server::start(Config {

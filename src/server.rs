@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -23,6 +23,10 @@ use crate::store::{Store, WriteFault};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// Default data directory, relative to where the service starts.
 pub const DEFAULT_DATA_DIR: &str = "./data";
+/// Connections the kernel queues until they are accepted (capped by `net.core.somaxconn`).
+/// tokio's default of 128 overflowed when a room of phones joined at once: each dropped
+/// connection attempt waits a full second before the phone retries.
+pub const LISTEN_BACKLOG: u32 = 4096;
 /// How long shutdown may take before we give up waiting (the brief allows 5 s).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
 
@@ -81,12 +85,24 @@ pub struct Server {
     serving: JoinHandle<std::io::Result<()>>,
 }
 
+/// Binds like `TcpListener::bind` does (with `SO_REUSEADDR`), with a deeper accept queue.
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 impl Server {
     /// Opens the data directory, loads every session, binds and starts serving.
     pub async fn start(config: Config) -> std::io::Result<Server> {
         let store = Store::open(&config.data_dir)?.with_fault(config.write_fault.clone());
         let hub = Hub::start(store, CancellationToken::new()).await?;
-        let listener = TcpListener::bind(config.addr).await?;
+        let listener = listen(config.addr)?;
         let addr = listener.local_addr()?;
         let limits = Limits::with_rate(
             config.max_connections_per_ip,

@@ -17,8 +17,8 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::FuturesUnordered;
-use futures_util::StreamExt;
-use tokio::sync::broadcast::error::RecvError;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -30,6 +30,16 @@ use crate::session::{Command, GroupId, ParticipantId};
 
 /// Largest websocket message or frame accepted, in bytes (axum's default is 64 MiB).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// Each socket's read buffer, in bytes. tungstenite allocates it up front and zero-fills all
+/// of it before every read, so its default (128 KiB) cost 128 KiB of memory per idle phone
+/// and a 128 KiB memset per frame received. Client frames are a few hundred bytes; larger
+/// ones (up to [`MAX_MESSAGE_BYTES`]) still arrive, over several reads.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Most queued event frames written together; then the loop looks at its other work again.
+const MAX_FRAMES_PER_WRITE: usize = 16;
+/// Bytes of queued frames buffered before they are written even without a flush: small frames
+/// share a write, a large one goes out at once, and the buffer (kept per socket) stays small.
+const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 /// How long a new connection has to say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Commands one connection may have waiting for the disk; past this we stop reading from it.
@@ -90,6 +100,8 @@ pub(super) async fn upgrade(
     let limits = state.limits.clone();
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let conn = uuid::Uuid::new_v4();
             let span = tracing::debug_span!("ws", session = %handle.slug(), %conn);
@@ -190,6 +202,23 @@ impl Connection {
                 tracing::debug!("client stopped reading; dropping the connection");
                 Err(Closed)
             }
+        }
+    }
+
+    /// Queues one frame without flushing (it goes out with the next flush, or once the write
+    /// buffer fills), within the same time limit as [`Connection::send`].
+    async fn feed(&mut self, message: Message) -> Result<(), Closed> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.feed(message)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(Closed),
+        }
+    }
+
+    /// Writes out what [`Connection::feed`] queued.
+    async fn flush(&mut self) -> Result<(), Closed> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(Closed),
         }
     }
 
@@ -327,13 +356,18 @@ impl Connection {
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
+        // Made once, on a token of this connection's own: polling `cancelled()` of the shared
+        // token on every wake locked one mutex that every connection shares, which was most of
+        // the server's CPU time under load (docs/benchmarks.md).
+        let cancelled = shutdown.child_token().cancelled_owned();
+        tokio::pin!(cancelled);
         loop {
             // Biased, in this order: a command's events are broadcast before its reply is
             // sent, so polling events first delivers them before the ack; reading the client
             // comes last, so a flood of input cannot starve its own output.
             tokio::select! {
                 biased;
-                _ = shutdown.cancelled() => {
+                _ = &mut cancelled => {
                     // Let replies already on their way reach the client before closing.
                     while let Some((id, _, result)) = pending.next().await {
                         let _ = self.send(reply_frame(id, result)).await;
@@ -341,49 +375,71 @@ impl Connection {
                     self.close(CLOSE_RESTART, "server restarting").await;
                     break;
                 }
-                event = events.recv() => match event {
-                    Ok(frames) => {
-                        if let Some(seq) = frames.seq {
-                            if seq <= last_seq {
-                                continue;
+                event = events.recv() => {
+                    // Frames already queued behind this one go out with it in one write (one
+                    // flush): a prompt change is two frames to every phone, a wall burst several.
+                    let mut next = Some(event);
+                    let mut queued = 0;
+                    let mut open = true;
+                    while let Some(event) = next.take() {
+                        match event {
+                            Ok(frames) => {
+                                let seen = frames.seq.is_some_and(|seq| seq <= last_seq);
+                                if !seen {
+                                    last_seq = frames.seq.unwrap_or(last_seq);
+                                    if let Some(frame) = frames.for_conn(identity.role, group.as_ref()) {
+                                        if self.feed(Message::Text(frame.clone())).await.is_err() {
+                                            open = false;
+                                            break;
+                                        }
+                                        queued += 1;
+                                    }
+                                }
+                                if queued < MAX_FRAMES_PER_WRITE {
+                                    next = match events.try_recv() {
+                                        Ok(frames) => Some(Ok(frames)),
+                                        Err(TryRecvError::Empty) => None,
+                                        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                                        Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                                    };
+                                }
                             }
-                            last_seq = seq;
-                        }
-                        if let Some(frame) = frames.for_conn(identity.role, group.as_ref()) {
-                            if self.send(Message::Text(frame.clone())).await.is_err() {
-                                break;
+                            Err(RecvError::Lagged(missed)) => {
+                                tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
+                                let Ok(joined) = self.handle.join(identity.role, identity.participant, 0).await else {
+                                    self.close(CLOSE_RESTART, "restarting").await;
+                                    open = false;
+                                    break;
+                                };
+                                last_seq = joined.seq;
+                                group = joined.group;
+                                events = joined.events;
+                                for frame in joined.frames {
+                                    if self.feed(Message::Text(frame)).await.is_err() {
+                                        open = false;
+                                        break;
+                                    }
+                                    queued += 1;
+                                }
+                            }
+                            Err(RecvError::Closed) => {
+                                let _ = self.flush().await;
+                                if session_gone() {
+                                    self.close(CLOSE_DELETED, "session deleted").await;
+                                } else {
+                                    self.close(CLOSE_RESTART, "server restarting").await;
+                                }
+                                open = false;
                             }
                         }
                     }
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
-                        let Ok(joined) = self.handle.join(identity.role, identity.participant, 0).await else {
-                            self.close(CLOSE_RESTART, "restarting").await;
-                            break;
-                        };
-                        last_seq = joined.seq;
-                        group = joined.group;
-                        events = joined.events;
-                        let mut failed = false;
-                        for frame in joined.frames {
-                            if self.send(Message::Text(frame)).await.is_err() {
-                                failed = true;
-                                break;
-                            }
-                        }
-                        if failed {
-                            break;
-                        }
+                    if open && queued > 0 && self.flush().await.is_err() {
+                        open = false;
                     }
-                    Err(RecvError::Closed) => {
-                        if session_gone() {
-                            self.close(CLOSE_DELETED, "session deleted").await;
-                        } else {
-                            self.close(CLOSE_RESTART, "server restarting").await;
-                        }
+                    if !open {
                         break;
                     }
-                },
+                }
                 Some((id, moves_to, result)) = pending.next(), if !pending.is_empty() => {
                     let mut new_wall = None;
                     if let (Some(to), Ok(_)) = (moves_to, &result) {

@@ -2,7 +2,9 @@
 //!
 //! A connection talks to its session through a cheap, cloneable [`SessionHandle`]: commands
 //! go in over a bounded `mpsc` (the session task is the only writer of the state), events come
-//! out over a `broadcast` of frames serialized once per audience and shared by every socket.
+//! out over a `broadcast` of frames serialized once per audience and shared by every socket
+//! (two, in fact: one for phones and one for the facilitator and projector, so the many
+//! staff-only events never wake a phone's task).
 //! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
 //! awaiting anything.
 
@@ -345,12 +347,14 @@ impl Hub {
             last_activity: Arc::new(AtomicU64::new(session.last_activity())),
         };
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let actor = task::SessionTask {
             session,
             files: Some(files),
             store: self.store.clone(),
             requests: rx,
             events,
+            phone_events,
             presence: handle.presence.clone(),
             shutdown: self.shutdown.clone(),
             dirty: Default::default(),

@@ -1254,6 +1254,20 @@ fn moderation_edit_merge_star_premoderation_lock() {
     );
     s.apply(&Command::UnmergeItem { item_id: y }, T0).unwrap();
     assert_eq!(s.visible_items(&p).count(), 2);
+    // The counts follow unmerging, and a reload rebuilds what they rest on.
+    let x_item = s.item(&x).unwrap();
+    assert_eq!(s.merged_count(x_item), 0);
+    assert_eq!(s.like_count(x_item), x_item.likes.len());
+    let merge = Command::MergeItems {
+        into: x,
+        items: vec![y],
+    };
+    s.apply(&merge, T0).unwrap();
+    let mut reloaded: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    reloaded.reindex();
+    assert_eq!(reloaded.merged_count(reloaded.item(&x).unwrap()), 1);
+    assert_eq!(reloaded.like_count(reloaded.item(&x).unwrap()), 2);
+    s.apply(&Command::UnmergeItem { item_id: y }, T0).unwrap();
     // Star.
     s.apply(
         &Command::StarItem {

@@ -5,5 +5,6 @@ mod activities;
 mod crash;
 mod errors;
 mod http_api;
+mod load;
 mod support;
 mod workshop;

@@ -1,0 +1,116 @@
+//! Where the load goes: a loopback address only, and the one HTTP call the run needs.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// How long the create-session call may take.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest HTTP answer read, in bytes (the create answer is a few hundred).
+const HTTP_MAX_BYTES: u64 = 64 * 1024;
+
+/// Parses `http://host:port[/…]` or `ws://host:port[/…]` and refuses every host that is not
+/// this machine's loopback: a load generator must never be pointed at someone else's server.
+pub fn loopback_addr(url: &str) -> Result<SocketAddr, String> {
+    let rest = ["http://", "ws://"]
+        .iter()
+        .find_map(|scheme| url.strip_prefix(scheme))
+        .ok_or_else(|| format!("{url}: only http:// or ws:// URLs on loopback are supported"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => v6
+            .split_once("]:")
+            .ok_or_else(|| format!("{url}: expected [::1]:PORT"))?,
+        None => authority
+            .rsplit_once(':')
+            .ok_or_else(|| format!("{url}: the port is missing"))?,
+    };
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("{url}: {port:?} is not a port"))?;
+    let ip: IpAddr = match host {
+        // Resolved here, not by the system, so it cannot be mapped anywhere else.
+        "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        other => other
+            .parse()
+            .map_err(|_| format!("{url}: the host must be 127.0.0.1, ::1 or localhost"))?,
+    };
+    if !ip.is_loopback() {
+        return Err(format!(
+            "{url}: refusing a non-loopback target; paja-load only loads this machine"
+        ));
+    }
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// Creates a session with `POST /api/sessions` and returns its facilitator key. A minimal
+/// HTTP/1.1 request (`Connection: close`), so the generator needs no HTTP client crate.
+pub async fn create_session(addr: SocketAddr, slug: &str) -> Result<String, String> {
+    let body =
+        serde_json::json!({"slug": slug, "title": "paja-load", "language": "en"}).to_string();
+    let request = format!(
+        "POST /api/sessions HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let exchange = async {
+        let mut stream = TcpStream::connect(addr).await?;
+        stream.write_all(request.as_bytes()).await?;
+        let mut raw = Vec::new();
+        stream.take(HTTP_MAX_BYTES).read_to_end(&mut raw).await?;
+        Ok::<_, std::io::Error>(raw)
+    };
+    let raw = tokio::time::timeout(HTTP_TIMEOUT, exchange)
+        .await
+        .map_err(|_| "creating the session timed out".to_owned())?
+        .map_err(|e| format!("creating the session: {e}"))?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or("creating the session: no HTTP answer")?;
+    let status = head.split(' ').nth(1).unwrap_or_default();
+    if status != "201" {
+        return Err(format!(
+            "creating the session: HTTP {status}: {}",
+            body.trim()
+        ));
+    }
+    // axum sends a Content-Length for JSON, so the body needs no de-chunking.
+    let json: serde_json::Value =
+        serde_json::from_str(body.trim()).map_err(|e| format!("creating the session: {e}"))?;
+    json["facilitator_key"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "creating the session: no facilitator_key in the answer".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_targets_are_accepted() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "ws://127.0.0.1:8080/ws/x",
+            "http://localhost:1",
+            "http://[::1]:8080/",
+            "http://127.0.0.2:80",
+        ] {
+            assert!(loopback_addr(ok).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://10.0.0.1:8080",
+            "http://192.168.1.2:80",
+            "http://example.com:80",
+            "http://0.0.0.0:8080",
+            "https://127.0.0.1:443",
+            "http://127.0.0.1",
+            "http://[2001:db8::1]:80",
+        ] {
+            assert!(loopback_addr(refused).is_err(), "{refused}");
+        }
+    }
+}
