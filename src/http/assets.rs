@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -80,54 +80,168 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-/// ETags, computed once per file on first use.
-fn etags() -> &'static Vec<String> {
-    static ETAGS: OnceLock<Vec<String>> = OnceLock::new();
-    ETAGS.get_or_init(|| {
-        FILES
+/// One embedded file as served: references to other assets rewritten to carry the version,
+/// gzipped once, with its ETag.
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: Vec<u8>,
+    gzip: Option<Vec<u8>>,
+    etag: String,
+}
+
+/// Every asset, and the version that all asset URLs carry (`/assets/app.css?v=…`): a hash of
+/// all the web files, so any change gives every URL a new name and browsers may keep a
+/// versioned file forever. The second visit then costs only the page's revalidation (304)
+/// and the websocket.
+struct Assets {
+    version: String,
+    files: Vec<Asset>,
+}
+
+fn assets() -> &'static Assets {
+    static ASSETS: OnceLock<Assets> = OnceLock::new();
+    ASSETS.get_or_init(|| {
+        let mut all = Sha256::new();
+        for (name, _, bytes) in FILES {
+            all.update(name.as_bytes());
+            all.update(bytes);
+        }
+        let version = hex(&all.finalize()[..6]);
+        let files = FILES
             .iter()
-            .map(|(_, _, bytes)| {
-                let digest = Sha256::digest(bytes);
-                let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-                format!("\"{hex}\"")
+            .map(|&(name, content_type, bytes)| {
+                let body = versioned(name, bytes, &version);
+                let gzip = gzip(&body).filter(|z| z.len() < body.len());
+                let etag = format!("\"{}\"", hex(&Sha256::digest(&body)[..8]));
+                Asset {
+                    name,
+                    content_type,
+                    body,
+                    gzip,
+                    etag,
+                }
             })
-            .collect()
+            .collect();
+        Assets { version, files }
     })
 }
 
-fn serve(name: &str, request_headers: Option<&HeaderMap>) -> Response {
-    let Some(index) = FILES.iter().position(|(n, _, _)| *n == name) else {
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Rewrites the references a page or module makes to other assets so they carry `version`:
+/// `"/assets/x.css"` in pages, `'./x.js'` imports in modules, and the strings' fetch URL.
+fn versioned(name: &str, bytes: &[u8], version: &str) -> Vec<u8> {
+    let is_html = name.ends_with(".html");
+    let is_js = name.ends_with(".js");
+    if !is_html && !is_js {
+        return bytes.to_vec();
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bytes.to_vec();
+    };
+    let mut text = text.to_owned();
+    for (other, _, _) in FILES {
+        if is_html {
+            text = text.replace(
+                &format!("\"/assets/{other}\""),
+                &format!("\"/assets/{other}?v={version}\""),
+            );
+        } else if other.ends_with(".js") {
+            text = text.replace(&format!("'./{other}'"), &format!("'./{other}?v={version}'"));
+        }
+    }
+    if is_js {
+        text = text.replace(
+            "/assets/i18n/${l}.json`",
+            &format!("/assets/i18n/${{l}}.json?v={version}`"),
+        );
+    }
+    text.into_bytes()
+}
+
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3),
+        flate2::Compression::best(),
+    );
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
+}
+
+fn serve(name: &str, request: Option<&HeaderMap>, version: Option<&str>) -> Response {
+    let all = assets();
+    let Some(asset) = all.files.iter().find(|a| a.name == name) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
-    let (_, content_type, bytes) = FILES[index];
-    let etag = &etags()[index];
-    let fresh = request_headers
+    let fresh = request
         .and_then(|h| h.get(header::IF_NONE_MATCH))
-        .is_some_and(|v| v.as_bytes() == etag.as_bytes());
+        .is_some_and(|v| v.as_bytes() == asset.etag.as_bytes());
+    let gzip_ok = request
+        .and_then(|h| h.get(header::ACCEPT_ENCODING))
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
+        match (&asset.gzip, gzip_ok) {
+            (Some(z), true) => (
+                [
+                    (header::CONTENT_TYPE, asset.content_type),
+                    (header::CONTENT_ENCODING, "gzip"),
+                ],
+                z.clone(),
+            )
+                .into_response(),
+            _ => (
+                [(header::CONTENT_TYPE, asset.content_type)],
+                asset.body.clone(),
+            )
+                .into_response(),
+        }
     };
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(value) = HeaderValue::from_str(etag) {
+    // A URL with the current version never changes; anything else is revalidated.
+    let immutable = version == Some(all.version.as_str());
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if immutable {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        }),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Ok(value) = HeaderValue::from_str(&asset.etag) {
         headers.insert(header::ETAG, value);
     }
     response
 }
 
 /// An HTML page by file name.
-pub(super) fn page(name: &str) -> Response {
-    serve(name, None)
+pub(super) fn page(name: &str, request: &HeaderMap) -> Response {
+    serve(name, Some(request), None)
 }
 
 /// `GET /assets/{*path}`.
-pub(super) async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
+pub(super) async fn asset(
+    Path(path): Path<String>,
+    Query(query): Query<AssetQuery>,
+    headers: HeaderMap,
+) -> Response {
     if path.ends_with(".html") {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
-    serve(&path, Some(&headers))
+    serve(&path, Some(&headers), query.v.as_deref())
+}
+
+/// The query of an asset URL.
+#[derive(serde::Deserialize)]
+pub(super) struct AssetQuery {
+    v: Option<String>,
 }
 
 #[cfg(test)]
@@ -159,5 +273,37 @@ mod tests {
         let mut embedded: Vec<String> = FILES.iter().map(|(n, _, _)| n.to_string()).collect();
         embedded.sort();
         assert_eq!(embedded, on_disk);
+    }
+
+    #[test]
+    fn references_carry_the_version_and_gzip_round_trips() {
+        use std::io::Read;
+        let all = assets();
+        let page = all
+            .files
+            .iter()
+            .find(|a| a.name == "participant.html")
+            .unwrap();
+        let html = std::str::from_utf8(&page.body).unwrap();
+        assert!(html.contains(&format!("/assets/participant.js?v={}", all.version)));
+        assert!(html.contains(&format!("/assets/app.css?v={}", all.version)));
+        let js = all
+            .files
+            .iter()
+            .find(|a| a.name == "participant.js")
+            .unwrap();
+        let js_text = std::str::from_utf8(&js.body).unwrap();
+        assert!(js_text.contains(&format!("'./common.js?v={}'", all.version)));
+        assert!(!js_text.contains("'./common.js'"));
+        let common = all.files.iter().find(|a| a.name == "common.js").unwrap();
+        assert!(std::str::from_utf8(&common.body)
+            .unwrap()
+            .contains(&format!(".json?v={}`", all.version)));
+        let zipped = js.gzip.as_ref().unwrap();
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&zipped[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, js.body);
     }
 }

@@ -83,7 +83,10 @@ pub fn secrets_match(a: &str, b: &str) -> bool {
 /// The whole HTTP surface, ready to serve.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(|| async { assets::page("index.html") }))
+        .route(
+            "/",
+            get(|headers: HeaderMap| async move { assets::page("index.html", &headers) }),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/sessions", post(create_session))
         .route(
@@ -96,7 +99,7 @@ pub fn app(state: AppState) -> Router {
         .route("/{slug}", get(participant_page))
         .route("/{slug}/control", get(control_page))
         .route("/{slug}/screen", get(screen_page))
-        .fallback(|| async { not_found_page() })
+        .fallback(|headers: HeaderMap| async move { not_found_page(&headers) })
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -397,28 +400,40 @@ async fn export_session(
         .into_response())
 }
 
-fn not_found_page() -> Response {
-    let mut response = assets::page("index.html");
+fn not_found_page(headers: &HeaderMap) -> Response {
+    let mut response = assets::page("index.html", headers);
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
 }
 
-fn session_page(state: &AppState, slug: &str, page: &'static str) -> Response {
+fn session_page(state: &AppState, slug: &str, page: &'static str, headers: &HeaderMap) -> Response {
     if state.hub.get(slug).is_some() {
-        assets::page(page)
+        assets::page(page, headers)
     } else {
-        not_found_page()
+        not_found_page(headers)
     }
 }
 
-async fn participant_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    session_page(&state, &slug, "participant.html")
+async fn participant_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    session_page(&state, &slug, "participant.html", &headers)
 }
 
-async fn control_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    session_page(&state, &slug, "control.html")
+async fn control_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    session_page(&state, &slug, "control.html", &headers)
 }
 
-async fn screen_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    session_page(&state, &slug, "screen.html")
+async fn screen_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    session_page(&state, &slug, "screen.html", &headers)
 }
