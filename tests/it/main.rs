@@ -2,6 +2,7 @@
 //! One test binary (modules below) so the link happens once.
 
 mod activities;
+mod browser;
 mod crash;
 mod errors;
 mod http_api;

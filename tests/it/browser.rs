@@ -1,0 +1,90 @@
+//! Browser tests: Debian's Chromium, driven by playwright-core scripts in `tests/browser/`,
+//! against the real server started in-process. They need Chromium and `npm ci` in
+//! `tests/browser`; without them they fail with the commands to run, never skip silently.
+//! `PAJA_SKIP_BROWSER=1` skips them on purpose on a machine without Chromium (CI never sets it).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::support::TestServer;
+
+/// A whole script, browser start included (each takes seconds; CI machines are slow and shared).
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// One Chromium at a time: two at once on a small CI machine only make both slow.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Participant HTML and script are shown as text on the projector, the console and the phones,
+/// and nothing runs (issue 4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participant_markup_is_shown_as_text_and_never_runs() {
+    run_script("xss.mjs").await;
+}
+
+/// A phone, the console and the projector through a brainstorm, a poll and a word cloud, with
+/// screenshots for the README (issue 6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_console_and_projector_as_people_use_them() {
+    run_script("smoke.mjs").await;
+}
+
+/// Runs `tests/browser/<script>` with node against a fresh server; fails with its output.
+async fn run_script(script: &str) {
+    if std::env::var("PAJA_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("PAJA_SKIP_BROWSER=1: NOT running the browser test {script}");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let chromium = std::env::var_os("PAJA_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let mut missing = Vec::new();
+    if !chromium.exists() {
+        missing.push(format!(
+            "Chromium is not at {}; install it (as root): apt-get install -y chromium chromium-driver",
+            chromium.display()
+        ));
+    }
+    let playwright = dir.join("node_modules/playwright-core/package.json");
+    if !playwright.exists() {
+        missing.push(
+            "playwright-core is not installed; run: cd tests/browser && npm ci (needs Node.js 20+)"
+                .to_owned(),
+        );
+    }
+    assert!(
+        missing.is_empty(),
+        "the browser tests cannot run:\n  {}\n(PAJA_SKIP_BROWSER=1 skips them on purpose; CI never does)",
+        missing.join("\n  ")
+    );
+
+    let _turn = ONE_BROWSER.lock().await;
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+    let started = Instant::now();
+    let child = tokio::process::Command::new("node")
+        .arg(dir.join(script))
+        .arg(&base)
+        .current_dir(&dir)
+        .env("PAJA_CHROMIUM", &chromium)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run node ({e}); install Node.js 20+ and npm"));
+    let output = tokio::time::timeout(SCRIPT_TIMEOUT, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("{script} did not finish within {SCRIPT_TIMEOUT:?}"))
+        .expect("wait for node");
+    let report = format!(
+        "node {script} {base}: {} after {:.1} s\n--- stdout\n{}--- stderr\n{}",
+        output.status,
+        started.elapsed().as_secs_f64(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(output.status.success(), "{report}");
+    println!("{report}");
+}
