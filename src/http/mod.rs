@@ -54,14 +54,15 @@ pub struct HttpSettings {
     pub trust_proxy: bool,
 }
 
-/// The client's address: the socket's peer, or behind a trusted proxy the first
-/// `X-Forwarded-For` entry.
+/// The client's address: the socket's peer, or behind a trusted proxy the last
+/// `X-Forwarded-For` entry (the one that proxy added).
 fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
     if state.settings.trust_proxy {
         let forwarded = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The last entry is the one our own proxy added; earlier ones come from the client.
+            .and_then(|v| v.rsplit(',').next())
             .and_then(|ip| ip.trim().parse().ok());
         if let Some(ip) = forwarded {
             return ip;

@@ -286,9 +286,14 @@ impl SessionTask {
                 .filter(|f| f.seq.is_some_and(|s| s > last_seq))
                 .filter_map(|f| f.for_conn(role, group).cloned()),
         );
-        // Results are unsequenced: send the current ones the role may see.
-        if let Some(prompt) = current {
-            let visible = role == Role::Facilitator || prompt.results_public();
+        // Results are unsequenced: send the ones the role may see (the facilitator every opened
+        // prompt's, as its welcome would; the others the current prompt's, when public).
+        for prompt in self.session.prompts() {
+            let is_current = current.is_some_and(|c| c.id == prompt.id);
+            let visible = match role {
+                Role::Facilitator => prompt.state != PromptState::Draft,
+                _ => is_current && prompt.results_public(),
+            };
             if visible && protocol::has_results(prompt) {
                 frames.push(Utf8Bytes::from(protocol::results_frame(
                     &self.session,

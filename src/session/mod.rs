@@ -1097,7 +1097,7 @@ impl Session {
                 prompt_id,
                 item_id,
             } => {
-                let (dots, max_per_item) = self.ballot_check(prompt_id, item_id)?;
+                let (dots, max_per_item) = self.ballot_check(prompt_id, item_id, true)?;
                 let mine = self
                     .answers
                     .get(prompt_id)
@@ -1124,7 +1124,7 @@ impl Session {
                 prompt_id,
                 item_id,
             } => {
-                self.ballot_check(prompt_id, item_id)?;
+                self.ballot_check(prompt_id, item_id, false)?;
                 let answers = self
                     .answers
                     .get_mut(prompt_id)
@@ -1394,10 +1394,12 @@ impl Session {
     }
 
     /// Checks a dot placement's prompt and item; returns (dots each, max per item).
+    /// A dot may be taken back from an item merged away after the ballot froze, not placed.
     fn ballot_check(
         &self,
         prompt_id: &PromptId,
         item_id: &ItemId,
+        placing: bool,
     ) -> Result<(u32, u32), Rejection> {
         let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
         prompt.accepting()?;
@@ -1408,7 +1410,7 @@ impl Session {
             return Err(Rejection::WrongActivity);
         };
         // Merged away after the ballot froze: its dots belong on the item it joined.
-        let merged = self.item(item_id).is_some_and(|i| i.merged_into.is_some());
+        let merged = placing && self.item(item_id).is_some_and(|i| i.merged_into.is_some());
         if !prompt.ballot.contains(item_id) || merged {
             return Err(Rejection::NotOnBallot);
         }

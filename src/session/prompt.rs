@@ -150,8 +150,9 @@ pub struct PromptDraft {
     /// Phones see everyone's items live (and may like them), not only their own.
     #[serde(default)]
     pub wall: bool,
-    /// Who sees results (polls, scales, word clouds, votes) besides the facilitator.
-    #[serde(default)]
+    /// Who sees results (polls, scales, word clouds, votes) besides the facilitator. Also read
+    /// as `results`, its earlier name, so a hidden setting never turns public on upgrade.
+    #[serde(default, alias = "results")]
     pub show_results: ResultsVisibility,
 }
 

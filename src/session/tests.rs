@@ -921,6 +921,25 @@ fn dot_voting_budget_limits_take_back_and_frozen_ballot() {
         }
         other => panic!("{other:?}"),
     }
+    // ids[1] was merged away after the ballot froze: its dot can be taken back, not placed.
+    let on_merged = |place: bool| {
+        let (participant, prompt_id, item_id) = (who, vote.clone(), ids[1]);
+        if place {
+            Command::PlaceDot {
+                participant,
+                prompt_id,
+                item_id,
+            }
+        } else {
+            Command::RemoveDot {
+                participant,
+                prompt_id,
+                item_id,
+            }
+        }
+    };
+    assert_eq!(refused(&mut s, on_merged(true)), Rejection::NotOnBallot);
+    s.apply(&on_merged(false), T0).unwrap();
     s.apply(
         &Command::ClosePrompt {
             prompt_id: vote.clone(),
