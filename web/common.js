@@ -1,6 +1,6 @@
 // Shared by every page: strings, storage, ids, the server clock and the websocket connection.
 
-const LANGS = ['fi', 'en'];
+const LANGS = ['fi', 'sv', 'en'];
 let strings = {};
 let langRequest = 0;
 const langListeners = [];

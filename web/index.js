@@ -106,7 +106,8 @@ $('r-copy').addEventListener('click', async () => {
 initLangSwitch();
 onLang(render);
 
-const browserFi = (navigator.languages || []).some((l) => l.startsWith('fi'));
-setLang(savedLang() || (browserFi ? 'fi' : 'en'));
+// The browser's first Finnish or Swedish preference, else English.
+const browserLang = (navigator.languages || []).map((l) => l.slice(0, 2)).find((l) => l === 'fi' || l === 'sv');
+setLang(savedLang() || browserLang || 'en');
 if (missing) $('join-slug').value = missing;
 render();

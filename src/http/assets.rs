@@ -74,6 +74,11 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/i18n/fi.json"),
     ),
     (
+        "i18n/sv.json",
+        "application/json",
+        include_bytes!("../../web/i18n/sv.json"),
+    ),
+    (
         "i18n/en.json",
         "application/json",
         include_bytes!("../../web/i18n/en.json"),

@@ -100,14 +100,15 @@ impl fmt::Display for SessionName {
     }
 }
 
-/// UI language of a session; participants may switch their own view. (Swedish arrives with
-/// its strings; until then a session in `sv` is refused rather than shown half-translated.)
+/// UI language of a session; participants may switch their own view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     /// Finnish, the default: Paja's first users are Finnish public-sector seminars.
     #[default]
     Fi,
+    /// Swedish, Finland's second national language.
+    Sv,
     /// English.
     En,
 }

@@ -37,6 +37,24 @@ async fn creating_sessions() {
     assert_eq!(again.status, 409);
     assert_eq!(again.json()["error"]["code"], "slug_taken");
 
+    // Swedish has its strings, so a session in Swedish is accepted.
+    let swedish = server
+        .http(
+            "POST",
+            "/api/sessions",
+            &[],
+            Some(&json!({"slug":"paa-svenska","title":"Workshop","language":"sv"})),
+        )
+        .await;
+    assert_eq!(swedish.status, 201);
+    assert_eq!(
+        server.http("GET", "/paa-svenska", &[], None).await.status,
+        200
+    );
+    let strings = server.http("GET", "/assets/i18n/sv.json", &[], None).await;
+    assert_eq!(strings.status, 200);
+    assert_eq!(strings.json()["participant.send"], "Skicka");
+
     for (body, code) in [
         (json!({"slug":"ab","title":"x"}), "invalid_slug"),
         (json!({"slug":"Iso-Kirjain","title":"x"}), "invalid_slug"),
