@@ -13,6 +13,8 @@
 //! | `GET /{slug}`, `/{slug}/control`, `/{slug}/screen` | participant, facilitator, projector pages |
 
 mod assets;
+#[cfg(test)]
+mod i18n_check;
 mod ws;
 
 use std::net::{IpAddr, SocketAddr};
