@@ -31,6 +31,10 @@ const cards = new Map();
 /** The lists the cards go into: one, or one per column. */
 let lists = [];
 const join = `${location.host}/${slug}`;
+// The server draws the participant address as a QR code: in the band always, large between prompts.
+const qr = `/${encodeURIComponent(slug)}/qr.svg`;
+$('qr').src = qr;
+$('idle-qr').src = qr;
 
 const conn = new Conn(() => ({ type: 'hello', protocol: 1, role: 'screen', last_seq: seq }), onMessage);
 conn.onStatus = renderConn;

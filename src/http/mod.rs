@@ -11,6 +11,7 @@
 //! | `GET /ws/{slug}`                       | the websocket (see `protocol`)              |
 //! | `GET /assets/{file}`                   | embedded CSS, JS and strings                |
 //! | `GET /{slug}`, `/{slug}/control`, `/{slug}/screen` | participant, facilitator, projector pages |
+//! | `GET /{slug}/qr.svg`                   | QR code of the participant address (SVG)    |
 
 mod assets;
 #[cfg(test)]
@@ -102,6 +103,7 @@ pub fn app(state: AppState) -> Router {
         .route("/{slug}", get(participant_page))
         .route("/{slug}/control", get(control_page))
         .route("/{slug}/screen", get(screen_page))
+        .route("/{slug}/qr.svg", get(qr_code))
         .fallback(|headers: HeaderMap| async move { not_found_page(&headers) })
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
@@ -439,4 +441,58 @@ async fn screen_page(
     headers: HeaderMap,
 ) -> Response {
     session_page(&state, &slug, "screen.html", &headers)
+}
+
+/// Longest `Host` header put into a QR code, in bytes (a DNS name is at most 253, plus a port).
+const HOST_MAX: usize = 260;
+
+/// `GET /{slug}/qr.svg`: the participant address as a QR code, for the projector and console.
+///
+/// The address is the one the browser used to reach us (`Host`), so it works on a LAN address
+/// as well as behind a proxy; the scheme comes from `X-Forwarded-Proto` when the proxy is
+/// trusted.
+async fn qr_code(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if state.hub.get(&slug).is_none() {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= HOST_MAX
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        });
+    let Some(host) = host else {
+        return (StatusCode::BAD_REQUEST, "bad host").into_response();
+    };
+    let scheme = state
+        .settings
+        .trust_proxy
+        .then(|| headers.get("x-forwarded-proto"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .filter(|p| *p == "https")
+        .unwrap_or("http");
+    let url = format!("{scheme}://{host}/{slug}");
+    let Ok(code) = qrcode::QrCode::new(url.as_bytes()) else {
+        return (StatusCode::BAD_REQUEST, "address too long").into_response();
+    };
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .quiet_zone(true)
+        .build();
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        svg,
+    )
+        .into_response()
 }

@@ -58,6 +58,8 @@ test('a phone, the console and the projector through a seminar', { timeout: 240_
     await screen.goto(`${BASE}/${slug}/screen`);
     await screen.waitForSelector('#idle:not([hidden])');
     assert.match(await screen.textContent('#idle-url'), new RegExp(slug));
+    // Both QR codes (large between prompts, small in the band) come from the server as SVG.
+    await screen.waitForFunction(() => ['idle-qr', 'qr'].every((id) => document.getElementById(id).naturalWidth > 0));
 
     // A participant types the session name on the front page of a phone.
     const phone = await watch.page(browser, 'phone', PHONE);

@@ -163,3 +163,32 @@ async fn pages_are_served_with_security_headers() {
         404
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qr_code_is_the_participant_address_as_svg() {
+    let server = TestServer::start().await;
+    server.create_session("qr-koodi").await;
+    let qr = server.http("GET", "/qr-koodi/qr.svg", &[], None).await;
+    assert_eq!(qr.status, 200);
+    assert_eq!(qr.header("content-type"), Some("image/svg+xml"));
+    assert_eq!(qr.header("cache-control"), Some("no-cache"));
+    assert!(qr
+        .header("content-security-policy")
+        .is_some_and(|csp| csp.contains("img-src 'self'")));
+    let svg = qr.text();
+    assert!(
+        svg.contains("<svg") && svg.trim_end().ends_with("</svg>"),
+        "{svg}"
+    );
+    // The address the browser used (the Host header), so phones reach the same server.
+    let expected = qrcode::QrCode::new(format!("http://{}/qr-koodi", server.addr))
+        .unwrap()
+        .render::<qrcode::render::svg::Color<'_>>()
+        .quiet_zone(true)
+        .build();
+    assert_eq!(svg, expected);
+
+    let missing = server.http("GET", "/eiole/qr.svg", &[], None).await;
+    assert_eq!(missing.status, 404);
+    assert_ne!(missing.header("content-type"), Some("image/svg+xml"));
+}
