@@ -125,6 +125,11 @@ impl Server {
         self.addr
     }
 
+    /// The live sessions (tests and embedders reach retention and deletion through it).
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
     /// Stops accepting, tells every client to reconnect, flushes and snapshots every session.
     pub async fn shutdown(self) {
         self.stop_accepting.cancel();

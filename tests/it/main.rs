@@ -1,9 +1,14 @@
 //! Integration tests: the real server on an ephemeral port, real websockets, real files.
-//! One test binary (modules below) so the link happens once.
+//! One test binary (modules below) so the link happens once; the slow-consumer test, which
+//! measures the process's memory, has a binary of its own (`tests/slow_consumer.rs`).
 
 mod activities;
 mod crash;
+mod durability;
 mod errors;
 mod http_api;
+mod limits;
+mod reconnect;
+mod security;
 mod support;
 mod workshop;
