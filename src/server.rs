@@ -123,6 +123,11 @@ impl Server {
         let stop_accepting = CancellationToken::new();
         let stop = stop_accepting.clone();
         let serving = tokio::spawn(async move {
+            // Frames are small and latency matters (a prompt reaching every phone, an ack after
+            // a close): no Nagle delay waiting to coalesce them with the next write.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move { stop.cancelled().await })
                 .await
@@ -139,6 +144,11 @@ impl Server {
     /// The address actually bound (useful with port 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The live sessions (tests and embedders reach retention and deletion through it).
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
     }
 
     /// Stops accepting, tells every client to reconnect, flushes and snapshots every session.

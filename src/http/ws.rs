@@ -52,6 +52,10 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// buffered for (its events wait in the shared broadcast ring, never in a private queue).
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a closing connection waits for the client's answering close frame (well inside
+/// the shutdown grace period).
+const CLOSE_DRAIN: Duration = Duration::from_secs(2);
+
 /// Close code: the server is restarting; reconnect (RFC 6455 registry, 1012).
 const CLOSE_RESTART: u16 = 1012;
 /// Close code: the hello was refused (policy violation, 1008).
@@ -222,13 +226,28 @@ impl Connection {
         }
     }
 
+    /// Sends a close frame, then reads (and ignores) what the client still sends until its
+    /// answering close frame, the end of the stream or [`CLOSE_DRAIN`]. Dropping a socket
+    /// with unread input makes the kernel reset the connection, which can throw away what was
+    /// just written: a phone still sending would lose its last acks and the close code.
     async fn close(&mut self, code: u16, reason: &'static str) {
-        let _ = self
+        let sent = self
             .send(Message::Close(Some(CloseFrame {
                 code,
                 reason: Utf8Bytes::from_static(reason),
             })))
             .await;
+        if sent.is_err() {
+            return;
+        }
+        let _ = tokio::time::timeout(CLOSE_DRAIN, async {
+            while let Some(Ok(message)) = self.socket.recv().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
     }
 
     async fn refuse(&mut self, id: Option<String>, code: &str, message: impl Into<String>) {

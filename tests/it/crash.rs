@@ -1,149 +1,162 @@
-//! The real binary, killed with SIGKILL while phones are sending: every acknowledged item is
-//! there after a restart, exactly once.
+//! The real binary, killed with SIGKILL again and again while phones are sending: every
+//! acknowledged item is there after each restart, exactly once, with the seq its ack carried.
 
-use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use serde_json::json;
+use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::support::{http, open_prompt, Client};
+use crate::support::{http, open_prompt, random_below, stored_items, Client, Paja, Phone, WAIT};
 
-/// Starts `paja` on an ephemeral port and returns it with the address it printed.
-fn spawn_paja(data_dir: &Path) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paja"))
-        .args(["--addr", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn paja");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("paja exited before serving")
-            .expect("read stderr");
-        if let Some(rest) = line.strip_prefix("Paja is running at http://") {
-            break rest.trim_end_matches('/').parse().expect("address");
-        }
-    };
-    // Keep draining stderr so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
-}
+/// Throttling is not what this test is about: phones may send as fast as they can.
+pub const LOAD: [&str; 4] = ["--participant-rate", "1000", "--participant-burst", "1000"];
+const KILLS: usize = 20;
+const PHONES: usize = 8;
 
-async fn participant(addr: SocketAddr, slug: &str) -> Client {
-    let mut client = Client::connect(&format!("ws://{addr}/ws/{slug}")).await;
-    client
-        .send(json!({"type":"hello","role":"participant","participant_id":Uuid::new_v4()}))
-        .await;
-    client.expect("welcome").await;
-    client
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_items_survive_kill_9() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (mut child, mut addr) = spawn_paja(tmp.path());
+/// Creates a session with an open brainstorm on a running binary: (key, prompt id).
+pub async fn session_with_prompt(paja: &Paja, slug: &str) -> (String, String) {
     let created = http(
-        addr,
+        paja.addr,
         "POST",
         "/api/sessions",
         &[],
-        Some(&json!({"slug":"kaatuu","title":"Crash"})),
+        Some(&json!({"slug":slug,"title":"Kestääkö?"})),
     )
     .await;
-    assert_eq!(created.status, 201);
+    assert_eq!(created.status, 201, "{}", created.text());
     let key = created.json()["facilitator_key"]
         .as_str()
         .unwrap()
         .to_owned();
-    let mut facilitator = Client::connect(&format!("ws://{addr}/ws/kaatuu")).await;
+    let mut facilitator = Client::connect(&paja.ws_url(slug)).await;
     facilitator
         .send(json!({"type":"hello","role":"facilitator","key":key}))
         .await;
     facilitator.expect("welcome").await;
     let prompt = open_prompt(&mut facilitator, "Kestääkö?").await;
+    (key, prompt)
+}
 
-    let acked: Arc<Mutex<HashSet<String>>> = Arc::default();
-    const ROUNDS: usize = 3;
-    const PHONES: usize = 8;
-    for round in 0..ROUNDS {
-        let mut senders = Vec::new();
-        for _ in 0..PHONES {
-            let mut phone = participant(addr, "kaatuu").await;
-            let acked = acked.clone();
-            let prompt = prompt.clone();
-            senders.push(tokio::spawn(async move {
-                // Keep several items in flight at once, until the server dies.
-                for n in 0..10_000u32 {
-                    let frame = json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":format!("kohta {n}")});
-                    if !phone.try_send(frame).await {
-                        return;
-                    }
-                    if n % 4 == 3 {
-                        for _ in 0..4 {
-                            match phone.next().await {
-                                Some(frame) if frame["type"] == "ack" => {
-                                    acked.lock().unwrap().insert(frame["id"].as_str().unwrap().to_owned());
-                                }
-                                Some(_) => {}
-                                None => return,
-                            }
-                        }
-                    }
-                }
-            }));
+/// What the session holds compared with what the phones were told.
+pub struct Tally {
+    pub acked: usize,
+    pub stored: usize,
+    pub lost: usize,
+    pub duplicated: usize,
+    /// Stored items no phone has an ack for (accepted while the connection died).
+    pub unacked: usize,
+}
+
+pub async fn tally(paja: &Paja, slug: &str, key: &str, phones: &[Phone]) -> Tally {
+    let items = stored_items(&paja.ws_url(slug), key).await;
+    let mut stored: HashMap<Uuid, u64> = HashMap::new();
+    let mut duplicated = 0;
+    for item in &items {
+        let id: Uuid = item["id"].as_str().unwrap().parse().unwrap();
+        let seq = item["seq"].as_u64().unwrap();
+        if stored.insert(id, seq).is_some() {
+            duplicated += 1;
         }
-        // Kill mid-stream, once a fair number of acks have gone out.
-        let target = (round + 1) * 200;
-        while acked.lock().unwrap().len() < target {
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
-        child.kill().expect("SIGKILL");
-        child.wait().expect("reaped");
-        for sender in senders {
-            let _ = sender.await;
-        }
-        let (next, next_addr) = spawn_paja(tmp.path());
-        child = next;
-        let mut check = Client::connect(&format!("ws://{next_addr}/ws/kaatuu")).await;
-        check
-            .send(json!({"type":"hello","role":"facilitator","key":key}))
-            .await;
-        let welcome = check.expect("welcome").await;
-        let items = welcome["items"].as_array().unwrap();
-        let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
-        let unique: HashSet<&str> = ids.iter().copied().collect();
-        assert_eq!(
-            unique.len(),
-            ids.len(),
-            "round {round}: an item was stored twice"
-        );
-        let acked = acked.lock().unwrap();
-        let lost: Vec<&String> = acked
-            .iter()
-            .filter(|id| !unique.contains(id.as_str()))
-            .collect();
-        assert!(
-            lost.is_empty(),
-            "round {round}: {} acknowledged items lost",
-            lost.len()
-        );
-        eprintln!(
-            "round {round}: acked {}, recovered {}, lost 0, duplicated 0",
-            acked.len(),
-            ids.len()
-        );
-        // The port changed with the restart; later rounds use the new one.
-        addr = next_addr;
     }
-    child.kill().ok();
+    let mut acked = 0;
+    let mut lost = 0;
+    let mut acked_ids = HashSet::new();
+    for phone in phones {
+        for (id, seq) in &phone.acked {
+            acked += 1;
+            acked_ids.insert(*id);
+            match stored.get(id) {
+                Some(stored_seq) => assert_eq!(stored_seq, seq, "item {id} changed its seq"),
+                None => lost += 1,
+            }
+        }
+    }
+    let unacked = stored.keys().filter(|id| !acked_ids.contains(id)).count();
+    Tally {
+        acked,
+        stored: items.len(),
+        lost,
+        duplicated,
+        unacked,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_items_survive_kill_9() {
+    let tmp = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let mut paja = Paja::spawn(tmp.path(), &LOAD);
+    let (key, prompt) = session_with_prompt(&paja, "kaatuu").await;
+    let mut phones: Vec<Phone> = (0..PHONES).map(|_| Phone::new()).collect();
+
+    for kill in 1..=KILLS {
+        let (acks, mut counted) = watch::channel(0usize);
+        let running: Vec<_> = phones
+            .drain(..)
+            .map(|phone| {
+                tokio::spawn(phone.run(
+                    paja.ws_url("kaatuu"),
+                    prompt.clone(),
+                    true,
+                    4,
+                    acks.clone(),
+                ))
+            })
+            .collect();
+        // A random moment: after somewhere between 1 and 150 acks of this round, with
+        // submissions, fsyncs and acks in flight on every connection.
+        let moment = 1 + random_below(150) as usize;
+        tokio::time::timeout(WAIT, counted.wait_for(|n| *n >= moment))
+            .await
+            .expect("acks keep coming")
+            .expect("watch open");
+        paja.kill();
+        for phone in running {
+            phones.push(phone.await.expect("phone task"));
+        }
+        paja = Paja::spawn(tmp.path(), &LOAD);
+        let t = tally(&paja, "kaatuu", &key, &phones).await;
+        eprintln!(
+            "kill {kill} after {moment} acks: acked {}, stored {}, lost {}, duplicated {}",
+            t.acked, t.stored, t.lost, t.duplicated
+        );
+        assert_eq!(t.lost, 0, "kill {kill}: acknowledged items lost");
+        assert_eq!(t.duplicated, 0, "kill {kill}: an item was stored twice");
+    }
+
+    // The phones come back once more and send what is still in their outboxes: the resends
+    // are idempotent, so in the end the session holds exactly what was acknowledged.
+    let (acks, _) = watch::channel(0usize);
+    let running: Vec<_> = phones
+        .drain(..)
+        .map(|phone| {
+            tokio::spawn(phone.run(
+                paja.ws_url("kaatuu"),
+                prompt.clone(),
+                false,
+                4,
+                acks.clone(),
+            ))
+        })
+        .collect();
+    for phone in running {
+        let phone = phone.await.expect("phone task");
+        assert!(phone.outbox.is_empty(), "every resent item was acked");
+        phones.push(phone);
+    }
+    let t = tally(&paja, "kaatuu", &key, &phones).await;
+    let recovered = t.stored - t.unacked;
+    eprintln!(
+        "{KILLS} SIGKILLs in {:.1?}: acked {}, recovered {recovered}, lost {}, duplicated {}",
+        started.elapsed(),
+        t.acked,
+        t.lost,
+        t.duplicated
+    );
+    assert_eq!(t.lost, 0);
+    assert_eq!(t.duplicated, 0);
+    assert_eq!(t.unacked, 0, "nothing stored that was never acknowledged");
+    assert_eq!(recovered, t.acked);
 }

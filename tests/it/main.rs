@@ -1,11 +1,16 @@
 //! Integration tests: the real server on an ephemeral port, real websockets, real files.
-//! One test binary (modules below) so the link happens once.
+//! One test binary (modules below) so the link happens once; the slow-consumer test, which
+//! measures the process's memory, has a binary of its own (`tests/slow_consumer.rs`).
 
 mod activities;
 mod browser;
 mod crash;
+mod durability;
 mod errors;
 mod http_api;
+mod limits;
 mod load;
+mod reconnect;
+mod security;
 mod support;
 mod workshop;

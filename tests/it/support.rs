@@ -1,14 +1,18 @@
 //! Test harness: a real server on an ephemeral port, a tiny HTTP client and a typed
 //! websocket client.
 
-use std::net::SocketAddr;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::{BufRead, BufReader};
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
@@ -61,13 +65,29 @@ impl TestServer {
     }
 
     /// Graceful stop (as Ctrl-C), then a new server on the same data directory.
-    pub async fn restart(mut self) -> Self {
-        if let Some(server) = self.server.take() {
-            server.shutdown().await;
-        }
+    pub async fn restart(self) -> Self {
+        self.restart_after(|_| {}).await
+    }
+
+    /// Graceful stop, then `between` on the stopped data directory, then a new server on it.
+    pub async fn restart_after(mut self, between: impl FnOnce(&Path)) -> Self {
+        self.stop().await;
+        between(&self.data_dir);
         let mut next = Self::start_on(&self.data_dir).await;
         next._tmp = self._tmp.take();
         next
+    }
+
+    /// Graceful stop (as Ctrl-C); the data directory stays until `self` is dropped.
+    pub async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+
+    /// The running server's session registry.
+    pub fn hub(&self) -> &Arc<paja::hub::Hub> {
+        self.server.as_ref().expect("server running").hub()
     }
 
     pub fn ws_url(&self, slug: &str) -> String {
@@ -246,6 +266,31 @@ impl Client {
         Self { ws }
     }
 
+    pub fn from_stream(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
+        Self { ws }
+    }
+
+    /// Connects from a particular loopback address (`127.0.0.x`), so tests can stand for
+    /// several client IPs; `Err` carries the HTTP status when the upgrade is refused.
+    pub async fn connect_from(ip: IpAddr, addr: SocketAddr, path: &str) -> Result<Self, u16> {
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket.bind(SocketAddr::new(ip, 0)).expect("bind");
+        Self::connect_via(socket, addr, path).await
+    }
+
+    /// Connects over a socket prepared by the caller (bound, small buffers, ...).
+    pub async fn connect_via(socket: TcpSocket, addr: SocketAddr, path: &str) -> Result<Self, u16> {
+        let stream = socket.connect(addr).await.expect("tcp connect");
+        let url = format!("ws://{addr}{path}");
+        match tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream)).await {
+            Ok((ws, _)) => Ok(Self { ws }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(e) => panic!("connect {path}: {e}"),
+        }
+    }
+
     pub async fn send(&mut self, frame: Value) {
         self.ws
             .send(Message::Text(frame.to_string().into()))
@@ -287,6 +332,24 @@ impl Client {
                 }
                 Ok(Message::Close(_)) | Err(_) => return None,
                 Ok(_) => continue,
+            }
+        }
+    }
+
+    /// The next JSON frame, or how the connection ended: `Err(Some(code))` for a close frame,
+    /// `Err(None)` for a connection that just went away.
+    pub async fn recv(&mut self) -> Result<Value, Option<u16>> {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("timed out waiting for a frame");
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    return Ok(serde_json::from_str(&text).expect("server sent JSON"))
+                }
+                Some(Ok(Message::Close(frame))) => return Err(frame.map(|f| u16::from(f.code))),
+                None | Some(Err(_)) => return Err(None),
+                Some(Ok(_)) => continue,
             }
         }
     }
@@ -363,4 +426,279 @@ pub async fn open_prompt(facilitator: &mut Client, title: &str) -> String {
         .to_owned();
     command(facilitator, json!({"type":"open_prompt","prompt_id":id})).await;
     id
+}
+
+/// A websocket upgrade request that is expected to be refused: the status and error body.
+/// (For an accepted upgrade the status is 101 and the body empty.)
+pub async fn upgrade(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> HttpResponse {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let mut request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    let split = loop {
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break split;
+        }
+        let n = tokio::time::timeout(WAIT, stream.read(&mut buf))
+            .await
+            .expect("response in time")
+            .expect("read");
+        assert!(n > 0, "connection closed before the response head");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status: u16 = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let headers: Vec<(String, String)> = head
+        .split("\r\n")
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if status != 101 {
+        tokio::time::timeout(WAIT, stream.read_to_end(&mut body))
+            .await
+            .expect("body in time")
+            .expect("read body");
+    } else {
+        body.clear();
+    }
+    HttpResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The real `paja` binary as a child process, on an ephemeral port, its stderr collected.
+pub struct Paja {
+    pub child: Child,
+    pub addr: SocketAddr,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Paja {
+    /// Starts `paja` on `data_dir` with extra command-line `args`; returns once it serves.
+    /// Its log level is `warn`, or `PAJA_TEST_LOG` when set (e.g. `debug` to see why a test
+    /// failed: `Paja::log` has the lines).
+    pub fn spawn(data_dir: &Path, args: &[&str]) -> Paja {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_paja"))
+            .args(["--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .env(
+                "RUST_LOG",
+                std::env::var("PAJA_TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn paja");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("paja exited before serving")
+                .expect("read stderr");
+            if let Some(rest) = line.strip_prefix("Paja is running at http://") {
+                break rest.trim_end_matches('/').parse().expect("address");
+            }
+            log.lock().unwrap().push(line);
+        };
+        // Keep draining stderr so the child never blocks on a full pipe.
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Paja { child, addr, log }
+    }
+
+    pub fn ws_url(&self, slug: &str) -> String {
+        format!("ws://{}/ws/{slug}", self.addr)
+    }
+
+    /// What it has written to stderr so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// SIGKILL, and reap it.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+
+    /// Sends SIGTERM (as systemd or `docker stop` would).
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Waits up to `limit` for the process to exit by itself: its status and how long it took.
+    pub async fn wait_exit(&mut self, limit: Duration) -> Option<(ExitStatus, Duration)> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some((status, start.elapsed()));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        None
+    }
+}
+
+impl Drop for Paja {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A random number below `n` (test variety, not cryptography).
+pub fn random_below(n: u64) -> u64 {
+    (Uuid::new_v4().as_u128() % u128::from(n)) as u64
+}
+
+/// The items a facilitator's welcome lists: everything the session holds.
+pub async fn stored_items(url: &str, key: &str) -> Vec<Value> {
+    let mut client = Client::connect(url).await;
+    client
+        .send(json!({"type":"hello","role":"facilitator","key":key}))
+        .await;
+    let welcome = client.expect("welcome").await;
+    welcome["items"].as_array().expect("items").clone()
+}
+
+/// A phone as the web client behaves: a participant id that survives reconnections and an
+/// outbox of items not yet acknowledged (localStorage), re-sent with the same ids after every
+/// reconnection.
+pub struct Phone {
+    pub id: Uuid,
+    /// Items made but not acknowledged yet, oldest first.
+    pub outbox: VecDeque<(Uuid, String)>,
+    /// Every acknowledged item and the seq its ack carried.
+    pub acked: HashMap<Uuid, u64>,
+    /// How the last connection ended: a close frame's code, or `None` for a dropped one.
+    pub ended: Option<Option<u16>>,
+    made: usize,
+}
+
+impl Default for Phone {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Phone {
+    pub fn new() -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            outbox: VecDeque::new(),
+            acked: HashMap::new(),
+            ended: None,
+            made: 0,
+        }
+    }
+
+    /// Connects, re-sends the outbox, then (with `more`) keeps making new items, `window` of
+    /// them in flight, until the connection ends; without `more` it stops once the outbox is
+    /// empty. Every ack bumps `acks`. A server that is down or dies is not an error: the phone
+    /// comes back with what it knows.
+    pub async fn run(
+        mut self,
+        url: String,
+        prompt: String,
+        more: bool,
+        window: usize,
+        acks: tokio::sync::watch::Sender<usize>,
+    ) -> Phone {
+        self.ended = None;
+        let Ok((ws, _)) = tokio_tungstenite::connect_async(&url).await else {
+            return self;
+        };
+        let mut client = Client { ws };
+        let hello = json!({"type":"hello","role":"participant","participant_id":self.id});
+        if !client.try_send(hello).await {
+            return self;
+        }
+        match client.recv().await {
+            Ok(welcome) => assert_eq!(welcome["type"], "welcome", "{welcome}"),
+            Err(code) => {
+                self.ended = Some(code);
+                return self;
+            }
+        }
+        let mut queue: VecDeque<(Uuid, String)> = self.outbox.clone();
+        let mut in_flight: HashSet<Uuid> = HashSet::new();
+        let mut sending = true;
+        loop {
+            while sending && in_flight.len() < window {
+                let (id, text) = match queue.pop_front() {
+                    Some(item) => item,
+                    None if more => {
+                        self.made += 1;
+                        let item = (Uuid::new_v4(), format!("{} – {}", self.id, self.made));
+                        self.outbox.push_back(item.clone());
+                        item
+                    }
+                    None => break,
+                };
+                in_flight.insert(id);
+                let frame = json!({"type":"submit","id":id,"prompt_id":prompt,"text":text});
+                if !client.try_send(frame).await {
+                    // The server is going away; read what it still says.
+                    sending = false;
+                }
+            }
+            if in_flight.is_empty() && !more {
+                return self;
+            }
+            let frame = match client.recv().await {
+                Ok(frame) => frame,
+                Err(code) => {
+                    self.ended = Some(code);
+                    return self;
+                }
+            };
+            let Some(id) = frame["id"].as_str().and_then(|id| id.parse::<Uuid>().ok()) else {
+                continue;
+            };
+            if !in_flight.remove(&id) {
+                continue;
+            }
+            match frame["type"].as_str() {
+                Some("ack") => {
+                    let seq = frame["seq"].as_u64().expect("ack seq");
+                    if let Some(before) = self.acked.insert(id, seq) {
+                        assert_eq!(before, seq, "a resent item is acked with its first seq");
+                    }
+                    self.outbox.retain(|(i, _)| *i != id);
+                    acks.send_modify(|n| *n += 1);
+                }
+                // Refused while the server stops: stays in the outbox for the next connection.
+                Some("error") if frame["code"] == "unavailable" => sending = false,
+                _ => panic!("unexpected answer to a submit: {frame}"),
+            }
+        }
+    }
 }
