@@ -30,6 +30,12 @@ use crate::session::{Command, GroupId, ParticipantId};
 
 /// Largest websocket message or frame accepted, in bytes (axum's default is 64 MiB).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// What the websocket library itself accepts (still bounded). Larger than
+/// [`MAX_MESSAGE_BYTES`] on purpose: a frame the library refuses is left unread in the
+/// socket, and closing a socket with unread input makes the kernel reset the connection,
+/// which can discard the error and close frames just sent. Frames between the two limits are
+/// read whole and refused by Paja with `frame_too_large` and a clean close.
+const HARD_MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Each socket's read buffer, in bytes. tungstenite allocates it up front and zero-fills all
 /// of it before every read, so its default (128 KiB) cost 128 KiB of memory per idle phone
 /// and a 128 KiB memset per frame received. Client frames are a few hundred bytes; larger
@@ -102,8 +108,8 @@ pub(super) async fn upgrade(
     let shutdown = state.hub.shutdown_token().clone();
     let hub = state.hub.clone();
     let limits = state.limits.clone();
-    ws.max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
+    ws.max_message_size(HARD_MAX_MESSAGE_BYTES)
+        .max_frame_size(HARD_MAX_MESSAGE_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
@@ -490,6 +496,13 @@ impl Connection {
                 frame = self.socket.recv(), if pending.len() < MAX_IN_FLIGHT => {
                     last_heard = Instant::now();
                     let text = match frame {
+                        Some(Ok(Message::Text(text))) if text.len() > MAX_MESSAGE_BYTES => {
+                            let _ = self
+                                .send(error_frame(None, "frame_too_large", "frames are limited to 16 KiB"))
+                                .await;
+                            self.close(CLOSE_TOO_BIG, "frame too large").await;
+                            break;
+                        }
                         Some(Ok(Message::Text(text))) => text,
                         Some(Ok(Message::Binary(_))) => {
                             if self.send(error_frame(None, "binary_not_supported", "send JSON text frames")).await.is_err() {
