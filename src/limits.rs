@@ -28,12 +28,18 @@ pub const CREATE_BURST: u32 = 10;
 /// Facilitator-key checks (hellos and exports) one IP may burst before waiting.
 pub const KEY_BURST: u32 = 30;
 
+/// How long a connection may be silent before it is closed (pinged every 20 s meanwhile).
+pub const DEFAULT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Shared, per-IP limits.
 pub struct Limits {
     /// A participant connection's commands per second, sustained.
     pub participant_per_sec: u32,
     /// …and its burst.
     pub participant_burst: u32,
+    /// A connection silent this long (not even a pong) is closed; it is pinged every third
+    /// of it. Browsers answer pings by themselves.
+    pub idle_timeout: std::time::Duration,
     /// Most concurrent websocket connections from one IP (a whole conference may sit behind
     /// one NAT address, so the default is high).
     pub max_connections_per_ip: usize,
@@ -57,6 +63,7 @@ impl Limits {
         Arc::new(Self {
             participant_per_sec: per_sec,
             participant_burst: burst,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections_per_ip,
             connections: DashMap::new(),
             // 10 at once, then one a minute.

@@ -56,6 +56,8 @@ pub struct Config {
     pub participant_rate: u32,
     /// …and how many it may send at once.
     pub participant_burst: u32,
+    /// A websocket silent this long (not even answering pings) is closed.
+    pub idle_timeout: Duration,
     /// Test hook: journal writes fail with ENOSPC while set.
     pub write_fault: WriteFault,
 }
@@ -72,6 +74,7 @@ impl Default for Config {
             trust_proxy: false,
             participant_rate: crate::limits::PARTICIPANT_PER_SEC,
             participant_burst: crate::limits::PARTICIPANT_BURST,
+            idle_timeout: crate::limits::DEFAULT_IDLE_TIMEOUT,
             write_fault: WriteFault::default(),
         }
     }
@@ -104,11 +107,14 @@ impl Server {
         let hub = Hub::start(store, CancellationToken::new()).await?;
         let listener = listen(config.addr)?;
         let addr = listener.local_addr()?;
-        let limits = Limits::with_rate(
+        let mut limits = Limits::with_rate(
             config.max_connections_per_ip,
             config.participant_rate,
             config.participant_burst,
         );
+        if let Some(l) = Arc::get_mut(&mut limits) {
+            l.idle_timeout = config.idle_timeout;
+        }
         hub.start_housekeeping(config.retention_days, limits.clone());
         let app = http::app(AppState {
             hub: hub.clone(),

@@ -50,10 +50,6 @@ const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Commands one connection may have waiting for the disk; past this we stop reading from it.
 const MAX_IN_FLIGHT: usize = 64;
-/// How often the server pings a quiet connection (browsers answer pings by themselves).
-const HEARTBEAT: Duration = Duration::from_secs(20);
-/// A connection that has sent nothing, not even a pong, for this long is gone.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Longest one frame may take to go out: a phone that stops reading is dropped rather than
 /// buffered for (its events wait in the shared broadcast ring, never in a private queue).
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -378,7 +374,9 @@ impl Connection {
             .limits
             .connection_limiter(identity.role == Role::Facilitator);
         let mut pending: FuturesUnordered<Pending> = FuturesUnordered::new();
-        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        // Ping a third of the idle timeout apart, so two unanswered pings still fit in it.
+        let idle_timeout = self.limits.idle_timeout;
+        let mut heartbeat = tokio::time::interval(idle_timeout / 3);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
         // Made once, on a token of this connection's own: polling `cancelled()` of the shared
@@ -484,7 +482,7 @@ impl Connection {
                     }
                 }
                 _ = heartbeat.tick() => {
-                    if last_heard.elapsed() > IDLE_TIMEOUT {
+                    if last_heard.elapsed() > idle_timeout {
                         tracing::debug!("connection idle; closing");
                         self.close(CLOSE_IDLE, "idle").await;
                         break;

@@ -233,3 +233,33 @@ async fn facilitator_key_guessing_is_rate_limited_per_ip() {
         .await;
     other.expect("welcome").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_connection_is_closed_as_idle_and_a_talking_one_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(paja::Config {
+        data_dir: tmp.path().to_path_buf(),
+        idle_timeout: Duration::from_millis(900),
+        ..paja::Config::default()
+    })
+    .await;
+    server.create_session("hiljaa").await;
+    // Neither reads (so neither answers the server's pings); one keeps sending frames.
+    let (mut silent, _) = server.screen("hiljaa").await;
+    let (mut talking, _) = server.screen("hiljaa").await;
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(2500) {
+        talking.send(json!({"type":"ping","id":"still-here"})).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The silent one was closed as idle (1001) once 900 ms passed without a frame from it.
+    assert_eq!(silent.closed().await, Some(1001));
+    // The one that kept talking is open: its next ping is answered.
+    talking.send(json!({"type":"ping","id":"last"})).await;
+    loop {
+        let frame = talking.next().await.expect("still open");
+        if frame["type"] == "pong" && frame["id"] == "last" {
+            break;
+        }
+    }
+}
