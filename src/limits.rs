@@ -49,21 +49,28 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// Limits with `max_connections_per_ip` and the default participant rate.
+    /// Limits with `max_connections_per_ip` and the default rate and idle timeout.
     pub fn new(max_connections_per_ip: usize) -> Arc<Self> {
         Self::with_rate(
             max_connections_per_ip,
             PARTICIPANT_PER_SEC,
             PARTICIPANT_BURST,
+            DEFAULT_IDLE_TIMEOUT,
         )
     }
 
-    /// Limits with a participant rate of `per_sec` sustained and `burst` at once.
-    pub fn with_rate(max_connections_per_ip: usize, per_sec: u32, burst: u32) -> Arc<Self> {
+    /// Limits with a participant rate of `per_sec` sustained and `burst` at once, and
+    /// connections closed after `idle_timeout` of silence.
+    pub fn with_rate(
+        max_connections_per_ip: usize,
+        per_sec: u32,
+        burst: u32,
+        idle_timeout: std::time::Duration,
+    ) -> Arc<Self> {
         Arc::new(Self {
             participant_per_sec: per_sec,
             participant_burst: burst,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            idle_timeout,
             max_connections_per_ip,
             connections: DashMap::new(),
             // 10 at once, then one a minute.

@@ -107,14 +107,12 @@ impl Server {
         let hub = Hub::start(store, CancellationToken::new()).await?;
         let listener = listen(config.addr)?;
         let addr = listener.local_addr()?;
-        let mut limits = Limits::with_rate(
+        let limits = Limits::with_rate(
             config.max_connections_per_ip,
             config.participant_rate,
             config.participant_burst,
+            config.idle_timeout,
         );
-        if let Some(l) = Arc::get_mut(&mut limits) {
-            l.idle_timeout = config.idle_timeout;
-        }
         hub.start_housekeeping(config.retention_days, limits.clone());
         let app = http::app(AppState {
             hub: hub.clone(),
