@@ -62,19 +62,23 @@ export function t(key, vars) {
 /** A server error code in words. */
 export const errorText = (code) => t(strings[`error.${code}`] ? `error.${code}` : 'error.generic');
 
-/** Translates the `data-i18n`, `data-i18n-placeholder` and `data-i18n-aria-label` elements. */
+/** Translates the `data-i18n`, `-placeholder`, `-aria-label` and `-alt` elements. */
 export function applyI18n() {
   for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
   for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
   for (const e of document.querySelectorAll('[data-i18n-aria-label]')) e.setAttribute('aria-label', t(e.dataset.i18nAriaLabel));
+  for (const e of document.querySelectorAll('[data-i18n-alt]')) e.alt = t(e.dataset.i18nAlt);
 }
 
-/** Wires the `[data-lang]` buttons: switch, remember, mark the current one. */
-export function initLangSwitch() {
+/**
+ * Wires the `[data-lang]` buttons: switch, remember under `key`, mark the current one. The
+ * projector remembers its choice apart from the console's, as both often run on one laptop.
+ */
+export function initLangSwitch(key = 'paja.lang') {
   const buttons = document.querySelectorAll('[data-lang]');
   for (const b of buttons) {
     b.addEventListener('click', () => {
-      store.set('paja.lang', b.dataset.lang);
+      store.set(key, b.dataset.lang);
       setLang(b.dataset.lang);
     });
   }

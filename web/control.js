@@ -192,6 +192,9 @@ function renderTop() {
   join.href = `/${slug}`;
   join.textContent = `${location.host}/${slug}`;
   $('screen-link').href = `/${slug}/screen`;
+  const qr = `/${encodeURIComponent(slug)}/qr.svg`;
+  $('qr-link').href = qr;
+  if ($('qr').getAttribute('src') !== qr) $('qr').src = qr;
 }
 
 function renderConn() {

@@ -2,9 +2,11 @@
 // columns when it has them, a starred item large on top), poll bars, scale distributions, the
 // word cloud or the dot-vote ranking. Public, so it only shows what the screen role receives.
 // Changes are applied to the nodes they touch: hundreds of items a minute never redraw it all.
-// `?group=g1` shows one group's items; `?theme=light` (or T, or the button) a light theme.
+// `?group=g1` shows one group's items; `?theme=light` (or T, or the button) a light theme;
+// `?lang=sv` (or the buttons) a language other than the session's; F (or the button) full screen.
 import {
   $, t, el, setLang, lang, pickLang, onLang, slug, store, Conn, remaining, mmss, errorText, chip, isPublic,
+  initLangSwitch,
 } from './common.js';
 import * as draw from './results.js';
 
@@ -14,6 +16,10 @@ const SIZES = [5.2, 4.4, 3.7, 3.1, 2.6, 2.3, 2];
 const RANKED = 15;
 const query = new URLSearchParams(location.search);
 const only = query.get('group');
+/** Where the projector remembers a language chosen on it (apart from the console's). */
+const LANG_KEY = 'paja.screen.lang';
+/** A language asked for in the address or chosen on this projector; else the session's. */
+const chosenLang = () => query.get('lang') || store.get(LANG_KEY);
 
 let session = null;
 let prompt = null;
@@ -50,7 +56,7 @@ function onMessage(m) {
       seq = m.seq;
       participants = m.participants || 0;
       groups = m.groups || [];
-      if (pickLang(session.language) !== lang) setLang(session.language);
+      if (!chosenLang() && pickLang(session.language) !== lang) setLang(session.language);
       load(m.prompt, m.items, m.prompt && m.results[m.prompt.id]);
       break;
     case 'presence':
@@ -305,10 +311,20 @@ function theme(light) {
   store.set('paja.theme', light ? 'light' : 'dark');
 }
 
+/** Full screen on or off (browsers allow it only from a key press or a click). */
+function fullscreen() {
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  else document.documentElement.requestFullscreen?.().catch(() => {});
+}
+
 theme((query.get('theme') || store.get('paja.theme')) === 'light');
 $('theme').addEventListener('click', () => theme(!document.body.classList.contains('light')));
+$('fullscreen').addEventListener('click', fullscreen);
 addEventListener('keydown', (e) => {
-  if ((e.key === 't' || e.key === 'T') && !e.ctrlKey && !e.metaKey && !e.altKey) theme(!document.body.classList.contains('light'));
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const k = e.key.toLowerCase();
+  if (k === 't') theme(!document.body.classList.contains('light'));
+  else if (k === 'f') fullscreen();
 });
 setInterval(tick, 500);
 
@@ -318,6 +334,7 @@ addEventListener('resize', () => {
   resizeTimer = setTimeout(refit, 100);
 });
 onLang(() => load(prompt, [...items.values()], result));
-setLang('fi');
+initLangSwitch(LANG_KEY);
+setLang(chosenLang() || 'fi');
 render();
 conn.connect();

@@ -18,7 +18,7 @@ const TEXT_ATTRIBUTES: [(&str, Option<&str>); 4] = [
     ("placeholder", Some("data-i18n-placeholder")),
     ("aria-label", Some("data-i18n-aria-label")),
     ("title", None),
-    ("alt", None),
+    ("alt", Some("data-i18n-alt")),
 ];
 
 /// Script sinks whose string argument reaches the screen as it is.

@@ -29,6 +29,13 @@ async fn phone_console_and_projector_as_people_use_them() {
     run_script("smoke.mjs").await;
 }
 
+/// The phone from 320 px wide and with the keyboard up, the projector's language, the console's
+/// QR code (issue 6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_fits_the_keyboard_and_projector_speaks_its_language() {
+    run_script("views.mjs").await;
+}
+
 /// Runs `tests/browser/<script>` with node against a fresh server; fails with its output.
 async fn run_script(script: &str) {
     if std::env::var("PAJA_SKIP_BROWSER").as_deref() == Ok("1") {

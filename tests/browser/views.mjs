@@ -1,0 +1,142 @@
+// Issue 6, the views' details that a person notices first.
+//
+// The phone's layout as a participant meets it on a cheap phone:
+// - from 320 px wide nothing runs off the side and the tap targets are large (≥ 44×44 px);
+// - on a 360×640 screen with the keyboard up (the page's viewport shrinks to 360×340, as
+//   `interactive-widget=resizes-content` asks Android's Chrome to do), the prompt, its
+//   instructions, the time left and the Send button are all on screen without scrolling.
+// Writes target/screenshots/phone-keyboard.png.
+//
+// The projector speaks the session's language unless told otherwise (`?lang=`, or its language
+// buttons, remembered apart from the console's); the console shows the join QR code.
+//
+//   node tests/browser/views.mjs http://127.0.0.1:PORT
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BASE, LAPTOP, PHONE, PROJECTOR, Watch, addPrompt, createSession, launch } from './lib.mjs';
+
+const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
+/** What a typical Android keyboard with its suggestion strip takes of a 640 px screen. */
+const KEYBOARD = 300;
+/** The smallest comfortable tap target (WCAG 2.5.5, Android and iOS guidelines). */
+const TAP = 44;
+// A long prompt as facilitators write them (from the Presemo seminar programme).
+const QUESTION = 'Mitkä toimijat pitäisi olla mukana nuorten hyvinvoinnin verkostossa alueellasi?';
+const INSTRUCTIONS = 'Kirjoita yksi toimija kerrallaan ja paina Lähetä jokaisen jälkeen. 2 min.';
+
+/** The parts of the prompt a participant must see, with their boxes in the viewport. */
+async function boxes(page) {
+  return page.evaluate(() => {
+    const ids = ['q', 'instructions', 'timer', 'text', 'send'];
+    return Object.fromEntries(ids.map((id) => {
+      const r = document.getElementById(id).getBoundingClientRect();
+      return [id, { top: Math.round(r.top), bottom: Math.round(r.bottom), height: Math.round(r.height) }];
+    }));
+  });
+}
+
+test('the phone fits small screens and the keyboard', { timeout: 180_000 }, async () => {
+  const watch = new Watch();
+  const browser = await launch();
+  try {
+    const s = await createSession('puhelin', 'Nuorten hyvinvoinnin verkosto');
+    const control = await watch.page(browser, 'control', LAPTOP);
+    await control.goto(s.control);
+    await control.waitForSelector('#conn[data-status="connected"]');
+    await addPrompt(control, { kind: 'brainstorm', title: QUESTION, instructions: INSTRUCTIONS, minutes: '2' });
+    await control.click('#next');
+
+    // 320 px: the narrowest phones still in use.
+    const narrow = await watch.page(browser, 'phone320', { ...PHONE, viewport: { width: 320, height: 568 } });
+    await narrow.goto(s.participant);
+    await narrow.waitForSelector('#form:not([hidden])');
+    await narrow.fill('#text', 'Ohjaamo');
+    await narrow.click('#send');
+    await narrow.waitForSelector('#mine .item.saved');
+    const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 320 px screen`);
+    const small = await narrow.evaluate((tap) => [...document.querySelectorAll('button, a[href], textarea, input, select')]
+      .filter((e) => e.offsetParent !== null)
+      .map((e) => ({ e, r: e.getBoundingClientRect() }))
+      .filter(({ r }) => r.width < tap || r.height < tap)
+      .map(({ e, r }) => `${e.tagName.toLowerCase()}#${e.id || e.className || e.textContent.trim()} ${Math.round(r.width)}×${Math.round(r.height)}`), TAP);
+    assert.deepEqual(small, [], `tap targets under ${TAP}×${TAP} px at 320 px wide`);
+
+    // 360×640 with the keyboard up: the participant taps the text box to write.
+    const phone = await watch.page(browser, 'phone', PHONE);
+    await phone.goto(s.participant);
+    await phone.waitForSelector('#form:not([hidden])');
+    const viewport = await phone.evaluate(() => document.querySelector('meta[name=viewport]').content);
+    assert.match(viewport, /interactive-widget=resizes-content/, 'the keyboard must shrink the page, not cover it');
+    await phone.tap('#text');
+    await phone.setViewportSize({ width: 360, height: 640 - KEYBOARD });
+    await phone.waitForTimeout(300);
+    const at = await boxes(phone);
+    const height = 640 - KEYBOARD;
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await phone.screenshot({ path: `${SHOTS}/phone-keyboard.png` });
+    for (const [id, b] of Object.entries(at)) {
+      assert.ok(b.height > 0, `#${id} is not shown`);
+      assert.ok(b.top >= 0 && b.bottom <= height, `#${id} is off screen with the keyboard up: ${JSON.stringify(b)} in ${height} px`);
+    }
+    assert.equal(await phone.evaluate(() => document.activeElement.id), 'text', 'the text box keeps the focus');
+
+    // Typing and sending with the keyboard up keeps everything in place.
+    await phone.fill('#text', 'Etsivä nuorisotyö');
+    await phone.press('#text', 'Enter');
+    await phone.waitForSelector('#mine .item.saved');
+    const after = await boxes(phone);
+    assert.ok(after.send.bottom <= height && after.q.top >= 0, `after sending: ${JSON.stringify(after)}`);
+    watch.assertClean(assert);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the projector picks its language; the console shows the QR code', { timeout: 180_000 }, async () => {
+  const watch = new Watch();
+  const browser = await launch();
+  try {
+    const s = await createSession('kieli', 'Kielet');
+    const joinText = (page) => page.textContent('.band-join span');
+
+    // Without a choice: the session's language (Finnish).
+    const screen = await watch.page(browser, 'screen', PROJECTOR);
+    await screen.goto(s.screen);
+    await screen.waitForSelector('#idle:not([hidden])');
+    await screen.waitForFunction(() => document.documentElement.lang === 'fi');
+    assert.equal(await joinText(screen), 'Osallistu:');
+
+    // The address asks for Swedish.
+    await screen.goto(`${s.screen}?lang=sv`);
+    await screen.waitForFunction(() => document.documentElement.lang === 'sv');
+    assert.equal(await joinText(screen), 'Delta:');
+    assert.match(await screen.textContent('.idle-how'), /Delta med din telefon/);
+
+    // The projector's own buttons (shown when the keyboard or pointer reaches them): English,
+    // remembered for this projector after a reload without `?lang`.
+    await screen.focus('.screen-tools [data-lang="en"]');
+    assert.equal(await screen.evaluate(() => getComputedStyle(document.querySelector('.screen-tools')).opacity), '1');
+    await screen.click('.screen-tools [data-lang="en"]');
+    await screen.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.equal(await joinText(screen), 'Join at');
+    await screen.goto(s.screen);
+    await screen.waitForSelector('#idle:not([hidden])');
+    await screen.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.equal(await screen.getAttribute('.screen-tools [data-lang="en"]', 'aria-pressed'), 'true');
+
+    // The console's QR code is the server's, and opens large.
+    const control = await watch.page(browser, 'control', LAPTOP);
+    await control.goto(s.control);
+    await control.waitForSelector('#conn[data-status="connected"]');
+    await control.waitForFunction(() => document.getElementById('qr').naturalWidth > 0);
+    assert.equal(await control.getAttribute('#qr-link', 'href'), `/${s.slug}/qr.svg`);
+    assert.match(await control.getAttribute('#qr', 'alt'), /QR/);
+    watch.assertClean(assert);
+  } finally {
+    await browser.close();
+  }
+});
