@@ -192,3 +192,94 @@ async fn the_qr_code_is_the_participant_address_as_svg() {
     assert_eq!(missing.status, 404);
     assert_ne!(missing.header("content-type"), Some("image/svg+xml"));
 }
+
+/// Issue 6: a phone's first visit (the page, its CSS, its modules and the session language's
+/// strings, as the browser fetches them: gzip) is at most 30 KB on the wire, and a second
+/// visit loads nothing but the page's revalidation: every asset is immutable under its
+/// versioned URL, and the page answers 304 to its ETag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_page_first_load_is_under_30_kb_and_then_cached() {
+    let server = TestServer::start().await;
+    server.create_session("kevyt").await;
+    let gzip = [("Accept-Encoding", "gzip")];
+    let page = server.http("GET", "/kevyt", &gzip, None).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("content-encoding"), Some("gzip"));
+    let html = gunzip(&page.body);
+    let mut wire = page.body.len();
+    let mut fetched = vec![format!("/kevyt {} B", page.body.len())];
+
+    // Everything the page pulls in: `/assets/…` references, then the modules' own imports and
+    // the strings (Finnish, the session's language) their code fetches.
+    let mut queue = references(&html, "\"/assets/", '"');
+    let mut seen = std::collections::HashSet::new();
+    while let Some(path) = queue.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let asset = server.http("GET", &path, &gzip, None).await;
+        assert_eq!(asset.status, 200, "{path}");
+        assert_eq!(
+            asset.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{path} must be cached for good: a second visit must not fetch it"
+        );
+        wire += asset.body.len();
+        fetched.push(format!("{path} {} B", asset.body.len()));
+        if path.contains(".js?") {
+            let text = gunzip_or_plain(&asset);
+            for import in references(&text, "'./", '\'') {
+                queue.push(import.replacen("./", "/assets/", 1));
+            }
+            if let Some(version) = text
+                .split("/assets/i18n/${l}.json?v=")
+                .nth(1)
+                .and_then(|rest| rest.split('`').next())
+            {
+                queue.push(format!("/assets/i18n/fi.json?v={version}"));
+            }
+        }
+    }
+    assert!(
+        fetched
+            .iter()
+            .any(|f| f.starts_with("/assets/i18n/fi.json"))
+            && fetched.iter().any(|f| f.starts_with("/assets/common.js")),
+        "the crawl missed the strings or the shared module: {fetched:#?}"
+    );
+    println!("first load: {wire} bytes gzip\n  {}", fetched.join("\n  "));
+    assert!(
+        wire <= 30 * 1024,
+        "first load {wire} B > 30 KB: {fetched:#?}"
+    );
+
+    let etag = page.header("etag").expect("the page has an ETag");
+    let again = server
+        .http("GET", "/kevyt", &[("If-None-Match", etag)], None)
+        .await;
+    assert_eq!(again.status, 304, "a second visit revalidates the page");
+}
+
+/// Quoted references that start with `prefix` (whose first quote is kept out), up to `end`.
+fn references(text: &str, prefix: &str, end: char) -> Vec<String> {
+    text.split(prefix)
+        .skip(1)
+        .filter_map(|rest| rest.split(end).next())
+        .map(|tail| format!("{}{tail}", &prefix[1..]))
+        .collect()
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+        .expect("gzip");
+    out
+}
+
+fn gunzip_or_plain(response: &crate::support::HttpResponse) -> String {
+    if response.header("content-encoding") == Some("gzip") {
+        gunzip(&response.body)
+    } else {
+        response.text()
+    }
+}
