@@ -10,7 +10,7 @@ use paja::export::{self, Format};
 use paja::server::{
     DEFAULT_ADDR, DEFAULT_DATA_DIR, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RETENTION_DAYS,
 };
-use paja::session::SessionName;
+use paja::session::{Language, SessionName};
 use paja::store::Store;
 use paja::{Config, Server};
 
@@ -76,6 +76,27 @@ struct ExportArgs {
     /// Output file (default: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Only these prompts: agenda places from 1, or ids, comma-separated (`1,3` or `p2`).
+    #[arg(long)]
+    prompts: Option<String>,
+    /// Hidden items in (`true`) or out (`false`); default: in for csv/json/xlsx, out for md/html.
+    #[arg(long)]
+    hidden: Option<bool>,
+    /// Language of headings and labels (default: the session's).
+    #[arg(long, value_parser = parse_language)]
+    lang: Option<Language>,
+    /// Time zone of the times shown (IANA name).
+    #[arg(long, default_value = export::DEFAULT_TIME_ZONE)]
+    tz: Option<String>,
+    /// CSV separator: `semicolon` for Excel where the comma is the decimal separator.
+    #[arg(long, value_enum, default_value = "comma")]
+    delimiter: export::Delimiter,
+}
+
+/// `fi`, `sv` or `en`.
+fn parse_language(s: &str) -> Result<Language, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| format!("{s:?} is not fi, sv or en"))
 }
 
 fn main() -> ExitCode {
@@ -163,7 +184,17 @@ fn export_offline(args: ExportArgs) -> Result<(), String> {
     let slug = SessionName::parse(&args.session).map_err(|e| e.to_string())?;
     let store = Store::open_read_only(&args.data_dir).map_err(|e| e.to_string())?;
     let session = store.read(&slug).map_err(|e| format!("{slug}: {e}"))?;
-    let bytes = export::render(&session, args.format);
+    let options = export::Options {
+        prompts: args
+            .prompts
+            .as_deref()
+            .map(export::PromptSelector::parse_list),
+        hidden: args.hidden,
+        language: args.lang,
+        time_zone: args.tz,
+        delimiter: args.delimiter,
+    };
+    let bytes = export::render(&session, args.format, &options).map_err(|e| e.to_string())?;
     match args.out {
         Some(path) => std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display())),
         None => std::io::stdout()

@@ -387,7 +387,7 @@ impl<'a> ItemView<'a> {
             likes: session.like_count(item),
             edited: !item.history.is_empty(),
             history: staff.then_some(item.history.as_slice()),
-            author: staff.then(|| item.participant.pseudonym(&session.meta.slug)),
+            author: staff.then(|| session.pseudonym(&item.participant)),
         }
     }
 }

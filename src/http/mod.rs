@@ -5,8 +5,7 @@
 //! | `GET /`                                | start page: create a session, or join one   |
 //! | `POST /api/sessions`                   | create a session                            |
 //! | `DELETE /api/sessions/{slug}`          | delete a session and its files (key)        |
-//! | `GET /api/sessions/{slug}/export.csv`  | CSV export (facilitator key as Bearer)      |
-//! | `GET /api/sessions/{slug}/export.json` | JSON export (facilitator key as Bearer)     |
+//! | `GET /api/sessions/{slug}/export.{csv,json,xlsx,md,html}` | exports and reports (key as Bearer; options in the query) |
 //! | `GET /api/sessions/{slug}/agenda.json` | the agenda as a template (key as Bearer)    |
 //! | `GET /ws/{slug}`                       | the websocket (see `protocol`)              |
 //! | `GET /assets/{file}`                   | embedded CSS, JS and strings                |
@@ -21,7 +20,8 @@ mod ws;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use sha2::{Digest, Sha256};
 
-use crate::export::{self, Format};
+use crate::export::{self, Delimiter, Format, PromptSelector};
 use crate::hub::{CreateError, Hub, SessionHandle};
 use crate::limits::Limits;
 use crate::session::{clean_text, Language, SessionName, SESSION_TITLE_MAX};
@@ -320,10 +320,10 @@ fn authorized(
 }
 
 /// What `GET /api/sessions/{slug}/{file}` can download.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Download {
-    /// `export.csv` or `export.json`.
-    Export(Format),
+    /// `export.<format>`: an export or report, with the query's options.
+    Export(Format, export::Options),
     /// `agenda.json`: the agenda as a template for a new session.
     Agenda,
 }
@@ -346,16 +346,51 @@ async fn delete_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// An export's options in its URL: `?prompts=1,3&hidden=false&lang=sv&tz=Europe/Stockholm&delimiter=semicolon`.
+#[derive(Debug, Default, Deserialize)]
+struct ExportQuery {
+    /// Comma-separated agenda places (from 1) or prompt ids.
+    prompts: Option<String>,
+    /// Hidden items in (`true`) or out (`false`); default: in for data, out for reports.
+    hidden: Option<bool>,
+    /// Heading language.
+    lang: Option<Language>,
+    /// IANA time zone.
+    tz: Option<String>,
+    /// CSV separator.
+    delimiter: Option<Delimiter>,
+}
+
+impl From<ExportQuery> for export::Options {
+    fn from(q: ExportQuery) -> Self {
+        export::Options {
+            prompts: q.prompts.as_deref().map(PromptSelector::parse_list),
+            hidden: q.hidden,
+            language: q.lang,
+            time_zone: q.tz.filter(|tz| !tz.is_empty()),
+            delimiter: q.delimiter.unwrap_or_default(),
+        }
+    }
+}
+
 async fn export_session(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((slug, file)): Path<(String, String)>,
+    query: Result<Query<ExportQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let download = match file.as_str() {
-        "export.csv" => Download::Export(Format::Csv),
-        "export.json" => Download::Export(Format::Json),
-        "agenda.json" => Download::Agenda,
+    let format = file
+        .strip_prefix("export.")
+        .and_then(Format::from_extension);
+    let download = match (format, file.as_str()) {
+        (Some(format), _) => {
+            let Query(query) = query.map_err(|e| {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_options", e.body_text())
+            })?;
+            Download::Export(format, query.into())
+        }
+        (None, "agenda.json") => Download::Agenda,
         _ => {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -372,9 +407,10 @@ async fn export_session(
             "the server is restarting; try again",
         )
     })?;
-    let body = tokio::task::spawn_blocking(move || match download {
-        Download::Export(format) => export::render(&session, format),
-        Download::Agenda => export::agenda(&session),
+    let job = download.clone();
+    let body = tokio::task::spawn_blocking(move || match job {
+        Download::Export(format, options) => export::render(&session, format, &options),
+        Download::Agenda => Ok(export::agenda(&session)),
     })
     .await
     .map_err(|_| {
@@ -383,11 +419,18 @@ async fn export_session(
             "internal",
             "export failed",
         )
+    })?
+    .map_err(|e| {
+        let status = match e {
+            export::ExportError::Workbook(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, e.code(), e.to_string())
     })?;
-    let (content_type, filename) = match download {
-        Download::Export(format) => (
+    let (content_type, filename) = match &download {
+        Download::Export(format, options) => (
             format.content_type(),
-            format!("{}.{}", handle.slug(), format.extension()),
+            export::file_name(handle.slug().as_str(), *format, options),
         ),
         Download::Agenda => ("application/json", format!("{}-agenda.json", handle.slug())),
     };

@@ -700,6 +700,12 @@ impl Session {
             .unwrap_or_else(|| NO_ANSWERS.get_or_init(Answers::default))
     }
 
+    /// A participant's pseudonym in this session, as exports and the console show it
+    /// ([`ParticipantId::pseudonym`], salted with the session's name).
+    pub fn pseudonym(&self, participant: &ParticipantId) -> String {
+        participant.pseudonym(&self.meta.slug)
+    }
+
     /// Likes on an item, counting the likes of items merged into it (each person once).
     pub fn like_count(&self, item: &Item) -> usize {
         if !self.has_merges(&item.prompt_id) {

@@ -38,7 +38,7 @@ fn parse_csv(bytes: &[u8]) -> Vec<HashMap<String, String>> {
         .iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(headers, paja::export::CSV_HEADER);
+    assert_eq!(headers, paja::export::csv::CSV_HEADER);
     reader
         .records()
         .map(|r| {

@@ -1,0 +1,377 @@
+//! Exports for the seminar report: the same session as CSV, XLSX, JSON (complete, importable),
+//! and a readable report as HTML or Markdown.
+//!
+//! Every format is rendered from the session as it is in memory (or read offline from disk)
+//! with the same [`Options`]: which prompts, whether hidden items are in, the language of the
+//! headings, the time zone of the times, and the CSV delimiter. They carry pseudonymous
+//! participant ids only ([`Session::pseudonym`]), never device ids. The HTTP download and the
+//! offline `paja export` call the same [`render`].
+
+pub mod csv;
+pub mod json;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::session::{
+    Activity, Item, ItemId, Language, Millis, Prompt, PromptId, PromptState, Results, Session,
+};
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One row per item (or one prompt's results), UTF-8 with a BOM so Excel reads ä, ö and å.
+    Csv,
+    /// The whole session in the versioned schema of docs/export-format.md; importable.
+    Json,
+    /// A workbook: a summary sheet and one sheet per prompt.
+    Xlsx,
+    /// The report as Markdown.
+    Md,
+    /// The report as one self-contained HTML page that prints cleanly to PDF.
+    Html,
+}
+
+impl Format {
+    /// Every format, for listings and errors.
+    pub const ALL: [Format; 5] = [
+        Format::Csv,
+        Format::Json,
+        Format::Xlsx,
+        Format::Md,
+        Format::Html,
+    ];
+
+    /// The MIME type for downloads.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Md => "text/markdown; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
+        }
+    }
+
+    /// The file extension (also the name used in URLs and on the command line).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Xlsx => "xlsx",
+            Format::Md => "md",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format with this extension.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.extension() == ext)
+    }
+
+    /// Whether this is a report for reading (hidden items are left out unless asked for)
+    /// rather than data (hidden items are in, marked).
+    pub fn is_report(self) -> bool {
+        matches!(self, Format::Md | Format::Html)
+    }
+}
+
+/// The CSV field separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delimiter {
+    /// `,` — the standard, and what most tools expect.
+    #[default]
+    Comma,
+    /// `;` — what Excel expects where the comma is the decimal separator (Finland, Sweden);
+    /// numbers are then written with a decimal comma too.
+    Semicolon,
+}
+
+/// The time zone exports show times in unless told otherwise.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Helsinki";
+
+/// What goes into an export and how it reads.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only these prompts, in agenda order; `None`: all of them.
+    pub prompts: Option<Vec<PromptSelector>>,
+    /// Whether hidden items are in; `None`: the format's default (in for data, out for reports).
+    pub hidden: Option<bool>,
+    /// The language of headings and labels; `None`: the session's.
+    pub language: Option<Language>,
+    /// The time zone of times shown (IANA name); `None`: [`DEFAULT_TIME_ZONE`].
+    pub time_zone: Option<String>,
+    /// The CSV separator.
+    pub delimiter: Delimiter,
+}
+
+/// Names a prompt: by id (`p3`) or by its 1-based place in the agenda (`3`), as a facilitator
+/// counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptSelector {
+    /// A prompt id.
+    Id(PromptId),
+    /// A place in the agenda, from 1.
+    Position(usize),
+}
+
+impl PromptSelector {
+    /// `"3"` is a position, anything else an id.
+    pub fn parse(s: &str) -> PromptSelector {
+        let s = s.trim();
+        match s.parse::<usize>() {
+            Ok(n) => PromptSelector::Position(n),
+            Err(_) => PromptSelector::Id(PromptId(s.to_owned())),
+        }
+    }
+
+    /// Parses a comma-separated list (`"1,3,p7"`), skipping empty entries.
+    pub fn parse_list(s: &str) -> Vec<PromptSelector> {
+        s.split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(PromptSelector::parse)
+            .collect()
+    }
+}
+
+/// Why an export could not be made: always the caller's options, never the session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    /// A prompt selector names no prompt of the session.
+    #[error("no prompt {0} in this session")]
+    UnknownPrompt(String),
+    /// The time zone is not an IANA name known to the bundled database.
+    #[error("unknown time zone {0:?} (use an IANA name such as Europe/Helsinki)")]
+    UnknownTimeZone(String),
+    /// The workbook writer failed.
+    #[error("the workbook could not be written: {0}")]
+    Workbook(String),
+}
+
+impl ExportError {
+    /// The error's code, for HTTP and the command line.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExportError::UnknownPrompt(_) => "unknown_prompt",
+            ExportError::UnknownTimeZone(_) => "unknown_time_zone",
+            ExportError::Workbook(_) => "export_failed",
+        }
+    }
+}
+
+/// What a renderer works from: the session and the options, checked and resolved once.
+pub struct View<'a> {
+    /// The session.
+    pub session: &'a Session,
+    /// The chosen prompts, in agenda order.
+    pub prompts: Vec<&'a Prompt>,
+    /// Whether hidden items are in.
+    pub hidden: bool,
+    /// The language of headings.
+    pub language: Language,
+    /// The time zone of times shown.
+    pub zone: jiff::tz::TimeZone,
+    /// The CSV separator.
+    pub delimiter: Delimiter,
+    dots: BTreeMap<ItemId, u32>,
+}
+
+impl<'a> View<'a> {
+    /// Resolves `options` against `session` for `format`.
+    pub fn new(
+        session: &'a Session,
+        format: Format,
+        options: &Options,
+    ) -> Result<View<'a>, ExportError> {
+        let all = session.prompts();
+        let prompts = match &options.prompts {
+            None => all.iter().collect(),
+            Some(selectors) => {
+                let mut chosen = Vec::new();
+                for selector in selectors {
+                    let at = match selector {
+                        PromptSelector::Id(id) => all.iter().position(|p| &p.id == id),
+                        PromptSelector::Position(n) => n.checked_sub(1).filter(|i| *i < all.len()),
+                    };
+                    match at {
+                        Some(at) => chosen.push(at),
+                        None => {
+                            return Err(ExportError::UnknownPrompt(match selector {
+                                PromptSelector::Id(id) => id.0.clone(),
+                                PromptSelector::Position(n) => n.to_string(),
+                            }))
+                        }
+                    }
+                }
+                chosen.sort_unstable();
+                chosen.dedup();
+                chosen.into_iter().map(|at| &all[at]).collect()
+            }
+        };
+        let zone_name = options.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE);
+        let zone = jiff::tz::TimeZone::get(zone_name)
+            .map_err(|_| ExportError::UnknownTimeZone(zone_name.to_owned()))?;
+        Ok(View {
+            session,
+            prompts,
+            hidden: options.hidden.unwrap_or(!format.is_report()),
+            language: options.language.unwrap_or(session.meta.language),
+            zone,
+            delimiter: options.delimiter,
+            dots: dots_per_item(session),
+        })
+    }
+
+    /// A prompt's items in the order they arrived, without hidden ones unless they are in.
+    pub fn items(&self, prompt: &Prompt) -> impl Iterator<Item = &'a Item> + '_ {
+        let hidden = self.hidden;
+        self.session
+            .items_for(&prompt.id)
+            .filter(move |i| hidden || !i.hidden)
+    }
+
+    /// Dots an item received over every dot vote on its prompt.
+    pub fn dots(&self, item: &Item) -> u32 {
+        self.dots.get(&item.id).copied().unwrap_or(0)
+    }
+
+    /// A time in the export's time zone, as a civil date and time.
+    pub fn local(&self, ms: Millis) -> jiff::civil::DateTime {
+        local(ms, &self.zone)
+    }
+
+    /// A time in the export's time zone as people write it: `2026-11-23 14:05`.
+    pub fn local_text(&self, ms: Millis) -> String {
+        self.local(ms).strftime("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// A prompt's results, when it has been opened (drafts have none).
+    pub fn results(&self, prompt: &Prompt) -> Option<Results> {
+        (prompt.state != PromptState::Draft).then(|| self.session.results(prompt))
+    }
+}
+
+/// Renders `session` in `format` with `options`.
+pub fn render(
+    session: &Session,
+    format: Format,
+    options: &Options,
+) -> Result<Vec<u8>, ExportError> {
+    let view = View::new(session, format, options)?;
+    match format {
+        Format::Csv => Ok(csv::csv(&view)),
+        Format::Json => Ok(json::json(&view)),
+        Format::Xlsx | Format::Md | Format::Html => Err(ExportError::Workbook(format!(
+            "{} is not written yet",
+            format.extension()
+        ))),
+    }
+}
+
+/// The download's file name: `hyvinsivi.xlsx`, or `hyvinsivi-3.csv` for the third prompt alone.
+pub fn file_name(slug: &str, format: Format, options: &Options) -> String {
+    let part = match options.prompts.as_deref() {
+        Some([PromptSelector::Position(n)]) => format!("-{n}"),
+        Some([PromptSelector::Id(id)]) => format!("-{}", id.0),
+        _ => String::new(),
+    };
+    let safe: String = part
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    format!("{slug}{safe}.{}", format.extension())
+}
+
+/// Dots each item received over every dot vote on its prompt (merged duplicates counted with
+/// the item they were merged into).
+fn dots_per_item(session: &Session) -> BTreeMap<ItemId, u32> {
+    let mut dots = BTreeMap::new();
+    for prompt in session.prompts() {
+        if let Results::DotVote { ranking, .. } = session.results(prompt) {
+            if matches!(prompt.draft.activity, Activity::DotVote { .. }) {
+                for entry in ranking {
+                    *dots.entry(entry.item_id).or_insert(0) += entry.dots;
+                }
+            }
+        }
+    }
+    dots
+}
+
+/// `ms` since the epoch as a civil date and time in `zone`.
+pub fn local(ms: Millis, zone: &jiff::tz::TimeZone) -> jiff::civil::DateTime {
+    let ms = i64::try_from(ms).unwrap_or(i64::MAX);
+    jiff::Timestamp::from_millisecond(ms)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(zone.clone())
+        .datetime()
+}
+
+/// The agenda template's format name.
+pub const AGENDA_FORMAT: &str = "paja-agenda";
+
+#[derive(Serialize)]
+struct AgendaTemplate {
+    format: &'static str,
+    version: u32,
+    title: String,
+    prompts: Vec<crate::session::PromptDraft>,
+}
+
+/// The agenda as a reusable template, for `import_agenda` in a new session: the drafts in
+/// order, a dot vote's source written as `@N` (the N-th prompt of the template).
+pub fn agenda(session: &Session) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(&AgendaTemplate {
+        format: AGENDA_FORMAT,
+        version: 1,
+        title: session.meta.title.clone(),
+        prompts: session.agenda_template(),
+    })
+    .unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// Formats ms since the epoch as ISO 8601 in UTC with milliseconds: `2018-05-24T07:15:02.123Z`.
+pub fn iso8601(ms: Millis) -> String {
+    let secs = ms / 1000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        ms % 1000
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_known_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_527_146_102_123), "2018-05-24T07:15:02.123Z");
+        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(iso8601(4_107_542_399_999), "2100-02-28T23:59:59.999Z");
+    }
+}
