@@ -747,7 +747,7 @@ $('next').addEventListener('click', () => request({ type: 'next_prompt' }));
 
 // Keyboard: N next, O open/close, J/K move the selection, E edit, T +1 min, L lock.
 addEventListener('keydown', (e) => {
-  if (e.ctrlKey || e.metaKey || e.altKey || editor.open || refused) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || editor.open || exporter.open || refused) return;
   if (e.target.closest && e.target.closest('input, textarea, select, summary')) return;
   const p = sel();
   const at = prompts.indexOf(p);
@@ -764,8 +764,8 @@ addEventListener('keydown', (e) => {
   e.preventDefault();
 });
 
-/** Downloads a file of the session with the key as a Bearer token. */
-async function download(file, name) {
+/** Downloads a file of the session with the key as a Bearer token; true when it did. */
+async function download(file, name, report = showStatus) {
   try {
     const r = await fetch(`/api/sessions/${encodeURIComponent(slug)}/${file}`, {
       headers: { Authorization: `Bearer ${key}` },
@@ -773,8 +773,8 @@ async function download(file, name) {
     });
     if (!r.ok) {
       const body = await r.json().catch(() => ({}));
-      showStatus(errorText(body?.error?.code));
-      return;
+      report(errorText(body?.error?.code));
+      return false;
     }
     const url = URL.createObjectURL(await r.blob());
     const a = document.createElement('a');
@@ -784,8 +784,10 @@ async function download(file, name) {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 30000);
+    return true;
   } catch {
-    showStatus(errorText('network'));
+    report(errorText('network'));
+    return false;
   }
 }
 
@@ -794,8 +796,62 @@ addEventListener('click', (e) => {
   const menu = document.querySelector('.menu');
   if (menu.open && (!menu.contains(e.target) || e.target.closest('.menu-body button'))) menu.open = false;
 });
-$('csv').addEventListener('click', () => download('export.csv', `${slug}.csv`));
-$('json').addEventListener('click', () => download('export.json', `${slug}.json`));
+// The export dialog: a format, which prompts, hidden answers in or out, the headings' language
+// and, for CSV, the separator. Reports leave hidden answers out unless asked; data keeps them.
+const exporter = $('exporter');
+const xFormat = () => exporter.querySelector('input[name="x-format"]:checked').value;
+const isReport = (f) => f === 'html' || f === 'md';
+function showExportFields() {
+  const f = xFormat();
+  $('x-delim-box').hidden = f !== 'csv';
+  $('x-hidden').checked = !isReport(f);
+}
+function openExporter() {
+  const list = $('x-prompts');
+  list.replaceChildren();
+  prompts.forEach((p, i) => {
+    const box = el('input');
+    box.type = 'checkbox';
+    box.value = String(i + 1);
+    box.checked = true;
+    box.disabled = $('x-all').checked;
+    const row = el('label', 'check');
+    row.append(box, ' ', el('span', '', `${i + 1}. ${p.title}`));
+    list.append(row);
+  });
+  $('x-lang').value = session ? session.language : lang;
+  $('x-delim').value = lang === 'en' ? 'comma' : 'semicolon';
+  $('x-error').hidden = true;
+  showExportFields();
+  exporter.showModal();
+}
+$('export').addEventListener('click', openExporter);
+for (const r of exporter.querySelectorAll('input[name="x-format"]')) r.addEventListener('change', showExportFields);
+$('x-all').addEventListener('change', () => {
+  for (const b of $('x-prompts').querySelectorAll('input')) {
+    b.disabled = $('x-all').checked;
+    if ($('x-all').checked) b.checked = true;
+  }
+});
+$('x-cancel').addEventListener('click', () => exporter.close());
+$('x-go').addEventListener('click', async () => {
+  const f = xFormat();
+  const q = new URLSearchParams({ lang: $('x-lang').value, hidden: String($('x-hidden').checked) });
+  if (f === 'csv') q.set('delimiter', $('x-delim').value);
+  let name = slug;
+  if (!$('x-all').checked) {
+    const picked = [...$('x-prompts').querySelectorAll('input:checked')].map((b) => b.value);
+    if (!picked.length) {
+      $('x-error').textContent = t('export.pick_one');
+      $('x-error').hidden = false;
+      return;
+    }
+    q.set('prompts', picked.join(','));
+    if (picked.length === 1) name += `-${picked[0]}`;
+  }
+  const fail = (text) => { $('x-error').textContent = text; $('x-error').hidden = false; };
+  if (await download(`export.${f}?${q}`, `${name}.${f}`, fail)) exporter.close();
+});
 $('tpl-save').addEventListener('click', () => download('agenda.json', `${slug}-agenda.json`));
 $('tpl-load').addEventListener('click', () => $('tpl-file').click());
 $('delete-session').addEventListener('click', async () => {

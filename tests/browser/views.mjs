@@ -140,3 +140,56 @@ test('the projector picks its language; the console shows the QR code', { timeou
     await browser.close();
   }
 });
+
+test('the console exports what the facilitator picks', { timeout: 180_000 }, async () => {
+  const watch = new Watch();
+  const browser = await launch();
+  try {
+    const s = await createSession('vienti', 'Vienti');
+    const control = await watch.page(browser, 'control', { ...LAPTOP, acceptDownloads: true });
+    await control.goto(s.control);
+    await control.waitForSelector('#conn[data-status="connected"]');
+    await addPrompt(control, { kind: 'brainstorm', title: 'Mitä hyötyä verkostosta on?' });
+    await addPrompt(control, { kind: 'brainstorm', title: 'Mitä esteitä yhteistyöllä on?' });
+    await control.click('#next');
+    const phone = await watch.page(browser, 'phone', PHONE);
+    await phone.goto(s.participant);
+    await phone.waitForSelector('#form:not([hidden])');
+    await phone.fill('#text', 'Tieto kulkee; ei päällekkäistä työtä');
+    await phone.click('#send');
+    await phone.waitForSelector('#mine .item.saved');
+
+    // Files → Export…: CSV for Finnish Excel, the first question only.
+    await control.click('.menu summary');
+    await control.click('#export');
+    await control.waitForSelector('#exporter[open]');
+    assert.ok(await control.isHidden('#x-delim-box'), 'the separator is a CSV matter');
+    await control.check('input[name="x-format"][value="csv"]');
+    assert.ok(await control.isVisible('#x-delim-box'));
+    assert.equal(await control.inputValue('#x-delim'), 'semicolon', 'a Finnish console defaults to Excel\'s separator');
+    await control.uncheck('#x-all');
+    await control.uncheck('#x-prompts input[value="2"]');
+    const [download] = await Promise.all([control.waitForEvent('download'), control.click('#x-go')]);
+    assert.equal(download.suggestedFilename(), `${s.slug}-1.csv`);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    assert.ok(csv.startsWith('\uFEFF'), 'a BOM, so Excel reads ä and ö');
+    const lines = csv.slice(1).trim().split(/\r?\n/);
+    assert.match(lines[0], /^prompt;text;/);
+    assert.equal(lines.length, 2, csv);
+    assert.match(lines[1], /^Mitä hyötyä verkostosta on\?;"Tieto kulkee; ei päällekkäistä työtä";/);
+    await control.waitForSelector('#exporter', { state: 'hidden' });
+
+    // Nothing picked: the dialog says so and stays open.
+    await control.click('.menu summary');
+    await control.click('#export');
+    await control.uncheck('#x-all');
+    for (const box of await control.$$('#x-prompts input')) await box.uncheck();
+    await control.click('#x-go');
+    await control.waitForSelector('#x-error:not([hidden])');
+    assert.ok(await control.isVisible('#exporter[open]'));
+    await control.click('#x-cancel');
+    watch.assertClean(assert);
+  } finally {
+    await browser.close();
+  }
+});
