@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::session::{
     Activity, Command, Event, Group, GroupId, Item, ItemId, Language, Millis, ParticipantId,
-    Prompt, PromptId, PromptState, Results, Revision, Session, Stamped,
+    Prompt, PromptId, PromptState, Results, Revision, ScreenView, Session, Stamped,
 };
 
 /// The protocol version a client speaks in `hello`; bumped on incompatible changes.
@@ -35,7 +35,8 @@ pub enum Role {
     Participant,
     /// The facilitator's console: sees everything and runs the session (needs the key).
     Facilitator,
-    /// The projector: sees the current prompt, its visible items and public results.
+    /// The projector: sees the prompt the facilitator put on it (by default the current
+    /// one), its visible items and public results, or the join page.
     Screen,
 }
 
@@ -222,6 +223,7 @@ pub const STAFF_TYPES: &[&str] = &[
     "close_prompt",
     "lock_prompt",
     "add_time",
+    "show_on_screen",
     "add_group",
     "update_group",
     "delete_group",
@@ -454,6 +456,37 @@ pub struct Mine<'a> {
     pub liked: Vec<ItemId>,
 }
 
+/// The prompt on the projector's stage, as a `screen_changed` hands it to the screen: the
+/// same fields, filtered the same way, as the screen's welcome.
+#[derive(Debug, Serialize)]
+pub struct Stage<'a> {
+    /// The prompt on the stage ([`Session::screen_prompt`]), if any.
+    pub prompt: Option<PromptView<'a>>,
+    /// Its visible items (no authors, no history).
+    pub items: Vec<ItemView<'a>>,
+    /// Its results, by prompt id, when public.
+    pub results: BTreeMap<&'a str, Results>,
+}
+
+impl<'a> Stage<'a> {
+    /// The screen's stage in `session` now.
+    pub fn new(session: &'a Session) -> Self {
+        let prompt = session.screen_prompt();
+        Self {
+            prompt: prompt.map(|p| PromptView::new(session, p)),
+            items: prompt
+                .map(|p| {
+                    session
+                        .visible_items(&p.id)
+                        .map(|i| ItemView::new(session, i, Role::Screen))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            results: visible_results(session, Role::Screen),
+        }
+    }
+}
+
 /// A frame from the server.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -470,15 +503,19 @@ pub enum ServerMessage<'a> {
         server_time: Millis,
         /// Name, title, language.
         session: SessionView<'a>,
-        /// The prompt phones show now.
+        /// The current prompt; for the screen, the prompt on its stage (see
+        /// [`Session::screen_prompt`]).
         prompt: Option<PromptView<'a>>,
+        /// What the projector shows (facilitator and screen).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        screen: Option<&'a ScreenView>,
         /// The whole agenda (facilitator only).
         #[serde(skip_serializing_if = "Option::is_none")]
         prompts: Option<Vec<PromptView<'a>>>,
         /// The session's groups.
         groups: &'a [Group],
-        /// Items: the facilitator gets all; the screen the current prompt's visible ones; a
-        /// participant its own for the current prompt.
+        /// Items: the facilitator gets all; the screen the visible ones of the prompt on its
+        /// stage; a participant its own for the current prompt.
         items: Vec<ItemView<'a>>,
         /// Participants: everyone's visible items of the current prompt when its wall is on.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -605,6 +642,17 @@ pub enum ServerMessage<'a> {
         /// All groups.
         groups: &'a [Group],
     },
+    /// The facilitator chose what the projector shows (facilitator; the screen with its
+    /// new stage).
+    ScreenChanged {
+        /// Event sequence number.
+        seq: u64,
+        /// The new view.
+        view: &'a ScreenView,
+        /// Projector only: everything to draw, so it never waits for another frame.
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        stage: Option<Stage<'a>>,
+    },
     /// An item was accepted (facilitator; screen once approved).
     ItemAdded {
         /// Event sequence number.
@@ -655,21 +703,27 @@ impl ServerMessage<'_> {
     }
 }
 
-/// Results of every prompt `role` may see: the facilitator all opened ones, others the
-/// current one when public.
+/// Results of every prompt `role` may see (see [`sees_results`]).
 fn visible_results(session: &Session, role: Role) -> BTreeMap<&str, Results> {
-    let mut out = BTreeMap::new();
-    for prompt in session.prompts() {
-        let is_current = session.current_prompt().is_some_and(|c| c.id == prompt.id);
-        let shown = match role {
-            Role::Facilitator => prompt.state != PromptState::Draft,
-            _ => is_current && prompt.results_public(),
-        };
-        if shown && has_results(prompt) {
-            out.insert(prompt.id.0.as_str(), session.results(prompt));
+    session
+        .prompts()
+        .iter()
+        .filter(|p| has_results(p) && sees_results(session, p, role))
+        .map(|p| (p.id.0.as_str(), session.results(p)))
+        .collect()
+}
+
+/// Whether `role` gets `prompt`'s results: the facilitator every opened prompt's; phones the
+/// current prompt's and the projector those of the prompt on its stage, when public (the
+/// prompt's `show_results`). Nobody gets a draft's.
+pub fn sees_results(session: &Session, prompt: &Prompt, role: Role) -> bool {
+    let is = |p: Option<&Prompt>| p.is_some_and(|p| p.id == prompt.id);
+    prompt.state != PromptState::Draft
+        && match role {
+            Role::Facilitator => true,
+            Role::Participant => is(session.current_prompt()) && prompt.results_public(),
+            Role::Screen => is(session.screen_prompt()) && prompt.results_public(),
         }
-    }
-    out
 }
 
 /// Whether a prompt's results are worth a frame (brainstorm counts are derived by clients).
@@ -705,7 +759,7 @@ pub fn welcome(
             .iter()
             .map(|i| ItemView::new(session, i, role))
             .collect(),
-        Role::Screen => match current {
+        Role::Screen => match session.screen_prompt() {
             Some(prompt) => session
                 .visible_items(&prompt.id)
                 .map(|i| ItemView::new(session, i, role))
@@ -761,7 +815,12 @@ pub fn welcome(
             title: &session.meta.title,
             language: session.meta.language,
         },
-        prompt: current.map(|p| PromptView::new(session, p)),
+        prompt: match role {
+            Role::Screen => session.screen_prompt(),
+            Role::Facilitator | Role::Participant => current,
+        }
+        .map(|p| PromptView::new(session, p)),
+        screen: (role != Role::Participant).then(|| session.screen()),
         prompts: (role == Role::Facilitator).then(|| {
             session
                 .prompts()
@@ -878,6 +937,28 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
             prompt: PromptView::new(session, prompt),
         }),
         Event::GroupsChanged(groups) => everyone(ServerMessage::GroupsChanged { seq, groups }),
+        // The projector gets its whole new stage even when only the join page went on or off
+        // (a few screens, rarely): one rule, and a screen that missed nothing needs nothing else.
+        Event::ScreenChanged(view) => EventFrames {
+            seq,
+            participant: None,
+            screen: Some(
+                ServerMessage::ScreenChanged {
+                    seq,
+                    view,
+                    stage: Some(Stage::new(session)),
+                }
+                .to_json(),
+            ),
+            facilitator: Some(
+                ServerMessage::ScreenChanged {
+                    seq,
+                    view,
+                    stage: None,
+                }
+                .to_json(),
+            ),
+        },
         // Counted in presence; the participant itself has its ack.
         Event::ParticipantGrouped(..) | Event::AnswersChanged(_) => EventFrames {
             seq,
@@ -1029,6 +1110,169 @@ mod tests {
         let e = ClientMessage::decode(r#"{"type":"vote","prompt_id":"p1","options":[300]}"#)
             .unwrap_err();
         assert_eq!(e.code, "invalid_message");
+    }
+
+    #[test]
+    fn show_on_screen_is_a_staff_command() {
+        let shown = ClientMessage::decode(
+            r#"{"type":"show_on_screen","id":"r9","view":{"kind":"prompt","prompt_id":"p1"}}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            shown,
+            ClientMessage::Staff {
+                command: Command::ShowOnScreen {
+                    view: ScreenView::Prompt { ref prompt_id }
+                },
+                ..
+            } if prompt_id.0 == "p1"
+        ));
+        // A malformed one is still the facilitator's: a phone gets `forbidden` for it.
+        let e = ClientMessage::decode(r#"{"type":"show_on_screen","view":{"kind":"all"}}"#)
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.for_role),
+            ("invalid_message", Some(Role::Facilitator))
+        );
+    }
+
+    /// A session with a closed poll (`show_results` as given) with one vote, then an open
+    /// brainstorm with one item, and the poll on the projector.
+    fn poll_on_screen(show_results: &str) -> Session {
+        use crate::session::{SessionMeta, SessionName};
+        let mut s = Session::new(SessionMeta {
+            slug: SessionName::parse("aamu").unwrap(),
+            title: "Aamu".into(),
+            language: Language::Fi,
+            created_at: 1,
+            key_hash: "00".into(),
+        });
+        let who = ParticipantId(Uuid::nil());
+        let commands = [
+            json!({"type":"add_prompt","prompt":{"kind":"poll","title":"Sektori?","options":["Kunta","Järjestö"],"show_results":show_results}}),
+            json!({"type":"add_prompt","prompt":{"kind":"brainstorm","title":"Ideat"}}),
+            json!({"type":"open_prompt","prompt_id":"p1"}),
+            json!({"type":"vote","participant":who,"prompt_id":"p1","options":[1]}),
+            json!({"type":"open_prompt","prompt_id":"p2"}),
+            json!({"type":"submit","participant":who,"item_id":Uuid::from_u128(7),"prompt_id":"p2","text":"Kirjasto"}),
+            json!({"type":"show_on_screen","view":{"kind":"prompt","prompt_id":"p1"}}),
+        ];
+        for c in commands {
+            s.apply(&serde_json::from_value(c).unwrap(), 2).unwrap();
+        }
+        s
+    }
+
+    fn frames_of_last_event(s: &Session) -> EventFrames {
+        let stamped = Stamped {
+            seq: s.seq(),
+            event: Event::ScreenChanged(s.screen().clone()),
+        };
+        event_frames(&stamped, s, 3)
+    }
+
+    #[test]
+    fn screen_changed_tells_the_console_the_view_and_the_projector_its_stage() {
+        let s = poll_on_screen("live");
+        let frames = frames_of_last_event(&s);
+        assert!(frames.participant.is_none());
+        let staff: serde_json::Value = serde_json::from_str(&frames.facilitator.unwrap()).unwrap();
+        assert_eq!(
+            staff,
+            json!({"type":"screen_changed","seq":s.seq(),"view":{"kind":"prompt","prompt_id":"p1"}})
+        );
+        let screen: serde_json::Value = serde_json::from_str(&frames.screen.unwrap()).unwrap();
+        assert_eq!(screen["view"], json!({"kind":"prompt","prompt_id":"p1"}));
+        assert_eq!(screen["prompt"]["id"], "p1");
+        assert_eq!(screen["prompt"]["state"], "closed");
+        assert_eq!(screen["items"], json!([]));
+        assert_eq!(
+            screen["results"],
+            json!({"p1":{"kind":"poll","voters":1,"counts":[0,1]}})
+        );
+        // The welcome of a projector that opens now shows the same.
+        let w: serde_json::Value =
+            serde_json::from_str(&welcome(&s, Role::Screen, None, 0, 3)).unwrap();
+        assert_eq!(w["screen"], screen["view"]);
+        assert_eq!(w["prompt"], screen["prompt"]);
+        assert_eq!(w["items"], screen["items"]);
+        assert_eq!(w["results"], screen["results"]);
+        // The console's welcome keeps the current prompt and says what the projector shows;
+        // a phone's welcome does neither.
+        let staff: serde_json::Value =
+            serde_json::from_str(&welcome(&s, Role::Facilitator, None, 0, 3)).unwrap();
+        assert_eq!(staff["prompt"]["id"], "p2");
+        assert_eq!(staff["screen"], screen["view"]);
+        let phone: serde_json::Value = serde_json::from_str(&welcome(
+            &s,
+            Role::Participant,
+            Some(&ParticipantId(Uuid::nil())),
+            0,
+            3,
+        ))
+        .unwrap();
+        assert_eq!(phone["prompt"]["id"], "p2");
+        assert!(phone.get("screen").is_none());
+        assert_eq!(phone["results"], json!({}));
+    }
+
+    #[test]
+    fn the_projector_gets_only_results_the_prompt_lets_it_see() {
+        for (setting, public) in [("live", true), ("after_close", true), ("hidden", false)] {
+            let mut s = poll_on_screen(setting);
+            let poll = s.prompts()[0].clone();
+            assert_eq!(sees_results(&s, &poll, Role::Screen), public, "{setting}");
+            assert!(sees_results(&s, &poll, Role::Facilitator));
+            // Phones have the current prompt, not the projector's.
+            assert!(!sees_results(&s, &poll, Role::Participant));
+            let screen: serde_json::Value =
+                serde_json::from_str(&frames_of_last_event(&s).screen.unwrap()).unwrap();
+            let w: serde_json::Value =
+                serde_json::from_str(&welcome(&s, Role::Screen, None, 0, 3)).unwrap();
+            assert_eq!(screen["results"].get("p1").is_some(), public, "{setting}");
+            assert_eq!(w["results"].get("p1").is_some(), public, "{setting}");
+            // Off the stage again, the poll's results are the console's only.
+            s.apply(
+                &serde_json::from_value(json!({"type":"show_on_screen","view":{"kind":"follow"}}))
+                    .unwrap(),
+                4,
+            )
+            .unwrap();
+            assert!(!sees_results(&s, &poll, Role::Screen));
+        }
+    }
+
+    #[test]
+    fn the_join_page_keeps_the_current_prompt_on_the_stage_without_authors() {
+        let mut s = poll_on_screen("live");
+        s.apply(
+            &serde_json::from_value(json!({"type":"show_on_screen","view":{"kind":"join"}}))
+                .unwrap(),
+            4,
+        )
+        .unwrap();
+        let frames = frames_of_last_event(&s);
+        let screen: serde_json::Value = serde_json::from_str(&frames.screen.unwrap()).unwrap();
+        assert_eq!(screen["view"], json!({"kind":"join"}));
+        assert_eq!(screen["prompt"]["id"], "p2");
+        assert_eq!(screen["items"][0]["text"], "Kirjasto");
+        assert!(screen["items"][0].get("author").is_none());
+        assert!(screen["items"][0].get("history").is_none());
+        // No prompt opened yet: the stage is empty.
+        let mut fresh = Session::new(s.meta.clone());
+        fresh
+            .apply(
+                &serde_json::from_value(json!({"type":"show_on_screen","view":{"kind":"join"}}))
+                    .unwrap(),
+                4,
+            )
+            .unwrap();
+        let screen: serde_json::Value =
+            serde_json::from_str(&frames_of_last_event(&fresh).screen.unwrap()).unwrap();
+        assert_eq!(
+            screen,
+            json!({"type":"screen_changed","seq":1,"view":{"kind":"join"},"prompt":null,"items":[],"results":{}})
+        );
     }
 
     #[test]

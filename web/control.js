@@ -1,6 +1,7 @@
 // The facilitator's console: the agenda (with Next, reordering, templates) and the groups on
 // the left; the selected prompt on the right with its results and, for items, moderation
-// (approve, hide, edit, star, merge), filters and counts. The key comes from the URL fragment.
+// (approve, hide, edit, star, merge), filters and counts; what the projector shows (the
+// current prompt, the join page or an earlier prompt). The key comes from the URL fragment.
 import {
   $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip,
 } from './common.js';
@@ -21,6 +22,8 @@ let session = null;
 let prompts = [];
 let groups = [];
 let current = null;
+/** What the projector shows: `{kind: 'follow' | 'join' | 'prompt', prompt_id?}`. */
+let screen = { kind: 'follow' };
 let selected = null;
 let refused = key ? null : 'key_required';
 let editing = null;
@@ -56,6 +59,9 @@ const sel = () => (selected ? promptById(selected) : null);
 const replacePrompt = (p) => { prompts = prompts.map((q) => (q.id === p.id ? p : q)); };
 const takesItems = (p) => ITEM_KINDS.includes(p.kind);
 const itemsOf = (id) => [...items.values()].filter((i) => i.prompt_id === id);
+/** Whether the projector shows this prompt now (under the join page it shows none). */
+const onScreen = (p) => (screen.kind === 'follow' ? p.id === current
+  : screen.kind === 'prompt' && p.id === screen.prompt_id);
 
 function onMessage(m) {
   if (typeof m.seq === 'number' && m.type !== 'ack') seq = Math.max(seq, m.seq);
@@ -66,6 +72,7 @@ function onMessage(m) {
       prompts = m.prompts || [];
       groups = m.groups || [];
       current = m.prompt ? m.prompt.id : null;
+      screen = m.screen || { kind: 'follow' };
       participants = m.participants || 0;
       Object.assign(results, m.results);
       items.clear();
@@ -109,6 +116,11 @@ function onMessage(m) {
       selected = current;
       renderAgenda();
       renderSelected();
+      break;
+    case 'screen_changed':
+      screen = m.view;
+      renderAgenda();
+      renderHead();
       break;
     case 'prompt_deleted':
       prompts = prompts.filter((p) => p.id !== m.prompt_id);
@@ -197,6 +209,27 @@ function renderTop() {
   if ($('qr').getAttribute('src') !== qr) $('qr').src = qr;
 }
 
+/** The projector's state in the top bar: the join-page toggle and what is shown, in words. */
+function renderScreen() {
+  const joining = screen.kind === 'join';
+  $('join-screen').setAttribute('aria-pressed', String(joining));
+  const shown = !joining && (screen.kind === 'prompt' ? promptById(screen.prompt_id) : promptById(current));
+  const now = t('control.screen_now', { what: shown ? shown.title : t('control.screen_join_page') });
+  // A status region: said aloud when it changes, so not rewritten when it does not.
+  if ($('screen-now').textContent !== now) $('screen-now').textContent = now;
+}
+
+/** Shows a prompt on the projector, or (already shown) goes back to following the current one. */
+function toggleScreen(p) {
+  const view = onScreen(p) ? { kind: 'follow' } : { kind: 'prompt', prompt_id: p.id };
+  request({ type: 'show_on_screen', view });
+}
+
+/** The join page on the projector, or back to following the current prompt. */
+function toggleJoin() {
+  request({ type: 'show_on_screen', view: { kind: screen.kind === 'join' ? 'follow' : 'join' } });
+}
+
 function renderConn() {
   $('conn').dataset.status = conn.status;
   $('conn-text').textContent = t(`conn.${conn.status}`);
@@ -256,6 +289,7 @@ function renderAgenda() {
     line.append(badge(p.state), el('span', 'kind', t(`kind.${p.kind}`)), n);
     if (p.time_limit_secs) line.append(el('span', 'count', t('control.minutes', { n: minutes(p.time_limit_secs) })));
     if (p.locked) line.append(el('span', 'tag', t('control.locked')));
+    if (onScreen(p)) line.append(el('span', 'tag onscreen', t('control.on_screen')));
     const actions = el('div', 'agenda-actions');
     actions.append(button(p.state === 'open' ? 'control.close' : p.state === 'draft' ? 'control.open' : 'control.reopen',
       p.state === 'open' ? 'primary' : 'secondary', () => toggleOpen(p)));
@@ -279,6 +313,7 @@ function renderAgenda() {
   const next = nextDraft();
   $('next').disabled = !next;
   $('next-title').textContent = next ? t('control.next_is', { title: next.title }) : t('control.no_next');
+  renderScreen();
 }
 
 const minutes = (secs) => draw.num(Math.round((secs / 60) * 10) / 10);
@@ -360,6 +395,14 @@ function renderHead() {
         button(p.locked ? 'control.unlock' : 'control.lock', 'secondary', () => request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked })));
     }
     acts.push(button('control.edit', 'secondary', () => startEdit(p)));
+    if (p.state !== 'draft') {
+      // The button turns into the indicator; both answer to `screen`, so focus stays put.
+      const s = onScreen(p) ? el('span', 'tag onscreen', t('control.on_screen'))
+        : button('control.show_on_screen', 'secondary', () => toggleScreen(p));
+      s.dataset.act = 'screen';
+      if (s.tagName === 'SPAN') s.tabIndex = -1;
+      acts.push(s);
+    }
   }
   const had = document.activeElement && document.activeElement.closest('#sel-actions') && document.activeElement.dataset.act;
   $('sel-actions').replaceChildren(...acts);
@@ -744,8 +787,10 @@ for (let n = 3; n <= 10; n++) {
 }
 
 $('next').addEventListener('click', () => request({ type: 'next_prompt' }));
+$('join-screen').addEventListener('click', toggleJoin);
 
-// Keyboard: N next, O open/close, J/K move the selection, E edit, T +1 min, L lock.
+// Keyboard: N next, O open/close, J/K move the selection, E edit, T +1 min, L lock,
+// S show the selected on the projector (again: follow), Q join page on or off.
 addEventListener('keydown', (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey || editor.open || exporter.open || refused) return;
   if (e.target.closest && e.target.closest('input, textarea, select, summary')) return;
@@ -759,6 +804,9 @@ addEventListener('keydown', (e) => {
     case 'e': if (p) startEdit(p); break;
     case 't': if (p && p.state === 'open') request({ type: 'add_time', prompt_id: p.id, secs: 60 }); break;
     case 'l': if (p && p.state === 'open') request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked }); break;
+    // A draft goes to the server too, which says why it cannot be shown.
+    case 's': if (p) toggleScreen(p); break;
+    case 'q': toggleJoin(); break;
     default: return;
   }
   e.preventDefault();

@@ -1,4 +1,5 @@
-// The projector: the join address, the current prompt and, by kind, its wall of items (in
+// The projector: the join address and what the facilitator puts on it (the current prompt by
+// default, the full-screen join page, or an earlier prompt) with, by kind, its wall of items (in
 // columns when it has them, a starred item large on top), poll bars, scale distributions, the
 // word cloud or the dot-vote ranking. Public, so it only shows what the screen role receives.
 // Changes are applied to the nodes they touch: hundreds of items a minute never redraw it all.
@@ -22,6 +23,9 @@ const LANG_KEY = 'paja.screen.lang';
 const chosenLang = () => query.get('lang') || store.get(LANG_KEY);
 
 let session = null;
+/** What the facilitator chose to show: `{kind: 'follow' | 'join' | 'prompt', prompt_id?}`. */
+let view = { kind: 'follow' };
+/** The prompt on the stage: the one shown, or the current one (beneath the join page, too). */
 let prompt = null;
 let refused = null;
 let participants = 0;
@@ -56,8 +60,19 @@ function onMessage(m) {
       seq = m.seq;
       participants = m.participants || 0;
       groups = m.groups || [];
+      view = m.screen || { kind: 'follow' };
       if (!chosenLang() && pickLang(session.language) !== lang) setLang(session.language);
       load(m.prompt, m.items, m.prompt && m.results[m.prompt.id]);
+      break;
+    case 'screen_changed':
+      view = m.view;
+      // The same prompt stays on the stage (the join page went on or off): keep its cards,
+      // only the view changes. Another prompt: lay it out, hidden or not, in one go.
+      if (m.prompt && prompt && m.prompt.id === prompt.id) {
+        prompt = m.prompt;
+        result = m.results[prompt.id] || null;
+        render();
+      } else load(m.prompt, m.items, m.prompt && m.results[m.prompt.id]);
       break;
     case 'presence':
       participants = m.participants;
@@ -72,7 +87,9 @@ function onMessage(m) {
       for (const i of items.values()) putCard(i);
       break;
     case 'prompt_opened':
-      load(m.prompt, m.items || [], null);
+      // Showing an earlier prompt, the stage stays; the `screen_changed` that follows an
+      // opening brings the new prompt.
+      if (view.kind !== 'prompt') load(m.prompt, m.items || [], null);
       break;
     case 'prompt_updated':
     case 'prompt_closed':
@@ -140,8 +157,10 @@ function render() {
   if (refused) $('refused').textContent = errorText(refused);
   renderBand();
   renderConn();
-  $('idle').hidden = !session || !!prompt;
-  $('live').hidden = !prompt;
+  // The join page: asked for, or nothing on the stage yet.
+  const joining = !prompt || view.kind === 'join';
+  $('idle').hidden = !session || !joining;
+  $('live').hidden = joining;
   $('idle-title').textContent = session ? session.title : '';
   $('idle-url').textContent = join;
   if (session) document.title = session.title;

@@ -286,15 +286,12 @@ impl SessionTask {
                 .filter(|f| f.seq.is_some_and(|s| s > last_seq))
                 .filter_map(|f| f.for_conn(role, group).cloned()),
         );
-        // Results are unsequenced: send the ones the role may see (the facilitator every opened
-        // prompt's, as its welcome would; the others the current prompt's, when public).
+        // Results are unsequenced: send the ones the role may see, as its welcome would (the
+        // facilitator every opened prompt's; phones the current prompt's and the projector
+        // its stage's, when public).
         for prompt in self.session.prompts() {
-            let is_current = current.is_some_and(|c| c.id == prompt.id);
-            let visible = match role {
-                Role::Facilitator => prompt.state != PromptState::Draft,
-                _ => is_current && prompt.results_public(),
-            };
-            if visible && protocol::has_results(prompt) {
+            if protocol::has_results(prompt) && protocol::sees_results(&self.session, prompt, role)
+            {
                 frames.push(Utf8Bytes::from(protocol::results_frame(
                     &self.session,
                     prompt,
@@ -328,7 +325,11 @@ impl SessionTask {
             | Event::ItemUnhidden(item)
             | Event::ItemUpdated(item)
             | Event::ItemLiked(item) => item,
-            Event::PromptAdded(_) | Event::PromptDeleted(_) | Event::AgendaReordered(_) => return,
+            // A screen_changed carries the stage's results itself.
+            Event::PromptAdded(_)
+            | Event::PromptDeleted(_)
+            | Event::AgendaReordered(_)
+            | Event::ScreenChanged(_) => return,
         };
         let Some(prompt) = self.session.prompt(&item.prompt_id) else {
             return;
@@ -364,13 +365,14 @@ impl SessionTask {
                 continue;
             }
             let json = Utf8Bytes::from(protocol::results_frame(&self.session, prompt));
-            // The projector and phones see results of the prompt on show, when public.
-            let public = prompt.results_public() && current.as_ref() == Some(&prompt_id);
+            // Phones see the current prompt's results and the projector its stage's (an
+            // earlier prompt it was asked to show, say), when public.
+            let sees = |role| protocol::sees_results(&self.session, prompt, role);
             self.publish(Arc::new(Frames {
                 seq: None,
-                participant: public.then(|| json.clone()),
+                participant: sees(Role::Participant).then(|| json.clone()),
                 by_group: None,
-                screen: public.then(|| json.clone()),
+                screen: sees(Role::Screen).then(|| json.clone()),
                 facilitator: Some(json),
             }));
         }

@@ -107,6 +107,25 @@ pub struct Answers {
     pub dots: BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>,
 }
 
+/// What the projector shows, as the facilitator chose it. Phones are not affected: they
+/// always show the current prompt.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScreenView {
+    /// The current prompt (the last opened), as phones see it: where every session starts.
+    #[default]
+    Follow,
+    /// The join page (the address and a large QR code), even while a prompt is open: for the
+    /// start of the day and for latecomers.
+    Join,
+    /// An earlier prompt, open or closed, never a draft: "let's look at this morning's poll".
+    /// Never the current prompt itself, which is stored as [`ScreenView::Follow`].
+    Prompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+    },
+}
+
 /// A change the facilitator, a participant or the clock asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -174,6 +193,12 @@ pub enum Command {
         prompt_id: PromptId,
         /// Seconds to add, 1 to 3600.
         secs: u32,
+    },
+    /// Choose what the projector shows: the current prompt, the join page, or an earlier
+    /// prompt. Opening a prompt sets it back to following.
+    ShowOnScreen {
+        /// The new view.
+        view: ScreenView,
     },
     /// The clock: close every auto-closing prompt whose time is up.
     Tick,
@@ -343,6 +368,8 @@ pub enum Event {
     ItemLiked(Item),
     /// Answers to a poll, scale or dot vote changed (the results are derived, not carried).
     AnswersChanged(PromptId),
+    /// The projector shows something else now: the new view.
+    ScreenChanged(ScreenView),
 }
 
 /// An event with its place in the session's gap-free sequence.
@@ -403,6 +430,10 @@ pub enum Rejection {
     /// There is no draft after the current prompt.
     #[error("there is no next prompt on the agenda")]
     NoNextPrompt,
+    /// A draft cannot go on the projector: nobody has been asked it yet, and its content may
+    /// still change (open it instead).
+    #[error("a prompt that has not been opened cannot be shown on the screen")]
+    DraftNotShowable,
     /// The command does not fit this prompt's activity (a vote on a brainstorm).
     #[error("this prompt does not take that kind of answer")]
     WrongActivity,
@@ -483,6 +514,7 @@ impl Rejection {
             Rejection::PromptNotDraft => "prompt_not_draft",
             Rejection::PromptInUse => "prompt_in_use",
             Rejection::NoNextPrompt => "no_next_prompt",
+            Rejection::DraftNotShowable => "draft_not_showable",
             Rejection::WrongActivity => "wrong_activity",
             Rejection::InvalidColumn => "invalid_column",
             Rejection::InvalidChoice => "invalid_choice",
@@ -540,6 +572,10 @@ pub struct Session {
     answers: BTreeMap<PromptId, Answers>,
     /// The prompt phones show now (open, or the one just closed).
     current: Option<PromptId>,
+    /// What the projector shows. Snapshots from before the facilitator could choose have
+    /// none, and showed the current prompt: following it.
+    #[serde(default)]
+    screen: ScreenView,
     /// The last sequence number handed out.
     seq: u64,
     /// The number in the next prompt id.
@@ -574,6 +610,7 @@ impl PartialEq for Session {
             && self.members == other.members
             && self.answers == other.answers
             && self.current == other.current
+            && self.screen == other.screen
             && self.seq == other.seq
             && self.next_prompt == other.next_prompt
             && self.next_group == other.next_group
@@ -593,6 +630,7 @@ impl Session {
             members: BTreeMap::new(),
             answers: BTreeMap::new(),
             current: None,
+            screen: ScreenView::Follow,
             seq: 0,
             next_prompt: 1,
             next_group: 1,
@@ -663,6 +701,25 @@ impl Session {
     /// The prompt phones show now, if any.
     pub fn current_prompt(&self) -> Option<&Prompt> {
         self.current.as_ref().and_then(|id| self.prompt(id))
+    }
+
+    /// What the facilitator chose to show on the projector.
+    pub fn screen(&self) -> &ScreenView {
+        &self.screen
+    }
+
+    /// The prompt on the projector's stage: the one the view names, else the current one.
+    /// Under the join page the current prompt stays on the stage, out of sight, so the
+    /// projector keeps it up to date and going back to it is instant.
+    pub fn screen_prompt(&self) -> Option<&Prompt> {
+        match &self.screen {
+            // The named prompt always exists (it was not a draft, and only drafts are
+            // deleted); the fallback only guards a hand-edited snapshot.
+            ScreenView::Prompt { prompt_id } => {
+                self.prompt(prompt_id).or_else(|| self.current_prompt())
+            }
+            ScreenView::Follow | ScreenView::Join => self.current_prompt(),
+        }
     }
 
     /// A prompt by id.
@@ -877,6 +934,26 @@ impl Session {
                 let from = prompt.closes_at.unwrap_or(now).max(now);
                 prompt.closes_at = Some(from + u64::from(*secs) * 1000);
                 vec![Event::PromptUpdated(prompt.clone())]
+            }
+            Command::ShowOnScreen { view } => {
+                let view = match view {
+                    ScreenView::Prompt { prompt_id } => {
+                        let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
+                        if prompt.state == PromptState::Draft {
+                            return Err(Rejection::DraftNotShowable);
+                        }
+                        // The current prompt is what following shows, and stays so until
+                        // another opens (which returns to following anyway): one state, one
+                        // spelling, so the console's "on screen" mark has one meaning.
+                        if self.current.as_ref() == Some(prompt_id) {
+                            ScreenView::Follow
+                        } else {
+                            view.clone()
+                        }
+                    }
+                    ScreenView::Follow | ScreenView::Join => view.clone(),
+                };
+                self.show_on_screen(view)
             }
             Command::Tick => {
                 let mut events = Vec::new();
@@ -1396,7 +1473,22 @@ impl Session {
             .map(|secs| now + u64::from(secs) * 1000);
         self.current = Some(prompt.id.clone());
         events.push(Event::PromptOpened(prompt.clone()));
+        // A facilitator who opens a prompt wants the room to see it: the projector follows
+        // again, whatever it showed (the join page, an earlier prompt). Showing the join page
+        // over a fresh prompt takes one more press; missing the new prompt on the wall would
+        // be the worse surprise.
+        events.extend(self.show_on_screen(ScreenView::Follow));
         Ok(events)
+    }
+
+    /// Sets the projector's view; an event only when it changes.
+    fn show_on_screen(&mut self, view: ScreenView) -> Vec<Event> {
+        if self.screen == view {
+            Vec::new()
+        } else {
+            self.screen = view.clone();
+            vec![Event::ScreenChanged(view)]
+        }
     }
 
     /// Checks a dot placement's prompt and item; returns (dots each, max per item).

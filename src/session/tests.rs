@@ -399,6 +399,15 @@ fn replaying_the_same_commands_rebuilds_the_same_session() {
         Command::ClosePrompt {
             prompt_id: PromptId("p1".into()),
         },
+        Command::AddPrompt { draft: draft("B") },
+        Command::OpenPrompt {
+            prompt_id: PromptId("p2".into()),
+        },
+        Command::ShowOnScreen {
+            view: ScreenView::Prompt {
+                prompt_id: PromptId("p1".into()),
+            },
+        },
     ];
     let mut a = session();
     let mut b = session();
@@ -412,6 +421,12 @@ fn replaying_the_same_commands_rebuilds_the_same_session() {
         b.apply(&back, T0 + n as u64).unwrap();
     }
     assert_eq!(a, b);
+    assert_eq!(
+        b.screen(),
+        &ScreenView::Prompt {
+            prompt_id: PromptId("p1".into())
+        }
+    );
 }
 
 // ---- Workshop activities -------------------------------------------------------------
@@ -1389,4 +1404,247 @@ fn answers_of_the_wrong_kind_are_refused() {
         ),
         Rejection::WallOff
     );
+}
+
+// ---- What the projector shows ---------------------------------------------------------
+
+fn show(s: &mut Session, view: ScreenView) -> Result<Applied, Rejection> {
+    s.apply(&Command::ShowOnScreen { view }, T0 + 3)
+}
+
+fn on_screen(id: &PromptId) -> ScreenView {
+    ScreenView::Prompt {
+        prompt_id: id.clone(),
+    }
+}
+
+#[test]
+fn the_screen_follows_the_current_prompt_by_default() {
+    let mut s = session();
+    assert_eq!(s.screen(), &ScreenView::Follow);
+    assert!(s.screen_prompt().is_none());
+    let a = add(&mut s, "A");
+    open(&mut s, &a);
+    assert_eq!(s.screen_prompt().unwrap().id, a);
+}
+
+#[test]
+fn the_join_page_goes_on_and_off_with_one_event_each() {
+    let mut s = session();
+    let a = add(&mut s, "A");
+    open(&mut s, &a);
+    let applied = show(&mut s, ScreenView::Join).unwrap();
+    assert_eq!(applied.events.len(), 1);
+    assert_eq!(
+        applied.events[0].event,
+        Event::ScreenChanged(ScreenView::Join)
+    );
+    assert_eq!(applied.ack_seq, s.seq());
+    assert_eq!(s.screen(), &ScreenView::Join);
+    // The current prompt stays on the stage beneath the join page.
+    assert_eq!(s.screen_prompt().unwrap().id, a);
+    // Phones are not affected.
+    assert_eq!(s.current_prompt().unwrap().id, a);
+    // Asking for what is already shown changes nothing and is acked with the current seq.
+    let seq = s.seq();
+    let again = show(&mut s, ScreenView::Join).unwrap();
+    assert!(again.events.is_empty());
+    assert_eq!((again.ack_seq, s.seq()), (seq, seq));
+    let back = show(&mut s, ScreenView::Follow).unwrap();
+    assert_eq!(
+        back.events[0].event,
+        Event::ScreenChanged(ScreenView::Follow)
+    );
+    assert!(show(&mut s, ScreenView::Follow).unwrap().events.is_empty());
+    // The join page is there before any prompt was opened, too.
+    let mut fresh = session();
+    show(&mut fresh, ScreenView::Join).unwrap();
+    assert_eq!(fresh.screen(), &ScreenView::Join);
+    assert!(fresh.screen_prompt().is_none());
+}
+
+#[test]
+fn an_earlier_closed_prompt_goes_back_on_screen_while_phones_keep_the_current_one() {
+    let mut s = session();
+    let a = add(&mut s, "Aamun kysely");
+    let b = add(&mut s, "Keskustelu");
+    open(&mut s, &a);
+    open(&mut s, &b);
+    assert_eq!(s.prompt(&a).unwrap().state, PromptState::Closed);
+    let applied = show(&mut s, on_screen(&a)).unwrap();
+    assert_eq!(applied.events.len(), 1);
+    assert_eq!(applied.events[0].event, Event::ScreenChanged(on_screen(&a)));
+    assert_eq!(s.screen_prompt().unwrap().id, a);
+    assert_eq!(s.current_prompt().unwrap().id, b);
+    assert!(show(&mut s, on_screen(&a)).unwrap().events.is_empty());
+    // Closing the current prompt leaves the projector where it is.
+    s.apply(
+        &Command::ClosePrompt {
+            prompt_id: b.clone(),
+        },
+        T0 + 4,
+    )
+    .unwrap();
+    assert_eq!(s.screen(), &on_screen(&a));
+    // The open prompt may be shown too; from the join page, say.
+    show(&mut s, ScreenView::Join).unwrap();
+    open(&mut s, &b);
+    show(&mut s, on_screen(&a)).unwrap();
+    assert_eq!(s.screen_prompt().unwrap().id, a);
+}
+
+#[test]
+fn showing_the_current_prompt_is_following_it() {
+    let mut s = session();
+    let a = add(&mut s, "A");
+    open(&mut s, &a);
+    show(&mut s, ScreenView::Join).unwrap();
+    let applied = show(&mut s, on_screen(&a)).unwrap();
+    assert_eq!(
+        applied.events[0].event,
+        Event::ScreenChanged(ScreenView::Follow)
+    );
+    assert_eq!(s.screen(), &ScreenView::Follow);
+    // Already following: nothing to change.
+    assert!(show(&mut s, on_screen(&a)).unwrap().events.is_empty());
+}
+
+#[test]
+fn opening_a_prompt_puts_the_screen_back_to_following() {
+    let mut s = session();
+    let a = add(&mut s, "A");
+    let b = add(&mut s, "B");
+    let c = add(&mut s, "C");
+    open(&mut s, &a);
+    open(&mut s, &b);
+    show(&mut s, on_screen(&a)).unwrap();
+    // Next: the open prompt closes, the next opens, and the projector follows it.
+    let applied = s.apply(&Command::NextPrompt, T0 + 6).unwrap();
+    let events: Vec<&Event> = applied.events.iter().map(|e| &e.event).collect();
+    assert!(matches!(events[0], Event::PromptClosed(p) if p.id == b));
+    assert!(matches!(events[1], Event::PromptOpened(p) if p.id == c));
+    assert_eq!(events[2], &Event::ScreenChanged(ScreenView::Follow));
+    assert_eq!(events.len(), 3);
+    assert_eq!(applied.ack_seq, applied.events[2].seq);
+    assert_eq!(s.screen_prompt().unwrap().id, c);
+    // From the join page as well, and when reopening the prompt that was on screen.
+    show(&mut s, ScreenView::Join).unwrap();
+    let applied = open(&mut s, &a);
+    assert_eq!(
+        applied.events.last().unwrap().event,
+        Event::ScreenChanged(ScreenView::Follow)
+    );
+    show(&mut s, on_screen(&c)).unwrap();
+    open(&mut s, &c);
+    assert_eq!(s.screen(), &ScreenView::Follow);
+    // Already following: opening adds no screen event.
+    let d = add(&mut s, "D");
+    let applied = open(&mut s, &d);
+    assert!(!applied
+        .events
+        .iter()
+        .any(|e| matches!(e.event, Event::ScreenChanged(_))));
+}
+
+#[test]
+fn drafts_and_unknown_prompts_cannot_be_shown() {
+    let mut s = session();
+    let a = add(&mut s, "A");
+    let draft_prompt = add(&mut s, "Luonnos");
+    open(&mut s, &a);
+    show(&mut s, ScreenView::Join).unwrap();
+    let r = refused(
+        &mut s,
+        Command::ShowOnScreen {
+            view: on_screen(&draft_prompt),
+        },
+    );
+    assert_eq!(r, Rejection::DraftNotShowable);
+    assert_eq!(r.code(), "draft_not_showable");
+    let r = refused(
+        &mut s,
+        Command::ShowOnScreen {
+            view: on_screen(&PromptId("p99".into())),
+        },
+    );
+    assert_eq!(r, Rejection::PromptNotFound);
+    assert_eq!(s.screen(), &ScreenView::Join);
+}
+
+#[test]
+fn the_prompt_on_screen_cannot_be_deleted_so_the_view_never_dangles() {
+    // Only drafts are deleted and drafts are never shown: a view naming a prompt always
+    // finds it.
+    let mut s = session();
+    let a = add(&mut s, "A");
+    let b = add(&mut s, "B");
+    open(&mut s, &a);
+    open(&mut s, &b);
+    show(&mut s, on_screen(&a)).unwrap();
+    let r = refused(
+        &mut s,
+        Command::DeletePrompt {
+            prompt_id: a.clone(),
+        },
+    );
+    assert_eq!(r, Rejection::PromptNotDraft);
+    assert_eq!(s.screen_prompt().unwrap().id, a);
+}
+
+#[test]
+fn the_view_is_in_snapshots_and_old_snapshots_follow() {
+    let mut s = session();
+    let a = add(&mut s, "A");
+    let b = add(&mut s, "B");
+    open(&mut s, &a);
+    open(&mut s, &b);
+    show(&mut s, on_screen(&a)).unwrap();
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(
+        json["screen"],
+        serde_json::json!({"kind":"prompt","prompt_id":"p1"})
+    );
+    let mut back: Session = serde_json::from_value(json.clone()).unwrap();
+    back.reindex();
+    assert_eq!(back, s);
+    // A snapshot written before the projector's view existed.
+    let mut old = json;
+    old.as_object_mut().unwrap().remove("screen");
+    let old: Session = serde_json::from_value(old).unwrap();
+    assert_eq!(old.screen(), &ScreenView::Follow);
+    assert_eq!(old.screen_prompt().unwrap().id, b);
+}
+
+#[test]
+fn the_show_on_screen_command_reads_its_documented_json() {
+    let cases = [
+        (
+            r#"{"type":"show_on_screen","view":{"kind":"follow"}}"#,
+            ScreenView::Follow,
+        ),
+        (
+            r#"{"type":"show_on_screen","view":{"kind":"join"}}"#,
+            ScreenView::Join,
+        ),
+        (
+            r#"{"type":"show_on_screen","view":{"kind":"prompt","prompt_id":"p3"}}"#,
+            on_screen(&PromptId("p3".into())),
+        ),
+    ];
+    for (json, view) in cases {
+        let command: Command = serde_json::from_str(json).unwrap();
+        assert_eq!(command, Command::ShowOnScreen { view });
+        assert_eq!(
+            serde_json::to_value(&command).unwrap(),
+            serde_json::from_str::<serde_json::Value>(json).unwrap()
+        );
+    }
+    for bad in [
+        r#"{"type":"show_on_screen"}"#,
+        r#"{"type":"show_on_screen","view":{"kind":"prompt"}}"#,
+        r#"{"type":"show_on_screen","view":{"kind":"everything"}}"#,
+        r#"{"type":"show_on_screen","view":"join"}"#,
+    ] {
+        assert!(serde_json::from_str::<Command>(bad).is_err(), "{bad}");
+    }
 }

@@ -1,5 +1,6 @@
 //! Workshop activities over real websockets: columns, groups, polls, scales, word clouds,
-//! dot-voting, timers, the agenda, moderation, the wall and presence.
+//! dot-voting, timers, the agenda, moderation, the wall, presence, and what the facilitator
+//! puts on the projector.
 
 use std::collections::{HashMap, HashSet};
 
@@ -7,6 +8,26 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::support::{command, Client, TestServer};
+
+/// Frames until (and with) the first `screen_changed`.
+async fn until_screen_changed(client: &mut Client) -> (Value, Vec<Value>) {
+    let mut before = Vec::new();
+    loop {
+        let frame = client.next().await.expect("open");
+        if frame["type"] == "screen_changed" {
+            return (frame, before);
+        }
+        before.push(frame);
+    }
+}
+
+/// Checks that no item the projector got carries its author or history.
+fn anonymous(items: &Value) {
+    for item in items.as_array().expect("items") {
+        assert!(item.get("author").is_none(), "{item}");
+        assert!(item.get("history").is_none(), "{item}");
+    }
+}
 
 /// Adds a prompt from its JSON and opens it; returns the prompt id.
 async fn add_and_open(facilitator: &mut Client, prompt: Value) -> String {
@@ -828,4 +849,295 @@ async fn the_wall_reaches_phones_in_batches_and_per_group() {
         b_welcome["wall"].as_array().unwrap().is_empty(),
         "no group, no per-group wall"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_facilitator_decides_what_the_projector_shows() {
+    let server = TestServer::start().await;
+    let key = server.create_session("valkokangas").await;
+    let (mut fac, _) = server.facilitator("valkokangas", &key).await;
+    let (mut screen, welcome) = server.screen("valkokangas").await;
+    assert_eq!(welcome["screen"], json!({"kind":"follow"}));
+    let (mut a, welcome) = server.participant("valkokangas").await;
+    assert!(welcome.get("screen").is_none(), "phones are not told");
+    let (mut b, _) = server.participant("valkokangas").await;
+
+    // The morning: a brainstorm, a dot vote on it, a secret poll, then an open live poll.
+    let ideas = add_and_open(&mut fac, json!({"kind":"brainstorm","title":"Ideat"})).await;
+    let mut ids = Vec::new();
+    for (on_b, text) in [
+        (false, "Kirjasto"),
+        (true, "Kirjastot"),
+        (false, "Salaisuus"),
+    ] {
+        let id = Uuid::new_v4().to_string();
+        let phone = if on_b { &mut b } else { &mut a };
+        ok(
+            phone,
+            json!({"type":"submit","id":id,"prompt_id":ideas,"text":text}),
+        )
+        .await;
+        ids.push(id);
+    }
+    command(&mut fac, json!({"type":"hide_item","item_id":ids[2]})).await;
+    let vote = add_and_open(
+        &mut fac,
+        json!({"kind":"dot_vote","title":"Tärkeimmät","source":ideas,"dots":2,"max_per_item":2}),
+    )
+    .await;
+    for (on_b, item) in [(false, &ids[1]), (true, &ids[0]), (true, &ids[0])] {
+        let phone = if on_b { &mut b } else { &mut a };
+        ok(
+            phone,
+            json!({"type":"place_dot","prompt_id":vote,"item_id":item}),
+        )
+        .await;
+    }
+    let secret = add_and_open(
+        &mut fac,
+        json!({"kind":"poll","title":"Salainen","options":["Kyllä","Ei"],"show_results":"hidden"}),
+    )
+    .await;
+    ok(
+        &mut a,
+        json!({"type":"vote","prompt_id":secret,"options":[0]}),
+    )
+    .await;
+    let live = add_and_open(
+        &mut fac,
+        json!({"kind":"poll","title":"Nyt","options":["Kyllä","Ei"],"may_change":true}),
+    )
+    .await;
+    let later = add(&mut fac, json!({"kind":"brainstorm","title":"Iltapäivä"})).await;
+    ok(
+        &mut a,
+        json!({"type":"vote","prompt_id":live,"options":[0]}),
+    )
+    .await;
+
+    // The join page over the open poll; the poll stays on the stage beneath it, kept live.
+    let (_, events) = command(
+        &mut fac,
+        json!({"type":"show_on_screen","view":{"kind":"join"}}),
+    )
+    .await;
+    let staff = events
+        .iter()
+        .find(|e| e["type"] == "screen_changed")
+        .expect("the console hears of it");
+    assert_eq!(staff["view"], json!({"kind":"join"}));
+    assert!(
+        staff.get("prompt").is_none(),
+        "the console has the agenda already: {staff}"
+    );
+    let (changed, _) = until_screen_changed(&mut screen).await;
+    assert_eq!(changed["view"], json!({"kind":"join"}));
+    assert_eq!(changed["prompt"]["id"], live.as_str());
+    ok(
+        &mut b,
+        json!({"type":"vote","prompt_id":live,"options":[1]}),
+    )
+    .await;
+    results_until(&mut screen, &live, |r| r["voters"] == 2).await;
+
+    // The closed dot vote again, with its results, and live after a merge of its source.
+    let (_, _) = command(
+        &mut fac,
+        json!({"type":"show_on_screen","view":{"kind":"prompt","prompt_id":vote}}),
+    )
+    .await;
+    let (changed, _) = until_screen_changed(&mut screen).await;
+    assert_eq!(changed["view"], json!({"kind":"prompt","prompt_id":vote}));
+    assert_eq!(changed["prompt"]["id"], vote.as_str());
+    assert_eq!(changed["prompt"]["state"], "closed");
+    assert_eq!(changed["results"][&vote]["voters"], 2);
+    assert_eq!(changed["results"][&vote]["ranking"][0]["dots"], 2);
+    assert!(
+        changed["results"].get(&live).is_none(),
+        "only the stage's results"
+    );
+    command(
+        &mut fac,
+        json!({"type":"merge_items","into":ids[0],"items":[ids[1]]}),
+    )
+    .await;
+    let r = results_until(&mut screen, &vote, |r| r["ranking"][0]["dots"] == 3).await;
+    assert_eq!(r["ranking"][0]["text"], "Kirjasto");
+
+    // The open poll's results no longer reach the projector while another prompt is shown.
+    ok(
+        &mut a,
+        json!({"type":"vote","prompt_id":live,"options":[1]}),
+    )
+    .await;
+    results_until(&mut fac, &live, |r| r["counts"] == json!([0, 2])).await;
+    let resume_from = changed["seq"].as_u64().unwrap();
+    command(
+        &mut fac,
+        json!({"type":"show_on_screen","view":{"kind":"prompt","prompt_id":secret}}),
+    )
+    .await;
+    let (changed, before) = until_screen_changed(&mut screen).await;
+    assert!(
+        !before
+            .iter()
+            .any(|f| f["type"] == "results" && f["prompt_id"] == live.as_str()),
+        "{before:?}"
+    );
+    // A secret poll goes on screen without its results.
+    assert_eq!(changed["prompt"]["id"], secret.as_str());
+    assert_eq!(changed["results"], json!({}));
+
+    // The closed brainstorm: its visible items only, without authors.
+    command(
+        &mut fac,
+        json!({"type":"show_on_screen","view":{"kind":"prompt","prompt_id":ideas}}),
+    )
+    .await;
+    let (changed, _) = until_screen_changed(&mut screen).await;
+    assert_eq!(changed["prompt"]["id"], ideas.as_str());
+    let shown: Vec<&str> = changed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, ["Kirjasto"], "hidden and merged items stay off");
+    anonymous(&changed["items"]);
+    // Live changes to the shown prompt's items reach the projector.
+    command(&mut fac, json!({"type":"unhide_item","item_id":ids[2]})).await;
+    let unhidden = screen.until("item_unhidden").await;
+    assert_eq!(unhidden["item"]["text"], "Salaisuus");
+    assert!(unhidden["item"].get("author").is_none());
+
+    // Phones may not choose, nor name a draft or a prompt that does not exist.
+    refused(
+        &mut a,
+        json!({"type":"show_on_screen","view":{"kind":"join"}}),
+        "forbidden",
+    )
+    .await;
+    refused(
+        &mut a,
+        json!({"type":"show_on_screen","view":{"kind":"everything"}}),
+        "forbidden",
+    )
+    .await;
+    refused(
+        &mut fac,
+        json!({"type":"show_on_screen","view":{"kind":"prompt","prompt_id":later}}),
+        "draft_not_showable",
+    )
+    .await;
+    refused(
+        &mut fac,
+        json!({"type":"show_on_screen","view":{"kind":"prompt","prompt_id":"p99"}}),
+        "prompt_not_found",
+    )
+    .await;
+
+    // A projector that opens now shows the same; one that resumes catches up to it.
+    let (_, welcome) = server.screen("valkokangas").await;
+    assert_eq!(
+        welcome["screen"],
+        json!({"kind":"prompt","prompt_id":ideas})
+    );
+    assert_eq!(welcome["prompt"]["id"], ideas.as_str());
+    let texts: Vec<&str> = welcome["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Kirjasto", "Salaisuus"]);
+    anonymous(&welcome["items"]);
+    assert_eq!(welcome["results"], json!({}));
+    let mut resumed = Client::connect(&server.ws_url("valkokangas")).await;
+    resumed
+        .send(json!({"type":"hello","role":"screen","last_seq":resume_from}))
+        .await;
+    resumed.expect("resumed").await;
+    let mut last_view = None;
+    loop {
+        let frame = resumed.next().await.expect("open");
+        match frame["type"].as_str() {
+            Some("screen_changed") => last_view = Some(frame["view"].clone()),
+            Some("presence") => break,
+            _ => {}
+        }
+    }
+    assert_eq!(last_view, Some(json!({"kind":"prompt","prompt_id":ideas})));
+    // The console's welcome says what the projector shows, and keeps the current prompt.
+    let (_, welcome) = server.facilitator("valkokangas", &key).await;
+    assert_eq!(
+        welcome["screen"],
+        json!({"kind":"prompt","prompt_id":ideas})
+    );
+    assert_eq!(welcome["prompt"]["id"], live.as_str());
+
+    // Phones never heard of any of it (the group change is a frame they do get).
+    command(&mut fac, json!({"type":"add_group","name":"Pöytä 1"})).await;
+    for phone in [&mut a, &mut b] {
+        loop {
+            let frame = phone.next().await.expect("open");
+            assert_ne!(frame["type"], "screen_changed", "{frame}");
+            if frame["type"] == "groups_changed" {
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_projector_view_survives_restarts_and_the_next_prompt_takes_it_back() {
+    let server = TestServer::start().await;
+    let key = server.create_session("muisti").await;
+    let (mut fac, _) = server.facilitator("muisti", &key).await;
+    let poll = add_and_open(
+        &mut fac,
+        json!({"kind":"poll","title":"Aamun kysely","options":["Kunta","Järjestö"],"show_results":"after_close"}),
+    )
+    .await;
+    let (mut phone, _) = server.participant("muisti").await;
+    ok(
+        &mut phone,
+        json!({"type":"vote","prompt_id":poll,"options":[1]}),
+    )
+    .await;
+    add_and_open(&mut fac, json!({"kind":"brainstorm","title":"Keskustelu"})).await;
+    let next = add(&mut fac, json!({"kind":"brainstorm","title":"Iltapäivä"})).await;
+    let view = json!({"kind":"prompt","prompt_id":poll});
+    command(&mut fac, json!({"type":"show_on_screen","view":view})).await;
+    drop((fac, phone));
+
+    // A clean restart (from the snapshot), then one from the journal alone.
+    let server = server.restart().await;
+    let (_, welcome) = server.screen("muisti").await;
+    assert_eq!(welcome["screen"], view);
+    assert_eq!(welcome["prompt"]["id"], poll.as_str());
+    assert_eq!(welcome["results"][&poll]["counts"], json!([0, 1]));
+    let server = server
+        .restart_after(|dir| {
+            std::fs::remove_file(dir.join("sessions/muisti/snapshot.json")).expect("snapshot");
+        })
+        .await;
+    let (mut screen, welcome) = server.screen("muisti").await;
+    assert_eq!(welcome["screen"], view);
+    assert_eq!(welcome["results"][&poll]["counts"], json!([0, 1]));
+
+    // Next: the projector follows the prompt just opened.
+    let (mut fac, _) = server.facilitator("muisti", &key).await;
+    let (_, events) = command(&mut fac, json!({"type":"next_prompt"})).await;
+    let events: Vec<&Value> = events.iter().filter(|e| e["seq"].is_u64()).collect();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(kinds, ["prompt_closed", "prompt_opened", "screen_changed"]);
+    assert_eq!(events[2]["view"], json!({"kind":"follow"}));
+    let opened = screen.until("prompt_opened").await;
+    assert_eq!(opened["prompt"]["id"], next.as_str());
+    let (changed, _) = until_screen_changed(&mut screen).await;
+    assert_eq!(changed["view"], json!({"kind":"follow"}));
+    assert_eq!(changed["prompt"]["id"], next.as_str());
+    let (_, welcome) = server.screen("muisti").await;
+    assert_eq!(welcome["screen"], json!({"kind":"follow"}));
+    assert_eq!(welcome["prompt"]["id"], next.as_str());
 }
