@@ -217,6 +217,8 @@ function renderScreen() {
   const now = t('control.screen_now', { what: shown ? shown.title : t('control.screen_join_page') });
   // A status region: said aloud when it changes, so not rewritten when it does not.
   if ($('screen-now').textContent !== now) $('screen-now').textContent = now;
+  // An earlier prompt pinned on the projector: one click back to the live one.
+  $('screen-follow').hidden = screen.kind !== 'prompt';
 }
 
 /** Shows a prompt on the projector, or (already shown) goes back to following the current one. */
@@ -224,6 +226,8 @@ function toggleScreen(p) {
   const view = onScreen(p) ? { kind: 'follow' } : { kind: 'prompt', prompt_id: p.id };
   request({ type: 'show_on_screen', view });
 }
+
+$('screen-follow').addEventListener('click', () => request({ type: 'show_on_screen', view: { kind: 'follow' } }));
 
 /** The join page on the projector, or back to following the current prompt. */
 function toggleJoin() {

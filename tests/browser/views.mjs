@@ -193,3 +193,48 @@ test('the console exports what the facilitator picks', { timeout: 180_000 }, asy
     await browser.close();
   }
 });
+
+test('the console decides what the projector shows', { timeout: 180_000 }, async () => {
+  const watch = new Watch();
+  const browser = await launch();
+  try {
+    const s = await createSession('valkokangas', 'Projektori');
+    const control = await watch.page(browser, 'control', LAPTOP);
+    await control.goto(s.control);
+    await control.waitForSelector('#conn[data-status="connected"]');
+    await addPrompt(control, { kind: 'poll', title: 'Aamun kysely', options: ['Kyllä', 'Ei'] });
+    await addPrompt(control, { kind: 'brainstorm', title: 'Iltapäivän ideointi' });
+    const screen = await watch.page(browser, 'screen', PROJECTOR);
+    await screen.goto(s.screen);
+    await screen.waitForSelector('#idle:not([hidden])');
+    const stage = () => screen.evaluate(() => (document.getElementById('idle').hidden ? document.getElementById('q').textContent : 'join'));
+
+    // N opens the poll, N again the brainstorm: the projector follows.
+    await control.keyboard.press('n');
+    await screen.waitForFunction(() => document.getElementById('q').textContent === 'Aamun kysely');
+    await control.keyboard.press('n');
+    await screen.waitForFunction(() => document.getElementById('q').textContent === 'Iltapäivän ideointi');
+
+    // Q: the join page full-screen while the brainstorm stays open; Q again: back.
+    await control.keyboard.press('q');
+    await screen.waitForSelector('#idle:not([hidden])');
+    assert.equal(await stage(), 'join');
+    await control.keyboard.press('q');
+    await screen.waitForSelector('#idle', { state: 'hidden' });
+    assert.equal(await stage(), 'Iltapäivän ideointi');
+
+    // The morning's poll again: select it (K) and S; the console says what is shown and
+    // offers the way back.
+    await control.keyboard.press('k');
+    await control.keyboard.press('s');
+    await screen.waitForFunction(() => document.getElementById('q').textContent === 'Aamun kysely');
+    await control.waitForFunction(() => /Aamun kysely/.test(document.getElementById('screen-now').textContent));
+    assert.ok(await control.isVisible('#screen-follow'));
+    await control.click('#screen-follow');
+    await screen.waitForFunction(() => document.getElementById('q').textContent === 'Iltapäivän ideointi');
+    await control.waitForSelector('#screen-follow', { state: 'hidden' });
+    watch.assertClean(assert);
+  } finally {
+    await browser.close();
+  }
+});
