@@ -162,7 +162,10 @@ function render() {
   $('idle').hidden = !session || !joining;
   $('live').hidden = joining;
   $('idle-title').textContent = session ? session.title : '';
-  $('idle-url').textContent = join;
+  // Host and session name as two unbreakable pieces: a long address wraps at the slash only.
+  if ($('idle-url').textContent !== join) {
+    $('idle-url').replaceChildren(el('span', 'nowrap', location.host), el('span', 'nowrap', `/${slug}`));
+  }
   if (session) document.title = session.title;
   renderHead();
   renderPresence();

@@ -110,6 +110,19 @@ test('the projector picks its language; the console shows the QR code', { timeou
     await screen.waitForFunction(() => document.documentElement.lang === 'fi');
     assert.equal(await joinText(screen), 'Osallistu:');
 
+    // Between prompts the join page fills the screen, and all of it is on screen: the QR code
+    // too, on a 16:9 projector and on an old 4:3 one.
+    for (const size of [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }, { width: 1024, height: 768 }]) {
+      await screen.setViewportSize(size);
+      await screen.waitForTimeout(200);
+      const out = await screen.evaluate(() => ['idle-title', 'idle-url', 'idle-qr'].filter((id) => {
+        const r = document.getElementById(id).getBoundingClientRect();
+        return r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth || r.height === 0;
+      }));
+      assert.deepEqual(out, [], `cut off at ${size.width}×${size.height}`);
+    }
+    await screen.setViewportSize(PROJECTOR.viewport);
+
     // The address asks for Swedish.
     await screen.goto(`${s.screen}?lang=sv`);
     await screen.waitForFunction(() => document.documentElement.lang === 'sv');
