@@ -15,7 +15,7 @@ pub fn render(report: &Report<'_>) -> String {
         inline(report.title),
         l.report,
         l.date,
-        inline(&report.date),
+        report.date,
         l.participants,
         report.participants,
         l.prompts,
@@ -303,13 +303,15 @@ mod tests {
     #[test]
     fn the_document_has_headings_lists_and_tables() {
         let md = doc(&Options::default());
-        assert!(md.starts_with("# HYVINSIVI – työpaja\n\n*Raportti*\n\n- **Päivämäärä:** 23.11.2026\n- **Osallistujia:** 4\n"));
+        assert!(md.starts_with("# HYVINSIVI – työpaja\n\n*Raportti*\n\n- **Päivämäärä:** 23.11.2026\n- **Osallistujia:** 4\n"), "{md}");
         assert!(md.contains(
             "\n## 1. Mikä toimii yhdyspinnoilla?\n\n**Ideointi** · Suljettu · avattu 10:"
         ));
         assert!(md.contains("\n> **Ohjeet:** Yksi ajatus kerrallaan.\n"));
         assert!(md.contains("\n### Toimii nyt\n\n#### Toimijat\n\n- Ohjaamo — *♥ 1 tykkäys · ● 1 piste · +1 samankaltainen*\n  - ohjaamo!\n"), "{md}");
-        assert!(md.contains("- ★ **\\# otsikko \\| pipe \\*tähti\\*** — *nostettu esiin*\n"));
+        assert!(md.contains(
+            "- ★ **\\# otsikko \\| pipe \\*tähti\\*** — *nostettu esiin · ● 2 pistettä*\n"
+        ));
         assert!(md.contains("- Tiedonkulku \\& \\<script\\>alert(1)\\</script\\>\n"));
         assert!(!md.contains("Roskaa"));
         assert!(md.contains("| Vaihtoehto | Ääniä | Osuus |\n|---|---:|---:|\n| Kunta | 3 | 75\u{a0}% |\n| Järjestö | 1 | 25\u{a0}% |\n| Valtio | 0 | 0\u{a0}% |\n\nVastanneita: 4\n"));
