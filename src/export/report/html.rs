@@ -30,7 +30,6 @@ h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
 .facts { display: flex; flex-wrap: wrap; gap: .4rem 2rem; margin: 0 0 .6rem; }
 .facts div { display: flex; gap: .4rem; }
 .facts dt { color: #4a4a4a; }
-.facts dt::after { content: ":"; }
 .facts dd { margin: 0; font-weight: 600; }
 .note, .meta, .count, .none { color: #4a4a4a; }
 .note { font-size: .9rem; margin: .2rem 0; }
@@ -102,7 +101,7 @@ pub fn render(report: &Report<'_>) -> String {
     let _ = write!(
         out,
         "<header class=\"cover\">\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>\n<dl class=\"facts\">\
-         <div><dt>{}</dt><dd>{}</dd></div><div><dt>{}</dt><dd>{}</dd></div><div><dt>{}</dt><dd>{}</dd></div></dl>\n\
+         <div><dt>{}:</dt><dd>{}</dd></div><div><dt>{}:</dt><dd>{}</dd></div><div><dt>{}:</dt><dd>{}</dd></div></dl>\n\
          <p class=\"note\">{}{}</p>\n</header>\n",
         l.report,
         escape(report.title),
@@ -651,8 +650,8 @@ mod tests {
         let html = page(&Options::default());
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fi\">"));
         assert!(html.contains("<h1>HYVINSIVI – työpaja</h1>"));
-        assert!(html.contains("<dt>Osallistujia</dt><dd>4</dd>"));
-        assert!(html.contains("<dt>Päivämäärä</dt><dd>23.11.2026</dd>"));
+        assert!(html.contains("<dt>Osallistujia:</dt><dd>4</dd>"));
+        assert!(html.contains("<dt>Päivämäärä:</dt><dd>23.11.2026</dd>"));
         // Brainstorm: columns, groups, the merge, the star, no hidden item.
         assert!(html.contains("<h3>Toimii nyt</h3>") && html.contains("<h3>Ei toimi</h3>"));
         assert!(html.contains("background:#1f77b4") && html.contains(">Digi</h4>"));
@@ -694,7 +693,7 @@ mod tests {
         });
         assert!(html.contains("<html lang=\"sv\">"));
         assert!(html.contains(">Roskaa</span> <span class=\"tag hidden\">dold</span>"));
-        assert!(html.contains("<dt>Deltagare</dt>") && html.contains("Idéstorm"));
+        assert!(html.contains("<dt>Deltagare:</dt>") && html.contains("Idéstorm"));
         assert!(html.contains(">medelv. 3,3</text>"));
         let en = page(&Options {
             language: Some(Language::En),
@@ -702,7 +701,7 @@ mod tests {
         });
         assert!(
             en.contains("<html lang=\"en\">")
-                && en.contains("<dt>Date</dt><dd>23 November 2026</dd>")
+                && en.contains("<dt>Date:</dt><dd>23 November 2026</dd>")
         );
         assert!(en.contains(">mean 3.3</text>") && en.contains("75%"));
     }
