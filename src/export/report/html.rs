@@ -79,8 +79,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   .prompt { border-top: 2px solid #000; }
   h1, h2, h3, h4, .head { break-after: avoid; page-break-after: avoid; }
   th { background: #fff; }
-  .tag { border-color: #000; color: #000; background: #fff; }
+  .tag, .tag.star, .tag.hidden { border-color: #000; color: #000; background: #fff; }
   svg text, svg .muted { fill: #000; }
+  svg .bar { fill: #333; }
+  svg .track { fill: #e4e4e4; }
 }
 "#;
 
@@ -482,7 +484,7 @@ pub fn bar_chart(rows: &[(String, usize, String)], whole: usize) -> String {
         let _ = write!(
             svg,
             "<text x=\"0\" y=\"{}\">{}</text>\n\
-             <rect x=\"0\" y=\"{}\" width=\"{TRACK}\" height=\"16\" fill=\"#e6ebf2\"/>\n\
+             <rect class=\"track\" x=\"0\" y=\"{}\" width=\"{TRACK}\" height=\"16\" fill=\"#e6ebf2\"/>\n\
              <rect class=\"bar\" x=\"0\" y=\"{}\" width=\"{width}\" height=\"16\" fill=\"#1f5fa8\"/>\n\
              <text class=\"value\" x=\"{}\" y=\"{}\">{}</text>\n",
             top + 15,
@@ -509,14 +511,14 @@ pub fn scale_chart(
 ) -> String {
     const LEFT: f64 = 40.0;
     const RIGHT: f64 = 600.0;
-    const BASE: f64 = 130.0;
-    const TALL: f64 = 100.0;
+    const BASE: f64 = 140.0;
+    const TALL: f64 = 95.0;
     let n = f64::from(max.max(1));
     let slot = (RIGHT - LEFT) / n;
     let top = result.counts.iter().copied().max().unwrap_or(0);
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"scale\" viewBox=\"0 0 {CHART_WIDTH} 180\" \
-         width=\"{CHART_WIDTH}\" height=\"180\" aria-hidden=\"true\" focusable=\"false\">\n\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"scale\" viewBox=\"0 0 {CHART_WIDTH} 190\" \
+         width=\"{CHART_WIDTH}\" height=\"190\" aria-hidden=\"true\" focusable=\"false\">\n\
          <line x1=\"{LEFT}\" y1=\"{BASE}\" x2=\"{RIGHT}\" y2=\"{BASE}\" stroke=\"#4a4a4a\" stroke-width=\"1\"/>\n"
     );
     for (v, count) in result.counts.iter().enumerate() {
@@ -560,9 +562,9 @@ pub fn scale_chart(
         let anchor = x.clamp(LEFT + 30.0, RIGHT - 30.0);
         let _ = write!(
             svg,
-            "<line class=\"mean-line\" x1=\"{x:.1}\" y1=\"14\" x2=\"{x:.1}\" y2=\"{BASE}\" stroke=\"#a31d14\" \
+            "<line class=\"mean-line\" x1=\"{x:.1}\" y1=\"19\" x2=\"{x:.1}\" y2=\"{BASE}\" stroke=\"#a31d14\" \
              stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n\
-             <text class=\"mean\" x=\"{anchor:.1}\" y=\"11\" text-anchor=\"middle\">{} {}</text>\n",
+             <text class=\"mean\" x=\"{anchor:.1}\" y=\"14\" text-anchor=\"middle\">{} {}</text>\n",
             escape(l.mean_short),
             l.decimal(mean),
         );
