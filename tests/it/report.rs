@@ -218,7 +218,7 @@ async fn the_report_reads_as_the_workshop_went() {
         "1. Mikä toimii nuorten palveluissa?",
         "Ideointi · Suljettu",
         "Ohjeet: Kirjatkaa yksi asia kerrallaan.",
-        "Toimii nyt Toimijat ja verkostot Ohjaamo ● 1 piste +1 samankaltainen Ohjaamo!",
+        "Toimii nyt Toimijat ja verkostot Ohjaamo ● 1 piste +1 samankaltainen Tähän yhdistetyt: Ohjaamo!",
         "Ei toimi vielä Toimijat ja verkostot Tiedonkulku kouluun ★ nostettu esiin",
         "Digitaalisuus Etsivä nuorisotyö",
         SCRIPT,

@@ -49,7 +49,7 @@ h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
 .items > li { margin: .25rem 0; break-inside: avoid; page-break-inside: avoid; }
 .items > li.starred > .text { font-weight: 700; }
 .merged { margin: .1rem 0 .2rem; padding-left: 1.2rem; font-size: .92rem; color: #3d3d3d; }
-.merged::before { content: attr(data-label) ":"; display: block; margin-left: -1.2rem; font-size: .85rem; color: #4a4a4a; }
+.merged-label { display: block; font-size: .85rem; color: #4a4a4a; }
 .tag { display: inline-block; margin-left: .35rem; padding: 0 .4rem; border-radius: .6rem; font-size: .8rem;
   white-space: nowrap; border: 1px solid #c8c8c8; color: #333; }
 .tag.star { background: #fff4d6; border-color: #e0c27a; color: #5c3a00; }
@@ -74,7 +74,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 @page { size: A4; margin: 18mm 16mm 20mm; }
 @media print {
   body { max-width: none; padding: 0; color: #000; background: #fff; font-size: 10.5pt; }
-  .kicker, .note, .meta, .count, .none, .facts dt, .merged, .cloud .n { color: #000; }
+  .kicker, .note, .meta, .count, .none, .facts dt, .merged, .merged-label, .cloud .n { color: #000; }
   .toc a, .place, .cloud li { color: #000; text-decoration: none; }
   .prompt { border-top: 2px solid #000; }
   h1, h2, h3, h4, .head { break-after: avoid; page-break-after: avoid; }
@@ -416,7 +416,7 @@ fn render_entry(out: &mut String, l: &Labels, e: &Entry<'_>) {
     if !e.merged.is_empty() {
         let _ = write!(
             out,
-            " <span class=\"tag\">{}</span>\n<ul class=\"merged\" data-label=\"{}\">\n",
+            " <span class=\"tag\">{}</span>\n<span class=\"merged-label\">{}:</span>\n<ul class=\"merged\">\n",
             l.plural(l.similar, e.merged.len() as u64),
             escape(l.merged_here)
         );

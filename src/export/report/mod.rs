@@ -117,6 +117,8 @@ pub struct Labels {
     pub hidden_answers: &'static str,
     /// Month names, for English dates (Finnish and Swedish write 23.11.2026).
     pub months: Option<[&'static str; 12]>,
+    /// Numbers as Finnish and Swedish write them, `3,5` and `50 %`, rather than `3.5`, `50%`.
+    pub comma: bool,
 }
 
 /// Finnish.
@@ -171,6 +173,7 @@ pub const FI: Labels = Labels {
     ballot_from: "Äänestys kysymyksen {n} vastauksista.",
     hidden_answers: "Piilotetut vastaukset",
     months: None,
+    comma: true,
 };
 
 /// Swedish (as written in Finland).
@@ -219,6 +222,7 @@ pub const SV: Labels = Labels {
     ballot_from: "Röstning om svaren på fråga {n}.",
     hidden_answers: "Dolda svar",
     months: None,
+    comma: true,
 };
 
 /// English.
@@ -280,6 +284,7 @@ pub const EN: Labels = Labels {
         "November",
         "December",
     ]),
+    comma: false,
 };
 
 /// The labels of `language`.
@@ -310,19 +315,19 @@ impl Labels {
     /// A decimal number with one decimal, with a decimal comma in Finnish and Swedish.
     pub fn decimal(&self, x: f64) -> String {
         let s = format!("{x:.1}");
-        if self.months.is_some() {
-            s
-        } else {
+        if self.comma {
             s.replace('.', ",")
+        } else {
+            s
         }
     }
 
     /// A whole percentage as the language writes it: `50 %` (with a no-break space), `50%`.
     pub fn percent(&self, p: u32) -> String {
-        if self.months.is_some() {
-            format!("{p}%")
-        } else {
+        if self.comma {
             format!("{p}\u{a0}%")
+        } else {
+            format!("{p}%")
         }
     }
 
@@ -356,7 +361,7 @@ pub struct Report<'a> {
     pub title: &'a str,
     /// The day of the session (its first opened prompt, else its creation), in the time zone.
     pub date: String,
-    /// Everyone who answered, voted, rated, liked or picked a group.
+    /// Everyone who sent, voted, rated, placed a dot or liked anything.
     pub participants: usize,
     /// The time zone's name.
     pub time_zone: String,
@@ -715,7 +720,11 @@ fn body<'a>(view: &View<'a>, prompt: &'a Prompt) -> Body<'a> {
 /// duplicates merged into an item under it.
 fn brainstorm<'a>(view: &View<'a>, prompt: &'a Prompt, columns: &'a [String]) -> Body<'a> {
     let session = view.session;
-    let shown: Vec<&'a Item> = view.items(prompt).collect();
+    // Items still awaiting approval never reached the projector: out with the hidden ones.
+    let shown: Vec<&'a Item> = view
+        .items(prompt)
+        .filter(|i| view.hidden || i.approved)
+        .collect();
     let shown_ids: BTreeSet<ItemId> = shown.iter().map(|i| i.id).collect();
     let (tops, merged): (Vec<&Item>, Vec<&Item>) =
         shown.iter().partition(|i| i.merged_into.is_none());
@@ -1121,6 +1130,35 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(hidden, ["Roskaa"]);
         assert!(report.hidden_included);
+    }
+
+    #[test]
+    fn items_awaiting_approval_are_left_out_like_hidden_ones() {
+        let mut w = workshop();
+        let mut d = draft("Esimoderoitu", Activity::default());
+        d.premoderation = true;
+        w.apply(Command::AddPrompt { draft: d });
+        let id = w.session.prompts().last().expect("added").id.clone();
+        w.apply(Command::OpenPrompt {
+            prompt_id: id.clone(),
+        });
+        w.submit(0, &id, "Odottaa vielä", None);
+        let only = Options {
+            prompts: Some(vec![crate::export::PromptSelector::Id(id)]),
+            ..Options::default()
+        };
+        let report = Report::new(&w.view(Format::Html, &only));
+        assert!(matches!(report.sections[0].body, Body::Empty));
+        let with_hidden = Options {
+            hidden: Some(true),
+            ..only
+        };
+        let report = Report::new(&w.view(Format::Html, &with_hidden));
+        let Body::Items { columns, .. } = &report.sections[0].body else {
+            panic!("{:?}", report.sections[0].body)
+        };
+        let entry = &columns[0].groups[0].entries[0];
+        assert_eq!((entry.text, entry.pending), ("Odottaa vielä", true));
     }
 
     #[test]
