@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod report;
 
 use std::collections::BTreeMap;
 
@@ -263,7 +264,9 @@ pub fn render(
     match format {
         Format::Csv => Ok(csv::csv(&view)),
         Format::Json => Ok(json::json(&view)),
-        Format::Xlsx | Format::Md | Format::Html => Err(ExportError::Workbook(format!(
+        Format::Md => Ok(report::md(&view)),
+        Format::Html => Ok(report::html(&view)),
+        Format::Xlsx => Err(ExportError::Workbook(format!(
             "{} is not written yet",
             format.extension()
         ))),

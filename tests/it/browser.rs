@@ -36,6 +36,13 @@ async fn phone_fits_the_keyboard_and_projector_speaks_its_language() {
     run_script("views.mjs").await;
 }
 
+/// The report downloaded with the key renders in Chromium as a file: its charts drawn, participant
+/// markup as text, nothing fetched, and it prints to an A4 PDF (issue 7).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_renders_in_chromium_and_prints_to_pdf() {
+    run_script("report.mjs").await;
+}
+
 /// Runs `tests/browser/<script>` with node against a fresh server; fails with its output.
 async fn run_script(script: &str) {
     if std::env::var("PAJA_SKIP_BROWSER").as_deref() == Ok("1") {

@@ -11,6 +11,7 @@ mod http_api;
 mod limits;
 mod load;
 mod reconnect;
+mod report;
 mod security;
 mod support;
 mod workshop;

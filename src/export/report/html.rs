@@ -1,0 +1,710 @@
+//! The report as one self-contained HTML page: inline style, inline SVG charts, no script and no
+//! external resource (its own CSP says so), readable on screen and printable to A4 PDF.
+
+use std::fmt::Write;
+
+use super::{Body, Column, Entry, Labels, Report, Section};
+use crate::session::ScaleResult;
+
+/// Width of every chart's drawing, in SVG user units (CSS pixels at 100 %).
+const CHART_WIDTH: u32 = 640;
+/// Width of a bar chart's track: the rest is for the number at the bar's end.
+const TRACK: u32 = 500;
+/// Longest label drawn in a chart, in characters; the table under it has the whole text.
+const CHART_LABEL_MAX: usize = 80;
+/// Font sizes of the word cloud's least and most frequent words, in em.
+const CLOUD_EM: (f64, f64) = (1.0, 2.6);
+
+/// The page's style: screen first, then A4 print in black on white with charts kept whole.
+/// Colours meet WCAG AA: text 4.5:1 or more, bars 3:1 or more against white.
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 52rem; padding: 2rem 1.25rem 4rem; color: #1a1a1a; background: #fff;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 2rem; line-height: 1.2; margin: .2rem 0 1rem; }
+h2 { font-size: 1.45rem; line-height: 1.25; margin: 0 0 .3rem; }
+h3 { font-size: 1.15rem; margin: 1.4rem 0 .4rem; }
+h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
+.kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: .85rem; color: #4a4a4a; }
+.facts { display: flex; flex-wrap: wrap; gap: .4rem 2rem; margin: 0 0 .6rem; }
+.facts div { display: flex; gap: .4rem; }
+.facts dt { color: #4a4a4a; }
+.facts dd { margin: 0; font-weight: 600; }
+.note, .meta, .count, .none { color: #4a4a4a; }
+.note { font-size: .9rem; margin: .2rem 0; }
+.toc { border-top: 1px solid #c8c8c8; border-bottom: 1px solid #c8c8c8; margin: 1.5rem 0 2rem; padding: .6rem 0; }
+.toc h2 { font-size: 1rem; margin: 0 0 .3rem; }
+.toc ul { list-style: none; margin: 0; padding: 0; }
+.toc a { color: #1a4f8f; }
+.prompt { margin: 0 0 2.5rem; padding-top: 1rem; border-top: 3px solid #1f5fa8; }
+.head { break-inside: avoid; page-break-inside: avoid; }
+.place { color: #1a4f8f; }
+.meta { margin: 0 0 .5rem; font-size: .95rem; }
+.kind { font-weight: 600; color: #1a1a1a; }
+.instructions { margin: .3rem 0 .8rem; padding: .4rem .8rem; border-left: 3px solid #c8c8c8; white-space: pre-line; }
+.count { font-size: .95rem; margin: .4rem 0; }
+.text { white-space: pre-line; }
+.items { margin: .2rem 0 .6rem; padding-left: 1.3rem; }
+.items > li { margin: .25rem 0; break-inside: avoid; page-break-inside: avoid; }
+.items > li.starred > .text { font-weight: 700; }
+.merged { margin: .1rem 0 .2rem; padding-left: 1.2rem; font-size: .92rem; color: #3d3d3d; }
+.merged-label { display: block; font-size: .85rem; color: #4a4a4a; }
+.tag { display: inline-block; margin-left: .35rem; padding: 0 .4rem; border-radius: .6rem; font-size: .8rem;
+  white-space: nowrap; border: 1px solid #c8c8c8; color: #333; }
+.tag.star { background: #fff4d6; border-color: #e0c27a; color: #5c3a00; }
+.tag.hidden { background: #fde8e8; border-color: #e3a5a5; color: #8a1c1c; }
+.swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px;
+  vertical-align: -.05em; border: 1px solid #555; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+.chart { margin: .6rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
+.chart svg { display: block; width: 100%; max-width: 640px; height: auto; }
+svg text { font-family: inherit; font-size: 13px; fill: #1a1a1a; }
+svg .value { font-weight: 600; }
+svg .muted { fill: #4a4a4a; }
+svg .mean { fill: #a31d14; font-weight: 600; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 1px solid #c8c8c8; padding: .2rem .55rem; text-align: left; vertical-align: top; }
+th { background: #eef2f7; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.cloud { list-style: none; padding: 0; margin: .6rem 0 1rem; display: flex; flex-wrap: wrap; gap: .2rem 1.1rem;
+  align-items: baseline; line-height: 1.2; }
+.cloud li { color: #1a4f8f; font-weight: 600; }
+.cloud .n { font-size: .8rem; font-weight: 400; color: #4a4a4a; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@page { size: A4; margin: 18mm 16mm 20mm; }
+@media print {
+  body { max-width: none; padding: 0; color: #000; background: #fff; font-size: 10.5pt; }
+  .kicker, .note, .meta, .count, .none, .facts dt, .merged, .merged-label, .cloud .n { color: #000; }
+  .toc a, .place, .cloud li { color: #000; text-decoration: none; }
+  .prompt { border-top: 2px solid #000; }
+  h1, h2, h3, h4, .head { break-after: avoid; page-break-after: avoid; }
+  th { background: #fff; }
+  .tag, .tag.star, .tag.hidden { border-color: #000; color: #000; background: #fff; }
+  svg text, svg .muted { fill: #000; }
+  svg .bar { fill: #333; }
+  svg .track { fill: #e4e4e4; }
+}
+"#;
+
+/// The whole page.
+pub fn render(report: &Report<'_>) -> String {
+    let l = report.labels;
+    let mut out = String::with_capacity(16 * 1024);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta name=\"generator\" content=\"Paja\">\n<title>{} – {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        l.code,
+        escape(report.title),
+        l.report,
+    );
+    let _ = write!(
+        out,
+        "<header class=\"cover\">\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>\n<dl class=\"facts\">\
+         <div><dt>{}:</dt><dd>{}</dd></div><div><dt>{}:</dt><dd>{}</dd></div><div><dt>{}:</dt><dd>{}</dd></div></dl>\n\
+         <p class=\"note\">{}{}</p>\n</header>\n",
+        l.report,
+        escape(report.title),
+        l.date,
+        escape(&report.date),
+        l.participants,
+        report.participants,
+        l.prompts,
+        report.sections.len(),
+        escape(&l.times_in.replace("{tz}", &report.time_zone)),
+        if report.hidden_included {
+            format!(" {}", l.hidden_included)
+        } else {
+            String::new()
+        },
+    );
+    if report.sections.len() > 1 {
+        let _ = write!(
+            out,
+            "<nav class=\"toc\" aria-labelledby=\"toc\">\n<h2 id=\"toc\">{}</h2>\n<ul>\n",
+            l.contents
+        );
+        for s in &report.sections {
+            let _ = writeln!(
+                out,
+                "<li><a href=\"#{}\">{}. {}</a></li>",
+                s.anchor,
+                s.place,
+                escape(s.title)
+            );
+        }
+        out.push_str("</ul>\n</nav>\n");
+    }
+    out.push_str("<main>\n");
+    for section in &report.sections {
+        render_section(&mut out, l, section);
+    }
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
+    let _ = write!(
+        out,
+        "<section class=\"prompt\" id=\"{a}\" aria-labelledby=\"h-{a}\">\n<div class=\"head\">\n\
+         <h2 id=\"h-{a}\"><span class=\"place\">{}.</span> {}</h2>\n\
+         <p class=\"meta\"><span class=\"kind\">{}</span> · {}</p>\n",
+        s.place,
+        escape(s.title),
+        escape(s.kind),
+        escape(&s.status),
+        a = s.anchor,
+    );
+    if !s.instructions.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"instructions\"><strong>{}:</strong> {}</p>",
+            l.instructions,
+            escape(s.instructions)
+        );
+    }
+    out.push_str("</div>\n");
+    match &s.body {
+        Body::NotOpened => {
+            let _ = writeln!(out, "<p class=\"none\">{}</p>", l.not_opened);
+        }
+        Body::Empty => {
+            let _ = writeln!(out, "<p class=\"none\">{}</p>", l.no_answers);
+        }
+        Body::Items { total, columns } => {
+            let _ = writeln!(out, "<p class=\"count\">{}</p>", l.n(l.answers_n, total));
+            for column in columns {
+                render_column(out, l, column);
+            }
+        }
+        Body::Poll {
+            answered,
+            multiple,
+            bars,
+        } => {
+            let rows: Vec<(String, usize, String)> = bars
+                .iter()
+                .map(|b| {
+                    (
+                        b.label.to_owned(),
+                        b.count,
+                        format!("{} · {}", b.count, l.percent(b.percent)),
+                    )
+                })
+                .collect();
+            out.push_str("<figure class=\"chart\">\n");
+            out.push_str(&bar_chart(&rows, *answered));
+            let _ = write!(
+                out,
+                "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>\
+                 <th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+                l.option, l.votes, l.share
+            );
+            for b in bars {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    escape(b.label),
+                    b.count,
+                    l.percent(b.percent)
+                );
+            }
+            out.push_str("</tbody>\n</table>\n</figure>\n");
+            let _ = writeln!(
+                out,
+                "<p class=\"count\">{}</p>",
+                l.n(l.answered_n, answered)
+            );
+            if *multiple {
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", l.multiple_note);
+            }
+        }
+        Body::Scale {
+            max,
+            min_label,
+            max_label,
+            statements,
+        } => {
+            for (statement, result) in statements {
+                let _ = writeln!(out, "<h3>{}</h3>", escape(statement));
+                out.push_str("<figure class=\"chart\">\n");
+                out.push_str(&scale_chart(l, *max, min_label, max_label, result));
+                out.push_str("</figure>\n");
+            }
+            let _ = write!(
+                out,
+                "<table>\n<thead><tr><th scope=\"col\">{}</th>",
+                l.statement
+            );
+            for v in 1..=*max {
+                let _ = write!(out, "<th scope=\"col\" class=\"num\">{v}</th>");
+            }
+            let _ = write!(
+                out,
+                "<th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+                l.respondents, l.mean
+            );
+            for (statement, result) in statements {
+                let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(statement));
+                for c in &result.counts {
+                    let _ = write!(out, "<td class=\"num\">{c}</td>");
+                }
+                let _ = writeln!(
+                    out,
+                    "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    result.n,
+                    result.mean.map(|m| l.decimal(m)).unwrap_or_default()
+                );
+            }
+            out.push_str("</tbody>\n</table>\n");
+            if !min_label.is_empty() || !max_label.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"note\">1 = {} · {max} = {}</p>",
+                    escape(min_label),
+                    escape(max_label)
+                );
+            }
+        }
+        Body::Cloud {
+            answered,
+            words,
+            hidden,
+        } => {
+            let top = words.iter().map(|w| w.count).max().unwrap_or(1);
+            let low = words.iter().map(|w| w.count).min().unwrap_or(1);
+            out.push_str("<ul class=\"cloud\">\n");
+            for w in words {
+                let _ = writeln!(
+                    out,
+                    "<li style=\"font-size:{:.2}em\">{} <span class=\"n\">({})</span></li>",
+                    cloud_size(w.count, low, top),
+                    escape(&w.text),
+                    w.count
+                );
+            }
+            out.push_str("</ul>\n");
+            let _ = writeln!(
+                out,
+                "<p class=\"count\">{}</p>",
+                l.n(l.answered_n, answered)
+            );
+            if !hidden.is_empty() {
+                let _ = writeln!(out, "<h3>{}</h3>\n<ul class=\"items\">", l.hidden_answers);
+                for text in hidden {
+                    let _ = writeln!(
+                        out,
+                        "<li><span class=\"text\">{}</span> <span class=\"tag hidden\">{}</span></li>",
+                        escape(text),
+                        l.hidden
+                    );
+                }
+                out.push_str("</ul>\n");
+            }
+        }
+        Body::Ranking {
+            voters,
+            source,
+            entries,
+        } => {
+            if let Some(place) = source {
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", l.n(l.ballot_from, place));
+            }
+            let top = entries.iter().map(|e| e.dots).max().unwrap_or(0);
+            let rows: Vec<(String, usize, String)> = entries
+                .iter()
+                .map(|e| {
+                    (
+                        format!("{}. {}", e.rank, e.text),
+                        e.dots as usize,
+                        format!("● {}", e.dots),
+                    )
+                })
+                .collect();
+            out.push_str("<figure class=\"chart\">\n");
+            out.push_str(&bar_chart(&rows, top as usize));
+            let _ = write!(
+                out,
+                "<table>\n<thead><tr><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th>\
+                 <th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+                l.rank, l.item, l.dots_header
+            );
+            for e in entries {
+                let _ = writeln!(
+                    out,
+                    "<tr><td class=\"num\">{}</td><td><span class=\"text\">{}</span>{}</td><td class=\"num\">{}</td></tr>",
+                    e.rank,
+                    escape(&e.text),
+                    if e.hidden {
+                        format!(" <span class=\"tag hidden\">{}</span>", l.hidden)
+                    } else {
+                        String::new()
+                    },
+                    e.dots
+                );
+            }
+            out.push_str("</tbody>\n</table>\n</figure>\n");
+            let _ = writeln!(out, "<p class=\"count\">{}</p>", l.n(l.voters_n, voters));
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+fn render_column(out: &mut String, l: &Labels, column: &Column<'_>) {
+    // Without columns, groups are the first level under the prompt.
+    let group_level = if let Some(name) = &column.name {
+        let _ = writeln!(out, "<h3>{}</h3>", escape(name));
+        4
+    } else {
+        3
+    };
+    if column.groups.iter().all(|g| g.entries.is_empty()) {
+        let _ = writeln!(out, "<p class=\"none\">{}</p>", l.no_answers);
+        return;
+    }
+    for group in &column.groups {
+        if let Some(name) = group.name {
+            let swatch = group
+                .color
+                .map(|c| format!("<span class=\"swatch\" style=\"background:{c}\" aria-hidden=\"true\"></span>"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<h{group_level}>{swatch}{}</h{group_level}>",
+                escape(name)
+            );
+        }
+        out.push_str("<ul class=\"items\">\n");
+        for entry in &group.entries {
+            render_entry(out, l, entry);
+        }
+        out.push_str("</ul>\n");
+    }
+}
+
+fn render_entry(out: &mut String, l: &Labels, e: &Entry<'_>) {
+    let _ = write!(
+        out,
+        "<li{}><span class=\"text\">{}</span>",
+        if e.starred { " class=\"starred\"" } else { "" },
+        escape(e.text)
+    );
+    if e.starred {
+        let _ = write!(out, " <span class=\"tag star\">★ {}</span>", l.starred);
+    }
+    if e.hidden {
+        let _ = write!(out, " <span class=\"tag hidden\">{}</span>", l.hidden);
+    } else if e.pending {
+        let _ = write!(out, " <span class=\"tag hidden\">{}</span>", l.pending);
+    }
+    if e.likes > 0 {
+        let _ = write!(
+            out,
+            " <span class=\"tag\"><span aria-hidden=\"true\">♥ </span>{}</span>",
+            l.plural(l.likes, e.likes as u64)
+        );
+    }
+    if e.dots > 0 {
+        let _ = write!(
+            out,
+            " <span class=\"tag\"><span aria-hidden=\"true\">● </span>{}</span>",
+            l.plural(l.dots, e.dots)
+        );
+    }
+    if !e.merged.is_empty() {
+        let _ = write!(
+            out,
+            " <span class=\"tag\">{}</span>\n<span class=\"merged-label\">{}:</span>\n<ul class=\"merged\">\n",
+            l.plural(l.similar, e.merged.len() as u64),
+            escape(l.merged_here)
+        );
+        for (text, hidden) in &e.merged {
+            let _ = write!(out, "<li><span class=\"text\">{}</span>", escape(text));
+            if *hidden {
+                let _ = write!(out, " <span class=\"tag hidden\">{}</span>", l.hidden);
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</li>\n");
+}
+
+/// Text for HTML content and attribute values: `&`, `<`, `>`, `"` and `'` as entities.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let mut cut: String = flat.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// Width of a bar of `value` out of `whole` on a track of [`TRACK`] units, in tenths of a unit.
+pub fn bar_width(value: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    let w = f64::from(TRACK) * value.min(whole) as f64 / whole as f64;
+    (w * 10.0).round() / 10.0
+}
+
+/// A horizontal bar chart: per row its label above a bar whose length is `value / whole` of the
+/// track, and `text` (the numbers) at the bar's end. The table beside it carries the numbers
+/// for screen readers, so the drawing is hidden from them.
+pub fn bar_chart(rows: &[(String, usize, String)], whole: usize) -> String {
+    const ROW: u32 = 46;
+    let height = ROW * u32::try_from(rows.len()).unwrap_or(u32::MAX / ROW).max(1) + 4;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" viewBox=\"0 0 {CHART_WIDTH} {height}\" \
+         width=\"{CHART_WIDTH}\" height=\"{height}\" aria-hidden=\"true\" focusable=\"false\">\n"
+    );
+    for (at, (label, value, text)) in rows.iter().enumerate() {
+        let top = ROW * u32::try_from(at).unwrap_or(0);
+        let width = bar_width(*value, whole);
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{}\">{}</text>\n\
+             <rect class=\"track\" x=\"0\" y=\"{}\" width=\"{TRACK}\" height=\"16\" fill=\"#e6ebf2\"/>\n\
+             <rect class=\"bar\" x=\"0\" y=\"{}\" width=\"{width}\" height=\"16\" fill=\"#1f5fa8\"/>\n\
+             <text class=\"value\" x=\"{}\" y=\"{}\">{}</text>\n",
+            top + 15,
+            escape(&shorten(label, CHART_LABEL_MAX)),
+            top + 21,
+            top + 21,
+            TRACK + 8,
+            top + 34,
+            escape(text),
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// A scale statement's distribution: a column per value 1..=N with its count, the end labels
+/// under 1 and N, and the mean marked with a dashed line.
+pub fn scale_chart(
+    l: &Labels,
+    max: u8,
+    min_label: &str,
+    max_label: &str,
+    result: &ScaleResult,
+) -> String {
+    const LEFT: f64 = 40.0;
+    const RIGHT: f64 = 600.0;
+    const BASE: f64 = 140.0;
+    const TALL: f64 = 95.0;
+    let n = f64::from(max.max(1));
+    let slot = (RIGHT - LEFT) / n;
+    let top = result.counts.iter().copied().max().unwrap_or(0);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"scale\" viewBox=\"0 0 {CHART_WIDTH} 190\" \
+         width=\"{CHART_WIDTH}\" height=\"190\" aria-hidden=\"true\" focusable=\"false\">\n\
+         <line x1=\"{LEFT}\" y1=\"{BASE}\" x2=\"{RIGHT}\" y2=\"{BASE}\" stroke=\"#4a4a4a\" stroke-width=\"1\"/>\n"
+    );
+    for (v, count) in result.counts.iter().enumerate() {
+        let centre = LEFT + slot * (v as f64 + 0.5);
+        let h = if top == 0 {
+            0.0
+        } else {
+            (TALL * *count as f64 / top as f64 * 10.0).round() / 10.0
+        };
+        let w = (slot * 0.6).min(60.0);
+        let _ = write!(
+            svg,
+            "<rect class=\"bar\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"#1f5fa8\"/>\n\
+             <text class=\"value\" x=\"{centre:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{count}</text>\n\
+             <text class=\"muted\" x=\"{centre:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+            centre - w / 2.0,
+            BASE - h,
+            BASE - h - 5.0,
+            BASE + 17.0,
+            v + 1,
+        );
+    }
+    if !min_label.is_empty() {
+        let _ = writeln!(
+            svg,
+            "<text class=\"muted\" x=\"{LEFT}\" y=\"{}\">{}</text>",
+            BASE + 40.0,
+            escape(&shorten(min_label, 40))
+        );
+    }
+    if !max_label.is_empty() {
+        let _ = writeln!(
+            svg,
+            "<text class=\"muted\" x=\"{RIGHT}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            BASE + 40.0,
+            escape(&shorten(max_label, 40))
+        );
+    }
+    if let Some(mean) = result.mean {
+        let x = LEFT + slot * (mean - 0.5);
+        let anchor = x.clamp(LEFT + 30.0, RIGHT - 30.0);
+        let _ = write!(
+            svg,
+            "<line class=\"mean-line\" x1=\"{x:.1}\" y1=\"19\" x2=\"{x:.1}\" y2=\"{BASE}\" stroke=\"#a31d14\" \
+             stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n\
+             <text class=\"mean\" x=\"{anchor:.1}\" y=\"14\" text-anchor=\"middle\">{} {}</text>\n",
+            escape(l.mean_short),
+            l.decimal(mean),
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// A word's font size: the least frequent at the smallest size, the most frequent the largest.
+fn cloud_size(count: usize, low: usize, top: usize) -> f64 {
+    if top <= low {
+        return CLOUD_EM.0;
+    }
+    CLOUD_EM.0 + (CLOUD_EM.1 - CLOUD_EM.0) * (count - low) as f64 / (top - low) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::workshop;
+    use super::*;
+    use crate::export::{render as export, Format, Options};
+    use crate::session::Language;
+
+    fn page(options: &Options) -> String {
+        let w = workshop();
+        String::from_utf8(export(&w.session, Format::Html, options).expect("html")).expect("utf-8")
+    }
+
+    #[test]
+    fn participant_text_is_escaped_everywhere() {
+        assert_eq!(escape("<script>\"'&"), "&lt;script&gt;&quot;&#39;&amp;");
+        let mut w = workshop();
+        let prompt = w.session.prompts()[0].id.clone();
+        w.apply(crate::session::Command::OpenPrompt {
+            prompt_id: prompt.clone(),
+        });
+        w.submit(3, &prompt, "\"><img src=x onerror=alert(1)>", Some(0));
+        let html =
+            String::from_utf8(export(&w.session, Format::Html, &Options::default()).expect("html"))
+                .expect("utf-8");
+        assert!(!html.contains("<script>alert"), "raw script in the page");
+        assert!(html.contains("Tiedonkulku &amp; &lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!html.contains("<img"), "raw img in the page");
+        assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+        // The dot-vote chart's labels are escaped as well (the item is on its ballot).
+        assert_eq!(html.matches("<script").count(), 0);
+        // No external resource and nothing that runs.
+        for banned in [
+            "<script",
+            "<link",
+            "src=\"http",
+            "href=\"http",
+            "@import",
+            "url(",
+        ] {
+            assert!(!html.contains(banned), "{banned} in the page");
+        }
+    }
+
+    #[test]
+    fn bars_are_as_long_as_their_counts() {
+        assert_eq!(bar_width(3, 4), 375.0);
+        assert_eq!(bar_width(1, 4), 125.0);
+        assert_eq!(bar_width(0, 4), 0.0);
+        assert_eq!(bar_width(1, 0), 0.0);
+        assert_eq!(bar_width(1, 3), 166.7);
+        let svg = bar_chart(
+            &[
+                ("Kunta".into(), 3, "3 · 75 %".into()),
+                ("Järjestö".into(), 1, "1 · 25 %".into()),
+            ],
+            4,
+        );
+        let widths: Vec<&str> = svg
+            .split("class=\"bar\"")
+            .skip(1)
+            .filter_map(|s| s.split("width=\"").nth(1)?.split('"').next())
+            .collect();
+        assert_eq!(widths, ["375", "125"]);
+        assert!(svg.contains(">Järjestö</text>") && svg.contains(">3 · 75 %</text>"));
+    }
+
+    #[test]
+    fn the_page_has_every_prompt_with_its_charts_and_numbers() {
+        let html = page(&Options::default());
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fi\">"));
+        assert!(html.contains("<h1>HYVINSIVI – työpaja</h1>"));
+        assert!(html.contains("<dt>Osallistujia:</dt><dd>4</dd>"));
+        assert!(html.contains("<dt>Päivämäärä:</dt><dd>23.11.2026</dd>"));
+        // Brainstorm: columns, groups, the merge, the star, no hidden item.
+        assert!(html.contains("<h3>Toimii nyt</h3>") && html.contains("<h3>Ei toimi</h3>"));
+        assert!(html.contains("background:#1f77b4") && html.contains(">Digi</h4>"));
+        assert!(html.contains("+1 samankaltainen") && html.contains(">ohjaamo!</span>"));
+        assert!(html.contains("★ nostettu esiin") && html.contains("1 tykkäys"));
+        assert!(!html.contains("Roskaa"));
+        // Poll: the chart and the table.
+        assert!(
+            html.contains("<td>Kunta</td><td class=\"num\">3</td><td class=\"num\">75\u{a0}%</td>")
+        );
+        assert_eq!(
+            html.matches("<svg").count(),
+            1 + 2 + 1,
+            "poll, two statements, dot vote"
+        );
+        // Scale: the mean marked (2, 4, 4 → 3,3) and the end labels.
+        assert!(html.contains(">ka. 3,3</text>"));
+        assert!(html.contains(">Huonosti</text>") && html.contains(">Erinomaisesti</text>"));
+        // Word cloud: the frequent word larger.
+        assert!(html.contains(
+            "<li style=\"font-size:2.60em\">luottamus <span class=\"n\">(2)</span></li>"
+        ));
+        assert!(html.contains("<li style=\"font-size:1.00em\">avoimuus"));
+        // Dot vote: ranked.
+        assert!(html.contains("<tr><td class=\"num\">1</td><td><span class=\"text\"># otsikko | pipe *tähti*</span></td><td class=\"num\">2</td></tr>"));
+        assert!(html.contains("Kysymystä ei avattu"));
+        // Print: A4, charts kept whole, headings kept with what follows.
+        assert!(html.contains("@page { size: A4;"));
+        assert!(html.contains(".chart { margin: .6rem 0 1rem; break-inside: avoid;"));
+        assert!(html.contains("h1, h2, h3, h4, .head { break-after: avoid;"));
+    }
+
+    #[test]
+    fn hidden_items_only_when_asked_and_headings_in_the_asked_language() {
+        let html = page(&Options {
+            hidden: Some(true),
+            language: Some(Language::Sv),
+            ..Options::default()
+        });
+        assert!(html.contains("<html lang=\"sv\">"));
+        assert!(html.contains(">Roskaa</span> <span class=\"tag hidden\">dold</span>"));
+        assert!(html.contains("<dt>Deltagare:</dt>") && html.contains("Idéstorm"));
+        assert!(html.contains(">medelv. 3,3</text>"));
+        let en = page(&Options {
+            language: Some(Language::En),
+            ..Options::default()
+        });
+        assert!(
+            en.contains("<html lang=\"en\">")
+                && en.contains("<dt>Date:</dt><dd>23 November 2026</dd>")
+        );
+        assert!(en.contains(">mean 3.3</text>") && en.contains("75%"));
+    }
+}

@@ -1,0 +1,1187 @@
+//! The report: every chosen prompt's results as a document people read, as one self-contained
+//! HTML page (inline style and SVG charts, prints to PDF) or as Markdown.
+//!
+//! Both come from one [`Report`] built here from the [`View`]: what is shown, in which order,
+//! grouped how, with which numbers and in which language is decided once, so the HTML and the
+//! Markdown cannot disagree. The renderers in [`html`] and [`md`] only lay it out and escape
+//! every text (participants' items and facilitators' wording alike are untrusted).
+
+pub mod html;
+pub mod md;
+
+use std::collections::BTreeSet;
+
+use crate::session::{
+    Activity, GroupId, Item, ItemId, Language, Millis, ParticipantId, Prompt, PromptState, Results,
+    ScaleResult, Session, WordCount,
+};
+
+use super::View;
+
+/// The report as a self-contained HTML page.
+pub fn html(view: &View<'_>) -> Vec<u8> {
+    html::render(&Report::new(view)).into_bytes()
+}
+
+/// The report as Markdown.
+pub fn md(view: &View<'_>) -> Vec<u8> {
+    md::render(&Report::new(view)).into_bytes()
+}
+
+/// The headings and labels of the report in one language.
+#[derive(Debug)]
+pub struct Labels {
+    /// The `lang` attribute.
+    pub code: &'static str,
+    /// "Report".
+    pub report: &'static str,
+    /// The table of contents.
+    pub contents: &'static str,
+    /// The session's date.
+    pub date: &'static str,
+    /// How many took part.
+    pub participants: &'static str,
+    /// How many prompts the report covers.
+    pub prompts: &'static str,
+    /// `{tz}`: the time zone of the times shown.
+    pub times_in: &'static str,
+    /// Said when hidden answers are in.
+    pub hidden_included: &'static str,
+    /// Brainstorm, poll, scale, word cloud, dot vote.
+    pub kinds: [&'static str; 5],
+    /// Draft, open, closed.
+    pub states: [&'static str; 3],
+    /// `{t}`: when the prompt was opened.
+    pub opened: &'static str,
+    /// `{t}`: when the prompt was closed.
+    pub closed: &'static str,
+    /// Before the facilitator's instructions.
+    pub instructions: &'static str,
+    /// A prompt nobody answered.
+    pub no_answers: &'static str,
+    /// A prompt that was never opened.
+    pub not_opened: &'static str,
+    /// `{n}`: items shown.
+    pub answers_n: &'static str,
+    /// `{n}`: participants who answered.
+    pub answered_n: &'static str,
+    /// `{n}`: participants who placed dots.
+    pub voters_n: &'static str,
+    /// Items sent before columns applied (none chosen).
+    pub no_column: &'static str,
+    /// Items of participants in no group.
+    pub no_group: &'static str,
+    /// The mark of a hidden item.
+    pub hidden: &'static str,
+    /// The mark of an item waiting for approval.
+    pub pending: &'static str,
+    /// The mark of a starred item.
+    pub starred: &'static str,
+    /// One like, `{n}` likes.
+    pub likes: [&'static str; 2],
+    /// One dot, `{n}` dots.
+    pub dots: [&'static str; 2],
+    /// `{n}` items merged into this one: one, many.
+    pub similar: [&'static str; 2],
+    /// Before the list of items merged into one.
+    pub merged_here: &'static str,
+    /// Table header: the poll option.
+    pub option: &'static str,
+    /// Table header: votes.
+    pub votes: &'static str,
+    /// Table header: share of those who answered.
+    pub share: &'static str,
+    /// Under a multiple-choice poll.
+    pub multiple_note: &'static str,
+    /// Table header: the scale statement.
+    pub statement: &'static str,
+    /// Table header: the mean.
+    pub mean: &'static str,
+    /// The mean's short label on the chart.
+    pub mean_short: &'static str,
+    /// Table header: how many rated.
+    pub respondents: &'static str,
+    /// Table header: the word.
+    pub word: &'static str,
+    /// Table header: how often.
+    pub count: &'static str,
+    /// Table header: place in the ranking.
+    pub rank: &'static str,
+    /// Table header: the ranked item.
+    pub item: &'static str,
+    /// Table header: dots.
+    pub dots_header: &'static str,
+    /// `{n}`: the place of the prompt whose items were voted on.
+    pub ballot_from: &'static str,
+    /// Before a word cloud's hidden answers.
+    pub hidden_answers: &'static str,
+    /// Month names, for English dates (Finnish and Swedish write 23.11.2026).
+    pub months: Option<[&'static str; 12]>,
+    /// Numbers as Finnish and Swedish write them, `3,5` and `50 %`, rather than `3.5`, `50%`.
+    pub comma: bool,
+}
+
+/// Finnish.
+pub const FI: Labels = Labels {
+    code: "fi",
+    report: "Raportti",
+    contents: "Sisältö",
+    date: "Päivämäärä",
+    participants: "Osallistujia",
+    prompts: "Kysymyksiä",
+    times_in: "Kellonajat aikavyöhykkeellä {tz}.",
+    hidden_included: "Piilotetut vastaukset ovat mukana, ja ne on merkitty.",
+    kinds: [
+        "Ideointi",
+        "Kysely",
+        "Asteikko",
+        "Sanapilvi",
+        "Pisteäänestys",
+    ],
+    states: ["Luonnos", "Auki", "Suljettu"],
+    opened: "avattu {t}",
+    closed: "suljettu {t}",
+    instructions: "Ohjeet",
+    no_answers: "Ei vastauksia.",
+    not_opened: "Kysymystä ei avattu, joten vastauksia ei ole.",
+    answers_n: "Vastauksia: {n}",
+    answered_n: "Vastanneita: {n}",
+    voters_n: "Äänestäneitä: {n}",
+    no_column: "Ei saraketta",
+    no_group: "Ei ryhmää",
+    hidden: "piilotettu",
+    pending: "odottaa hyväksyntää",
+    starred: "nostettu esiin",
+    likes: ["1 tykkäys", "{n} tykkäystä"],
+    dots: ["1 piste", "{n} pistettä"],
+    similar: ["+1 samankaltainen", "+{n} samankaltaista"],
+    merged_here: "Tähän yhdistetyt",
+    option: "Vaihtoehto",
+    votes: "Ääniä",
+    share: "Osuus",
+    multiple_note:
+        "Monivalinta: osuudet on laskettu vastanneista, joten niiden summa voi olla yli 100\u{a0}%.",
+    statement: "Väittämä",
+    mean: "Keskiarvo",
+    mean_short: "ka.",
+    respondents: "Vastaajia",
+    word: "Sana",
+    count: "Määrä",
+    rank: "Sija",
+    item: "Vastaus",
+    dots_header: "Pisteitä",
+    ballot_from: "Äänestys kysymyksen {n} vastauksista.",
+    hidden_answers: "Piilotetut vastaukset",
+    months: None,
+    comma: true,
+};
+
+/// Swedish (as written in Finland).
+pub const SV: Labels = Labels {
+    code: "sv",
+    report: "Rapport",
+    contents: "Innehåll",
+    date: "Datum",
+    participants: "Deltagare",
+    prompts: "Frågor",
+    times_in: "Klockslagen anges i tidszonen {tz}.",
+    hidden_included: "Dolda svar är med och markerade.",
+    kinds: ["Idéstorm", "Enkät", "Skala", "Ordmoln", "Poängröstning"],
+    states: ["Utkast", "Öppen", "Stängd"],
+    opened: "öppnad {t}",
+    closed: "stängd {t}",
+    instructions: "Instruktioner",
+    no_answers: "Inga svar.",
+    not_opened: "Frågan öppnades inte, så det finns inga svar.",
+    answers_n: "Svar: {n}",
+    answered_n: "Svarande: {n}",
+    voters_n: "Röstande: {n}",
+    no_column: "Ingen kolumn",
+    no_group: "Ingen grupp",
+    hidden: "dold",
+    pending: "väntar på godkännande",
+    starred: "framlyft",
+    likes: ["1 gillning", "{n} gillningar"],
+    dots: ["1 poäng", "{n} poäng"],
+    similar: ["+1 liknande", "+{n} liknande"],
+    merged_here: "Sammanslagna hit",
+    option: "Alternativ",
+    votes: "Röster",
+    share: "Andel",
+    multiple_note:
+        "Flerval: andelarna är räknade av dem som svarade, så summan kan överstiga 100\u{a0}%.",
+    statement: "Påstående",
+    mean: "Medelvärde",
+    mean_short: "medelv.",
+    respondents: "Svarande",
+    word: "Ord",
+    count: "Antal",
+    rank: "Plats",
+    item: "Svar",
+    dots_header: "Poäng",
+    ballot_from: "Röstning om svaren på fråga {n}.",
+    hidden_answers: "Dolda svar",
+    months: None,
+    comma: true,
+};
+
+/// English.
+pub const EN: Labels = Labels {
+    code: "en",
+    report: "Report",
+    contents: "Contents",
+    date: "Date",
+    participants: "Participants",
+    prompts: "Prompts",
+    times_in: "Times are in the {tz} time zone.",
+    hidden_included: "Hidden answers are included and marked.",
+    kinds: ["Brainstorm", "Poll", "Scale", "Word cloud", "Dot vote"],
+    states: ["Draft", "Open", "Closed"],
+    opened: "opened {t}",
+    closed: "closed {t}",
+    instructions: "Instructions",
+    no_answers: "No answers.",
+    not_opened: "Not opened, so there are no answers.",
+    answers_n: "Answers: {n}",
+    answered_n: "Answered: {n}",
+    voters_n: "Voters: {n}",
+    no_column: "No column",
+    no_group: "No group",
+    hidden: "hidden",
+    pending: "awaiting approval",
+    starred: "starred",
+    likes: ["1 like", "{n} likes"],
+    dots: ["1 dot", "{n} dots"],
+    similar: ["+1 similar", "+{n} similar"],
+    merged_here: "Merged into this",
+    option: "Option",
+    votes: "Votes",
+    share: "Share",
+    multiple_note:
+        "Multiple choice: shares are of those who answered, so they may add up to more than 100%.",
+    statement: "Statement",
+    mean: "Mean",
+    mean_short: "mean",
+    respondents: "Answers",
+    word: "Word",
+    count: "Count",
+    rank: "Rank",
+    item: "Item",
+    dots_header: "Dots",
+    ballot_from: "Voting on the answers to prompt {n}.",
+    hidden_answers: "Hidden answers",
+    months: Some([
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]),
+    comma: false,
+};
+
+/// The labels of `language`.
+pub fn labels(language: Language) -> &'static Labels {
+    match language {
+        Language::Fi => &FI,
+        Language::Sv => &SV,
+        Language::En => &EN,
+    }
+}
+
+impl Labels {
+    /// `template` with `{n}` replaced.
+    pub fn n(&self, template: &str, n: impl std::fmt::Display) -> String {
+        template.replace("{n}", &n.to_string())
+    }
+
+    /// The singular or plural form of a counted label.
+    pub fn plural(&self, forms: [&str; 2], n: impl Into<u64>) -> String {
+        let n = n.into();
+        if n == 1 {
+            forms[0].to_owned()
+        } else {
+            self.n(forms[1], n)
+        }
+    }
+
+    /// A decimal number with one decimal, with a decimal comma in Finnish and Swedish.
+    pub fn decimal(&self, x: f64) -> String {
+        let s = format!("{x:.1}");
+        if self.comma {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
+    /// A whole percentage as the language writes it: `50 %` (with a no-break space), `50%`.
+    pub fn percent(&self, p: u32) -> String {
+        if self.comma {
+            format!("{p}\u{a0}%")
+        } else {
+            format!("{p}%")
+        }
+    }
+
+    /// A civil date as the language writes it: `23.11.2026`, `23 November 2026`.
+    pub fn date(&self, date: jiff::civil::Date) -> String {
+        match &self.months {
+            Some(months) => {
+                let month = months[usize::try_from(date.month() - 1).unwrap_or(0)];
+                format!("{} {month} {}", date.day(), date.year())
+            }
+            None => format!("{}.{}.{}", date.day(), date.month(), date.year()),
+        }
+    }
+}
+
+/// `count` of `total` as a whole percentage (0 when nobody answered).
+pub fn percent_of(count: usize, total: usize) -> u32 {
+    if total == 0 {
+        return 0;
+    }
+    let p = (count as f64 * 100.0 / total as f64).round();
+    p as u32
+}
+
+/// Everything the report shows, decided once for both renderers.
+#[derive(Debug)]
+pub struct Report<'a> {
+    /// Headings and labels.
+    pub labels: &'static Labels,
+    /// The session's title.
+    pub title: &'a str,
+    /// The day of the session (its first opened prompt, else its creation), in the time zone.
+    pub date: String,
+    /// Everyone who sent, voted, rated, placed a dot or liked anything.
+    pub participants: usize,
+    /// The time zone's name.
+    pub time_zone: String,
+    /// Whether hidden answers are in.
+    pub hidden_included: bool,
+    /// The chosen prompts, in agenda order.
+    pub sections: Vec<Section<'a>>,
+}
+
+/// One prompt.
+#[derive(Debug)]
+pub struct Section<'a> {
+    /// Its 1-based place in the whole agenda, as the facilitator counted.
+    pub place: usize,
+    /// An id for links (the prompt id: ASCII letters and digits).
+    pub anchor: String,
+    /// The question.
+    pub title: &'a str,
+    /// Its kind, in the report's language.
+    pub kind: &'static str,
+    /// The facilitator's instructions (may be empty).
+    pub instructions: &'a str,
+    /// Draft, open, closed, and when it was opened and closed.
+    pub status: String,
+    /// The results.
+    pub body: Body<'a>,
+}
+
+/// A prompt's results, by kind.
+#[derive(Debug)]
+pub enum Body<'a> {
+    /// Never opened.
+    NotOpened,
+    /// Opened, but nothing to show.
+    Empty,
+    /// A brainstorm's items by column and group.
+    Items {
+        /// Items shown (duplicates merged into others included).
+        total: usize,
+        /// One per column, or one without a heading when there are no columns.
+        columns: Vec<Column<'a>>,
+    },
+    /// A poll's bars.
+    Poll {
+        /// Participants who answered.
+        answered: usize,
+        /// Several options could be chosen.
+        multiple: bool,
+        /// One per option, in option order.
+        bars: Vec<Bar<'a>>,
+    },
+    /// A scale's distributions.
+    Scale {
+        /// N: the scale runs 1..=N.
+        max: u8,
+        /// The label of 1 (may be empty).
+        min_label: &'a str,
+        /// The label of N (may be empty).
+        max_label: &'a str,
+        /// One per statement.
+        statements: Vec<(&'a str, ScaleResult)>,
+    },
+    /// A word cloud.
+    Cloud {
+        /// Participants who answered.
+        answered: usize,
+        /// The words, most frequent first.
+        words: Vec<WordCount>,
+        /// Hidden or unapproved answers, when hidden ones are in.
+        hidden: Vec<&'a str>,
+    },
+    /// A dot vote's ranking.
+    Ranking {
+        /// Participants who placed dots.
+        voters: usize,
+        /// The place of the prompt whose items were voted on.
+        source: Option<usize>,
+        /// Most dots first.
+        entries: Vec<Ranked>,
+    },
+}
+
+/// A brainstorm column (or all of the items when there are no columns).
+#[derive(Debug)]
+pub struct Column<'a> {
+    /// The column's name; `None` when the brainstorm has no columns.
+    pub name: Option<String>,
+    /// One per group in use, or one without a heading when no groups were used.
+    pub groups: Vec<GroupItems<'a>>,
+}
+
+/// A group's items within a column.
+#[derive(Debug)]
+pub struct GroupItems<'a> {
+    /// The group's name; `None` when no groups were used.
+    pub name: Option<&'a str>,
+    /// The group's `#rrggbb` colour, when it has one.
+    pub color: Option<&'a str>,
+    /// Starred first, then in the order they arrived.
+    pub entries: Vec<Entry<'a>>,
+}
+
+/// One item and the duplicates merged into it.
+#[derive(Debug)]
+pub struct Entry<'a> {
+    /// The item.
+    pub text: &'a str,
+    /// Starred by the facilitator.
+    pub starred: bool,
+    /// Hidden (only when hidden items are in).
+    pub hidden: bool,
+    /// Waiting for approval (only when hidden items are in).
+    pub pending: bool,
+    /// Likes, its duplicates' included.
+    pub likes: usize,
+    /// Dots over every dot vote.
+    pub dots: u32,
+    /// Items merged into it: their texts and whether each is hidden.
+    pub merged: Vec<(&'a str, bool)>,
+}
+
+/// A bar of a bar chart.
+#[derive(Debug)]
+pub struct Bar<'a> {
+    /// The option.
+    pub label: &'a str,
+    /// Votes.
+    pub count: usize,
+    /// Share of those who answered, whole percent.
+    pub percent: u32,
+}
+
+/// A place in a dot-vote ranking.
+#[derive(Debug)]
+pub struct Ranked {
+    /// 1 for the most dots; ties share a place.
+    pub rank: usize,
+    /// The item.
+    pub text: String,
+    /// Dots, its duplicates' included.
+    pub dots: u32,
+    /// Hidden since the vote (only when hidden items are in).
+    pub hidden: bool,
+}
+
+impl<'a> Report<'a> {
+    /// Decides what the report shows.
+    pub fn new(view: &View<'a>) -> Report<'a> {
+        let session = view.session;
+        let labels = labels(view.language);
+        let first = session
+            .prompts()
+            .iter()
+            .filter_map(|p| p.opened_at)
+            .min()
+            .unwrap_or(session.meta.created_at);
+        let day = view.local(first).date();
+        let sections = view
+            .prompts
+            .iter()
+            .map(|prompt| section(view, labels, day, prompt))
+            .collect();
+        Report {
+            labels,
+            title: &session.meta.title,
+            date: labels.date(day),
+            participants: participants(session),
+            time_zone: view.zone.iana_name().unwrap_or("UTC").to_owned(),
+            hidden_included: view.hidden,
+            sections,
+        }
+    }
+}
+
+/// Everyone who took part in any way.
+fn participants(session: &Session) -> usize {
+    let mut people: BTreeSet<&ParticipantId> = BTreeSet::new();
+    for item in session.items() {
+        people.insert(&item.participant);
+        people.extend(item.likes.iter());
+    }
+    for prompt in session.prompts() {
+        let answers = session.answers(&prompt.id);
+        people.extend(answers.poll.keys());
+        people.extend(answers.scale.keys());
+        people.extend(
+            answers
+                .dots
+                .iter()
+                .filter(|(_, d)| !d.is_empty())
+                .map(|(p, _)| p),
+        );
+    }
+    people.len()
+}
+
+fn section<'a>(
+    view: &View<'a>,
+    labels: &'static Labels,
+    day: jiff::civil::Date,
+    prompt: &'a Prompt,
+) -> Section<'a> {
+    let session = view.session;
+    let place = session
+        .prompts()
+        .iter()
+        .position(|p| p.id == prompt.id)
+        .map_or(0, |at| at + 1);
+    let kind = match prompt.draft.activity {
+        Activity::Brainstorm { .. } => 0,
+        Activity::Poll { .. } => 1,
+        Activity::Scale { .. } => 2,
+        Activity::WordCloud { .. } => 3,
+        Activity::DotVote { .. } => 4,
+    };
+    let time = |ms: Millis| {
+        let local = view.local(ms);
+        if local.date() == day {
+            local.strftime("%H:%M").to_string()
+        } else {
+            view.local_text(ms)
+        }
+    };
+    let mut status = vec![labels.states[match prompt.state {
+        PromptState::Draft => 0,
+        PromptState::Open => 1,
+        PromptState::Closed => 2,
+    }]
+    .to_owned()];
+    if let (Some(at), true) = (prompt.opened_at, prompt.state != PromptState::Draft) {
+        status.push(labels.opened.replace("{t}", &time(at)));
+    }
+    if let (Some(at), PromptState::Closed) = (prompt.closed_at, prompt.state) {
+        status.push(labels.closed.replace("{t}", &time(at)));
+    }
+    Section {
+        place,
+        anchor: prompt
+            .id
+            .0
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect(),
+        title: &prompt.draft.title,
+        kind: labels.kinds[kind],
+        instructions: &prompt.draft.instructions,
+        status: status.join(" · "),
+        body: body(view, prompt),
+    }
+}
+
+fn body<'a>(view: &View<'a>, prompt: &'a Prompt) -> Body<'a> {
+    let Some(results) = view.results(prompt) else {
+        return Body::NotOpened;
+    };
+    let body = match (&prompt.draft.activity, results) {
+        (Activity::Brainstorm { columns }, _) => brainstorm(view, prompt, columns),
+        (
+            Activity::Poll {
+                options, multiple, ..
+            },
+            Results::Poll { voters, counts },
+        ) => Body::Poll {
+            answered: voters,
+            multiple: *multiple,
+            bars: options
+                .iter()
+                .zip(counts)
+                .map(|(label, count)| Bar {
+                    label,
+                    count,
+                    percent: percent_of(count, voters),
+                })
+                .collect(),
+        },
+        (
+            Activity::Scale {
+                statements,
+                max,
+                min_label,
+                max_label,
+            },
+            Results::Scale { statements: rated },
+        ) => Body::Scale {
+            max: *max,
+            min_label,
+            max_label,
+            statements: statements.iter().map(String::as_str).zip(rated).collect(),
+        },
+        (
+            Activity::WordCloud { .. },
+            Results::WordCloud {
+                participants,
+                words,
+            },
+        ) => Body::Cloud {
+            answered: participants,
+            words,
+            hidden: view
+                .items(prompt)
+                .filter(|i| i.merged_into.is_none() && (i.hidden || !i.approved))
+                .map(|i| i.text.as_str())
+                .collect(),
+        },
+        (Activity::DotVote { source, .. }, Results::DotVote { voters, ranking }) => {
+            let session = view.session;
+            let shown: Vec<_> = ranking
+                .into_iter()
+                .filter_map(|r| {
+                    let hidden = session.item(&r.item_id).is_some_and(|i| i.hidden);
+                    (view.hidden || !hidden).then_some((r, hidden))
+                })
+                .collect();
+            let mut entries = Vec::with_capacity(shown.len());
+            for (at, (r, hidden)) in shown.into_iter().enumerate() {
+                let rank = match entries.last() {
+                    Some(Ranked { dots, rank, .. }) if *dots == r.dots => *rank,
+                    _ => at + 1,
+                };
+                entries.push(Ranked {
+                    rank,
+                    text: r.text,
+                    dots: r.dots,
+                    hidden,
+                });
+            }
+            Body::Ranking {
+                voters,
+                source: session
+                    .prompts()
+                    .iter()
+                    .position(|p| &p.id == source)
+                    .map(|at| at + 1),
+                entries,
+            }
+        }
+        // The activity decides the results' kind; a mismatch cannot happen.
+        _ => Body::Empty,
+    };
+    let empty = match &body {
+        Body::Items { total, .. } => *total == 0,
+        Body::Poll { answered, .. } => *answered == 0,
+        Body::Scale { statements, .. } => statements.iter().all(|(_, r)| r.n == 0),
+        Body::Cloud { words, hidden, .. } => words.is_empty() && hidden.is_empty(),
+        Body::Ranking { voters, .. } => *voters == 0,
+        Body::NotOpened | Body::Empty => true,
+    };
+    if empty {
+        Body::Empty
+    } else {
+        body
+    }
+}
+
+/// A brainstorm's items: by column, then by group when groups were used; starred first; the
+/// duplicates merged into an item under it.
+fn brainstorm<'a>(view: &View<'a>, prompt: &'a Prompt, columns: &'a [String]) -> Body<'a> {
+    let session = view.session;
+    // Items still awaiting approval never reached the projector: out with the hidden ones.
+    let shown: Vec<&'a Item> = view
+        .items(prompt)
+        .filter(|i| view.hidden || i.approved)
+        .collect();
+    let shown_ids: BTreeSet<ItemId> = shown.iter().map(|i| i.id).collect();
+    let (tops, merged): (Vec<&Item>, Vec<&Item>) =
+        shown.iter().partition(|i| i.merged_into.is_none());
+    // A duplicate goes under the item it was merged into, and only when that item is shown.
+    let merged: Vec<(ItemId, &Item)> = merged
+        .into_iter()
+        .map(|i| (session.merge_root(&i.id), i))
+        .filter(|(root, _)| shown_ids.contains(root))
+        .collect();
+    let total = tops.len() + merged.len();
+    let entry = |item: &'a Item| Entry {
+        text: &item.text,
+        starred: item.starred,
+        hidden: item.hidden,
+        pending: !item.approved,
+        likes: session.like_count(item),
+        dots: view.dots(item),
+        merged: merged
+            .iter()
+            .filter(|(root, _)| *root == item.id)
+            .map(|(_, m)| (m.text.as_str(), m.hidden || !m.approved))
+            .collect(),
+    };
+    let groups_used = tops.iter().any(|i| i.group.is_some());
+    let in_group = |items: Vec<&'a Item>| -> Vec<GroupItems<'a>> {
+        let sorted = |mut items: Vec<&'a Item>| {
+            // Stable: starred first, each part in the order it arrived.
+            items.sort_by_key(|i| !i.starred);
+            items.into_iter().map(entry).collect::<Vec<_>>()
+        };
+        if !groups_used {
+            return vec![GroupItems {
+                name: None,
+                color: None,
+                entries: sorted(items),
+            }];
+        }
+        let mut parts: Vec<GroupItems<'a>> = session
+            .groups()
+            .iter()
+            .map(|g| GroupItems {
+                name: Some(g.name.as_str()),
+                color: g.color.as_deref().filter(|c| is_hex_color(c)),
+                entries: sorted(
+                    items
+                        .iter()
+                        .copied()
+                        .filter(|i| i.group.as_ref() == Some(&g.id))
+                        .collect(),
+                ),
+            })
+            .collect();
+        let known: BTreeSet<&GroupId> = session.groups().iter().map(|g| &g.id).collect();
+        parts.push(GroupItems {
+            name: Some(labels(view.language).no_group),
+            color: None,
+            entries: sorted(
+                items
+                    .iter()
+                    .copied()
+                    .filter(|i| i.group.as_ref().is_none_or(|g| !known.contains(g)))
+                    .collect(),
+            ),
+        });
+        parts.retain(|p| !p.entries.is_empty());
+        parts
+    };
+    let columns = if columns.is_empty() {
+        vec![Column {
+            name: None,
+            groups: in_group(tops),
+        }]
+    } else {
+        let mut out: Vec<Column<'a>> = columns
+            .iter()
+            .enumerate()
+            .map(|(c, name)| Column {
+                name: Some(name.clone()),
+                groups: in_group(
+                    tops.iter()
+                        .copied()
+                        .filter(|i| i.column.map(usize::from) == Some(c))
+                        .collect(),
+                ),
+            })
+            .collect();
+        let loose: Vec<&Item> = tops
+            .iter()
+            .copied()
+            .filter(|i| i.column.is_none_or(|c| usize::from(c) >= columns.len()))
+            .collect();
+        if !loose.is_empty() {
+            out.push(Column {
+                name: Some(labels(view.language).no_column.to_owned()),
+                groups: in_group(loose),
+            });
+        }
+        out
+    };
+    Body::Items { total, columns }
+}
+
+/// Whether `s` is a `#rrggbb` colour (safe to put in a style attribute).
+fn is_hex_color(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    //! A small workshop built through the state machine, shared by the renderers' tests.
+
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::export::{Format, Options};
+    use crate::session::{Command, PromptDraft, ResultsVisibility, SessionMeta, SessionName};
+
+    /// 2026-11-23 10:00 in Helsinki (08:00 UTC).
+    pub const T0: Millis = 1_795_420_800_000;
+
+    pub fn person(n: u8) -> ParticipantId {
+        ParticipantId(Uuid::from_u128(u128::from(n) + 1))
+    }
+
+    fn draft(title: &str, activity: Activity) -> PromptDraft {
+        PromptDraft {
+            activity,
+            title: title.into(),
+            instructions: "Yksi ajatus kerrallaan.".into(),
+            time_limit_secs: None,
+            auto_close: false,
+            per_group: false,
+            premoderation: false,
+            wall: true,
+            show_results: ResultsVisibility::Live,
+        }
+    }
+
+    pub struct Workshop {
+        pub session: Session,
+        pub ids: Vec<ItemId>,
+        t: Millis,
+    }
+
+    impl Workshop {
+        pub fn apply(&mut self, command: Command) {
+            self.t += 60_000;
+            self.session
+                .apply(&command, self.t)
+                .unwrap_or_else(|e| panic!("{command:?}: {e:?}"));
+        }
+
+        pub fn add_open(&mut self, title: &str, activity: Activity) -> crate::session::PromptId {
+            self.apply(Command::AddPrompt {
+                draft: draft(title, activity),
+            });
+            let id = self.session.prompts().last().expect("added").id.clone();
+            self.apply(Command::OpenPrompt {
+                prompt_id: id.clone(),
+            });
+            id
+        }
+
+        pub fn submit(
+            &mut self,
+            who: u8,
+            prompt: &crate::session::PromptId,
+            text: &str,
+            column: Option<u8>,
+        ) -> ItemId {
+            let id = ItemId(Uuid::new_v4());
+            self.apply(Command::Submit {
+                participant: person(who),
+                item_id: id,
+                prompt_id: prompt.clone(),
+                text: text.into(),
+                column,
+            });
+            self.ids.push(id);
+            id
+        }
+
+        pub fn view(&self, format: Format, options: &Options) -> View<'_> {
+            View::new(&self.session, format, options).expect("view")
+        }
+    }
+
+    /// A brainstorm in two columns by two groups (one item hidden, one merged, one starred,
+    /// one liked), a poll, a scale, a word cloud, a dot vote and a draft nobody saw.
+    pub fn workshop() -> Workshop {
+        let mut w = Workshop {
+            session: Session::new(SessionMeta {
+                slug: SessionName::parse("hyvinsivi").expect("slug"),
+                title: "HYVINSIVI – työpaja".into(),
+                language: Language::Fi,
+                created_at: T0,
+                key_hash: "00".into(),
+            }),
+            ids: Vec::new(),
+            t: T0,
+        };
+        w.apply(Command::AddGroup {
+            name: "Toimijat".into(),
+            color: Some("#1f77b4".into()),
+        });
+        w.apply(Command::AddGroup {
+            name: "Digi".into(),
+            color: None,
+        });
+        for (who, group) in [(0, "g1"), (1, "g1"), (2, "g2")] {
+            w.apply(Command::ChooseGroup {
+                participant: person(who),
+                group_id: Some(GroupId(group.into())),
+            });
+        }
+        let brainstorm = w.add_open(
+            "Mikä toimii yhdyspinnoilla?",
+            Activity::Brainstorm {
+                columns: vec!["Toimii nyt".into(), "Ei toimi".into()],
+            },
+        );
+        let ohjaamo = w.submit(0, &brainstorm, "Ohjaamo", Some(0));
+        let dup = w.submit(2, &brainstorm, "ohjaamo!", Some(0));
+        w.submit(
+            2,
+            &brainstorm,
+            "Tiedonkulku & <script>alert(1)</script>",
+            Some(1),
+        );
+        let hidden = w.submit(1, &brainstorm, "Roskaa", Some(1));
+        let star = w.submit(1, &brainstorm, "# otsikko | pipe *tähti*", Some(1));
+        w.apply(Command::HideItem { item_id: hidden });
+        w.apply(Command::MergeItems {
+            into: ohjaamo,
+            items: vec![dup],
+        });
+        w.apply(Command::StarItem {
+            item_id: star,
+            starred: true,
+        });
+        w.apply(Command::Like {
+            participant: person(2),
+            item_id: ohjaamo,
+            liked: true,
+        });
+        let poll = w.add_open(
+            "Millä sektorilla työskentelet?",
+            Activity::Poll {
+                options: vec!["Kunta".into(), "Järjestö".into(), "Valtio".into()],
+                multiple: false,
+                may_change: false,
+            },
+        );
+        for (who, option) in [(0, 0), (1, 0), (2, 1), (3, 0)] {
+            w.apply(Command::Vote {
+                participant: person(who),
+                prompt_id: poll.clone(),
+                options: vec![option],
+            });
+        }
+        let scale = w.add_open(
+            "Miten hyvin yhteistyö toimii?",
+            Activity::Scale {
+                statements: vec!["Tiedonkulku".into(), "Yhteiset tavoitteet".into()],
+                max: 5,
+                min_label: "Huonosti".into(),
+                max_label: "Erinomaisesti".into(),
+            },
+        );
+        for (who, statement, value) in [(0, 0, 2), (1, 0, 4), (2, 0, 4), (0, 1, 5)] {
+            w.apply(Command::Rate {
+                participant: person(who),
+                prompt_id: scale.clone(),
+                statement,
+                value,
+            });
+        }
+        let cloud = w.add_open(
+            "Yksi sana hyvästä yhteistyöstä",
+            Activity::WordCloud { max_answers: 3 },
+        );
+        w.submit(0, &cloud, "Luottamus", None);
+        w.submit(1, &cloud, "luottamus", None);
+        w.submit(1, &cloud, "Avoimuus", None);
+        let vote = w.add_open(
+            "Mikä on tärkein?",
+            Activity::DotVote {
+                source: brainstorm.clone(),
+                dots: 3,
+                max_per_item: 3,
+            },
+        );
+        for who in [0, 1] {
+            w.apply(Command::PlaceDot {
+                participant: person(who),
+                prompt_id: vote.clone(),
+                item_id: star,
+            });
+        }
+        w.apply(Command::PlaceDot {
+            participant: person(0),
+            prompt_id: vote.clone(),
+            item_id: ohjaamo,
+        });
+        w.apply(Command::ClosePrompt { prompt_id: vote });
+        w.apply(Command::AddPrompt {
+            draft: draft(
+                "Seuraavat askeleet",
+                Activity::Brainstorm {
+                    columns: Vec::new(),
+                },
+            ),
+        });
+        w
+    }
+
+    #[test]
+    fn the_report_groups_merges_and_ranks_as_a_reader_expects() {
+        let w = workshop();
+        let view = w.view(Format::Html, &Options::default());
+        let report = Report::new(&view);
+        assert_eq!(report.title, "HYVINSIVI – työpaja");
+        assert_eq!(report.date, "23.11.2026");
+        assert_eq!(report.participants, 4);
+        assert_eq!(report.time_zone, "Europe/Helsinki");
+        assert_eq!(report.sections.len(), 6);
+        let first = &report.sections[0];
+        assert_eq!((first.place, first.kind), (1, "Ideointi"));
+        assert!(
+            first.status.starts_with("Suljettu · avattu 10:"),
+            "{}",
+            first.status
+        );
+        let Body::Items { total, columns } = &first.body else {
+            panic!("{:?}", first.body)
+        };
+        // The hidden item is out; the duplicate is under Ohjaamo.
+        assert_eq!(*total, 4);
+        assert_eq!(columns.len(), 2);
+        assert_eq!(columns[0].name.as_deref(), Some("Toimii nyt"));
+        let toimijat = &columns[0].groups[0];
+        assert_eq!(toimijat.name, Some("Toimijat"));
+        assert_eq!(toimijat.color, Some("#1f77b4"));
+        assert_eq!(toimijat.entries[0].text, "Ohjaamo");
+        assert_eq!(toimijat.entries[0].merged, [("ohjaamo!", false)]);
+        assert_eq!(toimijat.entries[0].likes, 1);
+        assert_eq!(toimijat.entries[0].dots, 1);
+        assert_eq!(
+            columns[0].groups.len(),
+            1,
+            "the duplicate is not counted for Digi"
+        );
+        let ei = &columns[1];
+        assert_eq!(ei.groups[0].name, Some("Toimijat"));
+        assert_eq!(ei.groups[0].entries.len(), 1);
+        assert!(ei.groups[0].entries[0].starred);
+        assert_eq!(ei.groups[1].name, Some("Digi"));
+
+        let Body::Poll { answered, bars, .. } = &report.sections[1].body else {
+            panic!()
+        };
+        assert_eq!(*answered, 4);
+        let got: Vec<_> = bars.iter().map(|b| (b.label, b.count, b.percent)).collect();
+        assert_eq!(
+            got,
+            [("Kunta", 3, 75), ("Järjestö", 1, 25), ("Valtio", 0, 0)]
+        );
+
+        let Body::Ranking {
+            entries, source, ..
+        } = &report.sections[4].body
+        else {
+            panic!()
+        };
+        assert_eq!(*source, Some(1));
+        let ranked: Vec<_> = entries.iter().map(|e| (e.rank, e.dots)).collect();
+        assert_eq!(ranked, [(1, 2), (2, 1), (3, 0)]);
+        assert!(matches!(report.sections[5].body, Body::NotOpened));
+        assert_eq!(report.sections[5].status, "Luonnos");
+    }
+
+    #[test]
+    fn hidden_items_come_in_marked_when_asked_for() {
+        let w = workshop();
+        let view = w.view(
+            Format::Md,
+            &Options {
+                hidden: Some(true),
+                ..Options::default()
+            },
+        );
+        let report = Report::new(&view);
+        let Body::Items { total, columns } = &report.sections[0].body else {
+            panic!()
+        };
+        assert_eq!(*total, 5);
+        let hidden: Vec<_> = columns[1]
+            .groups
+            .iter()
+            .flat_map(|g| &g.entries)
+            .filter(|e| e.hidden)
+            .map(|e| e.text)
+            .collect();
+        assert_eq!(hidden, ["Roskaa"]);
+        assert!(report.hidden_included);
+    }
+
+    #[test]
+    fn items_awaiting_approval_are_left_out_like_hidden_ones() {
+        let mut w = workshop();
+        let mut d = draft("Esimoderoitu", Activity::default());
+        d.premoderation = true;
+        w.apply(Command::AddPrompt { draft: d });
+        let id = w.session.prompts().last().expect("added").id.clone();
+        w.apply(Command::OpenPrompt {
+            prompt_id: id.clone(),
+        });
+        w.submit(0, &id, "Odottaa vielä", None);
+        let only = Options {
+            prompts: Some(vec![crate::export::PromptSelector::Id(id)]),
+            ..Options::default()
+        };
+        let report = Report::new(&w.view(Format::Html, &only));
+        assert!(matches!(report.sections[0].body, Body::Empty));
+        let with_hidden = Options {
+            hidden: Some(true),
+            ..only
+        };
+        let report = Report::new(&w.view(Format::Html, &with_hidden));
+        let Body::Items { columns, .. } = &report.sections[0].body else {
+            panic!("{:?}", report.sections[0].body)
+        };
+        let entry = &columns[0].groups[0].entries[0];
+        assert_eq!((entry.text, entry.pending), ("Odottaa vielä", true));
+    }
+
+    #[test]
+    fn labels_in_three_languages_with_their_numbers() {
+        assert_eq!(FI.decimal(3.333), "3,3");
+        assert_eq!(SV.decimal(3.35), "3,4");
+        assert_eq!(EN.decimal(3.25), "3.2");
+        assert_eq!(FI.percent(50), "50\u{a0}%");
+        assert_eq!(EN.percent(50), "50%");
+        let day = jiff::civil::date(2026, 11, 3);
+        assert_eq!(FI.date(day), "3.11.2026");
+        assert_eq!(EN.date(day), "3 November 2026");
+        assert_eq!(FI.plural(FI.likes, 1u8), "1 tykkäys");
+        assert_eq!(FI.plural(FI.likes, 3u8), "3 tykkäystä");
+        assert_eq!(SV.plural(SV.similar, 2u8), "+2 liknande");
+        assert_eq!(EN.plural(EN.dots, 2u8), "2 dots");
+        for l in [&FI, &SV, &EN] {
+            assert_eq!(labels(Language::Fi).code, "fi");
+            assert!(l.times_in.contains("{tz}") && l.answers_n.contains("{n}"));
+            assert!(l.ballot_from.contains("{n}") && l.opened.contains("{t}"));
+        }
+        assert_eq!(percent_of(1, 3), 33);
+        assert_eq!(percent_of(2, 3), 67);
+        assert_eq!(percent_of(0, 0), 0);
+    }
+}
