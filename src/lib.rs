@@ -10,7 +10,7 @@
 //! | [`hub`]      | live sessions: one task owns each, a registry of handles, fan-out      |
 //! | [`store`]    | journal (fsynced before acks, group commit) and atomic snapshots       |
 //! | [`http`]     | router, JSON API, websocket connections, the embedded web client       |
-//! | [`export`]   | CSV and JSON exports, online and offline                               |
+//! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 #![forbid(unsafe_code)]
