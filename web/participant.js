@@ -317,6 +317,7 @@ function buildDots(box) {
     const li = el('li', 'ballot-item');
     const n = el('span', 'ballot-n');
     const spent = el('span', 'ballot-dots');
+    spent.setAttribute('aria-hidden', 'true'); // the count beside the buttons says it
     const minus = button('−', 'choice', () => dot(b.id, -1));
     const plus = button('+', 'choice', () => dot(b.id, 1));
     minus.setAttribute('aria-label', t('participant.dot_remove', { text: b.text }));
@@ -371,10 +372,20 @@ function putWall(i) {
     body.append(tags);
   }
   li.append(body);
-  if (own) li.append(el('span', 'likes', `♥ ${i.likes}`));
-  else {
-    const b = button(`♥ ${i.likes}`, 'like', () => like(i.id));
-    b.setAttribute('aria-pressed', mine.liked.has(i.id));
+  // Hearts are drawn, not read; one this phone has liked is filled, not only coloured.
+  if (own) {
+    const shown = el('span', '', `♥ ${i.likes}`);
+    shown.setAttribute('aria-hidden', 'true');
+    const n = el('span', 'likes');
+    n.append(shown, el('span', 'sr-only', t('participant.likes', { n: i.likes })));
+    li.append(n);
+  } else {
+    const liked = mine.liked.has(i.id);
+    const heart = el('span', '', liked ? '♥ ' : '♡ ');
+    heart.setAttribute('aria-hidden', 'true');
+    const b = button('', 'like', () => like(i.id));
+    b.append(heart, String(i.likes));
+    b.setAttribute('aria-pressed', liked);
     b.setAttribute('aria-label', t('participant.like', { n: i.likes }));
     b.disabled = !open();
     li.append(b);

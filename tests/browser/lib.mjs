@@ -71,19 +71,22 @@ export class Watch {
 }
 
 /** Creates a session over the API (as the front page does); returns its slug and URLs. */
-export async function createSession(prefix, title) {
+export async function createSession(prefix, title, language = 'fi') {
   const slug = `${prefix}${Math.floor(Math.random() * 1e6)}`;
   const response = await fetch(`${BASE}/api/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ slug, title, language: 'fi' }),
+    body: JSON.stringify({ slug, title, language }),
   });
   if (response.status !== 201) throw new Error(`create session: ${response.status} ${await response.text()}`);
   const created = await response.json();
   return { slug, control: BASE + created.control_url, participant: `${BASE}/${slug}`, screen: `${BASE}/${slug}/screen` };
 }
 
-/** Adds a prompt with the console's editor (the facilitator's way). */
+/**
+ * Adds a prompt with the console's editor (the facilitator's way). `spec.source` is the dot
+ * vote's source as the editor lists it (`1. Title`).
+ */
 export async function addPrompt(control, spec) {
   const before = await control.locator('#agenda > li').count();
   await control.click('#new');
@@ -91,7 +94,14 @@ export async function addPrompt(control, spec) {
   await control.selectOption('#e-kind', spec.kind);
   await control.fill('#e-title', spec.title);
   if (spec.instructions) await control.fill('#e-instr', spec.instructions);
+  if (spec.columns) await control.fill('#e-columns', spec.columns.join('\n'));
   if (spec.options) await control.fill('#e-options', spec.options.join('\n'));
+  if (spec.statements) await control.fill('#e-statements', spec.statements.join('\n'));
+  if (spec.minLabel) await control.fill('#e-min-label', spec.minLabel);
+  if (spec.maxLabel) await control.fill('#e-max-label', spec.maxLabel);
+  if (spec.source) await control.selectOption('#e-source', { label: spec.source });
+  if (spec.perGroup) await control.check('#e-per-group');
+  if (spec.premoderation) await control.check('#e-premod');
   if (spec.minutes) await control.fill('#e-min', spec.minutes);
   if (spec.wall) await control.check('#e-wall');
   if (spec.results) await control.selectOption('#e-results', spec.results);
