@@ -9,6 +9,8 @@
 
 pub mod csv;
 pub mod json;
+pub mod tables;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 
@@ -263,7 +265,8 @@ pub fn render(
     match format {
         Format::Csv => Ok(csv::csv(&view)),
         Format::Json => Ok(json::json(&view)),
-        Format::Xlsx | Format::Md | Format::Html => Err(ExportError::Workbook(format!(
+        Format::Xlsx => xlsx::xlsx(&view, crate::hub::now_ms()),
+        Format::Md | Format::Html => Err(ExportError::Workbook(format!(
             "{} is not written yet",
             format.extension()
         ))),
