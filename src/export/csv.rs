@@ -165,3 +165,119 @@ fn items_csv(view: &View<'_>) -> Vec<u8> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::tables::fixture;
+    use crate::export::{Format, Options, PromptSelector};
+    use crate::session::Language;
+
+    fn render(options: &Options) -> Vec<Vec<String>> {
+        let w = fixture::workshop();
+        let view = View::new(&w.session, Format::Csv, options).unwrap();
+        let bytes = csv(&view);
+        assert!(bytes.starts_with(BOM));
+        ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(match options.delimiter {
+                Delimiter::Comma => b',',
+                Delimiter::Semicolon => b';',
+            })
+            .from_reader(&bytes[BOM.len()..])
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    }
+
+    fn one(place: usize, delimiter: Delimiter) -> Options {
+        Options {
+            prompts: Some(vec![PromptSelector::Position(place)]),
+            delimiter,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn formula_like_text_gets_a_leading_apostrophe() {
+        for risky in ["=1+1", "+358 40", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(escape(risky), format!("'{risky}"));
+        }
+        for safe in ["Äänekoski", "1-2", "a=b", " =x", "", "'"] {
+            assert_eq!(escape(safe), safe);
+        }
+    }
+
+    #[test]
+    fn the_whole_session_is_item_rows_under_the_stable_english_header() {
+        let rows = render(&Options {
+            delimiter: Delimiter::Semicolon,
+            language: Some(Language::Sv),
+            ..Options::default()
+        });
+        assert_eq!(
+            rows[0], CSV_HEADER,
+            "the header does not follow the language"
+        );
+        let texts: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Äänekosken nuorisopalvelut ja Ohjaamo",
+                "'=HYPERLINK(\"http://x\")",
+                "'- Ohjaamo",
+                "Roskaa",
+                "Yhteistyö",
+                "yhteistyö",
+                "Luottamus",
+            ]
+        );
+        let first = &rows[1];
+        assert_eq!(first[0], "Mitkä toimijat tulisi olla verkostossa mukana?");
+        assert_eq!(first[5], "Toimivat nyt");
+        assert_eq!(first[6], "Digitaalisuus");
+        assert_eq!((first[7].as_str(), first[8].as_str()), ("1", "2"));
+        assert_eq!(first[10], "Äänekosken nuorisopalvelut");
+        assert_eq!(rows[4][4], "true");
+    }
+
+    #[test]
+    fn one_poll_alone_is_its_results_table_with_a_decimal_comma_after_semicolons() {
+        let rows = render(&one(2, Delimiter::Semicolon));
+        assert_eq!(
+            rows,
+            [
+                ["Vaihtoehto", "Ääniä", "Osuus %"],
+                ["Kunta", "2", "66,7"],
+                ["Järjestö", "0", "0,0"],
+                ["Valtio", "1", "33,3"],
+            ]
+        );
+        let rows = render(&one(2, Delimiter::Comma));
+        assert_eq!(rows[1], ["Kunta", "2", "66.7"]);
+    }
+
+    #[test]
+    fn one_scale_word_cloud_or_dot_vote_alone_is_its_results_table() {
+        let scale = render(&one(3, Delimiter::Semicolon));
+        assert_eq!(scale[0][..3], ["Väittämä", "n", "Keskiarvo"]);
+        assert_eq!(
+            scale[1],
+            ["Yhteistyö toimii", "2", "3,50", "0", "1", "0", "0", "1"]
+        );
+        let words = render(&one(4, Delimiter::Comma));
+        assert_eq!(words[1], ["yhteistyö", "2"]);
+        let vote = render(&one(5, Delimiter::Comma));
+        assert_eq!(vote[1], ["1", "Äänekosken nuorisopalvelut ja Ohjaamo", "2"]);
+    }
+
+    #[test]
+    fn one_brainstorm_alone_keeps_its_item_rows() {
+        let rows = render(&Options {
+            hidden: Some(false),
+            ..one(1, Delimiter::Comma)
+        });
+        assert_eq!(rows[0], CSV_HEADER);
+        assert_eq!(rows.len(), 1 + 3, "three items, the hidden one left out");
+    }
+}

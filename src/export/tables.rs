@@ -489,10 +489,6 @@ pub(crate) mod fixture {
     pub struct Workshop {
         /// The session.
         pub session: Session,
-        /// The edited, starred, liked item ("Äänekosken nuorisopalvelut ja Ohjaamo").
-        pub edited: ItemId,
-        /// The hidden item ("Roskaa").
-        pub hidden: ItemId,
     }
 
     fn draft(activity: Activity, title: &str) -> PromptDraft {
@@ -525,7 +521,7 @@ pub(crate) mod fixture {
             s.apply(&command, now)
                 .unwrap_or_else(|e| panic!("{command:?}: {e:?}"));
         };
-        let mut prompt = |s: &mut Session, activity: Activity, title: &str| {
+        let prompt = |s: &mut Session, activity: Activity, title: &str| {
             let n = s.prompts().len() + 1;
             let id = PromptId(format!("p{n}"));
             s.apply(
@@ -720,11 +716,7 @@ pub(crate) mod fixture {
                 },
             );
         }
-        Workshop {
-            session: s,
-            edited: item(1),
-            hidden: item(4),
-        }
+        Workshop { session: s }
     }
 }
 
