@@ -170,10 +170,10 @@ fn texts(row: &[Data]) -> Vec<String> {
     row.iter().map(Data::to_string).collect()
 }
 
-/// The row whose first cell is `first`.
+/// The row whose first cell reads `first` (a number cell as its digits).
 fn row_starting<'a>(rows: &'a [Vec<Data>], first: &str) -> &'a [Data] {
     rows.iter()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == first))
+        .find(|r| r.first().map(Data::to_string).as_deref() == Some(first))
         .unwrap_or_else(|| panic!("no row starting with {first:?}"))
 }
 
@@ -332,8 +332,8 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     )
     .await;
     let ideas = sheet(&mut workbook(response.body), BRAINSTORM_SHEET);
-    assert!(ideas.iter().all(|r| r[0].to_string() != "Roskaa"));
-    assert!(ideas.iter().any(|r| r[0].to_string() == FORMULA));
+    assert!(ideas.iter().all(|r| r[0] != "Roskaa"));
+    assert!(ideas.iter().any(|r| r[0] == FORMULA));
 
     let response = get(&server, "/api/sessions/vienti/export.xlsx?lang=sv", &key).await;
     let mut book = workbook(response.body);
@@ -434,7 +434,7 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     let ideas = sheet(&mut book, BRAINSTORM_SHEET);
     assert!(ideas
         .iter()
-        .any(|r| r[0].to_string() == "Äänekosken nuorisopalvelut ja Ohjaamo"));
+        .any(|r| r[0] == "Äänekosken nuorisopalvelut ja Ohjaamo"));
 
     let dir = server.data_dir.join("per-prompt");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_paja"))
