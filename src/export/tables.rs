@@ -91,8 +91,6 @@ pub struct Labels {
     pub rank: &'static str,
     /// Heading above a prompt's answers.
     pub answers: &'static str,
-    /// Heading above a prompt's results.
-    pub results: &'static str,
     /// Said of a prompt that was never opened.
     pub not_opened: &'static str,
     /// The activity names: brainstorm, poll, scale, word cloud, dot vote.
@@ -142,7 +140,6 @@ static FI: Labels = Labels {
     count: "Määrä",
     rank: "Sija",
     answers: "Vastaukset",
-    results: "Tulokset",
     not_opened: "Kysymystä ei ole avattu.",
     kinds: [
         "Ideointi",
@@ -195,7 +192,6 @@ static SV: Labels = Labels {
     count: "Antal",
     rank: "Placering",
     answers: "Svar",
-    results: "Resultat",
     not_opened: "Frågan har inte öppnats.",
     kinds: ["Idéstorm", "Enkät", "Skala", "Ordmoln", "Poängröstning"],
     states: ["Utkast", "Öppen", "Stängd"],
@@ -242,7 +238,6 @@ static EN: Labels = Labels {
     count: "Count",
     rank: "Place",
     answers: "Answers",
-    results: "Results",
     not_opened: "This question has not been opened.",
     kinds: ["Brainstorm", "Poll", "Scale", "Word cloud", "Dot vote"],
     states: ["Draft", "Open", "Closed"],

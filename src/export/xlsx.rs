@@ -10,7 +10,9 @@
 //! time zone (Excel has no time zones, so the zone is named on the summary sheet). Every text
 //! is written as a string cell, so a participant's `=SUM(…)` stays text and never runs.
 
-use rust_xlsxwriter::{DocProperties, Format as Style, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, Format as Style, FormatAlign, Workbook, Worksheet, XlsxError,
+};
 
 use crate::session::{Activity, GroupId, Item, Language, Millis, Prompt, PromptState};
 
@@ -38,7 +40,10 @@ struct Styles {
     heading: Style,
     title: Style,
     wrap: Style,
-    date: Style,
+    /// Summary values sit beside their labels, numbers and dates included.
+    left: Style,
+    left_date: Style,
+    left_datetime: Style,
     datetime: Style,
     mean: Style,
     share: Style,
@@ -56,7 +61,13 @@ impl Styles {
             heading: Style::new().set_bold(),
             title: Style::new().set_bold().set_font_size(14),
             wrap: Style::new().set_text_wrap(),
-            date: Style::new().set_num_format(date),
+            left: Style::new().set_align(FormatAlign::Left),
+            left_date: Style::new()
+                .set_num_format(date)
+                .set_align(FormatAlign::Left),
+            left_datetime: Style::new()
+                .set_num_format(datetime)
+                .set_align(FormatAlign::Left),
             datetime: Style::new().set_num_format(datetime),
             mean: Style::new().set_num_format("0.00"),
             share: Style::new().set_num_format("0.0%"),
@@ -126,13 +137,14 @@ fn write_summary(
     let r = key(sheet, l.slug)?;
     sheet.write_string(r, 1, session.meta.slug.as_str())?;
     let r = key(sheet, l.date)?;
-    sheet.write_datetime_with_format(r, 1, view.local(held).date(), &s.date)?;
+    sheet.write_datetime_with_format(r, 1, view.local(held).date(), &s.left_date)?;
     let r = key(sheet, l.exported)?;
-    sheet.write_datetime_with_format(r, 1, view.local(exported_at), &s.datetime)?;
+    sheet.write_datetime_with_format(r, 1, view.local(exported_at), &s.left_datetime)?;
     let r = key(sheet, l.time_zone)?;
     sheet.write_string(r, 1, view.zone.iana_name().unwrap_or("UTC"))?;
     let r = key(sheet, l.participants)?;
-    sheet.write_number(r, 1, tables::participants(view).len() as f64)?;
+    let participants = tables::participants(view).len() as f64;
+    sheet.write_number_with_format(r, 1, participants, &s.left)?;
     let r = key(sheet, l.hidden_included)?;
     sheet.write_string(r, 1, l.yes_no(view.hidden))?;
 
@@ -153,7 +165,7 @@ fn write_summary(
         sheet.write_string_with_format(header, col, h, &s.heading)?;
     }
     for (row, prompt) in (header + 1..).zip(&view.prompts) {
-        sheet.write_number(row, 0, place(session, prompt) as f64)?;
+        sheet.write_number_with_format(row, 0, place(session, prompt) as f64, &s.left)?;
         sheet.write_string_with_format(row, 1, text(&prompt.draft.title), &s.wrap)?;
         sheet.write_string(row, 2, l.kind_name(&prompt.draft.activity))?;
         sheet.write_string(row, 3, l.state_name(prompt.state))?;
