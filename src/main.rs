@@ -73,9 +73,13 @@ struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
-    /// Output file (default: standard output).
+    /// Output file (default: standard output); with `--per-prompt`, the directory to write to.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// With `--format csv`: one file per prompt, `<out>/<session>-<place>.csv` (a poll's,
+    /// scale's, word cloud's or dot vote's results table; a brainstorm's items).
+    #[arg(long, requires = "out")]
+    per_prompt: bool,
     /// Only these prompts: agenda places from 1, or ids, comma-separated (`1,3` or `p2`).
     #[arg(long)]
     prompts: Option<String>,
@@ -194,6 +198,10 @@ fn export_offline(args: ExportArgs) -> Result<(), String> {
         time_zone: args.tz,
         delimiter: args.delimiter,
     };
+    if args.per_prompt {
+        let dir = args.out.unwrap_or_default();
+        return export_per_prompt(&session, args.format, options, &dir);
+    }
     let bytes = export::render(&session, args.format, &options).map_err(|e| e.to_string())?;
     match args.out {
         Some(path) => std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display())),
@@ -201,4 +209,34 @@ fn export_offline(args: ExportArgs) -> Result<(), String> {
             .write_all(&bytes)
             .map_err(|e| e.to_string()),
     }
+}
+
+/// `--per-prompt`: each chosen prompt alone, as `dir/<slug>-<place>.csv`.
+fn export_per_prompt(
+    session: &paja::session::Session,
+    format: Format,
+    options: export::Options,
+    dir: &std::path::Path,
+) -> Result<(), String> {
+    if format != Format::Csv {
+        return Err("--per-prompt writes CSV files: use it with --format csv".to_owned());
+    }
+    let places: Vec<usize> = export::View::new(session, format, &options)
+        .map_err(|e| e.to_string())?
+        .prompts
+        .iter()
+        .map(|p| export::tables::place(session, p))
+        .collect();
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for place in places {
+        let one = export::Options {
+            prompts: Some(vec![export::PromptSelector::Position(place)]),
+            ..options.clone()
+        };
+        let bytes = export::render(session, format, &one).map_err(|e| e.to_string())?;
+        let path = dir.join(format!("{}-{place}.csv", session.meta.slug));
+        std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("{}", path.display());
+    }
+    Ok(())
 }

@@ -10,6 +10,8 @@
 pub mod csv;
 pub mod json;
 pub mod report;
+pub mod tables;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 
@@ -266,10 +268,7 @@ pub fn render(
         Format::Json => Ok(json::json(&view)),
         Format::Md => Ok(report::md(&view)),
         Format::Html => Ok(report::html(&view)),
-        Format::Xlsx => Err(ExportError::Workbook(format!(
-            "{} is not written yet",
-            format.extension()
-        ))),
+        Format::Xlsx => xlsx::xlsx(&view, crate::hub::now_ms()),
     }
 }
 

@@ -7,6 +7,7 @@ mod browser;
 mod crash;
 mod durability;
 mod errors;
+mod exports;
 mod http_api;
 mod limits;
 mod load;
