@@ -429,13 +429,14 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
     Some(Table { headers, rows })
 }
 
-/// Who answered `prompt`: sent an item (hidden or not: they took part), voted, rated or
-/// placed a dot.
+/// Who took part in `prompt`: sent an item (hidden or not: they took part), liked one on the
+/// wall, voted, rated or placed a dot. The report and the workbook count the same people.
 pub fn respondents(session: &Session, prompt: &Prompt) -> BTreeSet<ParticipantId> {
-    let mut who: BTreeSet<ParticipantId> = session
-        .items_for(&prompt.id)
-        .map(|i| i.participant)
-        .collect();
+    let mut who: BTreeSet<ParticipantId> = BTreeSet::new();
+    for item in session.items_for(&prompt.id) {
+        who.insert(item.participant);
+        who.extend(item.likes.iter().copied());
+    }
     let answers = session.answers(&prompt.id);
     who.extend(
         answers

@@ -117,7 +117,7 @@ impl SessionTask {
                 _ = flush.tick() => {
                     self.flush();
                     ticks = ticks.wrapping_add(1);
-                    if ticks % PRESENCE_TICKS == 0 {
+                    if ticks.is_multiple_of(PRESENCE_TICKS) {
                         self.publish_presence();
                     }
                     continue;

@@ -12,8 +12,8 @@ pub mod md;
 use std::collections::BTreeSet;
 
 use crate::session::{
-    Activity, GroupId, Item, ItemId, Language, Millis, ParticipantId, Prompt, PromptState, Results,
-    ScaleResult, Session, WordCount,
+    Activity, GroupId, Item, ItemId, Language, Millis, Prompt, PromptState, Results, ScaleResult,
+    WordCount,
 };
 
 use super::View;
@@ -528,34 +528,12 @@ impl<'a> Report<'a> {
             labels,
             title: &session.meta.title,
             date: labels.date(day),
-            participants: participants(session),
+            participants: super::tables::participants(view).len(),
             time_zone: view.zone.iana_name().unwrap_or("UTC").to_owned(),
             hidden_included: view.hidden,
             sections,
         }
     }
-}
-
-/// Everyone who took part in any way.
-fn participants(session: &Session) -> usize {
-    let mut people: BTreeSet<&ParticipantId> = BTreeSet::new();
-    for item in session.items() {
-        people.insert(&item.participant);
-        people.extend(item.likes.iter());
-    }
-    for prompt in session.prompts() {
-        let answers = session.answers(&prompt.id);
-        people.extend(answers.poll.keys());
-        people.extend(answers.scale.keys());
-        people.extend(
-            answers
-                .dots
-                .iter()
-                .filter(|(_, d)| !d.is_empty())
-                .map(|(p, _)| p),
-        );
-    }
-    people.len()
 }
 
 fn section<'a>(
@@ -840,7 +818,9 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::export::{Format, Options};
-    use crate::session::{Command, PromptDraft, ResultsVisibility, SessionMeta, SessionName};
+    use crate::session::{
+        Command, ParticipantId, PromptDraft, ResultsVisibility, Session, SessionMeta, SessionName,
+    };
 
     /// 2026-11-23 10:00 in Helsinki (08:00 UTC).
     pub const T0: Millis = 1_795_420_800_000;
