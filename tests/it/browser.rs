@@ -29,9 +29,9 @@ async fn phone_console_and_projector_as_people_use_them() {
     run_script("smoke.mjs").await;
 }
 
-/// The phone from 320 px wide and with the keyboard up; the projector's language and its join
-/// page at every size; the console's QR code, export dialog and say over the projector (issues
-/// 6 and 7).
+/// The phone from 320 px wide and with the keyboard up; the projector's language, its join
+/// page at every size and 300 items arriving without a redraw; the console's QR code, export
+/// dialog and say over the projector (issues 6 and 7).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_fits_the_keyboard_and_projector_speaks_its_language() {
     run_script("views.mjs").await;
