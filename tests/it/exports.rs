@@ -264,7 +264,7 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
             "Sarake",
             "Ryhmä",
             "Tykkäykset",
-            "Pisteet",
+            "Pisteitä",
             "Piilotettu",
             "Nostettu esiin",
             "Yhdistetty vastaukseen",

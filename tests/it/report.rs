@@ -257,7 +257,7 @@ async fn the_report_reads_as_the_workshop_went() {
         "Brainstorm · Closed",
         "Option Votes Share Kunta 2 67%",
         "Answered: 3",
-        "Rank Item Dots",
+        "Rank Answer Dots",
         "Hidden answers are included and marked.",
     ] {
         assert!(seen.contains(text), "{text:?} not in:\n{seen}");
