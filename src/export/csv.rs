@@ -148,7 +148,7 @@ fn items_csv(view: &View<'_>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::tables::fixture;
+    use crate::export::fixture;
     use crate::export::{Format, Options, PromptSelector};
     use crate::session::Language;
 

@@ -8,6 +8,8 @@
 //! offline `paja export` call the same [`render`].
 
 pub mod csv;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod json;
 pub mod report;
 pub mod tables;

@@ -462,7 +462,7 @@ mod workbook_tests {
     use calamine::{Data, Reader};
 
     use super::*;
-    use crate::export::tables::fixture::{self, T0};
+    use crate::export::fixture::{self, T0};
     use crate::export::{Format, Options, PromptSelector};
 
     fn workbook(options: &Options) -> calamine::Xlsx<Cursor<Vec<u8>>> {

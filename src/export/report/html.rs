@@ -567,8 +567,8 @@ fn cloud_size(count: usize, low: usize, top: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::workshop;
     use super::*;
+    use crate::export::fixture::report_workshop as workshop;
     use crate::export::{render as export, Format, Options};
     use crate::session::Language;
 

@@ -237,8 +237,8 @@ pub fn escape_line(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::workshop;
     use super::*;
+    use crate::export::fixture::report_workshop as workshop;
     use crate::export::{render as export, Format, Options};
     use crate::session::Language;
 
