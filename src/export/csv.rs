@@ -23,9 +23,7 @@
 
 use std::borrow::Cow;
 
-use crate::session::{Activity, GroupId};
-
-use super::tables::{results_table, Table, Value};
+use super::tables::{column_name, group_name, history, results_table, Table, Value};
 use super::{iso8601, Delimiter, View};
 
 /// The UTF-8 byte order mark: without it Excel decodes a CSV as the local code page.
@@ -113,42 +111,23 @@ fn results_csv(view: &View<'_>, table: &Table) -> Vec<u8> {
 fn items_csv(view: &View<'_>) -> Vec<u8> {
     let session = view.session;
     let mut out = BOM.to_vec();
-    let group_name = |id: &Option<GroupId>| {
-        id.as_ref()
-            .and_then(|g| session.groups().iter().find(|x| &x.id == g))
-            .map(|g| g.name.clone())
-            .unwrap_or_default()
-    };
     {
         let mut writer = writer(view, &mut out);
         // Writing to a Vec cannot fail; a failed row would only mean a shorter file.
         let _ = writer.write_record(CSV_HEADER);
         for prompt in &view.prompts {
-            let columns = match &prompt.draft.activity {
-                Activity::Brainstorm { columns } => columns.as_slice(),
-                _ => &[],
-            };
             for item in view.items(prompt) {
-                let column = item
-                    .column
-                    .and_then(|c| columns.get(usize::from(c)))
-                    .cloned()
-                    .unwrap_or_default();
-                let history = item
-                    .history
-                    .iter()
-                    .map(|r| r.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" → ");
-                let group = group_name(&item.group);
+                let column = column_name(prompt, item).unwrap_or_default();
+                let group = group_name(session, item.group.as_ref()).unwrap_or_default();
+                let history = history(item);
                 let cells: [Cow<'_, str>; 12] = [
                     escape(&prompt.draft.title),
                     escape(&item.text),
                     session.pseudonym(&item.participant).into(),
                     iso8601(item.created_at).into(),
                     (if item.hidden { "true" } else { "false" }).into(),
-                    escape(&column),
-                    escape(&group),
+                    escape(column),
+                    escape(group),
                     session.like_count(item).to_string().into(),
                     view.dots(item).to_string().into(),
                     item.merged_into
@@ -169,7 +148,7 @@ fn items_csv(view: &View<'_>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::tables::fixture;
+    use crate::export::fixture;
     use crate::export::{Format, Options, PromptSelector};
     use crate::session::Language;
 

@@ -8,9 +8,12 @@
 //! offline `paja export` call the same [`render`].
 
 pub mod csv;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod json;
 pub mod report;
 pub mod tables;
+pub mod words;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
@@ -18,7 +21,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::session::{
-    Activity, Item, ItemId, Language, Millis, Prompt, PromptId, PromptState, Results, Session,
+    Activity, Item, ItemId, Language, Millis, Prompt, PromptId, PromptState, Ranked, Results,
+    Session,
 };
 
 /// Export formats.
@@ -254,6 +258,60 @@ impl<'a> View<'a> {
     pub fn results(&self, prompt: &Prompt) -> Option<Results> {
         (prompt.state != PromptState::Draft).then(|| self.session.results(prompt))
     }
+
+    /// When the workshop was held: when its first prompt was opened (a session is often made
+    /// days before), or when it was made if nothing was ever opened.
+    pub fn held_at(&self) -> Millis {
+        let session = self.session;
+        session
+            .prompts()
+            .iter()
+            .filter_map(|p| p.opened_at)
+            .min()
+            .unwrap_or(session.meta.created_at)
+    }
+
+    /// The name of the time zone times are shown in.
+    pub fn zone_name(&self) -> &str {
+        self.zone.iana_name().unwrap_or("UTC")
+    }
+
+    /// A dot vote's ranking as every export shows it: an item hidden since the vote is left
+    /// out unless hidden items are in, and equal dots share a place (1, 1, 3: standard
+    /// competition ranking).
+    pub fn standings(&self, ranking: Vec<Ranked>) -> Vec<Standing> {
+        let mut standings: Vec<Standing> = Vec::with_capacity(ranking.len());
+        let shown = ranking.into_iter().filter_map(|r| {
+            let hidden = self.session.item(&r.item_id).is_some_and(|i| i.hidden);
+            (self.hidden || !hidden).then_some((r, hidden))
+        });
+        for (at, (r, hidden)) in shown.enumerate() {
+            let rank = match standings.last() {
+                Some(last) if last.dots == r.dots => last.rank,
+                _ => at + 1,
+            };
+            standings.push(Standing {
+                rank,
+                text: r.text,
+                dots: r.dots,
+                hidden,
+            });
+        }
+        standings
+    }
+}
+
+/// An item's place in a dot vote's ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// 1 for the most dots; ties share a place.
+    pub rank: usize,
+    /// The item.
+    pub text: String,
+    /// Dots, its duplicates' included.
+    pub dots: u32,
+    /// Hidden since the vote (only when hidden items are in).
+    pub hidden: bool,
 }
 
 /// Renders `session` in `format` with `options`.

@@ -1,32 +1,33 @@
-//! What the workbook and the per-prompt CSV share: the headings in Finnish, Swedish and
-//! English, and each prompt's results as a table (poll, scale, word cloud, dot vote).
+//! What the workbook and the per-prompt CSV share: their headings in Finnish, Swedish and
+//! English, each prompt's results as a table (poll, scale, word cloud, dot vote), and the
+//! cells of an item row.
 //!
 //! Both formats build their results from [`results_table`], so a number in a sheet and the
-//! same number in a CSV cannot disagree, and a heading is translated once.
+//! same number in a CSV cannot disagree, and a heading is translated once. The words the report
+//! uses too (activities, states, the results tables' headings) are in [`super::words`].
 
 use std::collections::BTreeSet;
 
-use crate::session::{Activity, Language, ParticipantId, Prompt, PromptState, Results, Session};
+use crate::session::{Activity, GroupId, Item, Language, ParticipantId, Prompt, Results, Session};
 
+use super::words::{self, Words};
 use super::View;
 
-/// Headings and words of the exports in one language.
+/// Headings and words of the workbook and the CSV in one language.
 #[derive(Debug)]
 pub struct Labels {
+    /// The words every export shares.
+    pub words: &'static Words,
     /// The summary sheet's name (≤ 31 characters, no `[]:*?/\`).
     pub summary: &'static str,
     /// "Title" of the session.
     pub title: &'static str,
     /// The session's short name (the slug in its address).
     pub slug: &'static str,
-    /// The day the session was held.
-    pub date: &'static str,
     /// When the file was made.
     pub exported: &'static str,
     /// The time zone times are shown in.
     pub time_zone: &'static str,
-    /// People who answered anything.
-    pub participants: &'static str,
     /// Whether hidden items are in the file.
     pub hidden_included: &'static str,
     /// The prompts table's heading.
@@ -55,8 +56,6 @@ pub struct Labels {
     pub group: &'static str,
     /// Likes on the wall.
     pub likes: &'static str,
-    /// Dot-vote dots.
-    pub dots: &'static str,
     /// Hidden by the facilitator.
     pub hidden: &'static str,
     /// Starred for the projector.
@@ -73,41 +72,20 @@ pub struct Labels {
     pub yes: &'static str,
     /// No.
     pub no: &'static str,
-    /// A poll option.
-    pub option: &'static str,
-    /// Votes for a poll option.
-    pub votes: &'static str,
-    /// An option's share of the voters, in per cent.
-    pub share: &'static str,
-    /// A scale statement.
-    pub statement: &'static str,
-    /// A statement's mean rating.
-    pub mean: &'static str,
-    /// A word-cloud word.
-    pub word: &'static str,
-    /// How often a word was given.
-    pub count: &'static str,
-    /// A dot-vote item's place in the ranking.
-    pub rank: &'static str,
     /// Heading above a prompt's answers.
     pub answers: &'static str,
     /// Said of a prompt that was never opened.
     pub not_opened: &'static str,
-    /// The activity names: brainstorm, poll, scale, word cloud, dot vote.
-    pub kinds: [&'static str; 5],
-    /// The prompt states: draft, open, closed.
-    pub states: [&'static str; 3],
 }
 
 /// Finnish, as the web client's own words (web/i18n/fi.json) where it has them.
 static FI: Labels = Labels {
+    words: &words::FI,
     summary: "Yhteenveto",
     title: "Otsikko",
     slug: "Lyhyt nimi",
-    date: "Päivämäärä",
     exported: "Tiedosto luotu",
     time_zone: "Aikavyöhyke",
-    participants: "Osallistujia",
     hidden_included: "Piilotetut vastaukset mukana",
     prompts: "Kysymykset",
     place: "Nro",
@@ -122,7 +100,6 @@ static FI: Labels = Labels {
     column: "Sarake",
     group: "Ryhmä",
     likes: "Tykkäykset",
-    dots: "Pisteet",
     hidden: "Piilotettu",
     starred: "Nostettu esiin",
     merged_into: "Yhdistetty vastaukseen",
@@ -131,35 +108,18 @@ static FI: Labels = Labels {
     time: "Aika",
     yes: "kyllä",
     no: "ei",
-    option: "Vaihtoehto",
-    votes: "Ääniä",
-    share: "Osuus %",
-    statement: "Väittämä",
-    mean: "Keskiarvo",
-    word: "Sana",
-    count: "Määrä",
-    rank: "Sija",
     answers: "Vastaukset",
     not_opened: "Kysymystä ei ole avattu.",
-    kinds: [
-        "Ideointi",
-        "Kysely",
-        "Asteikko",
-        "Sanapilvi",
-        "Pisteäänestys",
-    ],
-    states: ["Luonnos", "Auki", "Suljettu"],
 };
 
 /// Swedish, as the web client's own words (web/i18n/sv.json) where it has them.
 static SV: Labels = Labels {
+    words: &words::SV,
     summary: "Sammanfattning",
     title: "Rubrik",
     slug: "Kortnamn",
-    date: "Datum",
     exported: "Filen skapad",
     time_zone: "Tidszon",
-    participants: "Deltagare",
     hidden_included: "Dolda svar med",
     prompts: "Frågor",
     place: "Nr",
@@ -174,7 +134,6 @@ static SV: Labels = Labels {
     column: "Kolumn",
     group: "Grupp",
     likes: "Gillningar",
-    dots: "Poäng",
     hidden: "Dold",
     starred: "Framlyft",
     merged_into: "Sammanslagen med",
@@ -183,29 +142,18 @@ static SV: Labels = Labels {
     time: "Tid",
     yes: "ja",
     no: "nej",
-    option: "Alternativ",
-    votes: "Röster",
-    share: "Andel %",
-    statement: "Påstående",
-    mean: "Medelvärde",
-    word: "Ord",
-    count: "Antal",
-    rank: "Placering",
     answers: "Svar",
     not_opened: "Frågan har inte öppnats.",
-    kinds: ["Idéstorm", "Enkät", "Skala", "Ordmoln", "Poängröstning"],
-    states: ["Utkast", "Öppen", "Stängd"],
 };
 
 /// English.
 static EN: Labels = Labels {
+    words: &words::EN,
     summary: "Summary",
     title: "Title",
     slug: "Short name",
-    date: "Date",
     exported: "Exported",
     time_zone: "Time zone",
-    participants: "Participants",
     hidden_included: "Hidden answers included",
     prompts: "Questions",
     place: "No.",
@@ -220,7 +168,6 @@ static EN: Labels = Labels {
     column: "Column",
     group: "Group",
     likes: "Likes",
-    dots: "Dots",
     hidden: "Hidden",
     starred: "Starred",
     merged_into: "Merged into",
@@ -229,18 +176,8 @@ static EN: Labels = Labels {
     time: "Time",
     yes: "yes",
     no: "no",
-    option: "Option",
-    votes: "Votes",
-    share: "Share %",
-    statement: "Statement",
-    mean: "Mean",
-    word: "Word",
-    count: "Count",
-    rank: "Place",
     answers: "Answers",
     not_opened: "This question has not been opened.",
-    kinds: ["Brainstorm", "Poll", "Scale", "Word cloud", "Dot vote"],
-    states: ["Draft", "Open", "Closed"],
 };
 
 /// The headings in `language`.
@@ -253,26 +190,6 @@ pub fn labels(language: Language) -> &'static Labels {
 }
 
 impl Labels {
-    /// The name of a prompt's activity.
-    pub fn kind_name(&self, activity: &Activity) -> &'static str {
-        self.kinds[match activity {
-            Activity::Brainstorm { .. } => 0,
-            Activity::Poll { .. } => 1,
-            Activity::Scale { .. } => 2,
-            Activity::WordCloud { .. } => 3,
-            Activity::DotVote { .. } => 4,
-        }]
-    }
-
-    /// The name of a prompt's state.
-    pub fn state_name(&self, state: PromptState) -> &'static str {
-        self.states[match state {
-            PromptState::Draft => 0,
-            PromptState::Open => 1,
-            PromptState::Closed => 2,
-        }]
-    }
-
     /// `yes` or `no`.
     pub fn yes_no(&self, value: bool) -> &'static str {
         if value {
@@ -280,6 +197,23 @@ impl Labels {
         } else {
             self.no
         }
+    }
+
+    /// The headings of the workbook's items table, in its column order.
+    pub fn item_headings(&self) -> [&'static str; 11] {
+        [
+            self.text,
+            self.column,
+            self.group,
+            self.likes,
+            self.words.dots,
+            self.hidden,
+            self.starred,
+            self.merged_into,
+            self.history,
+            self.participant,
+            self.time,
+        ]
     }
 }
 
@@ -291,6 +225,33 @@ pub fn place(session: &Session, prompt: &Prompt) -> usize {
         .iter()
         .position(|p| p.id == prompt.id)
         .map_or(0, |at| at + 1)
+}
+
+/// The name of the brainstorm column an item was sent to, if any.
+pub fn column_name<'a>(prompt: &'a Prompt, item: &Item) -> Option<&'a str> {
+    match &prompt.draft.activity {
+        Activity::Brainstorm { columns } => item
+            .column
+            .and_then(|c| columns.get(usize::from(c)))
+            .map(String::as_str),
+        _ => None,
+    }
+}
+
+/// The name of the group an item was sent from, if any (and the group still exists).
+pub fn group_name<'a>(session: &'a Session, group: Option<&GroupId>) -> Option<&'a str> {
+    group
+        .and_then(|g| session.groups().iter().find(|x| &x.id == g))
+        .map(|g| g.name.as_str())
+}
+
+/// An item's texts before the facilitator's edits, oldest first, joined by arrows.
+pub fn history(item: &Item) -> String {
+    item.history
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// One cell of a results table.
@@ -329,12 +290,13 @@ fn count(n: usize) -> Value {
 /// (hidden and merged answers are not counted, whichever the export's hidden option); a
 /// dot-vote item hidden after the vote is left out of the ranking when hidden items are out.
 pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
-    let l = labels(view.language);
+    let w = words::words(view.language);
     let results = view.results(prompt);
     let (headers, rows): (Vec<String>, Vec<Vec<Value>>) = match &prompt.draft.activity {
         Activity::Brainstorm { .. } => return None,
         Activity::Poll { options, .. } => {
-            let headers = vec![l.option.into(), l.votes.into(), l.share.into()];
+            // The cells are bare numbers, so the heading carries the unit.
+            let headers = vec![w.option.into(), w.votes.into(), format!("{} %", w.share)];
             let rows = match results {
                 Some(Results::Poll { voters, counts }) => options
                     .iter()
@@ -358,7 +320,7 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
             min_label,
             max_label,
         } => {
-            let mut headers: Vec<String> = vec![l.statement.into(), "n".into(), l.mean.into()];
+            let mut headers: Vec<String> = vec![w.statement.into(), "n".into(), w.mean.into()];
             for value in 1..=*max {
                 let label = match value {
                     1 => min_label.as_str(),
@@ -387,7 +349,7 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
             (headers, rows)
         }
         Activity::WordCloud { .. } => {
-            let headers = vec![l.word.into(), l.count.into()];
+            let headers = vec![w.word.into(), w.count.into()];
             let rows = match results {
                 Some(Results::WordCloud { words, .. }) => words
                     .into_iter()
@@ -398,29 +360,19 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
             (headers, rows)
         }
         Activity::DotVote { .. } => {
-            let headers = vec![l.rank.into(), l.text.into(), l.dots.into()];
+            let headers = vec![w.rank.into(), w.item.into(), w.dots.into()];
             let rows = match results {
-                Some(Results::DotVote { ranking, .. }) => {
-                    let shown = ranking.into_iter().filter(|r| {
-                        view.hidden || view.session.item(&r.item_id).is_none_or(|i| !i.hidden)
-                    });
-                    // Standard competition ranking: equal dots share a place (1, 1, 3).
-                    let mut rows = Vec::new();
-                    let mut last: Option<(u32, usize)> = None;
-                    for (at, r) in shown.enumerate() {
-                        let place = match last {
-                            Some((dots, place)) if dots == r.dots => place,
-                            _ => at + 1,
-                        };
-                        last = Some((r.dots, place));
-                        rows.push(vec![
-                            count(place),
-                            Value::Text(r.text),
-                            Value::Count(u64::from(r.dots)),
-                        ]);
-                    }
-                    rows
-                }
+                Some(Results::DotVote { ranking, .. }) => view
+                    .standings(ranking)
+                    .into_iter()
+                    .map(|s| {
+                        vec![
+                            count(s.rank),
+                            Value::Text(s.text),
+                            Value::Count(u64::from(s.dots)),
+                        ]
+                    })
+                    .collect(),
                 _ => Vec::new(),
             };
             (headers, rows)
@@ -470,255 +422,10 @@ pub fn participants(view: &View<'_>) -> BTreeSet<ParticipantId> {
         .collect()
 }
 
-/// A small workshop for the exports' unit tests: every activity, a group, columns, a hidden,
-/// an edited, a starred and a liked item, and texts a spreadsheet could mistake for formulas.
-#[cfg(test)]
-pub(crate) mod fixture {
-    use uuid::Uuid;
-
-    use crate::session::*;
-
-    /// 2026-11-23 12:00 UTC: 14:00 in Helsinki.
-    pub const T0: Millis = 1_795_435_200_000;
-
-    /// The workshop and its items, by name.
-    pub struct Workshop {
-        /// The session.
-        pub session: Session,
-    }
-
-    fn draft(activity: Activity, title: &str) -> PromptDraft {
-        PromptDraft {
-            activity,
-            title: title.into(),
-            instructions: String::new(),
-            time_limit_secs: None,
-            auto_close: false,
-            per_group: false,
-            premoderation: false,
-            wall: true,
-            show_results: ResultsVisibility::Live,
-        }
-    }
-
-    /// Builds the workshop: 1 brainstorm, 2 poll, 3 scale, 4 word cloud, 5 dot vote.
-    pub fn workshop() -> Workshop {
-        let mut s = Session::new(SessionMeta {
-            slug: SessionName::parse("hyvinsivi").unwrap(),
-            title: "HYVINSIVI – työpaja".into(),
-            language: Language::Fi,
-            created_at: T0 - 86_400_000 * 3,
-            key_hash: "00".into(),
-        });
-        let [a, b, c] = [1u128, 2, 3].map(|n| ParticipantId(Uuid::from_u128(n)));
-        let mut now = T0;
-        let mut run = |s: &mut Session, command: Command| {
-            now += 60_000;
-            s.apply(&command, now)
-                .unwrap_or_else(|e| panic!("{command:?}: {e:?}"));
-        };
-        let prompt = |s: &mut Session, activity: Activity, title: &str| {
-            let n = s.prompts().len() + 1;
-            let id = PromptId(format!("p{n}"));
-            s.apply(
-                &Command::AddPrompt {
-                    draft: draft(activity, title),
-                },
-                T0,
-            )
-            .unwrap();
-            id
-        };
-        let item = |n: u128| ItemId(Uuid::from_u128(100 + n));
-        run(
-            &mut s,
-            Command::AddGroup {
-                name: "Digitaalisuus".into(),
-                color: None,
-            },
-        );
-        run(
-            &mut s,
-            Command::ChooseGroup {
-                participant: a,
-                group_id: Some(GroupId("g1".into())),
-            },
-        );
-
-        let ideas = prompt(
-            &mut s,
-            Activity::Brainstorm {
-                columns: vec!["Toimivat nyt".into(), "Eivät toimi".into()],
-            },
-            "Mitkä toimijat tulisi olla verkostossa mukana?",
-        );
-        run(
-            &mut s,
-            Command::OpenPrompt {
-                prompt_id: ideas.clone(),
-            },
-        );
-        for (n, who, text, column) in [
-            (1, a, "Äänekosken nuorisopalvelut", 0),
-            (2, b, "=HYPERLINK(\"http://x\")", 1),
-            (3, c, "- Ohjaamo", 0),
-            (4, b, "Roskaa", 1),
-        ] {
-            run(
-                &mut s,
-                Command::Submit {
-                    participant: who,
-                    item_id: item(n),
-                    prompt_id: ideas.clone(),
-                    text: text.into(),
-                    column: Some(column),
-                },
-            );
-        }
-        run(
-            &mut s,
-            Command::EditItem {
-                item_id: item(1),
-                text: "Äänekosken nuorisopalvelut ja Ohjaamo".into(),
-            },
-        );
-        run(
-            &mut s,
-            Command::StarItem {
-                item_id: item(1),
-                starred: true,
-            },
-        );
-        run(
-            &mut s,
-            Command::Like {
-                participant: c,
-                item_id: item(1),
-                liked: true,
-            },
-        );
-        run(&mut s, Command::HideItem { item_id: item(4) });
-        run(
-            &mut s,
-            Command::ClosePrompt {
-                prompt_id: ideas.clone(),
-            },
-        );
-
-        let poll = prompt(
-            &mut s,
-            Activity::Poll {
-                options: vec!["Kunta".into(), "Järjestö".into(), "Valtio".into()],
-                multiple: false,
-                may_change: false,
-            },
-            "Millä sektorilla työskentelet?",
-        );
-        run(
-            &mut s,
-            Command::OpenPrompt {
-                prompt_id: poll.clone(),
-            },
-        );
-        for (who, option) in [(a, 0), (b, 0), (c, 2)] {
-            run(
-                &mut s,
-                Command::Vote {
-                    participant: who,
-                    prompt_id: poll.clone(),
-                    options: vec![option],
-                },
-            );
-        }
-
-        let scale = prompt(
-            &mut s,
-            Activity::Scale {
-                statements: vec!["Yhteistyö toimii".into()],
-                max: 5,
-                min_label: "Huonosti".into(),
-                max_label: "Hyvin".into(),
-            },
-            "Kunnan ja järjestöjen yhteistyö",
-        );
-        run(
-            &mut s,
-            Command::OpenPrompt {
-                prompt_id: scale.clone(),
-            },
-        );
-        for (who, value) in [(a, 2), (b, 5)] {
-            run(
-                &mut s,
-                Command::Rate {
-                    participant: who,
-                    prompt_id: scale.clone(),
-                    statement: 0,
-                    value,
-                },
-            );
-        }
-
-        let words = prompt(
-            &mut s,
-            Activity::WordCloud { max_answers: 3 },
-            "Yksi sana yhteistyöstä",
-        );
-        run(
-            &mut s,
-            Command::OpenPrompt {
-                prompt_id: words.clone(),
-            },
-        );
-        for (n, who, text) in [
-            (5, a, "Yhteistyö"),
-            (6, b, "yhteistyö "),
-            (7, c, "Luottamus"),
-        ] {
-            run(
-                &mut s,
-                Command::Submit {
-                    participant: who,
-                    item_id: item(n),
-                    prompt_id: words.clone(),
-                    text: text.into(),
-                    column: None,
-                },
-            );
-        }
-
-        let vote = prompt(
-            &mut s,
-            Activity::DotVote {
-                source: ideas.clone(),
-                dots: 3,
-                max_per_item: 2,
-            },
-            "Tärkeimmät toimijat",
-        );
-        run(
-            &mut s,
-            Command::OpenPrompt {
-                prompt_id: vote.clone(),
-            },
-        );
-        for (who, n) in [(a, 1), (a, 1), (b, 3)] {
-            run(
-                &mut s,
-                Command::PlaceDot {
-                    participant: who,
-                    prompt_id: vote.clone(),
-                    item_id: item(n),
-                },
-            );
-        }
-        Workshop { session: s }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::fixture;
     use crate::export::{Format, Options, PromptSelector};
 
     fn view_of<'a>(session: &'a Session, options: &Options) -> View<'a> {
@@ -796,7 +503,7 @@ mod tests {
         );
 
         let vote = results_table(&view, vote).unwrap();
-        assert_eq!(vote.headers, ["Sija", "Teksti", "Pisteet"]);
+        assert_eq!(vote.headers, ["Sija", "Vastaus", "Pisteitä"]);
         let places: Vec<_> = vote
             .rows
             .iter()
@@ -826,7 +533,7 @@ mod tests {
         };
         let view = view_of(&w.session, &options);
         let mut table = results_table(&view, view.prompts[0]).unwrap();
-        assert_eq!(table.headers, ["Place", "Text", "Dots"]);
+        assert_eq!(table.headers, ["Rank", "Answer", "Dots"]);
         // The two items without dots tie below the first ones.
         table.rows.retain(|r| r[2] == Value::Count(0));
         assert!(table.rows.iter().all(|r| r[0] == Value::Count(3)));
@@ -850,24 +557,12 @@ mod tests {
     fn every_language_has_distinct_item_headings() {
         for language in [Language::Fi, Language::Sv, Language::En] {
             let l = labels(language);
-            let headings = [
-                l.text,
-                l.column,
-                l.group,
-                l.likes,
-                l.dots,
-                l.hidden,
-                l.starred,
-                l.merged_into,
-                l.history,
-                l.participant,
-                l.time,
-            ];
+            let headings = l.item_headings();
             let distinct: BTreeSet<_> = headings.iter().collect();
             assert_eq!(distinct.len(), headings.len(), "{language:?}");
             assert!(l.summary.chars().count() <= 31);
         }
-        assert_eq!(labels(Language::Fi).kinds[4], "Pisteäänestys");
+        assert_eq!(labels(Language::Fi).words.kinds[4], "Pisteäänestys");
         assert_eq!(labels(Language::Sv).hidden, "Dold");
     }
 }

@@ -14,7 +14,7 @@ use rust_xlsxwriter::{
     DocProperties, Format as Style, FormatAlign, Workbook, Worksheet, XlsxError,
 };
 
-use crate::session::{Activity, GroupId, Item, Language, Millis, Prompt, PromptState};
+use crate::session::{Item, Language, Millis, Prompt, PromptState};
 
 use super::tables::{self, labels, place, results_table, Labels, Table, Value};
 use super::{ExportError, View};
@@ -117,15 +117,8 @@ fn write_summary(
     exported_at: Millis,
 ) -> Result<(), XlsxError> {
     let session = view.session;
+    let w = l.words;
     sheet.write_string_with_format(0, 0, text(&session.meta.title), &s.title)?;
-    // The day of the workshop: when its first prompt was opened (a session is often made
-    // days before), or when it was made if nothing was ever opened.
-    let held = session
-        .prompts()
-        .iter()
-        .filter_map(|p| p.opened_at)
-        .min()
-        .unwrap_or(session.meta.created_at);
     let mut row = 2;
     let mut key = |sheet: &mut Worksheet, label: &str| -> Result<u32, XlsxError> {
         sheet.write_string_with_format(row, 0, label, &s.heading)?;
@@ -136,13 +129,13 @@ fn write_summary(
     sheet.write_string(r, 1, text(&session.meta.title))?;
     let r = key(sheet, l.slug)?;
     sheet.write_string(r, 1, session.meta.slug.as_str())?;
-    let r = key(sheet, l.date)?;
-    sheet.write_datetime_with_format(r, 1, view.local(held).date(), &s.left_date)?;
+    let r = key(sheet, w.date)?;
+    sheet.write_datetime_with_format(r, 1, view.local(view.held_at()).date(), &s.left_date)?;
     let r = key(sheet, l.exported)?;
     sheet.write_datetime_with_format(r, 1, view.local(exported_at), &s.left_datetime)?;
     let r = key(sheet, l.time_zone)?;
-    sheet.write_string(r, 1, view.zone.iana_name().unwrap_or("UTC"))?;
-    let r = key(sheet, l.participants)?;
+    sheet.write_string(r, 1, view.zone_name())?;
+    let r = key(sheet, w.participants)?;
     let participants = tables::participants(view).len() as f64;
     sheet.write_number_with_format(r, 1, participants, &s.left)?;
     let r = key(sheet, l.hidden_included)?;
@@ -161,14 +154,12 @@ fn write_summary(
         l.items,
         l.respondents,
     ];
-    for (col, h) in (0u16..).zip(headings) {
-        sheet.write_string_with_format(header, col, h, &s.heading)?;
-    }
+    write_headings(sheet, header, headings, s)?;
     for (row, prompt) in (header + 1..).zip(&view.prompts) {
         sheet.write_number_with_format(row, 0, place(session, prompt) as f64, &s.left)?;
         sheet.write_string_with_format(row, 1, text(&prompt.draft.title), &s.wrap)?;
-        sheet.write_string(row, 2, l.kind_name(&prompt.draft.activity))?;
-        sheet.write_string(row, 3, l.state_name(prompt.state))?;
+        sheet.write_string(row, 2, w.kind_name(&prompt.draft.activity))?;
+        sheet.write_string(row, 3, w.state_name(prompt.state))?;
         if let Some(at) = prompt.opened_at {
             sheet.write_datetime_with_format(row, 4, view.local(at), &s.datetime)?;
         }
@@ -207,21 +198,13 @@ fn write_prompt(
 ) -> Result<(), XlsxError> {
     let title = format!("{}. {}", place(view.session, prompt), prompt.draft.title);
     sheet.write_string_with_format(0, 0, text(&title), &s.title)?;
+    let kind = l.words.kind_name(&prompt.draft.activity);
+    let state = l.words.state_name(prompt.state);
     let about = if prompt.state == PromptState::Draft {
-        format!(
-            "{} · {} · {}",
-            l.kind_name(&prompt.draft.activity),
-            l.state_name(prompt.state),
-            l.not_opened
-        )
+        format!("{kind} · {state} · {}", l.not_opened)
     } else {
-        format!(
-            "{} · {} · {}: {}",
-            l.kind_name(&prompt.draft.activity),
-            l.state_name(prompt.state),
-            l.respondents,
-            tables::respondents(view.session, prompt).len()
-        )
+        let respondents = tables::respondents(view.session, prompt).len();
+        format!("{kind} · {state} · {}: {respondents}", l.respondents)
     };
     sheet.write_string(1, 0, about)?;
 
@@ -251,9 +234,7 @@ fn write_results(
     table: &Table,
     s: &Styles,
 ) -> Result<(), XlsxError> {
-    for (col, h) in (0u16..).zip(&table.headers) {
-        sheet.write_string_with_format(top, col, text(h), &s.heading)?;
-    }
+    write_headings(sheet, top, table.headers.iter().map(|h| text(h)), s)?;
     for (row, cells) in (top + 1..).zip(&table.rows) {
         for (col, cell) in (0u16..).zip(cells) {
             match cell {
@@ -290,6 +271,19 @@ fn write_results(
     Ok(())
 }
 
+/// A row of bold headings at `row`, from the first column on.
+fn write_headings<'h>(
+    sheet: &mut Worksheet,
+    row: u32,
+    headings: impl IntoIterator<Item = &'h str>,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    for (col, h) in (0u16..).zip(headings) {
+        sheet.write_string_with_format(row, col, h, &s.heading)?;
+    }
+    Ok(())
+}
+
 /// The items table's column widths, in characters (text and history wide and wrapped).
 const ITEM_WIDTHS: [f64; 11] = [
     60.0, 22.0, 22.0, 11.0, 9.0, 11.0, 14.0, 40.0, 40.0, 14.0, 19.0,
@@ -305,46 +299,12 @@ fn write_items(
     l: &Labels,
     s: &Styles,
 ) -> Result<(), XlsxError> {
-    let session = view.session;
-    let headings = [
-        l.text,
-        l.column,
-        l.group,
-        l.likes,
-        l.dots,
-        l.hidden,
-        l.starred,
-        l.merged_into,
-        l.history,
-        l.participant,
-        l.time,
-    ];
-    for (col, h) in (0u16..).zip(headings) {
-        sheet.write_string_with_format(top, col, h, &s.heading)?;
-    }
-    let columns: &[String] = match &prompt.draft.activity {
-        Activity::Brainstorm { columns } => columns,
-        _ => &[],
-    };
-    let group_name = |id: &Option<GroupId>| {
-        id.as_ref()
-            .and_then(|g| session.groups().iter().find(|x| &x.id == g))
-            .map(|g| g.name.as_str())
-            .unwrap_or_default()
-    };
+    let headings = l.item_headings();
+    write_headings(sheet, top, headings, s)?;
     let mut last = top;
     for (row, item) in (top + 1..).zip(view.items(prompt)) {
         last = row;
-        write_item(
-            sheet,
-            row,
-            view,
-            item,
-            columns,
-            group_name(&item.group),
-            l,
-            s,
-        )?;
+        write_item(sheet, row, view, prompt, item, l, s)?;
     }
     for (col, width) in (0u16..).zip(ITEM_WIDTHS) {
         sheet.set_column_width(col, width)?;
@@ -356,22 +316,22 @@ fn write_items(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One item's row, its cells under [`Labels::item_headings`].
 fn write_item(
     sheet: &mut Worksheet,
     row: u32,
     view: &View<'_>,
+    prompt: &Prompt,
     item: &Item,
-    columns: &[String],
-    group: &str,
     l: &Labels,
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let session = view.session;
     sheet.write_string_with_format(row, 0, text(&item.text), &s.wrap)?;
-    if let Some(column) = item.column.and_then(|c| columns.get(usize::from(c))) {
+    if let Some(column) = tables::column_name(prompt, item) {
         sheet.write_string_with_format(row, 1, text(column), &s.wrap)?;
     }
+    let group = tables::group_name(session, item.group.as_ref()).unwrap_or_default();
     if !group.is_empty() {
         sheet.write_string_with_format(row, 2, text(group), &s.wrap)?;
     }
@@ -383,12 +343,7 @@ fn write_item(
         sheet.write_string_with_format(row, 7, text(&into.text), &s.wrap)?;
     }
     if !item.history.is_empty() {
-        let history = item
-            .history
-            .iter()
-            .map(|r| r.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" → ");
+        let history = tables::history(item);
         sheet.write_string_with_format(row, 8, text(&history), &s.wrap)?;
     }
     sheet.write_string(row, 9, session.pseudonym(&item.participant))?;
@@ -507,7 +462,7 @@ mod workbook_tests {
     use calamine::{Data, Reader};
 
     use super::*;
-    use crate::export::tables::fixture::{self, T0};
+    use crate::export::fixture::{self, T0};
     use crate::export::{Format, Options, PromptSelector};
 
     fn workbook(options: &Options) -> calamine::Xlsx<Cursor<Vec<u8>>> {

@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { BASE, LAPTOP, PHONE, PROJECTOR, Watch, addPrompt, createSession, launch } from './lib.mjs';
+import { BASE, LAPTOP, PHONE, PROJECTOR, addPrompt, createSession, inBrowser } from './lib.mjs';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** WCAG 2.1 A and AA: what issue 6 asks for (axe's best-practice and 2.2 rules are not run). */
@@ -227,264 +227,254 @@ async function announced(phone, text) {
   return phone.evaluate(() => document.querySelector('[aria-live]')?.textContent ?? '(no live region)');
 }
 
-test('every view passes axe (WCAG 2.1 AA) and the checks axe cannot do', { timeout: 280_000 }, async () => {
-  const watch = new Watch();
+test('every view passes axe (WCAG 2.1 AA) and the checks axe cannot do', { timeout: 280_000 }, () => inBrowser(async (browser, watch) => {
   const audit = new Audit();
   const extra = [];
-  const browser = await launch();
-  try {
-    // The start page, in Finnish, then Swedish with a refused name, then created, in English.
-    const start = await watch.page(browser, 'start', LAPTOP);
-    await start.goto(`${BASE}/`);
-    await start.waitForFunction(() => document.documentElement.lang === 'fi');
-    await audit.run(start, 'start', 'empty');
-    await language(start, 'sv');
-    const slug = `a11y${Math.floor(Math.random() * 1e6)}`;
-    await start.fill('#c-slug', 'X');
-    await start.fill('#c-title', 'Saavutettavuus');
-    await start.click('#c-submit');
-    await start.waitForSelector('#c-error:not([hidden])');
-    await audit.run(start, 'start', 'invalid name');
-    await start.fill('#c-slug', slug);
-    await start.selectOption('#c-lang', 'fi');
-    await start.click('#c-submit');
-    await start.waitForSelector('#created:not([hidden])');
-    await language(start, 'en');
-    await audit.run(start, 'start', 'created, the private link shown');
-    const controlUrl = await start.inputValue('#r-control');
+  // The start page, in Finnish, then Swedish with a refused name, then created, in English.
+  const start = await watch.page(browser, 'start', LAPTOP);
+  await start.goto(`${BASE}/`);
+  await start.waitForFunction(() => document.documentElement.lang === 'fi');
+  await audit.run(start, 'start', 'empty');
+  await language(start, 'sv');
+  const slug = `a11y${Math.floor(Math.random() * 1e6)}`;
+  await start.fill('#c-slug', 'X');
+  await start.fill('#c-title', 'Saavutettavuus');
+  await start.click('#c-submit');
+  await start.waitForSelector('#c-error:not([hidden])');
+  await audit.run(start, 'start', 'invalid name');
+  await start.fill('#c-slug', slug);
+  await start.selectOption('#c-lang', 'fi');
+  await start.click('#c-submit');
+  await start.waitForSelector('#created:not([hidden])');
+  await language(start, 'en');
+  await audit.run(start, 'start', 'created, the private link shown');
+  const controlUrl = await start.inputValue('#r-control');
 
-    // The facilitator's console: groups and an agenda of every kind.
-    const control = await watch.page(browser, 'control', LAPTOP);
-    await control.goto(controlUrl);
-    await control.waitForSelector('#conn[data-status="connected"]');
-    await audit.run(control, 'console', 'empty agenda');
-    for (const g of ['Punaiset', 'Siniset']) {
-      await control.fill('#g-name', g);
-      await control.click('#gform button[type="submit"]');
-      await control.waitForFunction((g) => [...document.querySelectorAll('#groups input:not(.color)')].some((i) => i.value === g), g);
-    }
-    await addPrompt(control, { kind: 'brainstorm', title: BRAINSTORM, instructions: 'Yksi taho kerrallaan.', columns: COLUMNS, wall: true, minutes: '10' });
-    await addPrompt(control, { kind: 'poll', title: POLL, options: ['Kunta', 'Hyvinvointialue', 'Valtio', 'Järjestö'] });
-    await addPrompt(control, { kind: 'scale', title: SCALE, statements: ['Tiedonkulku', 'Yhteiset tavoitteet'], minLabel: 'Huonosti', maxLabel: 'Hyvin' });
-    await addPrompt(control, { kind: 'word_cloud', title: CLOUD });
-    await addPrompt(control, { kind: 'dot_vote', title: DOTS, source: `1. ${BRAINSTORM}`, results: 'after_close' });
-    await addPrompt(control, { kind: 'brainstorm', title: GROUPWORK, perGroup: true, premoderation: true });
-    await audit.run(control, 'console', 'agenda of drafts');
-    const brainstormId = await control.getAttribute('#agenda > li:nth-child(1)', 'data-id');
-
-    // Projectors, dark and light, waiting with the join address and QR code.
-    const screens = [];
-    for (const [name, query] of [['dark', ''], ['light', '?theme=light']]) {
-      const s = await watch.page(browser, `screen-${name}`, PROJECTOR);
-      await s.goto(`${BASE}/${slug}/screen${query}`);
-      await s.waitForSelector('#idle:not([hidden])');
-      await s.waitForFunction(() => ['idle-qr', 'qr'].every((id) => document.getElementById(id).naturalWidth > 0));
-      screens.push([s, name]);
-    }
-    const auditScreens = async (state) => {
-      for (const [s, name] of screens) await audit.run(s, 'projector', `${name}: ${state}`);
-    };
-    await auditScreens('idle, join page with QR');
-
-    // Phones: one stays in Finnish, one goes Swedish, one English.
-    const phone = await watch.page(browser, 'phone', PHONE);
-    await phone.goto(`${BASE}/${slug}`);
-    await phone.waitForSelector('#waiting:not([hidden])');
-    await audit.run(phone, 'phone', 'waiting for the first question');
-    const phoneSv = await watch.page(browser, 'phone-sv', PHONE);
-    await phoneSv.goto(`${BASE}/${slug}`);
-    await phoneSv.waitForSelector('#waiting:not([hidden])');
-    await language(phoneSv, 'sv');
-    const phoneEn = await watch.page(browser, 'phone-en', PHONE);
-    await phoneEn.goto(`${BASE}/${slug}`);
-    await phoneEn.waitForSelector('#waiting:not([hidden])');
-    await language(phoneEn, 'en');
-    await audit.run(phoneEn, 'phone', 'waiting for the first question');
-
-    // Brainstorm in columns with the wall on: the live region says the question, then "saved".
-    await control.click('#next');
-    const heard = await announced(phone, str('fi', 'participant.announce_new', { title: BRAINSTORM }));
-    if (heard !== str('fi', 'participant.announce_new', { title: BRAINSTORM })) {
-      extra.push(`phone: a new question was announced as "${heard}"`);
-    }
-    await phone.waitForSelector('#form:not([hidden])');
-    await send(phone, 'Ohjaamo', 0);
-    await send(phone, 'Etsivä nuorisotyö', 1);
-    const saved = await announced(phone, str('fi', 'participant.saved'));
-    if (saved !== str('fi', 'participant.saved')) extra.push(`phone: a saved answer was announced as "${saved}"`);
-    const heardSv = await announced(phoneSv, str('sv', 'participant.announce_new', { title: BRAINSTORM }));
-    if (heardSv !== str('sv', 'participant.announce_new', { title: BRAINSTORM })) {
-      extra.push(`phone-sv: a new question was announced as "${heardSv}"`);
-    }
-    await send(phoneSv, 'Föreningar', 1);
-    await send(phoneSv, 'Företag', 2);
-    await send(phoneEn, 'Schools', 0);
-    await phone.waitForFunction(() => document.querySelectorAll('#wall .item').length === 5);
-    await phone.locator('#wall .item', { hasText: 'Föreningar' }).locator('.like').click();
-    await phone.waitForSelector('#wall .like[aria-pressed="true"]');
-    await control.waitForFunction(() => document.querySelectorAll('#items .item-row').length === 5);
-    await control.locator('#items .item-row', { hasText: 'Ohjaamo' }).locator('[data-act="control.star"]').click();
-    await control.locator('#items .item-row', { hasText: 'Schools' }).locator('[data-act="control.hide"]').click();
-    await control.waitForSelector('#items .item-row.is-hidden');
-    await control.waitForSelector('#items .item-row.is-starred');
-    for (const [s] of screens) {
-      await s.waitForFunction(() => document.querySelectorAll('#cols .card-item').length === 4);
-      await s.waitForSelector('#stars .star-item');
-    }
-    await audit.run(phone, 'phone', 'brainstorm in columns, answers saved, the wall on');
-    await audit.run(phoneSv, 'phone', 'brainstorm in columns, answers saved, the wall on');
-    await audit.run(control, 'console', 'brainstorm selected, items moderated');
-    await auditScreens('brainstorm wall in columns, a starred item');
-    extra.push(...await focusProblems(phone, 'phone (brainstorm)'));
-    extra.push(...await focusProblems(control, 'console (brainstorm)'));
-    await language(control, 'en');
-    await audit.run(control, 'console', 'brainstorm selected, items moderated');
-
-    // Poll: one phone has voted and sees the bars; another has not.
-    await control.click('#next');
-    await phone.waitForSelector('#choices .choice-list');
-    await phone.click('#choices .choice-list button:nth-child(2)');
-    await phoneSv.waitForSelector('#choices .choice-list');
-    await phoneSv.click('#choices .choice-list button:nth-child(1)');
-    await phone.waitForSelector('#res:not([hidden]) .bar-row');
-    await phoneEn.waitForSelector('#choices .choice-list');
-    await audit.run(phone, 'phone', 'poll, voted, results shown');
-    await audit.run(phoneEn, 'phone', 'poll, not voted');
-    for (const [s] of screens) {
-      await s.waitForFunction(() => [...document.querySelectorAll('#chart .bar-num')].filter((n) => n.textContent.startsWith('1')).length === 2);
-    }
-    await auditScreens('poll bars');
-    await language(control, 'sv');
-    await control.waitForSelector('#results-box:not([hidden]) .bar-row');
-    await audit.run(control, 'console', 'poll selected with bars');
-
-    // Scale.
-    await control.click('#next');
-    await phoneSv.waitForSelector('#choices .scale-btns');
-    await phoneSv.click('#choices fieldset:nth-of-type(1) .scale-btns button:nth-child(4)');
-    await phoneSv.waitForSelector('#choices fieldset:nth-of-type(1) .scale-btns button[aria-pressed="true"]');
-    await phone.waitForSelector('#choices .scale-btns');
-    await phone.click('#choices fieldset:nth-of-type(1) .scale-btns button:nth-child(2)');
-    await phone.click('#choices fieldset:nth-of-type(2) .scale-btns button:nth-child(5)');
-    await audit.run(phoneSv, 'phone', 'scale, one statement rated');
-    for (const [s] of screens) await s.waitForFunction(() => document.querySelector('#chart .scale-mean')?.textContent);
-    await auditScreens('scale distributions');
-    await audit.run(control, 'console', 'scale selected');
-
-    // Word cloud, with a phone whose answers are sending, saved and refused at once (c).
-    await control.click('#next');
-    for (const [p, words] of [[phone, ['Luottamus', 'Avoimuus']], [phoneEn, ['Trust', 'luottamus']]]) {
-      await p.waitForFunction((q) => document.getElementById('q').textContent === q, CLOUD);
-      for (const w of words) await send(p, w);
-    }
-    await audit.run(phoneEn, 'phone', 'word cloud, words saved, cloud shown');
-    for (const [s] of screens) await s.waitForFunction(() => document.querySelectorAll('#chart .word').length === 3);
-    await auditScreens('word cloud');
-    await audit.run(control, 'console', 'word cloud selected');
-    extra.push(...await itemStates(browser, watch, audit, slug, brainstormId));
-
-    // Dot vote on the brainstorm's items, its ranking shown once closed.
-    await control.click('#next');
-    await phone.waitForSelector('#choices .ballot-item');
-    await phone.click('#choices .ballot-item:nth-child(1) .ballot-ctl button:last-child');
-    await phone.waitForFunction(() => document.querySelector('#choices .ballot-item:nth-child(1) .ballot-n').textContent === '1');
-    await phone.click('#choices .ballot-item:nth-child(2) .ballot-ctl button:last-child');
-    await phone.waitForFunction(() => document.querySelector('#choices .ballot-item:nth-child(2) .ballot-n').textContent === '1');
-    await phoneSv.waitForSelector('#choices .ballot-item');
-    await audit.run(phone, 'phone', 'dot vote, two dots placed');
-    await audit.run(phoneSv, 'phone', 'dot vote, no dots yet');
-    for (const [s] of screens) await s.waitForSelector('#rnote:not([hidden])');
-    await auditScreens('dot vote, results shown after closing');
-    await control.waitForFunction(() => [...document.querySelectorAll('#chart .rank-n')].filter((n) => /[1-9]/.test(n.textContent)).length === 2);
-    await audit.run(control, 'console', 'dot vote selected');
-
-    // The facilitator closes it: every phone and projector says so, and the ranking shows.
-    await control.click('#sel-actions [data-act="control.close"]');
-    await phoneEn.waitForSelector('#closed:not([hidden])');
-    await audit.run(phoneEn, 'phone', 'closed question');
-    for (const [s] of screens) {
-      await s.waitForSelector('#closed:not([hidden])');
-      await s.waitForFunction(() => [...document.querySelectorAll('#chart .rank-n')].filter((n) => /[1-9]/.test(n.textContent)).length === 2);
-    }
-    await auditScreens('closed question, dot-vote ranking');
-
-    // Group work with premoderation: the phone asks for a group first; the console's queue.
-    await control.click('#next');
-    await phone.waitForSelector('#groups:not([hidden]) #group-list button');
-    await audit.run(phone, 'phone', 'group chooser');
-    await phone.click('#group-list button:nth-child(1)');
-    await phone.waitForSelector('#form:not([hidden])');
-    await send(phone, 'Yhteinen kehittämispäivä');
-    await control.waitForSelector('#queue-box:not([hidden]) .item-row');
-    await audit.run(control, 'console', 'group work, an item waiting for approval');
-    await control.click('#queue [data-act="control.approve"]');
-    for (const [s] of screens) await s.waitForSelector('#cards .card-item .chip');
-    await auditScreens('group work, presence by group, a card with its group');
-
-    // The editor dialog and the Files menu.
-    await control.click('#new');
-    await control.waitForSelector('#editor[open]');
-    await audit.run(control, 'console', 'prompt editor open');
-    await control.selectOption('#e-kind', 'scale');
-    await audit.run(control, 'console', 'prompt editor open, scale fields');
-    await control.click('#e-cancel');
-    await control.click('.menu summary');
-    await control.waitForSelector('.menu[open]');
-    await audit.run(control, 'console', 'Files menu open');
-    await control.keyboard.press('Escape');
-    await control.click('.menu summary');
-    await language(control, 'fi');
-    await audit.run(control, 'console', 'group work');
-
-    // Projectors of sessions in Swedish and English.
-    for (const [l, theme] of [['sv', ''], ['en', '?theme=light']]) {
-      const other = await createSession(`a11y${l}`, l === 'sv' ? 'Välfärdsseminarium' : 'Wellbeing seminar', l);
-      const s = await watch.page(browser, `screen-${l}`, PROJECTOR);
-      await s.goto(`${other.screen}${theme}`);
-      await s.waitForSelector('#idle:not([hidden])');
-      await s.waitForFunction((l) => document.documentElement.lang === l, l);
-      await audit.run(s, 'projector', `${theme ? 'light' : 'dark'}: idle`);
-      await s.context().close();
-    }
-
-    // Error states: a console without its key, an unknown session, a deleted session.
-    const nokey = await watch.page(browser, 'control-nokey', LAPTOP);
-    await nokey.goto(`${BASE}/${slug}/control`);
-    await nokey.waitForSelector('#refused:not([hidden])');
-    await audit.run(nokey, 'console', 'refused: no key');
-    // Not watched: Chromium reports the page's own 404 status as a console error.
-    const lost = await browser.newContext({ ...PHONE, locale: 'en-GB' });
-    const unknown = await lost.newPage();
-    await unknown.goto(`${BASE}/ei-tallaista-istuntoa`);
-    await unknown.waitForSelector('#not-found:not([hidden])');
-    await audit.run(unknown, 'phone', 'unknown session');
-    await lost.close();
-    const key = new URL(controlUrl).hash.replace(/^#key=/, '');
-    const deleted = await fetch(`${BASE}/api/sessions/${slug}`, { method: 'DELETE', headers: { authorization: `Bearer ${decodeURIComponent(key)}` } });
-    assert.ok(deleted.ok, `delete the session: ${deleted.status}`);
-    await phoneSv.waitForSelector('#refused:not([hidden])');
-    await audit.run(phoneSv, 'phone', 'refused: the session was deleted');
-    for (const [s] of screens) await s.waitForSelector('#refused:not([hidden])');
-    await auditScreens('refused: the session was deleted');
-
-    for (const view of ['start', 'phone', 'console', 'projector']) {
-      const langs = [...(audit.covered.get(view) || [])];
-      assert.ok(LANGS.every((l) => langs.includes(l)), `${view} audited in ${langs} only`);
-    }
-    if (audit.incomplete.size) {
-      console.log('axe could not decide (not failures; look at them when these views change):');
-      for (const [why, nodes] of audit.incomplete) console.log(`  ${why}: ${nodes.size} node(s), e.g.\n    ${[...nodes].slice(0, 3).join('\n    ')}`);
-    }
-    console.log(`${audit.runs} axe audits, ${audit.failures.length} violation(s); ${extra.length} other finding(s)`);
-    assert.deepEqual([...audit.failures, ...extra], [], `accessibility:\n${[...audit.failures, ...extra].join('\n')}`);
-    watch.assertClean(assert);
-  } catch (e) {
-    if (watch.problems.length) console.error(`also seen in the browser:\n${watch.problems.join('\n')}`);
-    throw e;
-  } finally {
-    await browser.close();
+  // The facilitator's console: groups and an agenda of every kind.
+  const control = await watch.page(browser, 'control', LAPTOP);
+  await control.goto(controlUrl);
+  await control.waitForSelector('#conn[data-status="connected"]');
+  await audit.run(control, 'console', 'empty agenda');
+  for (const g of ['Punaiset', 'Siniset']) {
+    await control.fill('#g-name', g);
+    await control.click('#gform button[type="submit"]');
+    await control.waitForFunction((g) => [...document.querySelectorAll('#groups input:not(.color)')].some((i) => i.value === g), g);
   }
-});
+  await addPrompt(control, { kind: 'brainstorm', title: BRAINSTORM, instructions: 'Yksi taho kerrallaan.', columns: COLUMNS, wall: true, minutes: '10' });
+  await addPrompt(control, { kind: 'poll', title: POLL, options: ['Kunta', 'Hyvinvointialue', 'Valtio', 'Järjestö'] });
+  await addPrompt(control, { kind: 'scale', title: SCALE, statements: ['Tiedonkulku', 'Yhteiset tavoitteet'], minLabel: 'Huonosti', maxLabel: 'Hyvin' });
+  await addPrompt(control, { kind: 'word_cloud', title: CLOUD });
+  await addPrompt(control, { kind: 'dot_vote', title: DOTS, source: `1. ${BRAINSTORM}`, results: 'after_close' });
+  await addPrompt(control, { kind: 'brainstorm', title: GROUPWORK, perGroup: true, premoderation: true });
+  await audit.run(control, 'console', 'agenda of drafts');
+  const brainstormId = await control.getAttribute('#agenda > li:nth-child(1)', 'data-id');
+
+  // Projectors, dark and light, waiting with the join address and QR code.
+  const screens = [];
+  for (const [name, query] of [['dark', ''], ['light', '?theme=light']]) {
+    const s = await watch.page(browser, `screen-${name}`, PROJECTOR);
+    await s.goto(`${BASE}/${slug}/screen${query}`);
+    await s.waitForSelector('#idle:not([hidden])');
+    await s.waitForFunction(() => ['idle-qr', 'qr'].every((id) => document.getElementById(id).naturalWidth > 0));
+    screens.push([s, name]);
+  }
+  const auditScreens = async (state) => {
+    for (const [s, name] of screens) await audit.run(s, 'projector', `${name}: ${state}`);
+  };
+  await auditScreens('idle, join page with QR');
+
+  // Phones: one stays in Finnish, one goes Swedish, one English.
+  const phone = await watch.page(browser, 'phone', PHONE);
+  await phone.goto(`${BASE}/${slug}`);
+  await phone.waitForSelector('#waiting:not([hidden])');
+  await audit.run(phone, 'phone', 'waiting for the first question');
+  const phoneSv = await watch.page(browser, 'phone-sv', PHONE);
+  await phoneSv.goto(`${BASE}/${slug}`);
+  await phoneSv.waitForSelector('#waiting:not([hidden])');
+  await language(phoneSv, 'sv');
+  const phoneEn = await watch.page(browser, 'phone-en', PHONE);
+  await phoneEn.goto(`${BASE}/${slug}`);
+  await phoneEn.waitForSelector('#waiting:not([hidden])');
+  await language(phoneEn, 'en');
+  await audit.run(phoneEn, 'phone', 'waiting for the first question');
+
+  // Brainstorm in columns with the wall on: the live region says the question, then "saved".
+  await control.click('#next');
+  const heard = await announced(phone, str('fi', 'participant.announce_new', { title: BRAINSTORM }));
+  if (heard !== str('fi', 'participant.announce_new', { title: BRAINSTORM })) {
+    extra.push(`phone: a new question was announced as "${heard}"`);
+  }
+  await phone.waitForSelector('#form:not([hidden])');
+  await send(phone, 'Ohjaamo', 0);
+  await send(phone, 'Etsivä nuorisotyö', 1);
+  const saved = await announced(phone, str('fi', 'participant.saved'));
+  if (saved !== str('fi', 'participant.saved')) extra.push(`phone: a saved answer was announced as "${saved}"`);
+  const heardSv = await announced(phoneSv, str('sv', 'participant.announce_new', { title: BRAINSTORM }));
+  if (heardSv !== str('sv', 'participant.announce_new', { title: BRAINSTORM })) {
+    extra.push(`phone-sv: a new question was announced as "${heardSv}"`);
+  }
+  await send(phoneSv, 'Föreningar', 1);
+  await send(phoneSv, 'Företag', 2);
+  await send(phoneEn, 'Schools', 0);
+  await phone.waitForFunction(() => document.querySelectorAll('#wall .item').length === 5);
+  await phone.locator('#wall .item', { hasText: 'Föreningar' }).locator('.like').click();
+  await phone.waitForSelector('#wall .like[aria-pressed="true"]');
+  await control.waitForFunction(() => document.querySelectorAll('#items .item-row').length === 5);
+  await control.locator('#items .item-row', { hasText: 'Ohjaamo' }).locator('[data-act="control.star"]').click();
+  await control.locator('#items .item-row', { hasText: 'Schools' }).locator('[data-act="control.hide"]').click();
+  await control.waitForSelector('#items .item-row.is-hidden');
+  await control.waitForSelector('#items .item-row.is-starred');
+  for (const [s] of screens) {
+    await s.waitForFunction(() => document.querySelectorAll('#cols .card-item').length === 4);
+    await s.waitForSelector('#stars .star-item');
+  }
+  await audit.run(phone, 'phone', 'brainstorm in columns, answers saved, the wall on');
+  await audit.run(phoneSv, 'phone', 'brainstorm in columns, answers saved, the wall on');
+  await audit.run(control, 'console', 'brainstorm selected, items moderated');
+  await auditScreens('brainstorm wall in columns, a starred item');
+  extra.push(...await focusProblems(phone, 'phone (brainstorm)'));
+  extra.push(...await focusProblems(control, 'console (brainstorm)'));
+  await language(control, 'en');
+  await audit.run(control, 'console', 'brainstorm selected, items moderated');
+
+  // Poll: one phone has voted and sees the bars; another has not.
+  await control.click('#next');
+  await phone.waitForSelector('#choices .choice-list');
+  await phone.click('#choices .choice-list button:nth-child(2)');
+  await phoneSv.waitForSelector('#choices .choice-list');
+  await phoneSv.click('#choices .choice-list button:nth-child(1)');
+  await phone.waitForSelector('#res:not([hidden]) .bar-row');
+  await phoneEn.waitForSelector('#choices .choice-list');
+  await audit.run(phone, 'phone', 'poll, voted, results shown');
+  await audit.run(phoneEn, 'phone', 'poll, not voted');
+  for (const [s] of screens) {
+    await s.waitForFunction(() => [...document.querySelectorAll('#chart .bar-num')].filter((n) => n.textContent.startsWith('1')).length === 2);
+  }
+  await auditScreens('poll bars');
+  await language(control, 'sv');
+  await control.waitForSelector('#results-box:not([hidden]) .bar-row');
+  await audit.run(control, 'console', 'poll selected with bars');
+
+  // Scale.
+  await control.click('#next');
+  await phoneSv.waitForSelector('#choices .scale-btns');
+  await phoneSv.click('#choices fieldset:nth-of-type(1) .scale-btns button:nth-child(4)');
+  await phoneSv.waitForSelector('#choices fieldset:nth-of-type(1) .scale-btns button[aria-pressed="true"]');
+  await phone.waitForSelector('#choices .scale-btns');
+  await phone.click('#choices fieldset:nth-of-type(1) .scale-btns button:nth-child(2)');
+  await phone.click('#choices fieldset:nth-of-type(2) .scale-btns button:nth-child(5)');
+  await audit.run(phoneSv, 'phone', 'scale, one statement rated');
+  for (const [s] of screens) await s.waitForFunction(() => document.querySelector('#chart .scale-mean')?.textContent);
+  await auditScreens('scale distributions');
+  await audit.run(control, 'console', 'scale selected');
+
+  // Word cloud, with a phone whose answers are sending, saved and refused at once (c).
+  await control.click('#next');
+  for (const [p, words] of [[phone, ['Luottamus', 'Avoimuus']], [phoneEn, ['Trust', 'luottamus']]]) {
+    await p.waitForFunction((q) => document.getElementById('q').textContent === q, CLOUD);
+    for (const w of words) await send(p, w);
+  }
+  await audit.run(phoneEn, 'phone', 'word cloud, words saved, cloud shown');
+  for (const [s] of screens) await s.waitForFunction(() => document.querySelectorAll('#chart .word').length === 3);
+  await auditScreens('word cloud');
+  await audit.run(control, 'console', 'word cloud selected');
+  extra.push(...await itemStates(browser, watch, audit, slug, brainstormId));
+
+  // Dot vote on the brainstorm's items, its ranking shown once closed.
+  await control.click('#next');
+  await phone.waitForSelector('#choices .ballot-item');
+  await phone.click('#choices .ballot-item:nth-child(1) .ballot-ctl button:last-child');
+  await phone.waitForFunction(() => document.querySelector('#choices .ballot-item:nth-child(1) .ballot-n').textContent === '1');
+  await phone.click('#choices .ballot-item:nth-child(2) .ballot-ctl button:last-child');
+  await phone.waitForFunction(() => document.querySelector('#choices .ballot-item:nth-child(2) .ballot-n').textContent === '1');
+  await phoneSv.waitForSelector('#choices .ballot-item');
+  await audit.run(phone, 'phone', 'dot vote, two dots placed');
+  await audit.run(phoneSv, 'phone', 'dot vote, no dots yet');
+  for (const [s] of screens) await s.waitForSelector('#rnote:not([hidden])');
+  await auditScreens('dot vote, results shown after closing');
+  await control.waitForFunction(() => [...document.querySelectorAll('#chart .rank-n')].filter((n) => /[1-9]/.test(n.textContent)).length === 2);
+  await audit.run(control, 'console', 'dot vote selected');
+
+  // The facilitator closes it: every phone and projector says so, and the ranking shows.
+  await control.click('#sel-actions [data-act="control.close"]');
+  await phoneEn.waitForSelector('#closed:not([hidden])');
+  await audit.run(phoneEn, 'phone', 'closed question');
+  for (const [s] of screens) {
+    await s.waitForSelector('#closed:not([hidden])');
+    await s.waitForFunction(() => [...document.querySelectorAll('#chart .rank-n')].filter((n) => /[1-9]/.test(n.textContent)).length === 2);
+  }
+  await auditScreens('closed question, dot-vote ranking');
+
+  // Group work with premoderation: the phone asks for a group first; the console's queue.
+  await control.click('#next');
+  await phone.waitForSelector('#groups:not([hidden]) #group-list button');
+  await audit.run(phone, 'phone', 'group chooser');
+  await phone.click('#group-list button:nth-child(1)');
+  await phone.waitForSelector('#form:not([hidden])');
+  await send(phone, 'Yhteinen kehittämispäivä');
+  await control.waitForSelector('#queue-box:not([hidden]) .item-row');
+  await audit.run(control, 'console', 'group work, an item waiting for approval');
+  await control.click('#queue [data-act="control.approve"]');
+  for (const [s] of screens) await s.waitForSelector('#cards .card-item .chip');
+  await auditScreens('group work, presence by group, a card with its group');
+
+  // The editor dialog and the Files menu.
+  await control.click('#new');
+  await control.waitForSelector('#editor[open]');
+  await audit.run(control, 'console', 'prompt editor open');
+  await control.selectOption('#e-kind', 'scale');
+  await audit.run(control, 'console', 'prompt editor open, scale fields');
+  await control.click('#e-cancel');
+  await control.click('.menu summary');
+  await control.waitForSelector('.menu[open]');
+  await audit.run(control, 'console', 'Files menu open');
+  await control.keyboard.press('Escape');
+  await control.click('.menu summary');
+  await language(control, 'fi');
+  await audit.run(control, 'console', 'group work');
+
+  // Projectors of sessions in Swedish and English.
+  for (const [l, theme] of [['sv', ''], ['en', '?theme=light']]) {
+    const other = await createSession(`a11y${l}`, l === 'sv' ? 'Välfärdsseminarium' : 'Wellbeing seminar', l);
+    const s = await watch.page(browser, `screen-${l}`, PROJECTOR);
+    await s.goto(`${other.screen}${theme}`);
+    await s.waitForSelector('#idle:not([hidden])');
+    await s.waitForFunction((l) => document.documentElement.lang === l, l);
+    await audit.run(s, 'projector', `${theme ? 'light' : 'dark'}: idle`);
+    await s.context().close();
+  }
+
+  // Error states: a console without its key, an unknown session, a deleted session.
+  const nokey = await watch.page(browser, 'control-nokey', LAPTOP);
+  await nokey.goto(`${BASE}/${slug}/control`);
+  await nokey.waitForSelector('#refused:not([hidden])');
+  await audit.run(nokey, 'console', 'refused: no key');
+  // Not watched: Chromium reports the page's own 404 status as a console error.
+  const lost = await browser.newContext({ ...PHONE, locale: 'en-GB' });
+  const unknown = await lost.newPage();
+  await unknown.goto(`${BASE}/ei-tallaista-istuntoa`);
+  await unknown.waitForSelector('#not-found:not([hidden])');
+  await audit.run(unknown, 'phone', 'unknown session');
+  await lost.close();
+  const key = new URL(controlUrl).hash.replace(/^#key=/, '');
+  const deleted = await fetch(`${BASE}/api/sessions/${slug}`, { method: 'DELETE', headers: { authorization: `Bearer ${decodeURIComponent(key)}` } });
+  assert.ok(deleted.ok, `delete the session: ${deleted.status}`);
+  await phoneSv.waitForSelector('#refused:not([hidden])');
+  await audit.run(phoneSv, 'phone', 'refused: the session was deleted');
+  for (const [s] of screens) await s.waitForSelector('#refused:not([hidden])');
+  await auditScreens('refused: the session was deleted');
+
+  for (const view of ['start', 'phone', 'console', 'projector']) {
+    const langs = [...(audit.covered.get(view) || [])];
+    assert.ok(LANGS.every((l) => langs.includes(l)), `${view} audited in ${langs} only`);
+  }
+  if (audit.incomplete.size) {
+    console.log('axe could not decide (not failures; look at them when these views change):');
+    for (const [why, nodes] of audit.incomplete) console.log(`  ${why}: ${nodes.size} node(s), e.g.\n    ${[...nodes].slice(0, 3).join('\n    ')}`);
+  }
+  console.log(`${audit.runs} axe audits, ${audit.failures.length} violation(s); ${extra.length} other finding(s)`);
+  assert.deepEqual([...audit.failures, ...extra], [], `accessibility:\n${[...audit.failures, ...extra].join('\n')}`);
+}));
 
 /**
  * (c) A phone whose answers are in all three states at once: one sending (its ack is held

@@ -4,6 +4,7 @@
 // Run by tests/it/browser.rs (`cargo test`) against an in-process server; by hand:
 //   node tests/browser/smoke.mjs http://127.0.0.1:8080
 
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 /** The server under test: the first argument or PAJA_BASE_URL, without a trailing slash. */
@@ -67,6 +68,26 @@ export class Watch {
   /** Fails with every problem seen so far. */
   assertClean(assert) {
     assert.deepEqual(this.problems, [], `problems in the browser:\n${this.problems.join('\n')}`);
+  }
+}
+
+/**
+ * Runs a test's body in its own headless Chromium with a Watch over its pages, and fails it
+ * with any problem the watch saw. The browser is closed however the body ends; when the body
+ * throws, the problems seen so far are printed too, as they often explain the failure.
+ * @param {(browser: import('playwright-core').Browser, watch: Watch) => Promise<void>} body
+ */
+export async function inBrowser(body) {
+  const watch = new Watch();
+  const browser = await launch();
+  try {
+    await body(browser, watch);
+    watch.assertClean(assert);
+  } catch (e) {
+    if (watch.problems.length) console.error(`also seen in the browser:\n${watch.problems.join('\n')}`);
+    throw e;
+  } finally {
+    await browser.close();
   }
 }
 

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BASE, LAPTOP, Watch, createSession, launch, texts } from './lib.mjs';
+import { BASE, LAPTOP, createSession, inBrowser, texts } from './lib.mjs';
 
 const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
 /** Where the downloaded page and its PDF are kept for a look (never committed). */
@@ -138,99 +138,88 @@ async function runWorkshop({ slug, key, SCRIPT, IMG, HIDDEN }) {
   for (const client of [fac, ...phones]) client.close();
 }
 
-test('the report opens, renders its charts and prints to PDF', { timeout: 240_000 }, async () => {
-  const watch = new Watch();
-  const browser = await launch();
-  try {
-    const session = await createSession('raportti', 'HYVINSIVI – yhdyspinnat nuorten hyvinvoinnissa');
-    const key = decodeURIComponent(new URL(session.control).hash.replace(/^#key=/, ''));
-    assert.ok(key.length > 10, `a key in ${session.control}`);
+test('the report opens, renders its charts and prints to PDF', { timeout: 240_000 }, () => inBrowser(async (browser, watch) => {
+  const session = await createSession('raportti', 'HYVINSIVI – yhdyspinnat nuorten hyvinvoinnissa');
+  const key = decodeURIComponent(new URL(session.control).hash.replace(/^#key=/, ''));
+  assert.ok(key.length > 10, `a key in ${session.control}`);
 
-    // The workshop, from a page of the service (same origin, so its CSP lets the socket through).
-    const driver = await watch.page(browser, 'driver', LAPTOP);
-    await driver.goto(`${BASE}/`);
-    await driver.evaluate(runWorkshop, { slug: session.slug, key, SCRIPT, IMG, HIDDEN });
+  // The workshop, from a page of the service (same origin, so its CSP lets the socket through).
+  const driver = await watch.page(browser, 'driver', LAPTOP);
+  await driver.goto(`${BASE}/`);
+  await driver.evaluate(runWorkshop, { slug: session.slug, key, SCRIPT, IMG, HIDDEN });
 
-    // The download, as the control view fetches it: the key in the Authorization header.
-    const response = await fetch(`${BASE}/api/sessions/${session.slug}/export.html`, {
-      headers: { authorization: `Bearer ${key}` },
-    });
-    assert.equal(response.status, 200, await response.clone().text());
-    assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
-    const html = await response.text();
-    const refused = await fetch(`${BASE}/api/sessions/${session.slug}/export.html`);
-    assert.equal(refused.status, 401, 'no key, no report');
+  // The download, as the control view fetches it: the key in the Authorization header.
+  const response = await fetch(`${BASE}/api/sessions/${session.slug}/export.html`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
+  const html = await response.text();
+  const refused = await fetch(`${BASE}/api/sessions/${session.slug}/export.html`);
+  assert.equal(refused.status, 401, 'no key, no report');
 
-    // Opened as a file would be: nothing may be fetched, nothing may run.
-    const report = await watch.page(browser, 'report', { viewport: { width: 1000, height: 900 } });
-    const requests = [];
-    report.on('request', (r) => requests.push(r.url()));
-    await fs.promises.mkdir(SHOTS, { recursive: true });
-    await fs.promises.mkdir(OUT, { recursive: true });
-    const file = `${OUT}/report.html`;
-    await fs.promises.writeFile(file, html);
-    await report.goto(new URL(`file://${file}`).href);
-    await report.waitForLoadState('load');
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'the report fetched something');
-    assert.equal(await report.evaluate(() => document.documentElement.lang), 'fi');
-    assert.equal(await report.evaluate(() => window.__pwned), undefined, 'participant markup ran');
-    assert.equal(await report.locator('img, script, iframe, object').count(), 0);
+  // Opened as a file would be: nothing may be fetched, nothing may run.
+  const report = await watch.page(browser, 'report', { viewport: { width: 1000, height: 900 } });
+  const requests = [];
+  report.on('request', (r) => requests.push(r.url()));
+  await fs.promises.mkdir(SHOTS, { recursive: true });
+  await fs.promises.mkdir(OUT, { recursive: true });
+  const file = `${OUT}/report.html`;
+  await fs.promises.writeFile(file, html);
+  await report.goto(new URL(`file://${file}`).href);
+  await report.waitForLoadState('load');
+  assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'the report fetched something');
+  assert.equal(await report.evaluate(() => document.documentElement.lang), 'fi');
+  assert.equal(await report.evaluate(() => window.__pwned), undefined, 'participant markup ran');
+  assert.equal(await report.locator('img, script, iframe, object').count(), 0);
 
-    // What a reader sees.
-    assert.equal(await report.textContent('h1'), 'HYVINSIVI – yhdyspinnat nuorten hyvinvoinnissa');
-    const headings = await texts(report, 'main h2');
-    assert.deepEqual(headings.map((h) => h.replace(/\s+/g, ' ')), [
-      '1. Mikä toimii nuorten palveluissa – ja mikä ei vielä?',
-      '2. Millä sektorilla työskentelet?',
-      '3. Miten hyvin yhteistyö sujuu?',
-      '4. Yksi sana hyvästä yhteistyöstä',
-      '5. Mihin tartutaan ensin?',
-    ]);
-    for (const text of [SCRIPT, IMG, 'Ohjaamo – matalan kynnyksen palvelupiste', 'Tieto ei kulje koulun ja sote-palvelujen välillä']) {
-      assert.ok(await report.locator('.items .text', { hasText: text }).first().isVisible(), `${text} is not visible`);
-    }
-    assert.equal(await report.getByText(HIDDEN).count(), 0, 'a hidden item is in the report');
-    assert.deepEqual(await texts(report, 'h3'), ['Toimii nyt', 'Ei toimi vielä', 'Tieto kulkee toimijoiden välillä', 'Tavoitteet ovat yhteiset']);
-    const pollRows = await report.$$eval('#p2 tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
-    assert.deepEqual(pollRows, [['Kunta', '2', '67\u00a0%'], ['Hyvinvointialue', '1', '33\u00a0%'], ['Järjestö', '0', '0\u00a0%'], ['Valtio', '0', '0\u00a0%']]);
-
-    // Charts: four SVGs (poll, two statements, dot vote), drawn with a size, bars to scale.
-    const charts = await report.$$eval('svg', (svgs) => svgs.map((s) => {
-      const r = s.getBoundingClientRect();
-      return [r.width, r.height];
-    }));
-    assert.equal(charts.length, 4);
-    for (const [w, h] of charts) assert.ok(w > 300 && h > 50, `a chart drawn at ${w}×${h}`);
-    const bars = await report.$$eval('#p2 rect.bar', (rs) => rs.map((r) => r.getBoundingClientRect().width));
-    assert.ok(Math.abs(bars[0] - 2 * bars[1]) < 1 && bars[1] > 50 && bars[2] === 0, `poll bars ${bars}`);
-    const cloud = await report.$$eval('.cloud li', (ws) => ws.map((w) => [w.firstChild.nodeValue.trim(), parseFloat(getComputedStyle(w).fontSize)]));
-    assert.equal(cloud[0][0], 'luottamus');
-    assert.ok(cloud[0][1] > cloud.at(-1)[1], `the frequent word is bigger: ${JSON.stringify(cloud)}`);
-    const ranking = await report.$$eval('#p5 tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
-    assert.deepEqual(ranking.slice(0, 2), [['1', 'Tieto ei kulje koulun ja sote-palvelujen välillä', '3'], ['2', 'Ohjaamo – matalan kynnyksen palvelupiste', '2']]);
-
-    await report.screenshot({ path: `${SHOTS}/report.png`, fullPage: true, animations: 'disabled' });
-
-    // Print: black on white, charts and tables kept whole; a PDF with pages.
-    await report.emulateMedia({ media: 'print' });
-    const print = await report.evaluate(() => ({
-      color: getComputedStyle(document.body).color,
-      chart: getComputedStyle(document.querySelector('.chart')).breakInside,
-      heading: getComputedStyle(document.querySelector('main h2')).breakAfter,
-    }));
-    assert.deepEqual(print, { color: 'rgb(0, 0, 0)', chart: 'avoid', heading: 'avoid' });
-    const pdf = await report.pdf({ format: 'A4', preferCSSPageSize: true });
-    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
-    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page\b/g) || []).length;
-    assert.ok(pdf.length > 10_000 && pages >= 2, `a PDF of ${pdf.length} bytes, ${pages} pages`);
-    await fs.promises.writeFile(`${OUT}/report.pdf`, pdf);
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'printing fetched something');
-
-    watch.assertClean(assert);
-  } catch (e) {
-    if (watch.problems.length) console.error(`also seen in the browser:\n${watch.problems.join('\n')}`);
-    throw e;
-  } finally {
-    await browser.close();
+  // What a reader sees.
+  assert.equal(await report.textContent('h1'), 'HYVINSIVI – yhdyspinnat nuorten hyvinvoinnissa');
+  const headings = await texts(report, 'main h2');
+  assert.deepEqual(headings.map((h) => h.replace(/\s+/g, ' ')), [
+    '1. Mikä toimii nuorten palveluissa – ja mikä ei vielä?',
+    '2. Millä sektorilla työskentelet?',
+    '3. Miten hyvin yhteistyö sujuu?',
+    '4. Yksi sana hyvästä yhteistyöstä',
+    '5. Mihin tartutaan ensin?',
+  ]);
+  for (const text of [SCRIPT, IMG, 'Ohjaamo – matalan kynnyksen palvelupiste', 'Tieto ei kulje koulun ja sote-palvelujen välillä']) {
+    assert.ok(await report.locator('.items .text', { hasText: text }).first().isVisible(), `${text} is not visible`);
   }
-});
+  assert.equal(await report.getByText(HIDDEN).count(), 0, 'a hidden item is in the report');
+  assert.deepEqual(await texts(report, 'h3'), ['Toimii nyt', 'Ei toimi vielä', 'Tieto kulkee toimijoiden välillä', 'Tavoitteet ovat yhteiset']);
+  const pollRows = await report.$$eval('#p2 tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(pollRows, [['Kunta', '2', '67\u00a0%'], ['Hyvinvointialue', '1', '33\u00a0%'], ['Järjestö', '0', '0\u00a0%'], ['Valtio', '0', '0\u00a0%']]);
+
+  // Charts: four SVGs (poll, two statements, dot vote), drawn with a size, bars to scale.
+  const charts = await report.$$eval('svg', (svgs) => svgs.map((s) => {
+    const r = s.getBoundingClientRect();
+    return [r.width, r.height];
+  }));
+  assert.equal(charts.length, 4);
+  for (const [w, h] of charts) assert.ok(w > 300 && h > 50, `a chart drawn at ${w}×${h}`);
+  const bars = await report.$$eval('#p2 rect.bar', (rs) => rs.map((r) => r.getBoundingClientRect().width));
+  assert.ok(Math.abs(bars[0] - 2 * bars[1]) < 1 && bars[1] > 50 && bars[2] === 0, `poll bars ${bars}`);
+  const cloud = await report.$$eval('.cloud li', (ws) => ws.map((w) => [w.firstChild.nodeValue.trim(), parseFloat(getComputedStyle(w).fontSize)]));
+  assert.equal(cloud[0][0], 'luottamus');
+  assert.ok(cloud[0][1] > cloud.at(-1)[1], `the frequent word is bigger: ${JSON.stringify(cloud)}`);
+  const ranking = await report.$$eval('#p5 tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(ranking.slice(0, 2), [['1', 'Tieto ei kulje koulun ja sote-palvelujen välillä', '3'], ['2', 'Ohjaamo – matalan kynnyksen palvelupiste', '2']]);
+
+  await report.screenshot({ path: `${SHOTS}/report.png`, fullPage: true, animations: 'disabled' });
+
+  // Print: black on white, charts and tables kept whole; a PDF with pages.
+  await report.emulateMedia({ media: 'print' });
+  const print = await report.evaluate(() => ({
+    color: getComputedStyle(document.body).color,
+    chart: getComputedStyle(document.querySelector('.chart')).breakInside,
+    heading: getComputedStyle(document.querySelector('main h2')).breakAfter,
+  }));
+  assert.deepEqual(print, { color: 'rgb(0, 0, 0)', chart: 'avoid', heading: 'avoid' });
+  const pdf = await report.pdf({ format: 'A4', preferCSSPageSize: true });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page\b/g) || []).length;
+  assert.ok(pdf.length > 10_000 && pages >= 2, `a PDF of ${pdf.length} bytes, ${pages} pages`);
+  await fs.promises.writeFile(`${OUT}/report.pdf`, pdf);
+  assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'printing fetched something');
+}));

@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BASE, LAPTOP, PHONE, PROJECTOR, Watch, addPrompt, createSession, launch } from './lib.mjs';
+import { BASE, LAPTOP, PHONE, PROJECTOR, Watch, addPrompt, createSession, inBrowser, launch } from './lib.mjs';
 
 const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
 /** What a typical Android keyboard with its suggestion strip takes of a 640 px screen. */
@@ -38,219 +38,191 @@ async function boxes(page) {
   });
 }
 
-test('the phone fits small screens and the keyboard', { timeout: 180_000 }, async () => {
-  const watch = new Watch();
-  const browser = await launch();
-  try {
-    const s = await createSession('puhelin', 'Nuorten hyvinvoinnin verkosto');
-    const control = await watch.page(browser, 'control', LAPTOP);
-    await control.goto(s.control);
-    await control.waitForSelector('#conn[data-status="connected"]');
-    await addPrompt(control, { kind: 'brainstorm', title: QUESTION, instructions: INSTRUCTIONS, minutes: '2' });
-    await control.click('#next');
+test('the phone fits small screens and the keyboard', { timeout: 180_000 }, () => inBrowser(async (browser, watch) => {
+  const s = await createSession('puhelin', 'Nuorten hyvinvoinnin verkosto');
+  const control = await watch.page(browser, 'control', LAPTOP);
+  await control.goto(s.control);
+  await control.waitForSelector('#conn[data-status="connected"]');
+  await addPrompt(control, { kind: 'brainstorm', title: QUESTION, instructions: INSTRUCTIONS, minutes: '2' });
+  await control.click('#next');
 
-    // 320 px: the narrowest phones still in use.
-    const narrow = await watch.page(browser, 'phone320', { ...PHONE, viewport: { width: 320, height: 568 } });
-    await narrow.goto(s.participant);
-    await narrow.waitForSelector('#form:not([hidden])');
-    await narrow.fill('#text', 'Ohjaamo');
-    await narrow.click('#send');
-    await narrow.waitForSelector('#mine .item.saved');
-    const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - innerWidth);
-    assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 320 px screen`);
-    const small = await narrow.evaluate((tap) => [...document.querySelectorAll('button, a[href], textarea, input, select')]
-      .filter((e) => e.offsetParent !== null)
-      .map((e) => ({ e, r: e.getBoundingClientRect() }))
-      .filter(({ r }) => r.width < tap || r.height < tap)
-      .map(({ e, r }) => `${e.tagName.toLowerCase()}#${e.id || e.className || e.textContent.trim()} ${Math.round(r.width)}×${Math.round(r.height)}`), TAP);
-    assert.deepEqual(small, [], `tap targets under ${TAP}×${TAP} px at 320 px wide`);
+  // 320 px: the narrowest phones still in use.
+  const narrow = await watch.page(browser, 'phone320', { ...PHONE, viewport: { width: 320, height: 568 } });
+  await narrow.goto(s.participant);
+  await narrow.waitForSelector('#form:not([hidden])');
+  await narrow.fill('#text', 'Ohjaamo');
+  await narrow.click('#send');
+  await narrow.waitForSelector('#mine .item.saved');
+  const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 320 px screen`);
+  const small = await narrow.evaluate((tap) => [...document.querySelectorAll('button, a[href], textarea, input, select')]
+    .filter((e) => e.offsetParent !== null)
+    .map((e) => ({ e, r: e.getBoundingClientRect() }))
+    .filter(({ r }) => r.width < tap || r.height < tap)
+    .map(({ e, r }) => `${e.tagName.toLowerCase()}#${e.id || e.className || e.textContent.trim()} ${Math.round(r.width)}×${Math.round(r.height)}`), TAP);
+  assert.deepEqual(small, [], `tap targets under ${TAP}×${TAP} px at 320 px wide`);
 
-    // 360×640 with the keyboard up: the participant taps the text box to write.
-    const phone = await watch.page(browser, 'phone', PHONE);
-    await phone.goto(s.participant);
-    await phone.waitForSelector('#form:not([hidden])');
-    const viewport = await phone.evaluate(() => document.querySelector('meta[name=viewport]').content);
-    assert.match(viewport, /interactive-widget=resizes-content/, 'the keyboard must shrink the page, not cover it');
-    await phone.tap('#text');
-    await phone.setViewportSize({ width: 360, height: 640 - KEYBOARD });
-    await phone.waitForTimeout(300);
-    const at = await boxes(phone);
-    const height = 640 - KEYBOARD;
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await phone.screenshot({ path: `${SHOTS}/phone-keyboard.png` });
-    for (const [id, b] of Object.entries(at)) {
-      assert.ok(b.height > 0, `#${id} is not shown`);
-      assert.ok(b.top >= 0 && b.bottom <= height, `#${id} is off screen with the keyboard up: ${JSON.stringify(b)} in ${height} px`);
-    }
-    assert.equal(await phone.evaluate(() => document.activeElement.id), 'text', 'the text box keeps the focus');
-
-    // Typing and sending with the keyboard up keeps everything in place.
-    await phone.fill('#text', 'Etsivä nuorisotyö');
-    await phone.press('#text', 'Enter');
-    await phone.waitForSelector('#mine .item.saved');
-    const after = await boxes(phone);
-    assert.ok(after.send.bottom <= height && after.q.top >= 0, `after sending: ${JSON.stringify(after)}`);
-    watch.assertClean(assert);
-  } finally {
-    await browser.close();
+  // 360×640 with the keyboard up: the participant taps the text box to write.
+  const phone = await watch.page(browser, 'phone', PHONE);
+  await phone.goto(s.participant);
+  await phone.waitForSelector('#form:not([hidden])');
+  const viewport = await phone.evaluate(() => document.querySelector('meta[name=viewport]').content);
+  assert.match(viewport, /interactive-widget=resizes-content/, 'the keyboard must shrink the page, not cover it');
+  await phone.tap('#text');
+  await phone.setViewportSize({ width: 360, height: 640 - KEYBOARD });
+  await phone.waitForTimeout(300);
+  const at = await boxes(phone);
+  const height = 640 - KEYBOARD;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await phone.screenshot({ path: `${SHOTS}/phone-keyboard.png` });
+  for (const [id, b] of Object.entries(at)) {
+    assert.ok(b.height > 0, `#${id} is not shown`);
+    assert.ok(b.top >= 0 && b.bottom <= height, `#${id} is off screen with the keyboard up: ${JSON.stringify(b)} in ${height} px`);
   }
-});
+  assert.equal(await phone.evaluate(() => document.activeElement.id), 'text', 'the text box keeps the focus');
 
-test('the projector picks its language; the console shows the QR code', { timeout: 180_000 }, async () => {
-  const watch = new Watch();
-  const browser = await launch();
-  try {
-    const s = await createSession('kieli', 'Kielet');
-    const joinText = (page) => page.textContent('.band-join span');
+  // Typing and sending with the keyboard up keeps everything in place.
+  await phone.fill('#text', 'Etsivä nuorisotyö');
+  await phone.press('#text', 'Enter');
+  await phone.waitForSelector('#mine .item.saved');
+  const after = await boxes(phone);
+  assert.ok(after.send.bottom <= height && after.q.top >= 0, `after sending: ${JSON.stringify(after)}`);
+}));
 
-    // Without a choice: the session's language (Finnish).
-    const screen = await watch.page(browser, 'screen', PROJECTOR);
-    await screen.goto(s.screen);
-    await screen.waitForSelector('#idle:not([hidden])');
-    await screen.waitForFunction(() => document.documentElement.lang === 'fi');
-    assert.equal(await joinText(screen), 'Osallistu:');
+test('the projector picks its language; the console shows the QR code', { timeout: 180_000 }, () => inBrowser(async (browser, watch) => {
+  const s = await createSession('kieli', 'Kielet');
+  const joinText = (page) => page.textContent('.band-join span');
 
-    // Between prompts the join page fills the screen, and all of it is on screen: the QR code
-    // too, on a 16:9 projector and on an old 4:3 one.
-    for (const size of [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }, { width: 1024, height: 768 }]) {
-      await screen.setViewportSize(size);
-      await screen.waitForTimeout(200);
-      const out = await screen.evaluate(() => ['idle-title', 'idle-url', 'idle-qr'].filter((id) => {
-        const r = document.getElementById(id).getBoundingClientRect();
-        return r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth || r.height === 0;
-      }));
-      assert.deepEqual(out, [], `cut off at ${size.width}×${size.height}`);
-    }
-    await screen.setViewportSize(PROJECTOR.viewport);
+  // Without a choice: the session's language (Finnish).
+  const screen = await watch.page(browser, 'screen', PROJECTOR);
+  await screen.goto(s.screen);
+  await screen.waitForSelector('#idle:not([hidden])');
+  await screen.waitForFunction(() => document.documentElement.lang === 'fi');
+  assert.equal(await joinText(screen), 'Osallistu:');
 
-    // The address asks for Swedish.
-    await screen.goto(`${s.screen}?lang=sv`);
-    await screen.waitForFunction(() => document.documentElement.lang === 'sv');
-    assert.equal(await joinText(screen), 'Delta:');
-    assert.match(await screen.textContent('.idle-how'), /Delta med din telefon/);
-
-    // The projector's own buttons (shown when the keyboard or pointer reaches them): English,
-    // remembered for this projector after a reload without `?lang`.
-    await screen.focus('.screen-tools [data-lang="en"]');
-    assert.equal(await screen.evaluate(() => getComputedStyle(document.querySelector('.screen-tools')).opacity), '1');
-    await screen.click('.screen-tools [data-lang="en"]');
-    await screen.waitForFunction(() => document.documentElement.lang === 'en');
-    assert.equal(await joinText(screen), 'Join at');
-    await screen.goto(s.screen);
-    await screen.waitForSelector('#idle:not([hidden])');
-    await screen.waitForFunction(() => document.documentElement.lang === 'en');
-    assert.equal(await screen.getAttribute('.screen-tools [data-lang="en"]', 'aria-pressed'), 'true');
-
-    // The console's QR code is the server's, and opens large.
-    const control = await watch.page(browser, 'control', LAPTOP);
-    await control.goto(s.control);
-    await control.waitForSelector('#conn[data-status="connected"]');
-    await control.waitForFunction(() => document.getElementById('qr').naturalWidth > 0);
-    assert.equal(await control.getAttribute('#qr-link', 'href'), `/${s.slug}/qr.svg`);
-    assert.match(await control.getAttribute('#qr', 'alt'), /QR/);
-    watch.assertClean(assert);
-  } finally {
-    await browser.close();
+  // Between prompts the join page fills the screen, and all of it is on screen: the QR code
+  // too, on a 16:9 projector and on an old 4:3 one.
+  for (const size of [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }, { width: 1024, height: 768 }]) {
+    await screen.setViewportSize(size);
+    await screen.waitForTimeout(200);
+    const out = await screen.evaluate(() => ['idle-title', 'idle-url', 'idle-qr'].filter((id) => {
+      const r = document.getElementById(id).getBoundingClientRect();
+      return r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth || r.height === 0;
+    }));
+    assert.deepEqual(out, [], `cut off at ${size.width}×${size.height}`);
   }
-});
+  await screen.setViewportSize(PROJECTOR.viewport);
 
-test('the console exports what the facilitator picks', { timeout: 180_000 }, async () => {
-  const watch = new Watch();
-  const browser = await launch();
-  try {
-    const s = await createSession('vienti', 'Vienti');
-    const control = await watch.page(browser, 'control', { ...LAPTOP, acceptDownloads: true });
-    await control.goto(s.control);
-    await control.waitForSelector('#conn[data-status="connected"]');
-    await addPrompt(control, { kind: 'brainstorm', title: 'Mitä hyötyä verkostosta on?' });
-    await addPrompt(control, { kind: 'brainstorm', title: 'Mitä esteitä yhteistyöllä on?' });
-    await control.click('#next');
-    const phone = await watch.page(browser, 'phone', PHONE);
-    await phone.goto(s.participant);
-    await phone.waitForSelector('#form:not([hidden])');
-    await phone.fill('#text', 'Tieto kulkee; ei päällekkäistä työtä');
-    await phone.click('#send');
-    await phone.waitForSelector('#mine .item.saved');
+  // The address asks for Swedish.
+  await screen.goto(`${s.screen}?lang=sv`);
+  await screen.waitForFunction(() => document.documentElement.lang === 'sv');
+  assert.equal(await joinText(screen), 'Delta:');
+  assert.match(await screen.textContent('.idle-how'), /Delta med din telefon/);
 
-    // Files → Export…: CSV for Finnish Excel, the first question only.
-    await control.click('.menu summary');
-    await control.click('#export');
-    await control.waitForSelector('#exporter[open]');
-    assert.ok(await control.isHidden('#x-delim-box'), 'the separator is a CSV matter');
-    await control.check('input[name="x-format"][value="csv"]');
-    assert.ok(await control.isVisible('#x-delim-box'));
-    assert.equal(await control.inputValue('#x-delim'), 'semicolon', 'a Finnish console defaults to Excel\'s separator');
-    await control.uncheck('#x-all');
-    await control.uncheck('#x-prompts input[value="2"]');
-    const [download] = await Promise.all([control.waitForEvent('download'), control.click('#x-go')]);
-    assert.equal(download.suggestedFilename(), `${s.slug}-1.csv`);
-    const csv = fs.readFileSync(await download.path(), 'utf8');
-    assert.ok(csv.startsWith('\uFEFF'), 'a BOM, so Excel reads ä and ö');
-    const lines = csv.slice(1).trim().split(/\r?\n/);
-    assert.match(lines[0], /^prompt;text;/);
-    assert.equal(lines.length, 2, csv);
-    assert.match(lines[1], /^Mitä hyötyä verkostosta on\?;"Tieto kulkee; ei päällekkäistä työtä";/);
-    await control.waitForSelector('#exporter', { state: 'hidden' });
+  // The projector's own buttons (shown when the keyboard or pointer reaches them): English,
+  // remembered for this projector after a reload without `?lang`.
+  await screen.focus('.screen-tools [data-lang="en"]');
+  assert.equal(await screen.evaluate(() => getComputedStyle(document.querySelector('.screen-tools')).opacity), '1');
+  await screen.click('.screen-tools [data-lang="en"]');
+  await screen.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await joinText(screen), 'Join at');
+  await screen.goto(s.screen);
+  await screen.waitForSelector('#idle:not([hidden])');
+  await screen.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await screen.getAttribute('.screen-tools [data-lang="en"]', 'aria-pressed'), 'true');
 
-    // Nothing picked: the dialog says so and stays open.
-    await control.click('.menu summary');
-    await control.click('#export');
-    await control.uncheck('#x-all');
-    for (const box of await control.$$('#x-prompts input')) await box.uncheck();
-    await control.click('#x-go');
-    await control.waitForSelector('#x-error:not([hidden])');
-    assert.ok(await control.isVisible('#exporter[open]'));
-    await control.click('#x-cancel');
-    watch.assertClean(assert);
-  } finally {
-    await browser.close();
-  }
-});
+  // The console's QR code is the server's, and opens large.
+  const control = await watch.page(browser, 'control', LAPTOP);
+  await control.goto(s.control);
+  await control.waitForSelector('#conn[data-status="connected"]');
+  await control.waitForFunction(() => document.getElementById('qr').naturalWidth > 0);
+  assert.equal(await control.getAttribute('#qr-link', 'href'), `/${s.slug}/qr.svg`);
+  assert.match(await control.getAttribute('#qr', 'alt'), /QR/);
+}));
 
-test('the console decides what the projector shows', { timeout: 180_000 }, async () => {
-  const watch = new Watch();
-  const browser = await launch();
-  try {
-    const s = await createSession('valkokangas', 'Projektori');
-    const control = await watch.page(browser, 'control', LAPTOP);
-    await control.goto(s.control);
-    await control.waitForSelector('#conn[data-status="connected"]');
-    await addPrompt(control, { kind: 'poll', title: 'Aamun kysely', options: ['Kyllä', 'Ei'] });
-    await addPrompt(control, { kind: 'brainstorm', title: 'Iltapäivän ideointi' });
-    const screen = await watch.page(browser, 'screen', PROJECTOR);
-    await screen.goto(s.screen);
-    await screen.waitForSelector('#idle:not([hidden])');
-    const stage = () => screen.evaluate(() => (document.getElementById('idle').hidden ? document.getElementById('q').textContent : 'join'));
+test('the console exports what the facilitator picks', { timeout: 180_000 }, () => inBrowser(async (browser, watch) => {
+  const s = await createSession('vienti', 'Vienti');
+  const control = await watch.page(browser, 'control', { ...LAPTOP, acceptDownloads: true });
+  await control.goto(s.control);
+  await control.waitForSelector('#conn[data-status="connected"]');
+  await addPrompt(control, { kind: 'brainstorm', title: 'Mitä hyötyä verkostosta on?' });
+  await addPrompt(control, { kind: 'brainstorm', title: 'Mitä esteitä yhteistyöllä on?' });
+  await control.click('#next');
+  const phone = await watch.page(browser, 'phone', PHONE);
+  await phone.goto(s.participant);
+  await phone.waitForSelector('#form:not([hidden])');
+  await phone.fill('#text', 'Tieto kulkee; ei päällekkäistä työtä');
+  await phone.click('#send');
+  await phone.waitForSelector('#mine .item.saved');
 
-    // N opens the poll, N again the brainstorm: the projector follows.
-    await control.keyboard.press('n');
-    await screen.waitForFunction(() => document.getElementById('q').textContent === 'Aamun kysely');
-    await control.keyboard.press('n');
-    await screen.waitForFunction(() => document.getElementById('q').textContent === 'Iltapäivän ideointi');
+  // Files → Export…: CSV for Finnish Excel, the first question only.
+  await control.click('.menu summary');
+  await control.click('#export');
+  await control.waitForSelector('#exporter[open]');
+  assert.ok(await control.isHidden('#x-delim-box'), 'the separator is a CSV matter');
+  await control.check('input[name="x-format"][value="csv"]');
+  assert.ok(await control.isVisible('#x-delim-box'));
+  assert.equal(await control.inputValue('#x-delim'), 'semicolon', 'a Finnish console defaults to Excel\'s separator');
+  await control.uncheck('#x-all');
+  await control.uncheck('#x-prompts input[value="2"]');
+  const [download] = await Promise.all([control.waitForEvent('download'), control.click('#x-go')]);
+  assert.equal(download.suggestedFilename(), `${s.slug}-1.csv`);
+  const csv = fs.readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.startsWith('\uFEFF'), 'a BOM, so Excel reads ä and ö');
+  const lines = csv.slice(1).trim().split(/\r?\n/);
+  assert.match(lines[0], /^prompt;text;/);
+  assert.equal(lines.length, 2, csv);
+  assert.match(lines[1], /^Mitä hyötyä verkostosta on\?;"Tieto kulkee; ei päällekkäistä työtä";/);
+  await control.waitForSelector('#exporter', { state: 'hidden' });
 
-    // Q: the join page full-screen while the brainstorm stays open; Q again: back.
-    await control.keyboard.press('q');
-    await screen.waitForSelector('#idle:not([hidden])');
-    assert.equal(await stage(), 'join');
-    await control.keyboard.press('q');
-    await screen.waitForSelector('#idle', { state: 'hidden' });
-    assert.equal(await stage(), 'Iltapäivän ideointi');
+  // Nothing picked: the dialog says so and stays open.
+  await control.click('.menu summary');
+  await control.click('#export');
+  await control.uncheck('#x-all');
+  for (const box of await control.$$('#x-prompts input')) await box.uncheck();
+  await control.click('#x-go');
+  await control.waitForSelector('#x-error:not([hidden])');
+  assert.ok(await control.isVisible('#exporter[open]'));
+  await control.click('#x-cancel');
+}));
 
-    // The morning's poll again: select it (K) and S; the console says what is shown and
-    // offers the way back.
-    await control.keyboard.press('k');
-    await control.keyboard.press('s');
-    await screen.waitForFunction(() => document.getElementById('q').textContent === 'Aamun kysely');
-    await control.waitForFunction(() => /Aamun kysely/.test(document.getElementById('screen-now').textContent));
-    assert.ok(await control.isVisible('#screen-follow'));
-    await control.click('#screen-follow');
-    await screen.waitForFunction(() => document.getElementById('q').textContent === 'Iltapäivän ideointi');
-    await control.waitForSelector('#screen-follow', { state: 'hidden' });
-    watch.assertClean(assert);
-  } finally {
-    await browser.close();
-  }
-});
+test('the console decides what the projector shows', { timeout: 180_000 }, () => inBrowser(async (browser, watch) => {
+  const s = await createSession('valkokangas', 'Projektori');
+  const control = await watch.page(browser, 'control', LAPTOP);
+  await control.goto(s.control);
+  await control.waitForSelector('#conn[data-status="connected"]');
+  await addPrompt(control, { kind: 'poll', title: 'Aamun kysely', options: ['Kyllä', 'Ei'] });
+  await addPrompt(control, { kind: 'brainstorm', title: 'Iltapäivän ideointi' });
+  const screen = await watch.page(browser, 'screen', PROJECTOR);
+  await screen.goto(s.screen);
+  await screen.waitForSelector('#idle:not([hidden])');
+  const stage = () => screen.evaluate(() => (document.getElementById('idle').hidden ? document.getElementById('q').textContent : 'join'));
+
+  // N opens the poll, N again the brainstorm: the projector follows.
+  await control.keyboard.press('n');
+  await screen.waitForFunction(() => document.getElementById('q').textContent === 'Aamun kysely');
+  await control.keyboard.press('n');
+  await screen.waitForFunction(() => document.getElementById('q').textContent === 'Iltapäivän ideointi');
+
+  // Q: the join page full-screen while the brainstorm stays open; Q again: back.
+  await control.keyboard.press('q');
+  await screen.waitForSelector('#idle:not([hidden])');
+  assert.equal(await stage(), 'join');
+  await control.keyboard.press('q');
+  await screen.waitForSelector('#idle', { state: 'hidden' });
+  assert.equal(await stage(), 'Iltapäivän ideointi');
+
+  // The morning's poll again: select it (K) and S; the console says what is shown and
+  // offers the way back.
+  await control.keyboard.press('k');
+  await control.keyboard.press('s');
+  await screen.waitForFunction(() => document.getElementById('q').textContent === 'Aamun kysely');
+  await control.waitForFunction(() => /Aamun kysely/.test(document.getElementById('screen-now').textContent));
+  assert.ok(await control.isVisible('#screen-follow'));
+  await control.click('#screen-follow');
+  await screen.waitForFunction(() => document.getElementById('q').textContent === 'Iltapäivän ideointi');
+  await control.waitForSelector('#screen-follow', { state: 'hidden' });
+}));
 
 test('the projector takes hundreds of items without redrawing', { timeout: 180_000 }, async () => {
   const watch = new Watch();

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{command, Client, TestServer};
+use crate::support::{add_and_open, add_prompt, ask, command, ok, Client, TestServer};
 
 /// Frames until (and with) the first `screen_changed`.
 async fn until_screen_changed(client: &mut Client) -> (Value, Vec<Value>) {
@@ -27,45 +27,6 @@ fn anonymous(items: &Value) {
         assert!(item.get("author").is_none(), "{item}");
         assert!(item.get("history").is_none(), "{item}");
     }
-}
-
-/// Adds a prompt from its JSON and opens it; returns the prompt id.
-async fn add_and_open(facilitator: &mut Client, prompt: Value) -> String {
-    let id = add(facilitator, prompt).await;
-    command(facilitator, json!({"type":"open_prompt","prompt_id":id})).await;
-    id
-}
-
-async fn add(facilitator: &mut Client, prompt: Value) -> String {
-    let (_, events) = command(facilitator, json!({"type":"add_prompt","prompt":prompt})).await;
-    events
-        .iter()
-        .find(|e| e["type"] == "prompt_added")
-        .and_then(|e| e["prompt"]["id"].as_str())
-        .expect("prompt_added")
-        .to_owned()
-}
-
-/// A participant request with an id; returns the ack or error frame for it.
-async fn ask(phone: &mut Client, mut frame: Value) -> Value {
-    let id = Uuid::new_v4().to_string();
-    if frame.get("id").is_none() {
-        frame["id"] = json!(id);
-    }
-    let id = frame["id"].clone();
-    phone.send(frame).await;
-    loop {
-        let reply = phone.next().await.expect("open");
-        if reply["id"] == id && (reply["type"] == "ack" || reply["type"] == "error") {
-            return reply;
-        }
-    }
-}
-
-async fn ok(phone: &mut Client, frame: Value) -> Value {
-    let reply = ask(phone, frame.clone()).await;
-    assert_eq!(reply["type"], "ack", "{frame} → {reply}");
-    reply
 }
 
 async fn refused(phone: &mut Client, frame: Value, code: &str) {
@@ -541,13 +502,13 @@ async fn agenda_next_reorder_and_templates_into_a_new_session() {
     let key = server.create_session("ohjelma").await;
     let (mut fac, _) = server.facilitator("ohjelma", &key).await;
     let (mut phone, _) = server.participant("ohjelma").await;
-    let warmup = add(
+    let warmup = add_prompt(
         &mut fac,
         json!({"kind":"poll","title":"Sektori","options":["Kunta","Muu"]}),
     )
     .await;
-    let brainstorm = add(&mut fac, json!({"kind":"brainstorm","title":"Kysymykset"})).await;
-    add(
+    let brainstorm = add_prompt(&mut fac, json!({"kind":"brainstorm","title":"Kysymykset"})).await;
+    add_prompt(
         &mut fac,
         json!({"kind":"dot_vote","title":"Äänestys","source":brainstorm,"dots":3,"max_per_item":1}),
     )
@@ -908,7 +869,7 @@ async fn the_facilitator_decides_what_the_projector_shows() {
         json!({"kind":"poll","title":"Nyt","options":["Kyllä","Ei"],"may_change":true}),
     )
     .await;
-    let later = add(&mut fac, json!({"kind":"brainstorm","title":"Iltapäivä"})).await;
+    let later = add_prompt(&mut fac, json!({"kind":"brainstorm","title":"Iltapäivä"})).await;
     ok(
         &mut a,
         json!({"type":"vote","prompt_id":live,"options":[0]}),
@@ -1105,7 +1066,7 @@ async fn the_projector_view_survives_restarts_and_the_next_prompt_takes_it_back(
     )
     .await;
     add_and_open(&mut fac, json!({"kind":"brainstorm","title":"Keskustelu"})).await;
-    let next = add(&mut fac, json!({"kind":"brainstorm","title":"Iltapäivä"})).await;
+    let next = add_prompt(&mut fac, json!({"kind":"brainstorm","title":"Iltapäivä"})).await;
     let view = json!({"kind":"prompt","prompt_id":poll});
     command(&mut fac, json!({"type":"show_on_screen","view":view})).await;
     drop((fac, phone));

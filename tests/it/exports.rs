@@ -6,46 +6,16 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader};
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{command, stored_items, Client, HttpResponse, TestServer};
+use crate::support::{add_and_open, command, ok, stored_items, TestServer};
 
 const SLUG: &str = "vienti";
 const BRAINSTORM: &str = "Mitkä toimijat tulisi olla verkostossa mukana?";
 const BRAINSTORM_SHEET: &str = "1 Mitkä toimijat tulisi olla v…";
 const POLL_SHEET: &str = "2 Millä sektorilla työskentelet";
 const FORMULA: &str = "=HYPERLINK(\"http://example.invalid\",\"klikkaa\")";
-
-/// Adds a prompt and opens it; returns its id.
-async fn add_and_open(facilitator: &mut Client, prompt: Value) -> String {
-    let (_, events) = command(facilitator, json!({"type":"add_prompt","prompt":prompt})).await;
-    let id = events
-        .iter()
-        .find(|e| e["type"] == "prompt_added")
-        .and_then(|e| e["prompt"]["id"].as_str())
-        .expect("prompt_added")
-        .to_owned();
-    command(facilitator, json!({"type":"open_prompt","prompt_id":id})).await;
-    id
-}
-
-/// A participant's request, answered with an ack.
-async fn ok(phone: &mut Client, mut frame: Value) {
-    let id = Uuid::new_v4().to_string();
-    if frame.get("id").is_none() {
-        frame["id"] = json!(id);
-    }
-    let id = frame["id"].clone();
-    phone.send(frame.clone()).await;
-    loop {
-        let reply = phone.next().await.expect("open");
-        if reply["id"] == id && (reply["type"] == "ack" || reply["type"] == "error") {
-            assert_eq!(reply["type"], "ack", "{frame} → {reply}");
-            return;
-        }
-    }
-}
 
 /// The workshop: a brainstorm with columns, a group, a hidden and an edited item; a poll, a
 /// scale, a word cloud and a dot vote. Returns the facilitator key and the brainstorm's ids.
@@ -143,17 +113,6 @@ async fn workshop(server: &TestServer) -> (String, [String; 4]) {
     (key, ids)
 }
 
-async fn get(server: &TestServer, path: &str, key: &str) -> HttpResponse {
-    server
-        .http(
-            "GET",
-            path,
-            &[("Authorization", &format!("Bearer {key}"))],
-            None,
-        )
-        .await
-}
-
 fn workbook(bytes: Vec<u8>) -> calamine::Xlsx<Cursor<Vec<u8>>> {
     calamine::Xlsx::new(Cursor::new(bytes)).expect("a workbook calamine reads")
 }
@@ -216,7 +175,9 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
         .collect();
 
     // The workbook: a summary, then a sheet per prompt named by its place and title.
-    let response = get(&server, "/api/sessions/vienti/export.xlsx", &key).await;
+    let response = server
+        .get_with_key("/api/sessions/vienti/export.xlsx", &key)
+        .await;
     assert_eq!(response.status, 200, "{}", response.text());
     assert_eq!(
         response.header("content-type"),
@@ -264,7 +225,7 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
             "Sarake",
             "Ryhmä",
             "Tykkäykset",
-            "Pisteet",
+            "Pisteitä",
             "Piilotettu",
             "Nostettu esiin",
             "Yhdistetty vastaukseen",
@@ -325,17 +286,16 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     );
 
     // Options: hidden items out, Swedish headings, one prompt.
-    let response = get(
-        &server,
-        "/api/sessions/vienti/export.xlsx?hidden=false",
-        &key,
-    )
-    .await;
+    let response = server
+        .get_with_key("/api/sessions/vienti/export.xlsx?hidden=false", &key)
+        .await;
     let ideas = sheet(&mut workbook(response.body), BRAINSTORM_SHEET);
     assert!(ideas.iter().all(|r| r[0] != "Roskaa"));
     assert!(ideas.iter().any(|r| r[0] == FORMULA));
 
-    let response = get(&server, "/api/sessions/vienti/export.xlsx?lang=sv", &key).await;
+    let response = server
+        .get_with_key("/api/sessions/vienti/export.xlsx?lang=sv", &key)
+        .await;
     let mut book = workbook(response.body);
     assert_eq!(book.sheet_names()[0], "Sammanfattning");
     let ideas = sheet(&mut book, BRAINSTORM_SHEET);
@@ -345,7 +305,9 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     );
     assert_eq!(row_starting(&ideas, "Roskaa")[5].to_string(), "ja");
 
-    let response = get(&server, "/api/sessions/vienti/export.xlsx?prompts=2", &key).await;
+    let response = server
+        .get_with_key("/api/sessions/vienti/export.xlsx?prompts=2", &key)
+        .await;
     assert_eq!(response.status, 200);
     assert_eq!(
         response.header("content-disposition"),
@@ -362,7 +324,7 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
         ("prompts=9", "unknown_prompt"),
     ] {
         let path = format!("/api/sessions/vienti/export.xlsx?{query}");
-        let response = get(&server, &path, &key).await;
+        let response = server.get_with_key(&path, &key).await;
         assert_eq!(
             (response.status, response.json()["error"]["code"].as_str()),
             (400, Some(code)),
@@ -372,15 +334,12 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     // The key is required, and must be this session's.
     let path = "/api/sessions/vienti/export.xlsx";
     assert_eq!(server.http("GET", path, &[], None).await.status, 401);
-    assert_eq!(get(&server, path, "wrong").await.status, 403);
+    assert_eq!(server.get_with_key(path, "wrong").await.status, 403);
 
     // CSV for Finnish Excel: `;`, a BOM, formulas defused, stable English header.
-    let response = get(
-        &server,
-        "/api/sessions/vienti/export.csv?delimiter=semicolon",
-        &key,
-    )
-    .await;
+    let response = server
+        .get_with_key("/api/sessions/vienti/export.csv?delimiter=semicolon", &key)
+        .await;
     assert_eq!(response.status, 200);
     let rows = semicolon_csv(&response.body);
     assert_eq!(rows[0], paja::export::csv::CSV_HEADER);
@@ -393,12 +352,12 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
         .any(|r| r[1] == "Åbo Akademi – yhteistyö" && r[5] == "Toimivat nyt"));
 
     // One poll alone is its results table; a scale's mean has a decimal comma.
-    let response = get(
-        &server,
-        "/api/sessions/vienti/export.csv?prompts=2&delimiter=semicolon",
-        &key,
-    )
-    .await;
+    let response = server
+        .get_with_key(
+            "/api/sessions/vienti/export.csv?prompts=2&delimiter=semicolon",
+            &key,
+        )
+        .await;
     assert_eq!(
         semicolon_csv(&response.body),
         [
@@ -408,12 +367,12 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
             ["Valtio", "1", "33,3"],
         ]
     );
-    let response = get(
-        &server,
-        "/api/sessions/vienti/export.csv?prompts=3&delimiter=semicolon&lang=en",
-        &key,
-    )
-    .await;
+    let response = server
+        .get_with_key(
+            "/api/sessions/vienti/export.csv?prompts=3&delimiter=semicolon&lang=en",
+            &key,
+        )
+        .await;
     let scale = semicolon_csv(&response.body);
     assert_eq!(scale[0][..3], ["Statement", "n", "Mean"]);
     assert_eq!(scale[1][..3], ["Yhteistyö toimii", "2", "3,50"]);

@@ -1,10 +1,10 @@
 //! The report (issue 7): a small Finnish workshop run over real websockets, then its report
 //! downloaded as HTML and Markdown with the facilitator key, read as a reader would.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{command, Client, HttpResponse, TestServer};
+use crate::support::{add_and_open, command, ok, Client, HttpResponse, TestServer};
 
 const SLUG: &str = "raportti";
 const BRAINSTORM: &str = "Mikä toimii nuorten palveluissa?";
@@ -15,36 +15,6 @@ const VOTE: &str = "Mihin tartutaan ensin?";
 const SCRIPT: &str = "<script>alert('x')</script> ja ÄÖÅ";
 const IMG: &str = "\"><img src=x onerror=alert(1)>";
 const HIDDEN: &str = "Tämä on poistettava asiaton viesti";
-
-/// Adds a prompt and opens it; returns its id.
-async fn add_and_open(facilitator: &mut Client, prompt: Value) -> String {
-    let (_, events) = command(facilitator, json!({"type":"add_prompt","prompt":prompt})).await;
-    let id = events
-        .iter()
-        .find(|e| e["type"] == "prompt_added")
-        .and_then(|e| e["prompt"]["id"].as_str())
-        .expect("prompt_added")
-        .to_owned();
-    command(facilitator, json!({"type":"open_prompt","prompt_id":id})).await;
-    id
-}
-
-/// A participant request that must be acknowledged.
-async fn ok(phone: &mut Client, mut frame: Value) {
-    let id = frame
-        .get("id")
-        .cloned()
-        .unwrap_or_else(|| json!(Uuid::new_v4().to_string()));
-    frame["id"] = id.clone();
-    phone.send(frame.clone()).await;
-    loop {
-        let reply = phone.next().await.expect("open");
-        if reply["id"] == id && (reply["type"] == "ack" || reply["type"] == "error") {
-            assert_eq!(reply["type"], "ack", "{frame} → {reply}");
-            return;
-        }
-    }
-}
 
 /// Sends an item; returns its id.
 async fn submit(phone: &mut Client, prompt: &str, text: &str, column: Option<u8>) -> String {
@@ -159,12 +129,7 @@ async fn workshop(server: &TestServer) -> String {
 
 async fn download(server: &TestServer, key: &str, file: &str) -> HttpResponse {
     server
-        .http(
-            "GET",
-            &format!("/api/sessions/{SLUG}/{file}"),
-            &[("Authorization", &format!("Bearer {key}"))],
-            None,
-        )
+        .get_with_key(&format!("/api/sessions/{SLUG}/{file}"), key)
         .await
 }
 
@@ -257,7 +222,7 @@ async fn the_report_reads_as_the_workshop_went() {
         "Brainstorm · Closed",
         "Option Votes Share Kunta 2 67%",
         "Answered: 3",
-        "Rank Item Dots",
+        "Rank Answer Dots",
         "Hidden answers are included and marked.",
     ] {
         assert!(seen.contains(text), "{text:?} not in:\n{seen}");

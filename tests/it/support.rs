@@ -104,6 +104,13 @@ impl TestServer {
         http(self.addr, method, path, headers, body).await
     }
 
+    /// A GET with a facilitator key as the Bearer token (downloads, exports).
+    pub async fn get_with_key(&self, path: &str, key: &str) -> HttpResponse {
+        let bearer = format!("Bearer {key}");
+        self.http("GET", path, &[("Authorization", &bearer)], None)
+            .await
+    }
+
     /// Creates a session and returns its facilitator key.
     pub async fn create_session(&self, slug: &str) -> String {
         let response = self
@@ -407,6 +414,47 @@ pub async fn command(client: &mut Client, mut frame: Value) -> (Value, Vec<Value
         }
         before.push(reply);
     }
+}
+
+/// Adds a prompt from its JSON; returns its id.
+pub async fn add_prompt(facilitator: &mut Client, prompt: Value) -> String {
+    let (_, events) = command(facilitator, json!({"type":"add_prompt","prompt":prompt})).await;
+    events
+        .iter()
+        .find(|e| e["type"] == "prompt_added")
+        .and_then(|e| e["prompt"]["id"].as_str())
+        .expect("prompt_added")
+        .to_owned()
+}
+
+/// Adds a prompt from its JSON and opens it; returns its id.
+pub async fn add_and_open(facilitator: &mut Client, prompt: Value) -> String {
+    let id = add_prompt(facilitator, prompt).await;
+    command(facilitator, json!({"type":"open_prompt","prompt_id":id})).await;
+    id
+}
+
+/// A participant's request with an id (a new one unless the frame has its own); returns the
+/// ack or error frame for it.
+pub async fn ask(phone: &mut Client, mut frame: Value) -> Value {
+    if frame.get("id").is_none() {
+        frame["id"] = json!(Uuid::new_v4().to_string());
+    }
+    let id = frame["id"].clone();
+    phone.send(frame).await;
+    loop {
+        let reply = phone.next().await.expect("open");
+        if reply["id"] == id && (reply["type"] == "ack" || reply["type"] == "error") {
+            return reply;
+        }
+    }
+}
+
+/// A participant's request that must be acknowledged; returns the ack.
+pub async fn ok(phone: &mut Client, frame: Value) -> Value {
+    let reply = ask(phone, frame.clone()).await;
+    assert_eq!(reply["type"], "ack", "{frame} → {reply}");
+    reply
 }
 
 /// Adds a brainstorm prompt and opens it; returns its id.

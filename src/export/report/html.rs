@@ -3,8 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Body, Column, Entry, Labels, Report, Section};
-use crate::session::ScaleResult;
+use super::{Body, Column, Entry, Labels, MarkKind, Rated, Report, Section};
 
 /// Width of every chart's drawing, in SVG user units (CSS pixels at 100 %).
 const CHART_WIDTH: u32 = 640;
@@ -102,23 +101,22 @@ pub fn render(report: &Report<'_>) -> String {
     );
     let _ = write!(
         out,
-        "<header class=\"cover\">\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>\n<dl class=\"facts\">\
-         <div><dt>{}:</dt><dd>{}</dd></div><div><dt>{}:</dt><dd>{}</dd></div><div><dt>{}:</dt><dd>{}</dd></div></dl>\n\
-         <p class=\"note\">{}{}</p>\n</header>\n",
+        "<header class=\"cover\">\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>\n<dl class=\"facts\">",
         l.report,
         escape(report.title),
-        l.date,
-        escape(&report.date),
-        l.participants,
-        report.participants,
-        l.prompts,
-        report.sections.len(),
-        escape(&l.times_in.replace("{tz}", &report.time_zone)),
-        if report.hidden_included {
-            format!(" {}", l.hidden_included)
-        } else {
-            String::new()
-        },
+    );
+    for (label, value) in &report.facts {
+        let _ = write!(
+            out,
+            "<div><dt>{}:</dt><dd>{}</dd></div>",
+            escape(label),
+            escape(value)
+        );
+    }
+    let _ = write!(
+        out,
+        "</dl>\n<p class=\"note\">{}</p>\n</header>\n",
+        escape(&report.note)
     );
     if report.sections.len() > 1 {
         let _ = write!(
@@ -146,6 +144,7 @@ pub fn render(report: &Report<'_>) -> String {
 }
 
 fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
+    let w = l.words;
     let _ = write!(
         out,
         "<section class=\"prompt\" id=\"{a}\" aria-labelledby=\"h-{a}\">\n<div class=\"head\">\n\
@@ -167,22 +166,20 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
     }
     out.push_str("</div>\n");
     match &s.body {
-        Body::NotOpened => {
-            let _ = writeln!(out, "<p class=\"none\">{}</p>", l.not_opened);
+        Body::Nothing(why) => {
+            let _ = writeln!(out, "<p class=\"none\">{}</p>", escape(why));
         }
-        Body::Empty => {
-            let _ = writeln!(out, "<p class=\"none\">{}</p>", l.no_answers);
-        }
-        Body::Items { total, columns } => {
-            let _ = writeln!(out, "<p class=\"count\">{}</p>", l.n(l.answers_n, total));
+        Body::Items { count, columns, .. } => {
+            let _ = writeln!(out, "<p class=\"count\">{}</p>", escape(count));
             for column in columns {
                 render_column(out, l, column);
             }
         }
         Body::Poll {
             answered,
-            multiple,
             bars,
+            count,
+            note,
         } => {
             let rows: Vec<(String, usize, String)> = bars
                 .iter()
@@ -190,7 +187,7 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
                     (
                         b.label.to_owned(),
                         b.count,
-                        format!("{} · {}", b.count, l.percent(b.percent)),
+                        format!("{} · {}", b.count, b.share),
                     )
                 })
                 .collect();
@@ -200,7 +197,7 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
                 out,
                 "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>\
                  <th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-                l.option, l.votes, l.share
+                w.option, w.votes, w.share
             );
             for b in bars {
                 let _ = writeln!(
@@ -208,17 +205,13 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
                     "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                     escape(b.label),
                     b.count,
-                    l.percent(b.percent)
+                    escape(&b.share)
                 );
             }
             out.push_str("</tbody>\n</table>\n</figure>\n");
-            let _ = writeln!(
-                out,
-                "<p class=\"count\">{}</p>",
-                l.n(l.answered_n, answered)
-            );
-            if *multiple {
-                let _ = writeln!(out, "<p class=\"note\">{}</p>", l.multiple_note);
+            let _ = writeln!(out, "<p class=\"count\">{}</p>", escape(count));
+            if let Some(note) = note {
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
             }
         }
         Body::Scale {
@@ -226,17 +219,18 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
             min_label,
             max_label,
             statements,
+            legend,
         } => {
-            for (statement, result) in statements {
-                let _ = writeln!(out, "<h3>{}</h3>", escape(statement));
+            for rated in statements {
+                let _ = writeln!(out, "<h3>{}</h3>", escape(rated.text));
                 out.push_str("<figure class=\"chart\">\n");
-                out.push_str(&scale_chart(l, *max, min_label, max_label, result));
+                out.push_str(&scale_chart(l, *max, min_label, max_label, rated));
                 out.push_str("</figure>\n");
             }
             let _ = write!(
                 out,
                 "<table>\n<thead><tr><th scope=\"col\">{}</th>",
-                l.statement
+                w.statement
             );
             for v in 1..=*max {
                 let _ = write!(out, "<th scope=\"col\" class=\"num\">{v}</th>");
@@ -244,22 +238,22 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
             let _ = write!(
                 out,
                 "<th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-                l.respondents, l.mean
+                l.raters, w.mean
             );
-            for (statement, result) in statements {
-                let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(statement));
-                for c in &result.counts {
+            for rated in statements {
+                let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(rated.text));
+                for c in &rated.result.counts {
                     let _ = write!(out, "<td class=\"num\">{c}</td>");
                 }
                 let _ = writeln!(
                     out,
                     "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                    result.n,
-                    result.mean.map(|m| l.decimal(m)).unwrap_or_default()
+                    rated.result.n,
+                    escape(&rated.mean)
                 );
             }
             out.push_str("</tbody>\n</table>\n");
-            if !min_label.is_empty() || !max_label.is_empty() {
+            if *legend {
                 let _ = writeln!(
                     out,
                     "<p class=\"note\">1 = {} · {max} = {}</p>",
@@ -269,8 +263,8 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
             }
         }
         Body::Cloud {
-            answered,
             words,
+            count,
             hidden,
         } => {
             let top = words.iter().map(|w| w.count).max().unwrap_or(1);
@@ -286,11 +280,7 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
                 );
             }
             out.push_str("</ul>\n");
-            let _ = writeln!(
-                out,
-                "<p class=\"count\">{}</p>",
-                l.n(l.answered_n, answered)
-            );
+            let _ = writeln!(out, "<p class=\"count\">{}</p>", escape(count));
             if !hidden.is_empty() {
                 let _ = writeln!(out, "<h3>{}</h3>\n<ul class=\"items\">", l.hidden_answers);
                 for text in hidden {
@@ -305,12 +295,12 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
             }
         }
         Body::Ranking {
-            voters,
-            source,
+            ballot,
             entries,
+            count,
         } => {
-            if let Some(place) = source {
-                let _ = writeln!(out, "<p class=\"note\">{}</p>", l.n(l.ballot_from, place));
+            if let Some(ballot) = ballot {
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(ballot));
             }
             let top = entries.iter().map(|e| e.dots).max().unwrap_or(0);
             let rows: Vec<(String, usize, String)> = entries
@@ -329,7 +319,7 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
                 out,
                 "<table>\n<thead><tr><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th>\
                  <th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-                l.rank, l.item, l.dots_header
+                w.rank, w.item, w.dots
             );
             for e in entries {
                 let _ = writeln!(
@@ -346,7 +336,7 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
                 );
             }
             out.push_str("</tbody>\n</table>\n</figure>\n");
-            let _ = writeln!(out, "<p class=\"count\">{}</p>", l.n(l.voters_n, voters));
+            let _ = writeln!(out, "<p class=\"count\">{}</p>", escape(count));
         }
     }
     out.push_str("</section>\n");
@@ -360,7 +350,7 @@ fn render_column(out: &mut String, l: &Labels, column: &Column<'_>) {
     } else {
         3
     };
-    if column.groups.iter().all(|g| g.entries.is_empty()) {
+    if column.is_empty() {
         let _ = writeln!(out, "<p class=\"none\">{}</p>", l.no_answers);
         return;
     }
@@ -391,33 +381,26 @@ fn render_entry(out: &mut String, l: &Labels, e: &Entry<'_>) {
         if e.starred { " class=\"starred\"" } else { "" },
         escape(e.text)
     );
-    if e.starred {
-        let _ = write!(out, " <span class=\"tag star\">★ {}</span>", l.starred);
-    }
-    if e.hidden {
-        let _ = write!(out, " <span class=\"tag hidden\">{}</span>", l.hidden);
-    } else if e.pending {
-        let _ = write!(out, " <span class=\"tag hidden\">{}</span>", l.pending);
-    }
-    if e.likes > 0 {
-        let _ = write!(
-            out,
-            " <span class=\"tag\"><span aria-hidden=\"true\">♥ </span>{}</span>",
-            l.plural(l.likes, e.likes as u64)
-        );
-    }
-    if e.dots > 0 {
-        let _ = write!(
-            out,
-            " <span class=\"tag\"><span aria-hidden=\"true\">● </span>{}</span>",
-            l.plural(l.dots, e.dots)
-        );
+    for mark in &e.marks {
+        let text = escape(&mark.text);
+        let _ = match mark.kind {
+            MarkKind::Starred => write!(out, " <span class=\"tag star\">★ {text}</span>"),
+            MarkKind::Hidden => write!(out, " <span class=\"tag hidden\">{text}</span>"),
+            MarkKind::Likes => write!(
+                out,
+                " <span class=\"tag\"><span aria-hidden=\"true\">♥ </span>{text}</span>"
+            ),
+            MarkKind::Dots => write!(
+                out,
+                " <span class=\"tag\"><span aria-hidden=\"true\">● </span>{text}</span>"
+            ),
+            MarkKind::Similar => write!(out, " <span class=\"tag\">{text}</span>"),
+        };
     }
     if !e.merged.is_empty() {
         let _ = write!(
             out,
-            " <span class=\"tag\">{}</span>\n<span class=\"merged-label\">{}:</span>\n<ul class=\"merged\">\n",
-            l.plural(l.similar, e.merged.len() as u64),
+            "\n<span class=\"merged-label\">{}:</span>\n<ul class=\"merged\">\n",
             escape(l.merged_here)
         );
         for (text, hidden) in &e.merged {
@@ -507,12 +490,13 @@ pub fn scale_chart(
     max: u8,
     min_label: &str,
     max_label: &str,
-    result: &ScaleResult,
+    rated: &Rated<'_>,
 ) -> String {
     const LEFT: f64 = 40.0;
     const RIGHT: f64 = 600.0;
     const BASE: f64 = 140.0;
     const TALL: f64 = 95.0;
+    let result = &rated.result;
     let n = f64::from(max.max(1));
     let slot = (RIGHT - LEFT) / n;
     let top = result.counts.iter().copied().max().unwrap_or(0);
@@ -566,7 +550,7 @@ pub fn scale_chart(
              stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n\
              <text class=\"mean\" x=\"{anchor:.1}\" y=\"14\" text-anchor=\"middle\">{} {}</text>\n",
             escape(l.mean_short),
-            l.decimal(mean),
+            escape(&rated.mean),
         );
     }
     svg.push_str("</svg>\n");
@@ -583,8 +567,8 @@ fn cloud_size(count: usize, low: usize, top: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::workshop;
     use super::*;
+    use crate::export::fixture::report_workshop as workshop;
     use crate::export::{render as export, Format, Options};
     use crate::session::Language;
 

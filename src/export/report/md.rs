@@ -3,29 +3,18 @@
 
 use std::fmt::Write;
 
-use super::{Body, Column, Entry, Labels, Report, Section};
+use super::{Body, Column, Entry, Labels, MarkKind, Report, Section};
 
 /// The whole document.
 pub fn render(report: &Report<'_>) -> String {
     let l = report.labels;
     let mut out = String::with_capacity(8 * 1024);
-    let _ = write!(
-        out,
-        "# {}\n\n*{}*\n\n- **{}:** {}\n- **{}:** {}\n- **{}:** {}\n\n{}",
-        inline(report.title),
-        l.report,
-        l.date,
-        report.date,
-        l.participants,
-        report.participants,
-        l.prompts,
-        report.sections.len(),
-        inline(&l.times_in.replace("{tz}", &report.time_zone)),
-    );
-    if report.hidden_included {
-        let _ = write!(out, " {}", l.hidden_included);
+    let _ = write!(out, "# {}\n\n*{}*\n\n", inline(report.title), l.report);
+    // The facts' values are our own dates and numbers: no escaping (23.11.2026 is no list).
+    for (label, value) in &report.facts {
+        let _ = writeln!(out, "- **{label}:** {value}");
     }
-    out.push('\n');
+    let _ = writeln!(out, "\n{}", inline(&report.note));
     for section in &report.sections {
         render_section(&mut out, l, section);
     }
@@ -33,6 +22,7 @@ pub fn render(report: &Report<'_>) -> String {
 }
 
 fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
+    let w = l.words;
     let _ = write!(
         out,
         "\n## {}. {}\n\n**{}** · {}\n",
@@ -51,40 +41,29 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
         );
     }
     match &s.body {
-        Body::NotOpened => {
-            let _ = write!(out, "\n{}\n", l.not_opened);
+        Body::Nothing(why) => {
+            let _ = write!(out, "\n{why}\n");
         }
-        Body::Empty => {
-            let _ = write!(out, "\n{}\n", l.no_answers);
-        }
-        Body::Items { total, columns } => {
-            let _ = write!(out, "\n{}\n", l.n(l.answers_n, total));
+        Body::Items { count, columns, .. } => {
+            let _ = write!(out, "\n{count}\n");
             for column in columns {
                 render_column(out, l, column);
             }
         }
         Body::Poll {
-            answered,
-            multiple,
-            bars,
+            bars, count, note, ..
         } => {
             let _ = write!(
                 out,
                 "\n| {} | {} | {} |\n|---|---:|---:|\n",
-                l.option, l.votes, l.share
+                w.option, w.votes, w.share
             );
             for b in bars {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    inline(b.label),
-                    b.count,
-                    l.percent(b.percent)
-                );
+                let _ = writeln!(out, "| {} | {} | {} |", inline(b.label), b.count, b.share);
             }
-            let _ = write!(out, "\n{}\n", l.n(l.answered_n, answered));
-            if *multiple {
-                let _ = write!(out, "\n*{}*\n", l.multiple_note);
+            let _ = write!(out, "\n{count}\n");
+            if let Some(note) = note {
+                let _ = write!(out, "\n*{note}*\n");
             }
         }
         Body::Scale {
@@ -92,29 +71,25 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
             min_label,
             max_label,
             statements,
+            legend,
         } => {
-            let _ = write!(out, "\n| {} |", l.statement);
+            let _ = write!(out, "\n| {} |", w.statement);
             for v in 1..=*max {
                 let _ = write!(out, " {v} |");
             }
-            let _ = write!(out, " {} | {} |\n|---|", l.respondents, l.mean);
+            let _ = write!(out, " {} | {} |\n|---|", l.raters, w.mean);
             for _ in 0..=*max + 1 {
                 out.push_str("---:|");
             }
             out.push('\n');
-            for (statement, result) in statements {
-                let _ = write!(out, "| {} |", inline(statement));
-                for c in &result.counts {
+            for rated in statements {
+                let _ = write!(out, "| {} |", inline(rated.text));
+                for c in &rated.result.counts {
                     let _ = write!(out, " {c} |");
                 }
-                let _ = writeln!(
-                    out,
-                    " {} | {} |",
-                    result.n,
-                    result.mean.map(|m| l.decimal(m)).unwrap_or_default()
-                );
+                let _ = writeln!(out, " {} | {} |", rated.result.n, rated.mean);
             }
-            if !min_label.is_empty() || !max_label.is_empty() {
+            if *legend {
                 let _ = write!(
                     out,
                     "\n1 = {} · {max} = {}\n",
@@ -124,15 +99,15 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
             }
         }
         Body::Cloud {
-            answered,
             words,
+            count,
             hidden,
         } => {
             out.push('\n');
             for w in words {
                 let _ = writeln!(out, "- {} ({})", inline(&w.text), w.count);
             }
-            let _ = write!(out, "\n{}\n", l.n(l.answered_n, answered));
+            let _ = write!(out, "\n{count}\n");
             if !hidden.is_empty() {
                 let _ = write!(out, "\n### {}\n\n", l.hidden_answers);
                 for text in hidden {
@@ -141,17 +116,17 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
             }
         }
         Body::Ranking {
-            voters,
-            source,
+            ballot,
             entries,
+            count,
         } => {
-            if let Some(place) = source {
-                let _ = write!(out, "\n{}\n", l.n(l.ballot_from, place));
+            if let Some(ballot) = ballot {
+                let _ = write!(out, "\n{ballot}\n");
             }
             let _ = write!(
                 out,
                 "\n| {} | {} | {} |\n|---:|---|---:|\n",
-                l.rank, l.item, l.dots_header
+                w.rank, w.item, w.dots
             );
             for e in entries {
                 let _ = writeln!(
@@ -167,7 +142,7 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
                     e.dots
                 );
             }
-            let _ = write!(out, "\n{}\n", l.n(l.voters_n, voters));
+            let _ = write!(out, "\n{count}\n");
         }
     }
 }
@@ -179,7 +154,7 @@ fn render_column(out: &mut String, l: &Labels, column: &Column<'_>) {
     } else {
         "###"
     };
-    if column.groups.iter().all(|g| g.entries.is_empty()) {
+    if column.is_empty() {
         let _ = write!(out, "\n{}\n", l.no_answers);
         return;
     }
@@ -201,24 +176,16 @@ fn render_entry(out: &mut String, l: &Labels, e: &Entry<'_>) {
     } else {
         let _ = write!(out, "- {text}");
     }
-    let mut marks = Vec::new();
-    if e.starred {
-        marks.push(l.starred.to_owned());
-    }
-    if e.hidden {
-        marks.push(l.hidden.to_owned());
-    } else if e.pending {
-        marks.push(l.pending.to_owned());
-    }
-    if e.likes > 0 {
-        marks.push(format!("♥ {}", l.plural(l.likes, e.likes as u64)));
-    }
-    if e.dots > 0 {
-        marks.push(format!("● {}", l.plural(l.dots, e.dots)));
-    }
-    if !e.merged.is_empty() {
-        marks.push(l.plural(l.similar, e.merged.len() as u64));
-    }
+    // The item's own star stands before it; the other marks' symbols go with their words.
+    let marks: Vec<String> = e
+        .marks
+        .iter()
+        .map(|mark| match mark.kind {
+            MarkKind::Likes => format!("♥ {}", mark.text),
+            MarkKind::Dots => format!("● {}", mark.text),
+            MarkKind::Starred | MarkKind::Hidden | MarkKind::Similar => mark.text.clone(),
+        })
+        .collect();
     if !marks.is_empty() {
         let _ = write!(out, " — *{}*", marks.join(" · "));
     }
@@ -270,8 +237,8 @@ pub fn escape_line(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::workshop;
     use super::*;
+    use crate::export::fixture::report_workshop as workshop;
     use crate::export::{render as export, Format, Options};
     use crate::session::Language;
 

@@ -16,7 +16,8 @@ use crate::session::{
     WordCount,
 };
 
-use super::View;
+use super::words::{self, Words};
+use super::{tables, Standing, View};
 
 /// The report as a self-contained HTML page.
 pub fn html(view: &View<'_>) -> Vec<u8> {
@@ -28,29 +29,24 @@ pub fn md(view: &View<'_>) -> Vec<u8> {
     md::render(&Report::new(view)).into_bytes()
 }
 
-/// The headings and labels of the report in one language.
+/// The phrases of the report in one language; the words every export shares are in
+/// [`Words`].
 #[derive(Debug)]
 pub struct Labels {
+    /// The words every export shares: activities, states, the results tables' headings.
+    pub words: &'static Words,
     /// The `lang` attribute.
     pub code: &'static str,
     /// "Report".
     pub report: &'static str,
     /// The table of contents.
     pub contents: &'static str,
-    /// The session's date.
-    pub date: &'static str,
-    /// How many took part.
-    pub participants: &'static str,
     /// How many prompts the report covers.
     pub prompts: &'static str,
     /// `{tz}`: the time zone of the times shown.
     pub times_in: &'static str,
     /// Said when hidden answers are in.
     pub hidden_included: &'static str,
-    /// Brainstorm, poll, scale, word cloud, dot vote.
-    pub kinds: [&'static str; 5],
-    /// Draft, open, closed.
-    pub states: [&'static str; 3],
     /// `{t}`: when the prompt was opened.
     pub opened: &'static str,
     /// `{t}`: when the prompt was closed.
@@ -85,32 +81,13 @@ pub struct Labels {
     pub similar: [&'static str; 2],
     /// Before the list of items merged into one.
     pub merged_here: &'static str,
-    /// Table header: the poll option.
-    pub option: &'static str,
-    /// Table header: votes.
-    pub votes: &'static str,
-    /// Table header: share of those who answered.
-    pub share: &'static str,
     /// Under a multiple-choice poll.
     pub multiple_note: &'static str,
-    /// Table header: the scale statement.
-    pub statement: &'static str,
-    /// Table header: the mean.
-    pub mean: &'static str,
     /// The mean's short label on the chart.
     pub mean_short: &'static str,
-    /// Table header: how many rated.
-    pub respondents: &'static str,
-    /// Table header: the word.
-    pub word: &'static str,
-    /// Table header: how often.
-    pub count: &'static str,
-    /// Table header: place in the ranking.
-    pub rank: &'static str,
-    /// Table header: the ranked item.
-    pub item: &'static str,
-    /// Table header: dots.
-    pub dots_header: &'static str,
+    /// Table header: how many rated a statement (the workbook's "n"; English says "answers"
+    /// as the web client does, not the workbook's "respondents" of a whole prompt).
+    pub raters: &'static str,
     /// `{n}`: the place of the prompt whose items were voted on.
     pub ballot_from: &'static str,
     /// Before a word cloud's hidden answers.
@@ -122,23 +99,14 @@ pub struct Labels {
 }
 
 /// Finnish.
-pub const FI: Labels = Labels {
+pub static FI: Labels = Labels {
+    words: &words::FI,
     code: "fi",
     report: "Raportti",
     contents: "Sisältö",
-    date: "Päivämäärä",
-    participants: "Osallistujia",
     prompts: "Kysymyksiä",
     times_in: "Kellonajat aikavyöhykkeellä {tz}.",
     hidden_included: "Piilotetut vastaukset ovat mukana, ja ne on merkitty.",
-    kinds: [
-        "Ideointi",
-        "Kysely",
-        "Asteikko",
-        "Sanapilvi",
-        "Pisteäänestys",
-    ],
-    states: ["Luonnos", "Auki", "Suljettu"],
     opened: "avattu {t}",
     closed: "suljettu {t}",
     instructions: "Ohjeet",
@@ -156,20 +124,10 @@ pub const FI: Labels = Labels {
     dots: ["1 piste", "{n} pistettä"],
     similar: ["+1 samankaltainen", "+{n} samankaltaista"],
     merged_here: "Tähän yhdistetyt",
-    option: "Vaihtoehto",
-    votes: "Ääniä",
-    share: "Osuus",
     multiple_note:
         "Monivalinta: osuudet on laskettu vastanneista, joten niiden summa voi olla yli 100\u{a0}%.",
-    statement: "Väittämä",
-    mean: "Keskiarvo",
     mean_short: "ka.",
-    respondents: "Vastaajia",
-    word: "Sana",
-    count: "Määrä",
-    rank: "Sija",
-    item: "Vastaus",
-    dots_header: "Pisteitä",
+    raters: "Vastaajia",
     ballot_from: "Äänestys kysymyksen {n} vastauksista.",
     hidden_answers: "Piilotetut vastaukset",
     months: None,
@@ -177,17 +135,14 @@ pub const FI: Labels = Labels {
 };
 
 /// Swedish (as written in Finland).
-pub const SV: Labels = Labels {
+pub static SV: Labels = Labels {
+    words: &words::SV,
     code: "sv",
     report: "Rapport",
     contents: "Innehåll",
-    date: "Datum",
-    participants: "Deltagare",
     prompts: "Frågor",
     times_in: "Klockslagen anges i tidszonen {tz}.",
     hidden_included: "Dolda svar är med och markerade.",
-    kinds: ["Idéstorm", "Enkät", "Skala", "Ordmoln", "Poängröstning"],
-    states: ["Utkast", "Öppen", "Stängd"],
     opened: "öppnad {t}",
     closed: "stängd {t}",
     instructions: "Instruktioner",
@@ -205,20 +160,10 @@ pub const SV: Labels = Labels {
     dots: ["1 poäng", "{n} poäng"],
     similar: ["+1 liknande", "+{n} liknande"],
     merged_here: "Sammanslagna hit",
-    option: "Alternativ",
-    votes: "Röster",
-    share: "Andel",
     multiple_note:
         "Flerval: andelarna är räknade av dem som svarade, så summan kan överstiga 100\u{a0}%.",
-    statement: "Påstående",
-    mean: "Medelvärde",
     mean_short: "medelv.",
-    respondents: "Svarande",
-    word: "Ord",
-    count: "Antal",
-    rank: "Plats",
-    item: "Svar",
-    dots_header: "Poäng",
+    raters: "Svarande",
     ballot_from: "Röstning om svaren på fråga {n}.",
     hidden_answers: "Dolda svar",
     months: None,
@@ -226,17 +171,14 @@ pub const SV: Labels = Labels {
 };
 
 /// English.
-pub const EN: Labels = Labels {
+pub static EN: Labels = Labels {
+    words: &words::EN,
     code: "en",
     report: "Report",
     contents: "Contents",
-    date: "Date",
-    participants: "Participants",
     prompts: "Prompts",
     times_in: "Times are in the {tz} time zone.",
     hidden_included: "Hidden answers are included and marked.",
-    kinds: ["Brainstorm", "Poll", "Scale", "Word cloud", "Dot vote"],
-    states: ["Draft", "Open", "Closed"],
     opened: "opened {t}",
     closed: "closed {t}",
     instructions: "Instructions",
@@ -254,20 +196,10 @@ pub const EN: Labels = Labels {
     dots: ["1 dot", "{n} dots"],
     similar: ["+1 similar", "+{n} similar"],
     merged_here: "Merged into this",
-    option: "Option",
-    votes: "Votes",
-    share: "Share",
     multiple_note:
         "Multiple choice: shares are of those who answered, so they may add up to more than 100%.",
-    statement: "Statement",
-    mean: "Mean",
     mean_short: "mean",
-    respondents: "Answers",
-    word: "Word",
-    count: "Count",
-    rank: "Rank",
-    item: "Item",
-    dots_header: "Dots",
+    raters: "Answers",
     ballot_from: "Voting on the answers to prompt {n}.",
     hidden_answers: "Hidden answers",
     months: Some([
@@ -352,21 +284,20 @@ pub fn percent_of(count: usize, total: usize) -> u32 {
     p as u32
 }
 
-/// Everything the report shows, decided once for both renderers.
+/// Everything the report shows, decided once for both renderers: what is shown, in which
+/// order, and every number as the language writes it. The renderers only lay it out.
 #[derive(Debug)]
 pub struct Report<'a> {
     /// Headings and labels.
     pub labels: &'static Labels,
     /// The session's title.
     pub title: &'a str,
-    /// The day of the session (its first opened prompt, else its creation), in the time zone.
-    pub date: String,
-    /// Everyone who sent, voted, rated, placed a dot or liked anything.
-    pub participants: usize,
-    /// The time zone's name.
-    pub time_zone: String,
-    /// Whether hidden answers are in.
-    pub hidden_included: bool,
+    /// The cover's facts, label and value: the day of the session (its first opened prompt,
+    /// else its creation, in the time zone), everyone who sent, voted, rated, placed a dot or
+    /// liked anything, and how many prompts the report covers.
+    pub facts: [(&'static str, String); 3],
+    /// Under the facts: the time zone of the times, and whether hidden answers are in.
+    pub note: String,
     /// The chosen prompts, in agenda order.
     pub sections: Vec<Section<'a>>,
 }
@@ -390,30 +321,32 @@ pub struct Section<'a> {
     pub body: Body<'a>,
 }
 
-/// A prompt's results, by kind.
+/// A prompt's results, by kind, in the order they are shown.
 #[derive(Debug)]
 pub enum Body<'a> {
-    /// Never opened.
-    NotOpened,
-    /// Opened, but nothing to show.
-    Empty,
+    /// Nothing to show, and the sentence that says why (never opened, or nobody answered).
+    Nothing(&'static str),
     /// A brainstorm's items by column and group.
     Items {
         /// Items shown (duplicates merged into others included).
         total: usize,
+        /// How many items are shown, as a line of text.
+        count: String,
         /// One per column, or one without a heading when there are no columns.
         columns: Vec<Column<'a>>,
     },
-    /// A poll's bars.
+    /// A poll's bars, then how many answered and a note on multiple choice.
     Poll {
-        /// Participants who answered.
+        /// Participants who answered: the whole of every bar.
         answered: usize,
-        /// Several options could be chosen.
-        multiple: bool,
         /// One per option, in option order.
         bars: Vec<Bar<'a>>,
+        /// How many answered, as a line of text.
+        count: String,
+        /// Why the shares may add up to more than 100 %, when several options could be chosen.
+        note: Option<&'static str>,
     },
-    /// A scale's distributions.
+    /// A scale's distributions, then the labels of its ends.
     Scale {
         /// N: the scale runs 1..=N.
         max: u8,
@@ -422,25 +355,27 @@ pub enum Body<'a> {
         /// The label of N (may be empty).
         max_label: &'a str,
         /// One per statement.
-        statements: Vec<(&'a str, ScaleResult)>,
+        statements: Vec<Rated<'a>>,
+        /// Whether the ends' labels are spelled out under the table (either has one).
+        legend: bool,
     },
-    /// A word cloud.
+    /// A word cloud, then how many answered and the hidden answers.
     Cloud {
-        /// Participants who answered.
-        answered: usize,
         /// The words, most frequent first.
         words: Vec<WordCount>,
+        /// How many answered, as a line of text.
+        count: String,
         /// Hidden or unapproved answers, when hidden ones are in.
         hidden: Vec<&'a str>,
     },
-    /// A dot vote's ranking.
+    /// A dot vote's ranking: what was voted on, the ranking, how many voted.
     Ranking {
-        /// Participants who placed dots.
-        voters: usize,
-        /// The place of the prompt whose items were voted on.
-        source: Option<usize>,
+        /// Which prompt's items were voted on, as a sentence.
+        ballot: Option<String>,
         /// Most dots first.
-        entries: Vec<Ranked>,
+        entries: Vec<Standing>,
+        /// How many placed dots, as a line of text.
+        count: String,
     },
 }
 
@@ -451,6 +386,13 @@ pub struct Column<'a> {
     pub name: Option<String>,
     /// One per group in use, or one without a heading when no groups were used.
     pub groups: Vec<GroupItems<'a>>,
+}
+
+impl Column<'_> {
+    /// Whether the column has no items (it is shown, saying so).
+    pub fn is_empty(&self) -> bool {
+        self.groups.iter().all(|g| g.entries.is_empty())
+    }
 }
 
 /// A group's items within a column.
@@ -479,8 +421,34 @@ pub struct Entry<'a> {
     pub likes: usize,
     /// Dots over every dot vote.
     pub dots: u32,
+    /// What is said of it, in this order: starred, hidden or waiting, likes, dots, duplicates.
+    pub marks: Vec<Mark>,
     /// Items merged into it: their texts and whether each is hidden.
     pub merged: Vec<(&'a str, bool)>,
+}
+
+/// Something said of an item, in the report's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// What it says, for the renderer's symbol and style.
+    pub kind: MarkKind,
+    /// The words: `nostettu esiin`, `2 tykkäystä`.
+    pub text: String,
+}
+
+/// What a [`Mark`] says of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// Starred by the facilitator.
+    Starred,
+    /// Hidden, or still waiting for approval.
+    Hidden,
+    /// Liked on the wall.
+    Likes,
+    /// Got dots in a dot vote.
+    Dots,
+    /// Duplicates were merged into it.
+    Similar,
 }
 
 /// A bar of a bar chart.
@@ -490,21 +458,19 @@ pub struct Bar<'a> {
     pub label: &'a str,
     /// Votes.
     pub count: usize,
-    /// Share of those who answered, whole percent.
-    pub percent: u32,
+    /// Share of those who answered, a whole percentage as the language writes it.
+    pub share: String,
 }
 
-/// A place in a dot-vote ranking.
+/// One scale statement's ratings.
 #[derive(Debug)]
-pub struct Ranked {
-    /// 1 for the most dots; ties share a place.
-    pub rank: usize,
-    /// The item.
-    pub text: String,
-    /// Dots, its duplicates' included.
-    pub dots: u32,
-    /// Hidden since the vote (only when hidden items are in).
-    pub hidden: bool,
+pub struct Rated<'a> {
+    /// The statement.
+    pub text: &'a str,
+    /// How many gave each value, how many rated, the mean.
+    pub result: ScaleResult,
+    /// The mean with one decimal as the language writes it; empty when nobody rated.
+    pub mean: String,
 }
 
 impl<'a> Report<'a> {
@@ -512,25 +478,29 @@ impl<'a> Report<'a> {
     pub fn new(view: &View<'a>) -> Report<'a> {
         let session = view.session;
         let labels = labels(view.language);
-        let first = session
-            .prompts()
-            .iter()
-            .filter_map(|p| p.opened_at)
-            .min()
-            .unwrap_or(session.meta.created_at);
-        let day = view.local(first).date();
-        let sections = view
+        let day = view.local(view.held_at()).date();
+        let sections: Vec<Section<'a>> = view
             .prompts
             .iter()
             .map(|prompt| section(view, labels, day, prompt))
             .collect();
+        let mut note = labels.times_in.replace("{tz}", view.zone_name());
+        if view.hidden {
+            note.push(' ');
+            note.push_str(labels.hidden_included);
+        }
         Report {
             labels,
             title: &session.meta.title,
-            date: labels.date(day),
-            participants: super::tables::participants(view).len(),
-            time_zone: view.zone.iana_name().unwrap_or("UTC").to_owned(),
-            hidden_included: view.hidden,
+            facts: [
+                (labels.words.date, labels.date(day)),
+                (
+                    labels.words.participants,
+                    tables::participants(view).len().to_string(),
+                ),
+                (labels.prompts, sections.len().to_string()),
+            ],
+            note,
             sections,
         }
     }
@@ -542,19 +512,6 @@ fn section<'a>(
     day: jiff::civil::Date,
     prompt: &'a Prompt,
 ) -> Section<'a> {
-    let session = view.session;
-    let place = session
-        .prompts()
-        .iter()
-        .position(|p| p.id == prompt.id)
-        .map_or(0, |at| at + 1);
-    let kind = match prompt.draft.activity {
-        Activity::Brainstorm { .. } => 0,
-        Activity::Poll { .. } => 1,
-        Activity::Scale { .. } => 2,
-        Activity::WordCloud { .. } => 3,
-        Activity::DotVote { .. } => 4,
-    };
     let time = |ms: Millis| {
         let local = view.local(ms);
         if local.date() == day {
@@ -563,12 +520,7 @@ fn section<'a>(
             view.local_text(ms)
         }
     };
-    let mut status = vec![labels.states[match prompt.state {
-        PromptState::Draft => 0,
-        PromptState::Open => 1,
-        PromptState::Closed => 2,
-    }]
-    .to_owned()];
+    let mut status = vec![labels.words.state_name(prompt.state).to_owned()];
     if let (Some(at), true) = (prompt.opened_at, prompt.state != PromptState::Draft) {
         status.push(labels.opened.replace("{t}", &time(at)));
     }
@@ -576,7 +528,7 @@ fn section<'a>(
         status.push(labels.closed.replace("{t}", &time(at)));
     }
     Section {
-        place,
+        place: tables::place(view.session, prompt),
         anchor: prompt
             .id
             .0
@@ -584,37 +536,46 @@ fn section<'a>(
             .filter(|c| c.is_ascii_alphanumeric())
             .collect(),
         title: &prompt.draft.title,
-        kind: labels.kinds[kind],
+        kind: labels.words.kind_name(&prompt.draft.activity),
         instructions: &prompt.draft.instructions,
         status: status.join(" · "),
-        body: body(view, prompt),
+        body: body(view, labels, prompt),
     }
 }
 
-fn body<'a>(view: &View<'a>, prompt: &'a Prompt) -> Body<'a> {
+fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body<'a> {
     let Some(results) = view.results(prompt) else {
-        return Body::NotOpened;
+        return Body::Nothing(l.not_opened);
     };
-    let body = match (&prompt.draft.activity, results) {
-        (Activity::Brainstorm { columns }, _) => brainstorm(view, prompt, columns),
+    let answered = |n: usize| l.n(l.answered_n, n);
+    let (body, empty) = match (&prompt.draft.activity, results) {
+        (Activity::Brainstorm { columns }, _) => {
+            let body = brainstorm(view, l, prompt, columns);
+            let empty = matches!(body, Body::Items { total: 0, .. });
+            (body, empty)
+        }
         (
             Activity::Poll {
                 options, multiple, ..
             },
             Results::Poll { voters, counts },
-        ) => Body::Poll {
-            answered: voters,
-            multiple: *multiple,
-            bars: options
-                .iter()
-                .zip(counts)
-                .map(|(label, count)| Bar {
-                    label,
-                    count,
-                    percent: percent_of(count, voters),
-                })
-                .collect(),
-        },
+        ) => (
+            Body::Poll {
+                answered: voters,
+                bars: options
+                    .iter()
+                    .zip(counts)
+                    .map(|(label, count)| Bar {
+                        label,
+                        count,
+                        share: l.percent(percent_of(count, voters)),
+                    })
+                    .collect(),
+                count: answered(voters),
+                note: multiple.then_some(l.multiple_note),
+            },
+            voters == 0,
+        ),
         (
             Activity::Scale {
                 statements,
@@ -623,72 +584,65 @@ fn body<'a>(view: &View<'a>, prompt: &'a Prompt) -> Body<'a> {
                 max_label,
             },
             Results::Scale { statements: rated },
-        ) => Body::Scale {
-            max: *max,
-            min_label,
-            max_label,
-            statements: statements.iter().map(String::as_str).zip(rated).collect(),
-        },
+        ) => {
+            let empty = rated.iter().all(|r| r.n == 0);
+            let statements = statements
+                .iter()
+                .zip(rated)
+                .map(|(text, result)| Rated {
+                    text,
+                    mean: result.mean.map(|m| l.decimal(m)).unwrap_or_default(),
+                    result,
+                })
+                .collect();
+            let scale = Body::Scale {
+                max: *max,
+                min_label,
+                max_label,
+                statements,
+                legend: !min_label.is_empty() || !max_label.is_empty(),
+            };
+            (scale, empty)
+        }
         (
             Activity::WordCloud { .. },
             Results::WordCloud {
                 participants,
                 words,
             },
-        ) => Body::Cloud {
-            answered: participants,
-            words,
-            hidden: view
+        ) => {
+            let hidden: Vec<&str> = view
                 .items(prompt)
                 .filter(|i| i.merged_into.is_none() && (i.hidden || !i.approved))
                 .map(|i| i.text.as_str())
-                .collect(),
-        },
-        (Activity::DotVote { source, .. }, Results::DotVote { voters, ranking }) => {
-            let session = view.session;
-            let shown: Vec<_> = ranking
-                .into_iter()
-                .filter_map(|r| {
-                    let hidden = session.item(&r.item_id).is_some_and(|i| i.hidden);
-                    (view.hidden || !hidden).then_some((r, hidden))
-                })
                 .collect();
-            let mut entries = Vec::with_capacity(shown.len());
-            for (at, (r, hidden)) in shown.into_iter().enumerate() {
-                let rank = match entries.last() {
-                    Some(Ranked { dots, rank, .. }) if *dots == r.dots => *rank,
-                    _ => at + 1,
-                };
-                entries.push(Ranked {
-                    rank,
-                    text: r.text,
-                    dots: r.dots,
+            let empty = words.is_empty() && hidden.is_empty();
+            let count = answered(participants);
+            (
+                Body::Cloud {
+                    words,
+                    count,
                     hidden,
-                });
-            }
-            Body::Ranking {
-                voters,
-                source: session
-                    .prompts()
-                    .iter()
-                    .position(|p| &p.id == source)
-                    .map(|at| at + 1),
-                entries,
-            }
+                },
+                empty,
+            )
         }
+        (Activity::DotVote { source, .. }, Results::DotVote { voters, ranking }) => (
+            Body::Ranking {
+                ballot: view
+                    .session
+                    .prompt(source)
+                    .map(|p| l.n(l.ballot_from, tables::place(view.session, p))),
+                entries: view.standings(ranking),
+                count: l.n(l.voters_n, voters),
+            },
+            voters == 0,
+        ),
         // The activity decides the results' kind; a mismatch cannot happen.
-        _ => Body::Empty,
-    };
-    let empty = match &body {
-        Body::Items { total, .. } => *total == 0,
-        Body::Poll { answered, .. } => *answered == 0,
-        Body::Scale { statements, .. } => statements.iter().all(|(_, r)| r.n == 0),
-        Body::Cloud { words, hidden, .. } => words.is_empty() && hidden.is_empty(),
-        Body::Ranking { voters, .. } => *voters == 0,
-        Body::NotOpened | Body::Empty => true,
+        _ => (Body::Nothing(l.no_answers), true),
     };
     if empty {
-        Body::Empty
+        Body::Nothing(l.no_answers)
     } else {
         body
     }
@@ -696,7 +650,12 @@ fn body<'a>(view: &View<'a>, prompt: &'a Prompt) -> Body<'a> {
 
 /// A brainstorm's items: by column, then by group when groups were used; starred first; the
 /// duplicates merged into an item under it.
-fn brainstorm<'a>(view: &View<'a>, prompt: &'a Prompt, columns: &'a [String]) -> Body<'a> {
+fn brainstorm<'a>(
+    view: &View<'a>,
+    l: &'static Labels,
+    prompt: &'a Prompt,
+    columns: &'a [String],
+) -> Body<'a> {
     let session = view.session;
     // Items still awaiting approval never reached the projector: out with the hidden ones.
     let shown: Vec<&'a Item> = view
@@ -713,18 +672,46 @@ fn brainstorm<'a>(view: &View<'a>, prompt: &'a Prompt, columns: &'a [String]) ->
         .filter(|(root, _)| shown_ids.contains(root))
         .collect();
     let total = tops.len() + merged.len();
-    let entry = |item: &'a Item| Entry {
-        text: &item.text,
-        starred: item.starred,
-        hidden: item.hidden,
-        pending: !item.approved,
-        likes: session.like_count(item),
-        dots: view.dots(item),
-        merged: merged
+    let entry = |item: &'a Item| {
+        let duplicates: Vec<(&str, bool)> = merged
             .iter()
             .filter(|(root, _)| *root == item.id)
             .map(|(_, m)| (m.text.as_str(), m.hidden || !m.approved))
-            .collect(),
+            .collect();
+        let likes = session.like_count(item);
+        let dots = view.dots(item);
+        let mut marks = Vec::new();
+        let mut mark = |kind, text: String| marks.push(Mark { kind, text });
+        if item.starred {
+            mark(MarkKind::Starred, l.starred.to_owned());
+        }
+        if item.hidden {
+            mark(MarkKind::Hidden, l.hidden.to_owned());
+        } else if !item.approved {
+            mark(MarkKind::Hidden, l.pending.to_owned());
+        }
+        if likes > 0 {
+            mark(MarkKind::Likes, l.plural(l.likes, likes as u64));
+        }
+        if dots > 0 {
+            mark(MarkKind::Dots, l.plural(l.dots, dots));
+        }
+        if !duplicates.is_empty() {
+            mark(
+                MarkKind::Similar,
+                l.plural(l.similar, duplicates.len() as u64),
+            );
+        }
+        Entry {
+            text: &item.text,
+            starred: item.starred,
+            hidden: item.hidden,
+            pending: !item.approved,
+            likes,
+            dots,
+            marks,
+            merged: duplicates,
+        }
     };
     let groups_used = tops.iter().any(|i| i.group.is_some());
     let in_group = |items: Vec<&'a Item>| -> Vec<GroupItems<'a>> {
@@ -757,7 +744,7 @@ fn brainstorm<'a>(view: &View<'a>, prompt: &'a Prompt, columns: &'a [String]) ->
             .collect();
         let known: BTreeSet<&GroupId> = session.groups().iter().map(|g| &g.id).collect();
         parts.push(GroupItems {
-            name: Some(labels(view.language).no_group),
+            name: Some(l.no_group),
             color: None,
             entries: sorted(
                 items
@@ -796,13 +783,17 @@ fn brainstorm<'a>(view: &View<'a>, prompt: &'a Prompt, columns: &'a [String]) ->
             .collect();
         if !loose.is_empty() {
             out.push(Column {
-                name: Some(labels(view.language).no_column.to_owned()),
+                name: Some(l.no_column.to_owned()),
                 groups: in_group(loose),
             });
         }
         out
     };
-    Body::Items { total, columns }
+    Body::Items {
+        total,
+        count: l.n(l.answers_n, total),
+        columns,
+    }
 }
 
 /// Whether `s` is a `#rrggbb` colour (safe to put in a style attribute).
@@ -811,215 +802,11 @@ fn is_hex_color(s: &str) -> bool {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    //! A small workshop built through the state machine, shared by the renderers' tests.
-
-    use uuid::Uuid;
-
+mod tests {
     use super::*;
+    use crate::export::fixture::{draft, report_workshop as workshop};
     use crate::export::{Format, Options};
-    use crate::session::{
-        Command, ParticipantId, PromptDraft, ResultsVisibility, Session, SessionMeta, SessionName,
-    };
-
-    /// 2026-11-23 10:00 in Helsinki (08:00 UTC).
-    pub const T0: Millis = 1_795_420_800_000;
-
-    pub fn person(n: u8) -> ParticipantId {
-        ParticipantId(Uuid::from_u128(u128::from(n) + 1))
-    }
-
-    fn draft(title: &str, activity: Activity) -> PromptDraft {
-        PromptDraft {
-            activity,
-            title: title.into(),
-            instructions: "Yksi ajatus kerrallaan.".into(),
-            time_limit_secs: None,
-            auto_close: false,
-            per_group: false,
-            premoderation: false,
-            wall: true,
-            show_results: ResultsVisibility::Live,
-        }
-    }
-
-    pub struct Workshop {
-        pub session: Session,
-        pub ids: Vec<ItemId>,
-        t: Millis,
-    }
-
-    impl Workshop {
-        pub fn apply(&mut self, command: Command) {
-            self.t += 60_000;
-            self.session
-                .apply(&command, self.t)
-                .unwrap_or_else(|e| panic!("{command:?}: {e:?}"));
-        }
-
-        pub fn add_open(&mut self, title: &str, activity: Activity) -> crate::session::PromptId {
-            self.apply(Command::AddPrompt {
-                draft: draft(title, activity),
-            });
-            let id = self.session.prompts().last().expect("added").id.clone();
-            self.apply(Command::OpenPrompt {
-                prompt_id: id.clone(),
-            });
-            id
-        }
-
-        pub fn submit(
-            &mut self,
-            who: u8,
-            prompt: &crate::session::PromptId,
-            text: &str,
-            column: Option<u8>,
-        ) -> ItemId {
-            let id = ItemId(Uuid::new_v4());
-            self.apply(Command::Submit {
-                participant: person(who),
-                item_id: id,
-                prompt_id: prompt.clone(),
-                text: text.into(),
-                column,
-            });
-            self.ids.push(id);
-            id
-        }
-
-        pub fn view(&self, format: Format, options: &Options) -> View<'_> {
-            View::new(&self.session, format, options).expect("view")
-        }
-    }
-
-    /// A brainstorm in two columns by two groups (one item hidden, one merged, one starred,
-    /// one liked), a poll, a scale, a word cloud, a dot vote and a draft nobody saw.
-    pub fn workshop() -> Workshop {
-        let mut w = Workshop {
-            session: Session::new(SessionMeta {
-                slug: SessionName::parse("hyvinsivi").expect("slug"),
-                title: "HYVINSIVI – työpaja".into(),
-                language: Language::Fi,
-                created_at: T0,
-                key_hash: "00".into(),
-            }),
-            ids: Vec::new(),
-            t: T0,
-        };
-        w.apply(Command::AddGroup {
-            name: "Toimijat".into(),
-            color: Some("#1f77b4".into()),
-        });
-        w.apply(Command::AddGroup {
-            name: "Digi".into(),
-            color: None,
-        });
-        for (who, group) in [(0, "g1"), (1, "g1"), (2, "g2")] {
-            w.apply(Command::ChooseGroup {
-                participant: person(who),
-                group_id: Some(GroupId(group.into())),
-            });
-        }
-        let brainstorm = w.add_open(
-            "Mikä toimii yhdyspinnoilla?",
-            Activity::Brainstorm {
-                columns: vec!["Toimii nyt".into(), "Ei toimi".into()],
-            },
-        );
-        let ohjaamo = w.submit(0, &brainstorm, "Ohjaamo", Some(0));
-        let dup = w.submit(2, &brainstorm, "ohjaamo!", Some(0));
-        w.submit(
-            2,
-            &brainstorm,
-            "Tiedonkulku & <script>alert(1)</script>",
-            Some(1),
-        );
-        let hidden = w.submit(1, &brainstorm, "Roskaa", Some(1));
-        let star = w.submit(1, &brainstorm, "# otsikko | pipe *tähti*", Some(1));
-        w.apply(Command::HideItem { item_id: hidden });
-        w.apply(Command::MergeItems {
-            into: ohjaamo,
-            items: vec![dup],
-        });
-        w.apply(Command::StarItem {
-            item_id: star,
-            starred: true,
-        });
-        w.apply(Command::Like {
-            participant: person(2),
-            item_id: ohjaamo,
-            liked: true,
-        });
-        let poll = w.add_open(
-            "Millä sektorilla työskentelet?",
-            Activity::Poll {
-                options: vec!["Kunta".into(), "Järjestö".into(), "Valtio".into()],
-                multiple: false,
-                may_change: false,
-            },
-        );
-        for (who, option) in [(0, 0), (1, 0), (2, 1), (3, 0)] {
-            w.apply(Command::Vote {
-                participant: person(who),
-                prompt_id: poll.clone(),
-                options: vec![option],
-            });
-        }
-        let scale = w.add_open(
-            "Miten hyvin yhteistyö toimii?",
-            Activity::Scale {
-                statements: vec!["Tiedonkulku".into(), "Yhteiset tavoitteet".into()],
-                max: 5,
-                min_label: "Huonosti".into(),
-                max_label: "Erinomaisesti".into(),
-            },
-        );
-        for (who, statement, value) in [(0, 0, 2), (1, 0, 4), (2, 0, 4), (0, 1, 5)] {
-            w.apply(Command::Rate {
-                participant: person(who),
-                prompt_id: scale.clone(),
-                statement,
-                value,
-            });
-        }
-        let cloud = w.add_open(
-            "Yksi sana hyvästä yhteistyöstä",
-            Activity::WordCloud { max_answers: 3 },
-        );
-        w.submit(0, &cloud, "Luottamus", None);
-        w.submit(1, &cloud, "luottamus", None);
-        w.submit(1, &cloud, "Avoimuus", None);
-        let vote = w.add_open(
-            "Mikä on tärkein?",
-            Activity::DotVote {
-                source: brainstorm.clone(),
-                dots: 3,
-                max_per_item: 3,
-            },
-        );
-        for who in [0, 1] {
-            w.apply(Command::PlaceDot {
-                participant: person(who),
-                prompt_id: vote.clone(),
-                item_id: star,
-            });
-        }
-        w.apply(Command::PlaceDot {
-            participant: person(0),
-            prompt_id: vote.clone(),
-            item_id: ohjaamo,
-        });
-        w.apply(Command::ClosePrompt { prompt_id: vote });
-        w.apply(Command::AddPrompt {
-            draft: draft(
-                "Seuraavat askeleet",
-                Activity::Brainstorm {
-                    columns: Vec::new(),
-                },
-            ),
-        });
-        w
-    }
+    use crate::session::Command;
 
     #[test]
     fn the_report_groups_merges_and_ranks_as_a_reader_expects() {
@@ -1027,9 +814,15 @@ pub(crate) mod tests {
         let view = w.view(Format::Html, &Options::default());
         let report = Report::new(&view);
         assert_eq!(report.title, "HYVINSIVI – työpaja");
-        assert_eq!(report.date, "23.11.2026");
-        assert_eq!(report.participants, 4);
-        assert_eq!(report.time_zone, "Europe/Helsinki");
+        assert_eq!(
+            report.facts,
+            [
+                ("Päivämäärä", "23.11.2026".to_owned()),
+                ("Osallistujia", "4".to_owned()),
+                ("Kysymyksiä", "6".to_owned()),
+            ]
+        );
+        assert_eq!(report.note, "Kellonajat aikavyöhykkeellä Europe/Helsinki.");
         assert_eq!(report.sections.len(), 6);
         let first = &report.sections[0];
         assert_eq!((first.place, first.kind), (1, "Ideointi"));
@@ -1038,11 +831,16 @@ pub(crate) mod tests {
             "{}",
             first.status
         );
-        let Body::Items { total, columns } = &first.body else {
+        let Body::Items {
+            total,
+            count,
+            columns,
+        } = &first.body
+        else {
             panic!("{:?}", first.body)
         };
         // The hidden item is out; the duplicate is under Ohjaamo.
-        assert_eq!(*total, 4);
+        assert_eq!((*total, count.as_str()), (4, "Vastauksia: 4"));
         assert_eq!(columns.len(), 2);
         assert_eq!(columns[0].name.as_deref(), Some("Toimii nyt"));
         let toimijat = &columns[0].groups[0];
@@ -1052,6 +850,19 @@ pub(crate) mod tests {
         assert_eq!(toimijat.entries[0].merged, [("ohjaamo!", false)]);
         assert_eq!(toimijat.entries[0].likes, 1);
         assert_eq!(toimijat.entries[0].dots, 1);
+        let marks: Vec<_> = toimijat.entries[0]
+            .marks
+            .iter()
+            .map(|m| (m.kind, m.text.as_str()))
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                (MarkKind::Likes, "1 tykkäys"),
+                (MarkKind::Dots, "1 piste"),
+                (MarkKind::Similar, "+1 samankaltainen")
+            ]
+        );
         assert_eq!(
             columns[0].groups.len(),
             1,
@@ -1063,26 +874,45 @@ pub(crate) mod tests {
         assert!(ei.groups[0].entries[0].starred);
         assert_eq!(ei.groups[1].name, Some("Digi"));
 
-        let Body::Poll { answered, bars, .. } = &report.sections[1].body else {
+        let Body::Poll {
+            answered,
+            bars,
+            count,
+            note,
+        } = &report.sections[1].body
+        else {
             panic!()
         };
-        assert_eq!(*answered, 4);
-        let got: Vec<_> = bars.iter().map(|b| (b.label, b.count, b.percent)).collect();
+        assert_eq!(
+            (*answered, count.as_str(), *note),
+            (4, "Vastanneita: 4", None)
+        );
+        let got: Vec<_> = bars
+            .iter()
+            .map(|b| (b.label, b.count, b.share.as_str()))
+            .collect();
         assert_eq!(
             got,
-            [("Kunta", 3, 75), ("Järjestö", 1, 25), ("Valtio", 0, 0)]
+            [
+                ("Kunta", 3, "75\u{a0}%"),
+                ("Järjestö", 1, "25\u{a0}%"),
+                ("Valtio", 0, "0\u{a0}%")
+            ]
         );
 
         let Body::Ranking {
-            entries, source, ..
+            ballot, entries, ..
         } = &report.sections[4].body
         else {
             panic!()
         };
-        assert_eq!(*source, Some(1));
+        assert_eq!(
+            ballot.as_deref(),
+            Some("Äänestys kysymyksen 1 vastauksista.")
+        );
         let ranked: Vec<_> = entries.iter().map(|e| (e.rank, e.dots)).collect();
         assert_eq!(ranked, [(1, 2), (2, 1), (3, 0)]);
-        assert!(matches!(report.sections[5].body, Body::NotOpened));
+        assert!(matches!(report.sections[5].body, Body::Nothing(why) if why == FI.not_opened));
         assert_eq!(report.sections[5].status, "Luonnos");
     }
 
@@ -1097,7 +927,7 @@ pub(crate) mod tests {
             },
         );
         let report = Report::new(&view);
-        let Body::Items { total, columns } = &report.sections[0].body else {
+        let Body::Items { total, columns, .. } = &report.sections[0].body else {
             panic!()
         };
         assert_eq!(*total, 5);
@@ -1109,7 +939,9 @@ pub(crate) mod tests {
             .map(|e| e.text)
             .collect();
         assert_eq!(hidden, ["Roskaa"]);
-        assert!(report.hidden_included);
+        assert!(report
+            .note
+            .ends_with(" Piilotetut vastaukset ovat mukana, ja ne on merkitty."));
     }
 
     #[test]
@@ -1128,7 +960,7 @@ pub(crate) mod tests {
             ..Options::default()
         };
         let report = Report::new(&w.view(Format::Html, &only));
-        assert!(matches!(report.sections[0].body, Body::Empty));
+        assert!(matches!(report.sections[0].body, Body::Nothing(why) if why == FI.no_answers));
         let with_hidden = Options {
             hidden: Some(true),
             ..only

@@ -1,0 +1,326 @@
+//! Workshops for the exports' unit tests, built through the state machine as a facilitator and
+//! participants would: [`workshop`] for the data files (every activity, an edited, a hidden, a
+//! starred and a liked item, texts a spreadsheet could mistake for formulas) and
+//! [`report_workshop`] for the report (groups with colours, a merged duplicate, markup, a
+//! draft nobody saw).
+
+use uuid::Uuid;
+
+use crate::session::*;
+
+use super::{Format, Options, View};
+
+/// 2026-11-23 12:00 UTC: 14:00 in Helsinki. [`workshop`] starts here.
+pub const T0: Millis = 1_795_435_200_000;
+/// 2026-11-23 10:00 in Helsinki (08:00 UTC). [`report_workshop`] starts here.
+pub const REPORT_T0: Millis = 1_795_420_800_000;
+
+/// A participant: `person(0)`, `person(1)`, …
+pub fn person(n: u8) -> ParticipantId {
+    ParticipantId(Uuid::from_u128(u128::from(n) + 1))
+}
+
+/// A prompt as the console makes it, with the wall on and results shown live.
+pub fn draft(title: &str, activity: Activity) -> PromptDraft {
+    PromptDraft {
+        activity,
+        title: title.into(),
+        instructions: "Yksi ajatus kerrallaan.".into(),
+        time_limit_secs: None,
+        auto_close: false,
+        per_group: false,
+        premoderation: false,
+        wall: true,
+        show_results: ResultsVisibility::Live,
+    }
+}
+
+/// A session being run, with a clock that moves a minute before every command.
+pub struct Workshop {
+    /// The session.
+    pub session: Session,
+    /// The items sent, in order.
+    pub ids: Vec<ItemId>,
+    t: Millis,
+}
+
+impl Workshop {
+    /// "HYVINSIVI – työpaja" in Finnish, made three days before `start`.
+    pub fn new(start: Millis) -> Workshop {
+        Workshop {
+            session: Session::new(SessionMeta {
+                slug: SessionName::parse("hyvinsivi").expect("slug"),
+                title: "HYVINSIVI – työpaja".into(),
+                language: Language::Fi,
+                created_at: start - 86_400_000 * 3,
+                key_hash: "00".into(),
+            }),
+            ids: Vec::new(),
+            t: start,
+        }
+    }
+
+    /// Applies `command` a minute after the last one.
+    pub fn apply(&mut self, command: Command) {
+        self.t += 60_000;
+        self.session
+            .apply(&command, self.t)
+            .unwrap_or_else(|e| panic!("{command:?}: {e:?}"));
+    }
+
+    /// Adds a prompt to the agenda (in the same minute as the last command); returns its id.
+    pub fn add(&mut self, draft: PromptDraft) -> PromptId {
+        self.session
+            .apply(&Command::AddPrompt { draft }, self.t)
+            .expect("add prompt");
+        self.session.prompts().last().expect("added").id.clone()
+    }
+
+    /// Adds a prompt and opens it; returns its id.
+    pub fn add_open(&mut self, title: &str, activity: Activity) -> PromptId {
+        let id = self.add(draft(title, activity));
+        self.apply(Command::OpenPrompt {
+            prompt_id: id.clone(),
+        });
+        id
+    }
+
+    /// `person(who)` sends an item; returns its id (`100 + n` for the n-th item sent).
+    pub fn submit(&mut self, who: u8, prompt: &PromptId, text: &str, column: Option<u8>) -> ItemId {
+        let id = ItemId(Uuid::from_u128(101 + self.ids.len() as u128));
+        self.apply(Command::Submit {
+            participant: person(who),
+            item_id: id,
+            prompt_id: prompt.clone(),
+            text: text.into(),
+            column,
+        });
+        self.ids.push(id);
+        id
+    }
+
+    /// The session as `format` with `options` sees it.
+    pub fn view(&self, format: Format, options: &Options) -> View<'_> {
+        View::new(&self.session, format, options).expect("view")
+    }
+}
+
+/// The data files' workshop: 1 brainstorm, 2 poll, 3 scale, 4 word cloud, 5 dot vote; a group,
+/// columns, an edited, a starred, a liked and a hidden item, and a formula-like text.
+pub fn workshop() -> Workshop {
+    let mut w = Workshop::new(T0);
+    let (a, b, c) = (0, 1, 2);
+    w.apply(Command::AddGroup {
+        name: "Digitaalisuus".into(),
+        color: None,
+    });
+    w.apply(Command::ChooseGroup {
+        participant: person(a),
+        group_id: Some(GroupId("g1".into())),
+    });
+
+    let ideas = w.add_open(
+        "Mitkä toimijat tulisi olla verkostossa mukana?",
+        Activity::Brainstorm {
+            columns: vec!["Toimivat nyt".into(), "Eivät toimi".into()],
+        },
+    );
+    let first = w.submit(a, &ideas, "Äänekosken nuorisopalvelut", Some(0));
+    w.submit(b, &ideas, "=HYPERLINK(\"http://x\")", Some(1));
+    let third = w.submit(c, &ideas, "- Ohjaamo", Some(0));
+    let junk = w.submit(b, &ideas, "Roskaa", Some(1));
+    w.apply(Command::EditItem {
+        item_id: first,
+        text: "Äänekosken nuorisopalvelut ja Ohjaamo".into(),
+    });
+    w.apply(Command::StarItem {
+        item_id: first,
+        starred: true,
+    });
+    w.apply(Command::Like {
+        participant: person(c),
+        item_id: first,
+        liked: true,
+    });
+    w.apply(Command::HideItem { item_id: junk });
+    w.apply(Command::ClosePrompt {
+        prompt_id: ideas.clone(),
+    });
+
+    let poll = w.add_open(
+        "Millä sektorilla työskentelet?",
+        Activity::Poll {
+            options: vec!["Kunta".into(), "Järjestö".into(), "Valtio".into()],
+            multiple: false,
+            may_change: false,
+        },
+    );
+    for (who, option) in [(a, 0), (b, 0), (c, 2)] {
+        w.apply(Command::Vote {
+            participant: person(who),
+            prompt_id: poll.clone(),
+            options: vec![option],
+        });
+    }
+
+    let scale = w.add_open(
+        "Kunnan ja järjestöjen yhteistyö",
+        Activity::Scale {
+            statements: vec!["Yhteistyö toimii".into()],
+            max: 5,
+            min_label: "Huonosti".into(),
+            max_label: "Hyvin".into(),
+        },
+    );
+    for (who, value) in [(a, 2), (b, 5)] {
+        w.apply(Command::Rate {
+            participant: person(who),
+            prompt_id: scale.clone(),
+            statement: 0,
+            value,
+        });
+    }
+
+    let words = w.add_open(
+        "Yksi sana yhteistyöstä",
+        Activity::WordCloud { max_answers: 3 },
+    );
+    for (who, text) in [(a, "Yhteistyö"), (b, "yhteistyö "), (c, "Luottamus")] {
+        w.submit(who, &words, text, None);
+    }
+
+    let vote = w.add_open(
+        "Tärkeimmät toimijat",
+        Activity::DotVote {
+            source: ideas,
+            dots: 3,
+            max_per_item: 2,
+        },
+    );
+    for (who, item) in [(a, first), (a, first), (b, third)] {
+        w.apply(Command::PlaceDot {
+            participant: person(who),
+            prompt_id: vote.clone(),
+            item_id: item,
+        });
+    }
+    w
+}
+
+/// The report's workshop: a brainstorm in two columns by two groups (one item hidden, one
+/// merged, one starred, one liked), a poll, a scale, a word cloud, a dot vote and a draft
+/// nobody saw.
+pub fn report_workshop() -> Workshop {
+    let mut w = Workshop::new(REPORT_T0);
+    w.apply(Command::AddGroup {
+        name: "Toimijat".into(),
+        color: Some("#1f77b4".into()),
+    });
+    w.apply(Command::AddGroup {
+        name: "Digi".into(),
+        color: None,
+    });
+    for (who, group) in [(0, "g1"), (1, "g1"), (2, "g2")] {
+        w.apply(Command::ChooseGroup {
+            participant: person(who),
+            group_id: Some(GroupId(group.into())),
+        });
+    }
+    let brainstorm = w.add_open(
+        "Mikä toimii yhdyspinnoilla?",
+        Activity::Brainstorm {
+            columns: vec!["Toimii nyt".into(), "Ei toimi".into()],
+        },
+    );
+    let ohjaamo = w.submit(0, &brainstorm, "Ohjaamo", Some(0));
+    let dup = w.submit(2, &brainstorm, "ohjaamo!", Some(0));
+    w.submit(
+        2,
+        &brainstorm,
+        "Tiedonkulku & <script>alert(1)</script>",
+        Some(1),
+    );
+    let hidden = w.submit(1, &brainstorm, "Roskaa", Some(1));
+    let star = w.submit(1, &brainstorm, "# otsikko | pipe *tähti*", Some(1));
+    w.apply(Command::HideItem { item_id: hidden });
+    w.apply(Command::MergeItems {
+        into: ohjaamo,
+        items: vec![dup],
+    });
+    w.apply(Command::StarItem {
+        item_id: star,
+        starred: true,
+    });
+    w.apply(Command::Like {
+        participant: person(2),
+        item_id: ohjaamo,
+        liked: true,
+    });
+    let poll = w.add_open(
+        "Millä sektorilla työskentelet?",
+        Activity::Poll {
+            options: vec!["Kunta".into(), "Järjestö".into(), "Valtio".into()],
+            multiple: false,
+            may_change: false,
+        },
+    );
+    for (who, option) in [(0, 0), (1, 0), (2, 1), (3, 0)] {
+        w.apply(Command::Vote {
+            participant: person(who),
+            prompt_id: poll.clone(),
+            options: vec![option],
+        });
+    }
+    let scale = w.add_open(
+        "Miten hyvin yhteistyö toimii?",
+        Activity::Scale {
+            statements: vec!["Tiedonkulku".into(), "Yhteiset tavoitteet".into()],
+            max: 5,
+            min_label: "Huonosti".into(),
+            max_label: "Erinomaisesti".into(),
+        },
+    );
+    for (who, statement, value) in [(0, 0, 2), (1, 0, 4), (2, 0, 4), (0, 1, 5)] {
+        w.apply(Command::Rate {
+            participant: person(who),
+            prompt_id: scale.clone(),
+            statement,
+            value,
+        });
+    }
+    let cloud = w.add_open(
+        "Yksi sana hyvästä yhteistyöstä",
+        Activity::WordCloud { max_answers: 3 },
+    );
+    w.submit(0, &cloud, "Luottamus", None);
+    w.submit(1, &cloud, "luottamus", None);
+    w.submit(1, &cloud, "Avoimuus", None);
+    let vote = w.add_open(
+        "Mikä on tärkein?",
+        Activity::DotVote {
+            source: brainstorm.clone(),
+            dots: 3,
+            max_per_item: 3,
+        },
+    );
+    for who in [0, 1] {
+        w.apply(Command::PlaceDot {
+            participant: person(who),
+            prompt_id: vote.clone(),
+            item_id: star,
+        });
+    }
+    w.apply(Command::PlaceDot {
+        participant: person(0),
+        prompt_id: vote.clone(),
+        item_id: ohjaamo,
+    });
+    w.apply(Command::ClosePrompt { prompt_id: vote });
+    w.add(draft(
+        "Seuraavat askeleet",
+        Activity::Brainstorm {
+            columns: Vec::new(),
+        },
+    ));
+    w
+}
