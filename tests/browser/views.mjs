@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BASE, LAPTOP, PHONE, PROJECTOR, Watch, addPrompt, createSession, inBrowser, launch } from './lib.mjs';
+import { BASE, LAPTOP, PHONE, PROJECTOR, addPrompt, createSession, inBrowser } from './lib.mjs';
 
 const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
 /** What a typical Android keyboard with its suggestion strip takes of a 640 px screen. */
@@ -224,87 +224,80 @@ test('the console decides what the projector shows', { timeout: 180_000 }, () =>
   await control.waitForSelector('#screen-follow', { state: 'hidden' });
 }));
 
-test('the projector takes hundreds of items without redrawing', { timeout: 180_000 }, async () => {
-  const watch = new Watch();
-  const browser = await launch();
-  try {
-    const s = await createSession('tulva', 'Tulva');
-    const key = new URL(s.control).hash.replace('#key=', '');
-    const screen = await watch.page(browser, 'screen', PROJECTOR);
-    await screen.goto(s.screen);
-    await screen.waitForSelector('#idle:not([hidden])');
-    // A page of the service drives the room over websockets: the facilitator opens a
-    // brainstorm, then 20 phones send 15 items each at once (300 items in a few seconds, far
-    // more than the hundreds a minute of a busy seminar).
-    const driver = await watch.page(browser, 'driver', LAPTOP);
-    await driver.goto(`${BASE}/`);
-    const room = async ({ slug, key, first }) => {
-      const url = `${location.origin.replace(/^http/, 'ws')}/ws/${slug}`;
-      const connect = (hello) => new Promise((resolve, reject) => {
-        const ws = new WebSocket(url);
-        const waiting = new Map();
-        const frames = [];
-        ws.onopen = () => ws.send(JSON.stringify(hello));
-        ws.onerror = () => reject(new Error('websocket failed'));
-        ws.onmessage = (m) => {
-          const f = JSON.parse(m.data);
-          frames.push(f);
-          if (f.type === 'welcome') resolve({ ws, waiting, frames });
-          if ((f.type === 'ack' || f.type === 'error') && waiting.has(f.id)) waiting.get(f.id)(f);
-        };
-      });
-      const ask = (c, frame) => new Promise((done) => {
-        const id = crypto.randomUUID();
-        c.waiting.set(id, done);
-        c.ws.send(JSON.stringify({ ...frame, id }));
-      }).then((r) => { if (r.type !== 'ack') throw new Error(JSON.stringify(r)); });
-      const fac = await connect({ type: 'hello', protocol: 1, role: 'facilitator', key, last_seq: 0 });
-      await ask(fac, { type: 'add_prompt', prompt: { kind: 'brainstorm', title: 'Mitä verkostolta toivotaan?' } });
-      const id = fac.frames.find((f) => f.type === 'prompt_added').prompt.id;
-      await ask(fac, { type: 'open_prompt', prompt_id: id });
-      const phones = [];
-      for (let n = 0; n < 20; n++) {
-        phones.push(await connect({ type: 'hello', protocol: 1, role: 'participant', participant_id: crypto.randomUUID(), last_seq: 0 }));
-      }
-      const submit = (p, text) => ask(p, { type: 'submit', id: crypto.randomUUID(), prompt_id: id, text });
-      await submit(phones[0], first);
-      // Let the projector draw the first card before the flood.
-      await new Promise((r) => setTimeout(r, 1000));
-      await Promise.all(phones.flatMap((p, n) => Array.from({ length: 15 }, (_, k) => submit(p, `Toive ${n + 1}.${k + 1}: yhteinen kalenteri ja tieto kulkemaan`))));
-    };
-    const flood = driver.evaluate(room, { slug: s.slug, key, first: 'Ensimmäinen kortti' });
-    await screen.waitForFunction(() => document.querySelectorAll('#cards .card-item').length === 1);
-    // Watch the first card and the stage through the flood: a redraw would replace the card's
-    // node or leave a frame without cards.
-    await screen.evaluate(() => {
-      window.__first = document.querySelector('#cards .card-item');
-      window.__removed = 0;
-      window.__emptyFrames = 0;
-      new MutationObserver((records) => {
-        for (const r of records) window.__removed += [...r.removedNodes].filter((n) => n.classList?.contains('card-item')).length;
-      }).observe(document.getElementById('cards'), { childList: true, subtree: true });
-      const sample = () => {
-        if (!document.querySelector('#cards .card-item')) window.__emptyFrames += 1;
-        window.__raf = requestAnimationFrame(sample);
+test('the projector takes hundreds of items without redrawing', { timeout: 180_000 }, () => inBrowser(async (browser, watch) => {
+  const s = await createSession('tulva', 'Tulva');
+  const key = new URL(s.control).hash.replace('#key=', '');
+  const screen = await watch.page(browser, 'screen', PROJECTOR);
+  await screen.goto(s.screen);
+  await screen.waitForSelector('#idle:not([hidden])');
+  // A page of the service drives the room over websockets: the facilitator opens a
+  // brainstorm, then 20 phones send 15 items each at once (300 items in a few seconds, far
+  // more than the hundreds a minute of a busy seminar).
+  const driver = await watch.page(browser, 'driver', LAPTOP);
+  await driver.goto(`${BASE}/`);
+  const room = async ({ slug, key, first }) => {
+    const url = `${location.origin.replace(/^http/, 'ws')}/ws/${slug}`;
+    const connect = (hello) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const waiting = new Map();
+      const frames = [];
+      ws.onopen = () => ws.send(JSON.stringify(hello));
+      ws.onerror = () => reject(new Error('websocket failed'));
+      ws.onmessage = (m) => {
+        const f = JSON.parse(m.data);
+        frames.push(f);
+        if (f.type === 'welcome') resolve({ ws, waiting, frames });
+        if ((f.type === 'ack' || f.type === 'error') && waiting.has(f.id)) waiting.get(f.id)(f);
       };
-      sample();
     });
-    await flood;
-    await screen.waitForFunction(() => document.querySelectorAll('#cards .card-item').length === 301, null, { timeout: 30_000 });
-    const seen = await screen.evaluate(() => ({
-      same: document.querySelector('#cards .card-item') === window.__first || document.contains(window.__first),
-      removed: window.__removed,
-      empty: window.__emptyFrames,
-      count: document.getElementById('count').textContent,
-    }));
-    assert.deepEqual(seen, { same: true, removed: 0, empty: 0, count: seen.count });
-    assert.match(seen.count, /301/);
-    // Every card on screen fits it: the text shrinks rather than running off the stage.
-    const overflow = await screen.evaluate(() => [...document.querySelectorAll('#cards .card-item:not(.gone)')]
-      .filter((c) => c.getBoundingClientRect().bottom > innerHeight + 1).length);
-    assert.equal(overflow, 0, 'cards below the bottom of the screen');
-    watch.assertClean(assert);
-  } finally {
-    await browser.close();
-  }
-});
+    const ask = (c, frame) => new Promise((done) => {
+      const id = crypto.randomUUID();
+      c.waiting.set(id, done);
+      c.ws.send(JSON.stringify({ ...frame, id }));
+    }).then((r) => { if (r.type !== 'ack') throw new Error(JSON.stringify(r)); });
+    const fac = await connect({ type: 'hello', protocol: 1, role: 'facilitator', key, last_seq: 0 });
+    await ask(fac, { type: 'add_prompt', prompt: { kind: 'brainstorm', title: 'Mitä verkostolta toivotaan?' } });
+    const id = fac.frames.find((f) => f.type === 'prompt_added').prompt.id;
+    await ask(fac, { type: 'open_prompt', prompt_id: id });
+    const phones = [];
+    for (let n = 0; n < 20; n++) {
+      phones.push(await connect({ type: 'hello', protocol: 1, role: 'participant', participant_id: crypto.randomUUID(), last_seq: 0 }));
+    }
+    const submit = (p, text) => ask(p, { type: 'submit', id: crypto.randomUUID(), prompt_id: id, text });
+    await submit(phones[0], first);
+    // Let the projector draw the first card before the flood.
+    await new Promise((r) => setTimeout(r, 1000));
+    await Promise.all(phones.flatMap((p, n) => Array.from({ length: 15 }, (_, k) => submit(p, `Toive ${n + 1}.${k + 1}: yhteinen kalenteri ja tieto kulkemaan`))));
+  };
+  const flood = driver.evaluate(room, { slug: s.slug, key, first: 'Ensimmäinen kortti' });
+  await screen.waitForFunction(() => document.querySelectorAll('#cards .card-item').length === 1);
+  // Watch the first card and the stage through the flood: a redraw would replace the card's
+  // node or leave a frame without cards.
+  await screen.evaluate(() => {
+    window.__first = document.querySelector('#cards .card-item');
+    window.__removed = 0;
+    window.__emptyFrames = 0;
+    new MutationObserver((records) => {
+      for (const r of records) window.__removed += [...r.removedNodes].filter((n) => n.classList?.contains('card-item')).length;
+    }).observe(document.getElementById('cards'), { childList: true, subtree: true });
+    const sample = () => {
+      if (!document.querySelector('#cards .card-item')) window.__emptyFrames += 1;
+      window.__raf = requestAnimationFrame(sample);
+    };
+    sample();
+  });
+  await flood;
+  await screen.waitForFunction(() => document.querySelectorAll('#cards .card-item').length === 301, null, { timeout: 30_000 });
+  const seen = await screen.evaluate(() => ({
+    same: document.querySelector('#cards .card-item') === window.__first || document.contains(window.__first),
+    removed: window.__removed,
+    empty: window.__emptyFrames,
+    count: document.getElementById('count').textContent,
+  }));
+  assert.deepEqual(seen, { same: true, removed: 0, empty: 0, count: seen.count });
+  assert.match(seen.count, /301/);
+  // Every card on screen fits it: the text shrinks rather than running off the stage.
+  const overflow = await screen.evaluate(() => [...document.querySelectorAll('#cards .card-item:not(.gone)')]
+    .filter((c) => c.getBoundingClientRect().bottom > innerHeight + 1).length);
+  assert.equal(overflow, 0, 'cards below the bottom of the screen');
+}));
