@@ -693,6 +693,48 @@ mod tests {
     }
 
     #[test]
+    fn an_imported_session_rebuilds_from_its_first_state_when_the_snapshot_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut original = new_session();
+        let mut files = store.create(&original).unwrap();
+        scripted(&mut original, &mut files, 3);
+        drop(files);
+        let view = crate::export::View::new(
+            &original,
+            crate::export::Format::Json,
+            &crate::export::Options::default(),
+        )
+        .unwrap();
+        let doc = crate::export::json::document(&view, 5);
+        let target = crate::session::ImportTarget {
+            slug: Some(SessionName::parse("tuotu").unwrap()),
+            title: None,
+            key_hash: "k".into(),
+            now: 100,
+            salt: [1; 32],
+        };
+        let mut s = Session::import(doc, target).unwrap();
+        let mut files = store.create(&s).unwrap();
+        apply_and_journal(
+            &mut s,
+            &mut files,
+            Command::ClosePrompt {
+                prompt_id: PromptId("p1".into()),
+            },
+            200,
+        );
+        drop(files);
+        let session_dir = dir.path().join("sessions/tuotu");
+        assert!(session_dir.join(IMPORTED).exists());
+        assert!(!dir.path().join("sessions/testi").join(IMPORTED).exists());
+        fs::write(session_dir.join(SNAPSHOT), b"{").unwrap();
+        let (back, _) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(back, s, "the import and every journal line since");
+        assert_eq!(back.items().len(), 3);
+    }
+
+    #[test]
     fn an_injected_disk_fault_refuses_the_write_and_changes_nothing_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         let fault = WriteFault::default();

@@ -372,7 +372,13 @@ async fn import_session(
         })?;
     let doc = tokio::task::spawn_blocking(move || json::parse(&bytes))
         .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "import failed"))?
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "import failed",
+            )
+        })?
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()))?;
     let created = state
         .hub
