@@ -358,18 +358,28 @@ async fn import_session(
         .filter(|s| !s.is_empty())
         .map(|t| parse_title(&t))
         .transpose()?;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "the file is larger than {} MB",
+                IMPORT_MAX_BYTES / 1024 / 1024
+            ),
+        )
+    };
+    // Refused from its declared length before it is sent; a body without one is cut off at
+    // the bound as it streams in.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > IMPORT_MAX_BYTES as u64) {
+        return Err(too_large());
+    }
     let bytes = axum::body::to_bytes(body, IMPORT_MAX_BYTES)
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!(
-                    "the file is larger than {} MB",
-                    IMPORT_MAX_BYTES / 1024 / 1024
-                ),
-            )
-        })?;
+        .map_err(|_| too_large())?;
     let doc = tokio::task::spawn_blocking(move || json::parse(&bytes))
         .await
         .map_err(|_| {

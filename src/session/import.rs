@@ -1274,9 +1274,12 @@ mod tests {
         assert_eq!(json::parse(&bytes).unwrap_err().code(), "invalid_document");
     }
 
+    /// One way to spoil a valid document.
+    type Change = Box<dyn FnOnce(&mut SessionDoc)>;
+
     #[test]
     fn every_inconsistency_is_refused_with_its_code() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut SessionDoc)>)> = vec![
+        let cases: Vec<(&str, Change)> = vec![
             (
                 "wrong_format",
                 Box::new(|d| d.format = "paja-agenda".into()),

@@ -8,6 +8,7 @@ mod crash;
 mod durability;
 mod errors;
 mod http_api;
+mod import;
 mod limits;
 mod load;
 mod reconnect;
