@@ -501,3 +501,9 @@ async fn an_import_needs_the_admin_password_where_creating_does() {
     assert_eq!(copy["session"]["title"], "Kopio");
     assert_eq!(copy["session"]["slug"], "kopio");
 }
+
+/// The start page imports a session from its JSON export and shows the new control link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_page_imports_a_session_file() {
+    crate::browser::run_script("import.mjs").await;
+}
