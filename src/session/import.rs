@@ -25,6 +25,12 @@ pub const IMPORT_MAX_PARTICIPANTS: usize = 100_000;
 pub const IMPORT_MAX_REVISIONS: usize = MAX_ITEMS;
 /// Longest pseudonym accepted, in characters (Paja writes 12: `p-1a2b3c4d5e`).
 pub const PSEUDONYM_MAX: usize = 32;
+/// Highest number in an imported prompt or group id: far above any real session, and far
+/// enough below `u32::MAX` that the ids made after the import never wrap.
+pub const IMPORT_MAX_ID_NUMBER: u32 = 999_999_999;
+/// Highest sequence number an import may carry: the largest integer a browser's JSON numbers
+/// hold exactly, so the count can go on without overflow or rounding on the phones.
+pub const IMPORT_MAX_SEQ: u64 = (1 << 53) - 1;
 
 /// Why an export file could not be imported. Each has a stable [`ImportError::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -184,7 +190,7 @@ fn id_number(id: &str, prefix: char) -> Option<u32> {
     if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok()
+    digits.parse().ok().filter(|n| *n <= IMPORT_MAX_ID_NUMBER)
 }
 
 fn valid_pseudonym(p: &str) -> bool {
@@ -244,6 +250,9 @@ impl Session {
             .sum();
         if revisions > IMPORT_MAX_REVISIONS {
             return Err(too_many("revisions", IMPORT_MAX_REVISIONS));
+        }
+        if doc.session.seq > IMPORT_MAX_SEQ {
+            return Err(too_many("events (seq)", IMPORT_MAX_SEQ as usize));
         }
 
         let title = target.title.as_deref().unwrap_or(&doc.session.title);
@@ -1305,6 +1314,11 @@ mod tests {
                 "invalid_id",
                 Box::new(|d| d.prompts[0].id = PromptId("x1".into())),
             ),
+            (
+                "invalid_id",
+                Box::new(|d| d.prompts[6].id = PromptId("p4294967295".into())),
+            ),
+            ("too_many", Box::new(|d| d.session.seq = u64::MAX)),
             (
                 "invalid_id",
                 Box::new(|d| d.groups[0].id = GroupId("g01".into())),
