@@ -1,4 +1,4 @@
-//! The `paja` command: serve (the default) or export a session offline.
+//! The `paja` command: serve (the default), or export or import a session offline.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -10,8 +10,8 @@ use paja::export::{self, Format};
 use paja::server::{
     DEFAULT_ADDR, DEFAULT_DATA_DIR, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RETENTION_DAYS,
 };
-use paja::session::{Language, SessionName};
-use paja::store::Store;
+use paja::session::{Language, Session, SessionName};
+use paja::store::{Store, StoreError};
 use paja::{Config, Server};
 
 /// Paja: live audience participation for workshops and seminars.
@@ -30,6 +30,8 @@ enum Cmd {
     Serve(ServeArgs),
     /// Write a session's export without a running server.
     Export(ExportArgs),
+    /// Make a session from a JSON export (`paja export --format json`) in the data directory.
+    Import(ImportArgs),
 }
 
 #[derive(Args)]
@@ -97,6 +99,25 @@ struct ExportArgs {
     delimiter: export::Delimiter,
 }
 
+#[derive(Args)]
+struct ImportArgs {
+    /// Where sessions are stored.
+    #[arg(long, env = "PAJA_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// The JSON export to import.
+    file: PathBuf,
+    /// A new short name (default: the one in the file).
+    #[arg(long)]
+    slug: Option<String>,
+    /// A new title (default: the one in the file).
+    #[arg(long)]
+    title: Option<String>,
+}
+
+/// Largest file `paja import` reads, in bytes: well above the HTTP import's bound, as the
+/// command line is the operator's own, yet a guard against pointing it at the wrong file.
+const CLI_IMPORT_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
 /// `fi`, `sv` or `en`.
 fn parse_language(s: &str) -> Result<Language, String> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))
@@ -113,6 +134,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Cmd::Export(args)) => export_offline(args),
+        Some(Cmd::Import(args)) => import_offline(args),
         Some(Cmd::Serve(args)) => serve(args),
         None => serve(cli.serve),
     };
@@ -238,5 +260,47 @@ fn export_per_prompt(
         std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("{}", path.display());
     }
+    Ok(())
+}
+
+/// Imports a session into the data directory with a new facilitator key, printed once.
+///
+/// Safe beside a running server on the same directory (creating the session's directory is
+/// the atomic claim on its name), but that server serves the session only after a restart.
+fn import_offline(args: ImportArgs) -> Result<(), String> {
+    let file = args.file.display().to_string();
+    let size = std::fs::metadata(&args.file)
+        .map_err(|e| format!("{file}: {e}"))?
+        .len();
+    if size > CLI_IMPORT_MAX_BYTES {
+        return Err(format!(
+            "{file}: larger than {} MB; not a Paja export",
+            CLI_IMPORT_MAX_BYTES / 1024 / 1024
+        ));
+    }
+    let bytes = std::fs::read(&args.file).map_err(|e| format!("{file}: {e}"))?;
+    let doc = export::json::parse(&bytes).map_err(|e| format!("{file}: {e} ({})", e.code()))?;
+    let slug = args
+        .slug
+        .as_deref()
+        .map(SessionName::parse)
+        .transpose()
+        .map_err(|e| format!("--slug: {e}"))?;
+    let (key, target) = paja::hub::import_target(slug, args.title, paja::hub::now_ms());
+    let session =
+        Session::import(doc, target).map_err(|e| format!("{file}: {e} ({})", e.code()))?;
+    let slug = session.meta.slug.clone();
+    let store = Store::open(&args.data_dir).map_err(|e| e.to_string())?;
+    store.create(&session).map_err(|e| match e {
+        StoreError::Exists => format!(
+            "a session named {slug} already exists in {}; choose another name with --slug",
+            args.data_dir.display()
+        ),
+        other => format!("{slug}: {other}"),
+    })?;
+    println!("Imported \u{201c}{}\u{201d} as {slug}.", session.meta.title);
+    println!("Participants: /{slug}");
+    println!("Control view (private; the key is shown only this once): /{slug}/control#key={key}");
+    println!("A server already running on this data directory serves it after its next restart.");
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! ```text
 //! <data-dir>/sessions/<slug>/meta.json             {"format":1,"meta":{…}}   written once at creation
 //! <data-dir>/sessions/<slug>/snapshot.json         {"format":1,"session":{…}}  state up to its seq
+//! <data-dir>/sessions/<slug>/imported.json         {"format":1,"session":{…}}  an imported session as it began
 //! <data-dir>/sessions/<slug>/journal.jsonl         {"seq":N,"at":ms,"cmd":{…}}  one accepted command a line
 //! <data-dir>/sessions/<slug>/journal-<seq>.jsonl   earlier journal segments, archived by compaction
 //! ```
@@ -18,8 +19,9 @@
 //! a new one started. A crash at any point leaves a snapshot and journal lines that together
 //! hold everything (lines the snapshot already holds are skipped by `seq`). Segments are kept
 //! so that a corrupt snapshot costs nothing: it is moved aside and the session is rebuilt from
-//! `meta.json` and every journal line since creation. All functions here block: call them
-//! from `spawn_blocking`.
+//! `meta.json` (or, for a session imported from an export, `imported.json`: no journal line
+//! holds what the import brought) and every journal line since creation. All functions here
+//! block: call them from `spawn_blocking`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -40,6 +42,7 @@ const META: &str = "meta.json";
 const SNAPSHOT: &str = "snapshot.json";
 const SNAPSHOT_TMP: &str = "snapshot.json.tmp";
 const JOURNAL: &str = "journal.jsonl";
+const IMPORTED: &str = "imported.json";
 
 /// One journal line: an accepted command, when it was applied, and the seq it led to.
 #[derive(Debug, Serialize, Deserialize)]
@@ -148,7 +151,9 @@ impl Store {
     }
 
     /// Creates a new session's directory, meta and first snapshot. Creating the directory is
-    /// the atomic claim on the name: a second creator gets [`StoreError::Exists`].
+    /// the atomic claim on the name: a second creator gets [`StoreError::Exists`]. A session
+    /// that does not start empty (an import) also keeps its first state in `imported.json`,
+    /// the base a rebuild from the journal starts from.
     pub fn create(&self, session: &Session) -> Result<SessionFiles, StoreError> {
         let dir = self.dir(&session.meta.slug);
         match fs::create_dir(&dir) {
@@ -164,7 +169,11 @@ impl Store {
             })
             .map_err(io::Error::other)?;
             write_atomically(&dir, META, &meta)?;
-            write_atomically(&dir, SNAPSHOT, &encode_snapshot(session)?)?;
+            let first = encode_snapshot(session)?;
+            if session.imported_at().is_some() {
+                write_atomically(&dir, IMPORTED, &first)?;
+            }
+            write_atomically(&dir, SNAPSHOT, &first)?;
             sync_dir(&self.sessions)?;
             SessionFiles::open(dir.clone(), self.fault.clone())
         })();
@@ -254,8 +263,13 @@ fn read_state(dir: &Path, repair: bool) -> Result<(Session, u64), StoreError> {
                 sync_dir(dir)?;
                 tracing::warn!(session = slug, file = %aside, "corrupt snapshot moved aside");
             }
-            let meta = read_meta(dir)?;
-            let mut session = Session::new(meta);
+            let mut session = match read_snapshot_file(dir, IMPORTED) {
+                Ok(imported) => imported,
+                Err(StoreError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
+                    Session::new(read_meta(dir)?)
+                }
+                Err(e) => return Err(e),
+            };
             for segment in archived_segments(dir)? {
                 replay_journal(&segment, &mut session)?;
             }
@@ -267,15 +281,19 @@ fn read_state(dir: &Path, repair: bool) -> Result<(Session, u64), StoreError> {
 }
 
 fn read_snapshot(dir: &Path) -> Result<Session, StoreError> {
-    let bytes = fs::read(dir.join(SNAPSHOT))?;
+    read_snapshot_file(dir, SNAPSHOT)
+}
+
+fn read_snapshot_file(dir: &Path, file: &'static str) -> Result<Session, StoreError> {
+    let bytes = fs::read(dir.join(file))?;
     let snapshot: Snapshot<Session> =
         serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-            file: SNAPSHOT,
+            file,
             reason: e.to_string(),
         })?;
     if snapshot.format != SNAPSHOT_FORMAT {
         return Err(StoreError::Corrupt {
-            file: SNAPSHOT,
+            file,
             reason: format!("unknown format {}", snapshot.format),
         });
     }
@@ -672,6 +690,48 @@ mod tests {
             .filter(|n| n.starts_with("snapshot.json.corrupt-"))
             .collect();
         assert_eq!(aside.len(), 1);
+    }
+
+    #[test]
+    fn an_imported_session_rebuilds_from_its_first_state_when_the_snapshot_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut original = new_session();
+        let mut files = store.create(&original).unwrap();
+        scripted(&mut original, &mut files, 3);
+        drop(files);
+        let view = crate::export::View::new(
+            &original,
+            crate::export::Format::Json,
+            &crate::export::Options::default(),
+        )
+        .unwrap();
+        let doc = crate::export::json::document(&view, 5);
+        let target = crate::session::ImportTarget {
+            slug: Some(SessionName::parse("tuotu").unwrap()),
+            title: None,
+            key_hash: "k".into(),
+            now: 100,
+            salt: [1; 32],
+        };
+        let mut s = Session::import(doc, target).unwrap();
+        let mut files = store.create(&s).unwrap();
+        apply_and_journal(
+            &mut s,
+            &mut files,
+            Command::ClosePrompt {
+                prompt_id: PromptId("p1".into()),
+            },
+            200,
+        );
+        drop(files);
+        let session_dir = dir.path().join("sessions/tuotu");
+        assert!(session_dir.join(IMPORTED).exists());
+        assert!(!dir.path().join("sessions/testi").join(IMPORTED).exists());
+        fs::write(session_dir.join(SNAPSHOT), b"{").unwrap();
+        let (back, _) = store.load(&s.meta.slug).unwrap();
+        assert_eq!(back, s, "the import and every journal line since");
+        assert_eq!(back.items().len(), 3);
     }
 
     #[test]

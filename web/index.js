@@ -4,6 +4,9 @@ import { $, t, setLang, savedLang, initLangSwitch, onLang, errorText } from './c
 const SLUG = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 // Shown now as codes/keys, so a language switch re-renders them.
 let createError = null;
+let importError = null;
+/** The server's own words about a refused file (which item, which prompt), shown as given. */
+let importDetail = '';
 let copied = null;
 
 const missing = decodeURIComponent(location.pathname.split('/')[1] || '');
@@ -15,6 +18,12 @@ function render() {
   const ce = $('c-error');
   ce.hidden = !createError;
   if (createError) ce.textContent = errorText(createError);
+  const ie = $('i-error');
+  ie.hidden = !importError;
+  if (importError) ie.textContent = errorText(importError);
+  const detail = $('i-detail');
+  detail.hidden = !importError || !importDetail;
+  detail.textContent = importError ? importDetail : '';
   $('r-copied').textContent = copied ? t(copied) : '';
 }
 
@@ -62,6 +71,7 @@ $('create').addEventListener('submit', async (e) => {
     } else {
       showCreated(body);
       form.hidden = true;
+      $('import-box').hidden = true;
     }
   } catch {
     createError = 'network';
@@ -70,7 +80,48 @@ $('create').addEventListener('submit', async (e) => {
   render();
 });
 
-function showCreated(body) {
+// Import: the file goes as it is to POST /api/sessions/import; the answer is the same as a
+// creation's, so the control link is shown the same way.
+$('import').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const file = $('i-file').files?.[0];
+  const slug = $('i-slug').value.trim();
+  importDetail = '';
+  importError = !file ? 'import_no_file' : slug && !SLUG.test(slug) ? 'invalid_slug' : null;
+  render();
+  if (importError) {
+    $(importError === 'invalid_slug' ? 'i-slug' : 'i-file').focus();
+    return;
+  }
+  const button = $('i-submit');
+  button.disabled = true;
+  try {
+    const query = slug ? `?slug=${encodeURIComponent(slug)}` : '';
+    const headers = { 'Content-Type': 'application/json' };
+    const password = $('i-password').value;
+    if (password) headers['X-Paja-Admin-Password'] = password;
+    const r = await fetch(`/api/sessions/import${query}`, { method: 'POST', headers, body: file });
+    const body = await r.json().catch(() => ({}));
+    if (r.status !== 201) {
+      importError = body?.error?.code || 'generic';
+      importDetail = r.status === 400 ? body?.error?.message || '' : '';
+      if (importError.includes('admin_password')) {
+        $('i-admin').hidden = false;
+        $('i-password').focus();
+      }
+    } else {
+      showCreated(body, 'index.imported_title');
+      $('create').hidden = true;
+      $('import-box').hidden = true;
+    }
+  } catch {
+    importError = 'network';
+  }
+  button.disabled = false;
+  render();
+});
+
+function showCreated(body, title = 'index.created_title') {
   const control = location.origin + body.control_url;
   const input = $('r-control');
   input.value = control;
@@ -84,7 +135,7 @@ function showCreated(body) {
   $('r-open').href = control;
   $('created').hidden = false;
   const h = $('create-h');
-  h.dataset.i18n = 'index.created_title';
+  h.dataset.i18n = title;
   h.textContent = t(h.dataset.i18n);
   input.focus();
   input.select();

@@ -4,6 +4,7 @@
 //! |----------------------------------------|---------------------------------------------|
 //! | `GET /`                                | start page: create a session, or join one   |
 //! | `POST /api/sessions`                   | create a session                            |
+//! | `POST /api/sessions/import`            | import a session from its JSON export       |
 //! | `DELETE /api/sessions/{slug}`          | delete a session and its files (key)        |
 //! | `GET /api/sessions/{slug}/export.{csv,json,xlsx,md,html}` | exports and reports (key as Bearer; options in the query) |
 //! | `GET /api/sessions/{slug}/agenda.json` | the agenda as a template (key as Bearer)    |
@@ -30,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use sha2::{Digest, Sha256};
 
-use crate::export::{self, Delimiter, Format, PromptSelector};
+use crate::export::{self, json, Delimiter, Format, PromptSelector};
 use crate::hub::{CreateError, Hub, SessionHandle};
 use crate::limits::Limits;
 use crate::session::{clean_text, Language, SessionName, SESSION_TITLE_MAX};
@@ -93,9 +94,11 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/sessions", post(create_session))
+        // `POST /api/sessions/import` shares the path with a session's `DELETE`, so that a
+        // session named "import" can still be deleted (the name is not reserved).
         .route(
             "/api/sessions/{slug}",
-            axum::routing::delete(delete_session),
+            axum::routing::delete(delete_session).post(import_session),
         )
         .route("/api/sessions/{slug}/{file}", get(export_session))
         .route("/ws/{slug}", get(ws::upgrade))
@@ -220,11 +223,25 @@ async fn create_session(
     let Json(body) =
         body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()))?;
     let ip = client_ip(&state, peer, &headers);
+    may_create(&state, ip, body.admin_password.as_deref())?;
+    let slug = parse_slug(&body.slug)?;
+    let title = parse_title(&body.title)?;
+    let created = state
+        .hub
+        .create(slug, title, body.language)
+        .await
+        .map_err(create_error)?;
+    Ok(session_created(created))
+}
+
+/// The checks before any session is made, created or imported: the admin password when the
+/// server has one, and the per-address creation rate.
+fn may_create(state: &AppState, ip: IpAddr, password: Option<&str>) -> Result<(), ApiError> {
     if let Some(required) = &state.settings.admin_password {
         if !state.limits.may_check_key(ip) {
             return Err(rate_limited());
         }
-        let given = body.admin_password.as_deref().unwrap_or("");
+        let given = password.unwrap_or("");
         if given.is_empty() {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -243,32 +260,43 @@ async fn create_session(
     if !state.limits.may_create(ip) {
         return Err(rate_limited());
     }
-    let slug = SessionName::parse(&body.slug)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_slug", e.to_string()))?;
-    let title = clean_text(&body.title, SESSION_TITLE_MAX).map_err(|_| {
+    Ok(())
+}
+
+fn parse_slug(raw: &str) -> Result<SessionName, ApiError> {
+    SessionName::parse(raw)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_slug", e.to_string()))
+}
+
+fn parse_title(raw: &str) -> Result<String, ApiError> {
+    clean_text(raw, SESSION_TITLE_MAX).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_title",
             format!("the title must be 1–{SESSION_TITLE_MAX} characters"),
         )
-    })?;
-    let created = state
-        .hub
-        .create(slug, title, body.language)
-        .await
-        .map_err(|e| match e {
-            CreateError::Taken => ApiError::new(StatusCode::CONFLICT, "slug_taken", e.to_string()),
-            CreateError::Storage(detail) => {
-                tracing::error!(%detail, "could not create session");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    "the server could not store the session; try again",
-                )
-            }
-        })?;
+    })
+}
+
+fn create_error(e: CreateError) -> ApiError {
+    match e {
+        CreateError::Taken => ApiError::new(StatusCode::CONFLICT, "slug_taken", e.to_string()),
+        CreateError::Invalid(e) => ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()),
+        CreateError::Storage(detail) => {
+            tracing::error!(%detail, "could not create session");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the server could not store the session; try again",
+            )
+        }
+    }
+}
+
+/// The answer to a creation or an import: the links, with the key shown this once.
+fn session_created(created: crate::hub::Created) -> (StatusCode, Json<SessionCreated>) {
     let slug = created.slug.as_str();
-    Ok((
+    (
         StatusCode::CREATED,
         Json(SessionCreated {
             slug: slug.to_owned(),
@@ -277,7 +305,97 @@ async fn create_session(
             screen_url: format!("/{slug}/screen"),
             facilitator_key: created.key,
         }),
-    ))
+    )
+}
+
+/// Largest import accepted over HTTP, in bytes: a long day's seminar exports to a few
+/// megabytes; the bound keeps one request from holding much memory.
+pub const IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
+
+/// The header that carries the admin password with an import (its body is the export).
+pub const ADMIN_PASSWORD_HEADER: &str = "x-paja-admin-password";
+
+/// `POST /api/sessions/import` options.
+#[derive(Debug, Default, Deserialize)]
+struct ImportQuery {
+    /// A new short name (default: the file's).
+    slug: Option<String>,
+    /// A new title (default: the file's).
+    title: Option<String>,
+}
+
+/// `POST /api/sessions/import?slug=…&title=…` with a JSON export as the body: the same rules
+/// as creating a session, then the file is checked whole and the session goes live.
+async fn import_session(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(path): Path<String>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<SessionCreated>), ApiError> {
+    if path != "import" {
+        return Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "only DELETE goes to a session's address",
+        ));
+    }
+    let ip = client_ip(&state, peer, &headers);
+    let password = headers
+        .get(ADMIN_PASSWORD_HEADER)
+        .and_then(|v| v.to_str().ok());
+    may_create(&state, ip, password)?;
+    let Query(query) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()))?;
+    let slug = query
+        .slug
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_slug(&s))
+        .transpose()?;
+    let title = query
+        .title
+        .filter(|s| !s.is_empty())
+        .map(|t| parse_title(&t))
+        .transpose()?;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "the file is larger than {} MB",
+                IMPORT_MAX_BYTES / 1024 / 1024
+            ),
+        )
+    };
+    // Refused from its declared length before it is sent; a body without one is cut off at
+    // the bound as it streams in.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > IMPORT_MAX_BYTES as u64) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(body, IMPORT_MAX_BYTES)
+        .await
+        .map_err(|_| too_large())?;
+    let doc = tokio::task::spawn_blocking(move || json::parse(&bytes))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "import failed",
+            )
+        })?
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()))?;
+    let created = state
+        .hub
+        .import(doc, slug, title)
+        .await
+        .map_err(create_error)?;
+    Ok(session_created(created))
 }
 
 /// The session behind `slug`, if the request carries its facilitator key as a Bearer token.

@@ -22,9 +22,11 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::export::json::SessionDoc;
 use crate::protocol::Role;
 use crate::session::{
-    Command, GroupId, Language, Millis, ParticipantId, Rejection, Session, SessionMeta, SessionName,
+    Command, GroupId, ImportError, ImportTarget, Language, Millis, ParticipantId, Rejection,
+    Session, SessionMeta, SessionName,
 };
 use crate::store::{Store, StoreError};
 
@@ -287,6 +289,9 @@ pub enum CreateError {
     /// The disk refused.
     #[error("could not store the session: {0}")]
     Storage(String),
+    /// The export file cannot be imported.
+    #[error(transparent)]
+    Invalid(#[from] ImportError),
 }
 
 /// What the facilitator gets, once, when creating a session.
@@ -396,20 +401,49 @@ impl Hub {
             key_hash: hex(&Sha256::digest(key.as_bytes())),
         };
         let session = Session::new(meta);
-        let store = self.store.clone();
-        let (session, files) = tokio::task::spawn_blocking(move || {
-            let files = store.create(&session);
-            (session, files)
-        })
-        .await
-        .map_err(|e| CreateError::Storage(e.to_string()))?;
-        let files = files.map_err(|e| match e {
-            StoreError::Exists => CreateError::Taken,
-            other => CreateError::Storage(other.to_string()),
-        })?;
-        self.spawn(session, files);
+        self.install(move || Ok(session)).await?;
         tracing::info!(session = %slug, "session created");
         Ok(Created { slug, key })
+    }
+
+    /// Imports a session from its export under `slug` (default: the file's) and `title`,
+    /// with a new facilitator key, stores it durably and starts its task.
+    pub async fn import(
+        &self,
+        doc: SessionDoc,
+        slug: Option<SessionName>,
+        title: Option<String>,
+    ) -> Result<Created, CreateError> {
+        let slug = slug.unwrap_or_else(|| doc.session.slug.clone());
+        if self.sessions.contains_key(&slug) {
+            return Err(CreateError::Taken);
+        }
+        let (key, target) = import_target(Some(slug.clone()), title, now_ms());
+        // Validating a large file is CPU work: off the async workers, with the store write.
+        self.install(move || Session::import(doc, target).map_err(CreateError::from))
+            .await?;
+        tracing::info!(session = %slug, "session imported");
+        Ok(Created { slug, key })
+    }
+
+    /// Builds a session on a blocking thread, stores it as new and starts its task.
+    async fn install(
+        &self,
+        build: impl FnOnce() -> Result<Session, CreateError> + Send + 'static,
+    ) -> Result<(), CreateError> {
+        let store = self.store.clone();
+        let (session, files) = tokio::task::spawn_blocking(move || {
+            let session = build()?;
+            let files = store.create(&session).map_err(|e| match e {
+                StoreError::Exists => CreateError::Taken,
+                other => CreateError::Storage(other.to_string()),
+            })?;
+            Ok::<_, CreateError>((session, files))
+        })
+        .await
+        .map_err(|e| CreateError::Storage(e.to_string()))??;
+        self.spawn(session, files);
+        Ok(())
     }
 
     /// Deletes a session: no new connections find it, its task stops (connected clients are
@@ -498,15 +532,39 @@ impl Hub {
 
 /// A new facilitator key: 192 bits from the OS's random source, as 48 hex characters.
 fn new_key() -> String {
-    let mut bytes = [0u8; 24];
+    hex(&random_bytes::<24>())
+}
+
+/// `N` bytes from the OS's random source.
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
     if getrandom::fill(&mut bytes).is_err() {
-        // Never hand out a guessable key: fall back to two v4 UUIDs (also OS randomness).
-        let a = uuid::Uuid::new_v4();
-        let b = uuid::Uuid::new_v4();
-        bytes[..16].copy_from_slice(a.as_bytes());
-        bytes[16..].copy_from_slice(&b.as_bytes()[..8]);
+        // Never hand out anything guessable: fall back to v4 UUIDs (also OS randomness).
+        for chunk in bytes.chunks_mut(16) {
+            let u = uuid::Uuid::new_v4();
+            chunk.copy_from_slice(&u.as_bytes()[..chunk.len()]);
+        }
     }
-    hex(&bytes)
+    bytes
+}
+
+/// What an import needs from outside the pure session: a new facilitator key (returned, to
+/// be shown once; only its hash goes into the target), the time and random salt for the
+/// participants' fresh ids. Shared by the live import and the offline `paja import`.
+pub fn import_target(
+    slug: Option<SessionName>,
+    title: Option<String>,
+    now: Millis,
+) -> (String, ImportTarget) {
+    let key = new_key();
+    let target = ImportTarget {
+        slug,
+        title,
+        key_hash: hex(&Sha256::digest(key.as_bytes())),
+        now,
+        salt: random_bytes(),
+    };
+    (key, target)
 }
 
 fn hex(bytes: &[u8]) -> String {

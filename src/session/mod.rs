@@ -7,6 +7,7 @@
 //! the session's next gap-free sequence number. Time comes in as a parameter, so replaying
 //! the journal (the same commands with the same times) rebuilds the same state.
 
+mod import;
 mod prompt;
 mod results;
 mod types;
@@ -15,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+pub use import::*;
 pub use prompt::*;
 pub use results::*;
 pub use types::*;
@@ -583,6 +585,15 @@ pub struct Session {
     /// The number in the next group id.
     #[serde(default = "one")]
     next_group: u32,
+    /// Pseudonyms carried over from an imported export, by the fresh id each was given: an
+    /// imported session knows its participants only by these, and shows them unchanged (even
+    /// under a new name). Empty for sessions that were not imported.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pseudonyms: BTreeMap<ParticipantId, String>,
+    /// When the session was imported, if it was: counts as activity, so that an archive
+    /// imported months later is not deleted by retention on the next sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    imported_at: Option<Millis>,
     #[serde(skip)]
     item_index: HashMap<ItemId, usize>,
     #[serde(skip)]
@@ -614,6 +625,8 @@ impl PartialEq for Session {
             && self.seq == other.seq
             && self.next_prompt == other.next_prompt
             && self.next_group == other.next_group
+            && self.pseudonyms == other.pseudonyms
+            && self.imported_at == other.imported_at
     }
 }
 
@@ -634,6 +647,8 @@ impl Session {
             seq: 0,
             next_prompt: 1,
             next_group: 1,
+            pseudonyms: BTreeMap::new(),
+            imported_at: None,
             item_index: HashMap::new(),
             by_participant: HashMap::new(),
             by_prompt: HashMap::new(),
@@ -698,6 +713,11 @@ impl Session {
         self.members.get(participant)
     }
 
+    /// Every participant who picked a group, with it.
+    pub fn members(&self) -> impl Iterator<Item = (&ParticipantId, &GroupId)> {
+        self.members.iter()
+    }
+
     /// The prompt phones show now, if any.
     pub fn current_prompt(&self) -> Option<&Prompt> {
         self.current.as_ref().and_then(|id| self.prompt(id))
@@ -757,10 +777,34 @@ impl Session {
             .unwrap_or_else(|| NO_ANSWERS.get_or_init(Answers::default))
     }
 
-    /// A participant's pseudonym in this session, as exports and the console show it
-    /// ([`ParticipantId::pseudonym`], salted with the session's name).
+    /// A participant's pseudonym in this session, as exports and the console show it: the
+    /// one an imported export gave them, else [`ParticipantId::pseudonym`] (salted with the
+    /// session's name).
     pub fn pseudonym(&self, participant: &ParticipantId) -> String {
-        participant.pseudonym(&self.meta.slug)
+        match self.pseudonyms.get(participant) {
+            Some(known) => known.clone(),
+            None => participant.pseudonym(&self.meta.slug),
+        }
+    }
+
+    /// Every participant the session knows of: authors, likers, answerers and group members.
+    pub fn participants(&self) -> BTreeSet<ParticipantId> {
+        let mut all: BTreeSet<ParticipantId> = self.members.keys().copied().collect();
+        for item in &self.items {
+            all.insert(item.participant);
+            all.extend(item.likes.iter().copied());
+        }
+        for answers in self.answers.values() {
+            all.extend(answers.poll.keys().copied());
+            all.extend(answers.scale.keys().copied());
+            all.extend(answers.dots.keys().copied());
+        }
+        all
+    }
+
+    /// When the session was imported from an export, if it was.
+    pub fn imported_at(&self) -> Option<Millis> {
+        self.imported_at
     }
 
     /// Likes on an item, counting the likes of items merged into it (each person once).
@@ -798,7 +842,10 @@ impl Session {
             .items
             .iter()
             .flat_map(|i| std::iter::once(i.created_at).chain(i.history.iter().map(|r| r.at)));
-        prompts.chain(items).fold(self.meta.created_at, Millis::max)
+        prompts
+            .chain(items)
+            .chain(self.imported_at)
+            .fold(self.meta.created_at, Millis::max)
     }
 
     /// When the next auto-closing prompt runs out, if any (the session task sleeps till then).

@@ -53,7 +53,7 @@ async fn every_view_meets_wcag_2_1_aa() {
 }
 
 /// Runs `tests/browser/<script>` with node against a fresh server; fails with its output.
-async fn run_script(script: &str) {
+pub async fn run_script(script: &str) {
     if std::env::var("PAJA_SKIP_BROWSER").as_deref() == Ok("1") {
         eprintln!("PAJA_SKIP_BROWSER=1: NOT running the browser test {script}");
         return;

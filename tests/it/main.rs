@@ -9,6 +9,7 @@ mod durability;
 mod errors;
 mod exports;
 mod http_api;
+mod import;
 mod limits;
 mod load;
 mod reconnect;
