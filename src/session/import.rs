@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
-use crate::export::json::{AnswerDoc, SessionDoc, JSON_FORMAT, JSON_VERSION};
+use super::document::{AnswerDoc, SessionDoc, JSON_FORMAT, JSON_VERSION};
 
 use super::*;
 

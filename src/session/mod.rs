@@ -7,6 +7,7 @@
 //! the session's next gap-free sequence number. Time comes in as a parameter, so replaying
 //! the journal (the same commands with the same times) rebuilds the same state.
 
+pub mod document;
 mod import;
 mod prompt;
 mod results;
