@@ -91,8 +91,9 @@ struct ExportArgs {
     /// Language of headings and labels (default: the session's).
     #[arg(long, value_parser = parse_language)]
     lang: Option<Language>,
-    /// Time zone of the times shown (IANA name).
-    #[arg(long, default_value = export::DEFAULT_TIME_ZONE)]
+    /// Time zone of the times shown (IANA name; default: the session's, Europe/Helsinki
+    /// unless it was created with another).
+    #[arg(long)]
     tz: Option<String>,
     /// CSV separator: `semicolon` for Excel where the comma is the decimal separator.
     #[arg(long, value_enum, default_value = "comma")]

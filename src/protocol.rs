@@ -1146,6 +1146,7 @@ mod tests {
             language: Language::Fi,
             created_at: 1,
             key_hash: "00".into(),
+            time_zone: Default::default(),
         });
         let who = ParticipantId(Uuid::nil());
         let commands = [

@@ -516,6 +516,7 @@ mod tests {
             language: Language::Fi,
             created_at: 1,
             key_hash: "k".into(),
+            time_zone: Default::default(),
         })
     }
 

@@ -46,6 +46,7 @@ $('create').addEventListener('submit', async (e) => {
   const slug = $('c-slug').value.trim();
   const title = $('c-title').value.trim();
   const language = $('c-lang').value;
+  const timeZone = $('c-tz').value.trim();
   createError = !SLUG.test(slug) ? 'invalid_slug' : !title ? 'invalid_title' : null;
   render();
   if (createError) {
@@ -58,11 +59,14 @@ $('create').addEventListener('submit', async (e) => {
     const r = await fetch('/api/sessions', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ slug, title, language, admin_password: $('c-password').value || undefined }),
+      body: JSON.stringify({
+        slug, title, language, time_zone: timeZone || undefined, admin_password: $('c-password').value || undefined,
+      }),
     });
     const body = await r.json().catch(() => ({}));
     if (r.status !== 201) {
       createError = body?.error?.code || 'generic';
+      if (createError === 'invalid_time_zone') $('c-tz').focus();
       // This server wants its admin password: ask for it.
       if (createError.includes('admin_password')) {
         $('c-admin').hidden = false;

@@ -54,6 +54,7 @@ impl Workshop {
                 language: Language::Fi,
                 created_at: start - 86_400_000 * 3,
                 key_hash: "00".into(),
+                time_zone: Default::default(),
             }),
             ids: Vec::new(),
             t: start,

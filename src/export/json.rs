@@ -154,6 +154,7 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
             title: session.meta.title.clone(),
             language: session.meta.language,
             created_at: Timestamp(session.meta.created_at),
+            time_zone: session.meta.time_zone.clone(),
             seq: session.seq(),
             current_prompt,
         },

@@ -96,9 +96,6 @@ pub enum Delimiter {
     Semicolon,
 }
 
-/// The time zone exports show times in unless told otherwise.
-pub const DEFAULT_TIME_ZONE: &str = "Europe/Helsinki";
-
 /// What goes into an export and how it reads.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -108,7 +105,7 @@ pub struct Options {
     pub hidden: Option<bool>,
     /// The language of headings and labels; `None`: the session's.
     pub language: Option<Language>,
-    /// The time zone of times shown (IANA name); `None`: [`DEFAULT_TIME_ZONE`].
+    /// The time zone of times shown (IANA name); `None`: the session's.
     pub time_zone: Option<String>,
     /// The CSV separator.
     pub delimiter: Delimiter,
@@ -217,7 +214,10 @@ impl<'a> View<'a> {
                 chosen.into_iter().map(|at| &all[at]).collect()
             }
         };
-        let zone_name = options.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE);
+        let zone_name = options
+            .time_zone
+            .as_deref()
+            .unwrap_or(session.meta.time_zone.as_str());
         let zone = jiff::tz::TimeZone::get(zone_name)
             .map_err(|_| ExportError::UnknownTimeZone(zone_name.to_owned()))?;
         Ok(View {

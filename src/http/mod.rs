@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 use crate::export::{self, json, Delimiter, Format, PromptSelector};
 use crate::hub::{CreateError, Hub, SessionHandle};
 use crate::limits::Limits;
-use crate::session::{clean_text, Language, SessionName, SESSION_TITLE_MAX};
+use crate::session::{clean_text, Language, SessionName, TimeZoneName, SESSION_TITLE_MAX};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -186,6 +186,9 @@ pub struct CreateSession {
     /// Default UI language.
     #[serde(default)]
     pub language: Language,
+    /// The time zone exports show times in (IANA name; default Europe/Helsinki).
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// The instance's admin password, when the server requires one.
     #[serde(default)]
     pub admin_password: Option<String>,
@@ -226,9 +229,15 @@ async fn create_session(
     may_create(&state, ip, body.admin_password.as_deref())?;
     let slug = parse_slug(&body.slug)?;
     let title = parse_title(&body.title)?;
+    let time_zone = match body.time_zone.as_deref().filter(|tz| !tz.trim().is_empty()) {
+        None => TimeZoneName::default(),
+        Some(name) => TimeZoneName::parse(name).map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_time_zone", e.to_string())
+        })?,
+    };
     let created = state
         .hub
-        .create(slug, title, body.language)
+        .create(slug, title, body.language, time_zone)
         .await
         .map_err(create_error)?;
     Ok(session_created(created))

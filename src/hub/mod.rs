@@ -26,7 +26,7 @@ use crate::export::json::SessionDoc;
 use crate::protocol::Role;
 use crate::session::{
     Command, GroupId, ImportError, ImportTarget, Language, Millis, ParticipantId, Rejection,
-    Session, SessionMeta, SessionName,
+    Session, SessionMeta, SessionName, TimeZoneName,
 };
 use crate::store::{Store, StoreError};
 
@@ -386,6 +386,7 @@ impl Hub {
         slug: SessionName,
         title: String,
         language: Language,
+        time_zone: TimeZoneName,
     ) -> Result<Created, CreateError> {
         // The live registry first: a session whose directory vanished is still running and
         // must not be replaced by a new one under the same name.
@@ -399,6 +400,7 @@ impl Hub {
             language,
             created_at: now_ms(),
             key_hash: hex(&Sha256::digest(key.as_bytes())),
+            time_zone,
         };
         let session = Session::new(meta);
         self.install(move || Ok(session)).await?;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     iso8601, Group, GroupId, ImportError, ItemId, Language, Millis, PromptDraft, PromptId,
-    PromptState, Results, SessionName,
+    PromptState, Results, SessionName, TimeZoneName,
 };
 
 /// The JSON export's format name.
@@ -108,6 +108,10 @@ pub struct SessionInfo {
     pub language: Language,
     /// When it was created.
     pub created_at: Timestamp,
+    /// The time zone its exports show times in (version 2 files written before it existed:
+    /// Europe/Helsinki).
+    #[serde(default)]
+    pub time_zone: TimeZoneName,
     /// The last event sequence number: an import goes on from here, so a phone that still
     /// remembers a number never sees the count go backwards.
     pub seq: u64,

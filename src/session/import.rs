@@ -643,6 +643,7 @@ impl Session {
             language: doc.session.language,
             created_at: doc.session.created_at.0,
             key_hash: target.key_hash,
+            time_zone: doc.session.time_zone,
         };
         let mut session = Session::new(meta);
         session.prompts = prompts;
@@ -731,6 +732,7 @@ mod tests {
             language: Language::Fi,
             created_at: T0,
             key_hash: "00".into(),
+            time_zone: Default::default(),
         });
         let t = |n: u64| T0 + n * 1000;
         run(

@@ -556,6 +556,9 @@ pub struct SessionMeta {
     pub created_at: Millis,
     /// SHA-256 of the facilitator key, hex; the key itself is shown once and never stored.
     pub key_hash: String,
+    /// The time zone exports show times in (sessions made before it existed: Helsinki's).
+    #[serde(default)]
+    pub time_zone: TimeZoneName,
 }
 
 /// One workshop's whole state.

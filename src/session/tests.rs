@@ -14,6 +14,7 @@ fn session() -> Session {
         language: Language::Fi,
         created_at: T0,
         key_hash: "00".into(),
+        time_zone: Default::default(),
     })
 }
 

@@ -81,6 +81,61 @@ async fn creating_sessions() {
     assert_eq!(server.http("GET", "/ok-name", &[], None).await.status, 404);
 }
 
+/// Issue 7: a session has a time zone (Europe/Helsinki unless its creator chose another);
+/// exports show times in it unless the download asks for another, and it travels with the
+/// JSON export.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_keeps_its_time_zone_for_exports() {
+    let server = TestServer::start().await;
+    let created = server
+        .http(
+            "POST",
+            "/api/sessions",
+            &[],
+            Some(&json!({"slug":"tukholma","title":"Workshop","language":"sv","time_zone":"Europe/Stockholm"})),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let key = created.json()["facilitator_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let json = server
+        .get_with_key("/api/sessions/tukholma/export.json", &key)
+        .await
+        .json();
+    assert_eq!(json["session"]["time_zone"], "Europe/Stockholm");
+    let report = server
+        .get_with_key("/api/sessions/tukholma/export.html", &key)
+        .await
+        .text();
+    assert!(report.contains("Europe/Stockholm"), "{report}");
+    let asked = server
+        .get_with_key("/api/sessions/tukholma/export.html?tz=UTC", &key)
+        .await
+        .text();
+    assert!(asked.contains("tidszonen UTC"), "{asked}");
+
+    let unknown = server
+        .http(
+            "POST",
+            "/api/sessions",
+            &[],
+            Some(&json!({"slug":"espoo","title":"x","time_zone":"Europe/Espoo"})),
+        )
+        .await;
+    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.json()["error"]["code"], "invalid_time_zone");
+    assert_eq!(server.http("GET", "/espoo", &[], None).await.status, 404);
+
+    let default_key = server.create_session("helsinki").await;
+    let json = server
+        .get_with_key("/api/sessions/helsinki/export.json", &default_key)
+        .await
+        .json();
+    assert_eq!(json["session"]["time_zone"], "Europe/Helsinki");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_need_the_facilitator_key() {
     let server = TestServer::start().await;
