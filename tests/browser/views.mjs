@@ -175,6 +175,21 @@ test('the console exports what the facilitator picks', { timeout: 180_000 }, () 
   assert.match(lines[1], /^Mitä hyötyä verkostosta on\?;"Tieto kulkee; ei päällekkäistä työtä";/);
   await control.waitForSelector('#exporter', { state: 'hidden' });
 
+  // The workbook and the report, every question: real files, named for the session.
+  for (const [format, magic] of [['xlsx', 'PK'], ['html', '<!doctype html>']]) {
+    await control.click('.menu summary');
+    await control.click('#export');
+    await control.waitForSelector('#exporter[open]');
+    await control.check(`input[name="x-format"][value="${format}"]`);
+    assert.equal(await control.isChecked('#x-hidden'), format === 'xlsx', 'hidden answers: in data, out of reports');
+    const [file] = await Promise.all([control.waitForEvent('download'), control.click('#x-go')]);
+    assert.equal(file.suggestedFilename(), `${s.slug}.${format}`);
+    const bytes = fs.readFileSync(await file.path());
+    assert.equal(bytes.subarray(0, magic.length).toString('latin1').toLowerCase(), magic.toLowerCase());
+    if (format === 'html') assert.match(bytes.toString('utf8'), /Tieto kulkee; ei päällekkäistä työtä/);
+    await control.waitForSelector('#exporter', { state: 'hidden' });
+  }
+
   // Nothing picked: the dialog says so and stays open.
   await control.click('.menu summary');
   await control.click('#export');
