@@ -9,41 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uuid::Uuid;
 
-use crate::support::{command, Client, TestServer};
-
-/// A participant request with an id (a submission's is its item id); its ack, or a panic
-/// with the refusal.
-async fn ok(phone: &mut Client, mut frame: Value) -> Value {
-    if frame.get("id").is_none() {
-        frame["id"] = json!(Uuid::new_v4());
-    }
-    let id = frame["id"].clone();
-    phone.send(frame.clone()).await;
-    loop {
-        let reply = phone.next().await.expect("open");
-        if reply["id"] == id && (reply["type"] == "ack" || reply["type"] == "error") {
-            assert_eq!(reply["type"], "ack", "{frame} → {reply}");
-            return reply;
-        }
-    }
-}
-
-/// Adds a prompt; returns its id.
-async fn add(fac: &mut Client, prompt: Value) -> String {
-    let (_, events) = command(fac, json!({"type":"add_prompt","prompt":prompt})).await;
-    events
-        .iter()
-        .find(|e| e["type"] == "prompt_added")
-        .and_then(|e| e["prompt"]["id"].as_str())
-        .expect("prompt_added")
-        .to_owned()
-}
-
-async fn add_and_open(fac: &mut Client, prompt: Value) -> String {
-    let id = add(fac, prompt).await;
-    command(fac, json!({"type":"open_prompt","prompt_id":id})).await;
-    id
-}
+use crate::support::{add_and_open, add_prompt as add, command, ok, Client, TestServer};
 
 async fn submit(phone: &mut Client, prompt: &str, text: &str, column: Option<u8>) -> Uuid {
     let id = Uuid::new_v4();
