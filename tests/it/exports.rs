@@ -322,6 +322,9 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     for (query, code) in [
         ("tz=Mars/Olympus_Mons", "unknown_time_zone"),
         ("prompts=9", "unknown_prompt"),
+        ("hidden=maybe", "invalid_options"),
+        ("lang=de", "invalid_options"),
+        ("delimiter=tab", "invalid_options"),
     ] {
         let path = format!("/api/sessions/vienti/export.xlsx?{query}");
         let response = server.get_with_key(&path, &key).await;
