@@ -309,7 +309,7 @@ mod tests {
         assert!(md.contains("- Roskaa — *hidden*\n"), "{md}");
         assert!(md.contains("Hidden answers are included and marked."));
         assert!(md.contains("**Brainstorm** · Closed · opened 10:"));
-        assert!(md.contains("- **Prompts:** 1\n") && !md.contains("## 2."));
+        assert!(md.contains("- **Questions:** 1\n") && !md.contains("## 2."));
         let sv = doc(&Options {
             language: Some(Language::Sv),
             ..Options::default()

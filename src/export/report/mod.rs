@@ -176,7 +176,7 @@ pub static EN: Labels = Labels {
     code: "en",
     report: "Report",
     contents: "Contents",
-    prompts: "Prompts",
+    prompts: "Questions",
     times_in: "Times are in the {tz} time zone.",
     hidden_included: "Hidden answers are included and marked.",
     opened: "opened {t}",
