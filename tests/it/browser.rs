@@ -52,6 +52,30 @@ async fn every_view_meets_wcag_2_1_aa() {
     run_script("a11y.mjs").await;
 }
 
+/// The worst realistic content (`worst.mjs`) on phones at 320×568, 360×640 and 360×330
+/// (keyboard up): question, answer box and Send in view, the confirmation in view after Send,
+/// sticky bars never overlapping, tap targets of 44 px (issue 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_fits_the_worst_content() {
+    run_script("fit-phone.mjs").await;
+}
+
+/// The worst realistic content on the projector at 1920×1080 and 1280×720: every dot-vote item
+/// and poll option on screen with large labels, instructions shown, cards that keep their place,
+/// merged counts, hyphenation by language (issue 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projector_fits_the_worst_content() {
+    run_script("fit-projector.mjs").await;
+}
+
+/// The worst realistic content at the console at 1366×768: the live prompt's controls stay in
+/// view while moderating, six items visible, toolbars that do not reflow, menus on screen
+/// (issue 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_fits_the_worst_content() {
+    run_script("fit-console.mjs").await;
+}
+
 /// Runs `tests/browser/<script>` with node against a fresh server; fails with its output.
 pub async fn run_script(script: &str) {
     if std::env::var("PAJA_SKIP_BROWSER").as_deref() == Ok("1") {
