@@ -129,10 +129,36 @@ const CLOSE_POLICY = 1008; // hello refused: do not retry
 const CLOSE_RESTART = 1012; // server restarting: come back soon
 const CLOSE_DELETED = 4004; // the session was deleted: nothing to come back to
 
+/** How often the connection looks at itself (ms): cheap, and the bounds below are its multiples. */
+const TICK = 500;
+/** A hello not answered by `welcome` or `resumed` within this (ms) is a dead attempt: try again. */
+const CONNECT_TIMEOUT = 3000;
+/** Silence after which a live connection pings (ms). The server answers pings itself, at once. */
+const QUIET = 2000;
+/** A ping or a request unanswered this long (ms) means the status may not say "connected". */
+const LATE = 1000;
+/** A ping unanswered this long (ms) means the socket is dead: drop it and connect again. */
+const DEAD = 3000;
+/** A request unanswered this long (ms) is "waiting": the status says so, whatever the socket. */
+const WAITED = 3000;
+/** Longest wait between attempts (ms): short, so everyone is back within seconds of the network. */
+const BACKOFF_CAP = 2000;
+/** After this long without a connection (ms) the status says whose network is the problem. */
+const LOST_AFTER = 3000;
+
 /**
- * The websocket to /ws/{slug}: says hello on open, reconnects with capped exponential
- * backoff and jitter, pings when quiet, and checks itself when the page becomes visible.
- * `status`: connecting | connected | reconnecting | offline | refused.
+ * The websocket to /ws/{slug}: says hello (resuming from the page's last seq), and counts as
+ * **live** once the server answers `welcome` or `resumed`. Reconnects with short capped backoff and
+ * jitter; pings when quiet so a dead socket (a swallowed network, a sleeping laptop) is found in
+ * seconds; and checks itself when the page comes back (visible, thawed, online).
+ *
+ * Requests (frames with an `id`) are tracked until a frame with that `id` answers. `queue()` holds
+ * frames made while not live and sends them, in order, once live again. Requests that were on the
+ * wire when a socket died are handed to `onLost(ids)`: nobody knows whether they were applied, so
+ * the next hello asks for a fresh `welcome` (the truth) instead of a resume.
+ *
+ * `status`: connecting | connected | slow (a request or ping is late) | reconnecting | offline (this
+ * device has no network) | unreachable (the device is online, the server does not answer) | refused.
  */
 export class Conn {
   constructor(hello, onMessage) {
@@ -140,16 +166,31 @@ export class Conn {
     this.onMessage = onMessage;
     this.onStatus = () => {};
     this.onRefused = () => {};
+    this.onLost = () => {};
     this.ws = null;
     this.status = 'connecting';
     this.attempt = this.timer = this.started = this.lastRx = this.probe = 0;
-    this.welcomed = this.stopped = false;
+    /** When the last live connection ended (0 while live or before the first). */
+    this.lostAt = 0;
+    this.welcomed = this.stopped = this.fresh = false;
     this.lastError = null;
+    /** Requests on the wire: id -> when sent. */
+    this.inflight = new Map();
+    /** Frames waiting for a live connection, oldest first. */
+    this.waiting = [];
+    const wake = () => this.check();
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.check();
+      if (document.visibilityState === 'visible') wake();
     });
-    addEventListener('online', () => this.check());
-    setInterval(() => this.heartbeat(), 5000);
+    // A frozen page (a sleeping laptop, a phone's background tab) thaws with `resume`.
+    document.addEventListener('resume', wake);
+    addEventListener('pageshow', wake);
+    addEventListener('online', () => {
+      this.attempt = 0;
+      wake();
+    });
+    addEventListener('offline', () => this.judge());
+    setInterval(() => this.heartbeat(), TICK);
   }
 
   setStatus(s) {
@@ -161,6 +202,7 @@ export class Conn {
 
   connect() {
     clearTimeout(this.timer);
+    this.timer = 0;
     if (this.stopped) return;
     this.drop();
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/${encodeURIComponent(slug)}`);
@@ -169,28 +211,42 @@ export class Conn {
     this.started = Date.now();
     ws.onopen = () => {
       this.lastRx = Date.now();
-      ws.send(JSON.stringify(this.hello()));
+      const hello = this.hello();
+      if (this.fresh) hello.last_seq = 0;
+      ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (e) => {
       this.lastRx = Date.now();
       this.probe = 0;
       let m;
       try { m = JSON.parse(e.data); } catch { return; }
-      if (m.type === 'pong') return clock.sync(m.server_time);
-      if (m.type === 'welcome') {
-        this.welcomed = true;
-        this.attempt = 0;
+      if (m.id != null) this.inflight.delete(m.id);
+      if (m.type === 'pong') {
         clock.sync(m.server_time);
-        this.setStatus('connected');
+        this.judge();
+        return;
+      }
+      const live = m.type === 'welcome' || m.type === 'resumed';
+      if (live) {
+        this.welcomed = true;
+        this.attempt = this.lostAt = 0;
+        this.fresh = false;
+        clock.sync(m.server_time);
       } else if (m.type === 'error' && !this.welcomed) {
         this.lastError = m.code;
       }
       this.onMessage(m);
+      if (live) {
+        // After the page took in the welcome (or the resume): what waited goes now, in order.
+        const waiting = this.waiting;
+        this.waiting = [];
+        for (const f of waiting) this.send(f);
+        this.judge();
+      }
     };
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
-      this.ws = null;
-      this.welcomed = false;
+      this.lose();
       if (e.code === CLOSE_POLICY || e.code === CLOSE_DELETED) {
         this.stopped = true;
         this.setStatus('refused');
@@ -204,23 +260,54 @@ export class Conn {
   /** Forgets the socket without waiting for its close (a dead one can take minutes). */
   drop() {
     const ws = this.ws;
+    if (!ws) return;
+    this.lose();
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.close();
+  }
+
+  /** The socket is gone: requests on it have an unknown fate. */
+  lose() {
     this.ws = null;
+    this.probe = 0;
+    if (this.welcomed) this.lostAt = Date.now();
     this.welcomed = false;
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onclose = null;
-      ws.close();
+    if (this.inflight.size) {
+      const ids = [...this.inflight.keys()];
+      this.inflight.clear();
+      this.fresh = true;
+      this.onLost(ids);
     }
   }
 
   retry(fast) {
     this.attempt++;
-    this.setStatus(this.attempt > 3 || navigator.onLine === false ? 'offline' : 'reconnecting');
-    // 0.5 s doubling to 10 s, each wait drawn from its upper half so a crowd spreads out.
-    const cap = fast ? 1000 : Math.min(10000, 500 * 2 ** (this.attempt - 1));
+    if (!this.lostAt) this.lostAt = Date.now();
+    this.judge();
+    // 0.25 s doubling to 2 s, each wait drawn from its upper half so a crowd spreads out.
+    const cap = fast ? 1000 : Math.min(BACKOFF_CAP, 250 * 2 ** (this.attempt - 1));
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => this.connect(), cap / 2 + Math.random() * (cap / 2));
   }
 
-  /** Reconnects now if the socket is gone; otherwise checks that it is still alive. */
+  /** Sets the status from what is known now: the socket, late answers, the device's network. */
+  judge() {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (!this.welcomed) {
+      const away = this.lostAt ? now - this.lostAt : now - (this.started || now);
+      if (navigator.onLine === false) this.setStatus('offline');
+      else if (this.lostAt || this.attempt) this.setStatus(away > LOST_AFTER ? 'unreachable' : 'reconnecting');
+      else this.setStatus('connecting');
+      return;
+    }
+    const oldest = Math.min(...this.inflight.values());
+    const late = (this.probe && now - this.probe > LATE) || now - oldest > WAITED;
+    if (navigator.onLine === false) this.setStatus('offline');
+    else this.setStatus(late ? 'slow' : 'connected');
+  }
+
+  /** Reconnects now if there is no live socket; otherwise checks at once that it still lives. */
   check() {
     if (this.stopped) return;
     if (!this.ws || this.ws.readyState > WebSocket.OPEN) this.connect();
@@ -230,31 +317,48 @@ export class Conn {
   /** A fresh welcome: a new connection, at once or after up to `spread` ms (a crowd spreads out). */
   resync(spread) {
     clearTimeout(this.timer);
+    this.fresh = true;
     if (spread) this.timer = setTimeout(() => this.connect(), Math.random() * spread);
     else this.connect();
   }
 
   ping() {
-    this.probe = Date.now();
+    if (!this.probe) this.probe = Date.now();
     this.send({ type: 'ping' });
   }
 
   heartbeat() {
-    if (!this.ws || this.stopped) return;
+    if (this.stopped) return;
     const now = Date.now();
-    if ((!this.welcomed && now - this.started > 10000) || (this.probe && now - this.probe > 6000)) {
-      this.probe = 0;
+    if (this.ws && !this.welcomed && now - this.started > CONNECT_TIMEOUT) {
+      // The hello went into a hole (a swallowed network): try a new socket at once.
       this.drop();
-      this.retry(false);
-    } else if (this.welcomed && !this.probe && now - this.lastRx > 25000) {
-      this.ping();
+      this.retry(true);
+    } else if (this.ws && this.welcomed && this.probe && now - this.probe > DEAD) {
+      this.drop();
+      this.retry(true);
+    } else if (this.welcomed && !this.probe) {
+      const oldest = Math.min(...this.inflight.values());
+      if (now - this.lastRx > QUIET || now - oldest > LATE) this.ping();
+    } else if (this.started && !this.ws && !this.timer) {
+      this.connect();
     }
+    this.judge();
   }
 
-  /** Sends a frame if connected; false if not. */
+  /** Sends a frame if live; false if not. A frame with an `id` is tracked until answered. */
   send(m) {
-    if (!this.welcomed || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.welcomed || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(JSON.stringify(m));
+    if (m.id != null && !this.inflight.has(m.id)) this.inflight.set(m.id, Date.now());
     return true;
+  }
+
+  /** Sends now if live, else keeps the frame for the next live connection. True if sent now. */
+  queue(m) {
+    if (this.send(m)) return true;
+    this.waiting.push(m);
+    this.judge();
+    return false;
   }
 }

@@ -53,6 +53,11 @@ const conn = new Conn(
 );
 conn.onStatus = renderConn;
 conn.onRefused = (code) => { refused = code; renderAll(); };
+// Commands on a socket that died may or may not have been applied: say so; the fresh welcome
+// that follows shows the truth.
+conn.onLost = (ids) => {
+  if (ids.some((id) => requests.delete(id))) showStatus(errorText('connection_lost'));
+};
 
 const promptById = (id) => prompts.find((p) => p.id === id);
 const sel = () => (selected ? promptById(selected) : null);
@@ -170,11 +175,9 @@ function onMessage(m) {
 /** Sends a command with a fresh request id; `done` runs on its ack. */
 function request(message, done) {
   const id = `r${++rid}`;
-  if (!conn.send({ ...message, id })) {
-    showStatus(t('control.not_connected'));
-    return;
-  }
   requests.set(id, done);
+  // While reconnecting a command waits for the connection (shown in the status), never lost.
+  if (!conn.queue({ ...message, id })) renderConn();
 }
 
 function showStatus(text) {
@@ -236,7 +239,8 @@ function toggleJoin() {
 
 function renderConn() {
   $('conn').dataset.status = conn.status;
-  $('conn-text').textContent = t(`conn.${conn.status}`);
+  const queued = conn.waiting.length;
+  $('conn-text').textContent = t(`conn.${conn.status}`) + (queued ? ` – ${t('conn.queued', { n: queued })}` : '');
 }
 
 function button(k, cls, onClick, vars) {

@@ -72,6 +72,18 @@ const conn = new Conn(
   onMessage,
 );
 conn.onStatus = () => { renderList(); renderConn(); };
+// Votes, ratings, dots, likes and group choices on a socket that died: their fate is unknown, so
+// they are undone here and the next connection brings a fresh welcome with the truth. Items
+// need nothing: they stay in the outbox and go again (the server stores each id once).
+conn.onLost = (ids) => {
+  for (const id of ids) {
+    const r = reqs.get(id);
+    if (!r) continue;
+    reqs.delete(id);
+    r[1]?.('connection_lost');
+  }
+  update();
+};
 conn.onRefused = (code) => { refused = code; render(); };
 
 function onMessage(m) {
@@ -99,9 +111,8 @@ function onMessage(m) {
     }
     case 'resumed':
       // Back after a short break: missed events follow; what waited in the outbox goes again.
-      clock.sync(m.server_time);
-      reqs.clear();
       for (const o of outbox) sendItem(o);
+      renderList();
       break;
     case 'prompt_opened':
       clock.sync(m.server_time);
@@ -550,7 +561,7 @@ function itemNode(i) {
   const c = prompt && prompt.id === i.prompt_id && cols()[i.col];
   status.append(sym, i.state === 'saved' ? t('participant.saved')
     : i.state === 'error' ? errorText(i.code)
-      : t(conn.status === 'connected' ? 'participant.sending' : 'participant.queued'));
+      : t(conn.welcomed ? 'participant.sending' : 'participant.queued'));
   if (c) status.append(el('span', 'tag', c));
   li.append(el('p', 'item-text', i.text), status);
   if (i.state === 'error') {
@@ -565,6 +576,7 @@ function itemNode(i) {
 function renderConn() {
   const s = conn.status;
   $('conn').dataset.status = s;
+  // Never "connected" while an item waits: then the status says the server is slow (`slow`).
   $('conn-text').textContent = t(`conn.${s}`)
     + (s !== 'connected' && outbox.length ? ` – ${t('conn.waiting', { n: outbox.length })}` : '');
 }

@@ -604,4 +604,73 @@ mod tests {
         assert!(!handle.verify_key(&b));
         assert!(!handle.verify_key(""));
     }
+
+    /// A join handled in the same batch as earlier commands resumes with their frames: its
+    /// `resumed` claims the session's seq, which already counts them, so leaving them to the
+    /// broadcast (which the connection then drops as already seen) lost them (issue 11). On a
+    /// current-thread runtime the command and the join are queued before the task runs, so they
+    /// surely share a batch.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_resume_in_the_same_batch_as_commands_carries_their_frames() {
+        let dir = tempfile::tempdir().unwrap();
+        let hub = Hub::start(Store::open(dir.path()).unwrap(), CancellationToken::new())
+            .await
+            .unwrap();
+        let slug = SessionName::parse("era").unwrap();
+        hub.create(
+            slug.clone(),
+            "Erä".into(),
+            Language::default(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+        let handle = hub.get("era").unwrap();
+        let command = |json: serde_json::Value| serde_json::from_value::<Command>(json).unwrap();
+        let draft = serde_json::json!({"kind":"brainstorm","title":"Mitä?"});
+        handle
+            .command(command(
+                serde_json::json!({"type":"add_prompt","prompt":draft}),
+            ))
+            .await
+            .await
+            .unwrap()
+            .unwrap();
+        let seen = handle
+            .command(command(serde_json::json!({"type":"next_prompt"})))
+            .await
+            .await
+            .unwrap()
+            .unwrap();
+        // Both queued before the task runs: one batch.
+        let submit = handle
+            .command(command(serde_json::json!({
+                "type": "submit",
+                "participant": uuid::Uuid::new_v4(),
+                "item_id": uuid::Uuid::new_v4(),
+                "prompt_id": "p1",
+                "text": "samassa erässä",
+            })))
+            .await;
+        let joined = handle.join(Role::Screen, None, seen).await.unwrap();
+        let frames: Vec<serde_json::Value> = joined
+            .frames
+            .iter()
+            .map(|f| serde_json::from_str(f.as_str()).unwrap())
+            .collect();
+        assert_eq!(frames[0]["type"], "resumed", "{frames:?}");
+        assert_eq!(frames[0]["seq"], seen + 1);
+        assert_eq!(joined.seq, seen + 1);
+        let added: Vec<_> = frames
+            .iter()
+            .filter(|f| f["type"] == "item_added")
+            .collect();
+        assert_eq!(
+            added.len(),
+            1,
+            "the item's frame is in the resume: {frames:?}"
+        );
+        assert_eq!(added[0]["seq"], seen + 1);
+        assert_eq!(submit.await.unwrap().unwrap(), seen + 1);
+    }
 }

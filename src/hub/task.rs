@@ -206,7 +206,7 @@ impl SessionTask {
                     Role::Facilitator | Role::Screen => self.events.subscribe(),
                 };
                 let group = participant.and_then(|p| self.session.group_of(&p).cloned());
-                let frames = match self.resume(role, group.as_ref(), last_seq) {
+                let frames = match self.resume(role, group.as_ref(), last_seq, &batch.events) {
                     Some(frames) => frames,
                     None => vec![Utf8Bytes::from(protocol::welcome(
                         &self.session,
@@ -260,7 +260,17 @@ impl SessionTask {
     /// The frames a client that has seen everything up to `last_seq` needs to be current
     /// again, or `None` when a fresh welcome is needed: it has seen nothing yet, it is further
     /// behind than the frames kept, or (a phone) its wall is unsequenced and may have changed.
-    fn resume(&self, role: Role, group: Option<&GroupId>, last_seq: u64) -> Option<Vec<Utf8Bytes>> {
+    ///
+    /// `pending` are the frames of this batch's earlier commands: they already count in the
+    /// session's seq but reach the ring only at commit. The resume claims that seq, so it must
+    /// carry them too; the connection drops their broadcast copies as already seen.
+    fn resume(
+        &self,
+        role: Role,
+        group: Option<&GroupId>,
+        last_seq: u64,
+        pending: &[Arc<Frames>],
+    ) -> Option<Vec<Utf8Bytes>> {
         let seq = self.session.seq();
         if last_seq == 0 || last_seq > seq {
             return None;
@@ -269,7 +279,8 @@ impl SessionTask {
         if role == Role::Participant && current.is_some_and(|p| p.draft.wall) {
             return None;
         }
-        let oldest_kept = self.recent.front().and_then(|f| f.seq).unwrap_or(seq + 1);
+        let kept = || self.recent.iter().chain(pending);
+        let oldest_kept = kept().find_map(|f| f.seq).unwrap_or(seq + 1);
         if last_seq < seq && oldest_kept > last_seq + 1 {
             return None;
         }
@@ -281,8 +292,7 @@ impl SessionTask {
             .to_json(),
         )];
         frames.extend(
-            self.recent
-                .iter()
+            kept()
                 .filter(|f| f.seq.is_some_and(|s| s > last_seq))
                 .filter_map(|f| f.for_conn(role, group).cloned()),
         );
