@@ -132,9 +132,13 @@ const CLOSE_DELETED = 4004; // the session was deleted: nothing to come back to
 /** How often the connection looks at itself (ms): cheap, and the bounds below are its multiples. */
 const TICK = 500;
 /** A hello not answered by `welcome` or `resumed` within this (ms) is a dead attempt: try again. */
-const CONNECT_TIMEOUT = 3000;
-/** Silence after which a live connection pings (ms). The server answers pings itself, at once. */
-const QUIET = 2000;
+const CONNECT_TIMEOUT = 2500;
+/**
+ * Silence after which a live, visible page pings (ms): with [`LATE`], a dead socket shows in the
+ * status within 3 s. The server answers pings itself, at once; hidden pages (a phone in a
+ * pocket) do not ping, and check themselves when shown again.
+ */
+const QUIET = 1500;
 /** A ping or a request unanswered this long (ms) means the status may not say "connected". */
 const LATE = 1000;
 /** A ping unanswered this long (ms) means the socket is dead: drop it and connect again. */
@@ -143,6 +147,10 @@ const DEAD = 3000;
 const WAITED = 3000;
 /** Longest wait between attempts (ms): short, so everyone is back within seconds of the network. */
 const BACKOFF_CAP = 2000;
+/** While the device says it is offline, an attempt this often (ms), in case it is wrong. */
+const OFFLINE_RETRY = 10000;
+/** A gap this long between heartbeats (ms) means the page was frozen or asleep: reconnect at once. */
+const SLEPT = 5000;
 /** After this long without a connection (ms) the status says whose network is the problem. */
 const LOST_AFTER = 3000;
 
@@ -152,10 +160,13 @@ const LOST_AFTER = 3000;
  * jitter; pings when quiet so a dead socket (a swallowed network, a sleeping laptop) is found in
  * seconds; and checks itself when the page comes back (visible, thawed, online).
  *
- * Requests (frames with an `id`) are tracked until a frame with that `id` answers. `queue()` holds
- * frames made while not live and sends them, in order, once live again. Requests that were on the
- * wire when a socket died are handed to `onLost(ids)`: nobody knows whether they were applied, so
- * the next hello asks for a fresh `welcome` (the truth) instead of a resume.
+ * Frames go out only while the connection is **usable**: live, the device online, and no ping
+ * overdue (a socket that may be dead swallows what is sent). Requests (frames with an `id`) are
+ * tracked until a frame with that `id` answers. `queue()` holds frames made meanwhile and sends
+ * them, in order, once usable again; `onLive()` runs then too, for pages with queues of their
+ * own. Requests that were on the wire when a socket died are handed to `onLost(ids)`: nobody
+ * knows whether they were applied; when it answers true, the next hello asks for a fresh
+ * `welcome` (the truth) instead of a resume.
  *
  * `status`: connecting | connected | slow (a request or ping is late) | reconnecting | offline (this
  * device has no network) | unreachable (the device is online, the server does not answer) | refused.
@@ -167,9 +178,14 @@ export class Conn {
     this.onStatus = () => {};
     this.onRefused = () => {};
     this.onLost = () => {};
+    this.onLive = () => {};
     this.ws = null;
+    /** An earlier attempt still allowed to win (see `connect`). */
+    this.spare = null;
     this.status = 'connecting';
     this.attempt = this.timer = this.started = this.lastRx = this.probe = 0;
+    this.lastTick = Date.now();
+    this.offlineTry = 0;
     /** When the last live connection ended (0 while live or before the first). */
     this.lostAt = 0;
     this.welcomed = this.stopped = this.fresh = false;
@@ -178,16 +194,17 @@ export class Conn {
     this.inflight = new Map();
     /** Frames waiting for a live connection, oldest first. */
     this.waiting = [];
-    const wake = () => this.check();
+    const wake = () => this.check(Date.now() - this.lastTick > SLEPT);
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') wake();
     });
     // A frozen page (a sleeping laptop, a phone's background tab) thaws with `resume`.
     document.addEventListener('resume', wake);
     addEventListener('pageshow', wake);
+    // Back on the network: whatever socket survived it is suspect, and a resume is cheap.
     addEventListener('online', () => {
       this.attempt = 0;
-      wake();
+      this.check(true);
     });
     addEventListener('offline', () => this.judge());
     setInterval(() => this.heartbeat(), TICK);
@@ -200,11 +217,32 @@ export class Conn {
     }
   }
 
-  connect() {
+  /**
+   * A new attempt. `keepSpare`: the attempt it replaces has not been answered in time, which a
+   * swallowed network and a slow one look alike; it is kept as the spare, and whichever of the
+   * two is answered first wins.
+   */
+  connect(keepSpare = false) {
     clearTimeout(this.timer);
     this.timer = 0;
     if (this.stopped) return;
+    const previous = this.ws && !this.welcomed ? this.ws : null;
+    if (keepSpare && previous) {
+      this.ws = null;
+      this.dropSpare();
+      this.spare = previous;
+    } else {
+      this.dropSpare();
+    }
     this.drop();
+    if (navigator.onLine === false && Date.now() - this.offlineTry < OFFLINE_RETRY) {
+      // The device says it has no network: wait for `online` (and try now and then, in case
+      // the device is wrong).
+      this.judge();
+      this.timer = setTimeout(() => this.connect(), OFFLINE_RETRY);
+      return;
+    }
+    if (navigator.onLine === false) this.offlineTry = Date.now();
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/${encodeURIComponent(slug)}`);
     this.ws = ws;
     this.lastError = null;
@@ -216,35 +254,40 @@ export class Conn {
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (e) => {
+      if (ws === this.spare) {
+        // The slow attempt answered first: it wins, the newer one goes.
+        this.spare = null;
+        this.drop();
+        this.ws = ws;
+      }
+      if (ws !== this.ws) return;
       this.lastRx = Date.now();
+      // Anything heard clears an overdue ping: what waited for that goes after this frame.
+      const suspected = !this.usable();
       this.probe = 0;
       let m;
       try { m = JSON.parse(e.data); } catch { return; }
       if (m.id != null) this.inflight.delete(m.id);
+      const live = m.type === 'welcome' || m.type === 'resumed';
       if (m.type === 'pong') {
         clock.sync(m.server_time);
-        this.judge();
-        return;
+      } else {
+        if (live) {
+          this.welcomed = true;
+          this.attempt = this.lostAt = 0;
+          this.fresh = false;
+          clock.sync(m.server_time);
+        } else if (m.type === 'error' && !this.welcomed) {
+          this.lastError = m.code;
+        }
+        this.onMessage(m);
       }
-      const live = m.type === 'welcome' || m.type === 'resumed';
-      if (live) {
-        this.welcomed = true;
-        this.attempt = this.lostAt = 0;
-        this.fresh = false;
-        clock.sync(m.server_time);
-      } else if (m.type === 'error' && !this.welcomed) {
-        this.lastError = m.code;
-      }
-      this.onMessage(m);
-      if (live) {
-        // After the page took in the welcome (or the resume): what waited goes now, in order.
-        const waiting = this.waiting;
-        this.waiting = [];
-        for (const f of waiting) this.send(f);
-        this.judge();
-      }
+      // After the page took in the welcome (or the resume): what waited goes now, in order.
+      if (live || (suspected && this.welcomed)) this.flush();
+      else this.judge();
     };
     ws.onclose = (e) => {
+      if (ws === this.spare) this.spare = null;
       if (this.ws !== ws) return;
       this.lose();
       if (e.code === CLOSE_POLICY || e.code === CLOSE_DELETED) {
@@ -266,6 +309,16 @@ export class Conn {
     ws.close();
   }
 
+  /** Closes the spare attempt, if any. */
+  dropSpare() {
+    const ws = this.spare;
+    this.spare = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      ws.close();
+    }
+  }
+
   /** The socket is gone: requests on it have an unknown fate. */
   lose() {
     this.ws = null;
@@ -275,8 +328,7 @@ export class Conn {
     if (this.inflight.size) {
       const ids = [...this.inflight.keys()];
       this.inflight.clear();
-      this.fresh = true;
-      this.onLost(ids);
+      if (this.onLost(ids)) this.fresh = true;
     }
   }
 
@@ -307,10 +359,30 @@ export class Conn {
     else this.setStatus(late ? 'slow' : 'connected');
   }
 
-  /** Reconnects now if there is no live socket; otherwise checks at once that it still lives. */
-  check() {
-    if (this.stopped) return;
-    if (!this.ws || this.ws.readyState > WebSocket.OPEN) this.connect();
+  /** Sends what waited for a usable connection and tells the page (`onLive`). */
+  flush() {
+    this.judge();
+    if (!this.usable()) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const f of waiting) this.send(f);
+    this.onLive();
+    this.judge();
+  }
+
+  /** Whether a frame sent now can arrive: live, online, and no ping overdue. */
+  usable() {
+    return this.welcomed && !!this.ws && this.ws.readyState === WebSocket.OPEN
+      && navigator.onLine !== false && !(this.probe && Date.now() - this.probe > LATE);
+  }
+
+  /**
+   * Reconnects now if there is no live socket (or `suspect`: after a sleep, or back online);
+   * otherwise checks at once that it still lives.
+   */
+  check(suspect = false) {
+    if (this.stopped || !this.started) return;
+    if (suspect || !this.ws || this.ws.readyState > WebSocket.OPEN) this.connect();
     else if (this.welcomed) this.ping();
   }
 
@@ -330,25 +402,35 @@ export class Conn {
   heartbeat() {
     if (this.stopped) return;
     const now = Date.now();
+    const slept = now - this.lastTick > SLEPT;
+    this.lastTick = now;
+    if (slept && this.started && document.visibilityState !== 'hidden') {
+      // Timers were frozen (a sleeping laptop): the socket is likely long dead.
+      this.connect();
+      return;
+    }
     if (this.ws && !this.welcomed && now - this.started > CONNECT_TIMEOUT) {
-      // The hello went into a hole (a swallowed network): try a new socket at once.
-      this.drop();
-      this.retry(true);
+      // Not answered in time: a swallowed network, or a slow one. Try a new socket at once and
+      // keep this one as the spare (the first answered wins): each attempt gets two rounds.
+      this.attempt++;
+      if (!this.lostAt) this.lostAt = now;
+      this.connect(true);
     } else if (this.ws && this.welcomed && this.probe && now - this.probe > DEAD) {
       this.drop();
       this.retry(true);
     } else if (this.welcomed && !this.probe) {
       const oldest = Math.min(...this.inflight.values());
-      if (now - this.lastRx > QUIET || now - oldest > LATE) this.ping();
+      const quiet = now - this.lastRx > QUIET && document.visibilityState !== 'hidden';
+      if (quiet || now - oldest > LATE) this.ping();
     } else if (this.started && !this.ws && !this.timer) {
       this.connect();
     }
     this.judge();
   }
 
-  /** Sends a frame if live; false if not. A frame with an `id` is tracked until answered. */
+  /** Sends a frame if usable; false if not. A frame with an `id` is tracked until answered. */
   send(m) {
-    if (!this.welcomed || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (m.type === 'ping' ? !this.welcomed || this.ws?.readyState !== WebSocket.OPEN : !this.usable()) return false;
     this.ws.send(JSON.stringify(m));
     if (m.id != null && !this.inflight.has(m.id)) this.inflight.set(m.id, Date.now());
     return true;

@@ -56,7 +56,9 @@ conn.onRefused = (code) => { refused = code; renderAll(); };
 // Commands on a socket that died may or may not have been applied: say so; the fresh welcome
 // that follows shows the truth.
 conn.onLost = (ids) => {
-  if (ids.some((id) => requests.delete(id))) showStatus(errorText('connection_lost'));
+  const lost = ids.filter((id) => requests.delete(id)).length > 0;
+  if (lost) showStatus(errorText('connection_lost'));
+  return lost;
 };
 
 const promptById = (id) => prompts.find((p) => p.id === id);

@@ -76,13 +76,23 @@ conn.onStatus = () => { renderList(); renderConn(); };
 // they are undone here and the next connection brings a fresh welcome with the truth. Items
 // need nothing: they stay in the outbox and go again (the server stores each id once).
 conn.onLost = (ids) => {
+  let lost = false;
   for (const id of ids) {
     const r = reqs.get(id);
     if (!r) continue;
     reqs.delete(id);
     r[1]?.('connection_lost');
+    lost = true;
   }
   update();
+  return lost;
+};
+// Usable again (a welcome, a resume, or a suspicion cleared): what the outbox holds goes again.
+// The server stores each id once, so a resend of an item that did arrive is harmless.
+conn.onLive = () => {
+  for (const o of outbox) if (!conn.inflight.has(o.id)) sendItem(o);
+  renderList();
+  renderConn();
 };
 conn.onRefused = (code) => { refused = code; render(); };
 
@@ -101,18 +111,15 @@ function onMessage(m) {
         known.add(i.id);
         items.set(i.id, { id: i.id, prompt_id: i.prompt_id, text: i.text, t: i.created_at, col: i.column, state: 'saved' });
       }
+      // What the server already has leaves the outbox; the rest goes again once this is taken in.
       outbox = outbox.filter((o) => !known.has(o.id));
       saveOutbox();
-      // The server stores each id once, so resending everything still queued is safe.
-      for (const o of outbox) sendItem(o);
       reqs.clear();
       show(m.prompt, my, m.prompt && m.results[m.prompt.id], m.wall);
       break;
     }
     case 'resumed':
-      // Back after a short break: missed events follow; what waited in the outbox goes again.
-      for (const o of outbox) sendItem(o);
-      renderList();
+      // Back after a short break: missed events follow; the outbox goes again (`onLive`).
       break;
     case 'prompt_opened':
       clock.sync(m.server_time);
@@ -561,7 +568,7 @@ function itemNode(i) {
   const c = prompt && prompt.id === i.prompt_id && cols()[i.col];
   status.append(sym, i.state === 'saved' ? t('participant.saved')
     : i.state === 'error' ? errorText(i.code)
-      : t(conn.welcomed ? 'participant.sending' : 'participant.queued'));
+      : t(conn.usable() ? 'participant.sending' : 'participant.queued'));
   if (c) status.append(el('span', 'tag', c));
   li.append(el('p', 'item-text', i.text), status);
   if (i.state === 'error') {

@@ -41,6 +41,13 @@ export class Watch {
   constructor() {
     /** @type {string[]} */
     this.problems = [];
+    /** Console errors a test expects (e.g. the browser's own log of a refused websocket). */
+    this.expected = [];
+  }
+
+  /** Console errors matching `pattern` are expected in this test, not problems. */
+  expect(pattern) {
+    this.expected.push(pattern);
   }
 
   /** A page in its own browser context (its own localStorage: a separate person). */
@@ -54,7 +61,9 @@ export class Watch {
       });
     });
     page.on('console', (m) => {
-      if (m.type() === 'error') this.problems.push(`${name}: console error: ${m.text()}`);
+      if (m.type() === 'error' && !this.expected.some((p) => p.test(m.text()))) {
+        this.problems.push(`${name}: console error: ${m.text()}`);
+      }
     });
     page.on('pageerror', (e) => this.problems.push(`${name}: uncaught: ${e.message}`));
     page.on('dialog', async (d) => {

@@ -8,6 +8,8 @@ mod crash;
 mod durability;
 mod errors;
 mod exports;
+mod fault_proxy;
+mod faults;
 mod http_api;
 mod import;
 mod limits;
