@@ -354,7 +354,7 @@ export class Conn {
       return;
     }
     const oldest = Math.min(...this.inflight.values());
-    const late = (this.probe && now - this.probe > LATE) || now - oldest > WAITED;
+    const late = (this.probe && now - this.probe >= LATE) || now - oldest > WAITED;
     if (navigator.onLine === false) this.setStatus('offline');
     else this.setStatus(late ? 'slow' : 'connected');
   }
@@ -373,7 +373,7 @@ export class Conn {
   /** Whether a frame sent now can arrive: live, online, and no ping overdue. */
   usable() {
     return this.welcomed && !!this.ws && this.ws.readyState === WebSocket.OPEN
-      && navigator.onLine !== false && !(this.probe && Date.now() - this.probe > LATE);
+      && navigator.onLine !== false && !(this.probe && Date.now() - this.probe >= LATE);
   }
 
   /**
@@ -420,8 +420,8 @@ export class Conn {
       this.retry(true);
     } else if (this.welcomed && !this.probe) {
       const oldest = Math.min(...this.inflight.values());
-      const quiet = now - this.lastRx > QUIET && document.visibilityState !== 'hidden';
-      if (quiet || now - oldest > LATE) this.ping();
+      const quiet = now - this.lastRx >= QUIET && document.visibilityState !== 'hidden';
+      if (quiet || now - oldest >= LATE) this.ping();
     } else if (this.started && !this.ws && !this.timer) {
       this.connect();
     }

@@ -76,6 +76,14 @@ async fn console_fits_the_worst_content() {
     run_script("fit-console.mjs").await;
 }
 
+/// `Conn`, the connection every page uses, as a state machine in node with a fake socket and fake
+/// timers: resumed is live, commands wait and go in order, lost requests are reported, a silent
+/// socket is found, a spare attempt wins, offline and unreachable are told apart (issue 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conn_state_machine() {
+    run_node("conn.mjs", "-", &[], SCRIPT_TIMEOUT).await;
+}
+
 /// Runs `tests/browser/<script>` with node against a fresh in-process server; fails with its
 /// output.
 pub async fn run_script(script: &str) {
