@@ -386,14 +386,6 @@ export class Conn {
     else if (this.welcomed) this.ping();
   }
 
-  /** A fresh welcome: a new connection, at once or after up to `spread` ms (a crowd spreads out). */
-  resync(spread) {
-    clearTimeout(this.timer);
-    this.fresh = true;
-    if (spread) this.timer = setTimeout(() => this.connect(), Math.random() * spread);
-    else this.connect();
-  }
-
   ping() {
     if (!this.probe) this.probe = Date.now();
     this.send({ type: 'ping' });

@@ -84,7 +84,8 @@ conn.onLost = (ids) => {
     r[1]?.('connection_lost');
     lost = true;
   }
-  update();
+  if (lost) say(errorText('connection_lost'));
+  render();
   return lost;
 };
 // Usable again (a welcome, a resume, or a suspicion cleared): what the outbox holds goes again.
