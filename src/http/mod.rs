@@ -713,7 +713,10 @@ mod tests {
             ip(true, &[("x-forwarded-for", "203.0.113.9, 198.51.100.7")]),
             "198.51.100.7"
         );
-        assert_eq!(ip(true, &[("x-forwarded-for", "198.51.100.7")]), "198.51.100.7");
+        assert_eq!(
+            ip(true, &[("x-forwarded-for", "198.51.100.7")]),
+            "198.51.100.7"
+        );
         // A proxy that adds its own header line after the client's.
         assert_eq!(
             ip(
@@ -725,12 +728,18 @@ mod tests {
             ),
             "198.51.100.7"
         );
-        assert_eq!(ip(true, &[("x-forwarded-for", "2001:db8::1")]), "2001:db8::1");
+        assert_eq!(
+            ip(true, &[("x-forwarded-for", "2001:db8::1")]),
+            "2001:db8::1"
+        );
     }
 
     #[test]
     fn a_forwarded_address_counts_only_with_trust_proxy_and_only_when_it_parses() {
-        assert_eq!(ip(false, &[("x-forwarded-for", "198.51.100.7")]), "127.0.0.1");
+        assert_eq!(
+            ip(false, &[("x-forwarded-for", "198.51.100.7")]),
+            "127.0.0.1"
+        );
         assert_eq!(ip(true, &[]), "127.0.0.1");
         // Garbage at the end never promotes the client's own earlier entry.
         assert_eq!(
