@@ -18,9 +18,12 @@
 //! fails with one line (`scripts/test` installs them).
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
 
 use crate::browser::{run_node, skipped, ONE_BROWSER};
 use crate::support::TestServer;
@@ -64,16 +67,31 @@ impl Kind {
         }
     }
 
-    /// The program: `PAJA_NGINX` / `PAJA_CADDY`, or where Debian puts it.
+    /// The program: `PAJA_NGINX` / `PAJA_CADDY`, or found on `PATH`, or where Debian puts it.
     fn program(self) -> PathBuf {
-        let (var, default) = match self {
-            Kind::Nginx => ("PAJA_NGINX", "/usr/sbin/nginx"),
-            Kind::Caddy => ("PAJA_CADDY", "/usr/bin/caddy"),
-        };
-        std::env::var_os(var)
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(default))
+        match self {
+            Kind::Nginx => program("PAJA_NGINX", "nginx", "/usr/sbin/nginx"),
+            Kind::Caddy => program("PAJA_CADDY", "caddy", "/usr/bin/caddy"),
+        }
     }
+}
+
+/// `var` when set, else the first `name` on `PATH`, else `fallback` (Debian's nginx is in
+/// /usr/sbin, which a user's `PATH` may lack).
+fn program(var: &str, name: &str, fallback: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(var) {
+        return PathBuf::from(path);
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| PathBuf::from(fallback))
+}
+
+fn openssl() -> PathBuf {
+    program("PAJA_OPENSSL", "openssl", "/usr/bin/openssl")
 }
 
 async fn through(kind: Kind) {
@@ -81,7 +99,7 @@ async fn through(kind: Kind) {
     if skipped(script) {
         return;
     }
-    require(&[kind.program(), PathBuf::from("/usr/bin/openssl")]);
+    require(&[kind.program(), openssl()]);
     let _turn = ONE_BROWSER.lock().await;
     let data = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start_with(paja::Config {
@@ -126,24 +144,15 @@ async fn through(kind: Kind) {
     if let Some(reload) = &reload {
         env.push(("PAJA_PROXY_RELOAD", reload));
     }
-    let run = tokio::spawn({
-        let env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        async move {
-            let env: Vec<(&str, &str)> =
-                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            run_node(script, &format!("https://{NAME}"), &env, SCRIPT_TIMEOUT).await;
-        }
-    });
-    let outcome = run.await;
-    if outcome.is_err() {
+    let base = format!("https://{NAME}");
+    let outcome = AssertUnwindSafe(run_node(script, &base, &env, SCRIPT_TIMEOUT))
+        .catch_unwind()
+        .await;
+    if let Err(panic) = outcome {
+        // What the proxy said often explains a failure seen in the browser.
         eprintln!("--- {} log\n{}", kind.name(), proxy.log());
-    }
-    drop(proxy);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
+        drop(proxy);
+        std::panic::resume_unwind(panic);
     }
 }
 
@@ -175,7 +184,7 @@ fn make_certificate(dir: &Path) -> PathBuf {
     let tls = dir.join("tls");
     std::fs::create_dir(&tls).expect("mkdir tls");
     set_mode(&tls, 0o755);
-    let output = Command::new("openssl")
+    let output = Command::new(openssl())
         .args([
             "req",
             "-x509",
