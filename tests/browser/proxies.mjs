@@ -104,6 +104,7 @@ function rawSocket(local, headers = {}) {
     });
     request.setTimeout(20_000, () => request.destroy(new Error(`no answer from ${local} within 20 s`)));
     request.on('upgrade', (_response, socket) => {
+      socket.setTimeout(0); // the request's answer timeout; the socket is held open from here
       socket.write(textFrame(JSON.stringify({ type: 'hello', protocol: 1, role: 'screen', last_seq: 0 })));
       let seen = '';
       const onData = (chunk) => {
