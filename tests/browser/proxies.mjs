@@ -5,7 +5,7 @@
 // projector's join address and QR code say https://paja.example.org; a phone typing the plain
 // http:// address is redirected to https and its item is acked; raw websockets from 127.0.0.2
 // and 127.0.0.3 show that the per-address limit sees each client's own address, which a
-// client-sent X-Forwarded-For cannot change. With PAJA_PROXY_RELOAD (nginx), the proxy is
+// client-sent X-Forwarded-For cannot change; a 3 MB import reaches Paja. With PAJA_PROXY_RELOAD (nginx), the proxy is
 // reloaded with a short worker_shutdown_timeout: the phone's websocket is really closed, the
 // phone reconnects through the proxy and its next item is acked.
 //
@@ -129,6 +129,25 @@ function rawSocket(local, headers = {}) {
   });
 }
 
+/** A plain https request through the proxy from `local`: resolves `{status, type, body}`. */
+function rawRequest(local, method, path, body) {
+  const [host, port] = HTTPS_AT.split(/:(?=\d+$)/);
+  return new Promise((resolve, reject) => {
+    const request = https.request({
+      host, port: Number(port), localAddress: local, servername: HOST, ca: CA, agent: false, method, path,
+      headers: { host: HOST, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    request.setTimeout(60_000, () => request.destroy(new Error(`no answer to ${method} ${path} within 60 s`)));
+    request.on('response', (response) => {
+      let text = '';
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode, type: response.headers['content-type'], body: text }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 test(`a phone, the console and the projector through ${PROXY}`, { timeout: 240_000 }, () => inBrowser(async (browser, watch) => {
   const page = (name, device) => watch.page(browser, name, { ...device, ignoreHTTPSErrors: true });
 
@@ -162,6 +181,13 @@ test(`a phone, the console and the projector through ${PROXY}`, { timeout: 240_0
   assert.equal(qr.src, `${BASE}/${SLUG}/qr.svg`);
   assert.equal(qr.type, 'image/svg+xml');
   assert.ok(qr.svg === EXPECTED_QR, `the QR code served through ${PROXY} is not the one for ${BASE}/${SLUG}`);
+
+  // An import larger than nginx's default body limit (1 MB) reaches Paja, which answers it
+  // itself (this one is not a Paja export).
+  const big = await rawRequest('127.0.0.4', 'POST', '/api/sessions/import', JSON.stringify({ pad: 'x'.repeat(3 << 20) }));
+  assert.equal(big.status, 400, `a 3 MB import through ${PROXY}: ${big.status} ${big.body.slice(0, 200)}`);
+  assert.match(big.type, /^application\/json/);
+  assert.ok(JSON.parse(big.body).error.code, big.body);
 
   // The per-address limit, from two other loopback addresses with no browser: 127.0.0.2 fills
   // its own quota, and neither another socket of its own nor one claiming another address in
