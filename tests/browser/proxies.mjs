@@ -129,7 +129,7 @@ function rawSocket(local, headers = {}) {
   });
 }
 
-/** A plain https request through the proxy from `local`: resolves `{status, type, body}`. */
+/** A plain https request through the proxy from `local`: resolves `{status, headers, body}`. */
 function rawRequest(local, method, path, body) {
   const [host, port] = HTTPS_AT.split(/:(?=\d+$)/);
   return new Promise((resolve, reject) => {
@@ -141,7 +141,7 @@ function rawRequest(local, method, path, body) {
     request.on('response', (response) => {
       let text = '';
       response.on('data', (chunk) => { text += chunk; });
-      response.on('end', () => resolve({ status: response.statusCode, type: response.headers['content-type'], body: text }));
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: text }));
     });
     request.on('error', reject);
     request.end(body);
@@ -186,7 +186,9 @@ test(`a phone, the console and the projector through ${PROXY}`, { timeout: 240_0
   // itself (this one is not a Paja export).
   const big = await rawRequest('127.0.0.4', 'POST', '/api/sessions/import', JSON.stringify({ pad: 'x'.repeat(3 << 20) }));
   assert.equal(big.status, 400, `a 3 MB import through ${PROXY}: ${big.status} ${big.body.slice(0, 200)}`);
-  assert.match(big.type, /^application\/json/);
+  assert.match(big.headers['content-type'], /^application\/json/);
+  // Browsers are told to come back over https only, on Paja's answers too.
+  assert.equal(big.headers['strict-transport-security'], 'max-age=31536000');
   assert.ok(JSON.parse(big.body).error.code, big.body);
 
   // The per-address limit, from two other loopback addresses with no browser: 127.0.0.2 fills
