@@ -61,11 +61,22 @@ pub struct HttpSettings {
 /// The client's address: the socket's peer, or behind a trusted proxy the last
 /// `X-Forwarded-For` entry (the one that proxy added).
 fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    if state.settings.trust_proxy {
+    forwarded_ip(state.settings.trust_proxy, peer, headers)
+}
+
+/// [`client_ip`] without the state, so it can be tested alone.
+///
+/// A client may send `X-Forwarded-For` itself, and a proxy appends to it (nginx's
+/// `$proxy_add_x_forwarded_for`) or adds a header line of its own (HAProxy), so only the last
+/// entry of the last line is the proxy's: every earlier one is whatever the client chose.
+/// Anything unparsable there falls back to the peer rather than trusting an earlier entry.
+fn forwarded_ip(trust_proxy: bool, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    if trust_proxy {
         let forwarded = headers
-            .get("x-forwarded-for")
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
             .and_then(|v| v.to_str().ok())
-            // The last entry is the one our own proxy added; earlier ones come from the client.
             .and_then(|v| v.rsplit(',').next())
             .and_then(|ip| ip.trim().parse().ok());
         if let Some(ip) = forwarded {
@@ -73,6 +84,23 @@ fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
         }
     }
     peer.ip()
+}
+
+/// The scheme the browser used: `https` when a trusted proxy says so in `X-Forwarded-Proto`
+/// (it terminated TLS), otherwise `http`, as Paja itself serves no TLS.
+fn public_scheme(trust_proxy: bool, headers: &HeaderMap) -> &'static str {
+    let https = trust_proxy
+        && headers
+            .get_all("x-forwarded-proto")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    if https {
+        "https"
+    } else {
+        "http"
+    }
 }
 
 /// Constant-time equality of two secrets (compared as SHA-256 digests, so lengths leak nothing).
@@ -641,14 +669,7 @@ async fn qr_code(
     let Some(host) = host else {
         return (StatusCode::BAD_REQUEST, "bad host").into_response();
     };
-    let scheme = state
-        .settings
-        .trust_proxy
-        .then(|| headers.get("x-forwarded-proto"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
+    let scheme = public_scheme(state.settings.trust_proxy, &headers);
     let url = format!("{scheme}://{host}/{slug}");
     let Ok(code) = qrcode::QrCode::new(url.as_bytes()) else {
         return (StatusCode::BAD_REQUEST, "address too long").into_response();
@@ -665,4 +686,77 @@ async fn qr_code(
         svg,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEER: &str = "127.0.0.1:40000";
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    fn ip(trust: bool, pairs: &[(&'static str, &'static str)]) -> String {
+        forwarded_ip(trust, PEER.parse().unwrap(), &headers(pairs)).to_string()
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_entry_the_proxy_added() {
+        // nginx's $proxy_add_x_forwarded_for: what the client sent, then the address nginx saw.
+        assert_eq!(
+            ip(true, &[("x-forwarded-for", "203.0.113.9, 198.51.100.7")]),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            ip(true, &[("x-forwarded-for", "198.51.100.7")]),
+            "198.51.100.7"
+        );
+        // A proxy that adds its own header line after the client's.
+        assert_eq!(
+            ip(
+                true,
+                &[
+                    ("x-forwarded-for", "203.0.113.9"),
+                    ("x-forwarded-for", "198.51.100.7")
+                ]
+            ),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            ip(true, &[("x-forwarded-for", "2001:db8::1")]),
+            "2001:db8::1"
+        );
+    }
+
+    #[test]
+    fn a_forwarded_address_counts_only_with_trust_proxy_and_only_when_it_parses() {
+        assert_eq!(
+            ip(false, &[("x-forwarded-for", "198.51.100.7")]),
+            "127.0.0.1"
+        );
+        assert_eq!(ip(true, &[]), "127.0.0.1");
+        // Garbage at the end never promotes the client's own earlier entry.
+        assert_eq!(
+            ip(true, &[("x-forwarded-for", "203.0.113.9, unknown")]),
+            "127.0.0.1"
+        );
+    }
+
+    #[test]
+    fn the_scheme_is_https_only_when_a_trusted_proxy_says_so() {
+        let https = headers(&[("x-forwarded-proto", "https")]);
+        assert_eq!(public_scheme(true, &https), "https");
+        assert_eq!(public_scheme(false, &https), "http");
+        assert_eq!(public_scheme(true, &headers(&[])), "http");
+        assert_eq!(
+            public_scheme(true, &headers(&[("x-forwarded-proto", "http")])),
+            "http"
+        );
+    }
 }

@@ -24,12 +24,12 @@ export const LAPTOP = { viewport: { width: 1366, height: 768 } };
 /** A projector. */
 export const PROJECTOR = { viewport: { width: 1920, height: 1080 } };
 
-/** Headless Chromium; CI runs as root with no display. */
-export function launch() {
+/** Headless Chromium; CI runs as root with no display. `extra`: more command-line switches. */
+export function launch(extra = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', ...extra],
   });
 }
 
@@ -85,10 +85,11 @@ export class Watch {
  * with any problem the watch saw. The browser is closed however the body ends; when the body
  * throws, the problems seen so far are printed too, as they often explain the failure.
  * @param {(browser: import('playwright-core').Browser, watch: Watch) => Promise<void>} body
+ * @param {{args?: string[]}} [options] more Chromium switches (e.g. `--host-resolver-rules`)
  */
-export async function inBrowser(body) {
+export async function inBrowser(body, { args = [] } = {}) {
   const watch = new Watch();
-  const browser = await launch();
+  const browser = await launch(args);
   try {
     await body(browser, watch);
     watch.assertClean(assert);

@@ -14,6 +14,7 @@ mod http_api;
 mod import;
 mod limits;
 mod load;
+mod proxies;
 mod reconnect;
 mod report;
 mod security;
