@@ -345,11 +345,7 @@ pub fn file_name(session: &Session, format: Format, options: &Options) -> String
         .or_else(|| jiff::tz::TimeZone::get(session.meta.time_zone.as_str()).ok())
         .unwrap_or(jiff::tz::TimeZone::UTC);
     let day = local(held_at(session), &zone).strftime("%Y-%m-%d");
-    format!(
-        "{}-{day}{safe}.{}",
-        session.meta.slug,
-        format.extension()
-    )
+    format!("{}-{day}{safe}.{}", session.meta.slug, format.extension())
 }
 
 /// When the workshop was held: when its first prompt was opened (a session is often made days

@@ -311,7 +311,13 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     assert_eq!(response.status, 200);
     assert_eq!(
         response.header("content-disposition"),
-        Some(format!("attachment; filename=\"vienti-{}-2.xlsx\"", today_in("Europe/Helsinki")).as_str())
+        Some(
+            format!(
+                "attachment; filename=\"vienti-{}-2.xlsx\"",
+                today_in("Europe/Helsinki")
+            )
+            .as_str()
+        )
     );
     assert_eq!(
         workbook(response.body).sheet_names(),

@@ -173,7 +173,10 @@ async fn export_names_carry_the_session_and_its_local_date() {
             "{name}{query}: {disposition:?} (zone {zone}, {before})"
         );
     }
-    assert_ne!(today_in("Pacific/Kiritimati"), today_in("Pacific/Pago_Pago"));
+    assert_ne!(
+        today_in("Pacific/Kiritimati"),
+        today_in("Pacific/Pago_Pago")
+    );
 }
 
 /// Issue 11 §5: `/Hyvinsivi` (a capital from a slide or a phone's keyboard) leads to
