@@ -593,6 +593,8 @@ function renderTallies() {
   }
   $('tallies').replaceChildren(...parts);
   $('tallies').hidden = !parts.length;
+  // One line on a laptop, cut at its end: the whole of it for the pointer.
+  $('tallies').title = parts.map((x) => x.textContent).join(' · ');
   const waiting = list.filter((i) => !i.approved && !i.hidden).length;
   $('queue-box').hidden = !waiting;
   $('queue-h').textContent = t('control.queue', { n: waiting });
