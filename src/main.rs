@@ -78,7 +78,7 @@ struct ExportArgs {
     /// Output file (default: standard output); with `--per-prompt`, the directory to write to.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// With `--format csv`: one file per prompt, `<out>/<session>-<place>.csv` (a poll's,
+    /// With `--format csv`: one file per prompt, `<out>/<session>-<date>-<place>.csv` (a poll's,
     /// scale's, word cloud's or dot vote's results table; a brainstorm's items).
     #[arg(long, requires = "out")]
     per_prompt: bool,
@@ -234,7 +234,7 @@ fn export_offline(args: ExportArgs) -> Result<(), String> {
     }
 }
 
-/// `--per-prompt`: each chosen prompt alone, as `dir/<slug>-<place>.csv`.
+/// `--per-prompt`: each chosen prompt alone, as `dir/<slug>-<date>-<place>.csv`.
 fn export_per_prompt(
     session: &paja::session::Session,
     format: Format,
@@ -257,7 +257,7 @@ fn export_per_prompt(
             ..options.clone()
         };
         let bytes = export::render(session, format, &one).map_err(|e| e.to_string())?;
-        let path = dir.join(format!("{}-{place}.csv", session.meta.slug));
+        let path = dir.join(export::file_name(session, format, &one));
         std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("{}", path.display());
     }

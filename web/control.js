@@ -222,8 +222,9 @@ function renderScreen() {
   const now = t('control.screen_now', { what: shown ? shown.title : t('control.screen_join_page') });
   // A status region: said aloud when it changes, so not rewritten when it does not.
   if ($('screen-now').textContent !== now) $('screen-now').textContent = now;
-  // An earlier prompt pinned on the projector: one click back to the live one.
-  $('screen-follow').hidden = screen.kind !== 'prompt';
+  // An earlier prompt pinned on the projector: one click back to the live one. Kept in its
+  // place while unneeded (invisible, not removed), so the toolbar never reflows.
+  $('screen-follow').classList.toggle('is-off', screen.kind !== 'prompt');
 }
 
 /** Shows a prompt on the projector, or (already shown) goes back to following the current one. */
@@ -253,13 +254,40 @@ function button(k, cls, onClick, vars) {
   return b;
 }
 
-/** An answer count for the agenda: items, voters or raters. */
+/** Whether the projector shows an item: neither hidden, waiting for approval nor merged. */
+const shownOnScreen = (i) => !i.hidden && i.approved !== false && !i.merged_into;
+
+/**
+ * An answer count for the agenda, counted as the projector counts it (screen.js `renderHead`):
+ * a brainstorm's shown items; a word cloud's, poll's and dot vote's people; a scale's raters.
+ */
 function answered(p) {
-  if (takesItems(p)) return t('control.count', { n: itemsOf(p.id).length });
+  if (p.kind === 'brainstorm') return t('control.count', { n: itemsOf(p.id).filter(shownOnScreen).length });
   const r = results[p.id];
   if (!r) return '';
-  const n = r.kind === 'scale' ? Math.max(0, ...r.statements.map((s) => s.n)) : r.voters;
+  const n = r.kind === 'scale' ? Math.max(0, ...r.statements.map((s) => s.n))
+    : r.kind === 'word_cloud' ? r.participants : r.voters;
   return t('control.answered', { n });
+}
+
+/**
+ * The selected prompt's count: the projector's number, then, when the console holds more, what
+ * else it counts, so the two screens never seem to disagree ("14 · 17 in all: hidden 2, …").
+ */
+function countText(p) {
+  const people = answered(p);
+  if (!takesItems(p)) return people;
+  const list = itemsOf(p.id);
+  const n = list.filter(shownOnScreen).length;
+  const words = n === list.length ? t('control.count', { n }) : t('control.count_detail', {
+    n,
+    total: list.length,
+    hidden: list.filter((i) => i.hidden).length,
+    waiting: list.filter((i) => !i.approved && !i.hidden).length,
+    merged: list.filter((i) => i.merged_into && !i.hidden).length,
+  });
+  // A word cloud's projector counts people; its items are counted beside them.
+  return p.kind === 'word_cloud' ? [people, words].filter(Boolean).join(' · ') : words;
 }
 
 function renderCount(id) {
@@ -390,19 +418,23 @@ $('gform').addEventListener('submit', (e) => {
 
 function renderHead() {
   const p = sel();
-  $('sel-title').textContent = p ? p.title : t('control.no_prompt');
-  $('sel-instr').textContent = p ? p.instructions : '';
-  $('sel-instr').hidden = !(p && p.instructions);
+  // Long texts are clamped to fit the console's head (so the live controls and the items stay
+  // in view); the whole text is in the editor and, for the pointer, in the tooltip.
+  clamped($('sel-title'), p ? p.title : t('control.no_prompt'));
+  clamped($('sel-instr'), p ? p.instructions : '');
   $('sel-state').replaceChildren(...(p ? [badge(p.state)] : []));
   $('sel-kind').textContent = p ? t(`kind.${p.kind}`) : '';
-  $('sel-settings').textContent = p ? settings(p) : '';
+  clamped($('sel-settings'), p ? settings(p) : '');
   const acts = [];
   if (p) {
     acts.push(button(p.state === 'open' ? 'control.close' : p.state === 'draft' ? 'control.open' : 'control.reopen',
       'primary', () => toggleOpen(p)));
+    // A minute more only where there is a time box to lengthen.
+    if (p.state === 'open' && p.time_limit_secs) {
+      acts.push(button('control.add_minute', 'secondary', () => request({ type: 'add_time', prompt_id: p.id, secs: 60 })));
+    }
     if (p.state === 'open') {
-      acts.push(button('control.add_minute', 'secondary', () => request({ type: 'add_time', prompt_id: p.id, secs: 60 })),
-        button(p.locked ? 'control.unlock' : 'control.lock', 'secondary', () => request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked })));
+      acts.push(button(p.locked ? 'control.unlock' : 'control.lock', 'secondary', () => request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked })));
     }
     acts.push(button('control.edit', 'secondary', () => startEdit(p)));
     if (p.state !== 'draft') {
@@ -418,13 +450,16 @@ function renderHead() {
   $('sel-actions').replaceChildren(...acts);
   if (had) $('sel-actions').querySelector(`[data-act="${had}"]`)?.focus();
   const list = p ? itemsOf(p.id) : [];
-  const hidden = list.filter((i) => i.hidden).length;
-  const waiting = list.filter((i) => !i.approved && !i.hidden).length;
-  $('sel-count').textContent = p && takesItems(p)
-    ? t('control.count_detail', { n: list.length, hidden, waiting }) : p ? answered(p) : '';
+  $('sel-count').textContent = p ? countText(p) : '';
   $('sel-empty').hidden = !p || list.length > 0;
   $('sel-empty').textContent = p && p.state === 'draft' ? t('control.not_opened') : t('control.no_items');
   tick();
+}
+
+/** Sets a clamped element's text, and the same as its tooltip. */
+function clamped(e, text) {
+  e.textContent = text;
+  e.title = text;
 }
 
 /** The prompt's settings in one line: columns, options, groups, moderation, results. */
@@ -560,6 +595,8 @@ function renderTallies() {
   }
   $('tallies').replaceChildren(...parts);
   $('tallies').hidden = !parts.length;
+  // One line on a laptop, cut at its end: the whole of it for the pointer.
+  $('tallies').title = parts.map((x) => x.textContent).join(' · ');
   const waiting = list.filter((i) => !i.approved && !i.hidden).length;
   $('queue-box').hidden = !waiting;
   $('queue-h').textContent = t('control.queue', { n: waiting });
@@ -681,6 +718,9 @@ const lines = (id) => $(id).value.split('\n').map((s) => s.trim()).filter(Boolea
 function showKind() {
   const k = $('e-kind').value;
   for (const f of editor.querySelectorAll('.kind-fields')) f.hidden = !f.dataset.kinds.split(' ').includes(k);
+  // Each kind's own example of what participants are told: a poll is not answered by typing.
+  $('e-instr').placeholder = t(`control.instructions_placeholder_${k}`);
+  $('e-options').placeholder = t('control.options_placeholder');
 }
 
 function formError(text) {
@@ -812,7 +852,7 @@ addEventListener('keydown', (e) => {
     case 'j': if (prompts[at + 1]) select(prompts[at + 1].id); break;
     case 'k': if (at > 0) select(prompts[at - 1].id); break;
     case 'e': if (p) startEdit(p); break;
-    case 't': if (p && p.state === 'open') request({ type: 'add_time', prompt_id: p.id, secs: 60 }); break;
+    case 't': if (p && p.state === 'open' && p.time_limit_secs) request({ type: 'add_time', prompt_id: p.id, secs: 60 }); break;
     case 'l': if (p && p.state === 'open') request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked }); break;
     // A draft goes to the server too, which says why it cannot be shown.
     case 's': if (p) toggleScreen(p); break;
@@ -837,7 +877,9 @@ async function download(file, name, report = showStatus) {
     const url = URL.createObjectURL(await r.blob());
     const a = document.createElement('a');
     a.href = url;
-    a.download = name;
+    // The server's name carries the session and the day it was held, in the session's zone.
+    const given = /filename="([^"]+)"/.exec(r.headers.get('content-disposition') || '');
+    a.download = given ? given[1] : name;
     document.body.append(a);
     a.click();
     a.remove();
@@ -853,6 +895,16 @@ async function download(file, name, report = showStatus) {
 addEventListener('click', (e) => {
   const menu = document.querySelector('.menu');
   if (menu.open && (!menu.contains(e.target) || e.target.closest('.menu-body button'))) menu.open = false;
+});
+// It opens towards the side with room: wherever the toolbar wrapped it, never off the screen.
+document.querySelector('.menu').addEventListener('toggle', (e) => {
+  const menu = e.target;
+  const body = menu.querySelector('.menu-body');
+  body.classList.remove('to-right');
+  if (!menu.open) return;
+  if (body.getBoundingClientRect().left < 0) body.classList.add('to-right');
+  // On a small screen where the page scrolls, bring the whole menu into view.
+  body.scrollIntoView({ block: 'nearest' });
 });
 // The export dialog: a format, which prompts, hidden answers in or out, the headings' language
 // and, for CSV, the separator. Reports leave hidden answers out unless asked; data keeps them.

@@ -46,7 +46,7 @@ $('create').addEventListener('submit', async (e) => {
   const slug = $('c-slug').value.trim();
   const title = $('c-title').value.trim();
   const language = $('c-lang').value;
-  const timeZone = $('c-tz').value.trim();
+  const timeZone = $('c-tz').value;
   createError = !SLUG.test(slug) ? 'invalid_slug' : !title ? 'invalid_title' : null;
   render();
   if (createError) {
@@ -158,8 +158,45 @@ $('r-copy').addEventListener('click', async () => {
   render();
 });
 
+/** Offered first: where Paja's seminars are held (Finland, Åland, the Nordic neighbours). */
+const NEAR_ZONES = ['Europe/Helsinki', 'Europe/Mariehamn', 'Europe/Stockholm', 'Europe/Oslo', 'Europe/Copenhagen', 'Atlantic/Reykjavik'];
+
+/**
+ * The time zone is picked, never typed (a typo would only show up in the exports): the Nordic
+ * zones first, then every zone the browser knows (`Intl.supportedValuesOf`), each with its
+ * offset today, Europe/Helsinki chosen.
+ */
+function fillZones() {
+  const select = $('c-tz');
+  const chosen = select.value || NEAR_ZONES[0];
+  const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const option = (zone) => {
+    const o = document.createElement('option');
+    o.value = zone;
+    let offset = '';
+    try {
+      offset = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'shortOffset' })
+        .formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value || '';
+    } catch { /* a zone this browser cannot format: its name alone */ }
+    o.textContent = offset ? `${zone} (${offset})` : zone;
+    return o;
+  };
+  const group = (key, zones) => {
+    const g = document.createElement('optgroup');
+    g.label = t(key);
+    g.append(...zones.map(option));
+    return g;
+  };
+  const rest = [...new Set([...all, 'UTC'])].filter((z) => !NEAR_ZONES.includes(z)).sort();
+  select.replaceChildren(group('index.time_zone_near', NEAR_ZONES), group('index.time_zone_all', rest));
+  select.value = chosen;
+}
+
 initLangSwitch();
-onLang(render);
+onLang(() => {
+  fillZones();
+  render();
+});
 
 // The browser's first Finnish or Swedish preference, else English.
 const browserLang = (navigator.languages || []).map((l) => l.slice(0, 2)).find((l) => l === 'fi' || l === 'sv');

@@ -259,16 +259,9 @@ impl<'a> View<'a> {
         (prompt.state != PromptState::Draft).then(|| self.session.results(prompt))
     }
 
-    /// When the workshop was held: when its first prompt was opened (a session is often made
-    /// days before), or when it was made if nothing was ever opened.
+    /// When the workshop was held: when its first prompt was opened, or when it was made.
     pub fn held_at(&self) -> Millis {
-        let session = self.session;
-        session
-            .prompts()
-            .iter()
-            .filter_map(|p| p.opened_at)
-            .min()
-            .unwrap_or(session.meta.created_at)
+        held_at(self.session)
     }
 
     /// The name of the time zone times are shown in.
@@ -330,8 +323,11 @@ pub fn render(
     }
 }
 
-/// The download's file name: `hyvinsivi.xlsx`, or `hyvinsivi-3.csv` for the third prompt alone.
-pub fn file_name(slug: &str, format: Format, options: &Options) -> String {
+/// The download's file name: the session and the day it was held, `hyvinsivi-2018-05-24.xlsx`,
+/// or `hyvinsivi-2018-05-24-3.csv` for the third prompt alone, so a facilitator's downloads
+/// folder tells seminars apart. The day is in the export's time zone (the session's unless the
+/// options name another), as the people in the room count days.
+pub fn file_name(session: &Session, format: Format, options: &Options) -> String {
     let part = match options.prompts.as_deref() {
         Some([PromptSelector::Position(n)]) => format!("-{n}"),
         Some([PromptSelector::Id(id)]) => format!("-{}", id.0),
@@ -341,7 +337,26 @@ pub fn file_name(slug: &str, format: Format, options: &Options) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
-    format!("{slug}{safe}.{}", format.extension())
+    // An unknown zone fails the export itself; the name then falls back to the session's.
+    let zone = options
+        .time_zone
+        .as_deref()
+        .and_then(|name| jiff::tz::TimeZone::get(name).ok())
+        .or_else(|| jiff::tz::TimeZone::get(session.meta.time_zone.as_str()).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let day = local(held_at(session), &zone).strftime("%Y-%m-%d");
+    format!("{}-{day}{safe}.{}", session.meta.slug, format.extension())
+}
+
+/// When the workshop was held: when its first prompt was opened (a session is often made days
+/// before), or when it was made if nothing was ever opened.
+fn held_at(session: &Session) -> Millis {
+    session
+        .prompts()
+        .iter()
+        .filter_map(|p| p.opened_at)
+        .min()
+        .unwrap_or(session.meta.created_at)
 }
 
 /// Dots each item received over every dot vote on its prompt (merged duplicates counted with

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -563,9 +563,13 @@ async fn export_session(
         )
     })?;
     let job = download.clone();
-    let body = tokio::task::spawn_blocking(move || match job {
-        Download::Export(format, options) => export::render(&session, format, &options),
-        Download::Agenda => Ok(export::agenda(&session)),
+    let (body, filename) = tokio::task::spawn_blocking(move || match job {
+        Download::Export(format, options) => export::render(&session, format, &options)
+            .map(|body| (body, export::file_name(&session, format, &options))),
+        Download::Agenda => Ok((
+            export::agenda(&session),
+            format!("{}-agenda.json", session.meta.slug),
+        )),
     })
     .await
     .map_err(|_| {
@@ -582,12 +586,9 @@ async fn export_session(
         };
         ApiError::new(status, e.code(), e.to_string())
     })?;
-    let (content_type, filename) = match &download {
-        Download::Export(format, options) => (
-            format.content_type(),
-            export::file_name(handle.slug().as_str(), *format, options),
-        ),
-        Download::Agenda => ("application/json", format!("{}-agenda.json", handle.slug())),
+    let content_type = match &download {
+        Download::Export(format, _) => format.content_type(),
+        Download::Agenda => "application/json",
     };
     Ok((
         [
@@ -609,36 +610,56 @@ fn not_found_page(headers: &HeaderMap) -> Response {
     response
 }
 
-fn session_page(state: &AppState, slug: &str, page: &'static str, headers: &HeaderMap) -> Response {
+/// A session's page, or a permanent redirect to it when only the letters' case is off:
+/// `/Hyvinsivi` as printed on a slide or typed on a phone that capitalises the first letter
+/// leads to `/hyvinsivi` (session names are lower case). 308 keeps the method and the query;
+/// browsers keep the fragment (the console's `#key=`) across the redirect themselves.
+fn session_page(
+    state: &AppState,
+    slug: &str,
+    suffix: &str,
+    page: &'static str,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Response {
     if state.hub.get(slug).is_some() {
-        assets::page(page, headers)
-    } else {
-        not_found_page(headers)
+        return assets::page(page, headers);
     }
+    let lower = slug.to_lowercase();
+    if lower != slug && state.hub.get(&lower).is_some() {
+        let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+        if let Ok(to) = HeaderValue::from_str(&format!("/{lower}{suffix}{query}")) {
+            return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response();
+        }
+    }
+    not_found_page(headers)
 }
 
 async fn participant_page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    session_page(&state, &slug, "participant.html", &headers)
+    session_page(&state, &slug, "", "participant.html", &uri, &headers)
 }
 
 async fn control_page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    session_page(&state, &slug, "control.html", &headers)
+    session_page(&state, &slug, "/control", "control.html", &uri, &headers)
 }
 
 async fn screen_page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    session_page(&state, &slug, "screen.html", &headers)
+    session_page(&state, &slug, "/screen", "screen.html", &uri, &headers)
 }
 
 /// Longest `Host` header put into a QR code, in bytes (a DNS name is at most 253, plus a port).

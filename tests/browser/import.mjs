@@ -67,3 +67,42 @@ test('a session exported as JSON is imported from the start page', { timeout: 18
     await browser.close();
   }
 });
+
+// Issue 11 §5: the time zone is picked from a list (Europe/Helsinki chosen, the Nordic zones
+// first, then every zone the browser knows), never typed, and the session keeps the one picked.
+test('the start page picks the time zone from a list', { timeout: 120_000 }, async () => {
+  const watch = new Watch();
+  const browser = await launch();
+  try {
+    const start = await watch.page(browser, 'start', LAPTOP);
+    await start.goto(`${BASE}/`);
+    await start.waitForFunction(() => document.querySelectorAll('#c-tz option').length > 100);
+    assert.equal(await start.$eval('#c-tz', (e) => e.tagName), 'SELECT', 'a list, not a text box');
+    assert.equal(await start.inputValue('#c-tz'), 'Europe/Helsinki');
+    const zones = await start.$$eval('#c-tz option', (os) => os.map((o) => o.value));
+    assert.deepEqual(zones.slice(0, 3), ['Europe/Helsinki', 'Europe/Mariehamn', 'Europe/Stockholm']);
+    for (const z of ['Europe/Oslo', 'Europe/Copenhagen', 'Atlantic/Reykjavik']) assert.ok(zones.indexOf(z) < 6, z);
+    assert.ok(zones.includes('America/New_York') && zones.includes('UTC'));
+    assert.equal(new Set(zones).size, zones.length, 'each zone once');
+    assert.match(await start.$eval('#c-tz option:checked', (o) => o.textContent), /^Europe\/Helsinki \(GMT\+\d\)$/);
+
+    // Switching the language keeps the choice and relabels the groups.
+    await start.selectOption('#c-tz', 'Europe/Stockholm');
+    await start.click('.langs [data-lang="sv"]');
+    await start.waitForFunction(() => document.documentElement.lang === 'sv');
+    assert.equal(await start.inputValue('#c-tz'), 'Europe/Stockholm');
+    assert.equal(await start.$eval('#c-tz optgroup', (g) => g.label), 'Finland och Norden');
+
+    const slug = `vyohyke${Math.floor(Math.random() * 1e6)}`;
+    await start.fill('#c-slug', slug);
+    await start.fill('#c-title', 'Tidszon');
+    await start.click('#c-submit');
+    await start.waitForSelector('#created:not([hidden])');
+    const key = new URL(await start.inputValue('#r-control')).hash.replace('#key=', '');
+    const exported = await fetch(`${BASE}/api/sessions/${slug}/export.json`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal((await exported.json()).session.time_zone, 'Europe/Stockholm');
+    watch.assertClean(assert);
+  } finally {
+    await browser.close();
+  }
+});

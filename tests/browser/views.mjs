@@ -166,7 +166,9 @@ test('the console exports what the facilitator picks', { timeout: 180_000 }, () 
   await control.uncheck('#x-all');
   await control.uncheck('#x-prompts input[value="2"]');
   const [download] = await Promise.all([control.waitForEvent('download'), control.click('#x-go')]);
-  assert.equal(download.suggestedFilename(), `${s.slug}-1.csv`);
+  // Named by the server: the session and the day it was held, in the session's time zone.
+  const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsinki' }).format(new Date());
+  assert.equal(download.suggestedFilename(), `${s.slug}-${day}-1.csv`);
   const csv = fs.readFileSync(await download.path(), 'utf8');
   assert.ok(csv.startsWith('\uFEFF'), 'a BOM, so Excel reads ä and ö');
   const lines = csv.slice(1).trim().split(/\r?\n/);
@@ -183,7 +185,7 @@ test('the console exports what the facilitator picks', { timeout: 180_000 }, () 
     await control.check(`input[name="x-format"][value="${format}"]`);
     assert.equal(await control.isChecked('#x-hidden'), format === 'xlsx', 'hidden answers: in data, out of reports');
     const [file] = await Promise.all([control.waitForEvent('download'), control.click('#x-go')]);
-    assert.equal(file.suggestedFilename(), `${s.slug}.${format}`);
+    assert.equal(file.suggestedFilename(), `${s.slug}-${day}.${format}`);
     const bytes = fs.readFileSync(await file.path());
     assert.equal(bytes.subarray(0, magic.length).toString('latin1').toLowerCase(), magic.toLowerCase());
     if (format === 'html') assert.match(bytes.toString('utf8'), /Tieto kulkee; ei päällekkäistä työtä/);

@@ -119,7 +119,8 @@ export async function worstSession(browser, watch, prefix = 'pahin') {
   await addPrompt(control, { kind: 'poll', title: 'Mikä yhteistyön muoto on tärkein maakuntauudistuksen jälkeen?', options: OPTIONS });
   await addPrompt(control, { kind: 'dot_vote', title: 'Mitkä toimijat ovat tärkeimpiä? Jaa pisteesi.', source: `1. ${QUESTION}` });
   await control.click('#next');
-  await control.waitForSelector('#agenda > li.open, #agenda > li[data-state="open"]', { timeout: 10_000 }).catch(() => {});
+  // The agenda marks the open prompt `is-open` (control.js `renderAgenda`).
+  await control.waitForSelector('#agenda > li.is-open', { timeout: 10_000 });
   const acked = await sendItems(control, s.slug, ITEMS, COLUMNS.length);
   if (acked.length !== ITEMS.length) throw new Error(`only ${acked.length} of ${ITEMS.length} items acked`);
   return { s, control };

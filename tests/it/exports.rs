@@ -9,7 +9,7 @@ use calamine::{Data, Reader};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{add_and_open, command, ok, stored_items, TestServer};
+use crate::support::{add_and_open, command, ok, stored_items, today_in, TestServer};
 
 const SLUG: &str = "vienti";
 const BRAINSTORM: &str = "Mitkä toimijat tulisi olla verkostossa mukana?";
@@ -311,7 +311,13 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     assert_eq!(response.status, 200);
     assert_eq!(
         response.header("content-disposition"),
-        Some("attachment; filename=\"vienti-2.xlsx\"")
+        Some(
+            format!(
+                "attachment; filename=\"vienti-{}-2.xlsx\"",
+                today_in("Europe/Helsinki")
+            )
+            .as_str()
+        )
     );
     assert_eq!(
         workbook(response.body).sheet_names(),
@@ -408,6 +414,7 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
         .status()
         .expect("run paja export --per-prompt");
     assert!(status.success());
+    let day = today_in("Europe/Helsinki");
     let mut written: Vec<String> = std::fs::read_dir(&dir)
         .expect("the directory was made")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -416,12 +423,12 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     assert_eq!(
         written,
         (1..=5)
-            .map(|n| format!("vienti-{n}.csv"))
+            .map(|n| format!("vienti-{day}-{n}.csv"))
             .collect::<Vec<_>>()
     );
-    let poll = semicolon_csv(&std::fs::read(dir.join("vienti-2.csv")).unwrap());
+    let poll = semicolon_csv(&std::fs::read(dir.join(format!("vienti-{day}-2.csv"))).unwrap());
     assert_eq!(poll[1], ["Kunta", "2", "66,7"]);
-    let ideas = semicolon_csv(&std::fs::read(dir.join("vienti-1.csv")).unwrap());
+    let ideas = semicolon_csv(&std::fs::read(dir.join(format!("vienti-{day}-1.csv"))).unwrap());
     assert_eq!(ideas[0], paja::export::csv::CSV_HEADER);
     assert_eq!(ideas.len(), 1 + 4, "a brainstorm alone keeps its item rows");
 }

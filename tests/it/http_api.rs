@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::TestServer;
+use crate::support::{today_in, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creating_sessions() {
@@ -134,6 +134,72 @@ async fn a_session_keeps_its_time_zone_for_exports() {
         .await
         .json();
     assert_eq!(json["session"]["time_zone"], "Europe/Helsinki");
+}
+
+/// Issue 11 §5: a download's name carries the session and the day it was held, in the session's
+/// time zone unless the download asks for another. UTC+14 and UTC−11 are always a day apart,
+/// so the date shows which zone was used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_names_carry_the_session_and_its_local_date() {
+    let server = TestServer::start().await;
+    let created = server
+        .http(
+            "POST",
+            "/api/sessions",
+            &[],
+            Some(&json!({"slug":"kiritimati","title":"Workshop","time_zone":"Pacific/Kiritimati"})),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let key = created.json()["facilitator_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (query, zone, name) in [
+        ("", "Pacific/Kiritimati", "export.xlsx"),
+        ("?tz=Pacific/Pago_Pago", "Pacific/Pago_Pago", "export.html"),
+    ] {
+        let before = today_in(zone);
+        let response = server
+            .get_with_key(&format!("/api/sessions/kiritimati/{name}{query}"), &key)
+            .await;
+        let after = today_in(zone);
+        let extension = name.trim_start_matches("export.");
+        let disposition = response.header("content-disposition").map(str::to_owned);
+        // Around midnight the day may turn during the request: either side is right.
+        assert!(
+            [&before, &after].iter().any(|day| disposition.as_deref()
+                == Some(&format!("attachment; filename=\"kiritimati-{day}.{extension}\"")[..])),
+            "{name}{query}: {disposition:?} (zone {zone}, {before})"
+        );
+    }
+    assert_ne!(
+        today_in("Pacific/Kiritimati"),
+        today_in("Pacific/Pago_Pago")
+    );
+}
+
+/// Issue 11 §5: `/Hyvinsivi` (a capital from a slide or a phone's keyboard) leads to
+/// `/hyvinsivi`, for the phone's, the projector's and the console's pages, keeping the query.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_name_in_other_case_redirects_to_its_page() {
+    let server = TestServer::start().await;
+    server.create_session("hyvinsivi").await;
+    for (asked, to) in [
+        ("/Hyvinsivi", "/hyvinsivi"),
+        ("/HYVINSIVI/screen?group=g1", "/hyvinsivi/screen?group=g1"),
+        ("/hyvinSivi/control", "/hyvinsivi/control"),
+    ] {
+        let response = server.http("GET", asked, &[], None).await;
+        assert_eq!(response.status, 308, "{asked}");
+        assert_eq!(response.header("location"), Some(to), "{asked}");
+        let page = server.http("GET", to, &[], None).await;
+        assert_eq!(page.status, 200, "{to}");
+    }
+    // A name that is not a session in any case is still not found, never redirected.
+    let missing = server.http("GET", "/Eiole", &[], None).await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.header("location"), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{add_and_open, command, ok, Client, HttpResponse, TestServer};
+use crate::support::{add_and_open, command, ok, today_in, Client, HttpResponse, TestServer};
 
 const SLUG: &str = "raportti";
 const BRAINSTORM: &str = "Mikä toimii nuorten palveluissa?";
@@ -172,7 +172,13 @@ async fn the_report_reads_as_the_workshop_went() {
     );
     assert_eq!(
         html.header("content-disposition"),
-        Some("attachment; filename=\"raportti.html\"")
+        Some(
+            format!(
+                "attachment; filename=\"raportti-{}.html\"",
+                today_in("Europe/Helsinki")
+            )
+            .as_str()
+        )
     );
     let page = html.text();
     assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"fi\">"));
@@ -264,7 +270,13 @@ async fn the_report_reads_as_the_workshop_went() {
     let poll_only = download(&server, &key, "export.md?prompts=2").await;
     assert_eq!(
         poll_only.header("content-disposition"),
-        Some("attachment; filename=\"raportti-2.md\"")
+        Some(
+            format!(
+                "attachment; filename=\"raportti-{}-2.md\"",
+                today_in("Europe/Helsinki")
+            )
+            .as_str()
+        )
     );
     let poll_only = poll_only.text();
     assert!(poll_only.contains("## 2. Millä sektorilla työskentelet?"));

@@ -750,3 +750,11 @@ impl Phone {
         }
     }
 }
+
+/// Today's date in an IANA time zone, `2018-05-24`, as export file names carry it.
+pub fn today_in(zone: &str) -> String {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get(zone).expect("a known zone"))
+        .strftime("%Y-%m-%d")
+        .to_string()
+}
