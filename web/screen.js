@@ -12,7 +12,7 @@ import {
 import * as draw from './results.js';
 
 /** Card text sizes, in vh, tried from the largest down until the cards fit. */
-const SIZES = [5.2, 4.4, 3.7, 3.1, 2.6, 2.3, 2, 1.8, 1.6];
+const SIZES = [5.2, 4.4, 3.7, 3.1, 2.6, 2.3, 2];
 /**
  * Below this card size (vh) Finnish cards get soft hyphens: narrow columns (six on one wall)
  * would otherwise shrink the text until "opiskeluterveydenhuoltopalvelut" fits on one line.
@@ -63,6 +63,8 @@ let seq = 0;
 let fitting = 0;
 /** The card size (index into SIZES) of the last fit: hidden cards leave slots until it changes. */
 let sized = -1;
+/** What the chart was last fitted for (prompt, screen, rows, texts). */
+let chartKey = '';
 /** Whether the cards carry soft hyphens (set by the fit, for this prompt). */
 let hy = false;
 /** The current prompt's visible items (of `only`'s group), by id, and their cards. */
@@ -383,6 +385,10 @@ function fit() {
   fitting = 0;
   if (!$('idle').hidden) fitLines($('idle-title'), TITLE_SIZES, TITLE_LINES);
   if ($('live').hidden || !prompt) return;
+  // Results frames come several times a second: the same rows that still fit keep their layout.
+  const key = [prompt.id, innerWidth, innerHeight, $('chart').children.length, prompt.title, prompt.instructions, lang].join('\n');
+  if (prompt.kind !== 'brainstorm' && key === chartKey && chartFits()) return;
+  chartKey = key;
   // Results before the question: it gives up a few sizes before the labels go below 2.6 vh.
   for (let q = 0; q <= Q_YIELDS; q++) {
     fitLines($('q'), Q_SIZES.slice(q), Q_LINES);
@@ -406,6 +412,13 @@ function fitLines(node, sizes, lines) {
 /** Whether every word of `nodes` fits its box (none sticks out unbroken). */
 const wordsFit = (nodes) => [...nodes].every((e) => e.scrollWidth <= e.clientWidth + 1);
 
+/** Whether every row of the chart shows, each word whole. */
+function chartFits() {
+  const box = $('chart');
+  return box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1
+    && wordsFit(box.querySelectorAll('.bar-label, .rank-text'));
+}
+
 /**
  * Every poll option or ranked item on screen: the largest label size at which all rows fit, in
  * one, two or three columns (the rows run down the first column, then the next). Returns that
@@ -413,15 +426,14 @@ const wordsFit = (nodes) => [...nodes].every((e) => e.scrollWidth <= e.clientWid
  */
 function fitChart() {
   const box = $('chart');
-  if (box.hidden || (prompt.kind !== 'poll' && prompt.kind !== 'dot_vote')) return;
+  if (box.hidden || (prompt.kind !== 'poll' && prompt.kind !== 'dot_vote')) return Infinity;
   const n = Math.max(1, box.children.length);
   const set = (cols, s) => {
     box.style.setProperty('--chart-cols', cols);
     box.style.setProperty('--chart-rows', Math.ceil(n / cols));
     box.style.setProperty('--chart-size', `${CHART_SIZES[s]}vh`);
   };
-  const fits = () => box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1
-    && wordsFit(box.querySelectorAll('.bar-label, .rank-text'));
+  const fits = chartFits;
   let best = null;
   for (let cols = 1; cols <= Math.min(CHART_COLS, n); cols++) {
     let lo = 0;

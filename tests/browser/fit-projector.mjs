@@ -10,7 +10,9 @@
 //   instructions each: every row on screen, labels ≥ 28 px at 1080p;
 // - no line of a card, option, question or instructions ends inside a word without a hyphen
 //   (measured per character with Range.getClientRects), `lang` set to the session's language;
-// - the join page with the 90-character title: title, address and QR code on screen.
+// - the join page with the 90-character title: title, address and QR code on screen;
+// - a six-column wall of 120 such items, more than fit: each column shows its newest cards
+//   whole and says how many earlier ones gave way.
 // Writes projector-*.png to target/screenshots (or PAJA_SCREENSHOTS).
 //
 //   node tests/browser/fit-projector.mjs http://127.0.0.1:PORT
@@ -19,8 +21,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PROJECTOR, inBrowser } from './lib.mjs';
-import { COLUMNS, INSTRUCTIONS, ITEMS, OPTIONS, QUESTION, TITLE, worstSession } from './worst.mjs';
+import { PROJECTOR, addPrompt, createSession, inBrowser } from './lib.mjs';
+import { COLUMNS, INSTRUCTIONS, ITEMS, OPTIONS, QUESTION, TITLE, sendItems, worstSession } from './worst.mjs';
 
 const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
 /** The smallest label on a 1080p projector that the back of a seminar hall reads (issue 11). */
@@ -311,3 +313,40 @@ async function assertLabels(page, v, selector, n) {
   console.log(`${selector} ${v.name}: ${n} rows in ${cols} column(s) at ${Math.min(...sizes).toFixed(1)} px`);
   assert.ok(Math.min(...sizes) >= least - 0.5, `${selector} ${v.name}: labels at ${Math.min(...sizes)} px, want ≥ ${least}`);
 }
+
+test('a full wall shows the newest cards and counts the rest', () => inBrowser(async (browser, watch) => {
+  const s = await createSession('pjfull', TITLE);
+  const control = await watch.page(browser, 'control', { viewport: { width: 1366, height: 768 } });
+  await control.goto(s.control);
+  await control.waitForSelector('#conn[data-status="connected"]');
+  await addPrompt(control, { kind: 'brainstorm', title: QUESTION, instructions: INSTRUCTIONS, columns: COLUMNS });
+  await control.click('#next');
+  const screen = await watch.page(browser, 'projector', { viewport: PROJECTOR.viewport });
+  await screen.goto(s.screen);
+  await screen.waitForSelector('#cols:not([hidden])');
+  // 120 items over the six columns, sent by six participants (each within its burst).
+  const all = Array.from({ length: 120 }, (_, k) => `${k + 1}. ${ITEMS[k % ITEMS.length]}`);
+  for (let k = 0; k < all.length; k += 20) {
+    assert.equal((await sendItems(control, s.slug, all.slice(k, k + 20), COLUMNS.length)).length, 20);
+  }
+  await screen.waitForFunction((n) => document.querySelectorAll('#cols .card-item').length === n, all.length);
+  await screen.waitForSelector('.card-more');
+  await settle(screen);
+  const cols = await screen.$$eval('#cols .wall-col', (cs) => cs.map((c) => ({
+    total: Number(c.querySelector('.wall-col-n').textContent),
+    shown: c.querySelectorAll('.card-item:not(.gone)').length,
+    more: c.querySelector('.card-more')?.textContent || '',
+    newestShown: !c.querySelector('.card-item:last-of-type').classList.contains('gone'),
+  })));
+  assert.equal(cols.reduce((n, c) => n + c.total, 0), all.length);
+  for (const [k, c] of cols.entries()) {
+    assert.ok(c.shown > 0 && c.shown < c.total, `column ${k}: some cards give way: ${JSON.stringify(c)}`);
+    assert.equal(c.more, `+${c.total - c.shown} aiempaa`, `column ${k}: the count of the rest`);
+    assert.ok(c.newestShown, `column ${k}: the newest card shows`);
+  }
+  assert.deepEqual(await screen.evaluate(offScreen, '#cols .card-item:not(.gone)'), [], 'the cards shown are whole');
+  assert.deepEqual(await screen.evaluate(offScreen, '.card-more'), [], 'the counts on screen');
+  const size = await screen.$eval('#cols .card-text', (e) => parseFloat(getComputedStyle(e).fontSize));
+  console.log(`full wall: ${cols.map((c) => `${c.shown} of ${c.total}`).join(', ')} shown, at ${size.toFixed(1)} px`);
+  await screen.screenshot({ path: `${SHOTS}/projector-full-wall-1080.png`, animations: 'disabled' });
+}));
