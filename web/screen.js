@@ -3,6 +3,9 @@
 // columns when it has them, a starred item large on top), poll bars, scale distributions, the
 // word cloud or the dot-vote ranking. Public, so it only shows what the screen role receives.
 // Changes are applied to the nodes they touch: hundreds of items a minute never redraw it all.
+// Everything fits the screen (`fit`): the question and instructions in a few lines, every poll
+// option and dot-vote item at the largest size that fits (then in columns), the cards in rows in
+// the order they came, so that a hidden card leaves a gap instead of moving the others.
 // `?group=g1` shows one group's items; `?theme=light` (or T, or the button) a light theme;
 // `?lang=sv` (or the buttons) a language other than the session's; F (or the button) full screen.
 import {
