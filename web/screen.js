@@ -178,7 +178,7 @@ function load(p, list, r) {
     const c = el('section', 'wall-col');
     const h = el('h2', 'wall-col-h');
     // Narrow columns (six on a wall): a long Finnish heading breaks at a hyphen, not mid-word.
-    h.append(el('span', 'wall-col-name', textLang() === 'fi' ? hyphenate(name) : name), el('span', 'wall-col-n'));
+    h.append(el('span', 'wall-col-name', finnishHyphens(name)), el('span', 'wall-col-n'));
     c.append(h, el('ul', 'cards'));
     return c;
   }));
@@ -351,6 +351,12 @@ function dropCard(id) {
 /** The language participants write in: the session's. */
 const textLang = () => (session ? pickLang(session.language) : lang);
 
+/** The one language whose syllables `hyphenate` knows. */
+const FINNISH = 'fi';
+
+/** `text` with soft hyphens when the session is in Finnish. */
+const finnishHyphens = (text) => (textLang() === FINNISH ? hyphenate(text) : text);
+
 /** An item's text for its card: with soft hyphens once the fit asked for them. */
 const cardText = (i) => (hy ? hyphenate(i.text) : i.text);
 
@@ -481,7 +487,7 @@ function fitCards() {
     slots.clear();
     s = search();
   }
-  if (SIZES[s] < HYPHENATE_BELOW && !hy && textLang() === 'fi') {
+  if (SIZES[s] < HYPHENATE_BELOW && !hy && textLang() === FINNISH) {
     hy = true;
     for (const [id, c] of cards) c.querySelector('.card-text').textContent = cardText(items.get(id));
     s = search();
