@@ -32,12 +32,14 @@ const I_SIZES = [3.4, 3, 2.7, 2.4, 2.2];
 const I_LINES = 3;
 /**
  * Poll and dot-vote label sizes (vh), tried from the largest down in one, two and three
- * columns; the largest that shows every row wins. 2.6 vh is 28 px at 1080p, which the worst
- * case (14 items of 60 characters under a 200-character question) still gets.
+ * columns. 2.6 vh is 28 px at 1080p, which the worst case (14 items of 60 characters under
+ * 300 characters of instructions) still gets, in two columns.
  */
 const CHART_SIZES = [4.4, 4, 3.6, 3.3, 3, 2.8, 2.6, 2.4, 2.2, 2, 1.8, 1.6];
 /** The label size (vh) a chart should get: 28 px at 1080p. */
 const CHART_GOOD = 2.6;
+/** A label size (vh) at which one column beats more columns of larger labels (36 px at 1080p). */
+const CHART_COMFORT = 3.3;
 /** How many steps of `Q_SIZES` the question may give up for a chart to reach `CHART_GOOD`. */
 const Q_YIELDS = 3;
 /** The most columns a poll or ranking is split into. */
@@ -429,9 +431,9 @@ function chartFits() {
 }
 
 /**
- * Every poll option or ranked item on screen: the largest label size at which all rows fit, in
- * one, two or three columns (the rows run down the first column, then the next). Returns that
- * size in vh (0 when none fits, and the smallest is used).
+ * Every poll option or ranked item on screen: the fewest columns (up to three) whose labels fit
+ * at `CHART_COMFORT` or more, else the columns that fit the largest labels; the rows run down
+ * the first column, then the next. Returns the label size in vh (0 when none fits: the smallest).
  */
 function fitChart() {
   const box = $('chart');
@@ -454,6 +456,8 @@ function fitChart() {
       else lo = mid + 1;
     }
     if (lo < CHART_SIZES.length && (!best || lo < best[1])) best = [cols, lo];
+    // Scale first, then columns: one column as long as its labels stay comfortably large.
+    if (best && CHART_SIZES[best[1]] >= CHART_COMFORT) break;
   }
   set(...(best || [Math.min(CHART_COLS, n), CHART_SIZES.length - 1]));
   return best ? CHART_SIZES[best[1]] : 0;

@@ -287,6 +287,12 @@ test('the projector fits the worst content at 1080p and 720p', () => inBrowser(a
     await assertStage(page, `dot vote ${v.name}`, true);
     assert.deepEqual(await page.evaluate(offScreen, '#chart .rank-row'), [], `dot vote ${v.name}: every item on screen`);
     assert.deepEqual(await page.evaluate(overlaps, '#chart .rank-row'), [], `dot vote ${v.name}: items overlap`);
+    // The ranking reads in order: down the first column, then the next.
+    const order = await page.$$eval('#chart .rank-row', (rs) => rs.map((r) => r.getBoundingClientRect()).map((r) => [r.left, r.top]));
+    order.slice(1).forEach(([left, top], k) => {
+      const [l0, t0] = order[k];
+      assert.ok(left > l0 + 1 || (Math.abs(left - l0) <= 1 && top > t0), `dot vote ${v.name}: place ${k + 2} out of reading order`);
+    });
     await shot(page, `projector-dotvote-${v.name}`);
     await assertLabels(page, v, '#chart .rank-text', ballot);
   }
