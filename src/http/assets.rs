@@ -39,6 +39,11 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/app.css"),
     ),
     (
+        "screen.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../web/screen.css"),
+    ),
+    (
         "common.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/common.js"),
