@@ -12,7 +12,7 @@
 //   included (at 1366×768 and on a narrower window whose toolbar wraps).
 // - §5: each kind's editor has its own instructions placeholder; "+1 min" only with a time box;
 //   the console's answer count starts with the projector's and says what else it counts.
-// Writes target/screenshots/console.png (PAJA_SCREENSHOTS=docs/screenshots refreshes the README's).
+// Writes target/screenshots/console-worst.png (PAJA_SCREENSHOTS=docs/screenshots refreshes the README's).
 //
 //   node tests/browser/fit-console.mjs http://127.0.0.1:PORT
 
@@ -125,7 +125,7 @@ await inBrowser(async (browser, watch) => {
   await assertOnScreen(control, live, 'the open brainstorm');
   const atTop = await itemsInView(control);
   fs.mkdirSync(SHOTS, { recursive: true });
-  await control.screenshot({ path: `${SHOTS}/console.png`, animations: 'disabled' });
+  await control.screenshot({ path: `${SHOTS}/console-worst.png`, animations: 'disabled' });
   await scrollToEnd(control);
   await assertOnScreen(control, [...live, '#items > li:last-child [data-act="control.hide"]'], 'the list scrolled to its end');
   const atEnd = await itemsInView(control);
