@@ -190,10 +190,21 @@ async fn polls_and_scales_with_live_and_hidden_results() {
         json!({"type":"vote","prompt_id":poll,"options":[1]}),
     )
     .await;
-    refused(
+    // A mistap is fixed within the grace window (after it the answer is final: the session's
+    // unit tests cover the window's end with their own clock): changed, withdrawn, given again.
+    ok(
         &mut a,
         json!({"type":"vote","prompt_id":poll,"options":[2]}),
-        "already_answered",
+    )
+    .await;
+    ok(
+        &mut a,
+        json!({"type":"withdraw_vote","prompt_id":poll}),
+    )
+    .await;
+    ok(
+        &mut a,
+        json!({"type":"vote","prompt_id":poll,"options":[1]}),
     )
     .await;
     refused(
