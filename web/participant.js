@@ -685,7 +685,9 @@ function renderLast(i) {
   line.className = `last ${i.state}`;
   const sym = el('span', 'sym', SYM[i.state]);
   sym.setAttribute('aria-hidden', 'true');
-  line.replaceChildren(sym, el('span', 'last-state', stateText(i)), says(el('span', 'last-text'), i.text));
+  const state = el('span', 'last-state');
+  state.append(sym, ` ${stateText(i)}`);
+  line.replaceChildren(state, says(el('span', 'last-text'), i.text));
 }
 
 const SYM = { saved: '✓', pending: '○', error: '!' };
