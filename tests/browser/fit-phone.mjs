@@ -16,6 +16,8 @@
 // Writes target/screenshots/phone-worst-{320,360,keyboard,poll,dots}.png (PAJA_SCREENSHOTS:
 // another directory, e.g. docs/screenshots).
 //
+// The line by the box is timed from the tap on Send, and the times are printed.
+//
 //   node tests/browser/fit-phone.mjs http://127.0.0.1:PORT
 
 import { test } from 'node:test';
@@ -114,6 +116,25 @@ function layoutProblems(page) {
   }, { tap: TAP, texts: TEXTS });
 }
 
+/** Pairs of the prompt's parts that overlap (by more than a pixel), at the page's size. */
+function overlaps(page) {
+  return page.evaluate(() => {
+    const parts = ['#bar', '#ask', '#ask-row', '#cols', '.text-head', '#text', '#last', '#send', '#hint']
+      .map((s) => [s, document.querySelector(s)])
+      .filter(([, e]) => e && e.checkVisibility() && e.getBoundingClientRect().width > 1)
+      .map(([s, e]) => [s, e.getBoundingClientRect()]);
+    const out = [];
+    for (const [i, [a, ra]] of parts.entries()) {
+      for (const [b, rb] of parts.slice(i + 1)) {
+        const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+        const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+        if (w > 1 && h > 1) out.push(`${a} and ${b} overlap by ${Math.round(w)}×${Math.round(h)} px`);
+      }
+    }
+    return out;
+  });
+}
+
 /** Computed font sizes (px) of the elements, by selector. */
 function fontSizes(page, selectors) {
   return page.evaluate((selectors) => Object.fromEntries(selectors.map((s) => {
@@ -156,6 +177,7 @@ async function assertFits(page, label, extra = []) {
   const where = `${label} at ${size.width}×${size.height}`;
   assert.deepEqual(await outOfView(page, ['#q', '#col', '#text', '#send', ...extra]), [], `${where}: out of view`);
   assert.deepEqual(await layoutProblems(page), [], `${where}: layout`);
+  assert.deepEqual(await overlaps(page), [], `${where}: overlapping`);
   const px = await fontSizes(page, ['#q', '#instructions', '#text', '#send']);
   assert.ok(px['#q'] >= 17, `${where}: the question is ${px['#q']} px`);
   assert.ok(px['#instructions'] >= 14, `${where}: the instructions are ${px['#instructions']} px`);
