@@ -1182,8 +1182,9 @@ mod tests {
         // Once the window is over, the phone is not offered a change.
         assert!(mine(1000 + POLL_GRACE_MS).get("poll_until").is_none());
 
-        let taken_back = ClientMessage::decode(r#"{"type":"withdraw_vote","id":"w1","prompt_id":"p1"}"#)
-            .unwrap();
+        let taken_back =
+            ClientMessage::decode(r#"{"type":"withdraw_vote","id":"w1","prompt_id":"p1"}"#)
+                .unwrap();
         let ClientMessage::Participant { id, action } = taken_back else {
             panic!("not a participant's action");
         };

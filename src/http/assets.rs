@@ -318,9 +318,16 @@ mod tests {
                 .unwrap()
                 .lines()
                 .filter(|l| l.contains("function ") || l.contains('{'))
-                .filter(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with('*') && !l.trim_start().starts_with("/*"))
+                .filter(|l| {
+                    !l.trim_start().starts_with("//")
+                        && !l.trim_start().starts_with('*')
+                        && !l.trim_start().starts_with("/*")
+                })
                 .count();
-            let kept = served.lines().filter(|l| l.contains("function ") || l.contains('{')).count();
+            let kept = served
+                .lines()
+                .filter(|l| l.contains("function ") || l.contains('{'))
+                .count();
             assert!(kept >= code, "{name}: {kept} of {code} code lines kept");
         }
     }

@@ -1810,8 +1810,16 @@ fn reset_column_is_kept_only_for_brainstorms_with_columns() {
         columns: vec!["Kunta".into(), "Järjestöt".into()],
     };
     assert!(validate_draft(&with(columns)).unwrap().reset_column);
-    assert!(!validate_draft(&with(Activity::default())).unwrap().reset_column);
-    assert!(!validate_draft(&with(poll(2, false, false))).unwrap().reset_column);
+    assert!(
+        !validate_draft(&with(Activity::default()))
+            .unwrap()
+            .reset_column
+    );
+    assert!(
+        !validate_draft(&with(poll(2, false, false)))
+            .unwrap()
+            .reset_column
+    );
     // Absent from older snapshots and clients: off.
     let old: PromptDraft =
         serde_json::from_str(r#"{"kind":"brainstorm","title":"T","columns":["A","B"]}"#).unwrap();

@@ -197,11 +197,7 @@ async fn polls_and_scales_with_live_and_hidden_results() {
         json!({"type":"vote","prompt_id":poll,"options":[2]}),
     )
     .await;
-    ok(
-        &mut a,
-        json!({"type":"withdraw_vote","prompt_id":poll}),
-    )
-    .await;
+    ok(&mut a, json!({"type":"withdraw_vote","prompt_id":poll})).await;
     ok(
         &mut a,
         json!({"type":"vote","prompt_id":poll,"options":[1]}),
