@@ -21,8 +21,8 @@ const FINAL = ['text_empty', 'text_too_long', 'prompt_closed', 'prompt_not_open'
  * from sending and the server from receiving, on a clock synced only to within the latency.
  */
 const GRACE_MS = 9_000;
-/** Words this long or longer get soft hyphens (shorter ones fit a line even at 320 px). */
-const LONG_WORD = 13;
+/** Words of 13 letters or more get soft hyphens (shorter ones fit a line even at 320 px). */
+const LONG_WORD = /\p{L}{13,}/gu;
 
 let pid = store.get('paja.pid') || '';
 if (!/^[0-9a-f-]{36}$/i.test(pid)) {
@@ -77,7 +77,7 @@ const browserLang = () => [...(navigator.languages || []), navigator.language ||
  */
 function hyphenate(text, language) {
   if (language !== 'fi') return text;
-  return text.replace(/\p{L}{13,}/gu, (w) => {
+  return text.replace(LONG_WORD, (w) => {
     let out = w[0];
     let vowel = /[aeiouyäöå]/i.test(w[0]);
     for (let i = 1; i < w.length; i++) {
@@ -596,7 +596,7 @@ function render() {
 }
 
 /**
- * Offers "Show the whole question" when the question or its instructions are cut to their
+ * Offers "Show more" when the question or its instructions are cut to their
  * first lines (on small screens and with the keyboard up, so the box and Send stay in view).
  */
 function fitAsk() {
