@@ -214,6 +214,8 @@ test('the worst content fits the phone, with and without the keyboard', { timeou
     await phone.click('#more');
     await phone.waitForSelector('#more[aria-expanded="false"]');
 
+    // All six columns to pick from, in one control the size of a line.
+    assert.deepEqual((await phone.$$eval('#col option', (os) => os.map((o) => o.textContent))).slice(1), COLUMNS);
     // Send says where the item goes; the item's fate is right by the box, at once.
     assert.match(await phone.textContent('#send'), /valitse ensin sarake/);
     await phone.selectOption('#col', '1');
