@@ -82,6 +82,11 @@ pub enum ParticipantAction {
         /// Chosen option indexes (exactly one for single choice).
         options: Vec<u8>,
     },
+    /// Take one's poll answer back (see [`Command::WithdrawVote`]).
+    WithdrawVote {
+        /// The poll.
+        prompt_id: PromptId,
+    },
     /// A rating of one scale statement.
     Rate {
         /// The scale.
@@ -139,6 +144,10 @@ impl ParticipantAction {
                 participant,
                 prompt_id,
                 options,
+            },
+            ParticipantAction::WithdrawVote { prompt_id } => Command::WithdrawVote {
+                participant,
+                prompt_id,
             },
             ParticipantAction::Rate {
                 prompt_id,
@@ -203,6 +212,7 @@ pub enum ClientMessage {
 const PARTICIPANT_TYPES: &[&str] = &[
     "submit",
     "vote",
+    "withdraw_vote",
     "rate",
     "place_dot",
     "remove_dot",
@@ -446,6 +456,10 @@ pub struct Mine<'a> {
     /// Poll: options chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub poll: Option<&'a [u8]>,
+    /// Poll without `may_change`: until when (ms, the server's clock, as `server_time`) the
+    /// answer may still be changed or withdrawn, so a reloaded phone offers it as long.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll_until: Option<Millis>,
     /// Scale: ratings per statement (0 = not rated).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scale: Option<&'a [u8]>,
@@ -790,6 +804,9 @@ pub fn welcome(
             Some(Mine {
                 group,
                 poll: answers.and_then(|a| a.poll.get(who)).map(Vec::as_slice),
+                poll_until: current
+                    .and_then(|p| session.poll_grace_until(p, who))
+                    .filter(|&until| until > now),
                 scale: answers.and_then(|a| a.scale.get(who)).map(Vec::as_slice),
                 dots: answers.and_then(|a| a.dots.get(who)),
                 liked: current
@@ -1133,6 +1150,51 @@ mod tests {
         assert_eq!(
             (e.code, e.for_role),
             ("invalid_message", Some(Role::Facilitator))
+        );
+    }
+
+    #[test]
+    fn a_phone_is_told_how_long_its_poll_answer_may_still_change() {
+        use crate::session::{SessionMeta, SessionName, POLL_GRACE_MS};
+        let mut s = Session::new(SessionMeta {
+            slug: SessionName::parse("kysely").unwrap(),
+            title: "Kysely".into(),
+            language: Language::Fi,
+            created_at: 1,
+            key_hash: "00".into(),
+            time_zone: Default::default(),
+        });
+        let who = ParticipantId(Uuid::nil());
+        for c in [
+            json!({"type":"add_prompt","prompt":{"kind":"poll","title":"Sektori?","options":["Kunta","Järjestö"]}}),
+            json!({"type":"open_prompt","prompt_id":"p1"}),
+            json!({"type":"vote","participant":who,"prompt_id":"p1","options":[1]}),
+        ] {
+            s.apply(&serde_json::from_value(c).unwrap(), 1000).unwrap();
+        }
+        let mine = |now| {
+            let w: serde_json::Value =
+                serde_json::from_str(&welcome(&s, Role::Participant, Some(&who), 1, now)).unwrap();
+            w["mine"].clone()
+        };
+        assert_eq!(mine(1500)["poll"], json!([1]));
+        assert_eq!(mine(1500)["poll_until"], json!(1000 + POLL_GRACE_MS));
+        // Once the window is over, the phone is not offered a change.
+        assert!(mine(1000 + POLL_GRACE_MS).get("poll_until").is_none());
+
+        let taken_back =
+            ClientMessage::decode(r#"{"type":"withdraw_vote","id":"w1","prompt_id":"p1"}"#)
+                .unwrap();
+        let ClientMessage::Participant { id, action } = taken_back else {
+            panic!("not a participant's action");
+        };
+        assert_eq!(id.as_deref(), Some("w1"));
+        assert_eq!(
+            action.into_command(who),
+            Command::WithdrawVote {
+                participant: who,
+                prompt_id: PromptId("p1".into())
+            }
         );
     }
 

@@ -542,6 +542,7 @@ mod tests {
                     premoderation: false,
                     wall: false,
                     show_results: ResultsVisibility::Live,
+                    reset_column: false,
                 },
             },
             2,

@@ -756,6 +756,7 @@ function startEdit(p) {
   $('e-per-group').checked = !!v.per_group;
   $('e-premod').checked = !!v.premoderation;
   $('e-wall').checked = !!v.wall;
+  $('e-reset-col').checked = !!v.reset_column;
   $('e-results').value = v.show_results || 'live';
   // Once opened, the activity (kind, options, statements…) and per-group stay as they are.
   for (const id of ['e-kind', 'e-columns', 'e-options', 'e-multiple', 'e-change', 'e-statements', 'e-max',
@@ -785,6 +786,7 @@ function readDraft() {
   };
   if (k === 'brainstorm') {
     d.columns = lines('e-columns');
+    d.reset_column = $('e-reset-col').checked;
     if (d.columns.length > 6) return [null, 'control.columns_invalid', 'e-columns'];
   } else if (k === 'poll') {
     d.options = lines('e-options');

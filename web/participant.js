@@ -1,7 +1,8 @@
 // The phone: the current prompt as its kind asks — short texts (into columns, with the room's
 // wall and likes), poll buttons, 1–N ratings, dots on a ballot — and the group picker. Texts go
 // through a localStorage outbox that survives reloads and lost connections; every answer
-// shows its fate (sending, saved, or refused and why).
+// shows its fate (sending, saved, or refused and why), the last one in a line right under the
+// box, so it is in view while typing the next one.
 import {
   $, t, el, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store, slug, uuid,
   Conn, clock, remaining, mmss, errorText, chip,
@@ -14,6 +15,14 @@ const COL = `paja.col.${slug}`;
 // Rejections that a plain resend cannot fix: only Remove is offered.
 const FINAL = ['text_empty', 'text_too_long', 'prompt_closed', 'prompt_not_open', 'prompt_not_found',
   'session_full', 'forbidden', 'invalid_message', 'answer_limit', 'wrong_activity', 'invalid_column'];
+/**
+ * How long (ms) after voting the phone offers "Change / Undo" on a poll whose answers are
+ * otherwise final: the server's window (POLL_GRACE_MS, 10 s) less a second, as the phone counts
+ * from sending and the server from receiving, on a clock synced only to within the latency.
+ */
+const GRACE_MS = 9_000;
+/** Words of 13 letters or more get soft hyphens (shorter ones fit a line even at 320 px). */
+const LONG_WORD = /\p{L}{13,}/gu;
 
 let pid = store.get('paja.pid') || '';
 if (!/^[0-9a-f-]{36}$/i.test(pid)) {
@@ -34,6 +43,8 @@ let result = null;
 let sending = null;
 let picked = new Set();
 let note = '';
+// "Change" was tapped on a final poll answer in its grace window: the options take a new vote.
+let changing = false;
 let refresh = () => {};
 // The column picked last, for the prompt it belongs to: {prompt id: index}.
 let col = store.getJSON(COL, {});
@@ -50,6 +61,43 @@ for (const o of outbox) items.set(o.id, { ...o, state: 'pending' });
 
 const ta = $('text');
 const sendBtn = $('send');
+const colSel = $('col');
+
+/** The first of the browser's languages that Paja speaks ("fi-FI" counts as fi), if any. */
+const browserLang = () => [...(navigator.languages || []), navigator.language || '']
+  .map((l) => l.slice(0, 2).toLowerCase())
+  .find((l) => ['fi', 'sv', 'en'].includes(l));
+
+/**
+ * `text` with soft hyphens in its long Finnish words, so they break with a hyphen on narrow
+ * screens even where the browser has no Finnish hyphenation dictionary (Chromium on Linux, older
+ * Android). Finnish syllables are regular: a break goes before a consonant followed by a vowel,
+ * once a vowel came before it ("mie-len-ter-veys-pal-ve-lut"). Other languages are left to
+ * `hyphens: auto`.
+ */
+function hyphenate(text, language) {
+  if (language !== 'fi') return text;
+  return text.replace(LONG_WORD, (w) => {
+    let out = w[0];
+    let vowel = /[aeiouyäöå]/i.test(w[0]);
+    for (let i = 1; i < w.length; i++) {
+      const c = w[i];
+      const isVowel = /[aeiouyäöå]/i.test(c);
+      if (!isVowel && vowel && i >= 2 && w.length - i > 2 && /[aeiouyäöå]/i.test(w[i + 1])) out += '\u00AD';
+      out += c;
+      vowel ||= isVowel;
+    }
+    return out;
+  });
+}
+
+/** Participant and facilitator text in the session's language (`lang` set, long words hyphenated). */
+function says(node, text) {
+  const language = session ? session.language : 'fi';
+  node.lang = language;
+  node.textContent = hyphenate(text, language);
+  return node;
+}
 
 const saveOutbox = () => (outbox.length ? store.setJSON(OUTBOX, outbox) : store.del(OUTBOX));
 const unqueue = (id) => { outbox = outbox.filter((o) => o.id !== id); saveOutbox(); };
@@ -106,7 +154,8 @@ function onMessage(m) {
       groups = m.groups || [];
       const my = m.mine || {};
       group = my.group || null;
-      if (!savedLang() && pickLang(session.language) !== lang) setLang(session.language);
+      // The phone's language: the one chosen on it, else the browser's, else the session's.
+      if (!savedLang() && !browserLang() && pickLang(session.language) !== lang) setLang(session.language);
       const known = new Set();
       for (const i of m.items) {
         known.add(i.id);
@@ -222,7 +271,10 @@ function act(frame, ok, fail) {
 function show(p, my, r, w) {
   if (p && (!prompt || p.id !== prompt.id)) scrollTo(0, 0);
   prompt = p;
-  mine = { poll: my.poll, scale: my.scale && [...my.scale], dots: { ...my.dots }, liked: new Set(my.liked) };
+  mine = {
+    poll: my.poll, poll_until: my.poll_until, scale: my.scale && [...my.scale], dots: { ...my.dots }, liked: new Set(my.liked),
+  };
+  changing = false;
   result = r || null;
   sending = null;
   picked = new Set(my.poll);
@@ -242,11 +294,8 @@ function show(p, my, r, w) {
     const c = cols();
     if (c.length === 1) col = { [p.id]: 0 };
     $('cols').hidden = !c.length;
-    $('col-list').replaceChildren(...c.map((name, i) => button(name, 'choice', () => {
-      col = { [p.id]: i };
-      store.setJSON(COL, col);
-      update();
-    })));
+    colSel.replaceChildren(new Option(t('participant.pick_column'), ''), ...c.map((name, i) => new Option(name, String(i))));
+    colSel.lang = session ? session.language : 'fi';
     ta.maxLength = maxLen();
     ta.rows = p.kind === 'word_cloud' ? 1 : 3;
     ta.classList.toggle('short', p.kind === 'word_cloud');
@@ -262,36 +311,87 @@ function button(text, cls, onClick) {
   return b;
 }
 
+/** Milliseconds left to change or withdraw a final poll answer (0 when none or over). */
+const graceLeft = () => (mine.poll && mine.poll_until ? Math.max(0, mine.poll_until - clock.now()) : 0);
+
 function buildPoll(box) {
   const multi = prompt.multiple;
   const list = el('div', 'choice-list');
-  const bs = prompt.options.map((o, i) => button(o, 'choice', () => {
-    if (!multi) return vote([i]);
-    if (!picked.delete(i)) picked.add(i);
-    refresh();
-  }));
+  const bs = prompt.options.map((o, i) => {
+    const b = button('', 'choice', () => {
+      if (!multi) {
+        if (String(mine.poll) === String([i])) changing = false;
+        else return vote([i]);
+      } else if (!picked.delete(i)) picked.add(i);
+      refresh();
+    });
+    b.append(says(el('span'), o));
+    return b;
+  });
   list.append(...bs);
   box.append(list);
   const send = multi && button(t('participant.send'), 'primary big', () => vote([...picked].sort((a, b) => a - b)));
   if (send) box.append(send);
+  // After a vote: "Change / Undo" while the answer may still change, in a bar that stays at the
+  // bottom of the screen however far down the options the vote was given.
+  const undo = el('div', 'undo');
+  const undoText = el('p', 'undo-text');
+  const change = button(t('participant.change_vote'), 'secondary', () => {
+    changing = true;
+    refresh();
+    bs[mine.poll ? mine.poll[0] : 0].focus();
+  });
+  const withdrawBtn = button(t('participant.withdraw_vote'), 'secondary', withdraw);
+  const btns = el('div', 'undo-btns');
+  btns.append(change, withdrawBtn);
+  undo.append(undoText, btns);
+  box.append(undo);
   refresh = () => {
-    const off = !canAnswer() || !!sending || (!!mine.poll && !prompt.may_change);
+    const left = graceLeft();
+    if (!left) changing = false;
+    const final = !!mine.poll && !prompt.may_change;
+    const off = !canAnswer() || !!sending || (final && !changing);
     const on = sending || (multi ? [...picked] : mine.poll || []);
     bs.forEach((b, i) => {
       b.setAttribute('aria-pressed', on.includes(i));
       b.disabled = off;
     });
     if (send) send.disabled = off || !picked.size || String([...picked].sort()) === String(mine.poll || '');
+    undo.hidden = !mine.poll || !canAnswer() || (final && !left);
+    undo.classList.toggle('grace', final);
+    change.hidden = !final || changing;
+    change.disabled = withdrawBtn.disabled = !!sending;
+    undoText.textContent = final
+      ? t('participant.vote_grace', { n: Math.ceil(left / 1000) })
+      : t('participant.vote_changeable');
   };
 }
 
 function vote(options) {
+  // The server's window starts when it takes the vote, which is after this.
+  const at = clock.now();
   const ok = act({ type: 'vote', prompt_id: prompt.id, options }, () => {
     mine.poll = options;
+    if (!prompt.may_change) mine.poll_until = at + GRACE_MS;
+    changing = false;
     sending = null;
     say(t('participant.answer_saved'));
   }, () => { sending = null; });
   if (ok) sending = options;
+  refresh();
+}
+
+/** Takes the poll answer back: the participant is no longer counted and may vote afresh. */
+function withdraw() {
+  const ok = act({ type: 'withdraw_vote', prompt_id: prompt.id }, () => {
+    mine.poll = undefined;
+    mine.poll_until = undefined;
+    picked = new Set();
+    changing = false;
+    sending = null;
+    say(t('participant.vote_withdrawn'));
+  }, () => { sending = null; });
+  if (ok) sending = [];
   refresh();
 }
 
@@ -343,7 +443,7 @@ function buildDots(box) {
     plus.setAttribute('aria-label', t('participant.dot_add', { text: b.text }));
     const ctl = el('div', 'ballot-ctl');
     ctl.append(minus, n, plus);
-    const text = el('p', 'ballot-text', b.text);
+    const text = says(el('p', 'ballot-text'), b.text);
     text.append(spent);
     li.append(text, ctl);
     list.append(li);
@@ -382,7 +482,7 @@ function putWall(i) {
   const li = el('li', own ? 'item own' : 'item');
   li.dataset.seq = i.seq;
   const body = el('div');
-  body.append(el('p', 'item-text', i.text));
+  body.append(says(el('p', 'item-text'), i.text));
   const c = cols()[i.column];
   if (c || own) {
     const tags = el('p', 'item-status');
@@ -455,10 +555,15 @@ function submit() {
   const c = cols().length ? col[prompt.id] : undefined;
   if (c === undefined && cols().length) {
     say(t('participant.pick_column_first'));
-    $('col-list').firstChild.focus();
+    colSel.focus();
     return;
   }
   if (text && [...text].length <= maxLen()) {
+    // The facilitator asked for a fresh choice of column for every item.
+    if (prompt.reset_column && cols().length > 1) {
+      col = {};
+      store.setJSON(COL, col);
+    }
     queue({ id: uuid(), prompt_id: prompt.id, text, t: clock.now(), col: c });
     ta.value = '';
     store.del(DRAFT);
@@ -475,15 +580,15 @@ function retry(i) {
 }
 
 function render() {
-  $('title').textContent = session ? session.title : '';
+  says($('title'), session ? session.title : '');
   if (session) document.title = session.title;
   $('refused').hidden = !refused;
   if (refused) $('refused').textContent = errorText(refused);
   $('waiting').hidden = !session || !!prompt;
   $('prompt').hidden = !prompt;
   if (prompt) {
-    $('q').textContent = prompt.title;
-    $('instructions').textContent = prompt.instructions;
+    says($('q'), prompt.title);
+    says($('instructions'), prompt.instructions);
     $('instructions').hidden = !prompt.instructions;
     $('closed').hidden = open();
     $('closed').textContent = t(prompt.state === 'open' ? 'participant.locked' : 'participant.closed');
@@ -495,6 +600,21 @@ function render() {
   tick();
   renderList();
   renderConn();
+  fitAsk();
+}
+
+/**
+ * Offers "Show more" when the question or its instructions are cut to their
+ * first lines (on small screens and with the keyboard up, so the box and Send stay in view).
+ */
+function fitAsk() {
+  const ask = $('ask');
+  const opened = ask.classList.contains('open');
+  const cut = [...ask.children].some((e) => !e.hidden && e.scrollHeight > e.clientHeight + 1);
+  $('more').hidden = !prompt || (!opened && !cut);
+  $('more').textContent = t(opened ? 'participant.less' : 'participant.more');
+  $('more').setAttribute('aria-expanded', opened);
+  $('ask-row').hidden = $('more').hidden && $('timer').hidden;
 }
 
 function renderGroups() {
@@ -524,10 +644,13 @@ function update() {
   if (texty()) {
     ta.disabled = sendBtn.disabled = !canAnswer() || full();
     const c = col[prompt.id];
-    [...$('col-list').children].forEach((b, i) => {
-      b.setAttribute('aria-pressed', i === c);
-      b.disabled = !canAnswer();
-    });
+    colSel.value = c === undefined ? '' : String(c);
+    colSel.disabled = !canAnswer();
+    // Where the item goes, on the button that sends it.
+    const to = $('send-col');
+    to.hidden = !cols().length;
+    to.classList.toggle('none', c === undefined);
+    to.textContent = c === undefined ? t('participant.send_no_column') : t('participant.send_to', { column: cols()[c] });
     $('hint').textContent = kind() === 'word_cloud'
       ? t('participant.used', { n: given(), max: prompt.max_answers })
       : t('participant.hint');
@@ -559,19 +682,40 @@ function renderList() {
     .sort((a, b) => b.t - a.t);
   $('mine').replaceChildren(...shown.map(itemNode));
   $('mine-title').hidden = !shown.length;
+  renderLast(shown.find((i) => prompt && i.prompt_id === prompt.id));
+}
+
+/** The fate of the item sent last, right under the box: sending, waiting, saved or refused and why. */
+function renderLast(i) {
+  const line = $('last');
+  line.hidden = !i || !texty();
+  if (!i) return;
+  line.className = `last ${i.state}`;
+  const sym = el('span', 'sym', SYM[i.state]);
+  sym.setAttribute('aria-hidden', 'true');
+  const state = el('span', 'last-state');
+  state.append(sym, ` ${stateText(i)}`);
+  line.replaceChildren(state, says(el('span', 'last-text'), i.text));
+}
+
+const SYM = { saved: '✓', pending: '○', error: '!' };
+
+/** An item's state in words. */
+function stateText(i) {
+  if (i.state === 'saved') return t('participant.saved');
+  if (i.state === 'error') return errorText(i.code);
+  return t(conn.usable() ? 'participant.sending' : 'participant.queued');
 }
 
 function itemNode(i) {
   const li = el('li', `item ${i.state}`);
   const status = el('p', 'item-status');
-  const sym = el('span', 'sym', { saved: '✓', pending: '○', error: '!' }[i.state]);
+  const sym = el('span', 'sym', SYM[i.state]);
   sym.setAttribute('aria-hidden', 'true');
   const c = prompt && prompt.id === i.prompt_id && cols()[i.col];
-  status.append(sym, i.state === 'saved' ? t('participant.saved')
-    : i.state === 'error' ? errorText(i.code)
-      : t(conn.usable() ? 'participant.sending' : 'participant.queued'));
-  if (c) status.append(el('span', 'tag', c));
-  li.append(el('p', 'item-text', i.text), status);
+  status.append(sym, stateText(i));
+  if (c) status.append(says(el('span', 'tag'), c));
+  li.append(says(el('p', 'item-text'), i.text), status);
   if (i.state === 'error') {
     const row = el('div', 'item-actions');
     if (!FINAL.includes(i.code)) row.append(button(t('participant.retry'), 'secondary', () => retry(i)));
@@ -592,7 +736,11 @@ function renderConn() {
 function tick() {
   const ms = prompt && prompt.state === 'open' ? remaining(prompt) : null;
   const tm = $('timer');
+  // A final poll answer's grace window counts down with the clock.
+  if (kind() === 'poll' && mine.poll_until) refresh();
+  const was = tm.hidden;
   tm.hidden = ms === null;
+  if (was !== tm.hidden) fitAsk();
   if (ms === null) return;
   tm.textContent = ms > 0 ? t('participant.time_left', { time: mmss(ms) }) : t('participant.time_up');
   tm.classList.toggle('up', ms <= 0);
@@ -624,6 +772,22 @@ ta.addEventListener('keydown', (e) => {
   }
 });
 $('form').addEventListener('submit', (e) => { e.preventDefault(); submit(); });
+colSel.addEventListener('change', () => {
+  col = colSel.value === '' ? {} : { [prompt.id]: Number(colSel.value) };
+  store.setJSON(COL, col);
+  update();
+});
+$('more').addEventListener('click', () => {
+  $('ask').classList.toggle('open');
+  fitAsk();
+});
+// The keyboard going up or down changes how many lines the question may take.
+addEventListener('resize', fitAsk);
+// The bars that stick under the header (the dot vote's dots left) start where it ends, however
+// many lines the title and the status take; with the keyboard up the header is gone (0).
+new ResizeObserver(() => {
+  document.documentElement.style.setProperty('--bar-h', `${$('bar').offsetHeight}px`);
+}).observe($('bar'));
 // Keep the phone's keyboard up: tapping Send must not take the focus from the text box.
 sendBtn.addEventListener('pointerdown', (e) => { if (document.activeElement === ta) e.preventDefault(); });
 $('group-change').addEventListener('click', () => { picking = true; renderGroups(); $('groups').scrollIntoView(); });
@@ -632,6 +796,6 @@ setInterval(tick, 500);
 initLangSwitch();
 // A new language redraws the prompt's buttons and labels in it.
 onLang(() => show(prompt, { ...mine, liked: [...mine.liked] }, result, [...wall.values()].map((w) => w.i)));
-setLang(savedLang() || 'fi');
+setLang(savedLang() || browserLang() || 'fi');
 render();
 conn.connect();

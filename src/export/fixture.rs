@@ -32,6 +32,7 @@ pub fn draft(title: &str, activity: Activity) -> PromptDraft {
         premoderation: false,
         wall: true,
         show_results: ResultsVisibility::Live,
+        reset_column: false,
     }
 }
 

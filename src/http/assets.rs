@@ -121,7 +121,7 @@ fn assets() -> &'static Assets {
         let files = FILES
             .iter()
             .map(|&(name, content_type, bytes)| {
-                let body = versioned(name, bytes, &version);
+                let body = versioned(name, &without_comments(name, bytes), &version);
                 let gzip = gzip(&body).filter(|z| z.len() < body.len());
                 let etag = format!("\"{}\"", hex(&Sha256::digest(&body)[..8]));
                 Asset {
@@ -139,6 +139,49 @@ fn assets() -> &'static Assets {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `bytes` without the comments that fill whole lines, for scripts and stylesheets: the web
+/// client has no build step and its comments say why things are as they are, but a phone on a
+/// seminar hall's Wi-Fi should not download them (they were a fifth of the phone's first load).
+/// Only lines that start with `//`, and `/* … */` blocks that start a line, go; a comment after
+/// code stays, so no string can be cut (the scripts hold no multi-line template literals).
+fn without_comments(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let is_js = name.ends_with(".js");
+    if !is_js && !name.ends_with(".css") {
+        return bytes.to_vec();
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bytes.to_vec();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut in_block = false;
+    for line in text.lines() {
+        let mut rest = line.trim_start();
+        if !in_block && rest.starts_with("/*") {
+            in_block = true;
+            rest = &rest[2..];
+        }
+        if in_block {
+            match rest.find("*/") {
+                Some(end) => {
+                    in_block = false;
+                    rest = rest[end + 2..].trim_start();
+                    if rest.is_empty() {
+                        continue;
+                    }
+                }
+                None => continue,
+            }
+        } else if is_js && rest.starts_with("//") {
+            continue;
+        } else {
+            rest = line;
+        }
+        out.push_str(rest);
+        out.push('\n');
+    }
+    out.into_bytes()
 }
 
 /// Rewrites the references a page or module makes to other assets so they carry `version`:
@@ -259,6 +302,41 @@ mod tests {
     use super::*;
 
     /// Every file in `web/` is embedded, and nothing embedded is missing from `web/`.
+    #[test]
+    fn whole_line_comments_are_not_served() {
+        let js = "// The phone.\nimport { a } from './common.js';\n/**\n * Why.\n */\nconst u = `${p}//${h}`; // kept\n  // indented\nf('/* not a comment */');\n";
+        assert_eq!(
+            String::from_utf8(without_comments("participant.js", js.as_bytes())).unwrap(),
+            "import { a } from './common.js';\nconst u = `${p}//${h}`; // kept\nf('/* not a comment */');\n"
+        );
+        let css = "/* Paja. */\n:root { --a: 1; }\n/* Two\n   lines. */ .b { c: d; }\n.url { background: url(//x); }\n";
+        assert_eq!(
+            String::from_utf8(without_comments("app.css", css.as_bytes())).unwrap(),
+            ":root { --a: 1; }\n.b { c: d; }\n.url { background: url(//x); }\n"
+        );
+        // Pages and strings are served as they are.
+        assert_eq!(without_comments("fi.json", b"// x\n"), b"// x\n");
+        // Every script and stylesheet keeps its code: each non-comment line survives.
+        for (name, _, bytes) in FILES {
+            let served = String::from_utf8(without_comments(name, bytes)).unwrap();
+            let code = std::str::from_utf8(bytes)
+                .unwrap()
+                .lines()
+                .filter(|l| l.contains("function ") || l.contains('{'))
+                .filter(|l| {
+                    !l.trim_start().starts_with("//")
+                        && !l.trim_start().starts_with('*')
+                        && !l.trim_start().starts_with("/*")
+                })
+                .count();
+            let kept = served
+                .lines()
+                .filter(|l| l.contains("function ") || l.contains('{'))
+                .count();
+            assert!(kept >= code, "{name}: {kept} of {code} code lines kept");
+        }
+    }
+
     #[test]
     fn the_embedded_list_matches_the_web_directory() {
         fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<String>) {

@@ -32,6 +32,10 @@ pub const MAX_GROUPS: usize = 30;
 pub const GROUP_NAME_MAX: usize = 60;
 /// Most time the facilitator can add in one go, in seconds.
 pub const ADD_TIME_MAX_SECS: u32 = 3600;
+/// How long after voting a participant may still change or withdraw the answer to a poll
+/// that does not let answers change (`may_change` off), in ms: long enough to fix a mistap
+/// on a phone, too short to change sides after watching the room's results come in.
+pub const POLL_GRACE_MS: Millis = 10_000;
 
 /// A small group or theme table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +106,11 @@ pub struct Answers {
     /// Poll: the options each participant chose.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub poll: BTreeMap<ParticipantId, Vec<u8>>,
+    /// Poll: when each participant's current answer was given, for the grace window
+    /// ([`POLL_GRACE_MS`]). Answers stored before it existed (or imported) have none: they are
+    /// final unless the poll has `may_change`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub poll_at: BTreeMap<ParticipantId, Millis>,
     /// Scale: each participant's rating per statement (0 = not rated).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub scale: BTreeMap<ParticipantId, Vec<u8>>,
@@ -257,6 +266,14 @@ pub enum Command {
         prompt_id: PromptId,
         /// Chosen option indexes.
         options: Vec<u8>,
+    },
+    /// A participant takes back their poll answer: any time on a poll with `may_change`,
+    /// otherwise within [`POLL_GRACE_MS`] of voting. Without an answer it changes nothing.
+    WithdrawVote {
+        /// Who.
+        participant: ParticipantId,
+        /// Which poll.
+        prompt_id: PromptId,
     },
     /// A participant rates one statement of a scale.
     Rate {
@@ -781,6 +798,40 @@ impl Session {
             .unwrap_or_else(|| NO_ANSWERS.get_or_init(Answers::default))
     }
 
+    /// Until when `participant` may change or withdraw their answer to the poll `prompt`
+    /// (ms, the server's clock): [`POLL_GRACE_MS`] after they voted, on a poll without
+    /// `may_change`. None when they have not voted, the answer is final, or the poll always
+    /// lets answers change.
+    pub fn poll_grace_until(&self, prompt: &Prompt, participant: &ParticipantId) -> Option<Millis> {
+        match prompt.draft.activity {
+            Activity::Poll {
+                may_change: false, ..
+            } => self
+                .answers(&prompt.id)
+                .poll_at
+                .get(participant)
+                .map(|at| at + POLL_GRACE_MS),
+            _ => None,
+        }
+    }
+
+    /// Whether `participant`'s answer to the poll `prompt_id` may be replaced or withdrawn at
+    /// `now`: always with `may_change`, else within the grace window after it was given.
+    fn poll_changeable(
+        &self,
+        prompt_id: &PromptId,
+        participant: &ParticipantId,
+        may_change: bool,
+        now: Millis,
+    ) -> bool {
+        may_change
+            || self
+                .answers(prompt_id)
+                .poll_at
+                .get(participant)
+                .is_some_and(|&at| now < at + POLL_GRACE_MS)
+    }
+
     /// A participant's pseudonym in this session, as exports and the console show it: the
     /// one an imported export gave them, else [`ParticipantId::pseudonym`] (salted with the
     /// session's name).
@@ -1181,18 +1232,45 @@ impl Session {
                 if !valid {
                     return Err(Rejection::InvalidChoice);
                 }
+                let may_change = *may_change;
+                let changeable = self.poll_changeable(prompt_id, participant, may_change, now);
                 let previous = self
                     .answers
                     .get(prompt_id)
                     .and_then(|a| a.poll.get(participant));
                 match previous {
                     Some(previous) if *previous == chosen => Vec::new(),
-                    Some(_) if !*may_change => return Err(Rejection::AlreadyAnswered),
+                    Some(_) if !changeable => return Err(Rejection::AlreadyAnswered),
                     _ => {
                         let answers = self.answers.entry(prompt_id.clone()).or_default();
                         answers.poll.insert(*participant, chosen);
+                        // A change starts the window again: what counts is the answer's age.
+                        answers.poll_at.insert(*participant, now);
                         vec![Event::AnswersChanged(prompt_id.clone())]
                     }
+                }
+            }
+            Command::WithdrawVote {
+                participant,
+                prompt_id,
+            } => {
+                let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
+                prompt.accepting()?;
+                let Activity::Poll { may_change, .. } = &prompt.draft.activity else {
+                    return Err(Rejection::WrongActivity);
+                };
+                let changeable = self.poll_changeable(prompt_id, participant, *may_change, now);
+                match self.answers.get_mut(prompt_id) {
+                    // Nothing to take back (a resend after a lost ack): done already.
+                    Some(answers) if answers.poll.contains_key(participant) => {
+                        if !changeable {
+                            return Err(Rejection::AlreadyAnswered);
+                        }
+                        answers.poll.remove(participant);
+                        answers.poll_at.remove(participant);
+                        vec![Event::AnswersChanged(prompt_id.clone())]
+                    }
+                    _ => Vec::new(),
                 }
             }
             Command::Rate {

@@ -154,6 +154,10 @@ pub struct PromptDraft {
     /// as `results`, its earlier name, so a hidden setting never turns public on upgrade.
     #[serde(default, alias = "results")]
     pub show_results: ResultsVisibility,
+    /// Brainstorms with columns: phones forget the chosen column after each Send, so every
+    /// item's column is picked anew (for "one actor at a time, each in its column" tasks).
+    #[serde(default)]
+    pub reset_column: bool,
 }
 
 /// Where a prompt is in its life.
@@ -336,7 +340,6 @@ pub fn validate_draft(draft: &PromptDraft) -> Result<PromptDraft, Rejection> {
         return Err(invalid("only brainstorms and word clouds can be per group"));
     }
     Ok(PromptDraft {
-        activity,
         title,
         instructions,
         time_limit_secs: draft.time_limit_secs,
@@ -345,5 +348,9 @@ pub fn validate_draft(draft: &PromptDraft) -> Result<PromptDraft, Rejection> {
         premoderation: draft.premoderation,
         wall: draft.wall,
         show_results: draft.show_results,
+        // Stored only where it means something, as `auto_close` without a time box is not.
+        reset_column: draft.reset_column
+            && matches!(&activity, Activity::Brainstorm { columns } if !columns.is_empty()),
+        activity,
     })
 }

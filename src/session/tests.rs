@@ -29,6 +29,7 @@ fn draft(title: &str) -> PromptDraft {
         premoderation: false,
         wall: false,
         show_results: ResultsVisibility::Live,
+        reset_column: false,
     }
 }
 
@@ -86,8 +87,13 @@ fn iid() -> ItemId {
 
 /// Applies a command that must be refused, and checks the session did not change.
 fn refused(s: &mut Session, command: Command) -> Rejection {
+    refused_at(s, command, T0 + 5)
+}
+
+/// Like [`refused`], at `now`.
+fn refused_at(s: &mut Session, command: Command, now: Millis) -> Rejection {
     let before = s.clone();
-    let rejection = s.apply(&command, T0 + 5).unwrap_err();
+    let rejection = s.apply(&command, now).unwrap_err();
     assert_eq!(*s, before, "a rejected {command:?} changed the session");
     rejection
 }
@@ -668,8 +674,9 @@ fn polls_single_multiple_and_changing_answers() {
     for bad in [vec![], vec![7], vec![1, 2], vec![2, 2]] {
         assert_eq!(refused(&mut s, vote(pid(), bad)), Rejection::InvalidChoice);
     }
+    // Past the grace window the answer is final.
     assert_eq!(
-        refused(&mut s, vote(a, vec![3])),
+        refused_at(&mut s, vote(a, vec![3]), T0 + POLL_GRACE_MS),
         Rejection::AlreadyAnswered
     );
     // The same answer again is harmless.
@@ -1648,4 +1655,173 @@ fn the_show_on_screen_command_reads_its_documented_json() {
     ] {
         assert!(serde_json::from_str::<Command>(bad).is_err(), "{bad}");
     }
+}
+
+/// The voters of a poll and its counts per option.
+fn poll_counts(s: &Session, id: &PromptId) -> (usize, Vec<usize>) {
+    match s.results(s.prompt(id).unwrap()) {
+        Results::Poll { voters, counts } => (voters, counts),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_final_poll_answer_can_be_changed_or_withdrawn_for_a_few_seconds() {
+    let mut s = session();
+    let poll_id = add_kind(&mut s, poll(3, false, false), |_| {});
+    open(&mut s, &poll_id);
+    let a = pid();
+    let vote = |options: Vec<u8>| Command::Vote {
+        participant: a,
+        prompt_id: poll_id.clone(),
+        options,
+    };
+    let withdraw = Command::WithdrawVote {
+        participant: a,
+        prompt_id: poll_id.clone(),
+    };
+    let at = T0 + 1000;
+    s.apply(&vote(vec![0]), at).unwrap();
+    let p = s.prompt(&poll_id).unwrap().clone();
+    assert_eq!(s.poll_grace_until(&p, &a), Some(at + POLL_GRACE_MS));
+
+    // A mistap fixed within the window: the new answer counts, and its own window starts.
+    let changed = s.apply(&vote(vec![2]), at + POLL_GRACE_MS - 1).unwrap();
+    assert_eq!(changed.events.len(), 1);
+    assert_eq!(poll_counts(&s, &poll_id), (1, vec![0, 0, 1]));
+    let at = at + POLL_GRACE_MS - 1;
+    assert_eq!(s.poll_grace_until(&p, &a), Some(at + POLL_GRACE_MS));
+
+    // Withdrawn within the window: no answer, no voter; a resend of it changes nothing.
+    s.apply(&withdraw, at + POLL_GRACE_MS - 1).unwrap();
+    assert_eq!(poll_counts(&s, &poll_id), (0, vec![0, 0, 0]));
+    assert_eq!(s.poll_grace_until(&p, &a), None);
+    let again = s.apply(&withdraw, at + POLL_GRACE_MS * 5).unwrap();
+    assert!(again.events.is_empty());
+
+    // A vote after a withdrawal is a new vote; once its window is over, it is final: neither
+    // changed nor withdrawn, and the refusal changes nothing.
+    let at = T0 + 60_000;
+    s.apply(&vote(vec![1]), at).unwrap();
+    assert_eq!(
+        refused_at(&mut s, vote(vec![0]), at + POLL_GRACE_MS),
+        Rejection::AlreadyAnswered
+    );
+    assert_eq!(
+        refused_at(&mut s, withdraw.clone(), at + POLL_GRACE_MS),
+        Rejection::AlreadyAnswered
+    );
+    assert_eq!(poll_counts(&s, &poll_id), (1, vec![0, 1, 0]));
+    // The same answer again is still harmless after the window.
+    assert!(s
+        .apply(&vote(vec![1]), at + POLL_GRACE_MS * 2)
+        .unwrap()
+        .events
+        .is_empty());
+
+    // Replaying the same commands at the same times rebuilds the same state.
+    let mut replay = session();
+    let poll_again = add_kind(&mut replay, poll(3, false, false), |_| {});
+    open(&mut replay, &poll_again);
+    assert_eq!(poll_again, poll_id);
+    for (command, now) in [
+        (vote(vec![0]), T0 + 1000),
+        (vote(vec![2]), T0 + 1000 + POLL_GRACE_MS - 1),
+        (withdraw.clone(), T0 + 1000 + 2 * POLL_GRACE_MS - 2),
+        (vote(vec![1]), T0 + 60_000),
+    ] {
+        replay.apply(&command, now).unwrap();
+    }
+    assert_eq!(replay.answers(&poll_id), s.answers(&poll_id));
+}
+
+#[test]
+fn a_changeable_poll_answer_can_be_withdrawn_any_time_while_open() {
+    let mut s = session();
+    let poll_id = add_kind(&mut s, poll(3, true, true), |_| {});
+    open(&mut s, &poll_id);
+    let a = pid();
+    s.apply(
+        &Command::Vote {
+            participant: a,
+            prompt_id: poll_id.clone(),
+            options: vec![0, 1],
+        },
+        T0,
+    )
+    .unwrap();
+    // No grace window to show: the answer may change as long as the poll is open.
+    assert_eq!(s.poll_grace_until(s.prompt(&poll_id).unwrap(), &a), None);
+    let withdraw = Command::WithdrawVote {
+        participant: a,
+        prompt_id: poll_id.clone(),
+    };
+    s.apply(&withdraw, T0 + 3_600_000).unwrap();
+    assert_eq!(poll_counts(&s, &poll_id), (0, vec![0, 0, 0]));
+    // Only while the poll is open, and only on polls.
+    s.apply(
+        &Command::Vote {
+            participant: a,
+            prompt_id: poll_id.clone(),
+            options: vec![2],
+        },
+        T0,
+    )
+    .unwrap();
+    s.apply(
+        &Command::LockPrompt {
+            prompt_id: poll_id.clone(),
+            locked: true,
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(refused(&mut s, withdraw.clone()), Rejection::PromptLocked);
+    s.apply(
+        &Command::ClosePrompt {
+            prompt_id: poll_id.clone(),
+        },
+        T0,
+    )
+    .unwrap();
+    assert_eq!(refused(&mut s, withdraw), Rejection::PromptClosed);
+    let ideas = add(&mut s, "Ideoita");
+    open(&mut s, &ideas);
+    assert_eq!(
+        refused(
+            &mut s,
+            Command::WithdrawVote {
+                participant: a,
+                prompt_id: ideas,
+            }
+        ),
+        Rejection::WrongActivity
+    );
+}
+
+#[test]
+fn reset_column_is_kept_only_for_brainstorms_with_columns() {
+    let with = |activity: Activity| PromptDraft {
+        activity,
+        reset_column: true,
+        ..draft("Toimijat")
+    };
+    let columns = Activity::Brainstorm {
+        columns: vec!["Kunta".into(), "Järjestöt".into()],
+    };
+    assert!(validate_draft(&with(columns)).unwrap().reset_column);
+    assert!(
+        !validate_draft(&with(Activity::default()))
+            .unwrap()
+            .reset_column
+    );
+    assert!(
+        !validate_draft(&with(poll(2, false, false)))
+            .unwrap()
+            .reset_column
+    );
+    // Absent from older snapshots and clients: off.
+    let old: PromptDraft =
+        serde_json::from_str(r#"{"kind":"brainstorm","title":"T","columns":["A","B"]}"#).unwrap();
+    assert!(!old.reset_column);
 }

@@ -120,7 +120,7 @@ async function language(page, l) {
 /** Sends a text from a phone (in column `col` when given) and waits until it is saved. */
 async function send(phone, text, col) {
   const before = await phone.locator('#mine .item.saved').count();
-  if (col != null) await phone.click(`#col-list button:nth-child(${col + 1})`);
+  if (col != null) await phone.selectOption('#col', String(col));
   await phone.fill('#text', text);
   await phone.click('#send');
   await phone.waitForFunction((n) => document.querySelectorAll('#mine .item.saved').length === n, before + 1);

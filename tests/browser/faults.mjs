@@ -56,7 +56,7 @@ async function timeUntil(page, t0, fn, arg, limit = 60_000) {
 
 /** In a phone: whether its own item with this text shows as saved (acked). */
 const savedIn = (text) => [...document.querySelectorAll('#mine li.item')]
-  .some((li) => li.querySelector('.item-text')?.textContent === text && li.classList.contains('saved'));
+  .some((li) => li.querySelector('.item-text')?.textContent.replace(/\u00AD/g, '') === text && li.classList.contains('saved'));
 
 await inBrowser(async (browser, watch) => {
   // Chromium logs every failed websocket attempt as a console error: while the server is down
@@ -147,15 +147,15 @@ await inBrowser(async (browser, watch) => {
       (async () => {
         times.console = await timeUntil(control, t0, ({ victim, round }) => {
           const rows = [...document.querySelectorAll('#items li.item-row')];
-          const row = rows.find((r) => r.querySelector('.item-text')?.textContent === victim);
-          const texts = new Set(rows.map((r) => r.querySelector('.item-text')?.textContent));
+          const row = rows.find((r) => r.querySelector('.item-text')?.textContent.replace(/\u00AD/g, '') === victim);
+          const texts = new Set(rows.map((r) => r.querySelector('.item-text')?.textContent.replace(/\u00AD/g, '')));
           return !!row && row.classList.contains('is-hidden') && round.every((t) => texts.has(t))
             && document.getElementById('conn').dataset.status === 'connected';
         }, { victim, round });
       })(),
       (async () => {
         times.projector = await timeUntil(projector, t0, (want) => {
-          const cards = [...document.querySelectorAll('.card-item .card-text')].map((c) => c.textContent);
+          const cards = [...document.querySelectorAll('.card-item .card-text')].map((c) => c.textContent.replace(/\u00AD/g, ''));
           return cards.length === want.length && want.every((t) => cards.includes(t));
         }, expect);
       })(),
@@ -270,10 +270,10 @@ await inBrowser(async (browser, watch) => {
   } else {
     throw new Error(`export for the count: ${r.status} ${await r.text()}`);
   }
-  const onConsole = await control.$$eval('#items li.item-row .item-text', (n) => n.map((x) => x.textContent));
+  const onConsole = await control.$$eval('#items li.item-row .item-text', (n) => n.map((x) => x.textContent.replace(/\u00AD/g, '')));
   assert.equal(new Set(onConsole).size, onConsole.length, 'an item twice on the console');
   assert.deepEqual([...onConsole].sort(), [...sent].sort(), 'the console lists every item once');
-  const onScreen = await projector.$$eval('.card-item .card-text', (n) => n.map((x) => x.textContent));
+  const onScreen = await projector.$$eval('.card-item .card-text', (n) => n.map((x) => x.textContent.replace(/\u00AD/g, '')));
   assert.deepEqual([...onScreen].sort(), shown().sort(), 'the projector shows every visible item once');
 
   console.log('\nusable again after each fault (ms from the network back / the server answering):');

@@ -190,10 +190,17 @@ async fn polls_and_scales_with_live_and_hidden_results() {
         json!({"type":"vote","prompt_id":poll,"options":[1]}),
     )
     .await;
-    refused(
+    // A mistap is fixed within the grace window (after it the answer is final: the session's
+    // unit tests cover the window's end with their own clock): changed, withdrawn, given again.
+    ok(
         &mut a,
         json!({"type":"vote","prompt_id":poll,"options":[2]}),
-        "already_answered",
+    )
+    .await;
+    ok(&mut a, json!({"type":"withdraw_vote","prompt_id":poll})).await;
+    ok(
+        &mut a,
+        json!({"type":"vote","prompt_id":poll,"options":[1]}),
     )
     .await;
     refused(
@@ -1101,4 +1108,41 @@ async fn the_projector_view_survives_restarts_and_the_next_prompt_takes_it_back(
     let (_, welcome) = server.screen("muisti").await;
     assert_eq!(welcome["screen"], json!({"kind":"follow"}));
     assert_eq!(welcome["prompt"]["id"], next.as_str());
+}
+
+/// A withdrawal is journaled like every command: after a restart the poll counts only the
+/// answers that stand, and the phone that withdrew has no answer to show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_poll_answer_stays_withdrawn_after_a_restart() {
+    let server = TestServer::start().await;
+    let key = server.create_session("peru").await;
+    let (mut fac, _) = server.facilitator("peru", &key).await;
+    let poll = add_and_open(
+        &mut fac,
+        json!({"kind":"poll","title":"Sektori?","options":["Kunta","Järjestö"]}),
+    )
+    .await;
+    let (a_id, b_id) = (Uuid::new_v4(), Uuid::new_v4());
+    let (mut a, _) = server.participant_as("peru", a_id).await;
+    let (mut b, _) = server.participant_as("peru", b_id).await;
+    ok(
+        &mut a,
+        json!({"type":"vote","prompt_id":poll,"options":[0]}),
+    )
+    .await;
+    ok(
+        &mut b,
+        json!({"type":"vote","prompt_id":poll,"options":[1]}),
+    )
+    .await;
+    ok(&mut a, json!({"type":"withdraw_vote","prompt_id":poll})).await;
+    drop((a, b, fac));
+    let server = server.restart().await;
+    let (_, welcome) = server.facilitator("peru", &key).await;
+    assert_eq!(welcome["results"][&poll]["voters"], 1, "{welcome}");
+    assert_eq!(welcome["results"][&poll]["counts"], json!([0, 1]));
+    let (_, mine) = server.participant_as("peru", a_id).await;
+    assert!(mine["mine"].get("poll").is_none(), "{}", mine["mine"]);
+    let (_, theirs) = server.participant_as("peru", b_id).await;
+    assert_eq!(theirs["mine"]["poll"], json!([1]));
 }
