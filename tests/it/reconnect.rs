@@ -290,7 +290,13 @@ async fn a_projector_resuming_under_load_misses_no_event() {
     let url = server.ws_url("kuorma");
     let (mut screen, welcome) = server.screen("kuorma").await;
     let mut last_seq = welcome["seq"].as_u64().unwrap();
-    let mut seen: Vec<String> = Vec::new();
+    // The phones may have started before the projector: what they sent is in its welcome.
+    let mut seen: Vec<String> = welcome["items"]
+        .as_array()
+        .expect("the welcome's items")
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
     for resume in 0..RESUMES {
         // Read for a moment, then vanish mid-stream and come back from the last seq processed.
         let until =
@@ -322,11 +328,16 @@ async fn a_projector_resuming_under_load_misses_no_event() {
     for sender in senders {
         acked.extend(sender.await.expect("phone task"));
     }
-    // Drain what is still on its way to the projector.
-    let mut drained = 0;
-    while seen.len() < acked.len() && drained < 10_000 {
-        drained += 1;
-        let Ok(frame) = screen.recv().await else {
+    // Drain what is still on its way to the projector (presence frames keep coming, so the
+    // bound is time, not frames).
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    while seen.len() < acked.len() && Instant::now() < deadline {
+        let Ok(Ok(frame)) = tokio::time::timeout(
+            deadline.saturating_duration_since(Instant::now()),
+            screen.recv(),
+        )
+        .await
+        else {
             break;
         };
         if let Some(seq) = seq_of(&frame) {
