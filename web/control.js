@@ -764,7 +764,9 @@ function startEdit(p) {
   formError('');
   showKind();
   editor.showModal();
-  $('e-title').focus();
+  // Opened at its top (its heading says what is being edited), however long the form.
+  $('e-title').focus({ preventScroll: true });
+  editor.scrollTop = 0;
 }
 
 /** The editor's draft, or a message saying what to fix. */
