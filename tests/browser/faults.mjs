@@ -18,7 +18,7 @@
 // At the end every item is on the server exactly once, and on the console and the projector.
 // Prints the table that docs/benchmarks.md quotes.
 //
-//   run by `cargo test --test it every_view_recovers` (it starts the server and the proxy and
+//   run by `cargo test --test field` (it starts the server and the proxy and
 //   passes the proxy's control address in PAJA_FAULTS)
 
 import assert from 'node:assert/strict';

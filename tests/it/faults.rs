@@ -17,8 +17,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::browser::{run_node, skipped, ONE_BROWSER};
 use crate::fault_proxy::FaultProxy;
+use crate::node::{run_node, skipped, ONE_BROWSER};
 use crate::support::Paja;
 
 /// The whole fault tour: about five minutes of faults plus the pages' set-up, on a slow machine.

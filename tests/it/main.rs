@@ -1,6 +1,8 @@
 //! Integration tests: the real server on an ephemeral port, real websockets, real files.
-//! One test binary (modules below) so the link happens once; the slow-consumer test, which
-//! measures the process's memory, has a binary of its own (`tests/slow_consumer.rs`).
+//! One test binary (modules below) so the link happens once. Two have binaries of their own,
+//! because cargo runs test binaries one at a time and they must not share the machine with
+//! the others: the slow-consumer test, which measures the process's memory
+//! (`tests/slow_consumer.rs`), and the fault tour, whose bounds are seconds (`tests/field.rs`).
 
 mod activities;
 mod browser;
@@ -8,12 +10,11 @@ mod crash;
 mod durability;
 mod errors;
 mod exports;
-mod fault_proxy;
-mod faults;
 mod http_api;
 mod import;
 mod limits;
 mod load;
+mod node;
 mod proxies;
 mod reconnect;
 mod report;

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 
-use crate::browser::{run_node, skipped, ONE_BROWSER};
+use crate::node::{run_node, skipped, ONE_BROWSER};
 use crate::support::TestServer;
 
 /// The public name in the shipped files.
