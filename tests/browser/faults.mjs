@@ -270,6 +270,9 @@ await inBrowser(async (browser, watch) => {
   } else {
     throw new Error(`export for the count: ${r.status} ${await r.text()}`);
   }
+  // The last items were acked a moment ago: give the console and projector a moment to show them.
+  await control.waitForFunction((n) => document.querySelectorAll('#items li.item-row .item-text').length >= n, sent.length, { polling: POLL, timeout: NETWORK_BOUND }).catch(() => {});
+  await projector.waitForFunction((n) => document.querySelectorAll('.card-item .card-text').length >= n, shown().length, { polling: POLL, timeout: NETWORK_BOUND }).catch(() => {});
   const onConsole = await control.$$eval('#items li.item-row .item-text', (n) => n.map((x) => x.textContent.replace(/\u00AD/g, '')));
   assert.equal(new Set(onConsole).size, onConsole.length, 'an item twice on the console');
   assert.deepEqual([...onConsole].sort(), [...sent].sort(), 'the console lists every item once');
