@@ -142,19 +142,11 @@ async fn a_session_keeps_its_time_zone_for_exports() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_names_carry_the_session_and_its_local_date() {
     let server = TestServer::start().await;
-    let created = server
-        .http(
-            "POST",
-            "/api/sessions",
-            &[],
-            Some(&json!({"slug":"kiritimati","title":"Workshop","time_zone":"Pacific/Kiritimati"})),
+    let key = server
+        .create_session_from(
+            json!({"slug":"kiritimati","title":"Workshop","time_zone":"Pacific/Kiritimati"}),
         )
         .await;
-    assert_eq!(created.status, 201);
-    let key = created.json()["facilitator_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     for (query, zone, name) in [
         ("", "Pacific/Kiritimati", "export.xlsx"),
         ("?tz=Pacific/Pago_Pago", "Pacific/Pago_Pago", "export.html"),

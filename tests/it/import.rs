@@ -437,18 +437,9 @@ async fn an_import_needs_the_admin_password_where_creating_does() {
         ..paja::Config::default()
     })
     .await;
-    let created = server
-        .http(
-            "POST",
-            "/api/sessions",
-            &[],
-            Some(&json!({"slug":"tyhja","title":"Tyhjä","admin_password":"sala-sana"})),
-        )
+    let key = server
+        .create_session_from(json!({"slug":"tyhja","title":"Tyhjä","admin_password":"sala-sana"}))
         .await;
-    let key = created.json()["facilitator_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let exported = export(&server, "tyhja", &key).await;
     let path = "/api/sessions/import?slug=kopio&title=Kopio";
     let (status, answer) = post_raw(server.addr, path, &[], &exported, None).await;

@@ -113,14 +113,15 @@ impl TestServer {
 
     /// Creates a session and returns its facilitator key.
     pub async fn create_session(&self, slug: &str) -> String {
-        let response = self
-            .http(
-                "POST",
-                "/api/sessions",
-                &[],
-                Some(&json!({"slug": slug, "title": "HYVINSIVI – työpaja", "language": "fi"})),
-            )
-            .await;
+        self.create_session_from(
+            json!({"slug": slug, "title": "HYVINSIVI – työpaja", "language": "fi"}),
+        )
+        .await
+    }
+
+    /// Creates a session from this `POST /api/sessions` body; returns its facilitator key.
+    pub async fn create_session_from(&self, body: Value) -> String {
+        let response = self.http("POST", "/api/sessions", &[], Some(&body)).await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()["facilitator_key"]
             .as_str()
