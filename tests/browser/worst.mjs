@@ -4,7 +4,7 @@
 // Shared by the geometry tests (fit-*.mjs) and the fault test (faults.mjs), so every view is
 // measured with the same content.
 
-import { BASE, LAPTOP, addPrompt, createSession } from './lib.mjs';
+import { LAPTOP, addPrompt, createSession } from './lib.mjs';
 
 /** The seminar's real title (90 characters). */
 export const TITLE = 'Maakuntauudistus ja vahvistuvat yhteistyörakenteet sivistyksessä ja hyvinvoinnissa – HYVINSIVI Rovaniemi 24.5.2018';
@@ -126,4 +126,3 @@ export async function worstSession(browser, watch, prefix = 'pahin') {
   return { s, control };
 }
 
-export { BASE };
