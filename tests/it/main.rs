@@ -10,6 +10,7 @@ mod crash;
 mod durability;
 mod errors;
 mod exports;
+mod golden;
 mod http_api;
 mod import;
 mod limits;
