@@ -11,6 +11,7 @@
 //! | [`store`]    | journal (fsynced before acks, group commit) and atomic snapshots       |
 //! | [`http`]     | router, JSON API, websocket connections, the embedded web client       |
 //! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
+//! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 #![forbid(unsafe_code)]
@@ -19,6 +20,7 @@
 pub mod export;
 pub mod http;
 pub mod hub;
+pub mod keys;
 pub mod limits;
 pub mod protocol;
 pub mod server;

@@ -14,6 +14,7 @@
 //! | `GET /{slug}/qr.svg`                   | QR code of the participant address (SVG)    |
 
 mod assets;
+mod error;
 #[cfg(test)]
 mod i18n_check;
 mod ws;
@@ -21,7 +22,7 @@ mod ws;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -29,12 +30,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use sha2::{Digest, Sha256};
-
-use crate::export::{self, json, Delimiter, Format, PromptSelector};
-use crate::hub::{CreateError, Hub, SessionHandle};
+use crate::export::{self, Delimiter, Format, PromptSelector};
+use crate::hub::{Hub, SessionHandle};
+use crate::keys::secrets_match;
 use crate::limits::Limits;
+use crate::session::document;
 use crate::session::{clean_text, Language, SessionName, TimeZoneName, SESSION_TITLE_MAX};
+
+pub use error::ApiError;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -103,16 +106,6 @@ fn public_scheme(trust_proxy: bool, headers: &HeaderMap) -> &'static str {
     }
 }
 
-/// Constant-time equality of two secrets (compared as SHA-256 digests, so lengths leak nothing).
-pub fn secrets_match(a: &str, b: &str) -> bool {
-    let a: [u8; 32] = Sha256::digest(a.as_bytes()).into();
-    let b: [u8; 32] = Sha256::digest(b.as_bytes()).into();
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-}
-
 /// The whole HTTP surface, ready to serve.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -163,47 +156,6 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// An API error: a status and `{"error":{"code","message"}}`, leaking nothing internal.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
-            },
-        };
-        (self.status, Json(body)).into_response()
-    }
-}
-
 /// `POST /api/sessions` body.
 #[derive(Debug, Deserialize)]
 pub struct CreateSession {
@@ -237,37 +189,25 @@ pub struct SessionCreated {
     pub screen_url: String,
 }
 
-fn rate_limited() -> ApiError {
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        "too many attempts from your address; wait a minute and try again",
-    )
-}
-
 async fn create_session(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Result<Json<CreateSession>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<CreateSession>, JsonRejection>,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiError> {
-    let Json(body) =
-        body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()))?;
+    let Json(body) = body?;
     let ip = client_ip(&state, peer, &headers);
     may_create(&state, ip, body.admin_password.as_deref())?;
     let slug = parse_slug(&body.slug)?;
     let title = parse_title(&body.title)?;
     let time_zone = match body.time_zone.as_deref().filter(|tz| !tz.trim().is_empty()) {
         None => TimeZoneName::default(),
-        Some(name) => TimeZoneName::parse(name).map_err(|e| {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_time_zone", e.to_string())
-        })?,
+        Some(name) => TimeZoneName::parse(name)?,
     };
     let created = state
         .hub
         .create(slug, title, body.language, time_zone)
-        .await
-        .map_err(create_error)?;
+        .await?;
     Ok(session_created(created))
 }
 
@@ -276,58 +216,28 @@ async fn create_session(
 fn may_create(state: &AppState, ip: IpAddr, password: Option<&str>) -> Result<(), ApiError> {
     if let Some(required) = &state.settings.admin_password {
         if !state.limits.may_check_key(ip) {
-            return Err(rate_limited());
+            return Err(ApiError::RateLimited);
         }
         let given = password.unwrap_or("");
         if given.is_empty() {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "admin_password_required",
-                "this server needs its admin password to create sessions",
-            ));
+            return Err(ApiError::AdminPasswordRequired);
         }
         if !secrets_match(given, required) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "invalid_admin_password",
-                "wrong admin password",
-            ));
+            return Err(ApiError::InvalidAdminPassword);
         }
     }
     if !state.limits.may_create(ip) {
-        return Err(rate_limited());
+        return Err(ApiError::RateLimited);
     }
     Ok(())
 }
 
 fn parse_slug(raw: &str) -> Result<SessionName, ApiError> {
-    SessionName::parse(raw)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_slug", e.to_string()))
+    Ok(SessionName::parse(raw)?)
 }
 
 fn parse_title(raw: &str) -> Result<String, ApiError> {
-    clean_text(raw, SESSION_TITLE_MAX).map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_title",
-            format!("the title must be 1–{SESSION_TITLE_MAX} characters"),
-        )
-    })
-}
-
-fn create_error(e: CreateError) -> ApiError {
-    match e {
-        CreateError::Taken => ApiError::new(StatusCode::CONFLICT, "slug_taken", e.to_string()),
-        CreateError::Invalid(e) => ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()),
-        CreateError::Storage(detail) => {
-            tracing::error!(%detail, "could not create session");
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
-                "the server could not store the session; try again",
-            )
-        }
-    }
+    clean_text(raw, SESSION_TITLE_MAX).map_err(|_| ApiError::InvalidTitle)
 }
 
 /// The answer to a creation or an import: the links, with the key shown this once.
@@ -372,19 +282,14 @@ async fn import_session(
     body: axum::body::Body,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiError> {
     if path != "import" {
-        return Err(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "only DELETE goes to a session's address",
-        ));
+        return Err(ApiError::MethodNotAllowed);
     }
     let ip = client_ip(&state, peer, &headers);
     let password = headers
         .get(ADMIN_PASSWORD_HEADER)
         .and_then(|v| v.to_str().ok());
     may_create(&state, ip, password)?;
-    let Query(query) = query
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", e.body_text()))?;
+    let Query(query) = query?;
     let slug = query
         .slug
         .filter(|s| !s.is_empty())
@@ -395,16 +300,6 @@ async fn import_session(
         .filter(|s| !s.is_empty())
         .map(|t| parse_title(&t))
         .transpose()?;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!(
-                "the file is larger than {} MB",
-                IMPORT_MAX_BYTES / 1024 / 1024
-            ),
-        )
-    };
     // Refused from its declared length before it is sent; a body without one is cut off at
     // the bound as it streams in.
     let declared = headers
@@ -412,26 +307,15 @@ async fn import_session(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > IMPORT_MAX_BYTES as u64) {
-        return Err(too_large());
+        return Err(ApiError::TooLarge);
     }
     let bytes = axum::body::to_bytes(body, IMPORT_MAX_BYTES)
         .await
-        .map_err(|_| too_large())?;
-    let doc = tokio::task::spawn_blocking(move || json::parse(&bytes))
+        .map_err(|_| ApiError::TooLarge)?;
+    let doc = tokio::task::spawn_blocking(move || document::parse(&bytes))
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "import failed",
-            )
-        })?
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()))?;
-    let created = state
-        .hub
-        .import(doc, slug, title)
-        .await
-        .map_err(create_error)?;
+        .map_err(|_| ApiError::Internal("import failed"))??;
+    let created = state.hub.import(doc, slug, title).await?;
     Ok(session_created(created))
 }
 
@@ -444,32 +328,16 @@ fn authorized(
     headers: &HeaderMap,
 ) -> Result<SessionHandle, ApiError> {
     if !state.limits.may_check_key(client_ip(state, peer, headers)) {
-        return Err(rate_limited());
+        return Err(ApiError::RateLimited);
     }
-    let handle = state.hub.get(slug).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "session_not_found",
-            "no such session",
-        )
-    })?;
+    let handle = state.hub.get(slug).ok_or(ApiError::SessionNotFound)?;
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "key_required",
-                "send the facilitator key as 'Authorization: Bearer <key>'",
-            )
-        })?;
+        .ok_or(ApiError::KeyRequired)?;
     if !handle.verify_key(key.trim()) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "invalid_key",
-            "wrong facilitator key",
-        ));
+        return Err(ApiError::InvalidKey);
     }
     Ok(handle)
 }
@@ -492,11 +360,7 @@ async fn delete_session(
     let handle = authorized(&state, peer, &slug, &headers)?;
     state.hub.delete(handle.slug()).await.map_err(|e| {
         tracing::error!(session = %slug, error = %e, "could not delete session");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage_unavailable",
-            "the session could not be deleted; try again",
-        )
+        ApiError::DeleteFailed
     })?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -540,28 +404,14 @@ async fn export_session(
         .and_then(Format::from_extension);
     let download = match (format, file.as_str()) {
         (Some(format), _) => {
-            let Query(query) = query.map_err(|e| {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_options", e.body_text())
-            })?;
+            let Query(query) = query.map_err(|e| ApiError::InvalidOptions(e.body_text()))?;
             Download::Export(format, query.into())
         }
         (None, "agenda.json") => Download::Agenda,
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such export",
-            ))
-        }
+        _ => return Err(ApiError::NotFound),
     };
     let handle = authorized(&state, peer, &slug, &headers)?;
-    let session = handle.read().await.map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "the server is restarting; try again",
-        )
-    })?;
+    let session = handle.read().await.map_err(|_| ApiError::Unavailable)?;
     let job = download.clone();
     let (body, filename) = tokio::task::spawn_blocking(move || match job {
         Download::Export(format, options) => export::render(&session, format, &options)
@@ -572,20 +422,7 @@ async fn export_session(
         )),
     })
     .await
-    .map_err(|_| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "export failed",
-        )
-    })?
-    .map_err(|e| {
-        let status = match e {
-            export::ExportError::Workbook(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        ApiError::new(status, e.code(), e.to_string())
-    })?;
+    .map_err(|_| ApiError::Internal("export failed"))??;
     let content_type = match &download {
         Download::Export(format, _) => format.content_type(),
         Download::Agenda => "application/json",

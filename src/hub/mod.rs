@@ -17,13 +17,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::Utf8Bytes;
 use dashmap::DashMap;
-use sha2::{Digest, Sha256};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::export::json::SessionDoc;
+use crate::keys::{hash_key, new_key, parse_hash, random_bytes};
 use crate::protocol::Role;
+use crate::session::document::SessionDoc;
 use crate::session::{
     Command, GroupId, ImportError, ImportTarget, Language, Millis, ParticipantId, Rejection,
     Session, SessionMeta, SessionName, TimeZoneName,
@@ -205,12 +205,7 @@ impl SessionHandle {
 
     /// Whether `key` is this session's facilitator key (constant-time over the hashes).
     pub fn verify_key(&self, key: &str) -> bool {
-        let candidate: [u8; 32] = Sha256::digest(key.as_bytes()).into();
-        candidate
-            .iter()
-            .zip(self.key_hash.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+        crate::keys::verify(&self.key_hash, key)
     }
 
     /// Joins: a welcome for `role` (or, when `last_seq` is recent enough, the frames missed
@@ -342,8 +337,7 @@ impl Hub {
 
     fn spawn(&self, session: Session, files: crate::store::SessionFiles) -> SessionHandle {
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
-        let mut key_hash = [0u8; 32];
-        decode_hex(&session.meta.key_hash, &mut key_hash);
+        let key_hash = parse_hash(&session.meta.key_hash);
         let handle = SessionHandle {
             requests: tx,
             slug: session.meta.slug.clone(),
@@ -399,7 +393,7 @@ impl Hub {
             title,
             language,
             created_at: now_ms(),
-            key_hash: hex(&Sha256::digest(key.as_bytes())),
+            key_hash: hash_key(&key),
             time_zone,
         };
         let session = Session::new(meta);
@@ -532,24 +526,6 @@ impl Hub {
     }
 }
 
-/// A new facilitator key: 192 bits from the OS's random source, as 48 hex characters.
-fn new_key() -> String {
-    hex(&random_bytes::<24>())
-}
-
-/// `N` bytes from the OS's random source.
-fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    if getrandom::fill(&mut bytes).is_err() {
-        // Never hand out anything guessable: fall back to v4 UUIDs (also OS randomness).
-        for chunk in bytes.chunks_mut(16) {
-            let u = uuid::Uuid::new_v4();
-            chunk.copy_from_slice(&u.as_bytes()[..chunk.len()]);
-        }
-    }
-    bytes
-}
-
 /// What an import needs from outside the pure session: a new facilitator key (returned, to
 /// be shown once; only its hash goes into the target), the time and random salt for the
 /// participants' fresh ids. Shared by the live import and the offline `paja import`.
@@ -562,22 +538,11 @@ pub fn import_target(
     let target = ImportTarget {
         slug,
         title,
-        key_hash: hex(&Sha256::digest(key.as_bytes())),
+        key_hash: hash_key(&key),
         now,
         salt: random_bytes(),
     };
     (key, target)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn decode_hex(text: &str, out: &mut [u8; 32]) {
-    for (i, chunk) in text.as_bytes().chunks(2).take(32).enumerate() {
-        let s = std::str::from_utf8(chunk).unwrap_or("00");
-        out[i] = u8::from_str_radix(s, 16).unwrap_or(0);
-    }
 }
 
 #[cfg(test)]
@@ -590,8 +555,7 @@ mod tests {
         let b = new_key();
         assert_eq!(a.len(), 48);
         assert_ne!(a, b);
-        let mut hash = [0u8; 32];
-        decode_hex(&hex(&Sha256::digest(a.as_bytes())), &mut hash);
+        let hash = parse_hash(&hash_key(&a));
         let (tx, _rx) = mpsc::channel(1);
         let handle = SessionHandle {
             requests: tx,

@@ -1,0 +1,270 @@
+//! The JSON API's errors: one enum, `From` impls for the errors handlers meet, and one
+//! `IntoResponse`, so handlers use `?` (axum's `examples/error-handling`).
+//!
+//! Every error answers with its status and `{"error":{"code","message"}}`. The codes and
+//! messages are part of the API (tests and the web client read them); nothing internal leaks:
+//! a storage failure is logged here, once, and the client hears only "try again".
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+use super::IMPORT_MAX_BYTES;
+use crate::export::ExportError;
+use crate::hub::CreateError;
+use crate::session::{ImportError, SlugError, UnknownTimeZone, SESSION_TITLE_MAX};
+
+/// Everything an API request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body or query could not be read.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// An export's query could not be read.
+    #[error("{0}")]
+    InvalidOptions(String),
+    /// The session name is not a valid name.
+    #[error(transparent)]
+    InvalidSlug(#[from] SlugError),
+    /// The title is empty or too long.
+    #[error("the title must be 1–{SESSION_TITLE_MAX} characters")]
+    InvalidTitle,
+    /// The time zone is not an IANA name.
+    #[error(transparent)]
+    InvalidTimeZone(#[from] UnknownTimeZone),
+    /// Too many key checks or creations from one address.
+    #[error("too many attempts from your address; wait a minute and try again")]
+    RateLimited,
+    /// The server needs its admin password and none came.
+    #[error("this server needs its admin password to create sessions")]
+    AdminPasswordRequired,
+    /// The admin password is wrong.
+    #[error("wrong admin password")]
+    InvalidAdminPassword,
+    /// Creating or importing failed (name taken, invalid file, disk).
+    #[error(transparent)]
+    Create(#[from] CreateError),
+    /// The export file cannot be read as one.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// An export's options name something that is not there.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// A `POST` to a session's own address (only `DELETE` goes there).
+    #[error("only DELETE goes to a session's address")]
+    MethodNotAllowed,
+    /// The import is larger than [`IMPORT_MAX_BYTES`].
+    #[error("the file is larger than {} MB", IMPORT_MAX_BYTES / 1024 / 1024)]
+    TooLarge,
+    /// No session by that name.
+    #[error("no such session")]
+    SessionNotFound,
+    /// No such download.
+    #[error("no such export")]
+    NotFound,
+    /// The facilitator key is missing.
+    #[error("send the facilitator key as 'Authorization: Bearer <key>'")]
+    KeyRequired,
+    /// The facilitator key is wrong.
+    #[error("wrong facilitator key")]
+    InvalidKey,
+    /// The session's files could not be deleted.
+    #[error("the session could not be deleted; try again")]
+    DeleteFailed,
+    /// The session task is stopping (the server is restarting).
+    #[error("the server is restarting; try again")]
+    Unavailable,
+    /// A blocking job panicked or was cancelled; the text says which ("export failed").
+    #[error("{0}")]
+    Internal(&'static str),
+    /// Any other error with its own status and code (for call sites not yet given a variant).
+    #[error("{message}")]
+    Other {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The stable code.
+        code: &'static str,
+        /// The human-readable message.
+        message: String,
+    },
+}
+
+impl ApiError {
+    /// An error with its own status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Other {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            InvalidRequest(_) | InvalidOptions(_) | InvalidSlug(_) | InvalidTitle => {
+                StatusCode::BAD_REQUEST
+            }
+            InvalidTimeZone(_) | Import(_) => StatusCode::BAD_REQUEST,
+            RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AdminPasswordRequired | KeyRequired => StatusCode::UNAUTHORIZED,
+            InvalidAdminPassword | InvalidKey => StatusCode::FORBIDDEN,
+            Create(CreateError::Taken) => StatusCode::CONFLICT,
+            Create(CreateError::Invalid(_)) => StatusCode::BAD_REQUEST,
+            Create(CreateError::Storage(_)) | DeleteFailed | Unavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Export(ExportError::Workbook(_)) | Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Export(_) => StatusCode::BAD_REQUEST,
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            SessionNotFound | NotFound => StatusCode::NOT_FOUND,
+            Other { status, .. } => *status,
+        }
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            InvalidRequest(_) => "invalid_request",
+            InvalidOptions(_) => "invalid_options",
+            InvalidSlug(_) => "invalid_slug",
+            InvalidTitle => "invalid_title",
+            InvalidTimeZone(_) => "invalid_time_zone",
+            RateLimited => "rate_limited",
+            AdminPasswordRequired => "admin_password_required",
+            InvalidAdminPassword => "invalid_admin_password",
+            Create(CreateError::Taken) => "slug_taken",
+            Create(CreateError::Invalid(e)) | Import(e) => e.code(),
+            Create(CreateError::Storage(_)) | DeleteFailed => "storage_unavailable",
+            Export(e) => e.code(),
+            MethodNotAllowed => "method_not_allowed",
+            TooLarge => "too_large",
+            SessionNotFound => "session_not_found",
+            NotFound => "not_found",
+            KeyRequired => "key_required",
+            InvalidKey => "invalid_key",
+            Unavailable => "unavailable",
+            Internal(_) => "internal",
+            Other { code, .. } => code,
+        }
+    }
+
+    /// What the client reads: the error's text, except for a storage failure, whose detail
+    /// stays in the log.
+    fn message(&self) -> String {
+        match self {
+            ApiError::Create(CreateError::Storage(_)) => {
+                "the server could not store the session; try again".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError::InvalidRequest(e.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        ApiError::InvalidRequest(e.body_text())
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Create(CreateError::Storage(detail)) = &self {
+            tracing::error!(%detail, "could not create session");
+        }
+        let message = self.message();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: &message,
+            },
+        };
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(error: ApiError) -> (StatusCode, serde_json::Value) {
+        let response = error.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn errors_answer_with_their_status_code_and_message() {
+        let cases = [
+            (
+                ApiError::RateLimited,
+                429,
+                "rate_limited",
+                "too many attempts from your address; wait a minute and try again",
+            ),
+            (
+                ApiError::Create(CreateError::Taken),
+                409,
+                "slug_taken",
+                "a session with that name already exists",
+            ),
+            (
+                ApiError::TooLarge,
+                413,
+                "too_large",
+                "the file is larger than 20 MB",
+            ),
+            (
+                ApiError::InvalidTitle,
+                400,
+                "invalid_title",
+                "the title must be 1–200 characters",
+            ),
+        ];
+        for (error, status, code, message) in cases {
+            let (got_status, body) = body_of(error).await;
+            assert_eq!(got_status.as_u16(), status);
+            assert_eq!(
+                body,
+                serde_json::json!({"error": {"code": code, "message": message}})
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_storage_failure_leaks_no_detail() {
+        let (status, body) =
+            body_of(ApiError::Create(CreateError::Storage("/data: EIO".into()))).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["error"]["code"], "storage_unavailable");
+        assert_eq!(
+            body["error"]["message"],
+            "the server could not store the session; try again"
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! Loading: a session's state from its snapshot and the journal lines newer than it, or,
+//! when the snapshot is unusable, rebuilt from its first state and every journal line since
+//! creation.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use super::format::{decode_meta, decode_snapshot};
+use super::journal::{archived_segments, replay_journal};
+use super::{sync_dir, StoreError, IMPORTED, JOURNAL, META, SNAPSHOT};
+use crate::session::{Session, SessionMeta};
+
+/// The state in `dir` and the good length of the live journal. With `repair`, a corrupt
+/// snapshot is renamed to `snapshot.json.corrupt-<ms>` (kept for inspection).
+pub(super) fn read_state(dir: &Path, repair: bool) -> Result<(Session, u64), StoreError> {
+    let mut session = match read_snapshot(dir) {
+        Ok(session) => session,
+        Err(error) => {
+            let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+            tracing::error!(session = slug, %error, "snapshot unusable; rebuilding the session from its journal");
+            if repair && dir.join(SNAPSHOT).exists() {
+                let aside = format!("{SNAPSHOT}.corrupt-{}", crate::hub::now_ms());
+                fs::rename(dir.join(SNAPSHOT), dir.join(&aside))?;
+                sync_dir(dir)?;
+                tracing::warn!(session = slug, file = %aside, "corrupt snapshot moved aside");
+            }
+            let mut session = match read_snapshot_file(dir, IMPORTED) {
+                Ok(imported) => imported,
+                Err(StoreError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
+                    Session::new(read_meta(dir)?)
+                }
+                Err(e) => return Err(e),
+            };
+            for segment in archived_segments(dir)? {
+                replay_journal(&segment, &mut session)?;
+            }
+            session
+        }
+    };
+    let good_len = replay_journal(&dir.join(JOURNAL), &mut session)?;
+    Ok((session, good_len))
+}
+
+fn read_snapshot(dir: &Path) -> Result<Session, StoreError> {
+    read_snapshot_file(dir, SNAPSHOT)
+}
+
+fn read_snapshot_file(dir: &Path, file: &'static str) -> Result<Session, StoreError> {
+    decode_snapshot(&fs::read(dir.join(file))?, file)
+}
+
+fn read_meta(dir: &Path) -> Result<SessionMeta, StoreError> {
+    decode_meta(&fs::read(dir.join(META))?, META)
+}
