@@ -35,7 +35,7 @@
 //! of `prompts`, `items`, `groups`, `members`, `answers`, `current`, `screen`, `seq`,
 //! `next_prompt`, `next_group`, `pseudonyms`, `imported_at`). With those, `SnapshotV1` below
 //! becomes a struct of its own (the ~38 `#[serde(default)]`s move here) and only
-//! [`session_to_snapshot`] and [`snapshot_to_session`] change.
+//! `session_to_snapshot` and `snapshot_to_session` change.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -151,7 +151,7 @@ impl SessionFiles {
         self.records >= COMPACT_AFTER_RECORDS
     }
 
-    /// Writes a snapshot (from [`encode_snapshot`]) at `seq` atomically, then archives the
+    /// Writes a snapshot (from [`encode_snapshot`](super::format::encode_snapshot)) at `seq` atomically, then archives the
     /// journal as `journal-<seq>.jsonl` and starts a new one.
     pub fn snapshot(&mut self, snapshot: &[u8], seq: u64) -> io::Result<()> {
         if let Err(e) = self

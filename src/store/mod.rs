@@ -22,8 +22,15 @@
 //! `meta.json` (or, for a session imported from an export, `imported.json`: no journal line
 //! holds what the import brought) and every journal line since creation. All functions here
 //! block: call them from `spawn_blocking`.
+//!
+//! | module       | its job                                                              |
+//! |--------------|----------------------------------------------------------------------|
+//! | `mod.rs`     | the data directory: create, load, read, delete, list; atomic writes  |
+//! | [`format`](mod@format) | the persisted forms, their versions, the conversions and migrations  |
+//! | `journal`    | an open session's files: append, snapshot and rotation; replay       |
+//! | `load`       | the state from a snapshot and the journal, or rebuilt without one    |
 
-mod format;
+pub mod format;
 mod journal;
 mod load;
 #[cfg(test)]
