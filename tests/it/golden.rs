@@ -8,24 +8,32 @@
 //!   journal-and-snapshot/sessions/tyopaja/   meta, a mid-day snapshot, an archived segment, the live journal
 //!   snapshot-only/sessions/tyopaja/          meta and a snapshot of the end state, no journal at all
 //!   journal-only/sessions/tyopaja/           meta and the whole journal, no snapshot (a lost snapshot)
+//!   imported/sessions/tuotu/                 that end state imported from its export (`imported.json`),
+//!                                            then more commands: a snapshot and a live journal
 //!   expected/state.json                      the end state as a format-1 snapshot, pretty-printed
 //!   expected/export.json                     the end state's JSON export (exported at 0)
+//!   expected/imported-state.json             the imported session's end state, likewise
+//!   expected/imported-export.json            and its JSON export
 //! ```
 //!
 //! The committed files are the contract. [`generate_golden_fixtures`] documents how they were
 //! made (by the store's own `create`, `append` and `snapshot`); it runs only when asked for
 //! twice (`--ignored` and `PAJA_REGENERATE_GOLDEN=1`) because regenerating would replace the
-//! old formats with whatever today's code writes, and prove nothing.
+//! old formats with whatever today's code writes, and prove nothing. Run it alone (the other
+//! tests read the files it rewrites):
+//! `PAJA_REGENERATE_GOLDEN=1 cargo test --test it golden::generate -- --ignored`. It is
+//! deterministic: rerun on the code that made them, it rewrites the same bytes.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use paja::export::{self, Format, Options};
-use paja::session::{Command, Language, Session, SessionMeta, SessionName};
+use paja::session::{Command, ImportTarget, Language, Session, SessionMeta, SessionName};
 use paja::store::{encode_record, encode_snapshot, Store};
 use serde_json::{json, Value};
 
 const SLUG: &str = "tyopaja";
+const IMPORTED: &str = "tuotu";
 const CASES: [&str; 3] = ["journal-and-snapshot", "snapshot-only", "journal-only"];
 
 fn golden() -> PathBuf {
@@ -70,16 +78,20 @@ fn expected(file: &str) -> String {
     fs::read_to_string(golden().join("expected").join(file)).unwrap()
 }
 
-fn assert_pinned(case: &str, session: &Session) {
+/// Asserts that `session` is the state pinned in `expected/<prefix>state.json` and
+/// `expected/<prefix>export.json`.
+fn assert_pinned(case: &str, prefix: &str, session: &Session) {
+    let state = format!("{prefix}state.json");
+    let export = format!("{prefix}export.json");
     assert_eq!(
         state_json(session),
-        expected("state.json"),
-        "{case}: the state differs from expected/state.json"
+        expected(&state),
+        "{case}: the state differs from expected/{state}"
     );
     assert_eq!(
         export_json(session),
-        expected("export.json"),
-        "{case}: the JSON export differs from expected/export.json"
+        expected(&export),
+        "{case}: the JSON export differs from expected/{export}"
     );
 }
 
@@ -91,7 +103,7 @@ fn every_golden_data_directory_loads_and_replays_to_the_pinned_state() {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.list().unwrap(), vec![slug.clone()], "{case}");
         let (session, _files) = store.load(&slug).unwrap();
-        assert_pinned(case, &session);
+        assert_pinned(case, "", &session);
         // The offline reader (export without a server) sees the same.
         let read = Store::open_read_only(dir.path())
             .unwrap()
@@ -99,6 +111,21 @@ fn every_golden_data_directory_loads_and_replays_to_the_pinned_state() {
             .unwrap();
         assert_eq!(read, session, "{case}: read and load disagree");
     }
+}
+
+#[test]
+fn the_golden_imported_session_loads_with_and_without_its_snapshot() {
+    let slug = SessionName::parse(IMPORTED).unwrap();
+    let dir = copy_of("imported");
+    let store = Store::open(dir.path()).unwrap();
+    let (session, files) = store.load(&slug).unwrap();
+    drop(files);
+    assert_pinned("imported", "imported-", &session);
+    // Without its snapshot it is rebuilt from `imported.json` and the journal since.
+    let session_dir = dir.path().join("sessions").join(IMPORTED);
+    fs::remove_file(session_dir.join("snapshot.json")).unwrap();
+    let (rebuilt, _) = store.load(&slug).unwrap();
+    assert_pinned("imported without snapshot", "imported-", &rebuilt);
 }
 
 #[test]
@@ -466,8 +493,62 @@ fn generate_golden_fixtures() {
         end = Some(session);
     }
     let end = end.unwrap();
+    let imported = generate_imported(&end);
     let expected = golden().join("expected");
     fs::create_dir_all(&expected).unwrap();
     fs::write(expected.join("state.json"), state_json(&end)).unwrap();
     fs::write(expected.join("export.json"), export_json(&end)).unwrap();
+    fs::write(expected.join("imported-state.json"), state_json(&imported)).unwrap();
+    fs::write(
+        expected.join("imported-export.json"),
+        export_json(&imported),
+    )
+    .unwrap();
+}
+
+/// The `imported` case: `end` exported and imported under a new name (with a fixed salt, so
+/// the participants' fresh ids are the same every time), a few commands, a compaction, a few
+/// more. Returns the imported session's end state.
+fn generate_imported(end: &Session) -> Session {
+    let root = golden().join("imported");
+    let _ = fs::remove_dir_all(&root);
+    let store = Store::open(&root).unwrap();
+    let view = export::View::new(end, Format::Json, &Options::default()).unwrap();
+    let doc = export::json::document(&view, 1_700_000_300_000);
+    let target = ImportTarget {
+        slug: Some(SessionName::parse(IMPORTED).unwrap()),
+        title: Some("Tuotu työpaja".into()),
+        // SHA-256 of "golden-key".
+        key_hash: "62518b7ee254c5426695f549d536d62c3c2374500711c708a970b19a5846b24c".into(),
+        now: 1_700_000_400_000,
+        salt: [7; 32],
+    };
+    let mut session = Session::import(doc, target).unwrap();
+    let mut files = store.create(&session).unwrap();
+    let t = |secs: u64| 1_700_000_400_000 + secs * 1000;
+    let script = [
+        (t(1), json!({"type": "open_prompt", "prompt_id": "p9"})),
+        (t(2), json!({"type": "close_prompt", "prompt_id": "p9"})),
+        (t(3), json!({"type": "add_group", "name": "Uusi"})),
+        (
+            t(4),
+            json!({"type": "show_on_screen", "view": {"kind": "join"}}),
+        ),
+    ];
+    for (n, (at, value)) in script.into_iter().enumerate() {
+        let cmd: Command =
+            serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"));
+        session
+            .apply(&cmd, at)
+            .unwrap_or_else(|e| panic!("{value}: {e}"));
+        let mut line = Vec::new();
+        encode_record(&mut line, session.seq(), at, &cmd);
+        files.append(&line, 1).unwrap();
+        if n == 1 {
+            files
+                .snapshot(&encode_snapshot(&session).unwrap(), session.seq())
+                .unwrap();
+        }
+    }
+    session
 }
