@@ -76,10 +76,17 @@ pub enum ApiError {
     /// The session task is stopping (the server is restarting).
     #[error("the server is restarting; try again")]
     Unavailable,
+    /// A websocket from a page of another origin.
+    #[error("websockets are only accepted from this server's own pages")]
+    OriginNotAllowed,
+    /// Too many open websockets from one address.
+    #[error("too many connections from your address")]
+    TooManyConnections,
     /// A blocking job panicked or was cancelled; the text says which ("export failed").
     #[error("{0}")]
     Internal(&'static str),
-    /// Any other error with its own status and code (for call sites not yet given a variant).
+    /// Any other error with its own status and code: what [`ApiError::new`] makes, for call
+    /// sites not yet given a variant of their own.
     #[error("{message}")]
     Other {
         /// The HTTP status.
@@ -109,9 +116,9 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             InvalidTimeZone(_) | Import(_) => StatusCode::BAD_REQUEST,
-            RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            RateLimited | TooManyConnections => StatusCode::TOO_MANY_REQUESTS,
             AdminPasswordRequired | KeyRequired => StatusCode::UNAUTHORIZED,
-            InvalidAdminPassword | InvalidKey => StatusCode::FORBIDDEN,
+            InvalidAdminPassword | InvalidKey | OriginNotAllowed => StatusCode::FORBIDDEN,
             Create(CreateError::Taken) => StatusCode::CONFLICT,
             Create(CreateError::Invalid(_)) => StatusCode::BAD_REQUEST,
             Create(CreateError::Storage(_)) | DeleteFailed | Unavailable => {
@@ -149,6 +156,8 @@ impl ApiError {
             KeyRequired => "key_required",
             InvalidKey => "invalid_key",
             Unavailable => "unavailable",
+            OriginNotAllowed => "origin_not_allowed",
+            TooManyConnections => "too_many_connections",
             Internal(_) => "internal",
             Other { code, .. } => code,
         }
@@ -238,6 +247,24 @@ mod tests {
                 413,
                 "too_large",
                 "the file is larger than 20 MB",
+            ),
+            (
+                ApiError::OriginNotAllowed,
+                403,
+                "origin_not_allowed",
+                "websockets are only accepted from this server's own pages",
+            ),
+            (
+                ApiError::TooManyConnections,
+                429,
+                "too_many_connections",
+                "too many connections from your address",
+            ),
+            (
+                ApiError::new(StatusCode::IM_A_TEAPOT, "teapot", "short and stout"),
+                418,
+                "teapot",
+                "short and stout",
             ),
             (
                 ApiError::InvalidTitle,
