@@ -417,3 +417,116 @@ fn md_entry(out: &mut String, l: &Labels, e: &Entry<'_>) {
         out.push('\n');
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::activity::{results_table, Body};
+    use crate::export::fixture::{self, draft, report_workshop as workshop};
+    use crate::export::report::{Report, FI};
+    use crate::export::{Format, Options, PromptSelector};
+    use crate::session::{Activity, Command};
+
+    /// The first section's items, as the report shows them with `options`.
+    fn items_of<R>(w: &fixture::Workshop, options: &Options, check: impl Fn(&Items<'_>) -> R) -> R {
+        let report = Report::new(&w.view(Format::Html, options));
+        match &report.sections[0].body {
+            Body::Brainstorm(items) => check(items),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_results_table_its_items_are_its_results() {
+        let w = fixture::workshop();
+        let view = w.view(Format::Xlsx, &Options::default());
+        assert_eq!(results_table(&view, view.prompts[0]), None);
+    }
+
+    #[test]
+    fn the_report_groups_merges_and_stars_as_a_reader_expects() {
+        items_of(&workshop(), &Options::default(), |items| {
+            // The hidden item is out; the duplicate is under Ohjaamo.
+            assert_eq!((items.total, items.count.as_str()), (4, "Vastauksia: 4"));
+            let columns = &items.columns;
+            assert_eq!(columns.len(), 2);
+            assert_eq!(columns[0].name.as_deref(), Some("Toimii nyt"));
+            let toimijat = &columns[0].groups[0];
+            assert_eq!(toimijat.name, Some("Toimijat"));
+            assert_eq!(toimijat.color, Some("#1f77b4"));
+            let ohjaamo = &toimijat.entries[0];
+            assert_eq!(ohjaamo.text, "Ohjaamo");
+            assert_eq!(ohjaamo.merged, [("ohjaamo!", false)]);
+            assert_eq!((ohjaamo.likes, ohjaamo.dots), (1, 1));
+            let marks: Vec<_> = ohjaamo
+                .marks
+                .iter()
+                .map(|m| (m.kind, m.text.as_str()))
+                .collect();
+            assert_eq!(
+                marks,
+                [
+                    (MarkKind::Likes, "1 tykkäys"),
+                    (MarkKind::Dots, "1 piste"),
+                    (MarkKind::Similar, "+1 samankaltainen")
+                ]
+            );
+            assert_eq!(
+                columns[0].groups.len(),
+                1,
+                "the duplicate is not counted for Digi"
+            );
+            let ei = &columns[1];
+            assert_eq!(ei.groups[0].name, Some("Toimijat"));
+            assert_eq!(ei.groups[0].entries.len(), 1);
+            assert!(ei.groups[0].entries[0].starred);
+            assert_eq!(ei.groups[1].name, Some("Digi"));
+        });
+    }
+
+    #[test]
+    fn hidden_items_come_in_marked_when_asked_for() {
+        let hidden = Options {
+            hidden: Some(true),
+            ..Options::default()
+        };
+        items_of(&workshop(), &hidden, |items| {
+            assert_eq!(items.total, 5);
+            let hidden: Vec<_> = items.columns[1]
+                .groups
+                .iter()
+                .flat_map(|g| &g.entries)
+                .filter(|e| e.hidden)
+                .map(|e| e.text)
+                .collect();
+            assert_eq!(hidden, ["Roskaa"]);
+        });
+    }
+
+    #[test]
+    fn items_awaiting_approval_are_left_out_like_hidden_ones() {
+        let mut w = workshop();
+        let mut d = draft("Esimoderoitu", Activity::default());
+        d.premoderation = true;
+        w.apply(Command::AddPrompt { draft: d });
+        let id = w.session.prompts().last().expect("added").id.clone();
+        w.apply(Command::OpenPrompt {
+            prompt_id: id.clone(),
+        });
+        w.submit(0, &id, "Odottaa vielä", None);
+        let only = Options {
+            prompts: Some(vec![PromptSelector::Id(id)]),
+            ..Options::default()
+        };
+        let report = Report::new(&w.view(Format::Html, &only));
+        assert!(matches!(report.sections[0].body, Body::Nothing(why) if why == FI.no_answers));
+        let with_hidden = Options {
+            hidden: Some(true),
+            ..only
+        };
+        items_of(&w, &with_hidden, |items| {
+            let entry = &items.columns[0].groups[0].entries[0];
+            assert_eq!((entry.text, entry.pending), ("Odottaa vielä", true));
+        });
+    }
+}

@@ -229,3 +229,91 @@ pub fn add_dots(session: &Session, prompt: &Prompt, dots: &mut BTreeMap<ItemId, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::activity::{self, results_table, Body};
+    use crate::export::fixture::{self, person};
+    use crate::export::report::Report;
+    use crate::export::{Format, Options, PromptSelector};
+    use crate::session::Language;
+
+    #[test]
+    fn the_table_ranks_the_ballot_by_dots() {
+        let w = fixture::workshop();
+        let view = w.view(Format::Xlsx, &Options::default());
+        let vote = results_table(&view, view.prompts[4]).expect("a dot vote has a table");
+        assert_eq!(vote.headers, ["Sija", "Vastaus", "Pisteitä"]);
+        let places: Vec<_> = vote
+            .rows
+            .iter()
+            .map(|r| (r[0].clone(), r[2].clone()))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                (Value::Count(1), Value::Count(2)),
+                (Value::Count(2), Value::Count(1)),
+                (Value::Count(3), Value::Count(0)),
+            ]
+        );
+        assert_eq!(
+            vote.rows[0][1],
+            Value::Text("Äänekosken nuorisopalvelut ja Ohjaamo".into())
+        );
+    }
+
+    #[test]
+    fn equal_dots_share_a_place() {
+        let w = fixture::workshop();
+        let options = Options {
+            prompts: Some(vec![PromptSelector::Position(5)]),
+            language: Some(Language::En),
+            ..Options::default()
+        };
+        let view = w.view(Format::Xlsx, &options);
+        let mut table = results_table(&view, view.prompts[0]).expect("table");
+        assert_eq!(table.headers, ["Rank", "Answer", "Dots"]);
+        // The two items without dots tie below the first ones.
+        table.rows.retain(|r| r[2] == Value::Count(0));
+        assert!(table.rows.iter().all(|r| r[0] == Value::Count(3)));
+    }
+
+    #[test]
+    fn the_report_names_the_ballot_and_ranks_it() {
+        let w = fixture::report_workshop();
+        let report = Report::new(&w.view(Format::Html, &Options::default()));
+        let Body::DotVote(r) = &report.sections[4].body else {
+            panic!("{:?}", report.sections[4].body)
+        };
+        assert_eq!(
+            r.ballot.as_deref(),
+            Some("Äänestys kysymyksen 1 vastauksista.")
+        );
+        let ranked: Vec<_> = r.entries.iter().map(|e| (e.rank, e.dots)).collect();
+        assert_eq!(ranked, [(1, 2), (2, 1), (3, 0)]);
+        assert_eq!(r.count, "Äänestäneitä: 2");
+    }
+
+    #[test]
+    fn the_json_names_only_included_items_and_every_item_counts_its_dots() {
+        let w = fixture::workshop();
+        let vote = &w.session.prompts()[4];
+        let (first, third) = (w.ids[0], w.ids[2]);
+        let mut who = BTreeSet::new();
+        let all: BTreeSet<ItemId> = w.ids.iter().copied().collect();
+        let docs = activity::answers(&w.session, vote, &all, &mut who);
+        let dots: Vec<_> = docs.iter().map(|d| d.dots.clone()).collect();
+        assert_eq!(dots, [Some([(first, 2)].into()), Some([(third, 1)].into())]);
+        // Without the first item, its only voter is left out.
+        let mut who = BTreeSet::new();
+        let without: BTreeSet<ItemId> = [third].into();
+        let docs = activity::answers(&w.session, vote, &without, &mut who);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(who, [person(1)].into());
+        // Every ballot item is counted, with no dots too; the hidden one was not on it.
+        let counted = activity::dots_per_item(&w.session);
+        assert_eq!(counted, [(first, 2), (w.ids[1], 0), (third, 1)].into());
+    }
+}

@@ -201,3 +201,55 @@ pub fn dots_per_item(session: &Session) -> BTreeMap<ItemId, u32> {
     }
     dots
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::fixture;
+    use crate::export::report::labels;
+    use crate::export::{Format, Options};
+    use crate::session::Language;
+
+    #[test]
+    fn every_kind_reaches_its_own_module() {
+        let w = fixture::report_workshop();
+        let view = w.view(Format::Html, &Options::default());
+        let l = labels(Language::Fi);
+        let shapes: Vec<(&str, bool, &str)> = view.prompts[..5]
+            .iter()
+            .map(|p| {
+                let body = match body(&view, l, p) {
+                    Body::Nothing(_) => "nothing",
+                    Body::Brainstorm(_) => "brainstorm",
+                    Body::Poll(_) => "poll",
+                    Body::Scale(_) => "scale",
+                    Body::WordCloud(_) => "word_cloud",
+                    Body::DotVote(_) => "dot_vote",
+                };
+                assert_eq!(body, p.draft.activity.kind(), "{}", p.draft.title);
+                (
+                    body,
+                    results_table(&view, p).is_some(),
+                    kind_name(l.words, &p.draft.activity),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shapes,
+            [
+                ("brainstorm", false, "Ideointi"),
+                ("poll", true, "Kysely"),
+                ("scale", true, "Asteikko"),
+                ("word_cloud", true, "Sanapilvi"),
+                ("dot_vote", true, "Pisteäänestys"),
+            ]
+        );
+        let mut who = BTreeSet::new();
+        let answered: Vec<usize> = view
+            .prompts
+            .iter()
+            .map(|p| answers(&w.session, p, &w.ids.iter().copied().collect(), &mut who).len())
+            .collect();
+        assert_eq!(answered, [0, 4, 3, 0, 2, 0], "items are not answers");
+    }
+}

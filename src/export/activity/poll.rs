@@ -178,3 +178,67 @@ pub fn respondents(session: &Session, prompt: &PromptId, who: &mut BTreeSet<Part
             .map(|(p, _)| *p),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::activity::{self, results_table, Body};
+    use crate::export::fixture::{self, person};
+    use crate::export::report::Report;
+    use crate::export::{Format, Options};
+
+    #[test]
+    fn the_table_has_votes_and_shares_of_those_who_answered() {
+        let w = fixture::workshop();
+        let view = w.view(Format::Xlsx, &Options::default());
+        let poll = results_table(&view, view.prompts[1]).expect("a poll has a table");
+        assert_eq!(poll.headers, ["Vaihtoehto", "Ääniä", "Osuus %"]);
+        let text = |s: &str| Value::Text(s.into());
+        assert_eq!(
+            poll.rows,
+            [
+                vec![text("Kunta"), Value::Count(2), Value::Share(2.0 / 3.0)],
+                vec![text("Järjestö"), Value::Count(0), Value::Share(0.0)],
+                vec![text("Valtio"), Value::Count(1), Value::Share(1.0 / 3.0)],
+            ]
+        );
+    }
+
+    #[test]
+    fn the_report_shows_a_bar_per_option() {
+        let w = fixture::report_workshop();
+        let report = Report::new(&w.view(Format::Html, &Options::default()));
+        let Body::Poll(b) = &report.sections[1].body else {
+            panic!("{:?}", report.sections[1].body)
+        };
+        assert_eq!(
+            (b.answered, b.count.as_str(), b.note),
+            (4, "Vastanneita: 4", None)
+        );
+        let got: Vec<_> = b
+            .bars
+            .iter()
+            .map(|b| (b.label, b.count, b.share.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Kunta", 3, "75\u{a0}%"),
+                ("Järjestö", 1, "25\u{a0}%"),
+                ("Valtio", 0, "0\u{a0}%")
+            ]
+        );
+    }
+
+    #[test]
+    fn each_voters_options_are_the_json_answers() {
+        let w = fixture::workshop();
+        let poll = &w.session.prompts()[1];
+        let mut who = BTreeSet::new();
+        let docs = activity::answers(&w.session, poll, &BTreeSet::new(), &mut who);
+        let options: Vec<_> = docs.iter().map(|d| d.options.clone()).collect();
+        assert_eq!(options, [Some(vec![0]), Some(vec![0]), Some(vec![2])]);
+        assert!(docs.iter().all(|d| d.ratings.is_none() && d.dots.is_none()));
+        assert_eq!(who, (0..3).map(person).collect());
+    }
+}

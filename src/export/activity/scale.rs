@@ -286,3 +286,73 @@ pub fn respondents(session: &Session, prompt: &PromptId, who: &mut BTreeSet<Part
             .map(|(p, _)| *p),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::activity::{self, results_table, Body};
+    use crate::export::fixture::{self, person};
+    use crate::export::report::Report;
+    use crate::export::{Format, Options};
+
+    #[test]
+    fn the_table_has_n_mean_and_each_value_with_the_ends_labelled() {
+        let w = fixture::workshop();
+        let view = w.view(Format::Xlsx, &Options::default());
+        let scale = results_table(&view, view.prompts[2]).expect("a scale has a table");
+        assert_eq!(
+            scale.headers,
+            [
+                "Väittämä",
+                "n",
+                "Keskiarvo",
+                "1 – Huonosti",
+                "2",
+                "3",
+                "4",
+                "5 – Hyvin"
+            ]
+        );
+        let mut expected = vec![
+            Value::Text("Yhteistyö toimii".into()),
+            Value::Count(2),
+            Value::Mean(Some(3.5)),
+        ];
+        expected.extend([0, 1, 0, 0, 1].map(Value::Count));
+        assert_eq!(scale.rows, [expected]);
+    }
+
+    #[test]
+    fn the_report_has_each_statements_distribution_and_mean() {
+        let w = fixture::report_workshop();
+        let report = Report::new(&w.view(Format::Html, &Options::default()));
+        let Body::Scale(r) = &report.sections[2].body else {
+            panic!("{:?}", report.sections[2].body)
+        };
+        assert_eq!(
+            (r.max, r.min_label, r.max_label),
+            (5, "Huonosti", "Erinomaisesti")
+        );
+        assert!(r.legend);
+        let got: Vec<_> = r
+            .statements
+            .iter()
+            .map(|s| (s.text, s.result.n, s.mean.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [("Tiedonkulku", 3, "3,3"), ("Yhteiset tavoitteet", 1, "5,0")]
+        );
+    }
+
+    #[test]
+    fn each_raters_ratings_are_the_json_answers() {
+        let w = fixture::workshop();
+        let scale = &w.session.prompts()[2];
+        let mut who = BTreeSet::new();
+        let docs = activity::answers(&w.session, scale, &BTreeSet::new(), &mut who);
+        let ratings: Vec<_> = docs.iter().map(|d| d.ratings.clone()).collect();
+        assert_eq!(ratings, [Some(vec![2]), Some(vec![5])]);
+        assert_eq!(who, [person(0), person(1)].into());
+    }
+}

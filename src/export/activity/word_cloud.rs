@@ -122,3 +122,42 @@ fn size(count: usize, low: usize, top: usize) -> f64 {
     }
     CLOUD_EM.0 + (CLOUD_EM.1 - CLOUD_EM.0) * (count - low) as f64 / (top - low) as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::activity::{results_table, Body};
+    use crate::export::fixture;
+    use crate::export::report::Report;
+    use crate::export::{Format, Options};
+
+    #[test]
+    fn the_table_counts_each_word_as_the_projector_showed_it() {
+        let w = fixture::workshop();
+        let view = w.view(Format::Xlsx, &Options::default());
+        let words = results_table(&view, view.prompts[3]).expect("a word cloud has a table");
+        assert_eq!(words.headers, ["Sana", "Määrä"]);
+        assert_eq!(
+            words.rows,
+            [
+                [Value::Text("yhteistyö".into()), Value::Count(2)],
+                [Value::Text("luottamus".into()), Value::Count(1)],
+            ]
+        );
+    }
+
+    #[test]
+    fn the_report_sizes_words_by_frequency() {
+        let w = fixture::report_workshop();
+        let report = Report::new(&w.view(Format::Html, &Options::default()));
+        let Body::WordCloud(c) = &report.sections[3].body else {
+            panic!("{:?}", report.sections[3].body)
+        };
+        let words: Vec<_> = c.words.iter().map(|w| (w.text.as_str(), w.count)).collect();
+        assert_eq!(words, [("luottamus", 2), ("avoimuus", 1)]);
+        assert_eq!((c.count.as_str(), c.hidden.len()), ("Vastanneita: 2", 0));
+        assert_eq!(size(2, 1, 2), CLOUD_EM.1);
+        assert_eq!(size(1, 1, 2), CLOUD_EM.0);
+        assert_eq!(size(3, 3, 3), CLOUD_EM.0, "all equal: the smallest size");
+    }
+}
