@@ -1,4 +1,4 @@
-//! JSON: the whole session as a [`SessionDoc`](crate::session::document::SessionDoc), the
+//! JSON: the whole session as a [`SessionDoc`], the
 //! versioned schema of docs/export-format.md that an import reads back.
 
 use std::collections::BTreeSet;

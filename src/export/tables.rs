@@ -1,9 +1,9 @@
 //! What the workbook and the per-prompt CSV share: their headings in Finnish, Swedish and
-//! English, each prompt's results as a table (poll, scale, word cloud, dot vote), and the
-//! cells of an item row.
+//! English, the cells of a results table and of an item row, and who took part.
 //!
-//! Both formats build their results from [`results_table`], so a number in a sheet and the
-//! same number in a CSV cannot disagree, and a heading is translated once. The words the report
+//! Both formats build their results from [`results_table`] (each kind's table is its own, in
+//! [`super::activity`]), so a number in a sheet and the same number in a CSV cannot disagree,
+//! and a heading is translated once. The words the report
 //! uses too (activities, states, the results tables' headings) are in [`super::words`].
 
 use std::collections::BTreeSet;
@@ -13,6 +13,7 @@ use crate::session::{GroupId, Item, Language, ParticipantId, Prompt, Session};
 use super::words::{self, Words};
 use super::View;
 
+/// Re-exported so the workbook and the CSV find every table helper here.
 pub use super::activity::{column_name, results_table};
 
 /// Headings and words of the workbook and the CSV in one language.

@@ -193,7 +193,7 @@ pub fn shorten(text: &str, max: usize) -> String {
     cut
 }
 
-/// Width of a bar of `value` out of `whole` on a track of [`TRACK`] units, in tenths of a unit.
+/// Width of a bar of `value` out of `whole` on a track of `TRACK` units, in tenths of a unit.
 pub fn bar_width(value: usize, whole: usize) -> f64 {
     if whole == 0 {
         return 0.0;

@@ -3,8 +3,9 @@
 //!
 //! Both come from one [`Report`] built here from the [`View`]: what is shown, in which order,
 //! grouped how, with which numbers and in which language is decided once, so the HTML and the
-//! Markdown cannot disagree. The renderers in [`html`] and [`md`] only lay it out and escape
-//! every text (participants' items and facilitators' wording alike are untrusted).
+//! Markdown cannot disagree. The renderers in [`html`](mod@html) and [`md`](mod@md) only lay
+//! out the page and escape every text (participants' items and facilitators' wording alike
+//! are untrusted); each kind's section is laid out by its module in [`super::activity`].
 
 pub mod html;
 mod labels;
@@ -14,8 +15,9 @@ use crate::session::{Millis, Prompt, PromptState};
 
 use super::{tables, View};
 
+// The parts of the model that belong to one kind live in its module; here under their old
+// names, so the report's model reads as one.
 pub use super::activity::brainstorm::{Column, Entry, GroupItems, Mark, MarkKind};
-pub use super::activity::dot_vote::Standing;
 pub use super::activity::poll::Bar;
 pub use super::activity::scale::Rated;
 pub use super::activity::Body;
