@@ -14,10 +14,12 @@ pub mod scale;
 pub mod word_cloud;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
 
 use crate::session::{Activity, Item, ItemId, ParticipantId, Prompt, Session};
 
 use super::json::AnswerDoc;
+use super::report::html::escape;
 use super::report::Labels;
 use super::tables::Table;
 use super::words::Words;
@@ -126,12 +128,7 @@ pub fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body
 pub fn html(out: &mut String, l: &Labels, body: &Body<'_>) {
     match body {
         Body::Nothing(why) => {
-            use std::fmt::Write;
-            let _ = writeln!(
-                out,
-                "<p class=\"none\">{}</p>",
-                super::report::html::escape(why)
-            );
+            let _ = writeln!(out, "<p class=\"none\">{}</p>", escape(why));
         }
         Body::Brainstorm(items) => brainstorm::html(out, l, items),
         Body::Poll(bars) => poll::html(out, l, bars),
