@@ -111,7 +111,7 @@ impl Workshop {
 /// columns, an edited, a starred, a liked and a hidden item, and a formula-like text.
 pub fn workshop() -> Workshop {
     let mut w = Workshop::new(T0);
-    let (a, b, c) = (0, 1, 2);
+    let (a, b) = (0, 1);
     w.apply(Command::AddGroup {
         name: "Digitaalisuus".into(),
         color: None,
@@ -121,6 +121,31 @@ pub fn workshop() -> Workshop {
         group_id: Some(GroupId("g1".into())),
     });
 
+    let (ideas, first, third) = workshop_brainstorm(&mut w);
+    workshop_answers(&mut w);
+
+    let vote = w.add_open(
+        "Tärkeimmät toimijat",
+        Activity::DotVote {
+            source: ideas,
+            dots: 3,
+            max_per_item: 2,
+        },
+    );
+    for (who, item) in [(a, first), (a, first), (b, third)] {
+        w.apply(Command::PlaceDot {
+            participant: person(who),
+            prompt_id: vote.clone(),
+            item_id: item,
+        });
+    }
+    w
+}
+
+/// The data files' brainstorm: two columns, an edited, starred and liked item, a formula-like
+/// text and a hidden one; closed. Returns it, its first and its third item.
+fn workshop_brainstorm(w: &mut Workshop) -> (PromptId, ItemId, ItemId) {
+    let (a, b, c) = (0, 1, 2);
     let ideas = w.add_open(
         "Mitkä toimijat tulisi olla verkostossa mukana?",
         Activity::Brainstorm {
@@ -149,6 +174,12 @@ pub fn workshop() -> Workshop {
         prompt_id: ideas.clone(),
     });
 
+    (ideas, first, third)
+}
+
+/// The data files' poll, scale and word cloud, each answered.
+fn workshop_answers(w: &mut Workshop) {
+    let (a, b, c) = (0, 1, 2);
     let poll = w.add_open(
         "Millä sektorilla työskentelet?",
         Activity::Poll {
@@ -190,23 +221,6 @@ pub fn workshop() -> Workshop {
     for (who, text) in [(a, "Yhteistyö"), (b, "yhteistyö "), (c, "Luottamus")] {
         w.submit(who, &words, text, None);
     }
-
-    let vote = w.add_open(
-        "Tärkeimmät toimijat",
-        Activity::DotVote {
-            source: ideas,
-            dots: 3,
-            max_per_item: 2,
-        },
-    );
-    for (who, item) in [(a, first), (a, first), (b, third)] {
-        w.apply(Command::PlaceDot {
-            participant: person(who),
-            prompt_id: vote.clone(),
-            item_id: item,
-        });
-    }
-    w
 }
 
 /// The report's workshop: a brainstorm in two columns by two groups (one item hidden, one
@@ -228,6 +242,41 @@ pub fn report_workshop() -> Workshop {
             group_id: Some(GroupId(group.into())),
         });
     }
+    let (brainstorm, ohjaamo, star) = report_brainstorm(&mut w);
+    report_answers(&mut w);
+    let vote = w.add_open(
+        "Mikä on tärkein?",
+        Activity::DotVote {
+            source: brainstorm.clone(),
+            dots: 3,
+            max_per_item: 3,
+        },
+    );
+    for who in [0, 1] {
+        w.apply(Command::PlaceDot {
+            participant: person(who),
+            prompt_id: vote.clone(),
+            item_id: star,
+        });
+    }
+    w.apply(Command::PlaceDot {
+        participant: person(0),
+        prompt_id: vote.clone(),
+        item_id: ohjaamo,
+    });
+    w.apply(Command::ClosePrompt { prompt_id: vote });
+    w.add(draft(
+        "Seuraavat askeleet",
+        Activity::Brainstorm {
+            columns: Vec::new(),
+        },
+    ));
+    w
+}
+
+/// The report's brainstorm: two columns by two groups, one item hidden, one merged, one
+/// starred, one liked. Returns it, the item merged into and the starred one.
+fn report_brainstorm(w: &mut Workshop) -> (PromptId, ItemId, ItemId) {
     let brainstorm = w.add_open(
         "Mikä toimii yhdyspinnoilla?",
         Activity::Brainstorm {
@@ -258,6 +307,11 @@ pub fn report_workshop() -> Workshop {
         item_id: ohjaamo,
         liked: true,
     });
+    (brainstorm, ohjaamo, star)
+}
+
+/// The report's poll, scale and word cloud, each answered.
+fn report_answers(w: &mut Workshop) {
     let poll = w.add_open(
         "Millä sektorilla työskentelet?",
         Activity::Poll {
@@ -297,32 +351,4 @@ pub fn report_workshop() -> Workshop {
     w.submit(0, &cloud, "Luottamus", None);
     w.submit(1, &cloud, "luottamus", None);
     w.submit(1, &cloud, "Avoimuus", None);
-    let vote = w.add_open(
-        "Mikä on tärkein?",
-        Activity::DotVote {
-            source: brainstorm.clone(),
-            dots: 3,
-            max_per_item: 3,
-        },
-    );
-    for who in [0, 1] {
-        w.apply(Command::PlaceDot {
-            participant: person(who),
-            prompt_id: vote.clone(),
-            item_id: star,
-        });
-    }
-    w.apply(Command::PlaceDot {
-        participant: person(0),
-        prompt_id: vote.clone(),
-        item_id: ohjaamo,
-    });
-    w.apply(Command::ClosePrompt { prompt_id: vote });
-    w.add(draft(
-        "Seuraavat askeleet",
-        Activity::Brainstorm {
-            columns: Vec::new(),
-        },
-    ));
-    w
 }

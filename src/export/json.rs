@@ -1,13 +1,13 @@
-//! JSON: the whole session as a [`SessionDoc`](crate::session::document::SessionDoc), the
+//! JSON: the whole session as a [`SessionDoc`], the
 //! versioned schema of docs/export-format.md that an import reads back.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use crate::session::{ItemId, Millis, ParticipantId, Session};
+use crate::session::{Item, ItemId, Millis, ParticipantId, Prompt, Session};
 
 pub use crate::session::document::*;
 
-use super::View;
+use super::{activity, View};
 
 /// The document for `view`: its prompts, with hidden items in or out as it says.
 ///
@@ -16,119 +16,12 @@ use super::View;
 /// ballots and dots name only items that are in.
 pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
     let session = view.session;
-    let mut included: BTreeSet<ItemId> = BTreeSet::new();
-    for prompt in &view.prompts {
-        included.extend(view.items(prompt).map(|i| i.id));
-    }
-    if !view.hidden {
-        // Drop items whose merge chain passes through a left-out item.
-        let kept: BTreeSet<ItemId> = included
-            .iter()
-            .copied()
-            .filter(|id| chain_included(session, id, &included))
-            .collect();
-        included = kept;
-    }
+    let included = included_items(view);
     let mut participants: BTreeSet<ParticipantId> = BTreeSet::new();
     let prompts = view
         .prompts
         .iter()
-        .map(|p| {
-            let answers = session.answers(&p.id);
-            let mut answer_docs: Vec<AnswerDoc> = Vec::new();
-            for (who, options) in &answers.poll {
-                participants.insert(*who);
-                answer_docs.push(AnswerDoc {
-                    participant: session.pseudonym(who),
-                    options: Some(options.clone()),
-                    ratings: None,
-                    dots: None,
-                });
-            }
-            for (who, ratings) in &answers.scale {
-                participants.insert(*who);
-                answer_docs.push(AnswerDoc {
-                    participant: session.pseudonym(who),
-                    options: None,
-                    ratings: Some(ratings.clone()),
-                    dots: None,
-                });
-            }
-            for (who, dots) in &answers.dots {
-                let dots: BTreeMap<ItemId, u32> = dots
-                    .iter()
-                    .filter(|(id, _)| included.contains(id))
-                    .map(|(id, n)| (*id, *n))
-                    .collect();
-                if dots.is_empty() {
-                    continue;
-                }
-                participants.insert(*who);
-                answer_docs.push(AnswerDoc {
-                    participant: session.pseudonym(who),
-                    options: None,
-                    ratings: None,
-                    dots: Some(dots),
-                });
-            }
-            // By pseudonym, not by device id: the order survives an import, which gives
-            // every participant a new id.
-            answer_docs.sort_by(|a, b| a.participant.cmp(&b.participant));
-            let items = view
-                .items(p)
-                .filter(|i| included.contains(&i.id))
-                .map(|i| {
-                    participants.insert(i.participant);
-                    participants.extend(i.likes.iter().copied());
-                    let mut liked_by: Vec<String> =
-                        i.likes.iter().map(|who| session.pseudonym(who)).collect();
-                    liked_by.sort();
-                    ItemDoc {
-                        id: i.id,
-                        seq: i.seq,
-                        text: i.text.clone(),
-                        participant: session.pseudonym(&i.participant),
-                        created_at: Timestamp(i.created_at),
-                        hidden: i.hidden,
-                        column: i.column,
-                        group: i.group.clone(),
-                        approved: i.approved,
-                        starred: i.starred,
-                        merged_into: i.merged_into,
-                        liked_by,
-                        likes: session.like_count(i),
-                        dots: view.dots(i),
-                        history: i
-                            .history
-                            .iter()
-                            .map(|r| RevisionDoc {
-                                text: r.text.clone(),
-                                at: Timestamp(r.at),
-                            })
-                            .collect(),
-                    }
-                })
-                .collect();
-            PromptDoc {
-                id: p.id.clone(),
-                draft: p.draft.clone(),
-                state: p.state,
-                locked: p.locked,
-                created_at: Timestamp(p.created_at),
-                opened_at: p.opened_at.map(Timestamp),
-                closed_at: p.closed_at.map(Timestamp),
-                closes_at: p.closes_at.map(Timestamp),
-                ballot: p
-                    .ballot
-                    .iter()
-                    .copied()
-                    .filter(|id| included.contains(id))
-                    .collect(),
-                results: Derived(view.results(p)),
-                answers: answer_docs,
-                items,
-            }
-        })
+        .map(|p| prompt_doc(view, p, &included, &mut participants))
         .collect();
     // Group members are in whether or not they answered anything exported: membership is
     // the session's, not a prompt's.
@@ -161,6 +54,97 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
         groups: session.groups().to_vec(),
         participants: participant_docs,
         prompts,
+    }
+}
+
+/// The items the document holds: those of its prompts that the view shows, less, when hidden
+/// items are out, those whose merge chain passes through a left-out item.
+fn included_items(view: &View<'_>) -> BTreeSet<ItemId> {
+    let mut included: BTreeSet<ItemId> = BTreeSet::new();
+    for prompt in &view.prompts {
+        included.extend(view.items(prompt).map(|i| i.id));
+    }
+    if view.hidden {
+        return included;
+    }
+    included
+        .iter()
+        .copied()
+        .filter(|id| chain_included(view.session, id, &included))
+        .collect()
+}
+
+/// A prompt with its results, answers and `included` items; adds who answered, sent or liked
+/// to `participants`.
+fn prompt_doc(
+    view: &View<'_>,
+    p: &Prompt,
+    included: &BTreeSet<ItemId>,
+    participants: &mut BTreeSet<ParticipantId>,
+) -> PromptDoc {
+    let session = view.session;
+    let mut answers = activity::answers(session, p, included, participants);
+    // By pseudonym, not by device id: the order survives an import, which gives every
+    // participant a new id.
+    answers.sort_by(|a, b| a.participant.cmp(&b.participant));
+    let items = view
+        .items(p)
+        .filter(|i| included.contains(&i.id))
+        .map(|i| {
+            participants.insert(i.participant);
+            participants.extend(i.likes.iter().copied());
+            item_doc(view, i)
+        })
+        .collect();
+    PromptDoc {
+        id: p.id.clone(),
+        draft: p.draft.clone(),
+        state: p.state,
+        locked: p.locked,
+        created_at: Timestamp(p.created_at),
+        opened_at: p.opened_at.map(Timestamp),
+        closed_at: p.closed_at.map(Timestamp),
+        closes_at: p.closes_at.map(Timestamp),
+        ballot: p
+            .ballot
+            .iter()
+            .copied()
+            .filter(|id| included.contains(id))
+            .collect(),
+        results: Derived(view.results(p)),
+        answers,
+        items,
+    }
+}
+
+/// An item as the document holds it: pseudonyms for people, its likes and dots counted.
+fn item_doc(view: &View<'_>, i: &Item) -> ItemDoc {
+    let session = view.session;
+    let mut liked_by: Vec<String> = i.likes.iter().map(|who| session.pseudonym(who)).collect();
+    liked_by.sort();
+    ItemDoc {
+        id: i.id,
+        seq: i.seq,
+        text: i.text.clone(),
+        participant: session.pseudonym(&i.participant),
+        created_at: Timestamp(i.created_at),
+        hidden: i.hidden,
+        column: i.column,
+        group: i.group.clone(),
+        approved: i.approved,
+        starred: i.starred,
+        merged_into: i.merged_into,
+        liked_by,
+        likes: session.like_count(i),
+        dots: view.dots(i),
+        history: i
+            .history
+            .iter()
+            .map(|r| RevisionDoc {
+                text: r.text.clone(),
+                at: Timestamp(r.at),
+            })
+            .collect(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! participant ids only ([`Session::pseudonym`]), never device ids. The HTTP download and the
 //! offline `paja export` call the same [`render`].
 
+pub mod activity;
 pub mod csv;
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -21,8 +22,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::session::{
-    Activity, Item, ItemId, Language, Millis, Prompt, PromptId, PromptState, Ranked, Results,
-    Session,
+    Item, ItemId, Language, Millis, Prompt, PromptId, PromptState, Results, Session,
 };
 
 /// Export formats.
@@ -227,7 +227,7 @@ impl<'a> View<'a> {
             language: options.language.unwrap_or(session.meta.language),
             zone,
             delimiter: options.delimiter,
-            dots: dots_per_item(session),
+            dots: activity::dots_per_item(session),
         })
     }
 
@@ -268,44 +268,9 @@ impl<'a> View<'a> {
     pub fn zone_name(&self) -> &str {
         self.zone.iana_name().unwrap_or("UTC")
     }
-
-    /// A dot vote's ranking as every export shows it: an item hidden since the vote is left
-    /// out unless hidden items are in, and equal dots share a place (1, 1, 3: standard
-    /// competition ranking).
-    pub fn standings(&self, ranking: Vec<Ranked>) -> Vec<Standing> {
-        let mut standings: Vec<Standing> = Vec::with_capacity(ranking.len());
-        let shown = ranking.into_iter().filter_map(|r| {
-            let hidden = self.session.item(&r.item_id).is_some_and(|i| i.hidden);
-            (self.hidden || !hidden).then_some((r, hidden))
-        });
-        for (at, (r, hidden)) in shown.enumerate() {
-            let rank = match standings.last() {
-                Some(last) if last.dots == r.dots => last.rank,
-                _ => at + 1,
-            };
-            standings.push(Standing {
-                rank,
-                text: r.text,
-                dots: r.dots,
-                hidden,
-            });
-        }
-        standings
-    }
 }
 
-/// An item's place in a dot vote's ranking.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Standing {
-    /// 1 for the most dots; ties share a place.
-    pub rank: usize,
-    /// The item.
-    pub text: String,
-    /// Dots, its duplicates' included.
-    pub dots: u32,
-    /// Hidden since the vote (only when hidden items are in).
-    pub hidden: bool,
-}
+pub use activity::dot_vote::Standing;
 
 /// Renders `session` in `format` with `options`.
 pub fn render(
@@ -357,22 +322,6 @@ fn held_at(session: &Session) -> Millis {
         .filter_map(|p| p.opened_at)
         .min()
         .unwrap_or(session.meta.created_at)
-}
-
-/// Dots each item received over every dot vote on its prompt (merged duplicates counted with
-/// the item they were merged into).
-fn dots_per_item(session: &Session) -> BTreeMap<ItemId, u32> {
-    let mut dots = BTreeMap::new();
-    for prompt in session.prompts() {
-        if let Results::DotVote { ranking, .. } = session.results(prompt) {
-            if matches!(prompt.draft.activity, Activity::DotVote { .. }) {
-                for entry in ranking {
-                    *dots.entry(entry.item_id).or_insert(0) += entry.dots;
-                }
-            }
-        }
-    }
-    dots
 }
 
 /// `ms` since the epoch as a civil date and time in `zone`.

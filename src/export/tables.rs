@@ -1,17 +1,20 @@
 //! What the workbook and the per-prompt CSV share: their headings in Finnish, Swedish and
-//! English, each prompt's results as a table (poll, scale, word cloud, dot vote), and the
-//! cells of an item row.
+//! English, the cells of a results table and of an item row, and who took part.
 //!
-//! Both formats build their results from [`results_table`], so a number in a sheet and the
-//! same number in a CSV cannot disagree, and a heading is translated once. The words the report
+//! Both formats build their results from [`results_table`] (each kind's table is its own, in
+//! [`super::activity`]), so a number in a sheet and the same number in a CSV cannot disagree,
+//! and a heading is translated once. The words the report
 //! uses too (activities, states, the results tables' headings) are in [`super::words`].
 
 use std::collections::BTreeSet;
 
-use crate::session::{Activity, GroupId, Item, Language, ParticipantId, Prompt, Results, Session};
+use crate::session::{GroupId, Item, Language, ParticipantId, Prompt, Session};
 
 use super::words::{self, Words};
 use super::View;
+
+/// Re-exported so the workbook and the CSV find every table helper here.
+pub use super::activity::{column_name, results_table};
 
 /// Headings and words of the workbook and the CSV in one language.
 #[derive(Debug)]
@@ -227,17 +230,6 @@ pub fn place(session: &Session, prompt: &Prompt) -> usize {
         .map_or(0, |at| at + 1)
 }
 
-/// The name of the brainstorm column an item was sent to, if any.
-pub fn column_name<'a>(prompt: &'a Prompt, item: &Item) -> Option<&'a str> {
-    match &prompt.draft.activity {
-        Activity::Brainstorm { columns } => item
-            .column
-            .and_then(|c| columns.get(usize::from(c)))
-            .map(String::as_str),
-        _ => None,
-    }
-}
-
 /// The name of the group an item was sent from, if any (and the group still exists).
 pub fn group_name<'a>(session: &'a Session, group: Option<&GroupId>) -> Option<&'a str> {
     group
@@ -277,108 +269,9 @@ pub struct Table {
     pub rows: Vec<Vec<Value>>,
 }
 
-fn count(n: usize) -> Value {
+/// A count as a cell.
+pub(crate) fn count(n: usize) -> Value {
     Value::Count(u64::try_from(n).unwrap_or(u64::MAX))
-}
-
-/// A prompt's results as a table: poll (option, votes, share), scale (statement, n, mean,
-/// then how many gave each value 1..N), word cloud (word, count), dot vote (place, item,
-/// dots). `None` for a brainstorm, whose items are its result.
-///
-/// A prompt never opened has the headings and no rows (a poll's options are not listed with
-/// zero votes that nobody could have cast). Word-cloud words count what the projector showed
-/// (hidden and merged answers are not counted, whichever the export's hidden option); a
-/// dot-vote item hidden after the vote is left out of the ranking when hidden items are out.
-pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
-    let w = words::words(view.language);
-    let results = view.results(prompt);
-    let (headers, rows): (Vec<String>, Vec<Vec<Value>>) = match &prompt.draft.activity {
-        Activity::Brainstorm { .. } => return None,
-        Activity::Poll { options, .. } => {
-            // The cells are bare numbers, so the heading carries the unit.
-            let headers = vec![w.option.into(), w.votes.into(), format!("{} %", w.share)];
-            let rows = match results {
-                Some(Results::Poll { voters, counts }) => options
-                    .iter()
-                    .zip(counts)
-                    .map(|(option, n)| {
-                        let share = if voters == 0 {
-                            0.0
-                        } else {
-                            n as f64 / voters as f64
-                        };
-                        vec![Value::Text(option.clone()), count(n), Value::Share(share)]
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            (headers, rows)
-        }
-        Activity::Scale {
-            statements,
-            max,
-            min_label,
-            max_label,
-        } => {
-            let mut headers: Vec<String> = vec![w.statement.into(), "n".into(), w.mean.into()];
-            for value in 1..=*max {
-                let label = match value {
-                    1 => min_label.as_str(),
-                    v if v == *max => max_label.as_str(),
-                    _ => "",
-                };
-                headers.push(if label.is_empty() {
-                    value.to_string()
-                } else {
-                    format!("{value} – {label}")
-                });
-            }
-            let rows = match results {
-                Some(Results::Scale { statements: rated }) => statements
-                    .iter()
-                    .zip(rated)
-                    .map(|(statement, r)| {
-                        let mut row = vec![Value::Text(statement.clone()), count(r.n)];
-                        row.push(Value::Mean(r.mean));
-                        row.extend(r.counts.iter().map(|&n| count(n)));
-                        row
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            (headers, rows)
-        }
-        Activity::WordCloud { .. } => {
-            let headers = vec![w.word.into(), w.count.into()];
-            let rows = match results {
-                Some(Results::WordCloud { words, .. }) => words
-                    .into_iter()
-                    .map(|w| vec![Value::Text(w.text), count(w.count)])
-                    .collect(),
-                _ => Vec::new(),
-            };
-            (headers, rows)
-        }
-        Activity::DotVote { .. } => {
-            let headers = vec![w.rank.into(), w.item.into(), w.dots.into()];
-            let rows = match results {
-                Some(Results::DotVote { ranking, .. }) => view
-                    .standings(ranking)
-                    .into_iter()
-                    .map(|s| {
-                        vec![
-                            count(s.rank),
-                            Value::Text(s.text),
-                            Value::Count(u64::from(s.dots)),
-                        ]
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            (headers, rows)
-        }
-    };
-    Some(Table { headers, rows })
 }
 
 /// Who took part in `prompt`: sent an item (hidden or not: they took part), liked one on the
@@ -389,28 +282,7 @@ pub fn respondents(session: &Session, prompt: &Prompt) -> BTreeSet<ParticipantId
         who.insert(item.participant);
         who.extend(item.likes.iter().copied());
     }
-    let answers = session.answers(&prompt.id);
-    who.extend(
-        answers
-            .poll
-            .iter()
-            .filter(|(_, chosen)| !chosen.is_empty())
-            .map(|(p, _)| *p),
-    );
-    who.extend(
-        answers
-            .scale
-            .iter()
-            .filter(|(_, rated)| rated.iter().any(|v| *v > 0))
-            .map(|(p, _)| *p),
-    );
-    who.extend(
-        answers
-            .dots
-            .iter()
-            .filter(|(_, placed)| placed.values().any(|n| *n > 0))
-            .map(|(p, _)| *p),
-    );
+    super::activity::respondents(session, prompt, &mut who);
     who
 }
 
@@ -426,117 +298,10 @@ pub fn participants(view: &View<'_>) -> BTreeSet<ParticipantId> {
 mod tests {
     use super::*;
     use crate::export::fixture;
-    use crate::export::{Format, Options, PromptSelector};
+    use crate::export::{Format, Options};
 
     fn view_of<'a>(session: &'a Session, options: &Options) -> View<'a> {
         View::new(session, Format::Xlsx, options).unwrap()
-    }
-
-    #[test]
-    fn results_tables_of_every_kind() {
-        let w = fixture::workshop();
-        let view = view_of(&w.session, &Options::default());
-        let [ideas, poll, scale, words, vote] = [0, 1, 2, 3, 4].map(|i| view.prompts[i]);
-        assert_eq!(
-            results_table(&view, ideas),
-            None,
-            "a brainstorm's items are its results"
-        );
-
-        let poll = results_table(&view, poll).unwrap();
-        assert_eq!(poll.headers, ["Vaihtoehto", "Ääniä", "Osuus %"]);
-        let share = |x: f64| Value::Share(x);
-        assert_eq!(
-            poll.rows,
-            [
-                vec![
-                    Value::Text("Kunta".into()),
-                    Value::Count(2),
-                    share(2.0 / 3.0)
-                ],
-                vec![Value::Text("Järjestö".into()), Value::Count(0), share(0.0)],
-                vec![
-                    Value::Text("Valtio".into()),
-                    Value::Count(1),
-                    share(1.0 / 3.0)
-                ],
-            ]
-        );
-
-        let scale = results_table(&view, scale).unwrap();
-        assert_eq!(
-            scale.headers,
-            [
-                "Väittämä",
-                "n",
-                "Keskiarvo",
-                "1 – Huonosti",
-                "2",
-                "3",
-                "4",
-                "5 – Hyvin"
-            ]
-        );
-        assert_eq!(
-            scale.rows[0],
-            [
-                Value::Text("Yhteistyö toimii".into()),
-                Value::Count(2),
-                Value::Mean(Some(3.5)),
-                Value::Count(0),
-                Value::Count(1),
-                Value::Count(0),
-                Value::Count(0),
-                Value::Count(1),
-            ]
-        );
-
-        let words = results_table(&view, words).unwrap();
-        assert_eq!(words.headers, ["Sana", "Määrä"]);
-        assert_eq!(
-            words.rows[0],
-            [Value::Text("yhteistyö".into()), Value::Count(2)]
-        );
-        assert_eq!(
-            words.rows[1],
-            [Value::Text("luottamus".into()), Value::Count(1)]
-        );
-
-        let vote = results_table(&view, vote).unwrap();
-        assert_eq!(vote.headers, ["Sija", "Vastaus", "Pisteitä"]);
-        let places: Vec<_> = vote
-            .rows
-            .iter()
-            .map(|r| (r[0].clone(), r[2].clone()))
-            .collect();
-        assert_eq!(
-            places,
-            [
-                (Value::Count(1), Value::Count(2)),
-                (Value::Count(2), Value::Count(1)),
-                (Value::Count(3), Value::Count(0)),
-            ]
-        );
-        assert_eq!(
-            vote.rows[0][1],
-            Value::Text("Äänekosken nuorisopalvelut ja Ohjaamo".into())
-        );
-    }
-
-    #[test]
-    fn equal_dots_share_a_place() {
-        let w = fixture::workshop();
-        let options = Options {
-            prompts: Some(vec![PromptSelector::Position(5)]),
-            language: Some(Language::En),
-            ..Options::default()
-        };
-        let view = view_of(&w.session, &options);
-        let mut table = results_table(&view, view.prompts[0]).unwrap();
-        assert_eq!(table.headers, ["Rank", "Answer", "Dots"]);
-        // The two items without dots tie below the first ones.
-        table.rows.retain(|r| r[2] == Value::Count(0));
-        assert!(table.rows.iter().all(|r| r[0] == Value::Count(3)));
     }
 
     #[test]

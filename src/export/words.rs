@@ -113,13 +113,7 @@ pub fn words(language: Language) -> &'static Words {
 impl Words {
     /// The name of a prompt's activity.
     pub fn kind_name(&self, activity: &Activity) -> &'static str {
-        self.kinds[match activity {
-            Activity::Brainstorm { .. } => 0,
-            Activity::Poll { .. } => 1,
-            Activity::Scale { .. } => 2,
-            Activity::WordCloud { .. } => 3,
-            Activity::DotVote { .. } => 4,
-        }]
+        super::activity::kind_name(self, activity)
     }
 
     /// The name of a prompt's state.

@@ -3,16 +3,14 @@
 
 use std::fmt::Write;
 
-use super::{Body, Column, Entry, Labels, MarkKind, Rated, Report, Section};
+use super::{Labels, Report, Section};
 
 /// Width of every chart's drawing, in SVG user units (CSS pixels at 100 %).
-const CHART_WIDTH: u32 = 640;
+pub const CHART_WIDTH: u32 = 640;
 /// Width of a bar chart's track: the rest is for the number at the bar's end.
 const TRACK: u32 = 500;
 /// Longest label drawn in a chart, in characters; the table under it has the whole text.
 const CHART_LABEL_MAX: usize = 80;
-/// Font sizes of the word cloud's least and most frequent words, in em.
-const CLOUD_EM: (f64, f64) = (1.0, 2.6);
 
 /// The page's style: screen first, then A4 print in black on white with charts kept whole.
 /// Colours meet WCAG AA: text 4.5:1 or more, bars 3:1 or more against white.
@@ -144,7 +142,6 @@ pub fn render(report: &Report<'_>) -> String {
 }
 
 fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
-    let w = l.words;
     let _ = write!(
         out,
         "<section class=\"prompt\" id=\"{a}\" aria-labelledby=\"h-{a}\">\n<div class=\"head\">\n\
@@ -165,254 +162,8 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
         );
     }
     out.push_str("</div>\n");
-    match &s.body {
-        Body::Nothing(why) => {
-            let _ = writeln!(out, "<p class=\"none\">{}</p>", escape(why));
-        }
-        Body::Items { count, columns, .. } => {
-            let _ = writeln!(out, "<p class=\"count\">{}</p>", escape(count));
-            for column in columns {
-                render_column(out, l, column);
-            }
-        }
-        Body::Poll {
-            answered,
-            bars,
-            count,
-            note,
-        } => {
-            let rows: Vec<(String, usize, String)> = bars
-                .iter()
-                .map(|b| {
-                    (
-                        b.label.to_owned(),
-                        b.count,
-                        format!("{} · {}", b.count, b.share),
-                    )
-                })
-                .collect();
-            out.push_str("<figure class=\"chart\">\n");
-            out.push_str(&bar_chart(&rows, *answered));
-            let _ = write!(
-                out,
-                "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>\
-                 <th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-                w.option, w.votes, w.share
-            );
-            for b in bars {
-                let _ = writeln!(
-                    out,
-                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                    escape(b.label),
-                    b.count,
-                    escape(&b.share)
-                );
-            }
-            out.push_str("</tbody>\n</table>\n</figure>\n");
-            let _ = writeln!(out, "<p class=\"count\">{}</p>", escape(count));
-            if let Some(note) = note {
-                let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
-            }
-        }
-        Body::Scale {
-            max,
-            min_label,
-            max_label,
-            statements,
-            legend,
-        } => {
-            for rated in statements {
-                let _ = writeln!(out, "<h3>{}</h3>", escape(rated.text));
-                out.push_str("<figure class=\"chart\">\n");
-                out.push_str(&scale_chart(l, *max, min_label, max_label, rated));
-                out.push_str("</figure>\n");
-            }
-            let _ = write!(
-                out,
-                "<table>\n<thead><tr><th scope=\"col\">{}</th>",
-                w.statement
-            );
-            for v in 1..=*max {
-                let _ = write!(out, "<th scope=\"col\" class=\"num\">{v}</th>");
-            }
-            let _ = write!(
-                out,
-                "<th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-                l.raters, w.mean
-            );
-            for rated in statements {
-                let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(rated.text));
-                for c in &rated.result.counts {
-                    let _ = write!(out, "<td class=\"num\">{c}</td>");
-                }
-                let _ = writeln!(
-                    out,
-                    "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                    rated.result.n,
-                    escape(&rated.mean)
-                );
-            }
-            out.push_str("</tbody>\n</table>\n");
-            if *legend {
-                let _ = writeln!(
-                    out,
-                    "<p class=\"note\">1 = {} · {max} = {}</p>",
-                    escape(min_label),
-                    escape(max_label)
-                );
-            }
-        }
-        Body::Cloud {
-            words,
-            count,
-            hidden,
-        } => {
-            let top = words.iter().map(|w| w.count).max().unwrap_or(1);
-            let low = words.iter().map(|w| w.count).min().unwrap_or(1);
-            out.push_str("<ul class=\"cloud\">\n");
-            for w in words {
-                let _ = writeln!(
-                    out,
-                    "<li style=\"font-size:{:.2}em\">{} <span class=\"n\">({})</span></li>",
-                    cloud_size(w.count, low, top),
-                    escape(&w.text),
-                    w.count
-                );
-            }
-            out.push_str("</ul>\n");
-            let _ = writeln!(out, "<p class=\"count\">{}</p>", escape(count));
-            if !hidden.is_empty() {
-                let _ = writeln!(out, "<h3>{}</h3>\n<ul class=\"items\">", l.hidden_answers);
-                for text in hidden {
-                    let _ = writeln!(
-                        out,
-                        "<li><span class=\"text\">{}</span> <span class=\"tag hidden\">{}</span></li>",
-                        escape(text),
-                        l.hidden
-                    );
-                }
-                out.push_str("</ul>\n");
-            }
-        }
-        Body::Ranking {
-            ballot,
-            entries,
-            count,
-        } => {
-            if let Some(ballot) = ballot {
-                let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(ballot));
-            }
-            let top = entries.iter().map(|e| e.dots).max().unwrap_or(0);
-            let rows: Vec<(String, usize, String)> = entries
-                .iter()
-                .map(|e| {
-                    (
-                        format!("{}. {}", e.rank, e.text),
-                        e.dots as usize,
-                        format!("● {}", e.dots),
-                    )
-                })
-                .collect();
-            out.push_str("<figure class=\"chart\">\n");
-            out.push_str(&bar_chart(&rows, top as usize));
-            let _ = write!(
-                out,
-                "<table>\n<thead><tr><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th>\
-                 <th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-                w.rank, w.item, w.dots
-            );
-            for e in entries {
-                let _ = writeln!(
-                    out,
-                    "<tr><td class=\"num\">{}</td><td><span class=\"text\">{}</span>{}</td><td class=\"num\">{}</td></tr>",
-                    e.rank,
-                    escape(&e.text),
-                    if e.hidden {
-                        format!(" <span class=\"tag hidden\">{}</span>", l.hidden)
-                    } else {
-                        String::new()
-                    },
-                    e.dots
-                );
-            }
-            out.push_str("</tbody>\n</table>\n</figure>\n");
-            let _ = writeln!(out, "<p class=\"count\">{}</p>", escape(count));
-        }
-    }
+    crate::export::activity::html(out, l, &s.body);
     out.push_str("</section>\n");
-}
-
-fn render_column(out: &mut String, l: &Labels, column: &Column<'_>) {
-    // Without columns, groups are the first level under the prompt.
-    let group_level = if let Some(name) = &column.name {
-        let _ = writeln!(out, "<h3>{}</h3>", escape(name));
-        4
-    } else {
-        3
-    };
-    if column.is_empty() {
-        let _ = writeln!(out, "<p class=\"none\">{}</p>", l.no_answers);
-        return;
-    }
-    for group in &column.groups {
-        if let Some(name) = group.name {
-            let swatch = group
-                .color
-                .map(|c| format!("<span class=\"swatch\" style=\"background:{c}\" aria-hidden=\"true\"></span>"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "<h{group_level}>{swatch}{}</h{group_level}>",
-                escape(name)
-            );
-        }
-        out.push_str("<ul class=\"items\">\n");
-        for entry in &group.entries {
-            render_entry(out, l, entry);
-        }
-        out.push_str("</ul>\n");
-    }
-}
-
-fn render_entry(out: &mut String, l: &Labels, e: &Entry<'_>) {
-    let _ = write!(
-        out,
-        "<li{}><span class=\"text\">{}</span>",
-        if e.starred { " class=\"starred\"" } else { "" },
-        escape(e.text)
-    );
-    for mark in &e.marks {
-        let text = escape(&mark.text);
-        let _ = match mark.kind {
-            MarkKind::Starred => write!(out, " <span class=\"tag star\">★ {text}</span>"),
-            MarkKind::Hidden => write!(out, " <span class=\"tag hidden\">{text}</span>"),
-            MarkKind::Likes => write!(
-                out,
-                " <span class=\"tag\"><span aria-hidden=\"true\">♥ </span>{text}</span>"
-            ),
-            MarkKind::Dots => write!(
-                out,
-                " <span class=\"tag\"><span aria-hidden=\"true\">● </span>{text}</span>"
-            ),
-            MarkKind::Similar => write!(out, " <span class=\"tag\">{text}</span>"),
-        };
-    }
-    if !e.merged.is_empty() {
-        let _ = write!(
-            out,
-            "\n<span class=\"merged-label\">{}:</span>\n<ul class=\"merged\">\n",
-            escape(l.merged_here)
-        );
-        for (text, hidden) in &e.merged {
-            let _ = write!(out, "<li><span class=\"text\">{}</span>", escape(text));
-            if *hidden {
-                let _ = write!(out, " <span class=\"tag hidden\">{}</span>", l.hidden);
-            }
-            out.push_str("</li>\n");
-        }
-        out.push_str("</ul>\n");
-    }
-    out.push_str("</li>\n");
 }
 
 /// Text for HTML content and attribute values: `&`, `<`, `>`, `"` and `'` as entities.
@@ -432,7 +183,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// At most `max` characters, with an ellipsis when cut.
-fn shorten(text: &str, max: usize) -> String {
+pub fn shorten(text: &str, max: usize) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max {
         return flat;
@@ -442,7 +193,7 @@ fn shorten(text: &str, max: usize) -> String {
     cut
 }
 
-/// Width of a bar of `value` out of `whole` on a track of [`TRACK`] units, in tenths of a unit.
+/// Width of a bar of `value` out of `whole` on a track of `TRACK` units, in tenths of a unit.
 pub fn bar_width(value: usize, whole: usize) -> f64 {
     if whole == 0 {
         return 0.0;
@@ -481,88 +232,6 @@ pub fn bar_chart(rows: &[(String, usize, String)], whole: usize) -> String {
     }
     svg.push_str("</svg>\n");
     svg
-}
-
-/// A scale statement's distribution: a column per value 1..=N with its count, the end labels
-/// under 1 and N, and the mean marked with a dashed line.
-pub fn scale_chart(
-    l: &Labels,
-    max: u8,
-    min_label: &str,
-    max_label: &str,
-    rated: &Rated<'_>,
-) -> String {
-    const LEFT: f64 = 40.0;
-    const RIGHT: f64 = 600.0;
-    const BASE: f64 = 140.0;
-    const TALL: f64 = 95.0;
-    let result = &rated.result;
-    let n = f64::from(max.max(1));
-    let slot = (RIGHT - LEFT) / n;
-    let top = result.counts.iter().copied().max().unwrap_or(0);
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"scale\" viewBox=\"0 0 {CHART_WIDTH} 190\" \
-         width=\"{CHART_WIDTH}\" height=\"190\" aria-hidden=\"true\" focusable=\"false\">\n\
-         <line x1=\"{LEFT}\" y1=\"{BASE}\" x2=\"{RIGHT}\" y2=\"{BASE}\" stroke=\"#4a4a4a\" stroke-width=\"1\"/>\n"
-    );
-    for (v, count) in result.counts.iter().enumerate() {
-        let centre = LEFT + slot * (v as f64 + 0.5);
-        let h = if top == 0 {
-            0.0
-        } else {
-            (TALL * *count as f64 / top as f64 * 10.0).round() / 10.0
-        };
-        let w = (slot * 0.6).min(60.0);
-        let _ = write!(
-            svg,
-            "<rect class=\"bar\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"#1f5fa8\"/>\n\
-             <text class=\"value\" x=\"{centre:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{count}</text>\n\
-             <text class=\"muted\" x=\"{centre:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
-            centre - w / 2.0,
-            BASE - h,
-            BASE - h - 5.0,
-            BASE + 17.0,
-            v + 1,
-        );
-    }
-    if !min_label.is_empty() {
-        let _ = writeln!(
-            svg,
-            "<text class=\"muted\" x=\"{LEFT}\" y=\"{}\">{}</text>",
-            BASE + 40.0,
-            escape(&shorten(min_label, 40))
-        );
-    }
-    if !max_label.is_empty() {
-        let _ = writeln!(
-            svg,
-            "<text class=\"muted\" x=\"{RIGHT}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            BASE + 40.0,
-            escape(&shorten(max_label, 40))
-        );
-    }
-    if let Some(mean) = result.mean {
-        let x = LEFT + slot * (mean - 0.5);
-        let anchor = x.clamp(LEFT + 30.0, RIGHT - 30.0);
-        let _ = write!(
-            svg,
-            "<line class=\"mean-line\" x1=\"{x:.1}\" y1=\"19\" x2=\"{x:.1}\" y2=\"{BASE}\" stroke=\"#a31d14\" \
-             stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n\
-             <text class=\"mean\" x=\"{anchor:.1}\" y=\"14\" text-anchor=\"middle\">{} {}</text>\n",
-            escape(l.mean_short),
-            escape(&rated.mean),
-        );
-    }
-    svg.push_str("</svg>\n");
-    svg
-}
-
-/// A word's font size: the least frequent at the smallest size, the most frequent the largest.
-fn cloud_size(count: usize, low: usize, top: usize) -> f64 {
-    if top <= low {
-        return CLOUD_EM.0;
-    }
-    CLOUD_EM.0 + (CLOUD_EM.1 - CLOUD_EM.0) * (count - low) as f64 / (top - low) as f64
 }
 
 #[cfg(test)]

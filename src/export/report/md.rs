@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Body, Column, Entry, Labels, MarkKind, Report, Section};
+use super::{Labels, Report, Section};
 
 /// The whole document.
 pub fn render(report: &Report<'_>) -> String {
@@ -22,7 +22,6 @@ pub fn render(report: &Report<'_>) -> String {
 }
 
 fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
-    let w = l.words;
     let _ = write!(
         out,
         "\n## {}. {}\n\n**{}** · {}\n",
@@ -40,167 +39,11 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
             quoted.join("  \n> ")
         );
     }
-    match &s.body {
-        Body::Nothing(why) => {
-            let _ = write!(out, "\n{why}\n");
-        }
-        Body::Items { count, columns, .. } => {
-            let _ = write!(out, "\n{count}\n");
-            for column in columns {
-                render_column(out, l, column);
-            }
-        }
-        Body::Poll {
-            bars, count, note, ..
-        } => {
-            let _ = write!(
-                out,
-                "\n| {} | {} | {} |\n|---|---:|---:|\n",
-                w.option, w.votes, w.share
-            );
-            for b in bars {
-                let _ = writeln!(out, "| {} | {} | {} |", inline(b.label), b.count, b.share);
-            }
-            let _ = write!(out, "\n{count}\n");
-            if let Some(note) = note {
-                let _ = write!(out, "\n*{note}*\n");
-            }
-        }
-        Body::Scale {
-            max,
-            min_label,
-            max_label,
-            statements,
-            legend,
-        } => {
-            let _ = write!(out, "\n| {} |", w.statement);
-            for v in 1..=*max {
-                let _ = write!(out, " {v} |");
-            }
-            let _ = write!(out, " {} | {} |\n|---|", l.raters, w.mean);
-            for _ in 0..=*max + 1 {
-                out.push_str("---:|");
-            }
-            out.push('\n');
-            for rated in statements {
-                let _ = write!(out, "| {} |", inline(rated.text));
-                for c in &rated.result.counts {
-                    let _ = write!(out, " {c} |");
-                }
-                let _ = writeln!(out, " {} | {} |", rated.result.n, rated.mean);
-            }
-            if *legend {
-                let _ = write!(
-                    out,
-                    "\n1 = {} · {max} = {}\n",
-                    inline(min_label),
-                    inline(max_label)
-                );
-            }
-        }
-        Body::Cloud {
-            words,
-            count,
-            hidden,
-        } => {
-            out.push('\n');
-            for w in words {
-                let _ = writeln!(out, "- {} ({})", inline(&w.text), w.count);
-            }
-            let _ = write!(out, "\n{count}\n");
-            if !hidden.is_empty() {
-                let _ = write!(out, "\n### {}\n\n", l.hidden_answers);
-                for text in hidden {
-                    let _ = writeln!(out, "- {} *({})*", item(text, "  "), l.hidden);
-                }
-            }
-        }
-        Body::Ranking {
-            ballot,
-            entries,
-            count,
-        } => {
-            if let Some(ballot) = ballot {
-                let _ = write!(out, "\n{ballot}\n");
-            }
-            let _ = write!(
-                out,
-                "\n| {} | {} | {} |\n|---:|---|---:|\n",
-                w.rank, w.item, w.dots
-            );
-            for e in entries {
-                let _ = writeln!(
-                    out,
-                    "| {} | {}{} | {} |",
-                    e.rank,
-                    inline(&e.text),
-                    if e.hidden {
-                        format!(" *({})*", l.hidden)
-                    } else {
-                        String::new()
-                    },
-                    e.dots
-                );
-            }
-            let _ = write!(out, "\n{count}\n");
-        }
-    }
-}
-
-fn render_column(out: &mut String, l: &Labels, column: &Column<'_>) {
-    let group_level = if let Some(name) = &column.name {
-        let _ = write!(out, "\n### {}\n", inline(name));
-        "####"
-    } else {
-        "###"
-    };
-    if column.is_empty() {
-        let _ = write!(out, "\n{}\n", l.no_answers);
-        return;
-    }
-    for group in &column.groups {
-        if let Some(name) = group.name {
-            let _ = write!(out, "\n{group_level} {}\n", inline(name));
-        }
-        out.push('\n');
-        for entry in &group.entries {
-            render_entry(out, l, entry);
-        }
-    }
-}
-
-fn render_entry(out: &mut String, l: &Labels, e: &Entry<'_>) {
-    let text = item(e.text, "  ");
-    if e.starred {
-        let _ = write!(out, "- ★ **{text}**");
-    } else {
-        let _ = write!(out, "- {text}");
-    }
-    // The item's own star stands before it; the other marks' symbols go with their words.
-    let marks: Vec<String> = e
-        .marks
-        .iter()
-        .map(|mark| match mark.kind {
-            MarkKind::Likes => format!("♥ {}", mark.text),
-            MarkKind::Dots => format!("● {}", mark.text),
-            MarkKind::Starred | MarkKind::Hidden | MarkKind::Similar => mark.text.clone(),
-        })
-        .collect();
-    if !marks.is_empty() {
-        let _ = write!(out, " — *{}*", marks.join(" · "));
-    }
-    out.push('\n');
-    for (text, hidden) in &e.merged {
-        let _ = write!(out, "  - {}", item(text, "    "));
-        if *hidden {
-            let _ = write!(out, " *({})*", l.hidden);
-        }
-        out.push('\n');
-    }
+    crate::export::activity::md(out, l, &s.body);
 }
 
 /// A list item's text: escaped, its line breaks kept as hard breaks indented under the item.
-fn item(text: &str, indent: &str) -> String {
+pub fn item(text: &str, indent: &str) -> String {
     text.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())

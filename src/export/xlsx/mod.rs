@@ -19,12 +19,14 @@ use crate::session::{Item, Language, Millis, Prompt, PromptState};
 use super::tables::{self, labels, place, results_table, Labels, Table, Value};
 use super::{ExportError, View};
 
-/// Excel's limit on a sheet name, in UTF-16 code units.
-const SHEET_NAME_MAX: usize = 31;
+mod names;
+#[cfg(test)]
+mod tests;
+
+use names::SheetNames;
+
 /// Excel's limit on a cell's text, in characters.
 const CELL_TEXT_MAX: usize = 32_767;
-/// Characters Excel refuses in a sheet name.
-const SHEET_NAME_FORBIDDEN: [char; 7] = ['[', ']', ':', '*', '?', '/', '\\'];
 
 /// The row where a prompt sheet's first table starts (below the title and a line about it).
 const FIRST_TABLE_ROW: u32 = 3;
@@ -140,10 +142,21 @@ fn write_summary(
     sheet.write_number_with_format(r, 1, participants, &s.left)?;
     let r = key(sheet, l.hidden_included)?;
     sheet.write_string(r, 1, l.yes_no(view.hidden))?;
+    write_prompt_list(sheet, row + 1, view, l, s)
+}
 
-    let header = row + 1;
-    sheet.write_string_with_format(header, 0, l.prompts, &s.title)?;
-    let header = header + 1;
+/// The summary's table of the exported prompts at `top`: place, question, activity, state,
+/// when opened and closed, how many items and how many respondents.
+fn write_prompt_list(
+    sheet: &mut Worksheet,
+    top: u32,
+    view: &View<'_>,
+    l: &Labels,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let (session, w) = (view.session, l.words);
+    sheet.write_string_with_format(top, 0, l.prompts, &s.title)?;
+    let header = top + 1;
     let headings = [
         l.place,
         l.question,
@@ -172,16 +185,8 @@ fn write_summary(
         let respondents = tables::respondents(session, prompt).len();
         sheet.write_number(row, 7, respondents as f64)?;
     }
-    for (col, width) in [
-        (0, 24),
-        (1, 60),
-        (2, 16),
-        (3, 10),
-        (4, 19),
-        (5, 19),
-        (6, 12),
-        (7, 12),
-    ] {
+    let widths = [24, 60, 16, 10, 19, 19, 12, 12];
+    for (col, width) in (0u16..).zip(widths) {
         sheet.set_column_width(col, width)?;
     }
     sheet.set_column_format(1, &s.wrap)?;
@@ -356,267 +361,5 @@ fn text(s: &str) -> &str {
     match s.char_indices().nth(CELL_TEXT_MAX) {
         Some((at, _)) => &s[..at],
         None => s,
-    }
-}
-
-/// Sheet names handed out so far, so none repeats (Excel compares them case-insensitively).
-#[derive(Default)]
-struct SheetNames {
-    taken: Vec<String>,
-}
-
-impl SheetNames {
-    /// A valid, unused sheet name made from `wanted`: the characters Excel refuses become
-    /// spaces, control characters go, and a name past 31 UTF-16 units is cut with `…`.
-    fn claim(&mut self, wanted: &str) -> String {
-        let base = sheet_name(wanted);
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.taken.contains(&name.to_lowercase()) || name.eq_ignore_ascii_case("history") {
-            let suffix = format!(" ({n})");
-            name = format!("{}{suffix}", cut(&base, SHEET_NAME_MAX - suffix.len()));
-            n += 1;
-        }
-        self.taken.push(name.to_lowercase());
-        name
-    }
-}
-
-/// `wanted` as a sheet name Excel accepts (not yet checked for uniqueness).
-fn sheet_name(wanted: &str) -> String {
-    let cleaned: String = wanted
-        .chars()
-        .map(|c| {
-            if SHEET_NAME_FORBIDDEN.contains(&c) || c.is_whitespace() {
-                ' '
-            } else {
-                c
-            }
-        })
-        .filter(|c| !c.is_control())
-        .collect();
-    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    let name = if collapsed.encode_utf16().count() > SHEET_NAME_MAX {
-        format!("{}…", cut(&collapsed, SHEET_NAME_MAX - 1).trim_end())
-    } else {
-        collapsed
-    };
-    // Excel refuses a name that starts or ends with an apostrophe, and an empty one.
-    let name = name.trim_matches('\'').trim().to_owned();
-    if name.is_empty() {
-        "-".to_owned()
-    } else {
-        name
-    }
-}
-
-/// The longest start of `s` that fits in `units` UTF-16 code units.
-fn cut(s: &str, units: usize) -> &str {
-    let mut used = 0;
-    for (at, c) in s.char_indices() {
-        used += c.len_utf16();
-        if used > units {
-            return &s[..at];
-        }
-    }
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sheet_names_are_short_valid_and_unique() {
-        let mut names = SheetNames::default();
-        assert_eq!(names.claim("Yhteenveto"), "Yhteenveto");
-        let long = names.claim("3 Mitkä toimijat tulisi olla verkostossa mukana?");
-        assert_eq!(long, "3 Mitkä toimijat tulisi olla v…");
-        assert_eq!(long.encode_utf16().count(), 31);
-        assert_eq!(names.claim("4 a/b [c]: *d?\\e"), "4 a b c d e");
-        assert_eq!(names.claim("5 'lainaus'"), "5 'lainaus");
-        assert_eq!(names.claim("YHTEENVETO"), "YHTEENVETO (2)");
-        assert_eq!(names.claim("History"), "History (2)");
-        assert_eq!(names.claim("'"), "-");
-        assert_eq!(names.claim("6 rivi\nkaksi\ttab"), "6 rivi kaksi tab");
-        // Emoji take two UTF-16 units each: Excel's limit counts those, not characters.
-        let emoji = names.claim(&format!("7 {}", "🙂".repeat(20)));
-        assert!(emoji.encode_utf16().count() <= 31, "{emoji}");
-        for name in &names.taken {
-            assert!(!name.contains(SHEET_NAME_FORBIDDEN), "{name}");
-        }
-    }
-
-    #[test]
-    fn cell_text_is_cut_at_excels_limit() {
-        let long = "ä".repeat(CELL_TEXT_MAX + 5);
-        assert_eq!(text(&long).chars().count(), CELL_TEXT_MAX);
-        assert_eq!(text("lyhyt"), "lyhyt");
-    }
-}
-
-#[cfg(test)]
-mod workbook_tests {
-    use std::io::Cursor;
-
-    use calamine::{Data, Reader};
-
-    use super::*;
-    use crate::export::fixture::{self, T0};
-    use crate::export::{Format, Options, PromptSelector};
-
-    fn workbook(options: &Options) -> calamine::Xlsx<Cursor<Vec<u8>>> {
-        let w = fixture::workshop();
-        let view = View::new(&w.session, Format::Xlsx, options).unwrap();
-        let bytes = xlsx(&view, T0 + 86_400_000).unwrap();
-        calamine::Xlsx::new(Cursor::new(bytes)).unwrap()
-    }
-
-    /// A sheet as text, row by row (empty cells as "").
-    fn rows(book: &mut calamine::Xlsx<Cursor<Vec<u8>>>, sheet: &str) -> Vec<Vec<Data>> {
-        let range = book.worksheet_range(sheet).unwrap();
-        range.rows().map(|r| r.to_vec()).collect()
-    }
-
-    fn text(d: &Data) -> String {
-        d.to_string()
-    }
-
-    #[test]
-    fn summary_and_a_sheet_per_prompt() {
-        let mut book = workbook(&Options::default());
-        assert_eq!(
-            book.sheet_names(),
-            [
-                "Yhteenveto",
-                "1 Mitkä toimijat tulisi olla v…",
-                "2 Millä sektorilla työskentelet",
-                "3 Kunnan ja järjestöjen yhteis…",
-                "4 Yksi sana yhteistyöstä",
-                "5 Tärkeimmät toimijat",
-            ]
-        );
-        let summary = rows(&mut book, "Yhteenveto");
-        assert_eq!(text(&summary[0][0]), "HYVINSIVI – työpaja");
-        let value = |label: &str| {
-            summary
-                .iter()
-                .find(|r| text(&r[0]) == label)
-                .map(|r| r[1].clone())
-                .unwrap_or_else(|| panic!("no {label}"))
-        };
-        assert_eq!(text(&value("Lyhyt nimi")), "hyvinsivi");
-        assert_eq!(value("Osallistujia"), Data::Float(3.0));
-        assert_eq!(text(&value("Aikavyöhyke")), "Europe/Helsinki");
-        // The day the first prompt opened, as a date (not when the session was made).
-        match value("Päivämäärä") {
-            Data::DateTime(d) => assert_eq!(d.as_f64(), 46349.0, "2026-11-23"),
-            other => panic!("not a date: {other:?}"),
-        }
-        let header = summary.iter().position(|r| text(&r[0]) == "Nro").unwrap();
-        assert_eq!(
-            summary[header].iter().map(text).collect::<Vec<_>>(),
-            [
-                "Nro",
-                "Kysymys",
-                "Tehtävä",
-                "Tila",
-                "Avattu",
-                "Suljettu",
-                "Vastauksia",
-                "Vastaajia"
-            ]
-        );
-        let poll = &summary[header + 2];
-        assert_eq!(text(&poll[2]), "Kysely");
-        assert_eq!(text(&poll[3]), "Suljettu", "opening the next one closed it");
-        assert_eq!(poll[6], Data::Empty, "a poll has no items");
-        assert_eq!(poll[7], Data::Float(3.0));
-        assert!(matches!(poll[4], Data::DateTime(_)));
-        assert_eq!(summary[header + 1][6], Data::Float(4.0));
-    }
-
-    #[test]
-    fn items_with_their_columns_and_times_in_helsinki() {
-        let mut book = workbook(&Options::default());
-        let sheet = rows(&mut book, "1 Mitkä toimijat tulisi olla v…");
-        assert_eq!(
-            text(&sheet[0][0]),
-            "1. Mitkä toimijat tulisi olla verkostossa mukana?"
-        );
-        let header = &sheet[FIRST_TABLE_ROW as usize];
-        assert_eq!(text(&header[0]), "Teksti");
-        assert_eq!(text(&header[10]), "Aika");
-        let items = &sheet[FIRST_TABLE_ROW as usize + 1..];
-        assert_eq!(items.len(), 4);
-        let first = &items[0];
-        assert_eq!(text(&first[0]), "Äänekosken nuorisopalvelut ja Ohjaamo");
-        assert_eq!(text(&first[1]), "Toimivat nyt");
-        assert_eq!(text(&first[2]), "Digitaalisuus");
-        assert_eq!(
-            (first[3].clone(), first[4].clone()),
-            (Data::Float(1.0), Data::Float(2.0))
-        );
-        assert_eq!(
-            (text(&first[5]), text(&first[6])),
-            ("ei".into(), "kyllä".into())
-        );
-        assert_eq!(text(&first[8]), "Äänekosken nuorisopalvelut");
-        assert!(text(&first[9]).starts_with("p-"));
-        // The fourth command after T0 (12:00 UTC): 14:04 in Helsinki, as an Excel date-time.
-        match &first[10] {
-            Data::DateTime(d) => {
-                let expected = 46349.0 + (14.0 * 60.0 + 4.0) / (24.0 * 60.0);
-                assert!((d.as_f64() - expected).abs() < 1e-6, "{}", d.as_f64());
-            }
-            other => panic!("not a date-time: {other:?}"),
-        }
-        // A formula-like text is a string cell, unescaped.
-        assert_eq!(items[1][0], Data::String("=HYPERLINK(\"http://x\")".into()));
-        assert_eq!(
-            (text(&items[3][0]), text(&items[3][5])),
-            ("Roskaa".into(), "kyllä".into())
-        );
-    }
-
-    #[test]
-    fn results_tables_then_answers() {
-        let mut book = workbook(&Options {
-            language: Some(Language::Sv),
-            ..Options::default()
-        });
-        let poll = rows(&mut book, "2 Millä sektorilla työskentelet");
-        let top = FIRST_TABLE_ROW as usize;
-        assert_eq!(
-            poll[top].iter().map(text).collect::<Vec<_>>(),
-            ["Alternativ", "Röster", "Andel %"]
-        );
-        assert_eq!(
-            poll[top + 1][..2],
-            [Data::String("Kunta".into()), Data::Float(2.0)]
-        );
-        assert!(matches!(poll[top + 3][2], Data::Float(x) if (x - 1.0 / 3.0).abs() < 1e-9));
-        let words = rows(&mut book, "4 Yksi sana yhteistyöstä");
-        assert_eq!(
-            words[top + 1][..2],
-            [Data::String("yhteistyö".into()), Data::Float(2.0)]
-        );
-        let answers = words.iter().position(|r| text(&r[0]) == "Svar").unwrap();
-        assert_eq!(text(&words[answers + 1][0]), "Text");
-        assert_eq!(text(&words[answers + 2][0]), "Yhteistyö");
-        assert_eq!(book.sheet_names()[0], "Sammanfattning");
-    }
-
-    #[test]
-    fn hidden_items_out_and_one_prompt() {
-        let mut book = workbook(&Options {
-            hidden: Some(false),
-            prompts: Some(vec![PromptSelector::Position(1)]),
-            ..Options::default()
-        });
-        assert_eq!(book.sheet_names().len(), 2);
-        let sheet = rows(&mut book, "1 Mitkä toimijat tulisi olla v…");
-        assert_eq!(sheet.len(), FIRST_TABLE_ROW as usize + 1 + 3);
-        assert!(sheet.iter().all(|r| text(&r[0]) != "Roskaa"));
     }
 }
