@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::session::{ItemId, Millis, ParticipantId, Session};
+use crate::session::{AnswerSet, ItemId, Millis, ParticipantId, Session};
 
 pub use crate::session::document::*;
 
@@ -36,7 +36,8 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
         .map(|p| {
             let answers = session.answers(&p.id);
             let mut answer_docs: Vec<AnswerDoc> = Vec::new();
-            for (who, options) in &answers.poll {
+            let poll = answers.and_then(AnswerSet::as_poll).map(|a| &a.chosen);
+            for (who, options) in poll.into_iter().flatten() {
                 participants.insert(*who);
                 answer_docs.push(AnswerDoc {
                     participant: session.pseudonym(who),
@@ -45,7 +46,8 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
                     dots: None,
                 });
             }
-            for (who, ratings) in &answers.scale {
+            let scale = answers.and_then(AnswerSet::as_scale).map(|a| &a.ratings);
+            for (who, ratings) in scale.into_iter().flatten() {
                 participants.insert(*who);
                 answer_docs.push(AnswerDoc {
                     participant: session.pseudonym(who),
@@ -54,7 +56,8 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
                     dots: None,
                 });
             }
-            for (who, dots) in &answers.dots {
+            let placed = answers.and_then(AnswerSet::as_dot_vote).map(|a| &a.placed);
+            for (who, dots) in placed.into_iter().flatten() {
                 let dots: BTreeMap<ItemId, u32> = dots
                     .iter()
                     .filter(|(id, _)| included.contains(id))

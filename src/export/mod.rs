@@ -365,7 +365,7 @@ fn dots_per_item(session: &Session) -> BTreeMap<ItemId, u32> {
     let mut dots = BTreeMap::new();
     for prompt in session.prompts() {
         if let Results::DotVote { ranking, .. } = session.results(prompt) {
-            if matches!(prompt.draft.activity, Activity::DotVote { .. }) {
+            if matches!(prompt.draft.activity, Activity::DotVote(_)) {
                 for entry in ranking {
                     *dots.entry(entry.item_id).or_insert(0) += entry.dots;
                 }

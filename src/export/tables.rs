@@ -8,7 +8,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::session::{Activity, GroupId, Item, Language, ParticipantId, Prompt, Results, Session};
+use crate::session::{
+    Activity, Brainstorm, GroupId, Item, Language, ParticipantId, Poll, Prompt, Results, Scale,
+    Session,
+};
 
 use super::words::{self, Words};
 use super::View;
@@ -230,7 +233,7 @@ pub fn place(session: &Session, prompt: &Prompt) -> usize {
 /// The name of the brainstorm column an item was sent to, if any.
 pub fn column_name<'a>(prompt: &'a Prompt, item: &Item) -> Option<&'a str> {
     match &prompt.draft.activity {
-        Activity::Brainstorm { columns } => item
+        Activity::Brainstorm(Brainstorm { columns }) => item
             .column
             .and_then(|c| columns.get(usize::from(c)))
             .map(String::as_str),
@@ -293,8 +296,8 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
     let w = words::words(view.language);
     let results = view.results(prompt);
     let (headers, rows): (Vec<String>, Vec<Vec<Value>>) = match &prompt.draft.activity {
-        Activity::Brainstorm { .. } => return None,
-        Activity::Poll { options, .. } => {
+        Activity::Brainstorm(_) => return None,
+        Activity::Poll(Poll { options, .. }) => {
             // The cells are bare numbers, so the heading carries the unit.
             let headers = vec![w.option.into(), w.votes.into(), format!("{} %", w.share)];
             let rows = match results {
@@ -314,12 +317,12 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
             };
             (headers, rows)
         }
-        Activity::Scale {
+        Activity::Scale(Scale {
             statements,
             max,
             min_label,
             max_label,
-        } => {
+        }) => {
             let mut headers: Vec<String> = vec![w.statement.into(), "n".into(), w.mean.into()];
             for value in 1..=*max {
                 let label = match value {
@@ -348,7 +351,7 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
             };
             (headers, rows)
         }
-        Activity::WordCloud { .. } => {
+        Activity::WordCloud(_) => {
             let headers = vec![w.word.into(), w.count.into()];
             let rows = match results {
                 Some(Results::WordCloud { words, .. }) => words
@@ -359,7 +362,7 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
             };
             (headers, rows)
         }
-        Activity::DotVote { .. } => {
+        Activity::DotVote(_) => {
             let headers = vec![w.rank.into(), w.item.into(), w.dots.into()];
             let rows = match results {
                 Some(Results::DotVote { ranking, .. }) => view
@@ -389,28 +392,9 @@ pub fn respondents(session: &Session, prompt: &Prompt) -> BTreeSet<ParticipantId
         who.insert(item.participant);
         who.extend(item.likes.iter().copied());
     }
-    let answers = session.answers(&prompt.id);
-    who.extend(
-        answers
-            .poll
-            .iter()
-            .filter(|(_, chosen)| !chosen.is_empty())
-            .map(|(p, _)| *p),
-    );
-    who.extend(
-        answers
-            .scale
-            .iter()
-            .filter(|(_, rated)| rated.iter().any(|v| *v > 0))
-            .map(|(p, _)| *p),
-    );
-    who.extend(
-        answers
-            .dots
-            .iter()
-            .filter(|(_, placed)| placed.values().any(|n| *n > 0))
-            .map(|(p, _)| *p),
-    );
+    if let Some(answers) = session.answers(&prompt.id) {
+        who.extend(answers.respondents().copied());
+    }
     who
 }
 

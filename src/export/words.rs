@@ -114,11 +114,11 @@ impl Words {
     /// The name of a prompt's activity.
     pub fn kind_name(&self, activity: &Activity) -> &'static str {
         self.kinds[match activity {
-            Activity::Brainstorm { .. } => 0,
-            Activity::Poll { .. } => 1,
-            Activity::Scale { .. } => 2,
-            Activity::WordCloud { .. } => 3,
-            Activity::DotVote { .. } => 4,
+            Activity::Brainstorm(_) => 0,
+            Activity::Poll(_) => 1,
+            Activity::Scale(_) => 2,
+            Activity::WordCloud(_) => 3,
+            Activity::DotVote(_) => 4,
         }]
     }
 

@@ -337,7 +337,7 @@ impl Session {
                 },
             };
             let draft = validate_draft(&p.draft).map_err(invalid_prompt)?;
-            if let Activity::DotVote { source, .. } = &draft.activity {
+            if let Some(source) = draft.activity.ballot_source() {
                 let Some(&at) = prompt_at.get(source) else {
                     return Err(ImportError::DotVoteSourceMissing {
                         prompt: p.id.0.clone(),
@@ -383,7 +383,7 @@ impl Session {
             if p.locked && p.state != PromptState::Open {
                 return Err(state_error("only an open prompt can be locked"));
             }
-            if !p.ballot.is_empty() && !matches!(draft.activity, Activity::DotVote { .. }) {
+            if !p.ballot.is_empty() && !draft.activity.has_ballot() {
                 return Err(state_error("only a dot vote has a ballot"));
             }
             prompts.push(Prompt {
@@ -427,10 +427,11 @@ impl Session {
         let mut items: Vec<Item> = Vec::with_capacity(item_count);
         let mut item_prompt: HashMap<ItemId, &PromptId> = HashMap::with_capacity(item_count);
         for (p, prompt) in doc.prompts.iter().zip(&prompts) {
-            let max = match &prompt.draft.activity {
-                Activity::WordCloud { .. } => WORDCLOUD_TEXT_MAX,
-                _ => ITEM_TEXT_MAX,
-            };
+            let max = prompt
+                .draft
+                .activity
+                .item_text_max()
+                .unwrap_or(ITEM_TEXT_MAX);
             let mut per_participant: HashMap<ParticipantId, u8> = HashMap::new();
             for i in &p.items {
                 let invalid = |reason: &str| ImportError::InvalidItem {
@@ -445,10 +446,9 @@ impl Session {
                 }
                 let text = clean_text(&i.text, max).map_err(|r| invalid(&r.to_string()))?;
                 let participant = who(&i.participant)?;
-                let column_ok = match (&prompt.draft.activity, i.column) {
-                    (Activity::Brainstorm { columns }, None) => columns.is_empty(),
-                    (Activity::Brainstorm { columns }, Some(c)) => usize::from(c) < columns.len(),
-                    (_, column) => column.is_none(),
+                let column_ok = match &prompt.draft.activity {
+                    Activity::Brainstorm(brainstorm) => brainstorm.column_fits(i.column),
+                    _ => i.column.is_none(),
                 };
                 if !column_ok {
                     return Err(invalid("its column is not one of the prompt's"));
@@ -458,10 +458,10 @@ impl Session {
                 } else if prompt.draft.per_group {
                     return Err(invalid("a per-group prompt's items have a group"));
                 }
-                if let Activity::WordCloud { max_answers } = &prompt.draft.activity {
+                if let Activity::WordCloud(cloud) = &prompt.draft.activity {
                     let given = per_participant.entry(participant).or_default();
-                    *given += 1;
-                    if *given > *max_answers {
+                    *given = given.saturating_add(1);
+                    if !cloud.allows(*given) {
                         return Err(invalid("more word-cloud answers than the prompt allows"));
                     }
                 }
@@ -533,10 +533,10 @@ impl Session {
         }
 
         // Ballots and answers.
-        let mut answers: BTreeMap<PromptId, Answers> = BTreeMap::new();
+        let mut answers: BTreeMap<PromptId, AnswerSet> = BTreeMap::new();
         for (p, prompt) in doc.prompts.iter().zip(&prompts) {
             let mut on_ballot = HashSet::new();
-            if let Activity::DotVote { source, .. } = &prompt.draft.activity {
+            if let Some(source) = prompt.draft.activity.ballot_source() {
                 for id in &prompt.ballot {
                     if item_prompt.get(id).copied() != Some(source) {
                         return Err(ImportError::UnknownItem {
@@ -552,7 +552,7 @@ impl Session {
             if p.answers.is_empty() {
                 continue;
             }
-            let mut set = Answers::default();
+            let mut set = prompt.draft.activity.empty_answers();
             for a in &p.answers {
                 let participant = who(&a.participant)?;
                 let bad = |reason| ImportError::InvalidAnswer {
@@ -564,67 +564,50 @@ impl Session {
                 if given.iter().filter(|g| **g).count() != 1 {
                     return Err(bad("an answer is one of options, ratings or dots"));
                 }
-                let fresh = match (&prompt.draft.activity, a) {
+                let fresh = match (&prompt.draft.activity, set.as_mut(), a) {
                     (
-                        Activity::Poll {
-                            options, multiple, ..
-                        },
+                        Activity::Poll(poll),
+                        Some(AnswerSet::Poll(set)),
                         AnswerDoc {
                             options: Some(chosen),
                             ..
                         },
                     ) => {
-                        let ascending = chosen.windows(2).all(|w| w[0] < w[1]);
-                        let ok = !chosen.is_empty()
-                            && ascending
-                            && (*multiple || chosen.len() == 1)
-                            && chosen.iter().all(|&o| usize::from(o) < options.len());
-                        if !ok {
+                        if !poll.fits(chosen) {
                             return Err(bad("not a valid choice of the poll's options"));
                         }
-                        set.poll.insert(participant, chosen.clone()).is_none()
+                        set.chosen.insert(participant, chosen.clone()).is_none()
                     }
                     (
-                        Activity::Scale {
-                            statements, max, ..
-                        },
+                        Activity::Scale(scale),
+                        Some(AnswerSet::Scale(set)),
                         AnswerDoc {
                             ratings: Some(ratings),
                             ..
                         },
                     ) => {
-                        if ratings.len() != statements.len() || ratings.iter().any(|v| v > max) {
+                        if !scale.fits(ratings) {
                             return Err(bad("a rating per statement, each 0 to the scale's max"));
                         }
-                        set.scale.insert(participant, ratings.clone()).is_none()
+                        set.ratings.insert(participant, ratings.clone()).is_none()
                     }
                     (
-                        Activity::DotVote {
-                            dots, max_per_item, ..
-                        },
+                        Activity::DotVote(vote),
+                        Some(AnswerSet::DotVote(set)),
                         AnswerDoc {
                             dots: Some(placed), ..
                         },
                     ) => {
-                        if placed.is_empty() {
-                            return Err(bad("no dots"));
+                        if let Some(id) = placed.keys().find(|id| !on_ballot.contains(*id)) {
+                            return Err(ImportError::UnknownItem {
+                                item: id.to_string(),
+                                referrer: format!("prompt {}: dots of {}", p.id, a.participant),
+                            });
                         }
-                        for (id, n) in placed {
-                            if !on_ballot.contains(id) {
-                                return Err(ImportError::UnknownItem {
-                                    item: id.to_string(),
-                                    referrer: format!("prompt {}: dots of {}", p.id, a.participant),
-                                });
-                            }
-                            if *n == 0 || n > max_per_item {
-                                return Err(bad("more dots on one item than the vote allows"));
-                            }
+                        if let Some(reason) = vote.misfit(placed) {
+                            return Err(bad(reason));
                         }
-                        let spent = placed.values().fold(0u64, |s, n| s + u64::from(*n));
-                        if spent > u64::from(*dots) {
-                            return Err(bad("more dots than the vote gives"));
-                        }
-                        set.dots.insert(participant, placed.clone()).is_none()
+                        set.placed.insert(participant, placed.clone()).is_none()
                     }
                     _ => return Err(bad("the answer does not fit the prompt's activity")),
                 };
@@ -632,7 +615,9 @@ impl Session {
                     return Err(bad("two answers from one participant"));
                 }
             }
-            answers.insert(p.id.clone(), set);
+            if let Some(set) = set {
+                answers.insert(p.id.clone(), set);
+            }
         }
 
         // Acceptance order across prompts, as the journal had it.
@@ -769,9 +754,9 @@ mod tests {
             PromptDraft {
                 wall: true,
                 ..draft(
-                    Activity::Brainstorm {
+                    Activity::Brainstorm(Brainstorm {
                         columns: vec!["Toimivat nyt".into(), "Eivät toimi".into()],
-                    },
+                    }),
                     "Yhdyspinnat",
                 )
             },
@@ -781,17 +766,20 @@ mod tests {
         let cloud = add(
             &mut s,
             t(4),
-            draft(Activity::WordCloud { max_answers: 3 }, "Yksi sana"),
+            draft(
+                Activity::WordCloud(WordCloud { max_answers: 3 }),
+                "Yksi sana",
+            ),
         );
         let poll = add(
             &mut s,
             t(4),
             draft(
-                Activity::Poll {
+                Activity::Poll(Poll {
                     options: vec!["Kunta".into(), "Järjestö".into(), "Muu".into()],
                     multiple: true,
                     may_change: true,
-                },
+                }),
                 "Sektori?",
             ),
         );
@@ -799,12 +787,12 @@ mod tests {
             &mut s,
             t(4),
             draft(
-                Activity::Scale {
+                Activity::Scale(Scale {
                     statements: vec!["Yhteistyö toimii".into(), "Tieto kulkee".into()],
                     max: 5,
                     min_label: "ei lainkaan".into(),
                     max_label: "erittäin hyvin".into(),
-                },
+                }),
                 "Arvioi",
             ),
         );
@@ -812,11 +800,11 @@ mod tests {
             &mut s,
             t(4),
             draft(
-                Activity::DotVote {
+                Activity::DotVote(DotVote {
                     source: brainstorm.clone(),
                     dots: 3,
                     max_per_item: 2,
-                },
+                }),
                 "Tärkeimmät",
             ),
         );
@@ -1377,7 +1365,9 @@ mod tests {
             (
                 "invalid_prompt",
                 Box::new(|d| {
-                    if let Activity::DotVote { source, .. } = &mut prompt(d, "p6").draft.activity {
+                    if let Activity::DotVote(DotVote { source, .. }) =
+                        &mut prompt(d, "p6").draft.activity
+                    {
                         *source = PromptId("p4".into());
                     }
                 }),

@@ -7,6 +7,7 @@
 //! the session's next gap-free sequence number. Time comes in as a parameter, so replaying
 //! the journal (the same commands with the same times) rebuilds the same state.
 
+mod activity;
 pub mod document;
 mod import;
 mod prompt;
@@ -17,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+pub use activity::*;
 pub use import::*;
 pub use prompt::*;
 pub use results::*;
@@ -32,11 +34,6 @@ pub const MAX_GROUPS: usize = 30;
 pub const GROUP_NAME_MAX: usize = 60;
 /// Most time the facilitator can add in one go, in seconds.
 pub const ADD_TIME_MAX_SECS: u32 = 3600;
-/// How long after voting a participant may still change or withdraw the answer to a poll
-/// that does not let answers change (`may_change` off), in ms: long enough to fix a mistap
-/// on a phone, too short to change sides after watching the room's results come in.
-pub const POLL_GRACE_MS: Millis = 10_000;
-
 /// A small group or theme table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
@@ -98,25 +95,6 @@ impl Item {
     pub fn is_visible(&self) -> bool {
         !self.hidden && self.approved && self.merged_into.is_none()
     }
-}
-
-/// Everyone's answers to one poll, scale or dot vote.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Answers {
-    /// Poll: the options each participant chose.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub poll: BTreeMap<ParticipantId, Vec<u8>>,
-    /// Poll: when each participant's current answer was given, for the grace window
-    /// ([`POLL_GRACE_MS`]). Answers stored before it existed (or imported) have none: they are
-    /// final unless the poll has `may_change`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub poll_at: BTreeMap<ParticipantId, Millis>,
-    /// Scale: each participant's rating per statement (0 = not rated).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub scale: BTreeMap<ParticipantId, Vec<u8>>,
-    /// Dot vote: each participant's dots per item.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub dots: BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>,
 }
 
 /// What the projector shows, as the facilitator chose it. Phones are not affected: they
@@ -590,9 +568,10 @@ pub struct Session {
     /// Which group each participant picked.
     #[serde(default)]
     members: BTreeMap<ParticipantId, GroupId>,
-    /// Answers to polls, scales and dot votes, per prompt.
-    #[serde(default)]
-    answers: BTreeMap<PromptId, Answers>,
+    /// Answers to polls, scales and dot votes, per prompt, stored in their long-standing
+    /// `{poll, poll_at, scale, dots}` shape.
+    #[serde(default, with = "activity::stored")]
+    answers: BTreeMap<PromptId, AnswerSet>,
     /// The prompt phones show now (open, or the one just closed).
     current: Option<PromptId>,
     /// What the projector shows. Snapshots from before the facilitator could choose have
@@ -650,8 +629,6 @@ impl PartialEq for Session {
             && self.imported_at == other.imported_at
     }
 }
-
-static NO_ANSWERS: std::sync::OnceLock<Answers> = std::sync::OnceLock::new();
 
 impl Session {
     /// A new, empty session.
@@ -791,47 +768,6 @@ impl Session {
             .map(|&i| &self.items[i])
     }
 
-    /// Everyone's answers to a poll, scale or dot vote.
-    pub fn answers(&self, prompt: &PromptId) -> &Answers {
-        self.answers
-            .get(prompt)
-            .unwrap_or_else(|| NO_ANSWERS.get_or_init(Answers::default))
-    }
-
-    /// Until when `participant` may change or withdraw their answer to the poll `prompt`
-    /// (ms, the server's clock): [`POLL_GRACE_MS`] after they voted, on a poll without
-    /// `may_change`. None when they have not voted, the answer is final, or the poll always
-    /// lets answers change.
-    pub fn poll_grace_until(&self, prompt: &Prompt, participant: &ParticipantId) -> Option<Millis> {
-        match prompt.draft.activity {
-            Activity::Poll {
-                may_change: false, ..
-            } => self
-                .answers(&prompt.id)
-                .poll_at
-                .get(participant)
-                .map(|at| at + POLL_GRACE_MS),
-            _ => None,
-        }
-    }
-
-    /// Whether `participant`'s answer to the poll `prompt_id` may be replaced or withdrawn at
-    /// `now`: always with `may_change`, else within the grace window after it was given.
-    fn poll_changeable(
-        &self,
-        prompt_id: &PromptId,
-        participant: &ParticipantId,
-        may_change: bool,
-        now: Millis,
-    ) -> bool {
-        may_change
-            || self
-                .answers(prompt_id)
-                .poll_at
-                .get(participant)
-                .is_some_and(|&at| now < at + POLL_GRACE_MS)
-    }
-
     /// A participant's pseudonym in this session, as exports and the console show it: the
     /// one an imported export gave them, else [`ParticipantId::pseudonym`] (salted with the
     /// session's name).
@@ -850,9 +786,7 @@ impl Session {
             all.extend(item.likes.iter().copied());
         }
         for answers in self.answers.values() {
-            all.extend(answers.poll.keys().copied());
-            all.extend(answers.scale.keys().copied());
-            all.extend(answers.dots.keys().copied());
+            all.extend(answers.participants().copied());
         }
         all
     }
@@ -919,7 +853,7 @@ impl Session {
             .iter()
             .map(|p| {
                 let mut draft = p.draft.clone();
-                if let Activity::DotVote { source, .. } = &mut draft.activity {
+                if let Some(source) = draft.activity.ballot_source_mut() {
                     if let Some(at) = self.prompts.iter().position(|q| &q.id == source) {
                         *source = PromptId(format!("@{at}"));
                     }
@@ -965,7 +899,11 @@ impl Session {
                 if self.prompts[at].state != PromptState::Draft {
                     return Err(Rejection::PromptNotDraft);
                 }
-                if self.prompts.iter().any(|p| matches!(&p.draft.activity, Activity::DotVote { source, .. } if source == prompt_id)) {
+                if self
+                    .prompts
+                    .iter()
+                    .any(|p| p.draft.activity.votes_on(prompt_id))
+                {
                     return Err(Rejection::PromptInUse);
                 }
                 self.prompts.remove(at);
@@ -1157,33 +1095,13 @@ impl Session {
                 if prompt.draft.per_group && group.is_none() {
                     return Err(Rejection::GroupRequired);
                 }
-                let text = match &prompt.draft.activity {
-                    Activity::Brainstorm { columns } => {
-                        let column_ok = match column {
-                            None => columns.is_empty(),
-                            Some(c) => usize::from(*c) < columns.len(),
-                        };
-                        if !column_ok {
-                            return Err(Rejection::InvalidColumn);
-                        }
-                        clean_text(text, ITEM_TEXT_MAX)?
-                    }
-                    Activity::WordCloud { max_answers } => {
-                        if column.is_some() {
-                            return Err(Rejection::InvalidColumn);
-                        }
-                        let text = clean_text(text, WORDCLOUD_TEXT_MAX)?;
-                        let given = self
-                            .items_of(participant)
-                            .filter(|i| &i.prompt_id == prompt_id)
-                            .count();
-                        if given >= usize::from(*max_answers) {
-                            return Err(Rejection::AnswerLimit);
-                        }
-                        text
-                    }
-                    _ => return Err(Rejection::WrongActivity),
-                };
+                let text = prompt.draft.activity.check_item(
+                    self,
+                    prompt_id,
+                    participant,
+                    text,
+                    *column,
+                )?;
                 if self.items.len() >= MAX_ITEMS {
                     return Err(Rejection::SessionFull);
                 }
@@ -1211,150 +1129,27 @@ impl Session {
                 participant,
                 prompt_id,
                 options,
-            } => {
-                let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
-                prompt.accepting()?;
-                let Activity::Poll {
-                    options: choices,
-                    multiple,
-                    may_change,
-                } = &prompt.draft.activity
-                else {
-                    return Err(Rejection::WrongActivity);
-                };
-                let mut chosen = options.clone();
-                chosen.sort_unstable();
-                chosen.dedup();
-                let valid = !chosen.is_empty()
-                    && chosen.len() == options.len()
-                    && (*multiple || chosen.len() == 1)
-                    && chosen.iter().all(|&o| usize::from(o) < choices.len());
-                if !valid {
-                    return Err(Rejection::InvalidChoice);
-                }
-                let may_change = *may_change;
-                let changeable = self.poll_changeable(prompt_id, participant, may_change, now);
-                let previous = self
-                    .answers
-                    .get(prompt_id)
-                    .and_then(|a| a.poll.get(participant));
-                match previous {
-                    Some(previous) if *previous == chosen => Vec::new(),
-                    Some(_) if !changeable => return Err(Rejection::AlreadyAnswered),
-                    _ => {
-                        let answers = self.answers.entry(prompt_id.clone()).or_default();
-                        answers.poll.insert(*participant, chosen);
-                        // A change starts the window again: what counts is the answer's age.
-                        answers.poll_at.insert(*participant, now);
-                        vec![Event::AnswersChanged(prompt_id.clone())]
-                    }
-                }
-            }
+            } => self.vote(participant, prompt_id, options, now)?,
             Command::WithdrawVote {
                 participant,
                 prompt_id,
-            } => {
-                let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
-                prompt.accepting()?;
-                let Activity::Poll { may_change, .. } = &prompt.draft.activity else {
-                    return Err(Rejection::WrongActivity);
-                };
-                let changeable = self.poll_changeable(prompt_id, participant, *may_change, now);
-                match self.answers.get_mut(prompt_id) {
-                    // Nothing to take back (a resend after a lost ack): done already.
-                    Some(answers) if answers.poll.contains_key(participant) => {
-                        if !changeable {
-                            return Err(Rejection::AlreadyAnswered);
-                        }
-                        answers.poll.remove(participant);
-                        answers.poll_at.remove(participant);
-                        vec![Event::AnswersChanged(prompt_id.clone())]
-                    }
-                    _ => Vec::new(),
-                }
-            }
+            } => self.withdraw_vote(participant, prompt_id, now)?,
             Command::Rate {
                 participant,
                 prompt_id,
                 statement,
                 value,
-            } => {
-                let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
-                prompt.accepting()?;
-                let Activity::Scale {
-                    statements, max, ..
-                } = &prompt.draft.activity
-                else {
-                    return Err(Rejection::WrongActivity);
-                };
-                if usize::from(*statement) >= statements.len() || !(1..=*max).contains(value) {
-                    return Err(Rejection::InvalidChoice);
-                }
-                let count = statements.len();
-                let answers = self.answers.entry(prompt_id.clone()).or_default();
-                let ratings = answers
-                    .scale
-                    .entry(*participant)
-                    .or_insert_with(|| vec![0; count]);
-                let slot = &mut ratings[usize::from(*statement)];
-                if *slot == *value {
-                    Vec::new()
-                } else {
-                    *slot = *value;
-                    vec![Event::AnswersChanged(prompt_id.clone())]
-                }
-            }
+            } => self.rate(participant, prompt_id, *statement, *value)?,
             Command::PlaceDot {
                 participant,
                 prompt_id,
                 item_id,
-            } => {
-                let (dots, max_per_item) = self.ballot_check(prompt_id, item_id, true)?;
-                let mine = self
-                    .answers
-                    .get(prompt_id)
-                    .and_then(|a| a.dots.get(participant));
-                let spent: u32 = mine.map_or(0, |m| m.values().sum());
-                let here = mine.and_then(|m| m.get(item_id)).copied().unwrap_or(0);
-                if spent >= dots {
-                    return Err(Rejection::DotBudgetExceeded);
-                }
-                if here >= max_per_item {
-                    return Err(Rejection::ItemDotLimit);
-                }
-                let answers = self.answers.entry(prompt_id.clone()).or_default();
-                *answers
-                    .dots
-                    .entry(*participant)
-                    .or_default()
-                    .entry(*item_id)
-                    .or_insert(0) += 1;
-                vec![Event::AnswersChanged(prompt_id.clone())]
-            }
+            } => self.place_dot(participant, prompt_id, item_id)?,
             Command::RemoveDot {
                 participant,
                 prompt_id,
                 item_id,
-            } => {
-                self.ballot_check(prompt_id, item_id, false)?;
-                let answers = self
-                    .answers
-                    .get_mut(prompt_id)
-                    .ok_or(Rejection::NoDotHere)?;
-                let mine = answers
-                    .dots
-                    .get_mut(participant)
-                    .ok_or(Rejection::NoDotHere)?;
-                let on_item = mine.get_mut(item_id).ok_or(Rejection::NoDotHere)?;
-                *on_item -= 1;
-                if *on_item == 0 {
-                    mine.remove(item_id);
-                }
-                if mine.is_empty() {
-                    answers.dots.remove(participant);
-                }
-                vec![Event::AnswersChanged(prompt_id.clone())]
-            }
+            } => self.remove_dot(participant, prompt_id, item_id)?,
             Command::Like {
                 participant,
                 item_id,
@@ -1400,13 +1195,10 @@ impl Session {
                     .item_index
                     .get(item_id)
                     .ok_or(Rejection::ItemNotFound)?;
-                let max = match self
+                let max = self
                     .prompt(&self.items[at].prompt_id)
-                    .map(|p| &p.draft.activity)
-                {
-                    Some(Activity::WordCloud { .. }) => WORDCLOUD_TEXT_MAX,
-                    _ => ITEM_TEXT_MAX,
-                };
+                    .and_then(|p| p.draft.activity.item_text_max())
+                    .unwrap_or(ITEM_TEXT_MAX);
                 let text = clean_text(text, max)?;
                 let item = &mut self.items[at];
                 if item.text == text {
@@ -1475,7 +1267,7 @@ impl Session {
         own: Option<&PromptId>,
     ) -> Result<PromptDraft, Rejection> {
         let draft = validate_draft(draft)?;
-        if let Activity::DotVote { source, .. } = &draft.activity {
+        if let Some(source) = draft.activity.ballot_source() {
             let ok = Some(source) != own
                 && self
                     .prompt(source)
@@ -1526,7 +1318,7 @@ impl Session {
         let mut checked = Vec::with_capacity(drafts.len());
         for (n, draft) in drafts.iter().enumerate() {
             let mut draft = validate_draft(draft)?;
-            if let Activity::DotVote { source, .. } = &mut draft.activity {
+            if let Some(source) = draft.activity.ballot_source_mut() {
                 let resolved =
                     match source.0.strip_prefix('@').map(str::parse::<usize>) {
                         // Any other prompt of the import, before or after (the agenda may
@@ -1568,8 +1360,8 @@ impl Session {
         }
         // A dot vote's ballot is frozen when it first opens: the source's visible items, in
         // their order (a list that moves under the thumb makes voting chaotic).
-        let ballot = match &self.prompts[at].draft.activity {
-            Activity::DotVote { source, .. } if self.prompts[at].ballot.is_empty() => {
+        let ballot = match self.prompts[at].draft.activity.ballot_source() {
+            Some(source) if self.prompts[at].ballot.is_empty() => {
                 let ballot: Vec<ItemId> = self.visible_items(source).map(|i| i.id).collect();
                 if ballot.is_empty() {
                     return Err(Rejection::EmptyBallot);
@@ -1618,30 +1410,6 @@ impl Session {
             self.screen = view.clone();
             vec![Event::ScreenChanged(view)]
         }
-    }
-
-    /// Checks a dot placement's prompt and item; returns (dots each, max per item).
-    /// A dot may be taken back from an item merged away after the ballot froze, not placed.
-    fn ballot_check(
-        &self,
-        prompt_id: &PromptId,
-        item_id: &ItemId,
-        placing: bool,
-    ) -> Result<(u32, u32), Rejection> {
-        let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
-        prompt.accepting()?;
-        let Activity::DotVote {
-            dots, max_per_item, ..
-        } = &prompt.draft.activity
-        else {
-            return Err(Rejection::WrongActivity);
-        };
-        // Merged away after the ballot froze: its dots belong on the item it joined.
-        let merged = placing && self.item(item_id).is_some_and(|i| i.merged_into.is_some());
-        if !prompt.ballot.contains(item_id) || merged {
-            return Err(Rejection::NotOnBallot);
-        }
-        Ok((*dots, *max_per_item))
     }
 
     fn merge(&mut self, into: &ItemId, items: &[ItemId]) -> Result<Vec<Event>, Rejection> {

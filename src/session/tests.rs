@@ -473,11 +473,11 @@ fn item_in(
 }
 
 fn poll(options: usize, multiple: bool, may_change: bool) -> Activity {
-    Activity::Poll {
+    Activity::Poll(Poll {
         options: (0..options).map(|i| format!("Vaihtoehto {i}")).collect(),
         multiple,
         may_change,
-    }
+    })
 }
 
 #[test]
@@ -485,9 +485,9 @@ fn columns_take_one_valid_column_per_item() {
     let mut s = session();
     let p = add_kind(
         &mut s,
-        Activity::Brainstorm {
+        Activity::Brainstorm(Brainstorm {
             columns: vec!["Toimii nyt".into(), "Ei toimi, mutta pitäisi".into()],
-        },
+        }),
         |_| {},
     );
     open(&mut s, &p);
@@ -521,9 +521,9 @@ fn columns_take_one_valid_column_per_item() {
     );
     assert_eq!(r, Rejection::InvalidColumn);
     let seven = PromptDraft {
-        activity: Activity::Brainstorm {
+        activity: Activity::Brainstorm(Brainstorm {
             columns: (0..7).map(|i| i.to_string()).collect(),
-        },
+        }),
         ..draft("x")
     };
     assert_eq!(
@@ -753,12 +753,12 @@ fn scales_give_distribution_and_mean() {
     let mut s = session();
     let p = add_kind(
         &mut s,
-        Activity::Scale {
+        Activity::Scale(Scale {
             statements: vec!["Yhteistyö toimii".into(), "Tieto kulkee".into()],
             max: 5,
             min_label: "Huonosti".into(),
             max_label: "Hyvin".into(),
-        },
+        }),
         |_| {},
     );
     open(&mut s, &p);
@@ -793,12 +793,12 @@ fn scales_give_distribution_and_mean() {
             &mut s,
             Command::AddPrompt {
                 draft: PromptDraft {
-                    activity: Activity::Scale {
+                    activity: Activity::Scale(Scale {
                         statements: vec!["x".into()],
                         max: 11,
                         min_label: String::new(),
                         max_label: String::new()
-                    },
+                    }),
                     ..draft("x")
                 }
             }
@@ -811,7 +811,11 @@ fn scales_give_distribution_and_mean() {
 #[test]
 fn word_cloud_limits_answers_and_normalises_words() {
     let mut s = session();
-    let p = add_kind(&mut s, Activity::WordCloud { max_answers: 3 }, |_| {});
+    let p = add_kind(
+        &mut s,
+        Activity::WordCloud(WordCloud { max_answers: 3 }),
+        |_| {},
+    );
     open(&mut s, &p);
     let (a, b) = (pid(), pid());
     for text in ["Yhteistyö", "luottamus", "Äänekoski"] {
@@ -855,10 +859,12 @@ fn dot_voting_budget_limits_take_back_and_frozen_ballot() {
         .map(|n| item_in(&mut s, author, &source, &format!("Kysymys {n}"), None).unwrap())
         .collect();
     s.apply(&Command::HideItem { item_id: ids[3] }, T0).unwrap();
-    let vote_on = |source: &PromptId| Activity::DotVote {
-        source: source.clone(),
-        dots: 3,
-        max_per_item: 2,
+    let vote_on = |source: &PromptId| {
+        Activity::DotVote(DotVote {
+            source: source.clone(),
+            dots: 3,
+            max_per_item: 2,
+        })
     };
     // The source must be an item prompt of this session.
     let poll_id = add_kind(&mut s, poll(2, false, false), |_| {});
@@ -1128,21 +1134,21 @@ fn agenda_reorder_duplicate_next_and_templates() {
     let src = add(&mut t, "Kysymykset");
     add_kind(
         &mut t,
-        Activity::DotVote {
+        Activity::DotVote(DotVote {
             source: src,
             dots: 3,
             max_per_item: 1,
-        },
+        }),
         |_| {},
     );
     let template = t.agenda_template();
     assert_eq!(
         template[1].activity,
-        Activity::DotVote {
+        Activity::DotVote(DotVote {
             source: PromptId("@0".into()),
             dots: 3,
             max_per_item: 1
-        }
+        })
     );
     let mut fresh = session();
     add(&mut fresh, "Alku");
@@ -1157,19 +1163,19 @@ fn agenda_reorder_duplicate_next_and_templates() {
     assert_eq!(imported.events.len(), 2);
     assert_eq!(
         fresh.prompts()[2].draft.activity,
-        Activity::DotVote {
+        Activity::DotVote(DotVote {
             source: PromptId("p2".into()),
             dots: 3,
             max_per_item: 1
-        }
+        })
     );
     // A broken template changes nothing.
     let mut bad = template;
-    bad[1].activity = Activity::DotVote {
+    bad[1].activity = Activity::DotVote(DotVote {
         source: PromptId("@5".into()),
         dots: 3,
         max_per_item: 1,
-    };
+    });
     assert_eq!(
         refused(&mut fresh, Command::ImportAgenda { prompts: bad }).code(),
         "invalid_prompt"
@@ -1806,9 +1812,9 @@ fn reset_column_is_kept_only_for_brainstorms_with_columns() {
         reset_column: true,
         ..draft("Toimijat")
     };
-    let columns = Activity::Brainstorm {
+    let columns = Activity::Brainstorm(Brainstorm {
         columns: vec!["Kunta".into(), "Järjestöt".into()],
-    };
+    });
     assert!(validate_draft(&with(columns)).unwrap().reset_column);
     assert!(
         !validate_draft(&with(Activity::default()))

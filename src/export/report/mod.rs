@@ -12,8 +12,8 @@ pub mod md;
 use std::collections::BTreeSet;
 
 use crate::session::{
-    Activity, GroupId, Item, ItemId, Language, Millis, Prompt, PromptState, Results, ScaleResult,
-    WordCount,
+    Activity, Brainstorm, DotVote, GroupId, Item, ItemId, Language, Millis, Poll, Prompt,
+    PromptState, Results, Scale, ScaleResult, WordCount,
 };
 
 use super::words::{self, Words};
@@ -549,15 +549,15 @@ fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body<'a>
     };
     let answered = |n: usize| l.n(l.answered_n, n);
     let (body, empty) = match (&prompt.draft.activity, results) {
-        (Activity::Brainstorm { columns }, _) => {
+        (Activity::Brainstorm(Brainstorm { columns }), _) => {
             let body = brainstorm(view, l, prompt, columns);
             let empty = matches!(body, Body::Items { total: 0, .. });
             (body, empty)
         }
         (
-            Activity::Poll {
+            Activity::Poll(Poll {
                 options, multiple, ..
-            },
+            }),
             Results::Poll { voters, counts },
         ) => (
             Body::Poll {
@@ -577,12 +577,12 @@ fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body<'a>
             voters == 0,
         ),
         (
-            Activity::Scale {
+            Activity::Scale(Scale {
                 statements,
                 max,
                 min_label,
                 max_label,
-            },
+            }),
             Results::Scale { statements: rated },
         ) => {
             let empty = rated.iter().all(|r| r.n == 0);
@@ -605,7 +605,7 @@ fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body<'a>
             (scale, empty)
         }
         (
-            Activity::WordCloud { .. },
+            Activity::WordCloud(_),
             Results::WordCloud {
                 participants,
                 words,
@@ -627,7 +627,7 @@ fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body<'a>
                 empty,
             )
         }
-        (Activity::DotVote { source, .. }, Results::DotVote { voters, ranking }) => (
+        (Activity::DotVote(DotVote { source, .. }), Results::DotVote { voters, ranking }) => (
             Body::Ranking {
                 ballot: view
                     .session
