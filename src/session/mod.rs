@@ -1512,4 +1512,6 @@ fn check_group(name: &str, color: &Option<String>) -> Result<(String, Option<Str
 }
 
 #[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
 mod tests;

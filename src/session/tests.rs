@@ -1,102 +1,8 @@
 //! Unit tests of the state machine: each command, each rejection, and that a rejection
 //! changes nothing.
 
-use uuid::Uuid;
-
+use super::testkit::*;
 use super::*;
-
-const T0: Millis = 1_700_000_000_000;
-
-fn session() -> Session {
-    Session::new(SessionMeta {
-        slug: SessionName::parse("hyvinsivi").unwrap(),
-        title: "HYVINSIVI".into(),
-        language: Language::Fi,
-        created_at: T0,
-        key_hash: "00".into(),
-        time_zone: Default::default(),
-    })
-}
-
-fn draft(title: &str) -> PromptDraft {
-    PromptDraft {
-        activity: Activity::default(),
-        title: title.into(),
-        instructions: "Kirjatkaa yksi taho kerrallaan ja painakaa Lähetä.".into(),
-        time_limit_secs: Some(120),
-        auto_close: false,
-        per_group: false,
-        premoderation: false,
-        wall: false,
-        show_results: ResultsVisibility::Live,
-        reset_column: false,
-    }
-}
-
-fn add(s: &mut Session, title: &str) -> PromptId {
-    let applied = s
-        .apply(
-            &Command::AddPrompt {
-                draft: draft(title),
-            },
-            T0,
-        )
-        .unwrap();
-    match &applied.events[0].event {
-        Event::PromptAdded(p) => p.id.clone(),
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-fn open(s: &mut Session, id: &PromptId) -> Applied {
-    s.apply(
-        &Command::OpenPrompt {
-            prompt_id: id.clone(),
-        },
-        T0 + 1,
-    )
-    .unwrap()
-}
-
-fn submit(
-    s: &mut Session,
-    who: ParticipantId,
-    item: ItemId,
-    prompt: &PromptId,
-    text: &str,
-) -> Result<Applied, Rejection> {
-    s.apply(
-        &Command::Submit {
-            participant: who,
-            item_id: item,
-            prompt_id: prompt.clone(),
-            text: text.into(),
-            column: None,
-        },
-        T0 + 2,
-    )
-}
-
-fn pid() -> ParticipantId {
-    ParticipantId(Uuid::new_v4())
-}
-
-fn iid() -> ItemId {
-    ItemId(Uuid::new_v4())
-}
-
-/// Applies a command that must be refused, and checks the session did not change.
-fn refused(s: &mut Session, command: Command) -> Rejection {
-    refused_at(s, command, T0 + 5)
-}
-
-/// Like [`refused`], at `now`.
-fn refused_at(s: &mut Session, command: Command, now: Millis) -> Rejection {
-    let before = s.clone();
-    let rejection = s.apply(&command, now).unwrap_err();
-    assert_eq!(*s, before, "a rejected {command:?} changed the session");
-    rejection
-}
 
 #[test]
 fn add_prompt_makes_a_draft_with_sequential_ids() {
@@ -437,48 +343,6 @@ fn replaying_the_same_commands_rebuilds_the_same_session() {
 }
 
 // ---- Workshop activities -------------------------------------------------------------
-
-fn add_kind(s: &mut Session, activity: Activity, edit: impl FnOnce(&mut PromptDraft)) -> PromptId {
-    let mut d = PromptDraft {
-        activity,
-        ..draft("Q")
-    };
-    edit(&mut d);
-    let applied = s.apply(&Command::AddPrompt { draft: d }, T0).unwrap();
-    match &applied.events[0].event {
-        Event::PromptAdded(p) => p.id.clone(),
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-fn item_in(
-    s: &mut Session,
-    who: ParticipantId,
-    prompt: &PromptId,
-    text: &str,
-    column: Option<u8>,
-) -> Result<ItemId, Rejection> {
-    let id = iid();
-    s.apply(
-        &Command::Submit {
-            participant: who,
-            item_id: id,
-            prompt_id: prompt.clone(),
-            text: text.into(),
-            column,
-        },
-        T0 + 3,
-    )
-    .map(|_| id)
-}
-
-fn poll(options: usize, multiple: bool, may_change: bool) -> Activity {
-    Activity::Poll(Poll {
-        options: (0..options).map(|i| format!("Vaihtoehto {i}")).collect(),
-        multiple,
-        may_change,
-    })
-}
 
 #[test]
 fn columns_take_one_valid_column_per_item() {

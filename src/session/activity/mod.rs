@@ -236,3 +236,6 @@ impl Session {
         own.into_iter().chain(ballots)
     }
 }
+
+#[cfg(test)]
+mod tests;
