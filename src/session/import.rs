@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::document::{AnswerDoc, SessionDoc, JSON_FORMAT, JSON_VERSION};
 
+use super::groups::check_group;
 use super::*;
 
 /// Most participants an import may name: far above any seminar, a bound on memory.
