@@ -1,10 +1,10 @@
 //! Dot vote: participants spend dots on the items of an earlier prompt (its ballot).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{invalid, KindAnswers};
+use super::{invalid, AnswerMisfit, KindAnswers};
 use crate::session::types::*;
 use crate::session::{Event, Prompt, Ranked, Rejection, Results, Session};
 
@@ -41,8 +41,25 @@ impl DotVote {
         Ok(self.clone())
     }
 
+    /// Import: one participant's dots from an export, all on the ballot, within the budget.
+    pub(super) fn import_answer(
+        &self,
+        set: &mut DotAnswers,
+        participant: ParticipantId,
+        placed: &BTreeMap<ItemId, u32>,
+        ballot: &HashSet<ItemId>,
+    ) -> Result<bool, AnswerMisfit> {
+        if let Some(id) = placed.keys().find(|id| !ballot.contains(*id)) {
+            return Err(AnswerMisfit::OffBallot(*id));
+        }
+        if let Some(reason) = self.misfit(placed) {
+            return Err(AnswerMisfit::Invalid(reason));
+        }
+        Ok(set.placed.insert(participant, placed.clone()).is_none())
+    }
+
     /// Import: why one participant's dots do not fit this vote, if they do not.
-    pub fn misfit(&self, placed: &BTreeMap<ItemId, u32>) -> Option<&'static str> {
+    fn misfit(&self, placed: &BTreeMap<ItemId, u32>) -> Option<&'static str> {
         if placed.is_empty() {
             return Some("no dots");
         }

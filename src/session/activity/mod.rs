@@ -18,6 +18,8 @@ mod poll;
 mod scale;
 mod word_cloud;
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 pub use answers::*;
@@ -27,6 +29,7 @@ pub use poll::*;
 pub use scale::*;
 pub use word_cloud::*;
 
+use super::document::AnswerDoc;
 use super::types::*;
 use super::{Event, Prompt, Rejection, Results, Session};
 
@@ -173,6 +176,75 @@ impl Activity {
             Activity::Scale(_) => Some(AnswerSet::Scale(ScaleAnswers::default())),
             Activity::DotVote(_) => Some(AnswerSet::DotVote(DotAnswers::default())),
             Activity::Brainstorm(_) | Activity::WordCloud(_) => None,
+        }
+    }
+}
+
+/// Why an answer in an export does not fit its prompt (import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerMisfit {
+    /// The answer breaks the prompt's rules.
+    Invalid(&'static str),
+    /// A dot on an item that is not on the ballot.
+    OffBallot(ItemId),
+}
+
+impl Activity {
+    /// Import: whether an item from an export fits: its column, and the sender's `given`-th
+    /// item (1-based) within what the kind allows each participant.
+    pub(crate) fn import_item(&self, column: Option<u8>, given: u8) -> Result<(), &'static str> {
+        let column_ok = match self {
+            Activity::Brainstorm(brainstorm) => brainstorm.column_fits(column),
+            _ => column.is_none(),
+        };
+        if !column_ok {
+            return Err("its column is not one of the prompt's");
+        }
+        match self {
+            Activity::WordCloud(cloud) if !cloud.allows(given) => {
+                Err("more word-cloud answers than the prompt allows")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Import: adds one participant's answer from an export to `set` (the prompt's answers so
+    /// far, None for kinds answered with items), after the checks the live command makes.
+    /// Ok(false) when the participant already had an answer there.
+    pub(crate) fn import_answer(
+        &self,
+        set: Option<&mut AnswerSet>,
+        participant: ParticipantId,
+        answer: &AnswerDoc,
+        ballot: &HashSet<ItemId>,
+    ) -> Result<bool, AnswerMisfit> {
+        match (self, set, answer) {
+            (
+                Activity::Poll(poll),
+                Some(AnswerSet::Poll(set)),
+                AnswerDoc {
+                    options: Some(chosen),
+                    ..
+                },
+            ) => poll.import_answer(set, participant, chosen),
+            (
+                Activity::Scale(scale),
+                Some(AnswerSet::Scale(set)),
+                AnswerDoc {
+                    ratings: Some(ratings),
+                    ..
+                },
+            ) => scale.import_answer(set, participant, ratings),
+            (
+                Activity::DotVote(vote),
+                Some(AnswerSet::DotVote(set)),
+                AnswerDoc {
+                    dots: Some(placed), ..
+                },
+            ) => vote.import_answer(set, participant, placed, ballot),
+            _ => Err(AnswerMisfit::Invalid(
+                "the answer does not fit the prompt's activity",
+            )),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{clean_labels, invalid};
+use super::{clean_labels, invalid, AnswerMisfit};
 use crate::session::types::*;
 use crate::session::{Event, Prompt, Rejection, Results, Session};
 
@@ -64,6 +64,21 @@ impl Poll {
             && chosen.windows(2).all(|w| w[0] < w[1])
             && (self.multiple || chosen.len() == 1)
             && chosen.iter().all(|&o| usize::from(o) < self.options.len())
+    }
+
+    /// Import: one participant's choices from an export, as a vote would have taken them.
+    pub(super) fn import_answer(
+        &self,
+        set: &mut PollAnswers,
+        participant: ParticipantId,
+        chosen: &[u8],
+    ) -> Result<bool, AnswerMisfit> {
+        if !self.fits(chosen) {
+            return Err(AnswerMisfit::Invalid(
+                "not a valid choice of the poll's options",
+            ));
+        }
+        Ok(set.chosen.insert(participant, chosen.to_vec()).is_none())
     }
 
     /// Votes per option.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{clean_labels, invalid, OPTION_MAX};
+use super::{clean_labels, invalid, AnswerMisfit, OPTION_MAX};
 use crate::session::types::*;
 use crate::session::{Event, Prompt, Rejection, Results, ScaleResult, Session};
 
@@ -66,6 +66,21 @@ impl Scale {
     /// Import: whether `ratings` holds a rating per statement, each 0 (not rated) to N.
     pub fn fits(&self, ratings: &[u8]) -> bool {
         ratings.len() == self.statements.len() && ratings.iter().all(|v| *v <= self.max)
+    }
+
+    /// Import: one participant's ratings from an export.
+    pub(super) fn import_answer(
+        &self,
+        set: &mut ScaleAnswers,
+        participant: ParticipantId,
+        ratings: &[u8],
+    ) -> Result<bool, AnswerMisfit> {
+        if !self.fits(ratings) {
+            return Err(AnswerMisfit::Invalid(
+                "a rating per statement, each 0 to the scale's max",
+            ));
+        }
+        Ok(set.ratings.insert(participant, ratings.to_vec()).is_none())
     }
 
     /// Distribution and mean per statement.

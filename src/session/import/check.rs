@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::parse::{fresh_id, id_number, valid_pseudonym};
 use super::ImportError;
-use crate::session::document::{AnswerDoc, PromptDoc, SessionDoc};
+use crate::session::document::{ItemDoc, PromptDoc, SessionDoc};
 use crate::session::groups::check_group;
 use crate::session::*;
 
@@ -237,84 +237,80 @@ impl<'d> Importer<'d> {
         self.items.reserve(item_count);
         self.item_prompt.reserve(item_count);
         for (p, prompt) in self.doc.prompts.iter().zip(&self.prompts) {
-            let max = prompt
-                .draft
-                .activity
-                .item_text_max()
-                .unwrap_or(ITEM_TEXT_MAX);
-            let mut per_participant: HashMap<ParticipantId, u8> = HashMap::new();
+            let mut given: HashMap<ParticipantId, u8> = HashMap::new();
             for i in &p.items {
-                let invalid = |reason: &str| ImportError::InvalidItem {
-                    item: i.id.to_string(),
-                    reason: reason.to_owned(),
-                };
                 if self.item_prompt.insert(i.id, &p.id).is_some() {
                     return Err(ImportError::DuplicateId(i.id.to_string()));
                 }
-                if !prompt.draft.activity.takes_items() {
-                    return Err(invalid("only brainstorms and word clouds have items"));
-                }
-                let text = clean_text(&i.text, max).map_err(|r| invalid(&r.to_string()))?;
-                let participant = self.who(&i.participant)?;
-                let column_ok = match &prompt.draft.activity {
-                    Activity::Brainstorm(brainstorm) => brainstorm.column_fits(i.column),
-                    _ => i.column.is_none(),
-                };
-                if !column_ok {
-                    return Err(invalid("its column is not one of the prompt's"));
-                }
-                if let Some(g) = &i.group {
-                    self.known_group(g)?;
-                } else if prompt.draft.per_group {
-                    return Err(invalid("a per-group prompt's items have a group"));
-                }
-                if let Activity::WordCloud(cloud) = &prompt.draft.activity {
-                    let given = per_participant.entry(participant).or_default();
-                    *given = given.saturating_add(1);
-                    if !cloud.allows(*given) {
-                        return Err(invalid("more word-cloud answers than the prompt allows"));
-                    }
-                }
-                if i.seq == 0 || i.seq > self.doc.session.seq {
-                    return Err(invalid("its seq is not within the session's"));
-                }
-                let mut likes = BTreeSet::new();
-                for liker in &i.liked_by {
-                    let liker = self.who(liker)?;
-                    if liker == participant {
-                        return Err(invalid("one's own item cannot be liked"));
-                    }
-                    if !likes.insert(liker) {
-                        return Err(invalid("liked twice by one participant"));
-                    }
-                }
-                let mut history = Vec::with_capacity(i.history.len());
-                for r in &i.history {
-                    history.push(Revision {
-                        text: clean_text(&r.text, max)
-                            .map_err(|r| invalid(&format!("an earlier text: {r}")))?,
-                        at: r.at.0,
-                    });
-                }
-                self.items.push(Item {
-                    id: i.id,
-                    prompt_id: p.id.clone(),
-                    participant,
-                    text,
-                    created_at: i.created_at.0,
-                    hidden: i.hidden,
-                    seq: i.seq,
-                    column: i.column,
-                    group: i.group.clone(),
-                    history,
-                    merged_into: i.merged_into,
-                    starred: i.starred,
-                    approved: i.approved,
-                    likes,
-                });
+                let item = self.item(prompt, i, &mut given)?;
+                self.items.push(item);
             }
         }
         Ok(())
+    }
+
+    /// One item of `prompt`; `given` counts each participant's items so far.
+    fn item(
+        &self,
+        prompt: &Prompt,
+        i: &ItemDoc,
+        given: &mut HashMap<ParticipantId, u8>,
+    ) -> Result<Item, ImportError> {
+        let invalid = |reason: &str| ImportError::InvalidItem {
+            item: i.id.to_string(),
+            reason: reason.to_owned(),
+        };
+        let activity = &prompt.draft.activity;
+        let Some(max) = activity.item_text_max() else {
+            return Err(invalid("only brainstorms and word clouds have items"));
+        };
+        let text = clean_text(&i.text, max).map_err(|r| invalid(&r.to_string()))?;
+        let participant = self.who(&i.participant)?;
+        let count = given.entry(participant).or_default();
+        *count = count.saturating_add(1);
+        activity.import_item(i.column, *count).map_err(invalid)?;
+        if let Some(g) = &i.group {
+            self.known_group(g)?;
+        } else if prompt.draft.per_group {
+            return Err(invalid("a per-group prompt's items have a group"));
+        }
+        if i.seq == 0 || i.seq > self.doc.session.seq {
+            return Err(invalid("its seq is not within the session's"));
+        }
+        let mut likes = BTreeSet::new();
+        for liker in &i.liked_by {
+            let liker = self.who(liker)?;
+            if liker == participant {
+                return Err(invalid("one's own item cannot be liked"));
+            }
+            if !likes.insert(liker) {
+                return Err(invalid("liked twice by one participant"));
+            }
+        }
+        let mut history = Vec::with_capacity(i.history.len());
+        for r in &i.history {
+            history.push(Revision {
+                text: clean_text(&r.text, max)
+                    .map_err(|r| invalid(&format!("an earlier text: {r}")))?,
+                at: r.at.0,
+            });
+        }
+        Ok(Item {
+            id: i.id,
+            prompt_id: prompt.id.clone(),
+            participant,
+            text,
+            created_at: i.created_at.0,
+            hidden: i.hidden,
+            seq: i.seq,
+            column: i.column,
+            group: i.group.clone(),
+            history,
+            merged_into: i.merged_into,
+            starred: i.starred,
+            approved: i.approved,
+            likes,
+        })
     }
 
     /// Merges: into an item of the same prompt, never in a cycle.
@@ -382,53 +378,17 @@ impl<'d> Importer<'d> {
                 if given.iter().filter(|g| **g).count() != 1 {
                     return Err(bad("an answer is one of options, ratings or dots"));
                 }
-                let fresh = match (&prompt.draft.activity, set.as_mut(), a) {
-                    (
-                        Activity::Poll(poll),
-                        Some(AnswerSet::Poll(set)),
-                        AnswerDoc {
-                            options: Some(chosen),
-                            ..
+                let fresh = prompt
+                    .draft
+                    .activity
+                    .import_answer(set.as_mut(), participant, a, &on_ballot)
+                    .map_err(|misfit| match misfit {
+                        AnswerMisfit::Invalid(reason) => bad(reason),
+                        AnswerMisfit::OffBallot(id) => ImportError::UnknownItem {
+                            item: id.to_string(),
+                            referrer: format!("prompt {}: dots of {}", p.id, a.participant),
                         },
-                    ) => {
-                        if !poll.fits(chosen) {
-                            return Err(bad("not a valid choice of the poll's options"));
-                        }
-                        set.chosen.insert(participant, chosen.clone()).is_none()
-                    }
-                    (
-                        Activity::Scale(scale),
-                        Some(AnswerSet::Scale(set)),
-                        AnswerDoc {
-                            ratings: Some(ratings),
-                            ..
-                        },
-                    ) => {
-                        if !scale.fits(ratings) {
-                            return Err(bad("a rating per statement, each 0 to the scale's max"));
-                        }
-                        set.ratings.insert(participant, ratings.clone()).is_none()
-                    }
-                    (
-                        Activity::DotVote(vote),
-                        Some(AnswerSet::DotVote(set)),
-                        AnswerDoc {
-                            dots: Some(placed), ..
-                        },
-                    ) => {
-                        if let Some(id) = placed.keys().find(|id| !on_ballot.contains(*id)) {
-                            return Err(ImportError::UnknownItem {
-                                item: id.to_string(),
-                                referrer: format!("prompt {}: dots of {}", p.id, a.participant),
-                            });
-                        }
-                        if let Some(reason) = vote.misfit(placed) {
-                            return Err(bad(reason));
-                        }
-                        set.placed.insert(participant, placed.clone()).is_none()
-                    }
-                    _ => return Err(bad("the answer does not fit the prompt's activity")),
-                };
+                    })?;
                 if !fresh {
                     return Err(bad("two answers from one participant"));
                 }
