@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{clean_labels, invalid};
+use super::{clean_labels, invalid, Kind, COLUMN_MISFIT};
 use crate::session::types::*;
 use crate::session::{Prompt, Rejection, Results, Session};
 
@@ -22,8 +22,20 @@ pub struct Brainstorm {
 }
 
 impl Brainstorm {
+    /// Whether an item may go into `column`: one of the columns, or none when there are none.
+    pub fn column_fits(&self, column: Option<u8>) -> bool {
+        match column {
+            None => self.columns.is_empty(),
+            Some(c) => usize::from(c) < self.columns.len(),
+        }
+    }
+}
+
+impl Kind for Brainstorm {
+    const NAME: &'static str = "brainstorm";
+
     /// Checks and cleans the settings.
-    pub(super) fn validate(&self) -> Result<Self, Rejection> {
+    fn validate(&self) -> Result<Self, Rejection> {
         if self.columns.len() > MAX_COLUMNS {
             return Err(invalid("a brainstorm has at most 6 columns"));
         }
@@ -36,24 +48,8 @@ impl Brainstorm {
         })
     }
 
-    /// Whether an item may go into `column`: one of the columns, or none when there are none.
-    pub fn column_fits(&self, column: Option<u8>) -> bool {
-        match column {
-            None => self.columns.is_empty(),
-            Some(c) => usize::from(c) < self.columns.len(),
-        }
-    }
-
-    /// Checks a participant's item; returns its cleaned text.
-    pub(super) fn check_item(&self, text: &str, column: Option<u8>) -> Result<String, Rejection> {
-        if !self.column_fits(column) {
-            return Err(Rejection::InvalidColumn);
-        }
-        clean_text(text, ITEM_TEXT_MAX)
-    }
-
     /// Counts per column and per group of the visible items.
-    pub(super) fn results(&self, session: &Session, prompt: &Prompt) -> Results {
+    fn results(&self, session: &Session, prompt: &Prompt) -> Results {
         let mut per_column = vec![0; self.columns.len()];
         let mut groups = BTreeMap::new();
         let mut total = 0;
@@ -71,6 +67,32 @@ impl Brainstorm {
             total,
             columns: per_column,
             groups,
+        }
+    }
+
+    fn item_text_max(&self) -> Option<usize> {
+        Some(ITEM_TEXT_MAX)
+    }
+
+    fn check_item(
+        &self,
+        _session: &Session,
+        _prompt: &PromptId,
+        _participant: &ParticipantId,
+        text: &str,
+        column: Option<u8>,
+    ) -> Result<String, Rejection> {
+        if !self.column_fits(column) {
+            return Err(Rejection::InvalidColumn);
+        }
+        clean_text(text, ITEM_TEXT_MAX)
+    }
+
+    fn import_item(&self, column: Option<u8>, _given: u8) -> Result<(), &'static str> {
+        if self.column_fits(column) {
+            Ok(())
+        } else {
+            Err(COLUMN_MISFIT)
         }
     }
 }

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{invalid, AnswerMisfit, KindAnswers};
+use super::{invalid, AnswerMisfit, AnswerSet, Kind, KindAnswers, DOES_NOT_FIT};
+use crate::session::document::AnswerDoc;
 use crate::session::types::*;
 use crate::session::{Event, Prompt, Ranked, Rejection, Results, Session};
 
@@ -30,34 +31,6 @@ pub struct DotAnswers {
 }
 
 impl DotVote {
-    /// Checks the settings (the source is checked by the session, which knows the prompts).
-    pub(super) fn validate(&self) -> Result<Self, Rejection> {
-        if !(1..=MAX_DOTS).contains(&self.dots) {
-            return Err(invalid("each participant gets 1 to 20 dots"));
-        }
-        if self.max_per_item == 0 || self.max_per_item > self.dots {
-            return Err(invalid("dots per item must be between 1 and the dots each"));
-        }
-        Ok(self.clone())
-    }
-
-    /// Import: one participant's dots from an export, all on the ballot, within the budget.
-    pub(super) fn import_answer(
-        &self,
-        set: &mut DotAnswers,
-        participant: ParticipantId,
-        placed: &BTreeMap<ItemId, u32>,
-        ballot: &HashSet<ItemId>,
-    ) -> Result<bool, AnswerMisfit> {
-        if let Some(id) = placed.keys().find(|id| !ballot.contains(*id)) {
-            return Err(AnswerMisfit::OffBallot(*id));
-        }
-        if let Some(reason) = self.misfit(placed) {
-            return Err(AnswerMisfit::Invalid(reason));
-        }
-        Ok(set.placed.insert(participant, placed.clone()).is_none())
-    }
-
     /// Import: why one participant's dots do not fit this vote, if they do not.
     fn misfit(&self, placed: &BTreeMap<ItemId, u32>) -> Option<&'static str> {
         if placed.is_empty() {
@@ -68,34 +41,6 @@ impl DotVote {
         }
         let spent = placed.values().fold(0u64, |s, n| s + u64::from(*n));
         (spent > u64::from(self.dots)).then_some("more dots than the vote gives")
-    }
-
-    /// The ballot ranked by dots (merged items counted together).
-    pub(super) fn results(&self, session: &Session, prompt: &Prompt) -> Results {
-        let answers = session.answers_of::<DotAnswers>(&prompt.id);
-        let mut dots: BTreeMap<ItemId, u32> = BTreeMap::new();
-        for placed in answers.iter().flat_map(|a| a.placed.values()) {
-            for (item, n) in placed {
-                *dots.entry(session.merge_root(item)).or_insert(0) += n;
-            }
-        }
-        let mut ranking: Vec<Ranked> = prompt
-            .ballot
-            .iter()
-            .filter(|id| session.merge_root(id) == **id)
-            .filter_map(|id| session.item(id))
-            .map(|item| Ranked {
-                item_id: item.id,
-                text: item.text.clone(),
-                dots: dots.get(&item.id).copied().unwrap_or(0),
-            })
-            .collect();
-        // Stable sort: ties keep the ballot's order.
-        ranking.sort_by_key(|r| std::cmp::Reverse(r.dots));
-        Results::DotVote {
-            voters: answers.map_or(0, |a| a.placed.values().filter(|d| !d.is_empty()).count()),
-            ranking,
-        }
     }
 }
 
@@ -176,5 +121,79 @@ impl Session {
             answers.placed.remove(participant);
         }
         Ok(vec![Event::AnswersChanged(prompt_id.clone())])
+    }
+}
+
+impl Kind for DotVote {
+    const NAME: &'static str = "dot_vote";
+
+    /// Checks the settings (the source is checked by the session, which knows the prompts).
+    fn validate(&self) -> Result<Self, Rejection> {
+        if !(1..=MAX_DOTS).contains(&self.dots) {
+            return Err(invalid("each participant gets 1 to 20 dots"));
+        }
+        if self.max_per_item == 0 || self.max_per_item > self.dots {
+            return Err(invalid("dots per item must be between 1 and the dots each"));
+        }
+        Ok(self.clone())
+    }
+
+    /// The ballot ranked by dots (merged items counted together).
+    fn results(&self, session: &Session, prompt: &Prompt) -> Results {
+        let answers = session.answers_of::<DotAnswers>(&prompt.id);
+        let mut dots: BTreeMap<ItemId, u32> = BTreeMap::new();
+        for placed in answers.iter().flat_map(|a| a.placed.values()) {
+            for (item, n) in placed {
+                *dots.entry(session.merge_root(item)).or_insert(0) += n;
+            }
+        }
+        let mut ranking: Vec<Ranked> = prompt
+            .ballot
+            .iter()
+            .filter(|id| session.merge_root(id) == **id)
+            .filter_map(|id| session.item(id))
+            .map(|item| Ranked {
+                item_id: item.id,
+                text: item.text.clone(),
+                dots: dots.get(&item.id).copied().unwrap_or(0),
+            })
+            .collect();
+        // Stable sort: ties keep the ballot's order.
+        ranking.sort_by_key(|r| std::cmp::Reverse(r.dots));
+        Results::DotVote {
+            voters: answers.map_or(0, |a| a.placed.values().filter(|d| !d.is_empty()).count()),
+            ranking,
+        }
+    }
+
+    fn ballot_source(&self) -> Option<&PromptId> {
+        Some(&self.source)
+    }
+
+    fn ballot_source_mut(&mut self) -> Option<&mut PromptId> {
+        Some(&mut self.source)
+    }
+
+    fn empty_answers(&self) -> Option<AnswerSet> {
+        Some(AnswerSet::DotVote(DotAnswers::default()))
+    }
+
+    fn import_answer(
+        &self,
+        set: Option<&mut AnswerSet>,
+        participant: ParticipantId,
+        answer: &AnswerDoc,
+        ballot: &HashSet<ItemId>,
+    ) -> Result<bool, AnswerMisfit> {
+        let (Some(set), Some(placed)) = (set.and_then(DotAnswers::of_mut), &answer.dots) else {
+            return Err(DOES_NOT_FIT);
+        };
+        if let Some(id) = placed.keys().find(|id| !ballot.contains(*id)) {
+            return Err(AnswerMisfit::OffBallot(*id));
+        }
+        if let Some(reason) = self.misfit(placed) {
+            return Err(AnswerMisfit::Invalid(reason));
+        }
+        Ok(set.placed.insert(participant, placed.clone()).is_none())
     }
 }

@@ -7,9 +7,12 @@
 //! prompt's items has a *ballot* ([`Activity::ballot_source`]); the rest of the session treats
 //! ballots as one concept instead of matching on the dot vote.
 //!
-//! Adding a kind: a new file here with its settings struct (and answers, if it has any), one
-//! variant in [`Activity`] (and in [`AnswerSet`]), and its arms in the dispatching `match`es
-//! below, which the compiler lists.
+//! Adding a kind (the 2×2 matrix next): a new file here with its settings struct implementing
+//! [`Kind`] (every method but `validate` and `results` has a default) and its participant
+//! commands as `Session` methods; then one variant in [`Activity`], one line in `each_kind!`
+//! and in `into_activity!`. A kind answered with choices also adds its answers type, one
+//! variant in [`AnswerSet`] with its `kind_answers!` line, and its field in the stored shape
+//! (`answers.rs`).
 
 mod answers;
 mod brainstorm;
@@ -56,16 +59,104 @@ impl Default for Activity {
     }
 }
 
+/// Calls `$body` with `$a` bound to the kind inside an [`Activity`]: the one list of kinds
+/// that every dispatching method goes through.
+macro_rules! each_kind {
+    ($activity:expr, $a:ident => $body:expr) => {
+        match $activity {
+            Activity::Brainstorm($a) => $body,
+            Activity::Poll($a) => $body,
+            Activity::Scale($a) => $body,
+            Activity::WordCloud($a) => $body,
+            Activity::DotVote($a) => $body,
+        }
+    };
+}
+
+/// What each activity kind knows about itself. [`Activity`] forwards every call to its kind;
+/// the defaults fit a kind answered with choices on its own options, without a ballot.
+pub(crate) trait Kind: Clone + Into<Activity> {
+    /// The wire name (`"kind": ...`).
+    const NAME: &'static str;
+
+    /// Checks and cleans the settings. Rules that look at other prompts (a ballot's source)
+    /// are checked by the session.
+    fn validate(&self) -> Result<Self, Rejection>;
+
+    /// The results of `prompt`, whose settings these are.
+    fn results(&self, session: &Session, prompt: &Prompt) -> Results;
+
+    /// Longest item text, for kinds answered with items.
+    fn item_text_max(&self) -> Option<usize> {
+        None
+    }
+
+    /// The earlier prompt whose items this one puts on a ballot.
+    fn ballot_source(&self) -> Option<&PromptId> {
+        None
+    }
+
+    /// The ballot's source, to rewrite it.
+    fn ballot_source_mut(&mut self) -> Option<&mut PromptId> {
+        None
+    }
+
+    /// Whether the results change when one of the prompt's own items does.
+    fn results_follow_items(&self) -> bool {
+        false
+    }
+
+    /// Checks an item a participant sends and returns its cleaned text.
+    fn check_item(
+        &self,
+        _session: &Session,
+        _prompt: &PromptId,
+        _participant: &ParticipantId,
+        _text: &str,
+        _column: Option<u8>,
+    ) -> Result<String, Rejection> {
+        Err(Rejection::WrongActivity)
+    }
+
+    /// The empty answers of this kind, for kinds answered with choices.
+    fn empty_answers(&self) -> Option<AnswerSet> {
+        None
+    }
+
+    /// Import: adds one participant's answer from an export to `set`; Ok(false) when they
+    /// already had one.
+    fn import_answer(
+        &self,
+        _set: Option<&mut AnswerSet>,
+        _participant: ParticipantId,
+        _answer: &AnswerDoc,
+        _ballot: &HashSet<ItemId>,
+    ) -> Result<bool, AnswerMisfit> {
+        Err(DOES_NOT_FIT)
+    }
+
+    /// Import: whether an item's column fits, and the sender's `given`-th item (1-based).
+    fn import_item(&self, column: Option<u8>, _given: u8) -> Result<(), &'static str> {
+        match column {
+            None => Ok(()),
+            Some(_) => Err(COLUMN_MISFIT),
+        }
+    }
+}
+
+/// An imported answer of another kind than its prompt's.
+pub(super) const DOES_NOT_FIT: AnswerMisfit =
+    AnswerMisfit::Invalid("the answer does not fit the prompt's activity");
+/// An imported item in a column its prompt does not have.
+pub(super) const COLUMN_MISFIT: &str = "its column is not one of the prompt's";
+
 impl Activity {
     /// The wire name of the kind.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Activity::Brainstorm(_) => "brainstorm",
-            Activity::Poll(_) => "poll",
-            Activity::Scale(_) => "scale",
-            Activity::WordCloud(_) => "word_cloud",
-            Activity::DotVote(_) => "dot_vote",
+        fn name<K: Kind>(_: &K) -> &'static str {
+            K::NAME
         }
+        each_kind!(self, a => name(a))
     }
 
     /// Whether participants answer with items (texts) rather than choices: such a prompt
@@ -76,33 +167,17 @@ impl Activity {
 
     /// Longest item text, for kinds answered with items (None for the others).
     pub fn item_text_max(&self) -> Option<usize> {
-        match self {
-            Activity::Brainstorm(_) => Some(ITEM_TEXT_MAX),
-            Activity::WordCloud(_) => Some(WORDCLOUD_TEXT_MAX),
-            Activity::Poll(_) | Activity::Scale(_) | Activity::DotVote(_) => None,
-        }
+        each_kind!(self, a => a.item_text_max())
     }
 
     /// The earlier prompt whose items this one puts on a ballot (a dot vote's source).
     pub fn ballot_source(&self) -> Option<&PromptId> {
-        match self {
-            Activity::DotVote(vote) => Some(&vote.source),
-            Activity::Brainstorm(_)
-            | Activity::Poll(_)
-            | Activity::Scale(_)
-            | Activity::WordCloud(_) => None,
-        }
+        each_kind!(self, a => a.ballot_source())
     }
 
     /// The ballot's source, to rewrite it (templates write it as `@N`).
     pub fn ballot_source_mut(&mut self) -> Option<&mut PromptId> {
-        match self {
-            Activity::DotVote(vote) => Some(&mut vote.source),
-            Activity::Brainstorm(_)
-            | Activity::Poll(_)
-            | Activity::Scale(_)
-            | Activity::WordCloud(_) => None,
-        }
+        each_kind!(self, a => a.ballot_source_mut())
     }
 
     /// Whether this prompt puts an earlier prompt's items on a ballot.
@@ -118,25 +193,13 @@ impl Activity {
     /// Whether the results change when one of the prompt's own items does (a word cloud
     /// counts its visible items; a brainstorm's counts are not pushed live).
     pub fn results_follow_items(&self) -> bool {
-        match self {
-            Activity::WordCloud(_) => true,
-            Activity::Brainstorm(_)
-            | Activity::Poll(_)
-            | Activity::Scale(_)
-            | Activity::DotVote(_) => false,
-        }
+        each_kind!(self, a => a.results_follow_items())
     }
 
     /// Checks and cleans the kind's settings. Rules that look at other prompts (a ballot's
     /// source) are checked by the session.
     pub fn validate(&self) -> Result<Activity, Rejection> {
-        Ok(match self {
-            Activity::Brainstorm(a) => Activity::Brainstorm(a.validate()?),
-            Activity::Poll(a) => Activity::Poll(a.validate()?),
-            Activity::Scale(a) => Activity::Scale(a.validate()?),
-            Activity::WordCloud(a) => Activity::WordCloud(a.validate()?),
-            Activity::DotVote(a) => Activity::DotVote(a.validate()?),
-        })
+        each_kind!(self, a => a.validate().map(Into::into))
     }
 
     /// Checks an item a participant sends (its column, their answer count) and returns its
@@ -149,63 +212,23 @@ impl Activity {
         text: &str,
         column: Option<u8>,
     ) -> Result<String, Rejection> {
-        match self {
-            Activity::Brainstorm(a) => a.check_item(text, column),
-            Activity::WordCloud(a) => a.check_item(session, prompt, participant, text, column),
-            Activity::Poll(_) | Activity::Scale(_) | Activity::DotVote(_) => {
-                Err(Rejection::WrongActivity)
-            }
-        }
+        each_kind!(self, a => a.check_item(session, prompt, participant, text, column))
     }
 
     /// The results of `prompt`, whose activity this is.
     pub(crate) fn results(&self, session: &Session, prompt: &Prompt) -> Results {
-        match self {
-            Activity::Brainstorm(a) => a.results(session, prompt),
-            Activity::Poll(a) => a.results(session, prompt),
-            Activity::Scale(a) => a.results(session, prompt),
-            Activity::WordCloud(a) => a.results(session, prompt),
-            Activity::DotVote(a) => a.results(session, prompt),
-        }
+        each_kind!(self, a => a.results(session, prompt))
     }
 
     /// The empty answers of this kind, for kinds answered with choices.
     pub(crate) fn empty_answers(&self) -> Option<AnswerSet> {
-        match self {
-            Activity::Poll(_) => Some(AnswerSet::Poll(PollAnswers::default())),
-            Activity::Scale(_) => Some(AnswerSet::Scale(ScaleAnswers::default())),
-            Activity::DotVote(_) => Some(AnswerSet::DotVote(DotAnswers::default())),
-            Activity::Brainstorm(_) | Activity::WordCloud(_) => None,
-        }
+        each_kind!(self, a => a.empty_answers())
     }
-}
 
-/// Why an answer in an export does not fit its prompt (import).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AnswerMisfit {
-    /// The answer breaks the prompt's rules.
-    Invalid(&'static str),
-    /// A dot on an item that is not on the ballot.
-    OffBallot(ItemId),
-}
-
-impl Activity {
     /// Import: whether an item from an export fits: its column, and the sender's `given`-th
     /// item (1-based) within what the kind allows each participant.
     pub(crate) fn import_item(&self, column: Option<u8>, given: u8) -> Result<(), &'static str> {
-        let column_ok = match self {
-            Activity::Brainstorm(brainstorm) => brainstorm.column_fits(column),
-            _ => column.is_none(),
-        };
-        if !column_ok {
-            return Err("its column is not one of the prompt's");
-        }
-        match self {
-            Activity::WordCloud(cloud) if !cloud.allows(given) => {
-                Err("more word-cloud answers than the prompt allows")
-            }
-            _ => Ok(()),
-        }
+        each_kind!(self, a => a.import_item(column, given))
     }
 
     /// Import: adds one participant's answer from an export to `set` (the prompt's answers so
@@ -218,35 +241,30 @@ impl Activity {
         answer: &AnswerDoc,
         ballot: &HashSet<ItemId>,
     ) -> Result<bool, AnswerMisfit> {
-        match (self, set, answer) {
-            (
-                Activity::Poll(poll),
-                Some(AnswerSet::Poll(set)),
-                AnswerDoc {
-                    options: Some(chosen),
-                    ..
-                },
-            ) => poll.import_answer(set, participant, chosen),
-            (
-                Activity::Scale(scale),
-                Some(AnswerSet::Scale(set)),
-                AnswerDoc {
-                    ratings: Some(ratings),
-                    ..
-                },
-            ) => scale.import_answer(set, participant, ratings),
-            (
-                Activity::DotVote(vote),
-                Some(AnswerSet::DotVote(set)),
-                AnswerDoc {
-                    dots: Some(placed), ..
-                },
-            ) => vote.import_answer(set, participant, placed, ballot),
-            _ => Err(AnswerMisfit::Invalid(
-                "the answer does not fit the prompt's activity",
-            )),
-        }
+        each_kind!(self, a => a.import_answer(set, participant, answer, ballot))
     }
+}
+
+/// Each kind's settings become an [`Activity`].
+macro_rules! into_activity {
+    ($($kind:ident),*) => {
+        $(impl From<$kind> for Activity {
+            fn from(kind: $kind) -> Self {
+                Activity::$kind(kind)
+            }
+        })*
+    };
+}
+
+into_activity!(Brainstorm, Poll, Scale, WordCloud, DotVote);
+
+/// Why an answer in an export does not fit its prompt (import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerMisfit {
+    /// The answer breaks the prompt's rules.
+    Invalid(&'static str),
+    /// A dot on an item that is not on the ballot.
+    OffBallot(ItemId),
 }
 
 /// The message of an invalid draft.

@@ -1,10 +1,11 @@
 //! Poll: single or multiple choice, with a short grace window to fix a mistap.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{clean_labels, invalid, AnswerMisfit};
+use super::{clean_labels, invalid, AnswerMisfit, AnswerSet, Kind, KindAnswers, DOES_NOT_FIT};
+use crate::session::document::AnswerDoc;
 use crate::session::types::*;
 use crate::session::{Event, Prompt, Rejection, Results, Session};
 
@@ -42,60 +43,12 @@ pub struct PollAnswers {
 }
 
 impl Poll {
-    /// Checks and cleans the settings.
-    pub(super) fn validate(&self) -> Result<Self, Rejection> {
-        if !POLL_OPTIONS.contains(&self.options.len()) {
-            return Err(invalid("a poll has 2 to 12 options"));
-        }
-        Ok(Poll {
-            options: clean_labels(
-                &self.options,
-                OPTION_MAX,
-                "an option must be 1–200 characters",
-            )?,
-            multiple: self.multiple,
-            may_change: self.may_change,
-        })
-    }
-
     /// Whether `chosen` (ascending, no repeats) is a valid answer to this poll.
     pub fn fits(&self, chosen: &[u8]) -> bool {
         !chosen.is_empty()
             && chosen.windows(2).all(|w| w[0] < w[1])
             && (self.multiple || chosen.len() == 1)
             && chosen.iter().all(|&o| usize::from(o) < self.options.len())
-    }
-
-    /// Import: one participant's choices from an export, as a vote would have taken them.
-    pub(super) fn import_answer(
-        &self,
-        set: &mut PollAnswers,
-        participant: ParticipantId,
-        chosen: &[u8],
-    ) -> Result<bool, AnswerMisfit> {
-        if !self.fits(chosen) {
-            return Err(AnswerMisfit::Invalid(
-                "not a valid choice of the poll's options",
-            ));
-        }
-        Ok(set.chosen.insert(participant, chosen.to_vec()).is_none())
-    }
-
-    /// Votes per option.
-    pub(super) fn results(&self, session: &Session, prompt: &Prompt) -> Results {
-        let answers = session.answers_of::<PollAnswers>(&prompt.id);
-        let mut counts = vec![0; self.options.len()];
-        for chosen in answers.iter().flat_map(|a| a.chosen.values()) {
-            for &o in chosen {
-                if let Some(n) = counts.get_mut(usize::from(o)) {
-                    *n += 1;
-                }
-            }
-        }
-        Results::Poll {
-            voters: answers.map_or(0, |a| a.chosen.len()),
-            counts,
-        }
     }
 }
 
@@ -197,5 +150,64 @@ impl Session {
         answers.chosen.remove(participant);
         answers.at.remove(participant);
         Ok(vec![Event::AnswersChanged(prompt_id.clone())])
+    }
+}
+
+impl Kind for Poll {
+    const NAME: &'static str = "poll";
+
+    /// Checks and cleans the settings.
+    fn validate(&self) -> Result<Self, Rejection> {
+        if !POLL_OPTIONS.contains(&self.options.len()) {
+            return Err(invalid("a poll has 2 to 12 options"));
+        }
+        Ok(Poll {
+            options: clean_labels(
+                &self.options,
+                OPTION_MAX,
+                "an option must be 1–200 characters",
+            )?,
+            multiple: self.multiple,
+            may_change: self.may_change,
+        })
+    }
+
+    /// Votes per option.
+    fn results(&self, session: &Session, prompt: &Prompt) -> Results {
+        let answers = session.answers_of::<PollAnswers>(&prompt.id);
+        let mut counts = vec![0; self.options.len()];
+        for chosen in answers.iter().flat_map(|a| a.chosen.values()) {
+            for &o in chosen {
+                if let Some(n) = counts.get_mut(usize::from(o)) {
+                    *n += 1;
+                }
+            }
+        }
+        Results::Poll {
+            voters: answers.map_or(0, |a| a.chosen.len()),
+            counts,
+        }
+    }
+
+    fn empty_answers(&self) -> Option<AnswerSet> {
+        Some(AnswerSet::Poll(PollAnswers::default()))
+    }
+
+    fn import_answer(
+        &self,
+        set: Option<&mut AnswerSet>,
+        participant: ParticipantId,
+        answer: &AnswerDoc,
+        _ballot: &HashSet<ItemId>,
+    ) -> Result<bool, AnswerMisfit> {
+        let (Some(set), Some(chosen)) = (set.and_then(PollAnswers::of_mut), &answer.options) else {
+            return Err(DOES_NOT_FIT);
+        };
+        if !self.fits(chosen) {
+            return Err(AnswerMisfit::Invalid(
+                "not a valid choice of the poll's options",
+            ));
+        }
+        Ok(set.chosen.insert(participant, chosen.clone()).is_none())
     }
 }

@@ -1,10 +1,13 @@
 //! Scale: one or more statements, each rated 1–N.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{clean_labels, invalid, AnswerMisfit, OPTION_MAX};
+use super::{
+    clean_labels, invalid, AnswerMisfit, AnswerSet, Kind, KindAnswers, DOES_NOT_FIT, OPTION_MAX,
+};
+use crate::session::document::AnswerDoc;
 use crate::session::types::*;
 use crate::session::{Event, Prompt, Rejection, Results, ScaleResult, Session};
 
@@ -38,74 +41,9 @@ pub struct ScaleAnswers {
 }
 
 impl Scale {
-    /// Checks and cleans the settings.
-    pub(super) fn validate(&self) -> Result<Self, Rejection> {
-        if self.statements.is_empty() || self.statements.len() > MAX_STATEMENTS {
-            return Err(invalid("a scale has 1 to 10 statements"));
-        }
-        if !SCALE_SIZES.contains(&self.max) {
-            return Err(invalid("a scale runs from 1 to between 3 and 10"));
-        }
-        let label = |l: &String| match clean_text(l, SCALE_LABEL_MAX) {
-            Ok(t) => Ok(t),
-            Err(Rejection::TextEmpty) => Ok(String::new()),
-            Err(_) => Err(invalid("a scale label is at most 60 characters")),
-        };
-        Ok(Scale {
-            statements: clean_labels(
-                &self.statements,
-                OPTION_MAX,
-                "a statement must be 1–200 characters",
-            )?,
-            max: self.max,
-            min_label: label(&self.min_label)?,
-            max_label: label(&self.max_label)?,
-        })
-    }
-
     /// Import: whether `ratings` holds a rating per statement, each 0 (not rated) to N.
     pub fn fits(&self, ratings: &[u8]) -> bool {
         ratings.len() == self.statements.len() && ratings.iter().all(|v| *v <= self.max)
-    }
-
-    /// Import: one participant's ratings from an export.
-    pub(super) fn import_answer(
-        &self,
-        set: &mut ScaleAnswers,
-        participant: ParticipantId,
-        ratings: &[u8],
-    ) -> Result<bool, AnswerMisfit> {
-        if !self.fits(ratings) {
-            return Err(AnswerMisfit::Invalid(
-                "a rating per statement, each 0 to the scale's max",
-            ));
-        }
-        Ok(set.ratings.insert(participant, ratings.to_vec()).is_none())
-    }
-
-    /// Distribution and mean per statement.
-    pub(super) fn results(&self, session: &Session, prompt: &Prompt) -> Results {
-        let answers = session.answers_of::<ScaleAnswers>(&prompt.id);
-        let statements = (0..self.statements.len())
-            .map(|s| {
-                let mut counts = vec![0; usize::from(self.max)];
-                let mut sum = 0u64;
-                let mut n = 0;
-                for ratings in answers.iter().flat_map(|a| a.ratings.values()) {
-                    if let Some(&v) = ratings.get(s).filter(|v| **v > 0) {
-                        counts[usize::from(v - 1)] += 1;
-                        sum += u64::from(v);
-                        n += 1;
-                    }
-                }
-                ScaleResult {
-                    counts,
-                    n,
-                    mean: (n > 0).then(|| sum as f64 / n as f64),
-                }
-            })
-            .collect();
-        Results::Scale { statements }
     }
 }
 
@@ -138,5 +76,82 @@ impl Session {
         }
         *slot = value;
         Ok(vec![Event::AnswersChanged(prompt_id.clone())])
+    }
+}
+
+impl Kind for Scale {
+    const NAME: &'static str = "scale";
+
+    /// Checks and cleans the settings.
+    fn validate(&self) -> Result<Self, Rejection> {
+        if self.statements.is_empty() || self.statements.len() > MAX_STATEMENTS {
+            return Err(invalid("a scale has 1 to 10 statements"));
+        }
+        if !SCALE_SIZES.contains(&self.max) {
+            return Err(invalid("a scale runs from 1 to between 3 and 10"));
+        }
+        let label = |l: &String| match clean_text(l, SCALE_LABEL_MAX) {
+            Ok(t) => Ok(t),
+            Err(Rejection::TextEmpty) => Ok(String::new()),
+            Err(_) => Err(invalid("a scale label is at most 60 characters")),
+        };
+        Ok(Scale {
+            statements: clean_labels(
+                &self.statements,
+                OPTION_MAX,
+                "a statement must be 1–200 characters",
+            )?,
+            max: self.max,
+            min_label: label(&self.min_label)?,
+            max_label: label(&self.max_label)?,
+        })
+    }
+
+    /// Distribution and mean per statement.
+    fn results(&self, session: &Session, prompt: &Prompt) -> Results {
+        let answers = session.answers_of::<ScaleAnswers>(&prompt.id);
+        let statements = (0..self.statements.len())
+            .map(|s| {
+                let mut counts = vec![0; usize::from(self.max)];
+                let mut sum = 0u64;
+                let mut n = 0;
+                for ratings in answers.iter().flat_map(|a| a.ratings.values()) {
+                    if let Some(&v) = ratings.get(s).filter(|v| **v > 0) {
+                        counts[usize::from(v - 1)] += 1;
+                        sum += u64::from(v);
+                        n += 1;
+                    }
+                }
+                ScaleResult {
+                    counts,
+                    n,
+                    mean: (n > 0).then(|| sum as f64 / n as f64),
+                }
+            })
+            .collect();
+        Results::Scale { statements }
+    }
+
+    fn empty_answers(&self) -> Option<AnswerSet> {
+        Some(AnswerSet::Scale(ScaleAnswers::default()))
+    }
+
+    fn import_answer(
+        &self,
+        set: Option<&mut AnswerSet>,
+        participant: ParticipantId,
+        answer: &AnswerDoc,
+        _ballot: &HashSet<ItemId>,
+    ) -> Result<bool, AnswerMisfit> {
+        let (Some(set), Some(ratings)) = (set.and_then(ScaleAnswers::of_mut), &answer.ratings)
+        else {
+            return Err(DOES_NOT_FIT);
+        };
+        if !self.fits(ratings) {
+            return Err(AnswerMisfit::Invalid(
+                "a rating per statement, each 0 to the scale's max",
+            ));
+        }
+        Ok(set.ratings.insert(participant, ratings.clone()).is_none())
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use super::invalid;
+use super::{invalid, Kind, COLUMN_MISFIT};
 use crate::session::types::*;
 use crate::session::{Prompt, Rejection, Results, Session, WordCount};
 
@@ -34,17 +34,48 @@ impl Default for WordCloud {
     }
 }
 
-impl WordCloud {
+impl WordCloud {}
+
+/// Normalises a word-cloud answer: trimmed, Unicode NFC, inner whitespace collapsed,
+/// lower-cased with Finnish and Swedish letters kept as letters (Ä stays ä, never a).
+pub fn normalize_word(text: &str) -> String {
+    let composed: String = text.trim().nfc().collect();
+    let lowered = composed.to_lowercase();
+    lowered.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Kind for WordCloud {
+    const NAME: &'static str = "word_cloud";
+
     /// Checks the settings.
-    pub(super) fn validate(&self) -> Result<Self, Rejection> {
+    fn validate(&self) -> Result<Self, Rejection> {
         if !(1..=WORDCLOUD_MAX_ANSWERS).contains(&self.max_answers) {
             return Err(invalid("a word cloud takes 1 to 3 answers each"));
         }
         Ok(self.clone())
     }
 
+    /// The normalised answers and how often each was given, most frequent first.
+    fn results(&self, session: &Session, prompt: &Prompt) -> Results {
+        let mut words: BTreeMap<String, usize> = BTreeMap::new();
+        let mut participants = BTreeSet::new();
+        for item in session.visible_items(&prompt.id) {
+            participants.insert(item.participant);
+            *words.entry(normalize_word(&item.text)).or_insert(0) += 1;
+        }
+        let mut words: Vec<WordCount> = words
+            .into_iter()
+            .map(|(text, count)| WordCount { text, count })
+            .collect();
+        words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
+        Results::WordCloud {
+            participants: participants.len(),
+            words,
+        }
+    }
+
     /// Checks a participant's answer (no column, within their allowance); returns its text.
-    pub(super) fn check_item(
+    fn check_item(
         &self,
         session: &Session,
         prompt: &PromptId,
@@ -66,38 +97,22 @@ impl WordCloud {
         Ok(text)
     }
 
-    /// Import: whether a participant's `given`-th answer (1-based) fits the allowance.
-    pub fn allows(&self, given: u8) -> bool {
-        given <= self.max_answers
+    fn item_text_max(&self) -> Option<usize> {
+        Some(WORDCLOUD_TEXT_MAX)
     }
-}
 
-/// Normalises a word-cloud answer: trimmed, Unicode NFC, inner whitespace collapsed,
-/// lower-cased with Finnish and Swedish letters kept as letters (Ä stays ä, never a).
-pub fn normalize_word(text: &str) -> String {
-    let composed: String = text.trim().nfc().collect();
-    let lowered = composed.to_lowercase();
-    lowered.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+    fn results_follow_items(&self) -> bool {
+        true
+    }
 
-impl WordCloud {
-    /// The normalised answers and how often each was given, most frequent first.
-    pub(super) fn results(&self, session: &Session, prompt: &Prompt) -> Results {
-        let mut words: BTreeMap<String, usize> = BTreeMap::new();
-        let mut participants = BTreeSet::new();
-        for item in session.visible_items(&prompt.id) {
-            participants.insert(item.participant);
-            *words.entry(normalize_word(&item.text)).or_insert(0) += 1;
+    fn import_item(&self, column: Option<u8>, given: u8) -> Result<(), &'static str> {
+        if column.is_some() {
+            return Err(COLUMN_MISFIT);
         }
-        let mut words: Vec<WordCount> = words
-            .into_iter()
-            .map(|(text, count)| WordCount { text, count })
-            .collect();
-        words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
-        Results::WordCloud {
-            participants: participants.len(),
-            words,
+        if given > self.max_answers {
+            return Err("more word-cloud answers than the prompt allows");
         }
+        Ok(())
     }
 }
 
