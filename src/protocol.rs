@@ -427,7 +427,10 @@ pub struct PromptView<'a> {
 impl<'a> PromptView<'a> {
     /// The view of `prompt`, with ballot texts looked up in `session`.
     pub fn new(session: &'a Session, prompt: &'a Prompt) -> Self {
-        let ballot_items = matches!(prompt.draft.activity, Activity::DotVote { .. })
+        let ballot_items = prompt
+            .draft
+            .activity
+            .has_ballot()
             .then(|| {
                 prompt
                     .ballot
@@ -742,7 +745,7 @@ pub fn sees_results(session: &Session, prompt: &Prompt, role: Role) -> bool {
 
 /// Whether a prompt's results are worth a frame (brainstorm counts are derived by clients).
 pub fn has_results(prompt: &Prompt) -> bool {
-    !matches!(prompt.draft.activity, Activity::Brainstorm { .. })
+    !matches!(prompt.draft.activity, Activity::Brainstorm(_))
 }
 
 /// The items of the current prompt a participant's wall shows.
@@ -800,15 +803,15 @@ pub fn welcome(
     };
     let mine = match (role, participant) {
         (Role::Participant, Some(who)) => {
-            let answers = current.map(|p| session.answers(&p.id));
+            let answers = current.and_then(|p| session.answers(&p.id));
             Some(Mine {
                 group,
-                poll: answers.and_then(|a| a.poll.get(who)).map(Vec::as_slice),
+                poll: answers.and_then(|a| a.poll_of(who)).map(Vec::as_slice),
                 poll_until: current
                     .and_then(|p| session.poll_grace_until(p, who))
                     .filter(|&until| until > now),
-                scale: answers.and_then(|a| a.scale.get(who)).map(Vec::as_slice),
-                dots: answers.and_then(|a| a.dots.get(who)),
+                scale: answers.and_then(|a| a.ratings_of(who)).map(Vec::as_slice),
+                dots: answers.and_then(|a| a.dots_of(who)),
                 liked: current
                     .map(|p| {
                         session

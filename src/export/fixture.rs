@@ -126,11 +126,11 @@ pub fn workshop() -> Workshop {
 
     let vote = w.add_open(
         "Tärkeimmät toimijat",
-        Activity::DotVote {
+        Activity::DotVote(DotVote {
             source: ideas,
             dots: 3,
             max_per_item: 2,
-        },
+        }),
     );
     for (who, item) in [(a, first), (a, first), (b, third)] {
         w.apply(Command::PlaceDot {
@@ -148,9 +148,9 @@ fn workshop_brainstorm(w: &mut Workshop) -> (PromptId, ItemId, ItemId) {
     let (a, b, c) = (0, 1, 2);
     let ideas = w.add_open(
         "Mitkä toimijat tulisi olla verkostossa mukana?",
-        Activity::Brainstorm {
+        Activity::Brainstorm(Brainstorm {
             columns: vec!["Toimivat nyt".into(), "Eivät toimi".into()],
-        },
+        }),
     );
     let first = w.submit(a, &ideas, "Äänekosken nuorisopalvelut", Some(0));
     w.submit(b, &ideas, "=HYPERLINK(\"http://x\")", Some(1));
@@ -182,11 +182,11 @@ fn workshop_answers(w: &mut Workshop) {
     let (a, b, c) = (0, 1, 2);
     let poll = w.add_open(
         "Millä sektorilla työskentelet?",
-        Activity::Poll {
+        Activity::Poll(Poll {
             options: vec!["Kunta".into(), "Järjestö".into(), "Valtio".into()],
             multiple: false,
             may_change: false,
-        },
+        }),
     );
     for (who, option) in [(a, 0), (b, 0), (c, 2)] {
         w.apply(Command::Vote {
@@ -198,12 +198,12 @@ fn workshop_answers(w: &mut Workshop) {
 
     let scale = w.add_open(
         "Kunnan ja järjestöjen yhteistyö",
-        Activity::Scale {
+        Activity::Scale(Scale {
             statements: vec!["Yhteistyö toimii".into()],
             max: 5,
             min_label: "Huonosti".into(),
             max_label: "Hyvin".into(),
-        },
+        }),
     );
     for (who, value) in [(a, 2), (b, 5)] {
         w.apply(Command::Rate {
@@ -216,7 +216,7 @@ fn workshop_answers(w: &mut Workshop) {
 
     let words = w.add_open(
         "Yksi sana yhteistyöstä",
-        Activity::WordCloud { max_answers: 3 },
+        Activity::WordCloud(WordCloud { max_answers: 3 }),
     );
     for (who, text) in [(a, "Yhteistyö"), (b, "yhteistyö "), (c, "Luottamus")] {
         w.submit(who, &words, text, None);
@@ -246,11 +246,11 @@ pub fn report_workshop() -> Workshop {
     report_answers(&mut w);
     let vote = w.add_open(
         "Mikä on tärkein?",
-        Activity::DotVote {
+        Activity::DotVote(DotVote {
             source: brainstorm.clone(),
             dots: 3,
             max_per_item: 3,
-        },
+        }),
     );
     for who in [0, 1] {
         w.apply(Command::PlaceDot {
@@ -267,9 +267,9 @@ pub fn report_workshop() -> Workshop {
     w.apply(Command::ClosePrompt { prompt_id: vote });
     w.add(draft(
         "Seuraavat askeleet",
-        Activity::Brainstorm {
+        Activity::Brainstorm(Brainstorm {
             columns: Vec::new(),
-        },
+        }),
     ));
     w
 }
@@ -279,9 +279,9 @@ pub fn report_workshop() -> Workshop {
 fn report_brainstorm(w: &mut Workshop) -> (PromptId, ItemId, ItemId) {
     let brainstorm = w.add_open(
         "Mikä toimii yhdyspinnoilla?",
-        Activity::Brainstorm {
+        Activity::Brainstorm(Brainstorm {
             columns: vec!["Toimii nyt".into(), "Ei toimi".into()],
-        },
+        }),
     );
     let ohjaamo = w.submit(0, &brainstorm, "Ohjaamo", Some(0));
     let dup = w.submit(2, &brainstorm, "ohjaamo!", Some(0));
@@ -314,11 +314,11 @@ fn report_brainstorm(w: &mut Workshop) -> (PromptId, ItemId, ItemId) {
 fn report_answers(w: &mut Workshop) {
     let poll = w.add_open(
         "Millä sektorilla työskentelet?",
-        Activity::Poll {
+        Activity::Poll(Poll {
             options: vec!["Kunta".into(), "Järjestö".into(), "Valtio".into()],
             multiple: false,
             may_change: false,
-        },
+        }),
     );
     for (who, option) in [(0, 0), (1, 0), (2, 1), (3, 0)] {
         w.apply(Command::Vote {
@@ -329,12 +329,12 @@ fn report_answers(w: &mut Workshop) {
     }
     let scale = w.add_open(
         "Miten hyvin yhteistyö toimii?",
-        Activity::Scale {
+        Activity::Scale(Scale {
             statements: vec!["Tiedonkulku".into(), "Yhteiset tavoitteet".into()],
             max: 5,
             min_label: "Huonosti".into(),
             max_label: "Erinomaisesti".into(),
-        },
+        }),
     );
     for (who, statement, value) in [(0, 0, 2), (1, 0, 4), (2, 0, 4), (0, 1, 5)] {
         w.apply(Command::Rate {
@@ -346,7 +346,7 @@ fn report_answers(w: &mut Workshop) {
     }
     let cloud = w.add_open(
         "Yksi sana hyvästä yhteistyöstä",
-        Activity::WordCloud { max_answers: 3 },
+        Activity::WordCloud(WordCloud { max_answers: 3 }),
     );
     w.submit(0, &cloud, "Luottamus", None);
     w.submit(1, &cloud, "luottamus", None);

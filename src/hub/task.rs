@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use super::{now_ms, CommandError, Frames, Joined, Presence, Request};
 use crate::protocol::{self, Role, ServerMessage};
 use crate::session::{
-    Activity, Command, Event, GroupId, Item, ItemId, Prompt, PromptId, PromptState, Session,
+    Command, Event, GroupId, Item, ItemId, Prompt, PromptId, PromptState, Session,
 };
 use crate::store::{self, SessionFiles, Store};
 
@@ -313,19 +313,18 @@ impl SessionTask {
 
     /// Notes which derived views an event changes.
     fn mark_dirty(&mut self, event: &Event) {
+        // Which results an event changes is the activities' rule, kept in the core.
+        self.dirty
+            .results
+            .extend(self.session.results_touched(event).cloned());
         let item = match event {
             Event::PromptOpened(prompt) | Event::PromptUpdated(prompt) => {
-                self.dirty.results.insert(prompt.id.clone());
                 if prompt.draft.wall {
                     self.dirty.full_wall.insert(prompt.id.clone());
                 }
                 return;
             }
-            Event::AnswersChanged(prompt)
-            | Event::PromptClosed(crate::session::Prompt { id: prompt, .. }) => {
-                self.dirty.results.insert(prompt.clone());
-                return;
-            }
+            Event::AnswersChanged(_) | Event::PromptClosed(_) => return,
             Event::ParticipantGrouped(..) | Event::GroupsChanged(_) => {
                 self.presence.changed.store(true, Ordering::Relaxed);
                 return;
@@ -344,16 +343,6 @@ impl SessionTask {
         let Some(prompt) = self.session.prompt(&item.prompt_id) else {
             return;
         };
-        if matches!(prompt.draft.activity, Activity::WordCloud { .. }) {
-            self.dirty.results.insert(prompt.id.clone());
-        }
-        // Dot votes on this prompt's items show their texts and merged counts.
-        for vote in self.session.prompts() {
-            if matches!(&vote.draft.activity, Activity::DotVote { source, .. } if *source == item.prompt_id)
-            {
-                self.dirty.results.insert(vote.id.clone());
-            }
-        }
         let on_wall =
             prompt.draft.wall && (item.is_visible() || !matches!(event, Event::ItemAdded(_)));
         if on_wall {

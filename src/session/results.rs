@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
 
-use super::prompt::Activity;
 use super::types::*;
 use super::{Item, Prompt, Session};
 
@@ -83,14 +81,6 @@ pub struct Ranked {
     pub dots: u32,
 }
 
-/// Normalises a word-cloud answer: trimmed, Unicode NFC, inner whitespace collapsed,
-/// lower-cased with Finnish and Swedish letters kept as letters (Ä stays ä, never a).
-pub fn normalize_word(text: &str) -> String {
-    let composed: String = text.trim().nfc().collect();
-    let lowered = composed.to_lowercase();
-    lowered.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 impl Session {
     /// The item an item was merged into, followed to the end (itself if not merged).
     pub fn merge_root(&self, id: &ItemId) -> ItemId {
@@ -110,128 +100,8 @@ impl Session {
         self.items_for(prompt).filter(|i| i.is_visible())
     }
 
-    /// The results of a prompt.
+    /// The results of a prompt, as its activity derives them.
     pub fn results(&self, prompt: &Prompt) -> Results {
-        match &prompt.draft.activity {
-            Activity::Brainstorm { columns } => {
-                let mut per_column = vec![0; columns.len()];
-                let mut groups = BTreeMap::new();
-                let mut total = 0;
-                for item in self.visible_items(&prompt.id) {
-                    total += 1;
-                    if let Some(c) = item.column {
-                        if let Some(n) = per_column.get_mut(usize::from(c)) {
-                            *n += 1;
-                        }
-                    }
-                    let key = item.group.as_ref().map(|g| g.0.clone()).unwrap_or_default();
-                    *groups.entry(key).or_insert(0) += 1;
-                }
-                Results::Brainstorm {
-                    total,
-                    columns: per_column,
-                    groups,
-                }
-            }
-            Activity::Poll { options, .. } => {
-                let answers = self.answers(&prompt.id);
-                let mut counts = vec![0; options.len()];
-                for chosen in answers.poll.values() {
-                    for &o in chosen {
-                        if let Some(n) = counts.get_mut(usize::from(o)) {
-                            *n += 1;
-                        }
-                    }
-                }
-                Results::Poll {
-                    voters: answers.poll.len(),
-                    counts,
-                }
-            }
-            Activity::Scale {
-                statements, max, ..
-            } => {
-                let answers = self.answers(&prompt.id);
-                let statements = (0..statements.len())
-                    .map(|s| {
-                        let mut counts = vec![0; usize::from(*max)];
-                        let mut sum = 0u64;
-                        let mut n = 0;
-                        for ratings in answers.scale.values() {
-                            if let Some(&v) = ratings.get(s).filter(|v| **v > 0) {
-                                counts[usize::from(v - 1)] += 1;
-                                sum += u64::from(v);
-                                n += 1;
-                            }
-                        }
-                        ScaleResult {
-                            counts,
-                            n,
-                            mean: (n > 0).then(|| sum as f64 / n as f64),
-                        }
-                    })
-                    .collect();
-                Results::Scale { statements }
-            }
-            Activity::WordCloud { .. } => {
-                let mut words: BTreeMap<String, usize> = BTreeMap::new();
-                let mut participants = std::collections::BTreeSet::new();
-                for item in self.visible_items(&prompt.id) {
-                    participants.insert(item.participant);
-                    *words.entry(normalize_word(&item.text)).or_insert(0) += 1;
-                }
-                let mut words: Vec<WordCount> = words
-                    .into_iter()
-                    .map(|(text, count)| WordCount { text, count })
-                    .collect();
-                words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
-                Results::WordCloud {
-                    participants: participants.len(),
-                    words,
-                }
-            }
-            Activity::DotVote { .. } => {
-                let answers = self.answers(&prompt.id);
-                let mut dots: BTreeMap<ItemId, u32> = BTreeMap::new();
-                for placed in answers.dots.values() {
-                    for (item, n) in placed {
-                        *dots.entry(self.merge_root(item)).or_insert(0) += n;
-                    }
-                }
-                let mut ranking: Vec<Ranked> = prompt
-                    .ballot
-                    .iter()
-                    .filter(|id| self.merge_root(id) == **id)
-                    .filter_map(|id| self.item(id))
-                    .map(|item| Ranked {
-                        item_id: item.id,
-                        text: item.text.clone(),
-                        dots: dots.get(&item.id).copied().unwrap_or(0),
-                    })
-                    .collect();
-                // Stable sort: ties keep the ballot's order.
-                ranking.sort_by_key(|r| std::cmp::Reverse(r.dots));
-                Results::DotVote {
-                    voters: answers.dots.values().filter(|d| !d.is_empty()).count(),
-                    ranking,
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_are_normalised_with_nordic_letters_kept() {
-        assert_eq!(normalize_word("  Yhteistyö "), "yhteistyö");
-        assert_eq!(normalize_word("ÄÄNEKOSKI"), "äänekoski");
-        assert_eq!(normalize_word("Åland"), "åland");
-        // "ä" as a + combining diaeresis (as some phones send it) is the same word.
-        assert_eq!(normalize_word("ya\u{308}"), normalize_word("yä"));
-        assert_eq!(normalize_word("hyvä   yhteistyö"), "hyvä yhteistyö");
-        assert_ne!(normalize_word("tärkeä"), normalize_word("tarkea"));
+        prompt.draft.activity.results(self, prompt)
     }
 }

@@ -1,102 +1,8 @@
 //! Unit tests of the state machine: each command, each rejection, and that a rejection
 //! changes nothing.
 
-use uuid::Uuid;
-
+use super::testkit::*;
 use super::*;
-
-const T0: Millis = 1_700_000_000_000;
-
-fn session() -> Session {
-    Session::new(SessionMeta {
-        slug: SessionName::parse("hyvinsivi").unwrap(),
-        title: "HYVINSIVI".into(),
-        language: Language::Fi,
-        created_at: T0,
-        key_hash: "00".into(),
-        time_zone: Default::default(),
-    })
-}
-
-fn draft(title: &str) -> PromptDraft {
-    PromptDraft {
-        activity: Activity::default(),
-        title: title.into(),
-        instructions: "Kirjatkaa yksi taho kerrallaan ja painakaa Lähetä.".into(),
-        time_limit_secs: Some(120),
-        auto_close: false,
-        per_group: false,
-        premoderation: false,
-        wall: false,
-        show_results: ResultsVisibility::Live,
-        reset_column: false,
-    }
-}
-
-fn add(s: &mut Session, title: &str) -> PromptId {
-    let applied = s
-        .apply(
-            &Command::AddPrompt {
-                draft: draft(title),
-            },
-            T0,
-        )
-        .unwrap();
-    match &applied.events[0].event {
-        Event::PromptAdded(p) => p.id.clone(),
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-fn open(s: &mut Session, id: &PromptId) -> Applied {
-    s.apply(
-        &Command::OpenPrompt {
-            prompt_id: id.clone(),
-        },
-        T0 + 1,
-    )
-    .unwrap()
-}
-
-fn submit(
-    s: &mut Session,
-    who: ParticipantId,
-    item: ItemId,
-    prompt: &PromptId,
-    text: &str,
-) -> Result<Applied, Rejection> {
-    s.apply(
-        &Command::Submit {
-            participant: who,
-            item_id: item,
-            prompt_id: prompt.clone(),
-            text: text.into(),
-            column: None,
-        },
-        T0 + 2,
-    )
-}
-
-fn pid() -> ParticipantId {
-    ParticipantId(Uuid::new_v4())
-}
-
-fn iid() -> ItemId {
-    ItemId(Uuid::new_v4())
-}
-
-/// Applies a command that must be refused, and checks the session did not change.
-fn refused(s: &mut Session, command: Command) -> Rejection {
-    refused_at(s, command, T0 + 5)
-}
-
-/// Like [`refused`], at `now`.
-fn refused_at(s: &mut Session, command: Command, now: Millis) -> Rejection {
-    let before = s.clone();
-    let rejection = s.apply(&command, now).unwrap_err();
-    assert_eq!(*s, before, "a rejected {command:?} changed the session");
-    rejection
-}
 
 #[test]
 fn add_prompt_makes_a_draft_with_sequential_ids() {
@@ -438,56 +344,14 @@ fn replaying_the_same_commands_rebuilds_the_same_session() {
 
 // ---- Workshop activities -------------------------------------------------------------
 
-fn add_kind(s: &mut Session, activity: Activity, edit: impl FnOnce(&mut PromptDraft)) -> PromptId {
-    let mut d = PromptDraft {
-        activity,
-        ..draft("Q")
-    };
-    edit(&mut d);
-    let applied = s.apply(&Command::AddPrompt { draft: d }, T0).unwrap();
-    match &applied.events[0].event {
-        Event::PromptAdded(p) => p.id.clone(),
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-fn item_in(
-    s: &mut Session,
-    who: ParticipantId,
-    prompt: &PromptId,
-    text: &str,
-    column: Option<u8>,
-) -> Result<ItemId, Rejection> {
-    let id = iid();
-    s.apply(
-        &Command::Submit {
-            participant: who,
-            item_id: id,
-            prompt_id: prompt.clone(),
-            text: text.into(),
-            column,
-        },
-        T0 + 3,
-    )
-    .map(|_| id)
-}
-
-fn poll(options: usize, multiple: bool, may_change: bool) -> Activity {
-    Activity::Poll {
-        options: (0..options).map(|i| format!("Vaihtoehto {i}")).collect(),
-        multiple,
-        may_change,
-    }
-}
-
 #[test]
 fn columns_take_one_valid_column_per_item() {
     let mut s = session();
     let p = add_kind(
         &mut s,
-        Activity::Brainstorm {
+        Activity::Brainstorm(Brainstorm {
             columns: vec!["Toimii nyt".into(), "Ei toimi, mutta pitäisi".into()],
-        },
+        }),
         |_| {},
     );
     open(&mut s, &p);
@@ -521,9 +385,9 @@ fn columns_take_one_valid_column_per_item() {
     );
     assert_eq!(r, Rejection::InvalidColumn);
     let seven = PromptDraft {
-        activity: Activity::Brainstorm {
+        activity: Activity::Brainstorm(Brainstorm {
             columns: (0..7).map(|i| i.to_string()).collect(),
-        },
+        }),
         ..draft("x")
     };
     assert_eq!(
@@ -753,12 +617,12 @@ fn scales_give_distribution_and_mean() {
     let mut s = session();
     let p = add_kind(
         &mut s,
-        Activity::Scale {
+        Activity::Scale(Scale {
             statements: vec!["Yhteistyö toimii".into(), "Tieto kulkee".into()],
             max: 5,
             min_label: "Huonosti".into(),
             max_label: "Hyvin".into(),
-        },
+        }),
         |_| {},
     );
     open(&mut s, &p);
@@ -793,12 +657,12 @@ fn scales_give_distribution_and_mean() {
             &mut s,
             Command::AddPrompt {
                 draft: PromptDraft {
-                    activity: Activity::Scale {
+                    activity: Activity::Scale(Scale {
                         statements: vec!["x".into()],
                         max: 11,
                         min_label: String::new(),
                         max_label: String::new()
-                    },
+                    }),
                     ..draft("x")
                 }
             }
@@ -811,7 +675,11 @@ fn scales_give_distribution_and_mean() {
 #[test]
 fn word_cloud_limits_answers_and_normalises_words() {
     let mut s = session();
-    let p = add_kind(&mut s, Activity::WordCloud { max_answers: 3 }, |_| {});
+    let p = add_kind(
+        &mut s,
+        Activity::WordCloud(WordCloud { max_answers: 3 }),
+        |_| {},
+    );
     open(&mut s, &p);
     let (a, b) = (pid(), pid());
     for text in ["Yhteistyö", "luottamus", "Äänekoski"] {
@@ -855,10 +723,12 @@ fn dot_voting_budget_limits_take_back_and_frozen_ballot() {
         .map(|n| item_in(&mut s, author, &source, &format!("Kysymys {n}"), None).unwrap())
         .collect();
     s.apply(&Command::HideItem { item_id: ids[3] }, T0).unwrap();
-    let vote_on = |source: &PromptId| Activity::DotVote {
-        source: source.clone(),
-        dots: 3,
-        max_per_item: 2,
+    let vote_on = |source: &PromptId| {
+        Activity::DotVote(DotVote {
+            source: source.clone(),
+            dots: 3,
+            max_per_item: 2,
+        })
     };
     // The source must be an item prompt of this session.
     let poll_id = add_kind(&mut s, poll(2, false, false), |_| {});
@@ -1128,21 +998,21 @@ fn agenda_reorder_duplicate_next_and_templates() {
     let src = add(&mut t, "Kysymykset");
     add_kind(
         &mut t,
-        Activity::DotVote {
+        Activity::DotVote(DotVote {
             source: src,
             dots: 3,
             max_per_item: 1,
-        },
+        }),
         |_| {},
     );
     let template = t.agenda_template();
     assert_eq!(
         template[1].activity,
-        Activity::DotVote {
+        Activity::DotVote(DotVote {
             source: PromptId("@0".into()),
             dots: 3,
             max_per_item: 1
-        }
+        })
     );
     let mut fresh = session();
     add(&mut fresh, "Alku");
@@ -1157,19 +1027,19 @@ fn agenda_reorder_duplicate_next_and_templates() {
     assert_eq!(imported.events.len(), 2);
     assert_eq!(
         fresh.prompts()[2].draft.activity,
-        Activity::DotVote {
+        Activity::DotVote(DotVote {
             source: PromptId("p2".into()),
             dots: 3,
             max_per_item: 1
-        }
+        })
     );
     // A broken template changes nothing.
     let mut bad = template;
-    bad[1].activity = Activity::DotVote {
+    bad[1].activity = Activity::DotVote(DotVote {
         source: PromptId("@5".into()),
         dots: 3,
         max_per_item: 1,
-    };
+    });
     assert_eq!(
         refused(&mut fresh, Command::ImportAgenda { prompts: bad }).code(),
         "invalid_prompt"
@@ -1806,9 +1676,9 @@ fn reset_column_is_kept_only_for_brainstorms_with_columns() {
         reset_column: true,
         ..draft("Toimijat")
     };
-    let columns = Activity::Brainstorm {
+    let columns = Activity::Brainstorm(Brainstorm {
         columns: vec!["Kunta".into(), "Järjestöt".into()],
-    };
+    });
     assert!(validate_draft(&with(columns)).unwrap().reset_column);
     assert!(
         !validate_draft(&with(Activity::default()))

@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use crate::session::{ItemId, ParticipantId, Prompt, PromptId, Ranked, Results, Session};
+use crate::session::{
+    AnswerSet, ItemId, ParticipantId, Prompt, PromptId, Ranked, Results, Session,
+};
 
 use crate::export::json::AnswerDoc;
 use crate::export::report::html::{bar_chart, escape};
@@ -186,9 +188,11 @@ pub fn answers(
     included: &BTreeSet<ItemId>,
     participants: &mut BTreeSet<ParticipantId>,
 ) -> Vec<AnswerDoc> {
-    let answers = session.answers(prompt);
+    let Some(answers) = session.answers(prompt).and_then(AnswerSet::as_dot_vote) else {
+        return Default::default();
+    };
     let mut docs = Vec::new();
-    for (who, dots) in &answers.dots {
+    for (who, dots) in &answers.placed {
         let dots: BTreeMap<ItemId, u32> = dots
             .iter()
             .filter(|(id, _)| included.contains(id))
@@ -210,10 +214,12 @@ pub fn answers(
 
 /// Adds everyone who placed a dot to `who`.
 pub fn respondents(session: &Session, prompt: &PromptId, who: &mut BTreeSet<ParticipantId>) {
-    let answers = session.answers(prompt);
+    let Some(answers) = session.answers(prompt).and_then(AnswerSet::as_dot_vote) else {
+        return Default::default();
+    };
     who.extend(
         answers
-            .dots
+            .placed
             .iter()
             .filter(|(_, placed)| placed.values().any(|n| *n > 0))
             .map(|(p, _)| *p),

@@ -45,22 +45,21 @@ pub enum Body<'a> {
 /// The name of a prompt's activity in the language of `w`.
 pub fn kind_name(w: &Words, activity: &Activity) -> &'static str {
     match activity {
-        Activity::Brainstorm { .. } => w.kinds[0],
-        Activity::Poll { .. } => w.kinds[1],
-        Activity::Scale { .. } => w.kinds[2],
-        Activity::WordCloud { .. } => w.kinds[3],
-        Activity::DotVote { .. } => w.kinds[4],
+        Activity::Brainstorm(_) => w.kinds[0],
+        Activity::Poll(_) => w.kinds[1],
+        Activity::Scale(_) => w.kinds[2],
+        Activity::WordCloud(_) => w.kinds[3],
+        Activity::DotVote(_) => w.kinds[4],
     }
 }
 
 /// The name of the brainstorm column an item was sent to, if any.
 pub fn column_name<'a>(prompt: &'a Prompt, item: &Item) -> Option<&'a str> {
     match &prompt.draft.activity {
-        Activity::Brainstorm { columns } => brainstorm::column_name(columns, item),
-        Activity::Poll { .. }
-        | Activity::Scale { .. }
-        | Activity::WordCloud { .. }
-        | Activity::DotVote { .. } => None,
+        Activity::Brainstorm(b) => brainstorm::column_name(&b.columns, item),
+        Activity::Poll(_) | Activity::Scale(_) | Activity::WordCloud(_) | Activity::DotVote(_) => {
+            None
+        }
     }
 }
 
@@ -76,22 +75,17 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
     let w = super::words::words(view.language);
     let results = view.results(prompt);
     match &prompt.draft.activity {
-        Activity::Brainstorm { .. } => None,
-        Activity::Poll { options, .. } => Some(poll::table(w, options, results)),
-        Activity::Scale {
-            statements,
-            max,
-            min_label,
-            max_label,
-        } => Some(scale::table(
+        Activity::Brainstorm(_) => None,
+        Activity::Poll(p) => Some(poll::table(w, &p.options, results)),
+        Activity::Scale(s) => Some(scale::table(
             w,
-            statements,
-            *max,
-            (min_label, max_label),
+            &s.statements,
+            s.max,
+            (&s.min_label, &s.max_label),
             results,
         )),
-        Activity::WordCloud { .. } => Some(word_cloud::table(w, results)),
-        Activity::DotVote { .. } => Some(dot_vote::table(view, w, results)),
+        Activity::WordCloud(_) => Some(word_cloud::table(w, results)),
+        Activity::DotVote(_) => Some(dot_vote::table(view, w, results)),
     }
 }
 
@@ -102,24 +96,22 @@ pub fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body
         return Body::Nothing(l.not_opened);
     };
     let body = match &prompt.draft.activity {
-        Activity::Brainstorm { columns } => {
-            brainstorm::section(view, l, prompt, columns).map(Body::Brainstorm)
+        Activity::Brainstorm(b) => {
+            brainstorm::section(view, l, prompt, &b.columns).map(Body::Brainstorm)
         }
-        Activity::Poll {
-            options, multiple, ..
-        } => poll::section(l, options, *multiple, results).map(Body::Poll),
-        Activity::Scale {
-            statements,
-            max,
-            min_label,
-            max_label,
-        } => scale::section(l, statements, *max, (min_label, max_label), results).map(Body::Scale),
-        Activity::WordCloud { .. } => {
+        Activity::Poll(p) => poll::section(l, &p.options, p.multiple, results).map(Body::Poll),
+        Activity::Scale(s) => scale::section(
+            l,
+            &s.statements,
+            s.max,
+            (&s.min_label, &s.max_label),
+            results,
+        )
+        .map(Body::Scale),
+        Activity::WordCloud(_) => {
             word_cloud::section(view, l, prompt, results).map(Body::WordCloud)
         }
-        Activity::DotVote { source, .. } => {
-            dot_vote::section(view, l, source, results).map(Body::DotVote)
-        }
+        Activity::DotVote(d) => dot_vote::section(view, l, &d.source, results).map(Body::DotVote),
     };
     body.unwrap_or(Body::Nothing(l.no_answers))
 }
@@ -165,10 +157,10 @@ pub fn answers(
     participants: &mut BTreeSet<ParticipantId>,
 ) -> Vec<AnswerDoc> {
     match &prompt.draft.activity {
-        Activity::Brainstorm { .. } | Activity::WordCloud { .. } => Vec::new(),
-        Activity::Poll { .. } => poll::answers(session, &prompt.id, participants),
-        Activity::Scale { .. } => scale::answers(session, &prompt.id, participants),
-        Activity::DotVote { .. } => dot_vote::answers(session, &prompt.id, included, participants),
+        Activity::Brainstorm(_) | Activity::WordCloud(_) => Vec::new(),
+        Activity::Poll(_) => poll::answers(session, &prompt.id, participants),
+        Activity::Scale(_) => scale::answers(session, &prompt.id, participants),
+        Activity::DotVote(_) => dot_vote::answers(session, &prompt.id, included, participants),
     }
 }
 
@@ -176,10 +168,10 @@ pub fn answers(
 /// counted by the caller, the same for every kind).
 pub fn respondents(session: &Session, prompt: &Prompt, who: &mut BTreeSet<ParticipantId>) {
     match &prompt.draft.activity {
-        Activity::Brainstorm { .. } | Activity::WordCloud { .. } => {}
-        Activity::Poll { .. } => poll::respondents(session, &prompt.id, who),
-        Activity::Scale { .. } => scale::respondents(session, &prompt.id, who),
-        Activity::DotVote { .. } => dot_vote::respondents(session, &prompt.id, who),
+        Activity::Brainstorm(_) | Activity::WordCloud(_) => {}
+        Activity::Poll(_) => poll::respondents(session, &prompt.id, who),
+        Activity::Scale(_) => scale::respondents(session, &prompt.id, who),
+        Activity::DotVote(_) => dot_vote::respondents(session, &prompt.id, who),
     }
 }
 
@@ -189,11 +181,11 @@ pub fn dots_per_item(session: &Session) -> BTreeMap<ItemId, u32> {
     let mut dots = BTreeMap::new();
     for prompt in session.prompts() {
         match &prompt.draft.activity {
-            Activity::DotVote { .. } => dot_vote::add_dots(session, prompt, &mut dots),
-            Activity::Brainstorm { .. }
-            | Activity::Poll { .. }
-            | Activity::Scale { .. }
-            | Activity::WordCloud { .. } => {}
+            Activity::DotVote(_) => dot_vote::add_dots(session, prompt, &mut dots),
+            Activity::Brainstorm(_)
+            | Activity::Poll(_)
+            | Activity::Scale(_)
+            | Activity::WordCloud(_) => {}
         }
     }
     dots

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::session::{ParticipantId, PromptId, Results, Session};
+use crate::session::{AnswerSet, ParticipantId, PromptId, Results, Session};
 
 use crate::export::json::AnswerDoc;
 use crate::export::report::html::{bar_chart, escape};
@@ -151,9 +151,11 @@ pub fn answers(
     prompt: &PromptId,
     participants: &mut BTreeSet<ParticipantId>,
 ) -> Vec<AnswerDoc> {
-    let answers = session.answers(prompt);
+    let Some(answers) = session.answers(prompt).and_then(AnswerSet::as_poll) else {
+        return Default::default();
+    };
     answers
-        .poll
+        .chosen
         .iter()
         .map(|(who, options)| {
             participants.insert(*who);
@@ -169,10 +171,12 @@ pub fn answers(
 
 /// Adds everyone who chose an option to `who`.
 pub fn respondents(session: &Session, prompt: &PromptId, who: &mut BTreeSet<ParticipantId>) {
-    let answers = session.answers(prompt);
+    let Some(answers) = session.answers(prompt).and_then(AnswerSet::as_poll) else {
+        return Default::default();
+    };
     who.extend(
         answers
-            .poll
+            .chosen
             .iter()
             .filter(|(_, chosen)| !chosen.is_empty())
             .map(|(p, _)| *p),

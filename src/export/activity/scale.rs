@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::session::{ParticipantId, PromptId, Results, ScaleResult, Session};
+use crate::session::{AnswerSet, ParticipantId, PromptId, Results, ScaleResult, Session};
 
 use crate::export::json::AnswerDoc;
 use crate::export::report::html::{escape, shorten, CHART_WIDTH};
@@ -259,9 +259,11 @@ pub fn answers(
     prompt: &PromptId,
     participants: &mut BTreeSet<ParticipantId>,
 ) -> Vec<AnswerDoc> {
-    let answers = session.answers(prompt);
+    let Some(answers) = session.answers(prompt).and_then(AnswerSet::as_scale) else {
+        return Default::default();
+    };
     answers
-        .scale
+        .ratings
         .iter()
         .map(|(who, ratings)| {
             participants.insert(*who);
@@ -277,10 +279,12 @@ pub fn answers(
 
 /// Adds everyone who rated a statement to `who`.
 pub fn respondents(session: &Session, prompt: &PromptId, who: &mut BTreeSet<ParticipantId>) {
-    let answers = session.answers(prompt);
+    let Some(answers) = session.answers(prompt).and_then(AnswerSet::as_scale) else {
+        return Default::default();
+    };
     who.extend(
         answers
-            .scale
+            .ratings
             .iter()
             .filter(|(_, rated)| rated.iter().any(|v| *v > 0))
             .map(|(p, _)| *p),

@@ -1,0 +1,226 @@
+//! [`Command`]: a change the facilitator, a participant or the clock asks for. Today it is
+//! both the facilitator's wire message and the journal record, so its serde shape is fixed.
+
+use serde::{Deserialize, Serialize};
+
+use super::types::*;
+use super::{PromptDraft, ScreenView};
+
+/// A change the facilitator, a participant or the clock asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Put a new draft prompt at the end of the agenda.
+    AddPrompt {
+        /// Its content.
+        #[serde(rename = "prompt")]
+        draft: PromptDraft,
+    },
+    /// Change a prompt. Drafts change freely; once opened, only wording, time and display
+    /// settings change (never the activity, so answers keep their meaning).
+    UpdatePrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+        /// Its new content.
+        #[serde(rename = "prompt")]
+        draft: PromptDraft,
+    },
+    /// Copy a prompt as a new draft right after it.
+    DuplicatePrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+    },
+    /// Remove a draft prompt from the agenda.
+    DeletePrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+    },
+    /// Move a prompt to a new place in the agenda (0 = first).
+    MovePrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+        /// Its new index.
+        position: usize,
+    },
+    /// Append a saved agenda (a template). A dot vote's `source` of `@N` means the N-th
+    /// prompt of this import (0-based).
+    ImportAgenda {
+        /// The drafts, in order.
+        prompts: Vec<PromptDraft>,
+    },
+    /// Show a prompt on every phone and accept answers; closes the prompt open before it.
+    OpenPrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+    },
+    /// Open the next draft after the current prompt in agenda order.
+    NextPrompt,
+    /// Stop accepting answers for a prompt.
+    ClosePrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+    },
+    /// Make an open prompt read-only for participants, or writable again.
+    LockPrompt {
+        /// Which prompt.
+        prompt_id: PromptId,
+        /// Locked or not.
+        locked: bool,
+    },
+    /// Give an open prompt more time (starts a countdown if it had none).
+    AddTime {
+        /// Which prompt.
+        prompt_id: PromptId,
+        /// Seconds to add, 1 to 3600.
+        secs: u32,
+    },
+    /// Choose what the projector shows: the current prompt, the join page, or an earlier
+    /// prompt. Opening a prompt sets it back to following.
+    ShowOnScreen {
+        /// The new view.
+        view: ScreenView,
+    },
+    /// The clock: close every auto-closing prompt whose time is up.
+    Tick,
+    /// Add a group.
+    AddGroup {
+        /// Its name.
+        name: String,
+        /// Optional `#rrggbb`.
+        #[serde(default)]
+        color: Option<String>,
+    },
+    /// Rename or recolour a group.
+    UpdateGroup {
+        /// Which group.
+        group_id: GroupId,
+        /// New name.
+        name: String,
+        /// New colour.
+        #[serde(default)]
+        color: Option<String>,
+    },
+    /// Remove a group nobody's item belongs to.
+    DeleteGroup {
+        /// Which group.
+        group_id: GroupId,
+    },
+    /// A participant picks (or leaves) a group.
+    ChooseGroup {
+        /// Who.
+        participant: ParticipantId,
+        /// The group, or none.
+        group_id: Option<GroupId>,
+    },
+    /// A participant's item for a brainstorm or word cloud.
+    Submit {
+        /// Who sends it.
+        participant: ParticipantId,
+        /// The device-made id that makes a resend harmless.
+        item_id: ItemId,
+        /// The prompt it answers.
+        prompt_id: PromptId,
+        /// The raw text.
+        text: String,
+        /// The column, when the brainstorm has columns.
+        #[serde(default)]
+        column: Option<u8>,
+    },
+    /// A participant answers a poll.
+    Vote {
+        /// Who.
+        participant: ParticipantId,
+        /// Which poll.
+        prompt_id: PromptId,
+        /// Chosen option indexes.
+        options: Vec<u8>,
+    },
+    /// A participant takes back their poll answer: any time on a poll with `may_change`,
+    /// otherwise within [`POLL_GRACE_MS`] of voting. Without an answer it changes nothing.
+    WithdrawVote {
+        /// Who.
+        participant: ParticipantId,
+        /// Which poll.
+        prompt_id: PromptId,
+    },
+    /// A participant rates one statement of a scale.
+    Rate {
+        /// Who.
+        participant: ParticipantId,
+        /// Which scale.
+        prompt_id: PromptId,
+        /// Statement index.
+        statement: u8,
+        /// 1..=N.
+        value: u8,
+    },
+    /// A participant puts one dot on an item of a dot vote.
+    PlaceDot {
+        /// Who.
+        participant: ParticipantId,
+        /// Which vote.
+        prompt_id: PromptId,
+        /// Which ballot item.
+        item_id: ItemId,
+    },
+    /// A participant takes one dot back.
+    RemoveDot {
+        /// Who.
+        participant: ParticipantId,
+        /// Which vote.
+        prompt_id: PromptId,
+        /// Which ballot item.
+        item_id: ItemId,
+    },
+    /// A participant likes (or un-likes) an item on the wall.
+    Like {
+        /// Who.
+        participant: ParticipantId,
+        /// Which item.
+        item_id: ItemId,
+        /// Like or take it back.
+        liked: bool,
+    },
+    /// Take an item off the projector (kept, and in exports with `hidden`).
+    HideItem {
+        /// Which item.
+        item_id: ItemId,
+    },
+    /// Put a hidden item back.
+    UnhideItem {
+        /// Which item.
+        item_id: ItemId,
+    },
+    /// Correct an item's text; the earlier text is kept in its history.
+    EditItem {
+        /// Which item.
+        item_id: ItemId,
+        /// The new text.
+        text: String,
+    },
+    /// Merge duplicates into one item: their likes and dots count for it, and they stay
+    /// traceable (each keeps `merged_into`).
+    MergeItems {
+        /// The item that stays.
+        into: ItemId,
+        /// The duplicates.
+        items: Vec<ItemId>,
+    },
+    /// Undo a merge for one item.
+    UnmergeItem {
+        /// Which item.
+        item_id: ItemId,
+    },
+    /// Show an item large on the projector, or stop.
+    StarItem {
+        /// Which item.
+        item_id: ItemId,
+        /// Starred or not.
+        starred: bool,
+    },
+    /// Let a pre-moderated item through to the projector and the wall.
+    ApproveItem {
+        /// Which item.
+        item_id: ItemId,
+    },
+}

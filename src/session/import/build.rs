@@ -1,0 +1,38 @@
+//! The last stage: the session assembled from what the checks let through.
+
+use super::check::Importer;
+use super::ImportTarget;
+use crate::session::*;
+
+impl Importer<'_> {
+    /// The imported session, named and keyed as `target` says.
+    pub(super) fn build(mut self, title: String, target: &ImportTarget) -> Session {
+        // Acceptance order across prompts, as the journal had it.
+        self.items.sort_by_key(|i| i.seq);
+        let meta = SessionMeta {
+            slug: target
+                .slug
+                .clone()
+                .unwrap_or_else(|| self.doc.session.slug.clone()),
+            title,
+            language: self.doc.session.language,
+            created_at: self.doc.session.created_at.0,
+            key_hash: target.key_hash.clone(),
+            time_zone: self.doc.session.time_zone.clone(),
+        };
+        let mut session = Session::new(meta);
+        session.prompts = self.prompts;
+        session.items = self.items;
+        session.groups = self.groups;
+        session.members = self.members;
+        session.answers = self.answers;
+        session.current = self.current;
+        session.seq = self.doc.session.seq;
+        session.next_prompt = self.next_prompt;
+        session.next_group = self.next_group;
+        session.pseudonyms = self.pseudonyms;
+        session.imported_at = Some(target.now);
+        session.reindex();
+        session
+    }
+}
