@@ -7,6 +7,18 @@ const langListeners = [];
 /** The language of the loaded strings. */
 export let lang = 'fi';
 /** The session name: the first path segment. */
+import { LIMITS } from './limits.js';
+
+/** The server's bounds (`/assets/limits.js`, made from its own constants): never copied here. */
+export { LIMITS };
+
+// Inputs name their bound (`data-maxlength="item_text_max"`, `data-max="max_dots"`) rather
+// than copy its number.
+for (const e of document.querySelectorAll('[data-maxlength]')) {
+  e.setAttribute('maxlength', String(LIMITS[e.dataset.maxlength]));
+}
+for (const e of document.querySelectorAll('[data-max]')) e.setAttribute('max', String(LIMITS[e.dataset.max]));
+
 export const slug = decodeURIComponent(location.pathname.split('/')[1] || '');
 export const $ = (id) => document.getElementById(id);
 
@@ -32,12 +44,18 @@ export const pickLang = (l) => (LANGS.includes(l) ? l : 'fi');
 /** The language chosen on this device, if any. */
 export const savedLang = () => store.get('paja.lang');
 
+/**
+ * Which page's strings to load (`<html data-strings="participant">`): the server splits each
+ * language per page, so a phone does not download the console's strings.
+ */
+const page = document.documentElement.dataset.strings || 'control';
+
 /** Loads a language's strings, then re-translates the page and tells the listeners. */
 export async function setLang(l) {
   l = pickLang(l);
   const mine = ++langRequest;
   try {
-    const r = await fetch(`/assets/i18n/${l}.json`);
+    const r = await fetch(`/assets/i18n/${page}.${l}.json`);
     if (!r.ok) throw new Error(r.status);
     const loaded = await r.json();
     if (mine !== langRequest) return; // a later switch won

@@ -3,7 +3,7 @@
 // (approve, hide, edit, star, merge), filters and counts; what the projector shows (the
 // current prompt, the join page or an earlier prompt). The key comes from the URL fragment.
 import {
-  $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip,
+  $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip, LIMITS,
 } from './common.js';
 import * as draw from './results.js';
 
@@ -375,7 +375,7 @@ function renderGroups() {
     color.setAttribute('aria-label', t('control.group_color'));
     const name = el('input');
     name.value = g.name;
-    name.maxLength = 60;
+    name.maxLength = LIMITS.group_name_max;
     name.setAttribute('aria-label', t('control.group_name'));
     const save = () => {
       if (name.value.trim() && (name.value.trim() !== g.name || color.value !== g.color)) {
@@ -670,7 +670,7 @@ function editForm(i) {
   const f = el('form', 'edit-form');
   const ta = el('textarea');
   ta.value = i.text;
-  ta.maxLength = 280;
+  ta.maxLength = LIMITS.item_text_max;
   ta.rows = 2;
   ta.setAttribute('aria-label', t('control.edit_text'));
   const done = () => { editItem = null; place(items.get(i.id)); };
@@ -778,7 +778,7 @@ function readDraft() {
   let secs = null;
   if (raw) {
     secs = Math.round(Number(raw) * 60);
-    if (!(secs >= 10 && secs <= 10800)) return [null, 'control.time_invalid', 'e-min'];
+    if (!(secs >= LIMITS.time_limit_min_secs && secs <= LIMITS.time_limit_max_secs)) return [null, 'control.time_invalid', 'e-min'];
   }
   const items = ITEM_KINDS.includes(k);
   const d = {
@@ -789,18 +789,18 @@ function readDraft() {
   if (k === 'brainstorm') {
     d.columns = lines('e-columns');
     d.reset_column = $('e-reset-col').checked;
-    if (d.columns.length > 6) return [null, 'control.columns_invalid', 'e-columns'];
+    if (d.columns.length > LIMITS.max_columns) return [null, 'control.columns_invalid', 'e-columns'];
   } else if (k === 'poll') {
     d.options = lines('e-options');
     d.multiple = $('e-multiple').checked;
     d.may_change = $('e-change').checked;
-    if (d.options.length < 2 || d.options.length > 12) return [null, 'control.options_invalid', 'e-options'];
+    if (d.options.length < LIMITS.poll_options_min || d.options.length > LIMITS.poll_options_max) return [null, 'control.options_invalid', 'e-options'];
   } else if (k === 'scale') {
     d.statements = lines('e-statements');
     d.max = Number($('e-max').value);
     d.min_label = $('e-min-label').value.trim();
     d.max_label = $('e-max-label').value.trim();
-    if (!d.statements.length || d.statements.length > 10) return [null, 'control.statements_invalid', 'e-statements'];
+    if (!d.statements.length || d.statements.length > LIMITS.max_statements) return [null, 'control.statements_invalid', 'e-statements'];
   } else if (k === 'word_cloud') {
     d.max_answers = Number($('e-answers').value);
   } else {
@@ -808,7 +808,7 @@ function readDraft() {
     d.dots = Number($('e-dots').value);
     d.max_per_item = Number($('e-per-item').value);
     if (!d.source) return [null, 'control.source_required', 'e-source'];
-    if (!(d.dots >= 1 && d.dots <= 20 && d.max_per_item >= 1 && d.max_per_item <= d.dots)) return [null, 'control.dots_invalid', 'e-dots'];
+    if (!(d.dots >= 1 && d.dots <= LIMITS.max_dots && d.max_per_item >= 1 && d.max_per_item <= d.dots)) return [null, 'control.dots_invalid', 'e-dots'];
   }
   const p = editing && promptById(editing);
   if (p && p.state !== 'draft') {
@@ -835,10 +835,8 @@ $('pform').addEventListener('submit', (e) => {
 $('e-kind').addEventListener('change', showKind);
 $('e-cancel').addEventListener('click', () => editor.close());
 $('new').addEventListener('click', () => startEdit(null));
-for (let n = 3; n <= 10; n++) {
-  const o = el('option', '', String(n));
-  $('e-max').append(o);
-}
+for (let n = LIMITS.scale_min; n <= LIMITS.scale_max; n++) $('e-max').append(el('option', '', String(n)));
+for (let n = 1; n <= LIMITS.word_cloud_max_answers; n++) $('e-answers').append(el('option', '', String(n)));
 
 $('next').addEventListener('click', () => request({ type: 'next_prompt' }));
 $('join-screen').addEventListener('click', toggleJoin);

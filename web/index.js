@@ -1,7 +1,7 @@
 // The start page: join a session by name, or create one and get its private control link once.
-import { $, t, setLang, savedLang, initLangSwitch, onLang, errorText } from './common.js';
+import { $, t, setLang, savedLang, initLangSwitch, onLang, errorText, LIMITS } from './common.js';
 
-const SLUG = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
+const SLUG = new RegExp(`^[a-z0-9][a-z0-9-]{${LIMITS.slug_min - 2},${LIMITS.slug_max - 2}}[a-z0-9]$`);
 // Shown now as codes/keys, so a language switch re-renders them.
 let createError = null;
 let importError = null;

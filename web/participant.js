@@ -5,7 +5,7 @@
 // box, so it is in view while typing the next one.
 import {
   $, t, el, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store, slug, uuid,
-  Conn, clock, remaining, mmss, errorText, chip,
+  Conn, clock, remaining, mmss, errorText, chip, LIMITS,
 } from './common.js';
 import { poll as pollBars, cloud, reset } from './results.js';
 
@@ -17,10 +17,10 @@ const FINAL = ['text_empty', 'text_too_long', 'prompt_closed', 'prompt_not_open'
   'session_full', 'forbidden', 'invalid_message', 'answer_limit', 'wrong_activity', 'invalid_column'];
 /**
  * How long (ms) after voting the phone offers "Change / Undo" on a poll whose answers are
- * otherwise final: the server's window (POLL_GRACE_MS, 10 s) less a second, as the phone counts
+ * otherwise final: the server's window (POLL_GRACE_MS) less a second, as the phone counts
  * from sending and the server from receiving, on a clock synced only to within the latency.
  */
-const GRACE_MS = 9_000;
+const GRACE_MS = LIMITS.poll_grace_ms - 1000;
 /** Words of 13 letters or more get soft hyphens (shorter ones fit a line even at 320 px). */
 const LONG_WORD = /\p{L}{13,}/gu;
 
@@ -111,7 +111,7 @@ const cols = () => (kind() === 'brainstorm' && prompt.columns) || [];
 const open = () => prompt && prompt.state === 'open' && !prompt.locked;
 // A per-group prompt takes answers only once the phone is in a group.
 const canAnswer = () => open() && (!prompt.per_group || !!group);
-const maxLen = () => (kind() === 'word_cloud' ? 40 : 280);
+const maxLen = () => (kind() === 'word_cloud' ? LIMITS.word_cloud_text_max : LIMITS.item_text_max);
 const given = () => [...items.values()].filter((i) => i.prompt_id === prompt.id && i.state !== 'error').length;
 const full = () => kind() === 'word_cloud' && given() >= prompt.max_answers;
 

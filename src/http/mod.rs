@@ -14,8 +14,6 @@
 //! | `GET /{slug}/qr.svg`                   | QR code of the participant address (SVG)    |
 
 mod assets;
-#[cfg(test)]
-mod i18n_check;
 mod ws;
 
 use std::net::{IpAddr, SocketAddr};

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::assets::FILES;
+use super::FILES;
 
 /// The languages the client offers.
 const LANGUAGES: [&str; 3] = ["fi", "sv", "en"];
@@ -434,6 +434,76 @@ fn script_problems(script: &str, js: &str, keys: &BTreeMap<String, String>) -> V
     problems
 }
 
+/// The keys (or, for templates, the fixed beginnings of keys) that a script's literals name.
+fn script_keys(js: &str, namespaces: &BTreeSet<&str>) -> Vec<String> {
+    literals(js)
+        .0
+        .into_iter()
+        .filter_map(|l| match l.text.split_once('\u{1}') {
+            Some((prefix, _)) if key_shaped(prefix, namespaces, true) => Some(prefix.to_owned()),
+            None if key_shaped(&l.text, namespaces, false) => Some(l.text),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The web files a page loads: the page, then its module and everything imported from it.
+fn page_files(page: &'static str) -> Vec<&'static str> {
+    let mut out = vec![page];
+    let mut i = 0;
+    while i < out.len() {
+        let name = out[i];
+        i += 1;
+        for (other, _, _) in FILES.iter().filter(|(n, _, _)| n.ends_with(".js")) {
+            let text = file(name);
+            let named = if name.ends_with(".html") {
+                text.contains(&format!("\"/assets/{other}\""))
+            } else {
+                text.contains(&format!("'{}'", super::relative(name, other)))
+            };
+            if named && !out.contains(other) {
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// Keys a page's files use that its share of the strings (`PAGE_STRINGS`) leaves out.
+fn page_share_problems(keys: &BTreeMap<String, String>) -> Vec<String> {
+    let namespaces = namespaces(keys);
+    let mut problems = Vec::new();
+    for (page, share) in super::generated::PAGE_STRINGS {
+        let Some(share) = share else { continue };
+        let html = format!("{page}.html");
+        let files = page_files(
+            FILES
+                .iter()
+                .find(|(n, _, _)| *n == html)
+                .map_or("", |f| f.0),
+        );
+        for name in files {
+            let text = file(name);
+            let used: Vec<String> = if name.ends_with(".html") {
+                text.split("data-i18n")
+                    .skip(1)
+                    .filter_map(|rest| rest.split('"').nth(1))
+                    .map(str::to_owned)
+                    .collect()
+            } else {
+                script_keys(text, &namespaces)
+            };
+            for key in used {
+                let ns = key.split('.').next().unwrap_or_default();
+                if !share.contains(&ns) {
+                    problems.push(format!("{name} ({page}'s strings): {key} is not loaded"));
+                }
+            }
+        }
+    }
+    problems
+}
+
 fn assert_none(problems: Vec<String>) {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -460,6 +530,12 @@ fn scripts_use_only_keys_that_exist_and_no_literal_text() {
         .flat_map(|(name, js)| script_problems(name, js, &fi))
         .collect();
     assert_none(problems);
+}
+
+#[test]
+fn each_page_loads_every_string_its_files_use() {
+    assert!(page_files("participant.html").contains(&"common.js"));
+    assert_none(page_share_problems(&strings("fi")));
 }
 
 #[test]
