@@ -3,9 +3,12 @@
 // (approve, hide, edit, star, merge), filters and counts; what the projector shows (the
 // current prompt, the join page or an earlier prompt). The key comes from the URL fragment.
 import {
-  $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip, LIMITS,
+  $, $$, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip, applyLimits,
 } from './common.js';
+import { LIMITS } from './limits.js';
 import * as draw from './results.js';
+
+applyLimits(LIMITS);
 
 const key = new URLSearchParams(location.hash.slice(1)).get('key') || '';
 const ITEM_KINDS = ['brainstorm', 'word_cloud'];
@@ -311,7 +314,8 @@ function renderAgenda() {
   $('agenda-empty').hidden = prompts.length > 0;
   counts.clear();
   const focused = document.activeElement && document.activeElement.closest('#agenda li');
-  const refocus = focused && [focused.dataset.id, document.activeElement.dataset.act];
+  const active = /** @type {PageElement} */ (document.activeElement);
+  const refocus = focused && [/** @type {PageElement} */ (focused).dataset.id, active.dataset.act];
   $('agenda').replaceChildren(...prompts.map((p, index) => {
     const li = el('li', `agenda-item${p.id === selected ? ' selected' : ''} is-${p.state}`);
     li.dataset.id = p.id;
@@ -347,7 +351,7 @@ function renderAgenda() {
     li.append(pick, line, actions);
     return li;
   }));
-  if (refocus) $('agenda').querySelector(`[data-id="${refocus[0]}"] [data-act="${refocus[1]}"]`)?.focus();
+  if (refocus) /** @type {PageElement} */ ($('agenda').querySelector(`[data-id="${refocus[0]}"] [data-act="${refocus[1]}"]`))?.focus();
   const next = nextDraft();
   $('next').disabled = !next;
   $('next-title').textContent = next ? t('control.next_is', { title: next.title }) : t('control.no_next');
@@ -403,7 +407,7 @@ function renderGroups() {
 
 function renderPresence() {
   for (const n of $('groups').querySelectorAll('.group-n')) {
-    n.textContent = present ? t('control.present', { n: present[n.dataset.group] || 0 }) : '';
+    n.textContent = present ? t('control.present', { n: present[/** @type {PageElement} */ (n).dataset.group] || 0 }) : '';
   }
 }
 
@@ -446,9 +450,10 @@ function renderHead() {
       acts.push(s);
     }
   }
-  const had = document.activeElement && document.activeElement.closest('#sel-actions') && document.activeElement.dataset.act;
+  const active = /** @type {PageElement} */ (document.activeElement);
+  const had = active && active.closest('#sel-actions') && active.dataset.act;
   $('sel-actions').replaceChildren(...acts);
-  if (had) $('sel-actions').querySelector(`[data-act="${had}"]`)?.focus();
+  if (had) /** @type {PageElement} */ ($('sel-actions').querySelector(`[data-act="${had}"]`))?.focus();
   const list = p ? itemsOf(p.id) : [];
   $('sel-count').textContent = p ? countText(p) : '';
   $('sel-empty').hidden = !p || list.length > 0;
@@ -565,14 +570,14 @@ function place(i) {
     nodes.delete(i.id);
     return;
   }
-  const focus = old && old.contains(document.activeElement) && document.activeElement.dataset.act;
+  const focus = old && old.contains(document.activeElement) && /** @type {PageElement} */ (document.activeElement).dataset.act;
   const n = itemNode(i);
   nodes.set(i.id, n);
   if (old && old.parentNode === to) old.replaceWith(n);
   else {
     old?.remove();
     let at = to.firstChild;
-    while (at && +at.dataset.seq > i.seq) at = at.nextSibling;
+    while (at && +/** @type {PageElement} */ (at).dataset.seq > i.seq) at = at.nextSibling;
     to.insertBefore(n, at);
   }
   if (focus) n.querySelector(`[data-act="${focus}"]`)?.focus();
@@ -697,8 +702,8 @@ $('merge').addEventListener('click', () => {
   request({ type: 'merge_items', into: picked[0], items: picked.slice(1) }, () => { picked = []; renderItems(); });
 });
 $('unselect').addEventListener('click', () => { picked = []; renderItems(); });
-$('f-group').addEventListener('change', (e) => { filterGroup = e.target.value; renderItems(); });
-$('f-col').addEventListener('change', (e) => { filterCol = e.target.value; renderItems(); });
+$('f-group').addEventListener('change', (e) => { filterGroup = /** @type {PageElement} */ (e.target).value; renderItems(); });
+$('f-col').addEventListener('change', (e) => { filterCol = /** @type {PageElement} */ (e.target).value; renderItems(); });
 
 function tick() {
   const p = sel();
@@ -717,7 +722,7 @@ const lines = (id) => $(id).value.split('\n').map((s) => s.trim()).filter(Boolea
 
 function showKind() {
   const k = $('e-kind').value;
-  for (const f of editor.querySelectorAll('.kind-fields')) f.hidden = !f.dataset.kinds.split(' ').includes(k);
+  for (const f of $$('.kind-fields', editor)) f.hidden = !f.dataset.kinds.split(' ').includes(k);
   // Each kind's own example of what participants are told: a poll is not answered by typing.
   $('e-instr').placeholder = t(`control.instructions_placeholder_${k}`);
   $('e-options').placeholder = t('control.options_placeholder');
@@ -845,7 +850,8 @@ $('join-screen').addEventListener('click', toggleJoin);
 // S show the selected on the projector (again: follow), Q join page on or off.
 addEventListener('keydown', (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey || editor.open || exporter.open || refused) return;
-  if (e.target.closest && e.target.closest('input, textarea, select, summary')) return;
+  const target = /** @type {PageElement} */ (e.target);
+  if (target.closest && target.closest('input, textarea, select, summary')) return;
   const p = sel();
   const at = prompts.indexOf(p);
   switch (e.key.toLowerCase()) {
@@ -895,12 +901,13 @@ async function download(file, name, report = showStatus) {
 
 // The Files menu closes once used, or on a click elsewhere.
 addEventListener('click', (e) => {
-  const menu = document.querySelector('.menu');
-  if (menu.open && (!menu.contains(e.target) || e.target.closest('.menu-body button'))) menu.open = false;
+  const menu = /** @type {PageElement} */ (document.querySelector('.menu'));
+  const target = /** @type {PageElement} */ (e.target);
+  if (menu.open && (!menu.contains(target) || target.closest('.menu-body button'))) menu.open = false;
 });
 // It opens towards the side with room: wherever the toolbar wrapped it, never off the screen.
 document.querySelector('.menu').addEventListener('toggle', (e) => {
-  const menu = e.target;
+  const menu = /** @type {PageElement} */ (e.target);
   const body = menu.querySelector('.menu-body');
   body.classList.remove('to-right');
   if (!menu.open) return;
@@ -911,7 +918,7 @@ document.querySelector('.menu').addEventListener('toggle', (e) => {
 // The export dialog: a format, which prompts, hidden answers in or out, the headings' language
 // and, for CSV, the separator. Reports leave hidden answers out unless asked; data keeps them.
 const exporter = $('exporter');
-const xFormat = () => exporter.querySelector('input[name="x-format"]:checked').value;
+const xFormat = () => /** @type {PageElement} */ (exporter.querySelector('input[name="x-format"]:checked')).value;
 const isReport = (f) => f === 'html' || f === 'md';
 function showExportFields() {
   const f = xFormat();
@@ -952,7 +959,7 @@ $('x-go').addEventListener('click', async () => {
   if (f === 'csv') q.set('delimiter', $('x-delim').value);
   let name = slug;
   if (!$('x-all').checked) {
-    const picked = [...$('x-prompts').querySelectorAll('input:checked')].map((b) => b.value);
+    const picked = [...$$('input:checked', $('x-prompts'))].map((b) => b.value);
     if (!picked.length) {
       $('x-error').textContent = t('export.pick_one');
       $('x-error').hidden = false;
@@ -984,8 +991,9 @@ $('delete-session').addEventListener('click', async () => {
   }
 });
 $('tpl-file').addEventListener('change', async (e) => {
-  const file = e.target.files[0];
-  e.target.value = '';
+  const input = /** @type {PageElement} */ (e.target);
+  const file = input.files[0];
+  input.value = '';
   if (!file) return;
   let tpl = null;
   try { tpl = JSON.parse(await file.text()); } catch { /* reported below */ }

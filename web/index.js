@@ -1,5 +1,8 @@
 // The start page: join a session by name, or create one and get its private control link once.
-import { $, t, setLang, savedLang, initLangSwitch, onLang, errorText, LIMITS } from './common.js';
+import { $, t, setLang, savedLang, initLangSwitch, onLang, errorText, applyLimits } from './common.js';
+import { LIMITS } from './limits.js';
+
+applyLimits(LIMITS);
 
 const SLUG = new RegExp(`^[a-z0-9][a-z0-9-]{${LIMITS.slug_min - 2},${LIMITS.slug_max - 2}}[a-z0-9]$`);
 // Shown now as codes/keys, so a language switch re-renders them.
@@ -42,7 +45,7 @@ $('join').addEventListener('submit', (e) => {
 
 $('create').addEventListener('submit', async (e) => {
   e.preventDefault();
-  const form = e.target;
+  const form = /** @type {PageElement} */ (e.target);
   const slug = $('c-slug').value.trim();
   const title = $('c-title').value.trim();
   const language = $('c-lang').value;

@@ -4,10 +4,13 @@
 // shows its fate (sending, saved, or refused and why), the last one in a line right under the
 // box, so it is in view while typing the next one.
 import {
-  $, t, el, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store, slug, uuid,
-  Conn, clock, remaining, mmss, errorText, chip, LIMITS,
+  $, $$, t, el, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store, slug, uuid,
+  Conn, clock, remaining, mmss, errorText, chip, applyLimits,
 } from './common.js';
+import { LIMITS } from './limits.js';
 import { poll as pollBars, cloud, reset } from './results.js';
+
+applyLimits(LIMITS);
 
 const OUTBOX = `paja.outbox.${slug}`;
 const DRAFT = `paja.draft.${slug}`;
@@ -512,7 +515,7 @@ function putWall(i) {
   if (old) old.node.replaceWith(li);
   else {
     let at = list.firstChild;
-    while (at && +at.dataset.seq > i.seq) at = at.nextSibling;
+    while (at && +/** @type {PageElement} */ (at).dataset.seq > i.seq) at = at.nextSibling;
     list.insertBefore(li, at);
   }
   wall.set(i.id, { i, node: li });
@@ -610,11 +613,11 @@ function render() {
 function fitAsk() {
   const ask = $('ask');
   const opened = ask.classList.contains('open');
-  const cut = [...ask.children].some((e) => !e.hidden && e.scrollHeight > e.clientHeight + 1);
+  const cut = [...$$(':scope > *', ask)].some((e) => !e.hidden && e.scrollHeight > e.clientHeight + 1);
   $('more').hidden = !prompt || (!opened && !cut);
   $('more').textContent = t(opened ? 'participant.less' : 'participant.more');
-  $('more').setAttribute('aria-expanded', opened);
-  $('ask-row').hidden = $('more').hidden && $('timer').hidden;
+  $('more').setAttribute('aria-expanded', String(opened));
+  $('ask-row').hidden = $('more').hidden === true && $('timer').hidden === true;
 }
 
 function renderGroups() {

@@ -441,7 +441,7 @@ function fitChart() {
   const n = Math.max(1, box.children.length);
   const set = (cols, s) => {
     box.style.setProperty('--chart-cols', cols);
-    box.style.setProperty('--chart-rows', Math.ceil(n / cols));
+    box.style.setProperty('--chart-rows', String(Math.ceil(n / cols)));
     box.style.setProperty('--chart-size', `${CHART_SIZES[s]}vh`);
   };
   const fits = chartFits;
