@@ -9,6 +9,8 @@ export let lang = 'fi';
 /** The session name: the first path segment. */
 export const slug = decodeURIComponent(location.pathname.split('/')[1] || '');
 export const $ = (id) => /** @type {PageElement} */ (document.getElementById(id));
+/** The lines of the textarea `id`, trimmed, without empty ones (an editor's list fields). */
+export const lines = (/** @type {string} */ id) => $(id).value.split('\n').map((s) => s.trim()).filter(Boolean);
 /** The elements matching `sel` under `root` (the pages' own HTML elements, never SVG). */
 export const $$ = (sel, root = /** @type {ParentNode} */ (document)) =>
   /** @type {NodeListOf<PageElement>} */ (root.querySelectorAll(sel));

@@ -7,18 +7,13 @@ import {
 } from './common.js';
 import { LIMITS } from './limits.js';
 import * as draw from './results.js';
+import { activity, loadAll } from './activities/index.js';
 
 applyLimits(LIMITS);
+// The console shows every kind: all their modules before anything renders.
+const KINDS = await loadAll();
 
 const key = new URLSearchParams(location.hash.slice(1)).get('key') || '';
-const ITEM_KINDS = ['brainstorm', 'word_cloud'];
-const KIND_FIELDS = {
-  brainstorm: ['columns'],
-  poll: ['options', 'multiple', 'may_change'],
-  scale: ['statements', 'max', 'min_label', 'max_label'],
-  word_cloud: ['max_answers'],
-  dot_vote: ['source', 'dots', 'max_per_item'],
-};
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
 
 let session = null;
@@ -67,7 +62,7 @@ conn.onLost = (ids) => {
 const promptById = (id) => prompts.find((p) => p.id === id);
 const sel = () => (selected ? promptById(selected) : null);
 const replacePrompt = (p) => { prompts = prompts.map((q) => (q.id === p.id ? p : q)); };
-const takesItems = (p) => ITEM_KINDS.includes(p.kind);
+const takesItems = (p) => activity(p.kind).items;
 const itemsOf = (id) => [...items.values()].filter((i) => i.prompt_id === id);
 /** Whether the projector shows this prompt now (under the join page it shows none). */
 const onScreen = (p) => (screen.kind === 'follow' ? p.id === current
@@ -265,12 +260,10 @@ const shownOnScreen = (i) => !i.hidden && i.approved !== false && !i.merged_into
  * a brainstorm's shown items; a word cloud's, poll's and dot vote's people; a scale's raters.
  */
 function answered(p) {
-  if (p.kind === 'brainstorm') return t('control.count', { n: itemsOf(p.id).filter(shownOnScreen).length });
+  if (!activity(p.kind).results) return t('control.count', { n: itemsOf(p.id).filter(shownOnScreen).length });
   const r = results[p.id];
   if (!r) return '';
-  const n = r.kind === 'scale' ? Math.max(0, ...r.statements.map((s) => s.n))
-    : r.kind === 'word_cloud' ? r.participants : r.voters;
-  return t('control.answered', { n });
+  return t('control.answered', { n: activity(p.kind).answered(r) });
 }
 
 /**
@@ -289,8 +282,9 @@ function countText(p) {
     waiting: list.filter((i) => !i.approved && !i.hidden).length,
     merged: list.filter((i) => i.merged_into && !i.hidden).length,
   });
-  // A word cloud's projector counts people; its items are counted beside them.
-  return p.kind === 'word_cloud' ? [people, words].filter(Boolean).join(' · ') : words;
+  // An item kind with results (a word cloud) counts people on the projector; its items are
+  // counted beside them.
+  return activity(p.kind).results ? [people, words].filter(Boolean).join(' · ') : words;
 }
 
 function renderCount(id) {
@@ -470,23 +464,16 @@ function clamped(e, text) {
 /** The prompt's settings in one line: columns, options, groups, moderation, results. */
 function settings(p) {
   const s = [];
-  if (p.kind === 'brainstorm' && p.columns.length) s.push(t('control.s_columns', { list: p.columns.join(' | ') }));
-  if (p.kind === 'poll') s.push(t(p.multiple ? 'control.s_multiple' : 'control.s_single'), ...(p.may_change ? [t('control.s_may_change')] : []));
-  if (p.kind === 'scale') s.push(t('control.s_scale', { max: p.max }));
-  if (p.kind === 'word_cloud') s.push(t('control.s_answers', { n: p.max_answers }));
-  if (p.kind === 'dot_vote') {
-    const src = promptById(p.source);
-    s.push(t('control.s_dots', { n: p.dots, max: p.max_per_item, source: src ? src.title : p.source }));
-  }
+  s.push(...activity(p.kind).summary(p, { title: (id) => { const q = promptById(id); return q ? q.title : id; } }));
   if (p.time_limit_secs) s.push(t(p.auto_close ? 'control.s_time_auto' : 'control.s_time', { n: minutes(p.time_limit_secs) }));
   for (const f of ['per_group', 'premoderation', 'wall']) if (p[f]) s.push(t(`control.s_${f}`));
-  if (p.kind !== 'brainstorm') s.push(t(`vis.${p.show_results}`));
+  if (activity(p.kind).results) s.push(t(`vis.${p.show_results}`));
   return s.join(' · ');
 }
 
 function renderChart() {
   const p = sel();
-  const show = !!p && p.kind !== 'brainstorm';
+  const show = !!p && activity(p.kind).results;
   $('results-box').hidden = !show;
   if (!show) return;
   const box = $('chart');
@@ -497,10 +484,7 @@ function renderChart() {
   box.className = `chart small ${p.kind}`;
   $('results-h').textContent = t('control.results_title');
   const r = results[p.id];
-  if (p.kind === 'poll') draw.poll(box, p, r);
-  else if (p.kind === 'scale') draw.scale(box, p, r);
-  else if (p.kind === 'word_cloud') draw.cloud(box, r, 100);
-  else draw.ranking(box, r, p.ballot_items);
+  activity(p.kind).chart(box, p, r, { words: 100 });
 }
 
 function renderSelected() {
@@ -510,7 +494,7 @@ function renderSelected() {
   const mod = !!p && takesItems(p);
   $('mod').hidden = !mod;
   if (!mod) return;
-  const cols = (p.kind === 'brainstorm' && p.columns) || [];
+  const cols = activity(p.kind).columns(p);
   fill($('f-group'), filterGroup, [['', t('control.all_groups')], ...groups.map((g) => [g.id, g.name]), ['-', t('control.no_group')]]);
   fill($('f-col'), filterCol, [['', t('control.all_columns')], ...cols.map((c, n) => [String(n), c])]);
   $('f-group-box').hidden = !groups.length;
@@ -590,7 +574,7 @@ function renderTallies() {
   const list = itemsOf(p.id);
   const shown = list.filter((i) => !i.hidden && i.approved && !i.merged_into);
   const parts = [];
-  ((p.kind === 'brainstorm' && p.columns) || []).forEach((c, n) => {
+  activity(p.kind).columns(p).forEach((c, n) => {
     parts.push(el('span', 'tally', `${c}: ${shown.filter((i) => i.column === n).length}`));
   });
   for (const g of groups) {
@@ -637,7 +621,7 @@ function itemNode(i, merged = [...items.values()].filter((x) => x.merged_into ==
   const meta = el('p', 'item-meta', `${clockTime(i.created_at)} · ${i.author || ''}`);
   const g = groups.find((x) => x.id === i.group);
   if (g) meta.append(' ', chip(g));
-  const c = p && p.kind === 'brainstorm' && p.columns[i.column];
+  const c = p && activity(p.kind).columns(p)[i.column];
   if (c) meta.append(' ', el('span', 'tag col', c));
   if (i.hidden) meta.prepend(el('span', 'tag', t('control.hidden_label')), ' ');
   if (!i.approved && !i.hidden) meta.prepend(el('span', 'tag wait', t('control.waiting_label')), ' ');
@@ -718,7 +702,6 @@ function tick() {
 
 // The prompt editor.
 const editor = $('editor');
-const lines = (id) => $(id).value.split('\n').map((s) => s.trim()).filter(Boolean);
 
 function showKind() {
   const k = $('e-kind').value;
@@ -736,26 +719,17 @@ function formError(text) {
 function startEdit(p) {
   editing = p ? p.id : null;
   const draft = !p || p.state === 'draft';
-  const v = p || { kind: 'brainstorm', title: '', instructions: '', columns: [], options: [], statements: [], max: 5, min_label: '', max_label: '', max_answers: 3, dots: 3, max_per_item: 1, show_results: 'live' };
+  const v = p || Object.assign({ kind: 'brainstorm', title: '', instructions: '', show_results: 'live' }, ...KINDS.map((a) => a.editor.defaults));
   $('pform-h').textContent = t(p ? 'control.edit_prompt' : 'control.new_prompt');
   $('e-save').textContent = t(p ? 'control.save_prompt' : 'control.add_prompt');
   $('e-opened').hidden = draft;
   $('e-kind').value = v.kind;
   $('e-title').value = v.title;
   $('e-instr').value = v.instructions;
-  $('e-columns').value = (v.columns || []).join('\n');
-  $('e-options').value = (v.options || []).join('\n');
-  $('e-multiple').checked = !!v.multiple;
-  $('e-change').checked = !!v.may_change;
-  $('e-statements').value = (v.statements || []).join('\n');
-  $('e-max').value = String(v.max || 5);
-  $('e-min-label').value = v.min_label || '';
-  $('e-max-label').value = v.max_label || '';
-  $('e-answers').value = String(v.max_answers || 3);
+  // Every kind's inputs, so switching the kind in the form shows them filled as they were.
+  for (const a of KINDS) a.editor.fill(v);
   fill($('e-source'), v.source || '', [['', t('control.pick_source')],
     ...prompts.filter((q) => takesItems(q) && q.id !== editing).map((q) => [q.id, `${prompts.indexOf(q) + 1}. ${q.title}`])]);
-  $('e-dots').value = String(v.dots || 3);
-  $('e-per-item').value = String(v.max_per_item || 1);
   $('e-min').value = v.time_limit_secs ? String(Math.round((v.time_limit_secs / 60) * 100) / 100) : '';
   $('e-auto').checked = !!v.auto_close;
   $('e-per-group').checked = !!v.per_group;
@@ -785,40 +759,18 @@ function readDraft() {
     secs = Math.round(Number(raw) * 60);
     if (!(secs >= LIMITS.time_limit_min_secs && secs <= LIMITS.time_limit_max_secs)) return [null, 'control.time_invalid', 'e-min'];
   }
-  const items = ITEM_KINDS.includes(k);
+  const items = activity(k).items;
   const d = {
     kind: k, title, instructions: $('e-instr').value.trim(), time_limit_secs: secs,
     auto_close: !!secs && $('e-auto').checked, per_group: items && $('e-per-group').checked,
     premoderation: items && $('e-premod').checked, wall: items && $('e-wall').checked, show_results: $('e-results').value,
   };
-  if (k === 'brainstorm') {
-    d.columns = lines('e-columns');
-    d.reset_column = $('e-reset-col').checked;
-    if (d.columns.length > LIMITS.max_columns) return [null, 'control.columns_invalid', 'e-columns'];
-  } else if (k === 'poll') {
-    d.options = lines('e-options');
-    d.multiple = $('e-multiple').checked;
-    d.may_change = $('e-change').checked;
-    if (d.options.length < LIMITS.poll_options_min || d.options.length > LIMITS.poll_options_max) return [null, 'control.options_invalid', 'e-options'];
-  } else if (k === 'scale') {
-    d.statements = lines('e-statements');
-    d.max = Number($('e-max').value);
-    d.min_label = $('e-min-label').value.trim();
-    d.max_label = $('e-max-label').value.trim();
-    if (!d.statements.length || d.statements.length > LIMITS.max_statements) return [null, 'control.statements_invalid', 'e-statements'];
-  } else if (k === 'word_cloud') {
-    d.max_answers = Number($('e-answers').value);
-  } else {
-    d.source = $('e-source').value;
-    d.dots = Number($('e-dots').value);
-    d.max_per_item = Number($('e-per-item').value);
-    if (!d.source) return [null, 'control.source_required', 'e-source'];
-    if (!(d.dots >= 1 && d.dots <= LIMITS.max_dots && d.max_per_item >= 1 && d.max_per_item <= d.dots)) return [null, 'control.dots_invalid', 'e-dots'];
-  }
+  const problem = activity(k).editor.read(d);
+  if (problem) return [null, ...problem];
   const p = editing && promptById(editing);
   if (p && p.state !== 'draft') {
     // Send the activity exactly as it is: the server refuses any change to it.
-    for (const f of KIND_FIELDS[p.kind]) d[f] = p[f];
+    for (const f of activity(p.kind).editor.fields) d[f] = p[f];
     d.kind = p.kind;
     d.per_group = p.per_group;
   }
