@@ -48,16 +48,13 @@ export const pickLang = (l) => (LANGS.includes(l) ? l : 'fi');
 /** The language chosen on this device, if any. */
 export const savedLang = () => store.get('paja.lang');
 
-/**
- * Which page's strings to load (`<html data-strings="participant">`): the server splits each
- * language per page, so a phone does not download the console's strings.
- */
-const page = document.documentElement.dataset.strings || 'control';
-
 /** Loads a language's strings, then re-translates the page and tells the listeners. */
 export async function setLang(l) {
   l = pickLang(l);
   const mine = ++langRequest;
+  // Which page's strings (`<html data-strings="participant">`): the server splits each
+  // language per page, so a phone does not download the console's strings.
+  const page = document.documentElement.dataset.strings || 'control';
   try {
     const r = await fetch(`/assets/i18n/${page}.${l}.json`);
     if (!r.ok) throw new Error(String(r.status));

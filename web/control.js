@@ -8,6 +8,8 @@ import {
 import { LIMITS } from './limits.js';
 import * as draw from './results.js';
 import { activity, loadAll } from './activities/index.js';
+import { bindKeys } from './control/keys.js';
+import * as api from './api.js';
 
 applyLimits(LIMITS);
 // The console shows every kind: all their modules before anything renders.
@@ -800,40 +802,28 @@ $('join-screen').addEventListener('click', toggleJoin);
 
 // Keyboard: N next, O open/close, J/K move the selection, E edit, T +1 min, L lock,
 // S show the selected on the projector (again: follow), Q join page on or off.
-addEventListener('keydown', (e) => {
-  if (e.ctrlKey || e.metaKey || e.altKey || editor.open || exporter.open || refused) return;
-  const target = /** @type {PageElement} */ (e.target);
-  if (target.closest && target.closest('input, textarea, select, summary')) return;
-  const p = sel();
-  const at = prompts.indexOf(p);
-  switch (e.key.toLowerCase()) {
-    case 'n': request({ type: 'next_prompt' }); break;
-    case 'o': if (p) toggleOpen(p); break;
-    case 'j': if (prompts[at + 1]) select(prompts[at + 1].id); break;
-    case 'k': if (at > 0) select(prompts[at - 1].id); break;
-    case 'e': if (p) startEdit(p); break;
-    case 't': if (p && p.state === 'open' && p.time_limit_secs) request({ type: 'add_time', prompt_id: p.id, secs: 60 }); break;
-    case 'l': if (p && p.state === 'open') request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked }); break;
-    // A draft goes to the server too, which says why it cannot be shown.
-    case 's': if (p) toggleScreen(p); break;
-    case 'q': toggleJoin(); break;
-    default: return;
-  }
-  e.preventDefault();
-});
+bindKeys({
+  n: () => request({ type: 'next_prompt' }),
+  o: () => { const p = sel(); if (p) toggleOpen(p); },
+  j: () => { const at = prompts.indexOf(sel()); if (prompts[at + 1]) select(prompts[at + 1].id); },
+  k: () => { const at = prompts.indexOf(sel()); if (at > 0) select(prompts[at - 1].id); },
+  e: () => { const p = sel(); if (p) startEdit(p); },
+  t: () => { const p = sel(); if (p && p.state === 'open' && p.time_limit_secs) request({ type: 'add_time', prompt_id: p.id, secs: 60 }); },
+  l: () => { const p = sel(); if (p && p.state === 'open') request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked }); },
+  // A draft goes to the server too, which says why it cannot be shown.
+  s: () => { const p = sel(); if (p) toggleScreen(p); },
+  q: () => toggleJoin(),
+}, () => editor.open || exporter.open || !!refused);
 
 /** Downloads a file of the session with the key as a Bearer token; true when it did. */
 async function download(file, name, report = showStatus) {
   try {
-    const r = await fetch(`/api/sessions/${encodeURIComponent(slug)}/${file}`, {
-      headers: { Authorization: `Bearer ${key}` },
-      cache: 'no-store',
-    });
-    if (!r.ok) {
-      const body = await r.json().catch(() => ({}));
-      report(errorText(body?.error?.code));
+    const res = await api.sessionFile(slug, key, file);
+    if (!res.ok) {
+      report(errorText(res.body?.error?.code));
       return false;
     }
+    const r = res.response;
     const url = URL.createObjectURL(await r.blob());
     const a = document.createElement('a');
     a.href = url;
@@ -928,13 +918,9 @@ $('tpl-load').addEventListener('click', () => $('tpl-file').click());
 $('delete-session').addEventListener('click', async () => {
   if (!confirm(t('control.delete_confirm', { slug }))) return;
   try {
-    const r = await fetch(`/api/sessions/${encodeURIComponent(slug)}`, {
-      method: 'DELETE',
-      headers: { Authorization: `Bearer ${key}` },
-    });
+    const r = await api.deleteSession(slug, key);
     if (!r.ok) {
-      const body = await r.json().catch(() => ({}));
-      showStatus(errorText(body?.error?.code));
+      showStatus(errorText(r.body?.error?.code));
       return;
     }
     location.assign('/');

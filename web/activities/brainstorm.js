@@ -1,3 +1,4 @@
+// @ts-check
 // Brainstorm: short texts from phones, in columns if the facilitator names them; the
 // projector shows them as cards. No results on the wire: its items are its results.
 import { $, t, lines } from '../common.js';

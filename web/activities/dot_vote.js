@@ -1,3 +1,4 @@
+// @ts-check
 // Dot vote: each phone spreads its dots over a ballot, the visible items of an earlier
 // brainstorm or word cloud (its `source`), frozen at the first open. Results are a ranking.
 import { $, t, el } from '../common.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // The activity registry: one line per kind. The pages ask it instead of testing `kind`, so a
 // new kind is one module beside these plus its line here (and its strings). Modules load on
 // demand: a phone fetches only the kind it is answering, so a new kind costs it nothing.

@@ -1,3 +1,4 @@
+// @ts-check
 // Poll: one option (or several) from 2–12; a vote is final unless the facilitator lets answers
 // change, with a short grace window to fix a mistap. Results are bars.
 import { $, t, el, lines } from '../common.js';
@@ -46,6 +47,7 @@ function phone(box, ctx) {
     refresh();
   };
   const list = el('div', 'choice-list');
+  /** @type {HTMLButtonElement[]} */
   const bs = prompt.options.map((/** @type {string} */ o, /** @type {number} */ i) => {
     const b = ctx.button('', 'choice', () => {
       if (!multi) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Scale: each statement rated 1..N (N from 3 to 10), with labels for the ends. Results are
 // each statement's distribution and mean.
 import { $, t, el, lines } from '../common.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // Word cloud: up to three short answers per phone; the results are the normalised words with
 // their counts, drawn as a cloud.
 import { $, t } from '../common.js';

@@ -470,8 +470,9 @@ fn page_files(page: &'static str) -> Vec<&'static str> {
 }
 
 /// Keys a page's files use that its share of the strings (`PAGE_STRINGS`) leaves out. An
-/// activity module's `control.*` keys are its editor's and summary's, which only the console
-/// calls (the console loads every string), so the phone and the projector need not load them.
+/// activity module serves all three pages: its `control.*` keys are its editor's and
+/// summary's, which only the console calls, and its `participant.*` keys its phone view's, so
+/// only the page of that name needs them.
 fn page_share_problems(keys: &BTreeMap<String, String>) -> Vec<String> {
     let namespaces = namespaces(keys);
     let mut problems = Vec::new();
@@ -497,7 +498,10 @@ fn page_share_problems(keys: &BTreeMap<String, String>) -> Vec<String> {
             };
             for key in used {
                 let ns = key.split('.').next().unwrap_or_default();
-                if name.starts_with("activities/") && ns == "control" {
+                if name.starts_with("activities/")
+                    && ["control", "participant"].contains(&ns)
+                    && ns != page
+                {
                     continue;
                 }
                 if !share.contains(&ns) {

@@ -3,7 +3,7 @@
 //! Pages are revalidated on every load (`no-cache` with an ETag, so an unchanged page costs a
 //! 304); scripts, styles and strings are served the same way. Every file is listed in
 //! [`FILES`]; a test checks the list matches `web/` (less the type checker's `.d.ts` files and
-//! `tsconfig.json`). Beside them the server makes [`generated`] assets: `limits.js` and each
+//! `tsconfig*.json`). Beside them the server makes [`generated`] assets: `limits.js` and each
 //! page's strings. Each is sent brotli-compressed to browsers that accept it (all current
 //! ones, over HTTPS), else gzipped: the phone's first load is what a seminar hall's Wi-Fi
 //! carries a few hundred times at once.
@@ -44,6 +44,8 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
     js "control.js",
     js "screen.js",
     js "results.js",
+    js "api.js",
+    js "control/keys.js",
     js "activities/index.js",
     js "activities/brainstorm.js",
     js "activities/poll.js",
@@ -468,7 +470,7 @@ mod tests {
         let mut on_disk = Vec::new();
         walk(&base, &base, &mut on_disk);
         on_disk.sort();
-        on_disk.retain(|n| !n.ends_with(".d.ts") && n != "tsconfig.json");
+        on_disk.retain(|n| !n.ends_with(".d.ts") && !n.starts_with("tsconfig."));
         let mut embedded: Vec<String> = FILES.iter().map(|(n, _, _)| n.to_string()).collect();
         embedded.sort();
         assert_eq!(embedded, on_disk);
