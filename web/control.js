@@ -3,17 +3,19 @@
 // (approve, hide, edit, star, merge), filters and counts; what the projector shows (the
 // current prompt, the join page or an earlier prompt). The key comes from the URL fragment.
 import {
-  $, $$, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip, applyLimits,
+  $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip, applyLimits,
 } from './common.js';
 import { LIMITS } from './limits.js';
 import * as draw from './results.js';
 import { activity, loadAll } from './activities/index.js';
 import { bindKeys } from './control/keys.js';
 import * as api from './api.js';
+import { createEditor } from './control/editor.js';
+import { createExporter } from './control/exporter.js';
 
 applyLimits(LIMITS);
 // The console shows every kind: all their modules before anything renders.
-const KINDS = await loadAll();
+await loadAll();
 
 const key = new URLSearchParams(location.hash.slice(1)).get('key') || '';
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
@@ -26,7 +28,6 @@ let current = null;
 let screen = { kind: 'follow' };
 let selected = null;
 let refused = key ? null : 'key_required';
-let editing = null;
 let participants = 0;
 /** Participants online per group; null until the first presence frame. */
 let present = null;
@@ -167,7 +168,7 @@ function onMessage(m) {
       if (m.id) requests.delete(m.id);
       if (conn.welcomed) {
         const detail = ['invalid_prompt', 'invalid_group'].includes(m.code) ? ` (${m.message})` : '';
-        if ($('editor').open) formError(errorText(m.code) + detail);
+        if (editor.isOpen()) editor.error(errorText(m.code) + detail);
         else showStatus(errorText(m.code) + detail);
       }
       break;
@@ -702,100 +703,9 @@ function tick() {
   }
 }
 
-// The prompt editor.
-const editor = $('editor');
-
-function showKind() {
-  const k = $('e-kind').value;
-  for (const f of $$('.kind-fields', editor)) f.hidden = !f.dataset.kinds.split(' ').includes(k);
-  // Each kind's own example of what participants are told: a poll is not answered by typing.
-  $('e-instr').placeholder = t(`control.instructions_placeholder_${k}`);
-  $('e-options').placeholder = t('control.options_placeholder');
-}
-
-function formError(text) {
-  $('e-error').hidden = !text;
-  $('e-error').textContent = text || '';
-}
-
-function startEdit(p) {
-  editing = p ? p.id : null;
-  const draft = !p || p.state === 'draft';
-  const v = p || Object.assign({ kind: 'brainstorm', title: '', instructions: '', show_results: 'live' }, ...KINDS.map((a) => a.editor.defaults));
-  $('pform-h').textContent = t(p ? 'control.edit_prompt' : 'control.new_prompt');
-  $('e-save').textContent = t(p ? 'control.save_prompt' : 'control.add_prompt');
-  $('e-opened').hidden = draft;
-  $('e-kind').value = v.kind;
-  $('e-title').value = v.title;
-  $('e-instr').value = v.instructions;
-  // Every kind's inputs, so switching the kind in the form shows them filled as they were.
-  for (const a of KINDS) a.editor.fill(v);
-  fill($('e-source'), v.source || '', [['', t('control.pick_source')],
-    ...prompts.filter((q) => takesItems(q) && q.id !== editing).map((q) => [q.id, `${prompts.indexOf(q) + 1}. ${q.title}`])]);
-  $('e-min').value = v.time_limit_secs ? String(Math.round((v.time_limit_secs / 60) * 100) / 100) : '';
-  $('e-auto').checked = !!v.auto_close;
-  $('e-per-group').checked = !!v.per_group;
-  $('e-premod').checked = !!v.premoderation;
-  $('e-wall').checked = !!v.wall;
-  $('e-reset-col').checked = !!v.reset_column;
-  $('e-results').value = v.show_results || 'live';
-  // Once opened, the activity (kind, options, statements…) and per-group stay as they are.
-  for (const id of ['e-kind', 'e-columns', 'e-options', 'e-multiple', 'e-change', 'e-statements', 'e-max',
-    'e-min-label', 'e-max-label', 'e-answers', 'e-source', 'e-dots', 'e-per-item', 'e-per-group']) $(id).disabled = !draft;
-  formError('');
-  showKind();
-  editor.showModal();
-  // Opened at its top (its heading says what is being edited), however long the form.
-  $('e-title').focus({ preventScroll: true });
-  editor.scrollTop = 0;
-}
-
-/** The editor's draft, or a message saying what to fix. */
-function readDraft() {
-  const k = $('e-kind').value;
-  const title = $('e-title').value.trim();
-  if (!title) return [null, 'control.question_required', 'e-title'];
-  const raw = $('e-min').value.trim().replace(',', '.');
-  let secs = null;
-  if (raw) {
-    secs = Math.round(Number(raw) * 60);
-    if (!(secs >= LIMITS.time_limit_min_secs && secs <= LIMITS.time_limit_max_secs)) return [null, 'control.time_invalid', 'e-min'];
-  }
-  const items = activity(k).items;
-  const d = {
-    kind: k, title, instructions: $('e-instr').value.trim(), time_limit_secs: secs,
-    auto_close: !!secs && $('e-auto').checked, per_group: items && $('e-per-group').checked,
-    premoderation: items && $('e-premod').checked, wall: items && $('e-wall').checked, show_results: $('e-results').value,
-  };
-  const problem = activity(k).editor.read(d);
-  if (problem) return [null, ...problem];
-  const p = editing && promptById(editing);
-  if (p && p.state !== 'draft') {
-    // Send the activity exactly as it is: the server refuses any change to it.
-    for (const f of activity(p.kind).editor.fields) d[f] = p[f];
-    d.kind = p.kind;
-    d.per_group = p.per_group;
-  }
-  return [d];
-}
-
-$('pform').addEventListener('submit', (e) => {
-  e.preventDefault();
-  const [prompt, problem, field] = readDraft();
-  if (!prompt) {
-    formError(t(problem));
-    $(field).focus();
-    return;
-  }
-  const close = () => editor.close();
-  if (editing) request({ type: 'update_prompt', prompt_id: editing, prompt }, close);
-  else request({ type: 'add_prompt', prompt }, close);
-});
-$('e-kind').addEventListener('change', showKind);
-$('e-cancel').addEventListener('click', () => editor.close());
-$('new').addEventListener('click', () => startEdit(null));
-for (let n = LIMITS.scale_min; n <= LIMITS.scale_max; n++) $('e-max').append(el('option', '', String(n)));
-for (let n = 1; n <= LIMITS.word_cloud_max_answers; n++) $('e-answers').append(el('option', '', String(n)));
+// The prompt editor (control/editor.js).
+const editor = createEditor({ prompts: () => prompts, promptById, request, fill });
+const startEdit = editor.start;
 
 $('next').addEventListener('click', () => request({ type: 'next_prompt' }));
 $('join-screen').addEventListener('click', toggleJoin);
@@ -813,7 +723,7 @@ bindKeys({
   // A draft goes to the server too, which says why it cannot be shown.
   s: () => { const p = sel(); if (p) toggleScreen(p); },
   q: () => toggleJoin(),
-}, () => editor.open || exporter.open || !!refused);
+}, () => editor.isOpen() || exporter.isOpen() || !!refused);
 
 /** Downloads a file of the session with the key as a Bearer token; true when it did. */
 async function download(file, name, report = showStatus) {
@@ -857,62 +767,8 @@ document.querySelector('.menu').addEventListener('toggle', (e) => {
   // On a small screen where the page scrolls, bring the whole menu into view.
   body.scrollIntoView({ block: 'nearest' });
 });
-// The export dialog: a format, which prompts, hidden answers in or out, the headings' language
-// and, for CSV, the separator. Reports leave hidden answers out unless asked; data keeps them.
-const exporter = $('exporter');
-const xFormat = () => /** @type {PageElement} */ (exporter.querySelector('input[name="x-format"]:checked')).value;
-const isReport = (f) => f === 'html' || f === 'md';
-function showExportFields() {
-  const f = xFormat();
-  $('x-delim-box').hidden = f !== 'csv';
-  $('x-hidden').checked = !isReport(f);
-}
-function openExporter() {
-  const list = $('x-prompts');
-  list.replaceChildren();
-  prompts.forEach((p, i) => {
-    const box = el('input');
-    box.type = 'checkbox';
-    box.value = String(i + 1);
-    box.checked = true;
-    box.disabled = $('x-all').checked;
-    const row = el('label', 'check');
-    row.append(box, ' ', el('span', '', `${i + 1}. ${p.title}`));
-    list.append(row);
-  });
-  $('x-lang').value = session ? session.language : lang;
-  $('x-delim').value = lang === 'en' ? 'comma' : 'semicolon';
-  $('x-error').hidden = true;
-  showExportFields();
-  exporter.showModal();
-}
-$('export').addEventListener('click', openExporter);
-for (const r of exporter.querySelectorAll('input[name="x-format"]')) r.addEventListener('change', showExportFields);
-$('x-all').addEventListener('change', () => {
-  for (const b of $('x-prompts').querySelectorAll('input')) {
-    b.disabled = $('x-all').checked;
-    if ($('x-all').checked) b.checked = true;
-  }
-});
-$('x-cancel').addEventListener('click', () => exporter.close());
-$('x-go').addEventListener('click', async () => {
-  const f = xFormat();
-  const q = new URLSearchParams({ lang: $('x-lang').value, hidden: String($('x-hidden').checked) });
-  if (f === 'csv') q.set('delimiter', $('x-delim').value);
-  let name = slug;
-  if (!$('x-all').checked) {
-    const picked = [...$$('input:checked', $('x-prompts'))].map((b) => b.value);
-    if (!picked.length) {
-      $('x-error').textContent = t('export.pick_one');
-      $('x-error').hidden = false;
-      return;
-    }
-    q.set('prompts', picked.join(','));
-    if (picked.length === 1) name += `-${picked[0]}`;
-  }
-  const fail = (text) => { $('x-error').textContent = text; $('x-error').hidden = false; };
-  if (await download(`export.${f}?${q}`, `${name}.${f}`, fail)) exporter.close();
-});
+// The export dialog (control/exporter.js).
+const exporter = createExporter({ prompts: () => prompts, language: () => (session ? session.language : lang), download });
 $('tpl-save').addEventListener('click', () => download('agenda.json', `${slug}-agenda.json`));
 $('tpl-load').addEventListener('click', () => $('tpl-file').click());
 $('delete-session').addEventListener('click', async () => {

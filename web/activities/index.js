@@ -48,5 +48,8 @@ export async function load(/** @type {string} */ kind) {
   return activity(kind);
 }
 
+/** Every loaded module. */
+export const all = () => Object.values(loaded);
+
 /** Loads every kind: for the console and the projector, which show them all. */
 export const loadAll = () => Promise.all(Object.keys(LOADERS).map(load));

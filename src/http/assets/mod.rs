@@ -46,6 +46,8 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
     js "results.js",
     js "api.js",
     js "control/keys.js",
+    js "control/editor.js",
+    js "control/exporter.js",
     js "activities/index.js",
     js "activities/brainstorm.js",
     js "activities/poll.js",
