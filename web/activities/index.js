@@ -12,6 +12,9 @@ const LOADERS = {
   dot_vote: () => import('./dot_vote.js'),
 };
 
+/** Every kind this client knows, in the editor's order. */
+export const KINDS = Object.keys(LOADERS);
+
 /** The modules loaded so far, by kind. */
 /** @type {Record<string, Activity>} */
 const loaded = {};

@@ -3,7 +3,7 @@
 // kind adds its inputs to control.html and its module, not to this file.
 import { $, $$, t, el } from '../common.js';
 import { LIMITS } from '../limits.js';
-import { activity, all } from '../activities/index.js';
+import { activity, all, KINDS } from '../activities/index.js';
 
 /**
  * Wires the editor dialog (`#editor`) and returns what the console calls.
@@ -18,10 +18,23 @@ export function createEditor({ prompts, promptById, request, fill }) {
   const editor = $('editor');
   /** The prompt being edited (null: a new one). */
   let editing = null;
+  // One choice per registered kind, named in the page's language (re-translated with it).
+  $('e-kind').replaceChildren(...KINDS.map((k) => {
+    const o = el('option', '', t(`kind.${k}`));
+    o.setAttribute('value', k);
+    o.dataset.i18n = `kind.${k}`;
+    return o;
+  }));
 
   function showKind() {
     const k = $('e-kind').value;
-    for (const f of $$('.kind-fields', editor)) f.hidden = !f.dataset.kinds.split(' ').includes(k);
+    const unit = activity(k);
+    // A kind's own fields (`data-kinds="poll"`), or those of every kind that takes items or
+    // has results (`data-when="items"`).
+    for (const f of $$('.kind-fields', editor)) {
+      const when = f.dataset.when;
+      f.hidden = when === 'items' ? !unit.items : when === 'results' ? !unit.results : !f.dataset.kinds.split(' ').includes(k);
+    }
     // Each kind's own example of what participants are told: a poll is not answered by typing.
     $('e-instr').placeholder = t(`control.instructions_placeholder_${k}`);
     $('e-options').placeholder = t('control.options_placeholder');

@@ -7,7 +7,7 @@
 
 use crate::session as s;
 
-/// The languages whose strings are split per page (the same as `web/i18n/`).
+/// The languages the client offers (`web/i18n/<lang>.json`), each split per page.
 pub(super) const LANGUAGES: [&str; 3] = ["fi", "sv", "en"];
 
 /// The string namespaces (the part of a key before its first dot) each page uses, by the

@@ -7,10 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::generated::LANGUAGES;
 use super::FILES;
-
-/// The languages the client offers.
-const LANGUAGES: [&str; 3] = ["fi", "sv", "en"];
 
 /// Attributes that put text on the screen or in a screen reader, with the `data-i18n-*`
 /// attribute that translates each (`None`: nothing translates it, so it must not be used).
