@@ -3,6 +3,9 @@
 const LANGS = ['fi', 'sv', 'en'];
 let strings = {};
 let langRequest = 0;
+/** The server's bounds by name, for strings that name them (`{max_columns}`). */
+/** @type {Record<string, number>} */
+let bounds = {};
 const langListeners = [];
 /** The language of the loaded strings. */
 export let lang = 'fi';
@@ -22,6 +25,7 @@ export const $$ = (sel, root = /** @type {ParentNode} */ (document)) =>
  * @param {Readonly<Limits>} limits
  */
 export function applyLimits(limits) {
+  bounds = { ...limits };
   for (const e of $$('[data-maxlength]')) e.setAttribute('maxlength', String(limits[e.dataset.maxlength]));
   for (const e of $$('[data-max]')) e.setAttribute('max', String(limits[e.dataset.max]));
 }
@@ -72,10 +76,10 @@ export async function setLang(l) {
 
 export const onLang = (f) => langListeners.push(f);
 
-/** A string with `{name}` placeholders filled from `vars`. */
+/** A string with `{name}` placeholders filled from `vars`, else from the server's bounds. */
 export function t(key, vars) {
   const s = strings[key] ?? key;
-  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? vars[k] : m)) : s;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : k in bounds ? String(bounds[k]) : m));
 }
 
 /** A server error code in words. */

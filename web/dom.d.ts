@@ -21,6 +21,7 @@ interface Limits {
   prompt_instructions_max: number;
   time_limit_min_secs: number;
   time_limit_max_secs: number;
+  time_limit_max_minutes: number;
   add_time_max_secs: number;
   group_name_max: number;
   poll_grace_ms: number;

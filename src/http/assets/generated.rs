@@ -27,7 +27,8 @@ pub(super) const PAGE_STRINGS: [(&str, Option<&[&str]>); 4] = [
     ("control", None),
 ];
 
-/// `limits.js`: every bound the client checks before sending, as the server enforces it.
+/// `limits.js`: every bound the client checks before sending, as the server enforces it. The
+/// strings name them too (`{max_columns}`), so no text repeats a number either.
 pub(super) fn limits_js() -> String {
     let limits = serde_json::json!({
         "slug_min": s::SLUG_MIN,
@@ -38,6 +39,7 @@ pub(super) fn limits_js() -> String {
         "prompt_instructions_max": s::PROMPT_INSTRUCTIONS_MAX,
         "time_limit_min_secs": s::TIME_LIMIT_MIN_SECS,
         "time_limit_max_secs": s::TIME_LIMIT_MAX_SECS,
+        "time_limit_max_minutes": s::TIME_LIMIT_MAX_SECS / 60,
         "add_time_max_secs": s::ADD_TIME_MAX_SECS,
         "group_name_max": s::GROUP_NAME_MAX,
         "poll_grace_ms": s::POLL_GRACE_MS,

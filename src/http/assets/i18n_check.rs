@@ -521,9 +521,27 @@ fn every_language_has_every_key() {
     assert_none(key_set_problems(&languages));
 }
 
+/// `keys` with the server's bounds filled in where a string names one (`{max_columns}`), as
+/// the client shows them (`t` in common.js): the pages' fallback texts say the numbers.
+fn with_limits(mut keys: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let js = super::generated::limits_js();
+    let json = js
+        .split_once('(')
+        .and_then(|(_, rest)| rest.rsplit_once(')'))
+        .map_or("{}", |(json, _)| json);
+    let limits: BTreeMap<String, serde_json::Value> = serde_json::from_str(json).unwrap();
+    for text in keys.values_mut() {
+        for (name, value) in &limits {
+            *text = text.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+    }
+    keys
+}
+
 #[test]
 fn pages_take_every_text_from_the_strings() {
-    let fi = strings("fi");
+    let fi = with_limits(strings("fi"));
+    assert!(fi["control.options"].contains("(2–12)"));
     let problems = web_files(".html")
         .flat_map(|(name, html)| page_problems(name, html, &fi))
         .collect();
