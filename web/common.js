@@ -3,12 +3,32 @@
 const LANGS = ['fi', 'sv', 'en'];
 let strings = {};
 let langRequest = 0;
+/** The server's bounds by name, for strings that name them (`{max_columns}`). */
+/** @type {Record<string, number>} */
+let bounds = {};
 const langListeners = [];
 /** The language of the loaded strings. */
 export let lang = 'fi';
 /** The session name: the first path segment. */
 export const slug = decodeURIComponent(location.pathname.split('/')[1] || '');
-export const $ = (id) => document.getElementById(id);
+export const $ = (id) => /** @type {PageElement} */ (document.getElementById(id));
+/** The lines of the textarea `id`, trimmed, without empty ones (an editor's list fields). */
+export const lines = (/** @type {string} */ id) => $(id).value.split('\n').map((s) => s.trim()).filter(Boolean);
+/** The elements matching `sel` under `root` (the pages' own HTML elements, never SVG). */
+export const $$ = (sel, root = /** @type {ParentNode} */ (document)) =>
+  /** @type {NodeListOf<PageElement>} */ (root.querySelectorAll(sel));
+
+/**
+ * Gives the page's inputs the bounds they name (`data-maxlength="item_text_max"`,
+ * `data-max="max_dots"`) from the server's `limits` (`/assets/limits.js`), so no page copies
+ * a number. Pages import the limits themselves: this module also runs in node (conn.mjs).
+ * @param {Readonly<Limits>} limits
+ */
+export function applyLimits(limits) {
+  bounds = { ...limits };
+  for (const e of $$('[data-maxlength]')) e.setAttribute('maxlength', String(limits[e.dataset.maxlength]));
+  for (const e of $$('[data-max]')) e.setAttribute('max', String(limits[e.dataset.max]));
+}
 
 /** localStorage that never throws (private modes, full or disabled storage). */
 export const store = {
@@ -36,9 +56,12 @@ export const savedLang = () => store.get('paja.lang');
 export async function setLang(l) {
   l = pickLang(l);
   const mine = ++langRequest;
+  // Which page's strings (`<html data-strings="participant">`): the server splits each
+  // language per page, so a phone does not download the console's strings.
+  const page = document.documentElement.dataset.strings || 'control';
   try {
-    const r = await fetch(`/assets/i18n/${l}.json`);
-    if (!r.ok) throw new Error(r.status);
+    const r = await fetch(`/assets/i18n/${page}.${l}.json`);
+    if (!r.ok) throw new Error(String(r.status));
     const loaded = await r.json();
     if (mine !== langRequest) return; // a later switch won
     strings = loaded;
@@ -53,10 +76,10 @@ export async function setLang(l) {
 
 export const onLang = (f) => langListeners.push(f);
 
-/** A string with `{name}` placeholders filled from `vars`. */
+/** A string with `{name}` placeholders filled from `vars`, else from the server's bounds. */
 export function t(key, vars) {
   const s = strings[key] ?? key;
-  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? vars[k] : m)) : s;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : k in bounds ? String(bounds[k]) : m));
 }
 
 /** A server error code in words. */
@@ -64,10 +87,10 @@ export const errorText = (code) => t(strings[`error.${code}`] ? `error.${code}` 
 
 /** Translates the `data-i18n`, `-placeholder`, `-aria-label` and `-alt` elements. */
 export function applyI18n() {
-  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
-  for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
-  for (const e of document.querySelectorAll('[data-i18n-aria-label]')) e.setAttribute('aria-label', t(e.dataset.i18nAriaLabel));
-  for (const e of document.querySelectorAll('[data-i18n-alt]')) e.alt = t(e.dataset.i18nAlt);
+  for (const e of $$('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+  for (const e of $$('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
+  for (const e of $$('[data-i18n-aria-label]')) e.setAttribute('aria-label', t(e.dataset.i18nAriaLabel));
+  for (const e of $$('[data-i18n-alt]')) e.alt = t(e.dataset.i18nAlt);
 }
 
 /**
@@ -75,14 +98,14 @@ export function applyI18n() {
  * projector remembers its choice apart from the console's, as both often run on one laptop.
  */
 export function initLangSwitch(key = 'paja.lang') {
-  const buttons = document.querySelectorAll('[data-lang]');
+  const buttons = $$('[data-lang]');
   for (const b of buttons) {
     b.addEventListener('click', () => {
       store.set(key, b.dataset.lang);
       setLang(b.dataset.lang);
     });
   }
-  onLang(() => buttons.forEach((b) => b.setAttribute('aria-pressed', b.dataset.lang === lang)));
+  onLang(() => buttons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === lang))));
 }
 
 /** The server's clock, from server_time stamps (phones' clocks are often off). */
@@ -175,9 +198,13 @@ export class Conn {
   constructor(hello, onMessage) {
     this.hello = hello;
     this.onMessage = onMessage;
+    /** @type {(status: string) => void} */
     this.onStatus = () => {};
+    /** @type {(code: string) => void} */
     this.onRefused = () => {};
+    /** @type {(ids: number[]) => boolean | void} */
     this.onLost = () => {};
+    /** @type {() => void} */
     this.onLive = () => {};
     this.ws = null;
     /** An earlier attempt still allowed to win (see `connect`). */

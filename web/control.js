@@ -3,19 +3,21 @@
 // (approve, hide, edit, star, merge), filters and counts; what the projector shows (the
 // current prompt, the join page or an earlier prompt). The key comes from the URL fragment.
 import {
-  $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip,
+  $, t, el, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, remaining, mmss, errorText, chip, applyLimits,
 } from './common.js';
+import { LIMITS } from './limits.js';
 import * as draw from './results.js';
+import { activity, loadAll } from './activities/index.js';
+import { bindKeys } from './control/keys.js';
+import * as api from './api.js';
+import { createEditor } from './control/editor.js';
+import { createExporter } from './control/exporter.js';
+
+applyLimits(LIMITS);
+// The console shows every kind: all their modules before anything renders.
+await loadAll();
 
 const key = new URLSearchParams(location.hash.slice(1)).get('key') || '';
-const ITEM_KINDS = ['brainstorm', 'word_cloud'];
-const KIND_FIELDS = {
-  brainstorm: ['columns'],
-  poll: ['options', 'multiple', 'may_change'],
-  scale: ['statements', 'max', 'min_label', 'max_label'],
-  word_cloud: ['max_answers'],
-  dot_vote: ['source', 'dots', 'max_per_item'],
-};
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
 
 let session = null;
@@ -26,7 +28,6 @@ let current = null;
 let screen = { kind: 'follow' };
 let selected = null;
 let refused = key ? null : 'key_required';
-let editing = null;
 let participants = 0;
 /** Participants online per group; null until the first presence frame. */
 let present = null;
@@ -64,7 +65,7 @@ conn.onLost = (ids) => {
 const promptById = (id) => prompts.find((p) => p.id === id);
 const sel = () => (selected ? promptById(selected) : null);
 const replacePrompt = (p) => { prompts = prompts.map((q) => (q.id === p.id ? p : q)); };
-const takesItems = (p) => ITEM_KINDS.includes(p.kind);
+const takesItems = (p) => activity(p.kind).items;
 const itemsOf = (id) => [...items.values()].filter((i) => i.prompt_id === id);
 /** Whether the projector shows this prompt now (under the join page it shows none). */
 const onScreen = (p) => (screen.kind === 'follow' ? p.id === current
@@ -167,7 +168,7 @@ function onMessage(m) {
       if (m.id) requests.delete(m.id);
       if (conn.welcomed) {
         const detail = ['invalid_prompt', 'invalid_group'].includes(m.code) ? ` (${m.message})` : '';
-        if ($('editor').open) formError(errorText(m.code) + detail);
+        if (editor.isOpen()) editor.error(errorText(m.code) + detail);
         else showStatus(errorText(m.code) + detail);
       }
       break;
@@ -262,12 +263,10 @@ const shownOnScreen = (i) => !i.hidden && i.approved !== false && !i.merged_into
  * a brainstorm's shown items; a word cloud's, poll's and dot vote's people; a scale's raters.
  */
 function answered(p) {
-  if (p.kind === 'brainstorm') return t('control.count', { n: itemsOf(p.id).filter(shownOnScreen).length });
+  if (!activity(p.kind).results) return t('control.count', { n: itemsOf(p.id).filter(shownOnScreen).length });
   const r = results[p.id];
   if (!r) return '';
-  const n = r.kind === 'scale' ? Math.max(0, ...r.statements.map((s) => s.n))
-    : r.kind === 'word_cloud' ? r.participants : r.voters;
-  return t('control.answered', { n });
+  return t('control.answered', { n: activity(p.kind).answered(r) });
 }
 
 /**
@@ -286,8 +285,9 @@ function countText(p) {
     waiting: list.filter((i) => !i.approved && !i.hidden).length,
     merged: list.filter((i) => i.merged_into && !i.hidden).length,
   });
-  // A word cloud's projector counts people; its items are counted beside them.
-  return p.kind === 'word_cloud' ? [people, words].filter(Boolean).join(' · ') : words;
+  // An item kind with results (a word cloud) counts people on the projector; its items are
+  // counted beside them.
+  return activity(p.kind).results ? [people, words].filter(Boolean).join(' · ') : words;
 }
 
 function renderCount(id) {
@@ -311,7 +311,8 @@ function renderAgenda() {
   $('agenda-empty').hidden = prompts.length > 0;
   counts.clear();
   const focused = document.activeElement && document.activeElement.closest('#agenda li');
-  const refocus = focused && [focused.dataset.id, document.activeElement.dataset.act];
+  const active = /** @type {PageElement} */ (document.activeElement);
+  const refocus = focused && [/** @type {PageElement} */ (focused).dataset.id, active.dataset.act];
   $('agenda').replaceChildren(...prompts.map((p, index) => {
     const li = el('li', `agenda-item${p.id === selected ? ' selected' : ''} is-${p.state}`);
     li.dataset.id = p.id;
@@ -347,7 +348,7 @@ function renderAgenda() {
     li.append(pick, line, actions);
     return li;
   }));
-  if (refocus) $('agenda').querySelector(`[data-id="${refocus[0]}"] [data-act="${refocus[1]}"]`)?.focus();
+  if (refocus) /** @type {PageElement} */ ($('agenda').querySelector(`[data-id="${refocus[0]}"] [data-act="${refocus[1]}"]`))?.focus();
   const next = nextDraft();
   $('next').disabled = !next;
   $('next-title').textContent = next ? t('control.next_is', { title: next.title }) : t('control.no_next');
@@ -375,7 +376,7 @@ function renderGroups() {
     color.setAttribute('aria-label', t('control.group_color'));
     const name = el('input');
     name.value = g.name;
-    name.maxLength = 60;
+    name.maxLength = LIMITS.group_name_max;
     name.setAttribute('aria-label', t('control.group_name'));
     const save = () => {
       if (name.value.trim() && (name.value.trim() !== g.name || color.value !== g.color)) {
@@ -403,7 +404,7 @@ function renderGroups() {
 
 function renderPresence() {
   for (const n of $('groups').querySelectorAll('.group-n')) {
-    n.textContent = present ? t('control.present', { n: present[n.dataset.group] || 0 }) : '';
+    n.textContent = present ? t('control.present', { n: present[/** @type {PageElement} */ (n).dataset.group] || 0 }) : '';
   }
 }
 
@@ -446,9 +447,10 @@ function renderHead() {
       acts.push(s);
     }
   }
-  const had = document.activeElement && document.activeElement.closest('#sel-actions') && document.activeElement.dataset.act;
+  const active = /** @type {PageElement} */ (document.activeElement);
+  const had = active && active.closest('#sel-actions') && active.dataset.act;
   $('sel-actions').replaceChildren(...acts);
-  if (had) $('sel-actions').querySelector(`[data-act="${had}"]`)?.focus();
+  if (had) /** @type {PageElement} */ ($('sel-actions').querySelector(`[data-act="${had}"]`))?.focus();
   const list = p ? itemsOf(p.id) : [];
   $('sel-count').textContent = p ? countText(p) : '';
   $('sel-empty').hidden = !p || list.length > 0;
@@ -465,23 +467,16 @@ function clamped(e, text) {
 /** The prompt's settings in one line: columns, options, groups, moderation, results. */
 function settings(p) {
   const s = [];
-  if (p.kind === 'brainstorm' && p.columns.length) s.push(t('control.s_columns', { list: p.columns.join(' | ') }));
-  if (p.kind === 'poll') s.push(t(p.multiple ? 'control.s_multiple' : 'control.s_single'), ...(p.may_change ? [t('control.s_may_change')] : []));
-  if (p.kind === 'scale') s.push(t('control.s_scale', { max: p.max }));
-  if (p.kind === 'word_cloud') s.push(t('control.s_answers', { n: p.max_answers }));
-  if (p.kind === 'dot_vote') {
-    const src = promptById(p.source);
-    s.push(t('control.s_dots', { n: p.dots, max: p.max_per_item, source: src ? src.title : p.source }));
-  }
+  s.push(...activity(p.kind).summary(p, { title: (id) => { const q = promptById(id); return q ? q.title : id; } }));
   if (p.time_limit_secs) s.push(t(p.auto_close ? 'control.s_time_auto' : 'control.s_time', { n: minutes(p.time_limit_secs) }));
   for (const f of ['per_group', 'premoderation', 'wall']) if (p[f]) s.push(t(`control.s_${f}`));
-  if (p.kind !== 'brainstorm') s.push(t(`vis.${p.show_results}`));
+  if (activity(p.kind).results) s.push(t(`vis.${p.show_results}`));
   return s.join(' · ');
 }
 
 function renderChart() {
   const p = sel();
-  const show = !!p && p.kind !== 'brainstorm';
+  const show = !!p && activity(p.kind).results;
   $('results-box').hidden = !show;
   if (!show) return;
   const box = $('chart');
@@ -492,10 +487,7 @@ function renderChart() {
   box.className = `chart small ${p.kind}`;
   $('results-h').textContent = t('control.results_title');
   const r = results[p.id];
-  if (p.kind === 'poll') draw.poll(box, p, r);
-  else if (p.kind === 'scale') draw.scale(box, p, r);
-  else if (p.kind === 'word_cloud') draw.cloud(box, r, 100);
-  else draw.ranking(box, r, p.ballot_items);
+  activity(p.kind).chart(box, p, r, { words: 100 });
 }
 
 function renderSelected() {
@@ -505,7 +497,7 @@ function renderSelected() {
   const mod = !!p && takesItems(p);
   $('mod').hidden = !mod;
   if (!mod) return;
-  const cols = (p.kind === 'brainstorm' && p.columns) || [];
+  const cols = activity(p.kind).columns(p);
   fill($('f-group'), filterGroup, [['', t('control.all_groups')], ...groups.map((g) => [g.id, g.name]), ['-', t('control.no_group')]]);
   fill($('f-col'), filterCol, [['', t('control.all_columns')], ...cols.map((c, n) => [String(n), c])]);
   $('f-group-box').hidden = !groups.length;
@@ -565,14 +557,14 @@ function place(i) {
     nodes.delete(i.id);
     return;
   }
-  const focus = old && old.contains(document.activeElement) && document.activeElement.dataset.act;
+  const focus = old && old.contains(document.activeElement) && /** @type {PageElement} */ (document.activeElement).dataset.act;
   const n = itemNode(i);
   nodes.set(i.id, n);
   if (old && old.parentNode === to) old.replaceWith(n);
   else {
     old?.remove();
     let at = to.firstChild;
-    while (at && +at.dataset.seq > i.seq) at = at.nextSibling;
+    while (at && +/** @type {PageElement} */ (at).dataset.seq > i.seq) at = at.nextSibling;
     to.insertBefore(n, at);
   }
   if (focus) n.querySelector(`[data-act="${focus}"]`)?.focus();
@@ -585,7 +577,7 @@ function renderTallies() {
   const list = itemsOf(p.id);
   const shown = list.filter((i) => !i.hidden && i.approved && !i.merged_into);
   const parts = [];
-  ((p.kind === 'brainstorm' && p.columns) || []).forEach((c, n) => {
+  activity(p.kind).columns(p).forEach((c, n) => {
     parts.push(el('span', 'tally', `${c}: ${shown.filter((i) => i.column === n).length}`));
   });
   for (const g of groups) {
@@ -632,7 +624,7 @@ function itemNode(i, merged = [...items.values()].filter((x) => x.merged_into ==
   const meta = el('p', 'item-meta', `${clockTime(i.created_at)} · ${i.author || ''}`);
   const g = groups.find((x) => x.id === i.group);
   if (g) meta.append(' ', chip(g));
-  const c = p && p.kind === 'brainstorm' && p.columns[i.column];
+  const c = p && activity(p.kind).columns(p)[i.column];
   if (c) meta.append(' ', el('span', 'tag col', c));
   if (i.hidden) meta.prepend(el('span', 'tag', t('control.hidden_label')), ' ');
   if (!i.approved && !i.hidden) meta.prepend(el('span', 'tag wait', t('control.waiting_label')), ' ');
@@ -670,7 +662,7 @@ function editForm(i) {
   const f = el('form', 'edit-form');
   const ta = el('textarea');
   ta.value = i.text;
-  ta.maxLength = 280;
+  ta.maxLength = LIMITS.item_text_max;
   ta.rows = 2;
   ta.setAttribute('aria-label', t('control.edit_text'));
   const done = () => { editItem = null; place(items.get(i.id)); };
@@ -697,8 +689,8 @@ $('merge').addEventListener('click', () => {
   request({ type: 'merge_items', into: picked[0], items: picked.slice(1) }, () => { picked = []; renderItems(); });
 });
 $('unselect').addEventListener('click', () => { picked = []; renderItems(); });
-$('f-group').addEventListener('change', (e) => { filterGroup = e.target.value; renderItems(); });
-$('f-col').addEventListener('change', (e) => { filterCol = e.target.value; renderItems(); });
+$('f-group').addEventListener('change', (e) => { filterGroup = /** @type {PageElement} */ (e.target).value; renderItems(); });
+$('f-col').addEventListener('change', (e) => { filterCol = /** @type {PageElement} */ (e.target).value; renderItems(); });
 
 function tick() {
   const p = sel();
@@ -711,173 +703,37 @@ function tick() {
   }
 }
 
-// The prompt editor.
-const editor = $('editor');
-const lines = (id) => $(id).value.split('\n').map((s) => s.trim()).filter(Boolean);
-
-function showKind() {
-  const k = $('e-kind').value;
-  for (const f of editor.querySelectorAll('.kind-fields')) f.hidden = !f.dataset.kinds.split(' ').includes(k);
-  // Each kind's own example of what participants are told: a poll is not answered by typing.
-  $('e-instr').placeholder = t(`control.instructions_placeholder_${k}`);
-  $('e-options').placeholder = t('control.options_placeholder');
-}
-
-function formError(text) {
-  $('e-error').hidden = !text;
-  $('e-error').textContent = text || '';
-}
-
-function startEdit(p) {
-  editing = p ? p.id : null;
-  const draft = !p || p.state === 'draft';
-  const v = p || { kind: 'brainstorm', title: '', instructions: '', columns: [], options: [], statements: [], max: 5, min_label: '', max_label: '', max_answers: 3, dots: 3, max_per_item: 1, show_results: 'live' };
-  $('pform-h').textContent = t(p ? 'control.edit_prompt' : 'control.new_prompt');
-  $('e-save').textContent = t(p ? 'control.save_prompt' : 'control.add_prompt');
-  $('e-opened').hidden = draft;
-  $('e-kind').value = v.kind;
-  $('e-title').value = v.title;
-  $('e-instr').value = v.instructions;
-  $('e-columns').value = (v.columns || []).join('\n');
-  $('e-options').value = (v.options || []).join('\n');
-  $('e-multiple').checked = !!v.multiple;
-  $('e-change').checked = !!v.may_change;
-  $('e-statements').value = (v.statements || []).join('\n');
-  $('e-max').value = String(v.max || 5);
-  $('e-min-label').value = v.min_label || '';
-  $('e-max-label').value = v.max_label || '';
-  $('e-answers').value = String(v.max_answers || 3);
-  fill($('e-source'), v.source || '', [['', t('control.pick_source')],
-    ...prompts.filter((q) => takesItems(q) && q.id !== editing).map((q) => [q.id, `${prompts.indexOf(q) + 1}. ${q.title}`])]);
-  $('e-dots').value = String(v.dots || 3);
-  $('e-per-item').value = String(v.max_per_item || 1);
-  $('e-min').value = v.time_limit_secs ? String(Math.round((v.time_limit_secs / 60) * 100) / 100) : '';
-  $('e-auto').checked = !!v.auto_close;
-  $('e-per-group').checked = !!v.per_group;
-  $('e-premod').checked = !!v.premoderation;
-  $('e-wall').checked = !!v.wall;
-  $('e-reset-col').checked = !!v.reset_column;
-  $('e-results').value = v.show_results || 'live';
-  // Once opened, the activity (kind, options, statements…) and per-group stay as they are.
-  for (const id of ['e-kind', 'e-columns', 'e-options', 'e-multiple', 'e-change', 'e-statements', 'e-max',
-    'e-min-label', 'e-max-label', 'e-answers', 'e-source', 'e-dots', 'e-per-item', 'e-per-group']) $(id).disabled = !draft;
-  formError('');
-  showKind();
-  editor.showModal();
-  // Opened at its top (its heading says what is being edited), however long the form.
-  $('e-title').focus({ preventScroll: true });
-  editor.scrollTop = 0;
-}
-
-/** The editor's draft, or a message saying what to fix. */
-function readDraft() {
-  const k = $('e-kind').value;
-  const title = $('e-title').value.trim();
-  if (!title) return [null, 'control.question_required', 'e-title'];
-  const raw = $('e-min').value.trim().replace(',', '.');
-  let secs = null;
-  if (raw) {
-    secs = Math.round(Number(raw) * 60);
-    if (!(secs >= 10 && secs <= 10800)) return [null, 'control.time_invalid', 'e-min'];
-  }
-  const items = ITEM_KINDS.includes(k);
-  const d = {
-    kind: k, title, instructions: $('e-instr').value.trim(), time_limit_secs: secs,
-    auto_close: !!secs && $('e-auto').checked, per_group: items && $('e-per-group').checked,
-    premoderation: items && $('e-premod').checked, wall: items && $('e-wall').checked, show_results: $('e-results').value,
-  };
-  if (k === 'brainstorm') {
-    d.columns = lines('e-columns');
-    d.reset_column = $('e-reset-col').checked;
-    if (d.columns.length > 6) return [null, 'control.columns_invalid', 'e-columns'];
-  } else if (k === 'poll') {
-    d.options = lines('e-options');
-    d.multiple = $('e-multiple').checked;
-    d.may_change = $('e-change').checked;
-    if (d.options.length < 2 || d.options.length > 12) return [null, 'control.options_invalid', 'e-options'];
-  } else if (k === 'scale') {
-    d.statements = lines('e-statements');
-    d.max = Number($('e-max').value);
-    d.min_label = $('e-min-label').value.trim();
-    d.max_label = $('e-max-label').value.trim();
-    if (!d.statements.length || d.statements.length > 10) return [null, 'control.statements_invalid', 'e-statements'];
-  } else if (k === 'word_cloud') {
-    d.max_answers = Number($('e-answers').value);
-  } else {
-    d.source = $('e-source').value;
-    d.dots = Number($('e-dots').value);
-    d.max_per_item = Number($('e-per-item').value);
-    if (!d.source) return [null, 'control.source_required', 'e-source'];
-    if (!(d.dots >= 1 && d.dots <= 20 && d.max_per_item >= 1 && d.max_per_item <= d.dots)) return [null, 'control.dots_invalid', 'e-dots'];
-  }
-  const p = editing && promptById(editing);
-  if (p && p.state !== 'draft') {
-    // Send the activity exactly as it is: the server refuses any change to it.
-    for (const f of KIND_FIELDS[p.kind]) d[f] = p[f];
-    d.kind = p.kind;
-    d.per_group = p.per_group;
-  }
-  return [d];
-}
-
-$('pform').addEventListener('submit', (e) => {
-  e.preventDefault();
-  const [prompt, problem, field] = readDraft();
-  if (!prompt) {
-    formError(t(problem));
-    $(field).focus();
-    return;
-  }
-  const close = () => editor.close();
-  if (editing) request({ type: 'update_prompt', prompt_id: editing, prompt }, close);
-  else request({ type: 'add_prompt', prompt }, close);
-});
-$('e-kind').addEventListener('change', showKind);
-$('e-cancel').addEventListener('click', () => editor.close());
-$('new').addEventListener('click', () => startEdit(null));
-for (let n = 3; n <= 10; n++) {
-  const o = el('option', '', String(n));
-  $('e-max').append(o);
-}
+// The prompt editor (control/editor.js).
+const editor = createEditor({ prompts: () => prompts, promptById, request, fill });
+const startEdit = editor.start;
 
 $('next').addEventListener('click', () => request({ type: 'next_prompt' }));
 $('join-screen').addEventListener('click', toggleJoin);
 
 // Keyboard: N next, O open/close, J/K move the selection, E edit, T +1 min, L lock,
 // S show the selected on the projector (again: follow), Q join page on or off.
-addEventListener('keydown', (e) => {
-  if (e.ctrlKey || e.metaKey || e.altKey || editor.open || exporter.open || refused) return;
-  if (e.target.closest && e.target.closest('input, textarea, select, summary')) return;
-  const p = sel();
-  const at = prompts.indexOf(p);
-  switch (e.key.toLowerCase()) {
-    case 'n': request({ type: 'next_prompt' }); break;
-    case 'o': if (p) toggleOpen(p); break;
-    case 'j': if (prompts[at + 1]) select(prompts[at + 1].id); break;
-    case 'k': if (at > 0) select(prompts[at - 1].id); break;
-    case 'e': if (p) startEdit(p); break;
-    case 't': if (p && p.state === 'open' && p.time_limit_secs) request({ type: 'add_time', prompt_id: p.id, secs: 60 }); break;
-    case 'l': if (p && p.state === 'open') request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked }); break;
-    // A draft goes to the server too, which says why it cannot be shown.
-    case 's': if (p) toggleScreen(p); break;
-    case 'q': toggleJoin(); break;
-    default: return;
-  }
-  e.preventDefault();
-});
+bindKeys({
+  n: () => request({ type: 'next_prompt' }),
+  o: () => { const p = sel(); if (p) toggleOpen(p); },
+  j: () => { const at = prompts.indexOf(sel()); if (prompts[at + 1]) select(prompts[at + 1].id); },
+  k: () => { const at = prompts.indexOf(sel()); if (at > 0) select(prompts[at - 1].id); },
+  e: () => { const p = sel(); if (p) startEdit(p); },
+  t: () => { const p = sel(); if (p && p.state === 'open' && p.time_limit_secs) request({ type: 'add_time', prompt_id: p.id, secs: 60 }); },
+  l: () => { const p = sel(); if (p && p.state === 'open') request({ type: 'lock_prompt', prompt_id: p.id, locked: !p.locked }); },
+  // A draft goes to the server too, which says why it cannot be shown.
+  s: () => { const p = sel(); if (p) toggleScreen(p); },
+  q: () => toggleJoin(),
+}, () => editor.isOpen() || exporter.isOpen() || !!refused);
 
 /** Downloads a file of the session with the key as a Bearer token; true when it did. */
 async function download(file, name, report = showStatus) {
   try {
-    const r = await fetch(`/api/sessions/${encodeURIComponent(slug)}/${file}`, {
-      headers: { Authorization: `Bearer ${key}` },
-      cache: 'no-store',
-    });
-    if (!r.ok) {
-      const body = await r.json().catch(() => ({}));
-      report(errorText(body?.error?.code));
+    const res = await api.sessionFile(slug, key, file);
+    if (!res.ok) {
+      report(errorText(res.body?.error?.code));
       return false;
     }
+    const r = res.response;
     const url = URL.createObjectURL(await r.blob());
     const a = document.createElement('a');
     a.href = url;
@@ -897,12 +753,13 @@ async function download(file, name, report = showStatus) {
 
 // The Files menu closes once used, or on a click elsewhere.
 addEventListener('click', (e) => {
-  const menu = document.querySelector('.menu');
-  if (menu.open && (!menu.contains(e.target) || e.target.closest('.menu-body button'))) menu.open = false;
+  const menu = /** @type {PageElement} */ (document.querySelector('.menu'));
+  const target = /** @type {PageElement} */ (e.target);
+  if (menu.open && (!menu.contains(target) || target.closest('.menu-body button'))) menu.open = false;
 });
 // It opens towards the side with room: wherever the toolbar wrapped it, never off the screen.
 document.querySelector('.menu').addEventListener('toggle', (e) => {
-  const menu = e.target;
+  const menu = /** @type {PageElement} */ (e.target);
   const body = menu.querySelector('.menu-body');
   body.classList.remove('to-right');
   if (!menu.open) return;
@@ -910,74 +767,16 @@ document.querySelector('.menu').addEventListener('toggle', (e) => {
   // On a small screen where the page scrolls, bring the whole menu into view.
   body.scrollIntoView({ block: 'nearest' });
 });
-// The export dialog: a format, which prompts, hidden answers in or out, the headings' language
-// and, for CSV, the separator. Reports leave hidden answers out unless asked; data keeps them.
-const exporter = $('exporter');
-const xFormat = () => exporter.querySelector('input[name="x-format"]:checked').value;
-const isReport = (f) => f === 'html' || f === 'md';
-function showExportFields() {
-  const f = xFormat();
-  $('x-delim-box').hidden = f !== 'csv';
-  $('x-hidden').checked = !isReport(f);
-}
-function openExporter() {
-  const list = $('x-prompts');
-  list.replaceChildren();
-  prompts.forEach((p, i) => {
-    const box = el('input');
-    box.type = 'checkbox';
-    box.value = String(i + 1);
-    box.checked = true;
-    box.disabled = $('x-all').checked;
-    const row = el('label', 'check');
-    row.append(box, ' ', el('span', '', `${i + 1}. ${p.title}`));
-    list.append(row);
-  });
-  $('x-lang').value = session ? session.language : lang;
-  $('x-delim').value = lang === 'en' ? 'comma' : 'semicolon';
-  $('x-error').hidden = true;
-  showExportFields();
-  exporter.showModal();
-}
-$('export').addEventListener('click', openExporter);
-for (const r of exporter.querySelectorAll('input[name="x-format"]')) r.addEventListener('change', showExportFields);
-$('x-all').addEventListener('change', () => {
-  for (const b of $('x-prompts').querySelectorAll('input')) {
-    b.disabled = $('x-all').checked;
-    if ($('x-all').checked) b.checked = true;
-  }
-});
-$('x-cancel').addEventListener('click', () => exporter.close());
-$('x-go').addEventListener('click', async () => {
-  const f = xFormat();
-  const q = new URLSearchParams({ lang: $('x-lang').value, hidden: String($('x-hidden').checked) });
-  if (f === 'csv') q.set('delimiter', $('x-delim').value);
-  let name = slug;
-  if (!$('x-all').checked) {
-    const picked = [...$('x-prompts').querySelectorAll('input:checked')].map((b) => b.value);
-    if (!picked.length) {
-      $('x-error').textContent = t('export.pick_one');
-      $('x-error').hidden = false;
-      return;
-    }
-    q.set('prompts', picked.join(','));
-    if (picked.length === 1) name += `-${picked[0]}`;
-  }
-  const fail = (text) => { $('x-error').textContent = text; $('x-error').hidden = false; };
-  if (await download(`export.${f}?${q}`, `${name}.${f}`, fail)) exporter.close();
-});
+// The export dialog (control/exporter.js).
+const exporter = createExporter({ prompts: () => prompts, language: () => (session ? session.language : lang), download });
 $('tpl-save').addEventListener('click', () => download('agenda.json', `${slug}-agenda.json`));
 $('tpl-load').addEventListener('click', () => $('tpl-file').click());
 $('delete-session').addEventListener('click', async () => {
   if (!confirm(t('control.delete_confirm', { slug }))) return;
   try {
-    const r = await fetch(`/api/sessions/${encodeURIComponent(slug)}`, {
-      method: 'DELETE',
-      headers: { Authorization: `Bearer ${key}` },
-    });
+    const r = await api.deleteSession(slug, key);
     if (!r.ok) {
-      const body = await r.json().catch(() => ({}));
-      showStatus(errorText(body?.error?.code));
+      showStatus(errorText(r.body?.error?.code));
       return;
     }
     location.assign('/');
@@ -986,8 +785,9 @@ $('delete-session').addEventListener('click', async () => {
   }
 });
 $('tpl-file').addEventListener('change', async (e) => {
-  const file = e.target.files[0];
-  e.target.value = '';
+  const input = /** @type {PageElement} */ (e.target);
+  const file = input.files[0];
+  input.value = '';
   if (!file) return;
   let tpl = null;
   try { tpl = JSON.parse(await file.text()); } catch { /* reported below */ }

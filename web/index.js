@@ -1,7 +1,11 @@
 // The start page: join a session by name, or create one and get its private control link once.
-import { $, t, setLang, savedLang, initLangSwitch, onLang, errorText } from './common.js';
+import { $, t, setLang, savedLang, initLangSwitch, onLang, errorText, applyLimits } from './common.js';
+import { LIMITS } from './limits.js';
+import * as api from './api.js';
 
-const SLUG = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
+applyLimits(LIMITS);
+
+const SLUG = new RegExp(`^[a-z0-9][a-z0-9-]{${LIMITS.slug_min - 2},${LIMITS.slug_max - 2}}[a-z0-9]$`);
 // Shown now as codes/keys, so a language switch re-renders them.
 let createError = null;
 let importError = null;
@@ -42,7 +46,7 @@ $('join').addEventListener('submit', (e) => {
 
 $('create').addEventListener('submit', async (e) => {
   e.preventDefault();
-  const form = e.target;
+  const form = /** @type {PageElement} */ (e.target);
   const slug = $('c-slug').value.trim();
   const title = $('c-title').value.trim();
   const language = $('c-lang').value;
@@ -56,14 +60,10 @@ $('create').addEventListener('submit', async (e) => {
   const button = $('c-submit');
   button.disabled = true;
   try {
-    const r = await fetch('/api/sessions', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        slug, title, language, time_zone: timeZone || undefined, admin_password: $('c-password').value || undefined,
-      }),
+    const r = await api.createSession({
+      slug, title, language, time_zone: timeZone || undefined, admin_password: $('c-password').value || undefined,
     });
-    const body = await r.json().catch(() => ({}));
+    const body = r.body;
     if (r.status !== 201) {
       createError = body?.error?.code || 'generic';
       if (createError === 'invalid_time_zone') $('c-tz').focus();
@@ -100,12 +100,8 @@ $('import').addEventListener('submit', async (e) => {
   const button = $('i-submit');
   button.disabled = true;
   try {
-    const query = slug ? `?slug=${encodeURIComponent(slug)}` : '';
-    const headers = { 'Content-Type': 'application/json' };
-    const password = $('i-password').value;
-    if (password) headers['X-Paja-Admin-Password'] = password;
-    const r = await fetch(`/api/sessions/import${query}`, { method: 'POST', headers, body: file });
-    const body = await r.json().catch(() => ({}));
+    const r = await api.importSession(file, slug, $('i-password').value);
+    const body = r.body;
     if (r.status !== 201) {
       importError = body?.error?.code || 'generic';
       importDetail = r.status === 400 ? body?.error?.message || '' : '';

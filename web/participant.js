@@ -4,10 +4,14 @@
 // shows its fate (sending, saved, or refused and why), the last one in a line right under the
 // box, so it is in view while typing the next one.
 import {
-  $, t, el, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store, slug, uuid,
-  Conn, clock, remaining, mmss, errorText, chip,
+  $, $$, t, el, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store, slug, uuid,
+  Conn, clock, remaining, mmss, errorText, chip, applyLimits,
 } from './common.js';
-import { poll as pollBars, cloud, reset } from './results.js';
+import { LIMITS } from './limits.js';
+import { reset } from './results.js';
+import { activity, load, ready } from './activities/index.js';
+
+applyLimits(LIMITS);
 
 const OUTBOX = `paja.outbox.${slug}`;
 const DRAFT = `paja.draft.${slug}`;
@@ -17,10 +21,10 @@ const FINAL = ['text_empty', 'text_too_long', 'prompt_closed', 'prompt_not_open'
   'session_full', 'forbidden', 'invalid_message', 'answer_limit', 'wrong_activity', 'invalid_column'];
 /**
  * How long (ms) after voting the phone offers "Change / Undo" on a poll whose answers are
- * otherwise final: the server's window (POLL_GRACE_MS, 10 s) less a second, as the phone counts
+ * otherwise final: the server's window (POLL_GRACE_MS) less a second, as the phone counts
  * from sending and the server from receiving, on a clock synced only to within the latency.
  */
-const GRACE_MS = 9_000;
+const GRACE_MS = LIMITS.poll_grace_ms - 1000;
 /** Words of 13 letters or more get soft hyphens (shorter ones fit a line even at 320 px). */
 const LONG_WORD = /\p{L}{13,}/gu;
 
@@ -40,11 +44,8 @@ let picking = false;
 // This prompt's own answers: poll, scale, dots ({item: n}), liked (a Set).
 let mine = { dots: {}, liked: new Set() };
 let result = null;
-let sending = null;
-let picked = new Set();
 let note = '';
-// "Change" was tapped on a final poll answer in its grace window: the options take a new vote.
-let changing = false;
+// Redraws the current prompt's answering view (its activity's `phone`).
 let refresh = () => {};
 // The column picked last, for the prompt it belongs to: {prompt id: index}.
 let col = store.getJSON(COL, {});
@@ -106,14 +107,16 @@ const sendItem = (o) => conn.send({
 });
 
 const kind = () => prompt && prompt.kind;
-const texty = () => kind() === 'brainstorm' || kind() === 'word_cloud';
-const cols = () => (kind() === 'brainstorm' && prompt.columns) || [];
+/** The current prompt's activity module (web/activities/). */
+const unit = () => activity(kind());
+const texty = () => !!prompt && unit().items;
+const cols = () => (prompt ? unit().columns(prompt) : []);
 const open = () => prompt && prompt.state === 'open' && !prompt.locked;
 // A per-group prompt takes answers only once the phone is in a group.
 const canAnswer = () => open() && (!prompt.per_group || !!group);
-const maxLen = () => (kind() === 'word_cloud' ? 40 : 280);
+const maxLen = () => (unit().text || { max: LIMITS.item_text_max }).max;
 const given = () => [...items.values()].filter((i) => i.prompt_id === prompt.id && i.state !== 'error').length;
-const full = () => kind() === 'word_cloud' && given() >= prompt.max_answers;
+const full = () => given() >= unit().answerLimit(prompt);
 
 const conn = new Conn(
   () => ({ type: 'hello', protocol: 1, role: 'participant', participant_id: pid, last_seq: seq }),
@@ -274,10 +277,7 @@ function show(p, my, r, w) {
   mine = {
     poll: my.poll, poll_until: my.poll_until, scale: my.scale && [...my.scale], dots: { ...my.dots }, liked: new Set(my.liked),
   };
-  changing = false;
   result = r || null;
-  sending = null;
-  picked = new Set(my.poll);
   note = '';
   wall.clear();
   $('wall').replaceChildren();
@@ -288,18 +288,21 @@ function show(p, my, r, w) {
   reset($('res-list'));
   refresh = () => {};
   if (p) {
-    if (p.kind === 'poll') buildPoll(box);
-    else if (p.kind === 'scale') buildScale(box);
-    else if (p.kind === 'dot_vote') buildDots(box);
+    // The kind's module loads on first use; then the prompt is shown again as it is by then.
+    if (!ready(p.kind)) load(p.kind).then(() => { if (prompt && prompt.id === p.id) show(prompt, mine, result, [...wall.values()].map((x) => x.i)); });
+    const a = activity(p.kind);
+    if (a.phone) refresh = a.phone(box, phoneContext);
     const c = cols();
     if (c.length === 1) col = { [p.id]: 0 };
     $('cols').hidden = !c.length;
     colSel.replaceChildren(new Option(t('participant.pick_column'), ''), ...c.map((name, i) => new Option(name, String(i))));
     colSel.lang = session ? session.language : 'fi';
     ta.maxLength = maxLen();
-    ta.rows = p.kind === 'word_cloud' ? 1 : 3;
-    ta.classList.toggle('short', p.kind === 'word_cloud');
-    $('text-label').textContent = t(p.kind === 'word_cloud' ? 'participant.your_word' : 'participant.your_answer');
+    if (a.text) {
+      ta.rows = a.text.rows;
+      ta.classList.toggle('short', a.text.short);
+      $('text-label').textContent = t(a.text.label);
+    }
   }
   render();
 }
@@ -311,168 +314,18 @@ function button(text, cls, onClick) {
   return b;
 }
 
-/** Milliseconds left to change or withdraw a final poll answer (0 when none or over). */
-const graceLeft = () => (mine.poll && mine.poll_until ? Math.max(0, mine.poll_until - clock.now()) : 0);
-
-function buildPoll(box) {
-  const multi = prompt.multiple;
-  const list = el('div', 'choice-list');
-  const bs = prompt.options.map((o, i) => {
-    const b = button('', 'choice', () => {
-      if (!multi) {
-        if (String(mine.poll) === String([i])) changing = false;
-        else return vote([i]);
-      } else if (!picked.delete(i)) picked.add(i);
-      refresh();
-    });
-    b.append(says(el('span'), o));
-    return b;
-  });
-  list.append(...bs);
-  box.append(list);
-  const send = multi && button(t('participant.send'), 'primary big', () => vote([...picked].sort((a, b) => a - b)));
-  if (send) box.append(send);
-  // After a vote: "Change / Undo" while the answer may still change, in a bar that stays at the
-  // bottom of the screen however far down the options the vote was given.
-  const undo = el('div', 'undo');
-  const undoText = el('p', 'undo-text');
-  const change = button(t('participant.change_vote'), 'secondary', () => {
-    changing = true;
-    refresh();
-    bs[mine.poll ? mine.poll[0] : 0].focus();
-  });
-  const withdrawBtn = button(t('participant.withdraw_vote'), 'secondary', withdraw);
-  const btns = el('div', 'undo-btns');
-  btns.append(change, withdrawBtn);
-  undo.append(undoText, btns);
-  box.append(undo);
-  refresh = () => {
-    const left = graceLeft();
-    if (!left) changing = false;
-    const final = !!mine.poll && !prompt.may_change;
-    const off = !canAnswer() || !!sending || (final && !changing);
-    const on = sending || (multi ? [...picked] : mine.poll || []);
-    bs.forEach((b, i) => {
-      b.setAttribute('aria-pressed', on.includes(i));
-      b.disabled = off;
-    });
-    if (send) send.disabled = off || !picked.size || String([...picked].sort()) === String(mine.poll || '');
-    undo.hidden = !mine.poll || !canAnswer() || (final && !left);
-    undo.classList.toggle('grace', final);
-    change.hidden = !final || changing;
-    change.disabled = withdrawBtn.disabled = !!sending;
-    undoText.textContent = final
-      ? t('participant.vote_grace', { n: Math.ceil(left / 1000) })
-      : t('participant.vote_changeable');
-  };
-}
-
-function vote(options) {
-  // The server's window starts when it takes the vote, which is after this.
-  const at = clock.now();
-  const ok = act({ type: 'vote', prompt_id: prompt.id, options }, () => {
-    mine.poll = options;
-    if (!prompt.may_change) mine.poll_until = at + GRACE_MS;
-    changing = false;
-    sending = null;
-    say(t('participant.answer_saved'));
-  }, () => { sending = null; });
-  if (ok) sending = options;
-  refresh();
-}
-
-/** Takes the poll answer back: the participant is no longer counted and may vote afresh. */
-function withdraw() {
-  const ok = act({ type: 'withdraw_vote', prompt_id: prompt.id }, () => {
-    mine.poll = undefined;
-    mine.poll_until = undefined;
-    picked = new Set();
-    changing = false;
-    sending = null;
-    say(t('participant.vote_withdrawn'));
-  }, () => { sending = null; });
-  if (ok) sending = [];
-  refresh();
-}
-
-function buildScale(box) {
-  const p = prompt;
-  const rows = p.statements.map((s, si) => {
-    const fs = el('fieldset', 'scale');
-    const ends = el('p', 'ends');
-    ends.append(el('span', '', p.min_label && `1 = ${p.min_label}`), el('span', '', p.max_label && `${p.max} = ${p.max_label}`));
-    const row = el('div', 'scale-btns');
-    row.style.setProperty('--n', p.max > 6 ? Math.ceil(p.max / 2) : p.max);
-    const bs = [];
-    for (let v = 1; v <= p.max; v++) bs.push(button(String(v), 'choice', () => rate(si, v)));
-    row.append(...bs);
-    fs.append(el('legend', 'label', s), ends, row);
-    box.append(fs);
-    return bs;
-  });
-  refresh = () => rows.forEach((bs, si) => bs.forEach((b, v) => {
-    b.setAttribute('aria-pressed', (mine.scale || [])[si] === v + 1);
-    b.disabled = !canAnswer();
-  }));
-}
-
-function rate(si, v) {
-  const s = mine.scale || prompt.statements.map(() => 0);
-  const before = s[si];
-  if (before === v) return;
-  const ok = act({ type: 'rate', prompt_id: prompt.id, statement: si, value: v },
-    () => say(t('participant.answer_saved')), () => { s[si] = before; });
-  if (ok) {
-    s[si] = v;
-    mine.scale = s;
-  }
-  refresh();
-}
-
-function buildDots(box) {
-  const left = el('p', 'dots-left');
-  const list = el('ul', 'ballot');
-  const rows = (prompt.ballot_items || []).map((b) => {
-    const li = el('li', 'ballot-item');
-    const n = el('span', 'ballot-n');
-    const spent = el('span', 'ballot-dots');
-    spent.setAttribute('aria-hidden', 'true'); // the count beside the buttons says it
-    const minus = button('−', 'choice', () => dot(b.id, -1));
-    const plus = button('+', 'choice', () => dot(b.id, 1));
-    minus.setAttribute('aria-label', t('participant.dot_remove', { text: b.text }));
-    plus.setAttribute('aria-label', t('participant.dot_add', { text: b.text }));
-    const ctl = el('div', 'ballot-ctl');
-    ctl.append(minus, n, plus);
-    const text = says(el('p', 'ballot-text'), b.text);
-    text.append(spent);
-    li.append(text, ctl);
-    list.append(li);
-    return [b.id, li, n, spent, minus, plus];
-  });
-  box.append(left, list);
-  refresh = () => {
-    const rest = prompt.dots - Object.values(mine.dots).reduce((a, b) => a + b, 0);
-    left.textContent = t('participant.dots_left', { n: rest, total: prompt.dots });
-    for (const [id, li, n, spent, minus, plus] of rows) {
-      const here = mine.dots[id] || 0;
-      n.textContent = String(here);
-      spent.textContent = here ? ` ${'●'.repeat(Math.min(here, 10))}` : '';
-      li.classList.toggle('has', here > 0);
-      minus.disabled = !canAnswer() || !here;
-      plus.disabled = !canAnswer() || rest <= 0 || here >= prompt.max_per_item;
-    }
-  };
-}
-
-function dot(id, d) {
-  const add = (x) => {
-    const v = (mine.dots[id] || 0) + x;
-    if (v > 0) mine.dots[id] = v;
-    else delete mine.dots[id];
-  };
-  if (act({ type: d > 0 ? 'place_dot' : 'remove_dot', prompt_id: prompt.id, item_id: id }, null, () => add(-d))) add(d);
-  refresh();
-}
+/** What an activity's phone view reads and does (web/activities/activity.d.ts). */
+const phoneContext = {
+  get prompt() { return prompt; },
+  get mine() { return mine; },
+  act,
+  say,
+  canAnswer,
+  button,
+  says,
+  graceMs: GRACE_MS,
+  now: () => clock.now(),
+};
 
 /** Adds or redraws an item on the wall, newest first. */
 function putWall(i) {
@@ -512,7 +365,7 @@ function putWall(i) {
   if (old) old.node.replaceWith(li);
   else {
     let at = list.firstChild;
-    while (at && +at.dataset.seq > i.seq) at = at.nextSibling;
+    while (at && +/** @type {PageElement} */ (at).dataset.seq > i.seq) at = at.nextSibling;
     list.insertBefore(li, at);
   }
   wall.set(i.id, { i, node: li });
@@ -610,11 +463,11 @@ function render() {
 function fitAsk() {
   const ask = $('ask');
   const opened = ask.classList.contains('open');
-  const cut = [...ask.children].some((e) => !e.hidden && e.scrollHeight > e.clientHeight + 1);
+  const cut = [...$$(':scope > *', ask)].some((e) => !e.hidden && e.scrollHeight > e.clientHeight + 1);
   $('more').hidden = !prompt || (!opened && !cut);
   $('more').textContent = t(opened ? 'participant.less' : 'participant.more');
-  $('more').setAttribute('aria-expanded', opened);
-  $('ask-row').hidden = $('more').hidden && $('timer').hidden;
+  $('more').setAttribute('aria-expanded', String(opened));
+  $('ask-row').hidden = $('more').hidden === true && $('timer').hidden === true;
 }
 
 function renderGroups() {
@@ -651,9 +504,7 @@ function update() {
     to.hidden = !cols().length;
     to.classList.toggle('none', c === undefined);
     to.textContent = c === undefined ? t('participant.send_no_column') : t('participant.send_to', { column: cols()[c] });
-    $('hint').textContent = kind() === 'word_cloud'
-      ? t('participant.used', { n: given(), max: prompt.max_answers })
-      : t('participant.hint');
+    $('hint').textContent = unit().text.hint(given(), prompt);
   }
   $('note').textContent = note;
   renderResults();
@@ -666,14 +517,13 @@ function say(s) {
 }
 
 function renderResults() {
-  const k = kind();
-  const shown = !!result && (k === 'word_cloud' || (k === 'poll' && (!!mine.poll || prompt.state !== 'open')));
+  const view = prompt && unit().phoneResults;
+  const shown = !!result && !!view && view.shown(prompt, mine);
   $('res').hidden = !shown;
   if (!shown) return;
   const box = $('res-list');
-  box.className = k === 'poll' ? 'bars' : 'cloud';
-  if (k === 'poll') pollBars(box, prompt, result);
-  else cloud(box, result, 40);
+  box.className = view.className;
+  view.draw(box, prompt, result);
 }
 
 function renderList() {
@@ -736,8 +586,8 @@ function renderConn() {
 function tick() {
   const ms = prompt && prompt.state === 'open' ? remaining(prompt) : null;
   const tm = $('timer');
-  // A final poll answer's grace window counts down with the clock.
-  if (kind() === 'poll' && mine.poll_until) refresh();
+  // A countdown in the answering view (a final poll answer's grace window) follows the clock.
+  if (prompt && unit().phoneTicks?.(mine)) refresh();
   const was = tm.hidden;
   tm.hidden = ms === null;
   if (was !== tm.hidden) fitAsk();

@@ -13,6 +13,10 @@ import {
   initLangSwitch,
 } from './common.js';
 import * as draw from './results.js';
+import { activity, loadAll } from './activities/index.js';
+
+// The projector may show any kind: all their modules before anything renders.
+await loadAll();
 
 /** Card text sizes, in vh, tried from the largest down until the cards fit. */
 const SIZES = [5.2, 4.4, 3.7, 3.1, 2.6, 2.3, 2];
@@ -174,7 +178,7 @@ function load(p, list, r) {
   slots.clear();
   sized = -1;
   hy = false;
-  const colNames = (p && p.kind === 'brainstorm' && p.columns) || [];
+  const colNames = p ? activity(p.kind).columns(p) : [];
   const box = $('cols');
   box.replaceChildren(...colNames.map((name) => {
     const c = el('section', 'wall-col');
@@ -185,9 +189,9 @@ function load(p, list, r) {
     return c;
   }));
   box.hidden = !colNames.length;
-  box.style.setProperty('--cols', colNames.length || 1);
+  box.style.setProperty('--cols', String(colNames.length || 1));
   $('cards').replaceChildren();
-  $('cards').hidden = !p || p.kind !== 'brainstorm' || colNames.length > 0;
+  $('cards').hidden = !p || !activity(p.kind).cards || colNames.length > 0;
   lists = colNames.length ? [...box.querySelectorAll('.cards')] : [$('cards')];
   $('stars').replaceChildren();
   draw.reset($('chart'));
@@ -234,17 +238,15 @@ function renderHead() {
   $('instr').textContent = prompt.instructions || '';
   $('instr').hidden = !prompt.instructions;
   $('closed').hidden = prompt.state !== 'closed';
-  const secret = prompt.kind !== 'brainstorm' && !isPublic(prompt);
+  const unit = activity(prompt.kind);
+  const secret = unit.results && !isPublic(prompt);
   $('rnote').hidden = !secret;
   $('rnote').textContent = t(prompt.show_results === 'hidden' ? 'screen.results_hidden' : 'screen.results_after');
   $('notes').hidden = secret === false && prompt.state !== 'closed';
   const r = result;
-  const n = prompt.kind === 'brainstorm' ? items.size
-    : !r ? null
-      : r.kind === 'scale' ? Math.max(0, ...r.statements.map((s) => s.n))
-        : r.kind === 'word_cloud' ? r.participants : r.voters;
+  const n = !unit.results ? items.size : !r ? null : unit.answered(r);
   $('count').textContent = n === null ? ''
-    : t(prompt.kind === 'brainstorm' ? 'screen.count' : 'screen.answered', { n });
+    : t(unit.results ? 'screen.answered' : 'screen.count', { n });
   if (lists.length > 1) {
     const per = lists.map(() => 0);
     for (const i of items.values()) per[i.column || 0]++;
@@ -268,24 +270,21 @@ function renderPresence() {
 function renderChart() {
   const box = $('chart');
   const k = prompt && prompt.kind;
-  box.hidden = !k || k === 'brainstorm';
+  const unit = activity(k);
+  box.hidden = !k || !unit.results;
   if (box.hidden) return;
   box.className = `chart ${k}`;
   const r = isPublic(prompt) ? result : null;
   // Bars shrink with their number so that all fit under the question.
-  const rows = k === 'poll' ? prompt.options.length : Math.min(RANKED, (prompt.ballot_items || []).length);
-  box.style.setProperty('--rows', rows || 1);
-  if (k === 'poll') draw.poll(box, prompt, r);
-  else if (k === 'scale') draw.scale(box, prompt, r);
-  else if (k === 'word_cloud') draw.cloud(box, r);
-  else draw.ranking(box, r, prompt.ballot_items, RANKED);
+  box.style.setProperty('--rows', String(unit.chartRows(prompt, RANKED) || 1));
+  unit.chart(box, prompt, r, { ranked: RANKED });
   refit();
 }
 
 /** Starred items, largest on top (the newest two). */
 function renderStars() {
   const starred = [...items.values()].filter((i) => i.starred).sort((a, b) => b.seq - a.seq).slice(0, 2);
-  $('stars').hidden = !starred.length || !prompt || prompt.kind !== 'brainstorm';
+  $('stars').hidden = !starred.length || !prompt || !activity(prompt.kind).cards;
   $('stars').replaceChildren(...starred.map((i) => el('li', 'star-item', i.text)));
 }
 
@@ -298,7 +297,7 @@ function renderConn() {
 function putCard(i, quiet) {
   const was = items.get(i.id);
   items.set(i.id, i);
-  if (prompt.kind !== 'brainstorm') return;
+  if (!activity(prompt.kind).cards) return;
   const card = el('li', quiet || was ? 'card-item' : 'card-item new');
   card.dataset.seq = i.seq;
   card.classList.toggle('starred', i.starred);
@@ -398,13 +397,14 @@ function fit() {
   if ($('live').hidden || !prompt) return;
   // Results frames come several times a second: the same rows that still fit keep their layout.
   const key = [prompt.id, innerWidth, innerHeight, $('chart').children.length, prompt.title, prompt.instructions, lang].join('\n');
-  if (prompt.kind !== 'brainstorm' && key === chartKey && chartFits()) return;
+  const cards = activity(prompt.kind).cards;
+  if (!cards && key === chartKey && chartFits()) return;
   chartKey = key;
   // Results before the question: it gives up a few sizes before the labels go below 2.6 vh.
   for (let q = 0; q <= Q_YIELDS; q++) {
     fitLines($('q'), Q_SIZES.slice(q), Q_LINES);
     if (!$('instr').hidden) fitLines($('instr'), I_SIZES, I_LINES);
-    if (prompt.kind === 'brainstorm') {
+    if (cards) {
       fitCards();
       break;
     }
@@ -437,11 +437,11 @@ function chartFits() {
  */
 function fitChart() {
   const box = $('chart');
-  if (box.hidden || (prompt.kind !== 'poll' && prompt.kind !== 'dot_vote')) return Infinity;
+  if (box.hidden || !activity(prompt.kind).rowChart) return Infinity;
   const n = Math.max(1, box.children.length);
   const set = (cols, s) => {
     box.style.setProperty('--chart-cols', cols);
-    box.style.setProperty('--chart-rows', Math.ceil(n / cols));
+    box.style.setProperty('--chart-rows', String(Math.ceil(n / cols)));
     box.style.setProperty('--chart-size', `${CHART_SIZES[s]}vh`);
   };
   const fits = chartFits;

@@ -15,8 +15,6 @@
 
 mod assets;
 mod error;
-#[cfg(test)]
-mod i18n_check;
 mod ws;
 
 use std::net::{IpAddr, SocketAddr};

@@ -80,6 +80,14 @@ async fn conn_state_machine() {
     run_node("conn.mjs", "-", &[], SCRIPT_TIMEOUT).await;
 }
 
+/// The web client type-checks: its plain JS and JSDoc against the wire contract in
+/// `web/protocol.d.ts` (`tsc -p web`, TypeScript from tests/browser's devDependencies), so a
+/// renamed field or a wrong call fails here rather than on a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_client_type_checks() {
+    run_node("types.mjs", "-", &[], SCRIPT_TIMEOUT).await;
+}
+
 /// Runs `tests/browser/<script>` with node against a fresh in-process server; fails with its
 /// output.
 pub async fn run_script(script: &str) {

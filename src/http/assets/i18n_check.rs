@@ -7,10 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::assets::FILES;
-
-/// The languages the client offers.
-const LANGUAGES: [&str; 3] = ["fi", "sv", "en"];
+use super::generated::LANGUAGES;
+use super::FILES;
 
 /// Attributes that put text on the screen or in a screen reader, with the `data-i18n-*`
 /// attribute that translates each (`None`: nothing translates it, so it must not be used).
@@ -434,6 +432,85 @@ fn script_problems(script: &str, js: &str, keys: &BTreeMap<String, String>) -> V
     problems
 }
 
+/// The keys (or, for templates, the fixed beginnings of keys) that a script's literals name.
+fn script_keys(js: &str, namespaces: &BTreeSet<&str>) -> Vec<String> {
+    literals(js)
+        .0
+        .into_iter()
+        .filter_map(|l| match l.text.split_once('\u{1}') {
+            Some((prefix, _)) if key_shaped(prefix, namespaces, true) => Some(prefix.to_owned()),
+            None if key_shaped(&l.text, namespaces, false) => Some(l.text),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The web files a page loads: the page, then its module and everything imported from it.
+fn page_files(page: &'static str) -> Vec<&'static str> {
+    let mut out = vec![page];
+    let mut i = 0;
+    while i < out.len() {
+        let name = out[i];
+        i += 1;
+        for (other, _, _) in FILES.iter().filter(|(n, _, _)| n.ends_with(".js")) {
+            let text = file(name);
+            let named = if name.ends_with(".html") {
+                text.contains(&format!("\"/assets/{other}\""))
+            } else {
+                text.contains(&format!("'{}'", super::relative(name, other)))
+            };
+            if named && !out.contains(other) {
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// Keys a page's files use that its share of the strings (`PAGE_STRINGS`) leaves out. An
+/// activity module serves all three pages: its `control.*` keys are its editor's and
+/// summary's, which only the console calls, and its `participant.*` keys its phone view's, so
+/// only the page of that name needs them.
+fn page_share_problems(keys: &BTreeMap<String, String>) -> Vec<String> {
+    let namespaces = namespaces(keys);
+    let mut problems = Vec::new();
+    for (page, share) in super::generated::PAGE_STRINGS {
+        let Some(share) = share else { continue };
+        let html = format!("{page}.html");
+        let files = page_files(
+            FILES
+                .iter()
+                .find(|(n, _, _)| *n == html)
+                .map_or("", |f| f.0),
+        );
+        for name in files {
+            let text = file(name);
+            let used: Vec<String> = if name.ends_with(".html") {
+                text.split("data-i18n")
+                    .skip(1)
+                    .filter_map(|rest| rest.split('"').nth(1))
+                    .map(str::to_owned)
+                    .collect()
+            } else {
+                script_keys(text, &namespaces)
+            };
+            for key in used {
+                let ns = key.split('.').next().unwrap_or_default();
+                if name.starts_with("activities/")
+                    && ["control", "participant"].contains(&ns)
+                    && ns != page
+                {
+                    continue;
+                }
+                if !share.contains(&ns) {
+                    problems.push(format!("{name} ({page}'s strings): {key} is not loaded"));
+                }
+            }
+        }
+    }
+    problems
+}
+
 fn assert_none(problems: Vec<String>) {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -444,9 +521,27 @@ fn every_language_has_every_key() {
     assert_none(key_set_problems(&languages));
 }
 
+/// `keys` with the server's bounds filled in where a string names one (`{max_columns}`), as
+/// the client shows them (`t` in common.js): the pages' fallback texts say the numbers.
+fn with_limits(mut keys: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let js = super::generated::limits_js();
+    let json = js
+        .split_once('(')
+        .and_then(|(_, rest)| rest.rsplit_once(')'))
+        .map_or("{}", |(json, _)| json);
+    let limits: BTreeMap<String, serde_json::Value> = serde_json::from_str(json).unwrap();
+    for text in keys.values_mut() {
+        for (name, value) in &limits {
+            *text = text.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+    }
+    keys
+}
+
 #[test]
 fn pages_take_every_text_from_the_strings() {
-    let fi = strings("fi");
+    let fi = with_limits(strings("fi"));
+    assert!(fi["control.options"].contains("(2–12)"));
     let problems = web_files(".html")
         .flat_map(|(name, html)| page_problems(name, html, &fi))
         .collect();
@@ -460,6 +555,12 @@ fn scripts_use_only_keys_that_exist_and_no_literal_text() {
         .flat_map(|(name, js)| script_problems(name, js, &fi))
         .collect();
     assert_none(problems);
+}
+
+#[test]
+fn each_page_loads_every_string_its_files_use() {
+    assert!(page_files("participant.html").contains(&"common.js"));
+    assert_none(page_share_problems(&strings("fi")));
 }
 
 #[test]

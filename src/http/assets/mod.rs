@@ -2,7 +2,11 @@
 //!
 //! Pages are revalidated on every load (`no-cache` with an ETag, so an unchanged page costs a
 //! 304); scripts, styles and strings are served the same way. Every file is listed in
-//! [`FILES`]; a test checks the list matches `web/`.
+//! [`FILES`]; a test checks the list matches `web/` (less the type checker's `.d.ts` files and
+//! `tsconfig*.json`). Beside them the server makes [`generated`] assets: `limits.js` and each
+//! page's strings. Each is sent brotli-compressed to browsers that accept it (all current
+//! ones, over HTTPS), else gzipped: the phone's first load is what a seminar hall's Wi-Fi
+//! carries a few hundred times at once.
 
 use std::sync::OnceLock;
 
@@ -11,109 +15,127 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
+mod generated;
+#[cfg(test)]
+mod i18n_check;
+
+/// `(name under web/, content type, bytes)` for each listed file, embedded at compile time.
+macro_rules! web_files {
+    ($($kind:ident $name:literal),* $(,)?) => {
+        &[$(($name, web_files!(@type $kind), include_bytes!(concat!("../../../web/", $name)))),*]
+    };
+    (@type html) => { "text/html; charset=utf-8" };
+    (@type css) => { "text/css; charset=utf-8" };
+    (@type js) => { "text/javascript; charset=utf-8" };
+    (@type json) => { "application/json" };
+}
+
 /// Every embedded file: name under `web/`, content type, bytes.
-pub(super) static FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "index.html",
-        "text/html; charset=utf-8",
-        include_bytes!("../../web/index.html"),
-    ),
-    (
-        "participant.html",
-        "text/html; charset=utf-8",
-        include_bytes!("../../web/participant.html"),
-    ),
-    (
-        "control.html",
-        "text/html; charset=utf-8",
-        include_bytes!("../../web/control.html"),
-    ),
-    (
-        "screen.html",
-        "text/html; charset=utf-8",
-        include_bytes!("../../web/screen.html"),
-    ),
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../web/app.css"),
-    ),
-    (
-        "screen.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../web/screen.css"),
-    ),
-    (
-        "common.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../web/common.js"),
-    ),
-    (
-        "index.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../web/index.js"),
-    ),
-    (
-        "participant.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../web/participant.js"),
-    ),
-    (
-        "control.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../web/control.js"),
-    ),
-    (
-        "screen.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../web/screen.js"),
-    ),
-    (
-        "results.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../web/results.js"),
-    ),
-    (
-        "i18n/fi.json",
-        "application/json",
-        include_bytes!("../../web/i18n/fi.json"),
-    ),
-    (
-        "i18n/sv.json",
-        "application/json",
-        include_bytes!("../../web/i18n/sv.json"),
-    ),
-    (
-        "i18n/en.json",
-        "application/json",
-        include_bytes!("../../web/i18n/en.json"),
-    ),
+pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
+    html "index.html",
+    html "participant.html",
+    html "control.html",
+    html "screen.html",
+    css "app.css",
+    css "screen.css",
+    js "common.js",
+    js "index.js",
+    js "participant.js",
+    js "control.js",
+    js "screen.js",
+    js "results.js",
+    js "api.js",
+    js "control/keys.js",
+    js "control/editor.js",
+    js "control/exporter.js",
+    js "activities/index.js",
+    js "activities/brainstorm.js",
+    js "activities/poll.js",
+    js "activities/scale.js",
+    js "activities/word_cloud.js",
+    js "activities/dot_vote.js",
+    json "i18n/fi.json",
+    json "i18n/sv.json",
+    json "i18n/en.json",
 ];
 
-/// One embedded file as served: references to other assets rewritten to carry the version,
-/// gzipped once, with its ETag.
+/// One file as served: references to other assets rewritten to carry the version, gzipped
+/// once, brotli-compressed on first request (best quality is slow, and a test process or a
+/// server that never serves a file should not pay for it), with its ETag.
 struct Asset {
-    name: &'static str,
+    name: String,
     content_type: &'static str,
     body: Vec<u8>,
     gzip: Option<Vec<u8>>,
+    brotli: OnceLock<Option<Vec<u8>>>,
     etag: String,
 }
 
+impl Asset {
+    fn new(name: String, content_type: &'static str, bytes: &[u8], version: &str) -> Self {
+        let body = versioned(&name, &without_comments(&name, bytes), version);
+        let gzip = gzip(&body).filter(|z| z.len() < body.len());
+        let etag = format!("\"{}\"", hex(&Sha256::digest(&body)[..8]));
+        Asset {
+            name,
+            content_type,
+            body,
+            gzip,
+            brotli: OnceLock::new(),
+            etag,
+        }
+    }
+
+    /// The brotli body, if brotli makes it smaller.
+    fn brotli(&self) -> Option<&Vec<u8>> {
+        self.brotli
+            .get_or_init(|| brotli(&self.body).filter(|b| b.len() < self.body.len()))
+            .as_ref()
+    }
+}
+
 /// Every asset, and the version that all asset URLs carry (`/assets/app.css?v=…`): a hash of
-/// all the web files, so any change gives every URL a new name and browsers may keep a
-/// versioned file forever. The second visit then costs only the page's revalidation (304)
-/// and the websocket.
+/// all the web files and the generated ones, so any change gives every URL a new name and
+/// browsers may keep a versioned file forever. The second visit then costs only the page's
+/// revalidation (304) and the websocket.
 struct Assets {
     version: String,
     files: Vec<Asset>,
 }
 
+/// The files made at startup ([`generated`]): name, content type, bytes.
+fn generated_files() -> Vec<(String, &'static str, Vec<u8>)> {
+    let mut out = vec![(
+        "limits.js".to_owned(),
+        "text/javascript; charset=utf-8",
+        generated::limits_js().into_bytes(),
+    )];
+    for lang in generated::LANGUAGES {
+        let all = FILES
+            .iter()
+            .find(|(n, _, _)| *n == format!("i18n/{lang}.json"))
+            .map_or(&b"{}"[..], |(_, _, bytes)| bytes);
+        for (page, namespaces) in generated::PAGE_STRINGS {
+            out.push((
+                format!("i18n/{page}.{lang}.json"),
+                "application/json",
+                generated::page_strings(all, namespaces),
+            ));
+        }
+    }
+    out
+}
+
 fn assets() -> &'static Assets {
     static ASSETS: OnceLock<Assets> = OnceLock::new();
     ASSETS.get_or_init(|| {
+        let made = generated_files();
         let mut all = Sha256::new();
         for (name, _, bytes) in FILES {
+            all.update(name.as_bytes());
+            all.update(bytes);
+        }
+        for (name, _, bytes) in &made {
             all.update(name.as_bytes());
             all.update(bytes);
         }
@@ -121,17 +143,11 @@ fn assets() -> &'static Assets {
         let files = FILES
             .iter()
             .map(|&(name, content_type, bytes)| {
-                let body = versioned(name, &without_comments(name, bytes), &version);
-                let gzip = gzip(&body).filter(|z| z.len() < body.len());
-                let etag = format!("\"{}\"", hex(&Sha256::digest(&body)[..8]));
-                Asset {
-                    name,
-                    content_type,
-                    body,
-                    gzip,
-                    etag,
-                }
+                Asset::new(name.to_owned(), content_type, bytes, &version)
             })
+            .chain(made.into_iter().map(|(name, content_type, bytes)| {
+                Asset::new(name, content_type, &bytes, &version)
+            }))
             .collect();
         Assets { version, files }
     })
@@ -185,7 +201,8 @@ fn without_comments(name: &str, bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Rewrites the references a page or module makes to other assets so they carry `version`:
-/// `"/assets/x.css"` in pages, `'./x.js'` imports in modules, and the strings' fetch URL.
+/// `"/assets/x.css"` in pages, `'./x.js'` imports in modules (`'../x.js'` from a folder), and
+/// the strings' fetch URL.
 fn versioned(name: &str, bytes: &[u8], version: &str) -> Vec<u8> {
     let is_html = name.ends_with(".html");
     let is_js = name.ends_with(".js");
@@ -196,23 +213,47 @@ fn versioned(name: &str, bytes: &[u8], version: &str) -> Vec<u8> {
         return bytes.to_vec();
     };
     let mut text = text.to_owned();
-    for (other, _, _) in FILES {
+    let made = ["limits.js"];
+    for other in FILES.iter().map(|(n, _, _)| *n).chain(made) {
         if is_html {
             text = text.replace(
                 &format!("\"/assets/{other}\""),
                 &format!("\"/assets/{other}?v={version}\""),
             );
         } else if other.ends_with(".js") {
-            text = text.replace(&format!("'./{other}'"), &format!("'./{other}?v={version}'"));
+            let spec = relative(name, other);
+            text = text.replace(&format!("'{spec}'"), &format!("'{spec}?v={version}'"));
         }
     }
     if is_js {
         text = text.replace(
-            "/assets/i18n/${l}.json`",
-            &format!("/assets/i18n/${{l}}.json?v={version}`"),
+            "/assets/i18n/${page}.${l}.json`",
+            &format!("/assets/i18n/${{page}}.${{l}}.json?v={version}`"),
         );
     }
     text.into_bytes()
+}
+
+/// How a module at `from` names the module at `to` in an import: `./x.js`, `./kind/x.js`,
+/// `../x.js` (both are paths under `web/`).
+fn relative(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from
+        .rsplit_once('/')
+        .map_or(Vec::new(), |(dir, _)| dir.split('/').collect());
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(to_parts.len() - 1);
+    let up = from_dirs.len() - common;
+    let rest = to_parts[common..].join("/");
+    if up == 0 {
+        format!("./{rest}")
+    } else {
+        format!("{}{rest}", "../".repeat(up))
+    }
 }
 
 fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
@@ -225,6 +266,36 @@ fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
     encoder.finish().ok()
 }
 
+fn brotli(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(bytes.len() / 3);
+    {
+        // Quality 11 (the best), a 4 MiB window: each file is compressed once per process.
+        let mut encoder = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        encoder.write_all(bytes).ok()?;
+        encoder.flush().ok()?;
+    }
+    Some(out)
+}
+
+/// Whether the request's `Accept-Encoding` names `coding` without refusing it (`;q=0`).
+fn accepts(request: Option<&HeaderMap>, coding: &str) -> bool {
+    request
+        .and_then(|h| h.get(header::ACCEPT_ENCODING))
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|e| {
+                let mut parts = e.split(';').map(str::trim);
+                parts.next() == Some(coding)
+                    && parts.all(|p| {
+                        p.strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                            .is_none_or(|q| q > 0.0)
+                    })
+            })
+        })
+}
+
 fn serve(name: &str, request: Option<&HeaderMap>, version: Option<&str>) -> Response {
     let all = assets();
     let Some(asset) = all.files.iter().find(|a| a.name == name) else {
@@ -233,28 +304,24 @@ fn serve(name: &str, request: Option<&HeaderMap>, version: Option<&str>) -> Resp
     let fresh = request
         .and_then(|h| h.get(header::IF_NONE_MATCH))
         .is_some_and(|v| v.as_bytes() == asset.etag.as_bytes());
-    let gzip_ok = request
-        .and_then(|h| h.get(header::ACCEPT_ENCODING))
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        match (&asset.gzip, gzip_ok) {
-            (Some(z), true) => (
-                [
-                    (header::CONTENT_TYPE, asset.content_type),
-                    (header::CONTENT_ENCODING, "gzip"),
-                ],
-                z.clone(),
-            )
-                .into_response(),
-            _ => (
-                [(header::CONTENT_TYPE, asset.content_type)],
-                asset.body.clone(),
-            )
-                .into_response(),
+        let (coding, body) = match asset.brotli().filter(|_| accepts(request, "br")) {
+            Some(b) => (Some("br"), b),
+            None => match asset.gzip.as_ref().filter(|_| accepts(request, "gzip")) {
+                Some(z) => (Some("gzip"), z),
+                None => (None, &asset.body),
+            },
+        };
+        let mut response =
+            ([(header::CONTENT_TYPE, asset.content_type)], body.clone()).into_response();
+        if let Some(coding) = coding {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
         }
+        response
     };
     let headers = response.headers_mut();
     // A URL with the current version never changes; anything else is revalidated.
@@ -338,6 +405,53 @@ mod tests {
     }
 
     #[test]
+    fn imports_are_named_relative_to_the_importing_module() {
+        assert_eq!(relative("control.js", "common.js"), "./common.js");
+        assert_eq!(
+            relative("control.js", "control/keys.js"),
+            "./control/keys.js"
+        );
+        assert_eq!(relative("control/keys.js", "common.js"), "../common.js");
+        assert_eq!(relative("control/keys.js", "control/api.js"), "./api.js");
+        assert_eq!(
+            relative("control/keys.js", "activities/poll.js"),
+            "../activities/poll.js"
+        );
+    }
+
+    #[test]
+    fn brotli_is_offered_only_where_accepted_and_round_trips() {
+        use std::io::Read;
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(v));
+            h
+        };
+        assert!(accepts(Some(&with("gzip, deflate, br, zstd")), "br"));
+        assert!(accepts(Some(&with("br;q=0.5, gzip")), "br"));
+        assert!(!accepts(Some(&with("br;q=0, gzip")), "br"));
+        assert!(!accepts(Some(&with("gzip")), "br"));
+        assert!(!accepts(None, "gzip"));
+        let js = assets()
+            .files
+            .iter()
+            .find(|a| a.name == "participant.js")
+            .unwrap();
+        let mut back = Vec::new();
+        brotli::Decompressor::new(&js.brotli().unwrap()[..], 4096)
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, js.body);
+        let served = serve("participant.js", Some(&with("gzip, br")), None);
+        assert_eq!(served.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(served.headers()[header::VARY], "Accept-Encoding");
+        let served = serve("participant.js", Some(&with("gzip")), None);
+        assert_eq!(served.headers()[header::CONTENT_ENCODING], "gzip");
+        let served = serve("limits.js", None, None);
+        assert!(served.headers().get(header::CONTENT_ENCODING).is_none());
+    }
+
+    #[test]
     fn the_embedded_list_matches_the_web_directory() {
         fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<String>) {
             for entry in std::fs::read_dir(dir).unwrap() {
@@ -358,6 +472,7 @@ mod tests {
         let mut on_disk = Vec::new();
         walk(&base, &base, &mut on_disk);
         on_disk.sort();
+        on_disk.retain(|n| !n.ends_with(".d.ts") && !n.starts_with("tsconfig."));
         let mut embedded: Vec<String> = FILES.iter().map(|(n, _, _)| n.to_string()).collect();
         embedded.sort();
         assert_eq!(embedded, on_disk);

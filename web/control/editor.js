@@ -1,0 +1,134 @@
+// The console's prompt editor: a dialog that adds a prompt or edits one. The fields every
+// prompt has are here; each kind's own fields are its activity module's (`editor`), so a new
+// kind adds its inputs to control.html and its module, not to this file.
+import { $, $$, t, el } from '../common.js';
+import { LIMITS } from '../limits.js';
+import { activity, all, KINDS } from '../activities/index.js';
+
+/**
+ * Wires the editor dialog (`#editor`) and returns what the console calls.
+ * @param {{
+ *   prompts: () => any[],
+ *   promptById: (id: string) => any,
+ *   request: (message: object, done?: () => void) => void,
+ *   fill: (select: HTMLElement, value: string, options: string[][]) => void,
+ * }} console
+ */
+export function createEditor({ prompts, promptById, request, fill }) {
+  const editor = $('editor');
+  /** The prompt being edited (null: a new one). */
+  let editing = null;
+  // One choice per registered kind, named in the page's language (re-translated with it).
+  $('e-kind').replaceChildren(...KINDS.map((k) => {
+    const o = el('option', '', t(`kind.${k}`));
+    o.setAttribute('value', k);
+    o.dataset.i18n = `kind.${k}`;
+    return o;
+  }));
+
+  function showKind() {
+    const k = $('e-kind').value;
+    const unit = activity(k);
+    // A kind's own fields (`data-kinds="poll"`), or those of every kind that takes items or
+    // has results (`data-when="items"`).
+    for (const f of $$('.kind-fields', editor)) {
+      const when = f.dataset.when;
+      f.hidden = when === 'items' ? !unit.items : when === 'results' ? !unit.results : !f.dataset.kinds.split(' ').includes(k);
+    }
+    // Each kind's own example of what participants are told: a poll is not answered by typing.
+    $('e-instr').placeholder = t(`control.instructions_placeholder_${k}`);
+    $('e-options').placeholder = t('control.options_placeholder');
+  }
+
+  function formError(text) {
+    $('e-error').hidden = !text;
+    $('e-error').textContent = text || '';
+  }
+
+  function start(p) {
+    editing = p ? p.id : null;
+    const draft = !p || p.state === 'draft';
+    const v = p || Object.assign({ kind: 'brainstorm', title: '', instructions: '', show_results: 'live' }, ...all().map((a) => a.editor.defaults));
+    $('pform-h').textContent = t(p ? 'control.edit_prompt' : 'control.new_prompt');
+    $('e-save').textContent = t(p ? 'control.save_prompt' : 'control.add_prompt');
+    $('e-opened').hidden = draft;
+    $('e-kind').value = v.kind;
+    $('e-title').value = v.title;
+    $('e-instr').value = v.instructions;
+    // Every kind's inputs, so switching the kind in the form shows them filled as they were.
+    for (const a of all()) a.editor.fill(v);
+    fill($('e-source'), v.source || '', [['', t('control.pick_source')],
+      ...prompts().filter((q) => activity(q.kind).items && q.id !== editing).map((q) => [q.id, `${prompts().indexOf(q) + 1}. ${q.title}`])]);
+    $('e-min').value = v.time_limit_secs ? String(Math.round((v.time_limit_secs / 60) * 100) / 100) : '';
+    $('e-auto').checked = !!v.auto_close;
+    $('e-per-group').checked = !!v.per_group;
+    $('e-premod').checked = !!v.premoderation;
+    $('e-wall').checked = !!v.wall;
+    $('e-reset-col').checked = !!v.reset_column;
+    $('e-results').value = v.show_results || 'live';
+    // Once opened, the activity (kind, options, statements…) and per-group stay as they are.
+    for (const id of ['e-kind', 'e-columns', 'e-options', 'e-multiple', 'e-change', 'e-statements', 'e-max',
+      'e-min-label', 'e-max-label', 'e-answers', 'e-source', 'e-dots', 'e-per-item', 'e-per-group']) $(id).disabled = !draft;
+    formError('');
+    showKind();
+    editor.showModal();
+    // Opened at its top (its heading says what is being edited), however long the form.
+    $('e-title').focus({ preventScroll: true });
+    editor.scrollTop = 0;
+  }
+
+  /** The editor's draft, or a message saying what to fix. */
+  function readDraft() {
+    const k = $('e-kind').value;
+    const title = $('e-title').value.trim();
+    if (!title) return [null, 'control.question_required', 'e-title'];
+    const raw = $('e-min').value.trim().replace(',', '.');
+    let secs = null;
+    if (raw) {
+      secs = Math.round(Number(raw) * 60);
+      if (!(secs >= LIMITS.time_limit_min_secs && secs <= LIMITS.time_limit_max_secs)) return [null, 'control.time_invalid', 'e-min'];
+    }
+    const items = activity(k).items;
+    const d = {
+      kind: k, title, instructions: $('e-instr').value.trim(), time_limit_secs: secs,
+      auto_close: !!secs && $('e-auto').checked, per_group: items && $('e-per-group').checked,
+      premoderation: items && $('e-premod').checked, wall: items && $('e-wall').checked, show_results: $('e-results').value,
+    };
+    const problem = activity(k).editor.read(d);
+    if (problem) return [null, ...problem];
+    const p = editing && promptById(editing);
+    if (p && p.state !== 'draft') {
+      // Send the activity exactly as it is: the server refuses any change to it.
+      for (const f of activity(p.kind).editor.fields) d[f] = p[f];
+      d.kind = p.kind;
+      d.per_group = p.per_group;
+    }
+    return [d];
+  }
+
+  $('pform').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const [prompt, problem, field] = readDraft();
+    if (!prompt) {
+      formError(t(problem));
+      $(field).focus();
+      return;
+    }
+    const close = () => editor.close();
+    if (editing) request({ type: 'update_prompt', prompt_id: editing, prompt }, close);
+    else request({ type: 'add_prompt', prompt }, close);
+  });
+  $('e-kind').addEventListener('change', showKind);
+  $('e-cancel').addEventListener('click', () => editor.close());
+  $('new').addEventListener('click', () => start(null));
+  for (let n = LIMITS.scale_min; n <= LIMITS.scale_max; n++) $('e-max').append(el('option', '', String(n)));
+  for (let n = 1; n <= LIMITS.word_cloud_max_answers; n++) $('e-answers').append(el('option', '', String(n)));
+
+  return {
+    /** Opens the editor on `p`, or on a new prompt. */
+    start,
+    isOpen: () => editor.open,
+    /** Shows the server's refusal of the draft in the form. */
+    error: formError,
+  };
+}

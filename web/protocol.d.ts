@@ -1,0 +1,125 @@
+// The wire contract as the web client reads it: a hand-written mirror of docs/protocol.md
+// (and the Rust types in src/protocol), checked against the scripts by `tsc -p web`
+// (tests/it/browser.rs). Types only: never served. When a frame or field changes on the
+// server, change it here too and the type check shows every script that must follow.
+
+/** Milliseconds since the Unix epoch, on the server's clock. */
+type Millis = number;
+
+/** The activity kinds; each has its module in web/activities/ and a line in its registry. */
+type Kind = 'brainstorm' | 'poll' | 'scale' | 'word_cloud' | 'dot_vote';
+
+/** Who sees results besides the facilitator. */
+type ShowResults = 'live' | 'after_close' | 'hidden';
+
+/** What every prompt has, whatever its kind. */
+interface PromptCommon {
+  id: string;
+  title: string;
+  instructions: string;
+  time_limit_secs: number | null;
+  auto_close: boolean;
+  per_group: boolean;
+  premoderation: boolean;
+  wall: boolean;
+  show_results: ShowResults;
+  reset_column?: boolean;
+  state: 'draft' | 'open' | 'closed';
+  locked: boolean;
+  created_at: Millis;
+  opened_at: Millis | null;
+  closed_at: Millis | null;
+  closes_at: Millis | null;
+}
+
+/** Each kind's own settings (docs/protocol.md, "Activity fields"). */
+interface BrainstormFields { kind: 'brainstorm'; columns: string[] }
+interface PollFields { kind: 'poll'; options: string[]; multiple: boolean; may_change: boolean }
+interface ScaleFields { kind: 'scale'; statements: string[]; max: number; min_label: string; max_label: string }
+interface WordCloudFields { kind: 'word_cloud'; max_answers: number }
+interface DotVoteFields {
+  kind: 'dot_vote';
+  source: string;
+  dots: number;
+  max_per_item: number;
+  ballot?: string[];
+  ballot_items?: { id: string; text: string }[];
+}
+type ActivityFields = BrainstormFields | PollFields | ScaleFields | WordCloudFields | DotVoteFields;
+
+/** A prompt as sent in `welcome` and the prompt events. */
+type Prompt = PromptCommon & ActivityFields;
+
+/** A prompt's derived numbers, tagged by kind (brainstorms have none on the wire). */
+type Results =
+  | { kind: 'poll'; voters: number; counts: number[] }
+  | { kind: 'scale'; statements: { counts: number[]; n: number; mean: number | null }[] }
+  | { kind: 'word_cloud'; participants: number; words: { text: string; count: number }[] }
+  | { kind: 'dot_vote'; voters: number; ranking: { item_id: string; text: string; dots: number }[] };
+
+/** An item (a brainstorm's or word cloud's answer) as the role may see it. */
+interface Item {
+  id: string;
+  prompt_id: string;
+  text: string;
+  created_at: Millis;
+  seq: number;
+  column?: number;
+  group?: string;
+  hidden: boolean;
+  approved: boolean;
+  starred: boolean;
+  merged_into?: string;
+  merged: number;
+  likes: number;
+  edited: boolean;
+  /** Facilitator only. */
+  history?: { text: string; at: Millis }[];
+  /** Facilitator only. */
+  author?: string;
+}
+
+/** A small group or theme table. */
+interface Group { id: string; name: string; color: string | null }
+
+/** What the projector shows. */
+type ScreenView = { kind: 'follow' } | { kind: 'join' } | { kind: 'prompt'; prompt_id: string };
+
+/** `welcome.session`. */
+interface SessionView { slug: string; title: string; language: 'fi' | 'sv' | 'en' }
+
+type Role = 'participant' | 'facilitator' | 'screen';
+
+/** The answer to `hello` and the resync after lag: everything the role may see now. */
+interface Welcome {
+  type: 'welcome';
+  protocol: number;
+  role: Role;
+  seq: number;
+  server_time: Millis;
+  session: SessionView;
+  prompt: Prompt | null;
+  screen?: ScreenView;
+  prompts?: Prompt[];
+  groups: Group[];
+  items: Item[];
+  results: Record<string, Results>;
+  participants?: number;
+}
+
+/** Frames from the server (the ones the client reads; see docs/protocol.md for all fields). */
+type ServerMessage =
+  | Welcome
+  | { type: 'resumed'; seq: number; server_time: Millis }
+  | { type: 'ack'; id: string; seq?: number }
+  | { type: 'error'; id?: string; code: string; message: string }
+  | { type: 'pong' }
+  | { type: 'presence'; participants: number; groups: Record<string, number> }
+  | { type: 'results'; prompt_id: string; results: Results }
+  | { type: 'prompt_added' | 'prompt_updated' | 'prompt_opened' | 'prompt_closed'; seq: number; prompt: Prompt }
+  | { type: 'prompt_deleted'; seq: number; prompt_id: string }
+  | { type: 'agenda_reordered'; seq: number; order: string[] }
+  | { type: 'groups_changed'; seq: number; groups: Group[] }
+  | { type: 'screen_changed'; seq: number; view: ScreenView }
+  | { type: 'item_added' | 'item_updated' | 'item_unhidden'; seq: number; item: Item }
+  | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string };
