@@ -13,9 +13,11 @@
 //! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
+//! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod export;
 pub mod http;
 pub mod hub;

@@ -31,6 +31,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Clock;
 use crate::session::{Command, Millis, Session, SessionMeta, SessionName};
 
 /// Snapshot and meta format version, checked on load.
@@ -111,6 +112,8 @@ impl WriteFault {
 pub struct Store {
     sessions: PathBuf,
     fault: WriteFault,
+    /// Names a corrupt snapshot moved aside.
+    clock: Clock,
 }
 
 impl Store {
@@ -121,7 +124,14 @@ impl Store {
         Ok(Self {
             sessions,
             fault: WriteFault::default(),
+            clock: Clock::system(),
         })
+    }
+
+    /// The same store, reading the time from `clock`.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The same store, with journal writes failing whenever `fault` is set.
@@ -143,6 +153,7 @@ impl Store {
         Ok(Self {
             sessions,
             fault: WriteFault::default(),
+            clock: Clock::system(),
         })
     }
 
@@ -224,7 +235,7 @@ impl Store {
                 format!("no session named {slug}"),
             )));
         }
-        Ok(read_state(&dir, false)?.0)
+        Ok(read_state(&dir, None)?.0)
     }
 
     /// Loads a session: its snapshot, then every newer journal line. A corrupt snapshot is
@@ -232,7 +243,7 @@ impl Store {
     /// files, ready to append to.
     pub fn load(&self, slug: &SessionName) -> Result<(Session, SessionFiles), StoreError> {
         let dir = self.dir(slug);
-        let (session, good_len) = read_state(&dir, true)?;
+        let (session, good_len) = read_state(&dir, Some(self.clock.now_ms()))?;
         let mut files = SessionFiles::open(dir, self.fault.clone())?;
         if files.journal_len != good_len {
             tracing::warn!(
@@ -249,16 +260,16 @@ impl Store {
     }
 }
 
-/// The state in `dir` and the good length of the live journal. With `repair`, a corrupt
-/// snapshot is renamed to `snapshot.json.corrupt-<ms>` (kept for inspection).
-fn read_state(dir: &Path, repair: bool) -> Result<(Session, u64), StoreError> {
+/// The state in `dir` and the good length of the live journal. With `repair_at` (now, in ms),
+/// a corrupt snapshot is renamed to `snapshot.json.corrupt-<ms>` (kept for inspection).
+fn read_state(dir: &Path, repair_at: Option<Millis>) -> Result<(Session, u64), StoreError> {
     let mut session = match read_snapshot(dir) {
         Ok(session) => session,
         Err(error) => {
             let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?");
             tracing::error!(session = slug, %error, "snapshot unusable; rebuilding the session from its journal");
-            if repair && dir.join(SNAPSHOT).exists() {
-                let aside = format!("{SNAPSHOT}.corrupt-{}", crate::hub::now_ms());
+            if let Some(now) = repair_at.filter(|_| dir.join(SNAPSHOT).exists()) {
+                let aside = format!("{SNAPSHOT}.corrupt-{now}");
                 fs::rename(dir.join(SNAPSHOT), dir.join(&aside))?;
                 sync_dir(dir)?;
                 tracing::warn!(session = slug, file = %aside, "corrupt snapshot moved aside");

@@ -23,7 +23,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{client_ip, ApiError, AppState};
-use crate::hub::{now_ms, CommandError, Joined, SessionHandle};
+use crate::clock::Clock;
+use crate::hub::{CommandError, Joined, SessionHandle};
 use crate::limits::{ConnectionSlot, Limits};
 use crate::protocol::{ClientMessage, Hello, Role, ServerMessage, PROTOCOL_VERSION};
 use crate::session::{Command, GroupId, ParticipantId};
@@ -113,6 +114,7 @@ pub(super) async fn upgrade(
             let span = tracing::debug_span!("ws", session = %handle.slug(), %conn);
             let connection = Connection {
                 socket,
+                clock: hub.clock(),
                 handle,
                 limits,
                 ip,
@@ -191,6 +193,8 @@ struct Closed;
 
 struct Connection {
     socket: WebSocket,
+    /// The server's clock, for `pong`'s `server_time`.
+    clock: Clock,
     handle: SessionHandle,
     limits: std::sync::Arc<Limits>,
     ip: std::net::IpAddr,
@@ -566,7 +570,7 @@ impl Connection {
                             continue;
                         }
                         Ok(None) => Message::Text(
-                            ServerMessage::Pong { id, server_time: now_ms() }.to_json().into(),
+                            ServerMessage::Pong { id, server_time: self.clock.now_ms() }.to_json().into(),
                         ),
                         Err((code, message)) => error_frame(id, code, message),
                     };

@@ -13,7 +13,6 @@ mod task;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::Utf8Bytes;
 use dashmap::DashMap;
@@ -22,6 +21,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::clock::Clock;
 use crate::export::json::SessionDoc;
 use crate::protocol::Role;
 use crate::session::{
@@ -36,14 +36,6 @@ const REQUEST_QUEUE: usize = 4096;
 const BROADCAST_CAPACITY: usize = 1024;
 /// How often expired sessions are swept and idle rate-limit buckets forgotten.
 const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// The current time in ms since the epoch.
-pub fn now_ms() -> Millis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as Millis)
-        .unwrap_or(0)
-}
 
 /// One broadcast, serialized once for each audience (`None`: that role does not get it).
 #[derive(Debug, Default)]
@@ -307,6 +299,8 @@ pub struct Created {
 pub struct Hub {
     sessions: DashMap<SessionName, SessionHandle>,
     store: Store,
+    /// The server's clock: time boxes, welcomes, retention.
+    clock: Clock,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 }
@@ -314,10 +308,15 @@ pub struct Hub {
 impl Hub {
     /// Loads every session from `store` and starts its task. A session that fails to load is
     /// logged and skipped; the others are served.
-    pub async fn start(store: Store, shutdown: CancellationToken) -> std::io::Result<Arc<Hub>> {
+    pub async fn start(
+        store: Store,
+        clock: Clock,
+        shutdown: CancellationToken,
+    ) -> std::io::Result<Arc<Hub>> {
         let hub = Arc::new(Hub {
             sessions: DashMap::new(),
             store: store.clone(),
+            clock,
             shutdown,
             tasks: TaskTracker::new(),
         });
@@ -357,6 +356,7 @@ impl Hub {
             session,
             files: Some(files),
             store: self.store.clone(),
+            clock: self.clock,
             requests: rx,
             events,
             phone_events,
@@ -398,7 +398,7 @@ impl Hub {
             slug: slug.clone(),
             title,
             language,
-            created_at: now_ms(),
+            created_at: self.clock.now_ms(),
             key_hash: hex(&Sha256::digest(key.as_bytes())),
             time_zone,
         };
@@ -420,7 +420,7 @@ impl Hub {
         if self.sessions.contains_key(&slug) {
             return Err(CreateError::Taken);
         }
-        let (key, target) = import_target(Some(slug.clone()), title, now_ms());
+        let (key, target) = import_target(Some(slug.clone()), title, self.clock.now_ms());
         // Validating a large file is CPU work: off the async workers, with the store write.
         self.install(move || Session::import(doc, target).map_err(CreateError::from))
             .await?;
@@ -491,7 +491,7 @@ impl Hub {
                 let Some(hub) = hub.upgrade() else { return };
                 limits.tidy();
                 if retention_days > 0 {
-                    hub.expire(retention_days, now_ms()).await;
+                    hub.expire(retention_days, hub.clock.now_ms()).await;
                 }
             }
         });
@@ -524,6 +524,11 @@ impl Hub {
     /// Runs a connection as a tracked task, so shutdown waits for its close frame.
     pub async fn track<F: std::future::Future<Output = ()>>(&self, connection: F) {
         self.tasks.track_future(connection).await
+    }
+
+    /// The server's clock (exports, pongs and tests read the time from it).
+    pub fn clock(&self) -> Clock {
+        self.clock
     }
 
     /// The token that tells connections the server is stopping.
@@ -613,9 +618,13 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn a_resume_in_the_same_batch_as_commands_carries_their_frames() {
         let dir = tempfile::tempdir().unwrap();
-        let hub = Hub::start(Store::open(dir.path()).unwrap(), CancellationToken::new())
-            .await
-            .unwrap();
+        let hub = Hub::start(
+            Store::open(dir.path()).unwrap(),
+            Clock::system(),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
         let slug = SessionName::parse("era").unwrap();
         hub.create(
             slug.clone(),

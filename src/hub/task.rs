@@ -8,8 +8,8 @@
 //!
 //! Fast-changing derived views are coalesced: results of polls, scales, word clouds and dot
 //! votes, and the wall of items on phones, are marked dirty by events and flushed at most
-//! every [`FLUSH_EVERY`] as one frame per audience. The task also owns the clock: when an
-//! auto-closing prompt's time runs out it applies a journaled `Tick`.
+//! every [`FLUSH_EVERY`] as one frame per audience. The task also watches the time (on the
+//! hub's [`Clock`]): when an auto-closing prompt's time runs out it applies a journaled `Tick`.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,7 +21,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{now_ms, CommandError, Frames, Joined, Presence, Request};
+use super::{CommandError, Frames, Joined, Presence, Request};
+use crate::clock::Clock;
 use crate::protocol::{self, Role, ServerMessage};
 use crate::session::{
     Activity, Command, Event, GroupId, Item, ItemId, Prompt, PromptId, PromptState, Session,
@@ -45,6 +46,8 @@ pub(super) struct SessionTask {
     /// `None` only while a blocking write has it.
     pub files: Option<SessionFiles>,
     pub store: Store,
+    /// The server's clock.
+    pub clock: Clock,
     pub requests: mpsc::Receiver<Request>,
     /// Frames for the facilitator and the projector.
     pub events: broadcast::Sender<Arc<Frames>>,
@@ -107,7 +110,7 @@ impl SessionTask {
             let deadline = self
                 .session
                 .next_deadline()
-                .map(|at| Instant::now() + Duration::from_millis(at.saturating_sub(now_ms()) + 5));
+                .map(|at| self.clock.instant_at(at) + Duration::from_millis(5));
             let first = tokio::select! {
                 _ = self.shutdown.cancelled() => break,
                 request = self.requests.recv() => match request {
@@ -165,7 +168,7 @@ impl SessionTask {
     fn handle(&mut self, request: Request, batch: &mut Batch) {
         match request {
             Request::Command { command, reply } => {
-                let now = now_ms();
+                let now = self.clock.now_ms();
                 let result = match self.session.apply(&command, now) {
                     Ok(applied) => {
                         if !applied.events.is_empty() {
@@ -213,7 +216,7 @@ impl SessionTask {
                         role,
                         participant.as_ref(),
                         self.presence.count(),
-                        now_ms(),
+                        self.clock.now_ms(),
                     ))],
                 };
                 let mut frames = frames;
@@ -287,7 +290,7 @@ impl SessionTask {
         let mut frames = vec![Utf8Bytes::from(
             ServerMessage::Resumed {
                 seq,
-                server_time: now_ms(),
+                server_time: self.clock.now_ms(),
             }
             .to_json(),
         )];
@@ -488,7 +491,8 @@ impl SessionTask {
             }
         }
         if batch.records > 0 {
-            self.last_activity.store(now_ms(), Ordering::Relaxed);
+            self.last_activity
+                .store(self.clock.now_ms(), Ordering::Relaxed);
         }
         for frames in batch.events {
             if frames.seq.is_some() {
