@@ -551,7 +551,7 @@ impl Connection {
                         ClientMessage::Hello(_) => None,
                         ClientMessage::Ping { id }
                         | ClientMessage::Participant { id, .. }
-                        | ClientMessage::Staff { id, .. } => id.clone(),
+                        | ClientMessage::Facilitator { id, .. } => id.clone(),
                     };
                     let reply = match command_for(&identity, message) {
                         Ok(Some(command)) if limiter.check().is_err() => {
@@ -605,10 +605,10 @@ fn command_for(
             (Role::Participant, Some(participant)) => Ok(Some(action.into_command(participant))),
             _ => Err(("forbidden", "only participants do that")),
         },
-        ClientMessage::Staff { command, .. } if identity.role == Role::Facilitator => {
-            Ok(Some(command))
+        ClientMessage::Facilitator { action, .. } if identity.role == Role::Facilitator => {
+            Ok(Some(action.into_command()))
         }
-        ClientMessage::Staff { .. } => Err(("forbidden", "only the facilitator may do that")),
+        ClientMessage::Facilitator { .. } => Err(("forbidden", "only the facilitator may do that")),
         ClientMessage::Hello(_) => Err(("unexpected_hello", "this connection already said hello")),
     }
 }
