@@ -8,11 +8,12 @@
 //! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
 //! awaiting anything.
 
+mod fanout;
+mod presence;
 mod task;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use dashmap::DashMap;
@@ -29,6 +30,9 @@ use crate::session::{
     Session, SessionMeta, SessionName, TimeZoneName,
 };
 use crate::store::{Store, StoreError};
+use presence::Presence;
+pub use presence::PresenceGuard;
+use task::Request;
 
 /// Requests waiting for a session task; senders wait when it is full (backpressure).
 const REQUEST_QUEUE: usize = 4096;
@@ -113,70 +117,6 @@ impl CommandError {
 #[derive(Debug, Clone, Copy, thiserror::Error)]
 #[error("the session is not available")]
 pub struct Unavailable;
-
-enum Request {
-    Join {
-        role: Role,
-        participant: Option<ParticipantId>,
-        last_seq: u64,
-        reply: oneshot::Sender<Joined>,
-    },
-    Delete {
-        reply: oneshot::Sender<()>,
-    },
-    Wall {
-        group: Option<GroupId>,
-        reply: oneshot::Sender<Option<Utf8Bytes>>,
-    },
-    Command {
-        command: Command,
-        reply: oneshot::Sender<Result<u64, CommandError>>,
-    },
-    Read {
-        reply: oneshot::Sender<Session>,
-    },
-}
-
-/// Connected participants of one session, counted by distinct participant id.
-#[derive(Debug, Default)]
-struct Presence {
-    connections: Mutex<HashMap<ParticipantId, u32>>,
-    changed: AtomicBool,
-}
-
-impl Presence {
-    fn count(&self) -> usize {
-        self.connections.lock().map(|m| m.len()).unwrap_or(0)
-    }
-
-    /// The participants present now.
-    fn present(&self) -> Vec<ParticipantId> {
-        self.connections
-            .lock()
-            .map(|m| m.keys().copied().collect())
-            .unwrap_or_default()
-    }
-}
-
-/// Keeps a participant counted as present until dropped, whichever way the connection ends.
-pub struct PresenceGuard {
-    presence: Arc<Presence>,
-    participant: ParticipantId,
-}
-
-impl Drop for PresenceGuard {
-    fn drop(&mut self) {
-        if let Ok(mut map) = self.presence.connections.lock() {
-            if let Some(n) = map.get_mut(&self.participant) {
-                *n -= 1;
-                if *n == 0 {
-                    map.remove(&self.participant);
-                }
-            }
-        }
-        self.presence.changed.store(true, Ordering::Relaxed);
-    }
-}
 
 /// A cheap, cloneable handle to one live session.
 #[derive(Clone)]
@@ -340,36 +280,7 @@ impl Hub {
     }
 
     fn spawn(&self, session: Session, files: crate::store::SessionFiles) -> SessionHandle {
-        let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
-        let mut key_hash = [0u8; 32];
-        decode_hex(&session.meta.key_hash, &mut key_hash);
-        let handle = SessionHandle {
-            requests: tx,
-            slug: session.meta.slug.clone(),
-            key_hash: Arc::new(key_hash),
-            presence: Arc::default(),
-            last_activity: Arc::new(AtomicU64::new(session.last_activity())),
-        };
-        let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let actor = task::SessionTask {
-            session,
-            files: Some(files),
-            store: self.store.clone(),
-            clock: self.clock,
-            requests: rx,
-            events,
-            phone_events,
-            presence: handle.presence.clone(),
-            shutdown: self.shutdown.clone(),
-            dirty: Default::default(),
-            recent: Default::default(),
-            last_activity: handle.last_activity.clone(),
-            deleting: None,
-        };
-        let span = tracing::info_span!("session", slug = %handle.slug);
-        self.tasks
-            .spawn(tracing::Instrument::instrument(actor.run(), span));
+        let handle = task::spawn(session, files, self);
         self.sessions.insert(handle.slug.clone(), handle.clone());
         handle
     }
