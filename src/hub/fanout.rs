@@ -10,7 +10,7 @@ use axum::extract::ws::Utf8Bytes;
 
 use super::task::SessionTask;
 use super::Frames;
-use crate::protocol::{self, Role, ServerMessage};
+use crate::protocol::{self, audience, Audience, Role, ServerMessage, Topic};
 use crate::session::{Activity, Event, GroupId, Item, ItemId, Prompt, PromptId, PromptState};
 
 /// Most items in one wall frame. Each connection's write buffer grows to its largest frame and
@@ -112,13 +112,13 @@ impl SessionTask {
             // Phones see the current prompt's results and the projector its stage's (an
             // earlier prompt it was asked to show, say), when public.
             let sees = |role| protocol::sees_results(&self.session, prompt, role);
-            self.publish(Arc::new(Frames {
-                seq: None,
-                participant: sees(Role::Participant).then(|| json.clone()),
-                by_group: None,
-                screen: sees(Role::Screen).then(|| json.clone()),
-                facilitator: Some(json),
-            }));
+            let row = audience(Topic::Results);
+            let to = Audience {
+                participant: row.participant && sees(Role::Participant),
+                screen: row.screen && sees(Role::Screen),
+                facilitator: row.facilitator && sees(Role::Facilitator),
+            };
+            self.publish(Arc::new(Frames::to(to, None, json)));
         }
         for prompt_id in std::mem::take(&mut self.dirty.full_wall) {
             if current.as_ref() != Some(&prompt_id) {
@@ -186,10 +186,7 @@ impl SessionTask {
                     ..Default::default()
                 }
             } else {
-                Frames {
-                    participant: Some(frame(chunk.to_vec())),
-                    ..Default::default()
-                }
+                Frames::to(audience(Topic::Wall), None, frame(chunk.to_vec()))
             };
             self.publish(Arc::new(frames));
         }
@@ -229,12 +226,7 @@ impl SessionTask {
         if !self.presence.changed.swap(false, Ordering::Relaxed) {
             return;
         }
-        let json = self.presence_frame();
-        self.publish(Arc::new(Frames {
-            seq: None,
-            screen: Some(json.clone()),
-            facilitator: Some(json),
-            ..Default::default()
-        }));
+        let to = audience(Topic::Presence);
+        self.publish(Arc::new(Frames::to(to, None, self.presence_frame())));
     }
 }

@@ -24,6 +24,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::export::json::SessionDoc;
+pub use crate::protocol::Frames;
 use crate::protocol::Role;
 use crate::session::{
     Command, GroupId, ImportError, ImportTarget, Language, Millis, ParticipantId, Rejection,
@@ -40,39 +41,6 @@ const REQUEST_QUEUE: usize = 4096;
 const BROADCAST_CAPACITY: usize = 1024;
 /// How often expired sessions are swept and idle rate-limit buckets forgotten.
 const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// One broadcast, serialized once for each audience (`None`: that role does not get it).
-#[derive(Debug, Default)]
-pub struct Frames {
-    /// The event's seq; `None` for unsequenced frames (presence, results, wall).
-    pub seq: Option<u64>,
-    /// For phones.
-    pub participant: Option<Utf8Bytes>,
-    /// For phones, by group: when set, a phone gets its group's frame (or none) instead of
-    /// `participant` (the wall of a per-group prompt).
-    pub by_group: Option<Vec<(GroupId, Utf8Bytes)>>,
-    /// For the projector.
-    pub screen: Option<Utf8Bytes>,
-    /// For the facilitator console.
-    pub facilitator: Option<Utf8Bytes>,
-}
-
-impl Frames {
-    /// The frame a connection of `role` (in `group`, for phones) should receive, if any.
-    pub fn for_conn(&self, role: Role, group: Option<&GroupId>) -> Option<&Utf8Bytes> {
-        match role {
-            Role::Participant => match &self.by_group {
-                Some(frames) => {
-                    let group = group?;
-                    frames.iter().find(|(g, _)| g == group).map(|(_, f)| f)
-                }
-                None => self.participant.as_ref(),
-            },
-            Role::Screen => self.screen.as_ref(),
-            Role::Facilitator => self.facilitator.as_ref(),
-        }
-    }
-}
 
 /// What a connection gets when it joins: its welcome (or, resuming, the frames it missed)
 /// and its event stream, taken at the same point in the session's history so nothing falls

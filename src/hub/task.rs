@@ -27,7 +27,7 @@ use super::{
     REQUEST_QUEUE,
 };
 use crate::clock::Clock;
-use crate::protocol::{self, Role, ServerMessage};
+use crate::protocol::{self, audience, Role, ServerMessage, Topic};
 use crate::session::{Command, GroupId, ParticipantId, Session};
 use crate::store::{self, SessionFiles, Store};
 
@@ -221,13 +221,7 @@ impl SessionTask {
                 for stamped in &applied.events {
                     self.mark_dirty(&stamped.event);
                     let frames = protocol::event_frames(stamped, &self.session, now);
-                    batch.events.push(Arc::new(Frames {
-                        seq: Some(frames.seq),
-                        participant: frames.participant.map(Utf8Bytes::from),
-                        by_group: None,
-                        screen: frames.screen.map(Utf8Bytes::from),
-                        facilitator: frames.facilitator.map(Utf8Bytes::from),
-                    }));
+                    batch.events.push(Arc::new(frames));
                 }
                 Ok(applied.ack_seq)
             }
@@ -262,7 +256,7 @@ impl SessionTask {
             ))],
         };
         let mut frames = frames;
-        if role != Role::Participant {
+        if audience(Topic::Presence).includes(role) {
             frames.push(self.presence_frame());
         }
         let joined = Joined {

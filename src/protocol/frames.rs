@@ -1,9 +1,11 @@
 //! Welcomes and event frames: each event serialized once for every audience that sees it.
 
-use super::audience::{visible_results, wall_items};
+use axum::extract::ws::Utf8Bytes;
+
+use super::audience::{audience, topic, visible_results, wall_items, Audience, Topic};
 use super::views::{ItemView, Mine, PromptView, SessionView, Stage};
 use super::{Role, ServerMessage, PROTOCOL_VERSION};
-use crate::session::{Event, Item, Millis, ParticipantId, Prompt, PromptState, Session, Stamped};
+use crate::session::{Event, GroupId, Item, Millis, ParticipantId, Prompt, Session, Stamped};
 
 /// Builds the welcome for `role`.
 pub fn welcome(
@@ -84,8 +86,10 @@ pub fn welcome(
             Role::Facilitator | Role::Participant => current,
         }
         .map(|p| PromptView::new(session, p)),
-        screen: (role != Role::Participant).then(|| session.screen()),
-        prompts: (role == Role::Facilitator).then(|| {
+        screen: audience(Topic::ScreenView)
+            .includes(role)
+            .then(|| session.screen()),
+        prompts: audience(Topic::Agenda).includes(role).then(|| {
             session
                 .prompts()
                 .iter()
@@ -97,41 +101,66 @@ pub fn welcome(
         wall,
         results: visible_results(session, role),
         mine,
-        participants: (role != Role::Participant).then_some(participants_online),
+        participants: audience(Topic::Presence)
+            .includes(role)
+            .then_some(participants_online),
     }
     .to_json()
 }
 
-/// One event, serialized once for each audience that may see it (`None`: not sent to them).
-#[derive(Debug, Clone, Default)]
-pub struct EventFrames {
-    /// The event's sequence number.
-    pub seq: u64,
+/// One broadcast, serialized once for each role that gets it (`None`: that role does not).
+/// Event frames carry their `seq`; coalesced frames (presence, results, wall) do not.
+#[derive(Debug, Default)]
+pub struct Frames {
+    /// The event's seq; `None` for unsequenced frames (presence, results, wall).
+    pub seq: Option<u64>,
     /// For phones.
-    pub participant: Option<String>,
+    pub participant: Option<Utf8Bytes>,
+    /// For phones, by group: when set, a phone gets its group's frame (or none) instead of
+    /// `participant` (the wall of a per-group prompt).
+    pub by_group: Option<Vec<(GroupId, Utf8Bytes)>>,
     /// For the projector.
-    pub screen: Option<String>,
+    pub screen: Option<Utf8Bytes>,
     /// For the facilitator console.
-    pub facilitator: Option<String>,
+    pub facilitator: Option<Utf8Bytes>,
 }
 
-/// Serializes an event for each audience. `session` is the state after the event.
-pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventFrames {
-    let seq = stamped.seq;
-    let staff_only = |message: ServerMessage<'_>| EventFrames {
-        seq,
-        facilitator: Some(message.to_json()),
-        ..Default::default()
-    };
-    let everyone = |message: ServerMessage<'_>| {
-        let json = message.to_json();
-        EventFrames {
+impl Frames {
+    /// One frame for every role of `audience`.
+    pub fn to(audience: Audience, seq: Option<u64>, json: impl Into<Utf8Bytes>) -> Self {
+        let json = json.into();
+        let to = |yes: bool| yes.then(|| json.clone());
+        Self {
             seq,
-            participant: Some(json.clone()),
-            screen: Some(json.clone()),
-            facilitator: Some(json),
+            participant: to(audience.participant),
+            by_group: None,
+            screen: to(audience.screen),
+            facilitator: to(audience.facilitator),
         }
-    };
+    }
+
+    /// The frame a connection of `role` (in `group`, for phones) should receive, if any.
+    pub fn for_conn(&self, role: Role, group: Option<&GroupId>) -> Option<&Utf8Bytes> {
+        match role {
+            Role::Participant => match &self.by_group {
+                Some(frames) => {
+                    let group = group?;
+                    frames.iter().find(|(g, _)| g == group).map(|(_, f)| f)
+                }
+                None => self.participant.as_ref(),
+            },
+            Role::Screen => self.screen.as_ref(),
+            Role::Facilitator => self.facilitator.as_ref(),
+        }
+    }
+}
+
+/// Serializes an event for each role its row of the [`audience`] table names. `session` is
+/// the state after the event.
+pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames {
+    let seq = stamped.seq;
+    let row = audience(topic(&stamped.event));
+    let same = |message: ServerMessage<'_>| Frames::to(row, Some(seq), message.to_json());
     // Item events: the facilitator always; the projector only ever sees visible items (an
     // unapproved or hidden item's text must not reach a public screen), and is told to drop
     // one that stops being visible.
@@ -146,15 +175,18 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
             }
             .to_json()
         };
-        EventFrames {
-            seq,
+        let staff = make(ItemView::new(session, item, Role::Facilitator)).to_json();
+        Frames {
+            seq: Some(seq),
+            // Phones see items through their wall (coalesced), never one by one.
             participant: None,
-            screen: Some(screen),
-            facilitator: Some(make(ItemView::new(session, item, Role::Facilitator)).to_json()),
+            by_group: None,
+            screen: row.screen.then(|| screen.into()),
+            facilitator: row.facilitator.then(|| staff.into()),
         }
     };
     match &stamped.event {
-        Event::PromptAdded(prompt) => staff_only(ServerMessage::PromptAdded {
+        Event::PromptAdded(prompt) => same(ServerMessage::PromptAdded {
             seq,
             prompt: PromptView::new(session, prompt),
         }),
@@ -163,24 +195,18 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
                 seq,
                 prompt: PromptView::new(session, prompt),
             };
-            if prompt.state == PromptState::Draft {
-                staff_only(message)
-            } else {
-                everyone(message)
-            }
+            same(message)
         }
-        Event::PromptDeleted(prompt_id) => {
-            staff_only(ServerMessage::PromptDeleted { seq, prompt_id })
-        }
-        Event::AgendaReordered(order) => staff_only(ServerMessage::AgendaReordered { seq, order }),
+        Event::PromptDeleted(prompt_id) => same(ServerMessage::PromptDeleted { seq, prompt_id }),
+        Event::AgendaReordered(order) => same(ServerMessage::AgendaReordered { seq, order }),
         Event::PromptOpened(prompt) => {
-            let mut frames = everyone(ServerMessage::PromptOpened {
+            let mut frames = same(ServerMessage::PromptOpened {
                 seq,
                 prompt: PromptView::new(session, prompt),
                 server_time: now,
                 items: None,
             });
-            frames.screen = Some(
+            frames.screen = row.screen.then(|| {
                 ServerMessage::PromptOpened {
                     seq,
                     prompt: PromptView::new(session, prompt),
@@ -192,41 +218,32 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
                             .collect(),
                     ),
                 }
-                .to_json(),
-            );
+                .to_json()
+                .into()
+            });
             frames
         }
-        Event::PromptClosed(prompt) => everyone(ServerMessage::PromptClosed {
+        Event::PromptClosed(prompt) => same(ServerMessage::PromptClosed {
             seq,
             prompt: PromptView::new(session, prompt),
         }),
-        Event::GroupsChanged(groups) => everyone(ServerMessage::GroupsChanged { seq, groups }),
+        Event::GroupsChanged(groups) => same(ServerMessage::GroupsChanged { seq, groups }),
         // The projector gets its whole new stage even when only the join page went on or off
         // (a few screens, rarely): one rule, and a screen that missed nothing needs nothing else.
-        Event::ScreenChanged(view) => EventFrames {
-            seq,
-            participant: None,
-            screen: Some(
-                ServerMessage::ScreenChanged {
-                    seq,
-                    view,
-                    stage: Some(Stage::new(session)),
-                }
-                .to_json(),
-            ),
-            facilitator: Some(
-                ServerMessage::ScreenChanged {
-                    seq,
-                    view,
-                    stage: None,
-                }
-                .to_json(),
-            ),
-        },
-        // Counted in presence; the participant itself has its ack.
-        Event::ParticipantGrouped(..) | Event::AnswersChanged(_) => EventFrames {
-            seq,
-            ..Default::default()
+        Event::ScreenChanged(view) => {
+            let frame = |stage| ServerMessage::ScreenChanged { seq, view, stage }.to_json();
+            Frames {
+                seq: Some(seq),
+                participant: None,
+                by_group: None,
+                screen: row.screen.then(|| frame(Some(Stage::new(session))).into()),
+                facilitator: row.facilitator.then(|| frame(None).into()),
+            }
+        }
+        // Counted in presence and results; the participant itself has its ack.
+        Event::ParticipantGrouped(..) | Event::AnswersChanged(_) => Frames {
+            seq: Some(seq),
+            ..Frames::default()
         },
         Event::ItemAdded(item) => {
             let mut frames = item_frames(item, &|item| ServerMessage::ItemAdded { seq, item });
@@ -236,20 +253,11 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> EventF
             }
             frames
         }
-        Event::ItemHidden(item) => {
-            let json = ServerMessage::ItemHidden {
-                seq,
-                item_id: item.id,
-                prompt_id: &item.prompt_id,
-            }
-            .to_json();
-            EventFrames {
-                seq,
-                participant: None,
-                screen: Some(json.clone()),
-                facilitator: Some(json),
-            }
-        }
+        Event::ItemHidden(item) => same(ServerMessage::ItemHidden {
+            seq,
+            item_id: item.id,
+            prompt_id: &item.prompt_id,
+        }),
         Event::ItemUnhidden(item) => {
             item_frames(item, &|item| ServerMessage::ItemUnhidden { seq, item })
         }

@@ -31,10 +31,10 @@ mod views;
 
 use serde::{Deserialize, Serialize};
 
-pub use audience::{has_results, sees_results, wall_items};
+pub use audience::{audience, has_results, sees_results, topic, wall_items, Audience, Topic};
 pub use client::{ClientMessage, DecodeError, Hello, ParticipantAction};
 pub use facilitator::FacilitatorAction;
-pub use frames::{event_frames, results_frame, wall_frame, welcome, EventFrames};
+pub use frames::{event_frames, results_frame, wall_frame, welcome, Frames};
 pub use server::ServerMessage;
 pub use views::{BallotEntry, ItemView, Mine, PromptView, SessionView, Stage};
 

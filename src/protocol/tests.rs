@@ -180,7 +180,7 @@ fn poll_on_screen(show_results: &str) -> Session {
     s
 }
 
-fn frames_of_last_event(s: &Session) -> EventFrames {
+fn frames_of_last_event(s: &Session) -> Frames {
     let stamped = Stamped {
         seq: s.seq(),
         event: Event::ScreenChanged(s.screen().clone()),
