@@ -16,28 +16,7 @@ pub fn welcome(
     now: Millis,
 ) -> String {
     let current = session.current_prompt();
-    let items: Vec<ItemView<'_>> = match role {
-        Role::Facilitator => session
-            .items()
-            .iter()
-            .map(|i| ItemView::new(session, i, role))
-            .collect(),
-        Role::Screen => match session.screen_prompt() {
-            Some(prompt) => session
-                .visible_items(&prompt.id)
-                .map(|i| ItemView::new(session, i, role))
-                .collect(),
-            None => Vec::new(),
-        },
-        Role::Participant => match (current, participant) {
-            (Some(prompt), Some(who)) => session
-                .items_of(who)
-                .filter(|i| i.prompt_id == prompt.id)
-                .map(|i| ItemView::new(session, i, role))
-                .collect(),
-            _ => Vec::new(),
-        },
-    };
+    let items = welcome_items(session, role, participant);
     let group = participant.and_then(|p| session.group_of(p));
     let wall = match (role, current) {
         (Role::Participant, Some(prompt)) if prompt.draft.wall => Some(
@@ -48,27 +27,7 @@ pub fn welcome(
         _ => None,
     };
     let mine = match (role, participant) {
-        (Role::Participant, Some(who)) => {
-            let answers = current.map(|p| session.answers(&p.id));
-            Some(Mine {
-                group,
-                poll: answers.and_then(|a| a.poll.get(who)).map(Vec::as_slice),
-                poll_until: current
-                    .and_then(|p| session.poll_grace_until(p, who))
-                    .filter(|&until| until > now),
-                scale: answers.and_then(|a| a.scale.get(who)).map(Vec::as_slice),
-                dots: answers.and_then(|a| a.dots.get(who)),
-                liked: current
-                    .map(|p| {
-                        session
-                            .items_for(&p.id)
-                            .filter(|i| i.likes.contains(who))
-                            .map(|i| i.id)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            })
-        }
+        (Role::Participant, Some(who)) => Some(mine(session, who, group, now)),
         _ => None,
     };
     ServerMessage::Welcome {
@@ -106,6 +65,66 @@ pub fn welcome(
             .then_some(participants_online),
     }
     .to_json()
+}
+
+/// The items a role's welcome carries: the facilitator all; the screen the visible ones of
+/// the prompt on its stage; a participant its own for the current prompt.
+fn welcome_items<'a>(
+    session: &'a Session,
+    role: Role,
+    participant: Option<&ParticipantId>,
+) -> Vec<ItemView<'a>> {
+    match role {
+        Role::Facilitator => session
+            .items()
+            .iter()
+            .map(|i| ItemView::new(session, i, role))
+            .collect(),
+        Role::Screen => match session.screen_prompt() {
+            Some(prompt) => session
+                .visible_items(&prompt.id)
+                .map(|i| ItemView::new(session, i, role))
+                .collect(),
+            None => Vec::new(),
+        },
+        Role::Participant => match (session.current_prompt(), participant) {
+            (Some(prompt), Some(who)) => session
+                .items_of(who)
+                .filter(|i| i.prompt_id == prompt.id)
+                .map(|i| ItemView::new(session, i, role))
+                .collect(),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// A participant's own answers to the current prompt, and its group.
+fn mine<'a>(
+    session: &'a Session,
+    who: &ParticipantId,
+    group: Option<&'a GroupId>,
+    now: Millis,
+) -> Mine<'a> {
+    let current = session.current_prompt();
+    let answers = current.map(|p| session.answers(&p.id));
+    Mine {
+        group,
+        poll: answers.and_then(|a| a.poll.get(who)).map(Vec::as_slice),
+        poll_until: current
+            .and_then(|p| session.poll_grace_until(p, who))
+            .filter(|&until| until > now),
+        scale: answers.and_then(|a| a.scale.get(who)).map(Vec::as_slice),
+        dots: answers.and_then(|a| a.dots.get(who)),
+        liked: current
+            .map(|p| {
+                session
+                    .items_for(&p.id)
+                    .filter(|i| i.likes.contains(who))
+                    .map(|i| i.id)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
 }
 
 /// One broadcast, serialized once for each role that gets it (`None`: that role does not).
@@ -161,68 +180,21 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames
     let seq = stamped.seq;
     let row = audience(topic(&stamped.event));
     let same = |message: ServerMessage<'_>| Frames::to(row, Some(seq), message.to_json());
-    // Item events: the facilitator always; the projector only ever sees visible items (an
-    // unapproved or hidden item's text must not reach a public screen), and is told to drop
-    // one that stops being visible.
-    let item_frames = |item: &Item, make: &dyn Fn(ItemView<'_>) -> ServerMessage<'_>| {
-        let screen = if item.is_visible() {
-            make(ItemView::new(session, item, Role::Screen)).to_json()
-        } else {
-            ServerMessage::ItemRemoved {
-                seq,
-                item_id: item.id,
-                prompt_id: &item.prompt_id,
-            }
-            .to_json()
-        };
-        let staff = make(ItemView::new(session, item, Role::Facilitator)).to_json();
-        Frames {
-            seq: Some(seq),
-            // Phones see items through their wall (coalesced), never one by one.
-            participant: None,
-            by_group: None,
-            screen: row.screen.then(|| screen.into()),
-            facilitator: row.facilitator.then(|| staff.into()),
-        }
+    let item_frames = |item, make: &dyn Fn(ItemView<'_>) -> ServerMessage<'_>| {
+        item_frames(session, row, seq, item, make)
     };
     match &stamped.event {
         Event::PromptAdded(prompt) => same(ServerMessage::PromptAdded {
             seq,
             prompt: PromptView::new(session, prompt),
         }),
-        Event::PromptUpdated(prompt) => {
-            let message = ServerMessage::PromptUpdated {
-                seq,
-                prompt: PromptView::new(session, prompt),
-            };
-            same(message)
-        }
+        Event::PromptUpdated(prompt) => same(ServerMessage::PromptUpdated {
+            seq,
+            prompt: PromptView::new(session, prompt),
+        }),
         Event::PromptDeleted(prompt_id) => same(ServerMessage::PromptDeleted { seq, prompt_id }),
         Event::AgendaReordered(order) => same(ServerMessage::AgendaReordered { seq, order }),
-        Event::PromptOpened(prompt) => {
-            let mut frames = same(ServerMessage::PromptOpened {
-                seq,
-                prompt: PromptView::new(session, prompt),
-                server_time: now,
-                items: None,
-            });
-            frames.screen = row.screen.then(|| {
-                ServerMessage::PromptOpened {
-                    seq,
-                    prompt: PromptView::new(session, prompt),
-                    server_time: now,
-                    items: Some(
-                        session
-                            .visible_items(&prompt.id)
-                            .map(|i| ItemView::new(session, i, Role::Screen))
-                            .collect(),
-                    ),
-                }
-                .to_json()
-                .into()
-            });
-            frames
-        }
+        Event::PromptOpened(prompt) => prompt_opened(session, row, seq, prompt, now),
         Event::PromptClosed(prompt) => same(ServerMessage::PromptClosed {
             seq,
             prompt: PromptView::new(session, prompt),
@@ -264,6 +236,75 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames
         Event::ItemUpdated(item) | Event::ItemLiked(item) => {
             item_frames(item, &|item| ServerMessage::ItemUpdated { seq, item })
         }
+    }
+}
+
+/// A `prompt_opened`: the projector's carries the prompt's visible items (a reopened prompt
+/// has some), everyone else's none.
+fn prompt_opened(
+    session: &Session,
+    row: Audience,
+    seq: u64,
+    prompt: &Prompt,
+    now: Millis,
+) -> Frames {
+    let mut frames = Frames::to(
+        row,
+        Some(seq),
+        ServerMessage::PromptOpened {
+            seq,
+            prompt: PromptView::new(session, prompt),
+            server_time: now,
+            items: None,
+        }
+        .to_json(),
+    );
+    frames.screen = row.screen.then(|| {
+        ServerMessage::PromptOpened {
+            seq,
+            prompt: PromptView::new(session, prompt),
+            server_time: now,
+            items: Some(
+                session
+                    .visible_items(&prompt.id)
+                    .map(|i| ItemView::new(session, i, Role::Screen))
+                    .collect(),
+            ),
+        }
+        .to_json()
+        .into()
+    });
+    frames
+}
+
+/// An item event's frames: the facilitator always; the projector only ever sees visible
+/// items (an unapproved or hidden item's text must not reach a public screen), and is told to
+/// drop one that stops being visible.
+fn item_frames(
+    session: &Session,
+    row: Audience,
+    seq: u64,
+    item: &Item,
+    make: &dyn Fn(ItemView<'_>) -> ServerMessage<'_>,
+) -> Frames {
+    let screen = if item.is_visible() {
+        make(ItemView::new(session, item, Role::Screen)).to_json()
+    } else {
+        ServerMessage::ItemRemoved {
+            seq,
+            item_id: item.id,
+            prompt_id: &item.prompt_id,
+        }
+        .to_json()
+    };
+    let staff = make(ItemView::new(session, item, Role::Facilitator)).to_json();
+    Frames {
+        seq: Some(seq),
+        // Phones see items through their wall (coalesced), never one by one.
+        participant: None,
+        by_group: None,
+        screen: row.screen.then(|| screen.into()),
+        facilitator: row.facilitator.then(|| staff.into()),
     }
 }
 
