@@ -40,26 +40,27 @@ const PRESENCE_TICKS: u32 = 5;
 
 /// What a [`SessionHandle`] asks of its session's task.
 pub(super) enum Request {
+    /// A connection's welcome (or resume) and its event stream, taken at one point.
     Join {
         role: Role,
         participant: Option<ParticipantId>,
         last_seq: u64,
         reply: oneshot::Sender<Joined>,
     },
-    Delete {
-        reply: oneshot::Sender<()>,
-    },
+    /// Stop for deletion: no snapshot; the reply once stopped.
+    Delete { reply: oneshot::Sender<()> },
+    /// The current prompt's whole wall for a phone in `group`.
     Wall {
         group: Option<GroupId>,
         reply: oneshot::Sender<Option<Utf8Bytes>>,
     },
+    /// A command; the reply once it is durable.
     Command {
         command: Command,
         reply: oneshot::Sender<Result<u64, CommandError>>,
     },
-    Read {
-        reply: oneshot::Sender<Session>,
-    },
+    /// A copy of the state (exports).
+    Read { reply: oneshot::Sender<Session> },
 }
 
 /// One live session's owner: its state, its files and its channels.
