@@ -14,9 +14,11 @@
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
+//! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod export;
 pub mod http;
 pub mod hub;

@@ -125,6 +125,11 @@ fn parse_language(s: &str) -> Result<Language, String> {
         .map_err(|_| format!("{s:?} is not fi, sv or en"))
 }
 
+/// The wall clock now, for the offline commands (no server, so no injected clock).
+fn now_ms() -> paja::clock::Millis {
+    paja::clock::Clock::system().now_ms()
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -225,7 +230,8 @@ fn export_offline(args: ExportArgs) -> Result<(), String> {
         let dir = args.out.unwrap_or_default();
         return export_per_prompt(&session, args.format, options, &dir);
     }
-    let bytes = export::render(&session, args.format, &options).map_err(|e| e.to_string())?;
+    let bytes =
+        export::render(&session, args.format, &options, now_ms()).map_err(|e| e.to_string())?;
     match args.out {
         Some(path) => std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display())),
         None => std::io::stdout()
@@ -256,7 +262,7 @@ fn export_per_prompt(
             prompts: Some(vec![export::PromptSelector::Position(place)]),
             ..options.clone()
         };
-        let bytes = export::render(session, format, &one).map_err(|e| e.to_string())?;
+        let bytes = export::render(session, format, &one, now_ms()).map_err(|e| e.to_string())?;
         let path = dir.join(export::file_name(session, format, &one));
         std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("{}", path.display());
@@ -287,7 +293,7 @@ fn import_offline(args: ImportArgs) -> Result<(), String> {
         .map(SessionName::parse)
         .transpose()
         .map_err(|e| format!("--slug: {e}"))?;
-    let (key, target) = paja::hub::import_target(slug, args.title, paja::hub::now_ms());
+    let (key, target) = paja::hub::import_target(slug, args.title, now_ms());
     let session =
         Session::import(doc, target).map_err(|e| format!("{file}: {e} ({})", e.code()))?;
     let slug = session.meta.slug.clone();

@@ -14,6 +14,7 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::Clock;
 use crate::http::{self, AppState, HttpSettings};
 use crate::hub::Hub;
 use crate::limits::Limits;
@@ -60,6 +61,8 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Test hook: journal writes fail with ENOSPC while set.
     pub write_fault: WriteFault,
+    /// Where the server reads the time (tests with paused tokio time move it).
+    pub clock: Clock,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             participant_burst: crate::limits::PARTICIPANT_BURST,
             idle_timeout: crate::limits::DEFAULT_IDLE_TIMEOUT,
             write_fault: WriteFault::default(),
+            clock: Clock::system(),
         }
     }
 }
@@ -103,8 +107,10 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 impl Server {
     /// Opens the data directory, loads every session, binds and starts serving.
     pub async fn start(config: Config) -> std::io::Result<Server> {
-        let store = Store::open(&config.data_dir)?.with_fault(config.write_fault.clone());
-        let hub = Hub::start(store, CancellationToken::new()).await?;
+        let store = Store::open(&config.data_dir)?
+            .with_fault(config.write_fault.clone())
+            .with_clock(config.clock);
+        let hub = Hub::start(store, config.clock, CancellationToken::new()).await?;
         let listener = listen(config.addr)?;
         let addr = listener.local_addr()?;
         let limits = Limits::with_rate(

@@ -165,7 +165,7 @@ fn chain_included(session: &Session, id: &ItemId, included: &BTreeSet<ItemId>) -
 }
 
 /// The whole session: groups, participants, then prompts in agenda order, each with its
-/// results, answers and items.
-pub fn json(view: &View<'_>) -> Vec<u8> {
-    to_bytes(&document(view, crate::hub::now_ms()))
+/// results, answers and items; `now` is when it was made (ms since the epoch).
+pub fn json(view: &View<'_>, now: Millis) -> Vec<u8> {
+    to_bytes(&document(view, now))
 }

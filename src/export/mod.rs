@@ -272,19 +272,21 @@ impl<'a> View<'a> {
 
 pub use activity::dot_vote::Standing;
 
-/// Renders `session` in `format` with `options`.
+/// Renders `session` in `format` with `options`; `now` (ms since the epoch) is when the
+/// export was made, as the JSON and XLSX files record it.
 pub fn render(
     session: &Session,
     format: Format,
     options: &Options,
+    now: Millis,
 ) -> Result<Vec<u8>, ExportError> {
     let view = View::new(session, format, options)?;
     match format {
         Format::Csv => Ok(csv::csv(&view)),
-        Format::Json => Ok(json::json(&view)),
+        Format::Json => Ok(json::json(&view, now)),
         Format::Md => Ok(report::md(&view)),
         Format::Html => Ok(report::html(&view)),
-        Format::Xlsx => xlsx::xlsx(&view, crate::hub::now_ms()),
+        Format::Xlsx => xlsx::xlsx(&view, now),
     }
 }
 

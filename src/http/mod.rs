@@ -411,8 +411,9 @@ async fn export_session(
     let handle = authorized(&state, peer, &slug, &headers)?;
     let session = handle.read().await.map_err(|_| ApiError::Unavailable)?;
     let job = download.clone();
+    let now = state.hub.clock().now_ms();
     let (body, filename) = tokio::task::spawn_blocking(move || match job {
-        Download::Export(format, options) => export::render(&session, format, &options)
+        Download::Export(format, options) => export::render(&session, format, &options, now)
             .map(|body| (body, export::file_name(&session, format, &options))),
         Download::Agenda => Ok((
             export::agenda(&session),

@@ -8,12 +8,12 @@
 //! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
 //! awaiting anything.
 
+mod fanout;
+mod presence;
 mod task;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use dashmap::DashMap;
@@ -21,7 +21,9 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::keys::{hash_key, new_key, parse_hash, random_bytes};
+use crate::clock::Clock;
+use crate::keys::{hash_key, new_key, random_bytes};
+pub use crate::protocol::Frames;
 use crate::protocol::Role;
 use crate::session::document::SessionDoc;
 use crate::session::{
@@ -29,6 +31,9 @@ use crate::session::{
     Session, SessionMeta, SessionName, TimeZoneName,
 };
 use crate::store::{Store, StoreError};
+use presence::Presence;
+pub use presence::PresenceGuard;
+use task::Request;
 
 /// Requests waiting for a session task; senders wait when it is full (backpressure).
 const REQUEST_QUEUE: usize = 4096;
@@ -36,47 +41,6 @@ const REQUEST_QUEUE: usize = 4096;
 const BROADCAST_CAPACITY: usize = 1024;
 /// How often expired sessions are swept and idle rate-limit buckets forgotten.
 const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// The current time in ms since the epoch.
-pub fn now_ms() -> Millis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as Millis)
-        .unwrap_or(0)
-}
-
-/// One broadcast, serialized once for each audience (`None`: that role does not get it).
-#[derive(Debug, Default)]
-pub struct Frames {
-    /// The event's seq; `None` for unsequenced frames (presence, results, wall).
-    pub seq: Option<u64>,
-    /// For phones.
-    pub participant: Option<Utf8Bytes>,
-    /// For phones, by group: when set, a phone gets its group's frame (or none) instead of
-    /// `participant` (the wall of a per-group prompt).
-    pub by_group: Option<Vec<(GroupId, Utf8Bytes)>>,
-    /// For the projector.
-    pub screen: Option<Utf8Bytes>,
-    /// For the facilitator console.
-    pub facilitator: Option<Utf8Bytes>,
-}
-
-impl Frames {
-    /// The frame a connection of `role` (in `group`, for phones) should receive, if any.
-    pub fn for_conn(&self, role: Role, group: Option<&GroupId>) -> Option<&Utf8Bytes> {
-        match role {
-            Role::Participant => match &self.by_group {
-                Some(frames) => {
-                    let group = group?;
-                    frames.iter().find(|(g, _)| g == group).map(|(_, f)| f)
-                }
-                None => self.participant.as_ref(),
-            },
-            Role::Screen => self.screen.as_ref(),
-            Role::Facilitator => self.facilitator.as_ref(),
-        }
-    }
-}
 
 /// What a connection gets when it joins: its welcome (or, resuming, the frames it missed)
 /// and its event stream, taken at the same point in the session's history so nothing falls
@@ -121,70 +85,6 @@ impl CommandError {
 #[derive(Debug, Clone, Copy, thiserror::Error)]
 #[error("the session is not available")]
 pub struct Unavailable;
-
-enum Request {
-    Join {
-        role: Role,
-        participant: Option<ParticipantId>,
-        last_seq: u64,
-        reply: oneshot::Sender<Joined>,
-    },
-    Delete {
-        reply: oneshot::Sender<()>,
-    },
-    Wall {
-        group: Option<GroupId>,
-        reply: oneshot::Sender<Option<Utf8Bytes>>,
-    },
-    Command {
-        command: Command,
-        reply: oneshot::Sender<Result<u64, CommandError>>,
-    },
-    Read {
-        reply: oneshot::Sender<Session>,
-    },
-}
-
-/// Connected participants of one session, counted by distinct participant id.
-#[derive(Debug, Default)]
-struct Presence {
-    connections: Mutex<HashMap<ParticipantId, u32>>,
-    changed: AtomicBool,
-}
-
-impl Presence {
-    fn count(&self) -> usize {
-        self.connections.lock().map(|m| m.len()).unwrap_or(0)
-    }
-
-    /// The participants present now.
-    fn present(&self) -> Vec<ParticipantId> {
-        self.connections
-            .lock()
-            .map(|m| m.keys().copied().collect())
-            .unwrap_or_default()
-    }
-}
-
-/// Keeps a participant counted as present until dropped, whichever way the connection ends.
-pub struct PresenceGuard {
-    presence: Arc<Presence>,
-    participant: ParticipantId,
-}
-
-impl Drop for PresenceGuard {
-    fn drop(&mut self) {
-        if let Ok(mut map) = self.presence.connections.lock() {
-            if let Some(n) = map.get_mut(&self.participant) {
-                *n -= 1;
-                if *n == 0 {
-                    map.remove(&self.participant);
-                }
-            }
-        }
-        self.presence.changed.store(true, Ordering::Relaxed);
-    }
-}
 
 /// A cheap, cloneable handle to one live session.
 #[derive(Clone)]
@@ -302,6 +202,8 @@ pub struct Created {
 pub struct Hub {
     sessions: DashMap<SessionName, SessionHandle>,
     store: Store,
+    /// The server's clock: time boxes, welcomes, retention.
+    clock: Clock,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 }
@@ -309,10 +211,15 @@ pub struct Hub {
 impl Hub {
     /// Loads every session from `store` and starts its task. A session that fails to load is
     /// logged and skipped; the others are served.
-    pub async fn start(store: Store, shutdown: CancellationToken) -> std::io::Result<Arc<Hub>> {
+    pub async fn start(
+        store: Store,
+        clock: Clock,
+        shutdown: CancellationToken,
+    ) -> std::io::Result<Arc<Hub>> {
         let hub = Arc::new(Hub {
             sessions: DashMap::new(),
             store: store.clone(),
+            clock,
             shutdown,
             tasks: TaskTracker::new(),
         });
@@ -336,34 +243,7 @@ impl Hub {
     }
 
     fn spawn(&self, session: Session, files: crate::store::SessionFiles) -> SessionHandle {
-        let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
-        let key_hash = parse_hash(&session.meta.key_hash);
-        let handle = SessionHandle {
-            requests: tx,
-            slug: session.meta.slug.clone(),
-            key_hash: Arc::new(key_hash),
-            presence: Arc::default(),
-            last_activity: Arc::new(AtomicU64::new(session.last_activity())),
-        };
-        let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let actor = task::SessionTask {
-            session,
-            files: Some(files),
-            store: self.store.clone(),
-            requests: rx,
-            events,
-            phone_events,
-            presence: handle.presence.clone(),
-            shutdown: self.shutdown.clone(),
-            dirty: Default::default(),
-            recent: Default::default(),
-            last_activity: handle.last_activity.clone(),
-            deleting: None,
-        };
-        let span = tracing::info_span!("session", slug = %handle.slug);
-        self.tasks
-            .spawn(tracing::Instrument::instrument(actor.run(), span));
+        let handle = task::spawn(session, files, self);
         self.sessions.insert(handle.slug.clone(), handle.clone());
         handle
     }
@@ -392,7 +272,7 @@ impl Hub {
             slug: slug.clone(),
             title,
             language,
-            created_at: now_ms(),
+            created_at: self.clock.now_ms(),
             key_hash: hash_key(&key),
             time_zone,
         };
@@ -414,7 +294,7 @@ impl Hub {
         if self.sessions.contains_key(&slug) {
             return Err(CreateError::Taken);
         }
-        let (key, target) = import_target(Some(slug.clone()), title, now_ms());
+        let (key, target) = import_target(Some(slug.clone()), title, self.clock.now_ms());
         // Validating a large file is CPU work: off the async workers, with the store write.
         self.install(move || Session::import(doc, target).map_err(CreateError::from))
             .await?;
@@ -485,7 +365,7 @@ impl Hub {
                 let Some(hub) = hub.upgrade() else { return };
                 limits.tidy();
                 if retention_days > 0 {
-                    hub.expire(retention_days, now_ms()).await;
+                    hub.expire(retention_days, hub.clock.now_ms()).await;
                 }
             }
         });
@@ -520,6 +400,11 @@ impl Hub {
         self.tasks.track_future(connection).await
     }
 
+    /// The server's clock (exports, pongs and tests read the time from it).
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
     /// The token that tells connections the server is stopping.
     pub fn shutdown_token(&self) -> &CancellationToken {
         &self.shutdown
@@ -548,6 +433,7 @@ pub fn import_target(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::parse_hash;
 
     #[test]
     fn keys_are_long_random_and_verify_only_themselves() {
@@ -577,9 +463,13 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn a_resume_in_the_same_batch_as_commands_carries_their_frames() {
         let dir = tempfile::tempdir().unwrap();
-        let hub = Hub::start(Store::open(dir.path()).unwrap(), CancellationToken::new())
-            .await
-            .unwrap();
+        let hub = Hub::start(
+            Store::open(dir.path()).unwrap(),
+            Clock::system(),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
         let slug = SessionName::parse("era").unwrap();
         hub.create(
             slug.clone(),

@@ -8,10 +8,10 @@
 //!
 //! Fast-changing derived views are coalesced: results of polls, scales, word clouds and dot
 //! votes, and the wall of items on phones, are marked dirty by events and flushed at most
-//! every [`FLUSH_EVERY`] as one frame per audience. The task also owns the clock: when an
-//! auto-closing prompt's time runs out it applies a journaled `Tick`.
+//! every [`FLUSH_EVERY`] as one frame per audience. The task also watches the time (on the
+//! hub's [`Clock`]): when an auto-closing prompt's time runs out it applies a journaled `Tick`.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,30 +21,56 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{now_ms, CommandError, Frames, Joined, Presence, Request};
-use crate::protocol::{self, Role, ServerMessage};
-use crate::session::{
-    Command, Event, GroupId, Item, ItemId, Prompt, PromptId, PromptState, Session,
+use super::fanout::Dirty;
+use super::{
+    CommandError, Frames, Hub, Joined, Presence, SessionHandle, BROADCAST_CAPACITY, REQUEST_QUEUE,
 };
+use crate::clock::Clock;
+use crate::keys::parse_hash;
+use crate::protocol::{self, audience, Role, ServerMessage, Topic};
+use crate::session::{Command, GroupId, ParticipantId, Session};
 use crate::store::{self, SessionFiles, Store};
 
 /// Most requests handled in one batch (one fsync); bounds the latency of the first in line.
 const MAX_BATCH: usize = 2048;
 /// How often coalesced results and wall changes go out (so ≤ 5 such frames a second).
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
-/// Most items in one wall frame. Each connection's write buffer grows to its largest frame and
-/// keeps that size for the connection's life: a thousand items in one frame were ~230 KB per
-/// phone, 2.3 GB of fresh pages for 10,000 phones for the kernel to fault in and zero (and then
-/// resident). In frames of 100 the buffer stays ~25 KB and is reused.
-const WALL_ITEMS_PER_FRAME: usize = 100;
 /// Participant counts go out every this many flush ticks (once a second).
 const PRESENCE_TICKS: u32 = 5;
 
+/// What a [`SessionHandle`] asks of its session's task.
+pub(super) enum Request {
+    /// A connection's welcome (or resume) and its event stream, taken at one point.
+    Join {
+        role: Role,
+        participant: Option<ParticipantId>,
+        last_seq: u64,
+        reply: oneshot::Sender<Joined>,
+    },
+    /// Stop for deletion: no snapshot; the reply once stopped.
+    Delete { reply: oneshot::Sender<()> },
+    /// The current prompt's whole wall for a phone in `group`.
+    Wall {
+        group: Option<GroupId>,
+        reply: oneshot::Sender<Option<Utf8Bytes>>,
+    },
+    /// A command; the reply once it is durable.
+    Command {
+        command: Command,
+        reply: oneshot::Sender<Result<u64, CommandError>>,
+    },
+    /// A copy of the state (exports).
+    Read { reply: oneshot::Sender<Session> },
+}
+
+/// One live session's owner: its state, its files and its channels.
 pub(super) struct SessionTask {
     pub session: Session,
     /// `None` only while a blocking write has it.
     pub files: Option<SessionFiles>,
     pub store: Store,
+    /// The server's clock.
+    pub clock: Clock,
     pub requests: mpsc::Receiver<Request>,
     /// Frames for the facilitator and the projector.
     pub events: broadcast::Sender<Arc<Frames>>,
@@ -64,17 +90,6 @@ pub(super) struct SessionTask {
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
 const RECENT_CAPACITY: usize = 1024;
-
-/// Derived views waiting to be flushed.
-#[derive(Default)]
-pub(super) struct Dirty {
-    /// Prompts whose results changed.
-    results: BTreeSet<PromptId>,
-    /// Items whose wall view changed, per prompt, in order, once each.
-    wall: BTreeMap<PromptId, Vec<ItemId>>,
-    /// Prompts whose whole wall goes out (just opened, or its settings changed).
-    full_wall: BTreeSet<PromptId>,
-}
 
 /// What a batch produced, held back until the journal is durable.
 #[derive(Default)]
@@ -107,7 +122,7 @@ impl SessionTask {
             let deadline = self
                 .session
                 .next_deadline()
-                .map(|at| Instant::now() + Duration::from_millis(at.saturating_sub(now_ms()) + 5));
+                .map(|at| self.clock.instant_at(at) + Duration::from_millis(5));
             let first = tokio::select! {
                 _ = self.shutdown.cancelled() => break,
                 request = self.requests.recv() => match request {
@@ -164,70 +179,13 @@ impl SessionTask {
 
     fn handle(&mut self, request: Request, batch: &mut Batch) {
         match request {
-            Request::Command { command, reply } => {
-                let now = now_ms();
-                let result = match self.session.apply(&command, now) {
-                    Ok(applied) => {
-                        if !applied.events.is_empty() {
-                            store::encode_record(
-                                &mut batch.journal,
-                                self.session.seq(),
-                                now,
-                                &command,
-                            );
-                            batch.records += 1;
-                        }
-                        for stamped in &applied.events {
-                            self.mark_dirty(&stamped.event);
-                            let frames = protocol::event_frames(stamped, &self.session, now);
-                            batch.events.push(Arc::new(Frames {
-                                seq: Some(frames.seq),
-                                participant: frames.participant.map(Utf8Bytes::from),
-                                by_group: None,
-                                screen: frames.screen.map(Utf8Bytes::from),
-                                facilitator: frames.facilitator.map(Utf8Bytes::from),
-                            }));
-                        }
-                        Ok(applied.ack_seq)
-                    }
-                    Err(rejection) => Err(CommandError::Rejected(rejection)),
-                };
-                batch.replies.push(Reply::Command(reply, result));
-            }
+            Request::Command { command, reply } => self.apply(command, reply, batch),
             Request::Join {
                 role,
                 participant,
                 last_seq,
                 reply,
-            } => {
-                // Subscribing and building the welcome in one step: no event falls between.
-                let events = match role {
-                    Role::Participant => self.phone_events.subscribe(),
-                    Role::Facilitator | Role::Screen => self.events.subscribe(),
-                };
-                let group = participant.and_then(|p| self.session.group_of(&p).cloned());
-                let frames = match self.resume(role, group.as_ref(), last_seq, &batch.events) {
-                    Some(frames) => frames,
-                    None => vec![Utf8Bytes::from(protocol::welcome(
-                        &self.session,
-                        role,
-                        participant.as_ref(),
-                        self.presence.count(),
-                        now_ms(),
-                    ))],
-                };
-                let mut frames = frames;
-                if role != Role::Participant {
-                    frames.push(self.presence_frame());
-                }
-                let joined = Joined {
-                    frames,
-                    seq: self.session.seq(),
-                    group,
-                    events,
-                };
-                batch.replies.push(Reply::Join(reply, joined));
-            }
+            } => self.join(role, participant, last_seq, reply, batch),
             Request::Delete { reply } => {
                 self.deleting = Some(reply);
             }
@@ -247,14 +205,68 @@ impl SessionTask {
         }
     }
 
-    /// The whole wall of `prompt` as a phone in `group` sees it.
-    fn full_wall(&self, prompt: &crate::session::Prompt, group: Option<&GroupId>) -> String {
-        protocol::wall_frame(
-            &self.session,
-            prompt,
-            protocol::wall_items(&self.session, prompt, group),
-            true,
-        )
+    /// Applies one command; its journal record, frames and reply join the batch.
+    fn apply(
+        &mut self,
+        command: Command,
+        reply: oneshot::Sender<Result<u64, CommandError>>,
+        batch: &mut Batch,
+    ) {
+        let now = self.clock.now_ms();
+        let result = match self.session.apply(&command, now) {
+            Ok(applied) => {
+                if !applied.events.is_empty() {
+                    store::encode_record(&mut batch.journal, self.session.seq(), now, &command);
+                    batch.records += 1;
+                }
+                for stamped in &applied.events {
+                    self.mark_dirty(&stamped.event);
+                    let frames = protocol::event_frames(stamped, &self.session, now);
+                    batch.events.push(Arc::new(frames));
+                }
+                Ok(applied.ack_seq)
+            }
+            Err(rejection) => Err(CommandError::Rejected(rejection)),
+        };
+        batch.replies.push(Reply::Command(reply, result));
+    }
+
+    /// A welcome (or the frames missed since `last_seq`) and the events after it.
+    fn join(
+        &mut self,
+        role: Role,
+        participant: Option<ParticipantId>,
+        last_seq: u64,
+        reply: oneshot::Sender<Joined>,
+        batch: &mut Batch,
+    ) {
+        // Subscribing and building the welcome in one step: no event falls between.
+        let events = match role {
+            Role::Participant => self.phone_events.subscribe(),
+            Role::Facilitator | Role::Screen => self.events.subscribe(),
+        };
+        let group = participant.and_then(|p| self.session.group_of(&p).cloned());
+        let frames = match self.resume(role, group.as_ref(), last_seq, &batch.events) {
+            Some(frames) => frames,
+            None => vec![Utf8Bytes::from(protocol::welcome(
+                &self.session,
+                role,
+                participant.as_ref(),
+                self.presence.count(),
+                self.clock.now_ms(),
+            ))],
+        };
+        let mut frames = frames;
+        if audience(Topic::Presence).includes(role) {
+            frames.push(self.presence_frame());
+        }
+        let joined = Joined {
+            frames,
+            seq: self.session.seq(),
+            group,
+            events,
+        };
+        batch.replies.push(Reply::Join(reply, joined));
     }
 
     /// The frames a client that has seen everything up to `last_seq` needs to be current
@@ -287,7 +299,7 @@ impl SessionTask {
         let mut frames = vec![Utf8Bytes::from(
             ServerMessage::Resumed {
                 seq,
-                server_time: now_ms(),
+                server_time: self.clock.now_ms(),
             }
             .to_json(),
         )];
@@ -311,157 +323,8 @@ impl SessionTask {
         Some(frames)
     }
 
-    /// Notes which derived views an event changes.
-    fn mark_dirty(&mut self, event: &Event) {
-        // Which results an event changes is the activities' rule, kept in the core.
-        self.dirty
-            .results
-            .extend(self.session.results_touched(event).cloned());
-        let item = match event {
-            Event::PromptOpened(prompt) | Event::PromptUpdated(prompt) => {
-                if prompt.draft.wall {
-                    self.dirty.full_wall.insert(prompt.id.clone());
-                }
-                return;
-            }
-            Event::AnswersChanged(_) | Event::PromptClosed(_) => return,
-            Event::ParticipantGrouped(..) | Event::GroupsChanged(_) => {
-                self.presence.changed.store(true, Ordering::Relaxed);
-                return;
-            }
-            Event::ItemAdded(item)
-            | Event::ItemHidden(item)
-            | Event::ItemUnhidden(item)
-            | Event::ItemUpdated(item)
-            | Event::ItemLiked(item) => item,
-            // A screen_changed carries the stage's results itself.
-            Event::PromptAdded(_)
-            | Event::PromptDeleted(_)
-            | Event::AgendaReordered(_)
-            | Event::ScreenChanged(_) => return,
-        };
-        let Some(prompt) = self.session.prompt(&item.prompt_id) else {
-            return;
-        };
-        let on_wall =
-            prompt.draft.wall && (item.is_visible() || !matches!(event, Event::ItemAdded(_)));
-        if on_wall {
-            let pending = self.dirty.wall.entry(item.prompt_id.clone()).or_default();
-            if !pending.contains(&item.id) {
-                pending.push(item.id);
-            }
-        }
-    }
-
-    /// Sends the coalesced results and wall changes.
-    fn flush(&mut self) {
-        let current = self.session.current_prompt().map(|p| p.id.clone());
-        for prompt_id in std::mem::take(&mut self.dirty.results) {
-            let Some(prompt) = self.session.prompt(&prompt_id) else {
-                continue;
-            };
-            if !protocol::has_results(prompt) || prompt.state == PromptState::Draft {
-                continue;
-            }
-            let json = Utf8Bytes::from(protocol::results_frame(&self.session, prompt));
-            // Phones see the current prompt's results and the projector its stage's (an
-            // earlier prompt it was asked to show, say), when public.
-            let sees = |role| protocol::sees_results(&self.session, prompt, role);
-            self.publish(Arc::new(Frames {
-                seq: None,
-                participant: sees(Role::Participant).then(|| json.clone()),
-                by_group: None,
-                screen: sees(Role::Screen).then(|| json.clone()),
-                facilitator: Some(json),
-            }));
-        }
-        for prompt_id in std::mem::take(&mut self.dirty.full_wall) {
-            if current.as_ref() != Some(&prompt_id) {
-                continue;
-            }
-            let Some(prompt) = self.session.prompt(&prompt_id) else {
-                continue;
-            };
-            // The whole wall supersedes pending changes to it.
-            self.dirty.wall.remove(&prompt_id);
-            let items: Vec<&Item> = self.session.visible_items(&prompt_id).collect();
-            self.publish_wall(prompt, &items, true);
-        }
-        for (prompt_id, ids) in std::mem::take(&mut self.dirty.wall) {
-            // Phones show only the current prompt; a later welcome covers the rest.
-            if current.as_ref() != Some(&prompt_id) {
-                continue;
-            }
-            let Some(prompt) = self.session.prompt(&prompt_id) else {
-                continue;
-            };
-            let items: Vec<&Item> = ids.iter().filter_map(|id| self.session.item(id)).collect();
-            self.publish_wall(prompt, &items, false);
-        }
-    }
-
-    /// Publishes wall frames of at most [`WALL_ITEMS_PER_FRAME`] items: one per group for a
-    /// per-group prompt (each phone gets only its group's), else one for every phone. With
-    /// `full`, the first frame replaces the wall (every group gets one, even empty).
-    fn publish_wall(&self, prompt: &Prompt, items: &[&Item], full: bool) {
-        let chunks: Vec<&[&Item]> = if items.is_empty() {
-            vec![&[]]
-        } else {
-            items.chunks(WALL_ITEMS_PER_FRAME).collect()
-        };
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            let full = full && n == 0;
-            let frame = |items: Vec<&Item>| {
-                Utf8Bytes::from(protocol::wall_frame(
-                    &self.session,
-                    prompt,
-                    items.into_iter(),
-                    full,
-                ))
-            };
-            let frames = if prompt.draft.per_group {
-                let mut groups: BTreeMap<GroupId, Vec<&Item>> = BTreeMap::new();
-                if full {
-                    for group in self.session.groups() {
-                        groups.entry(group.id.clone()).or_default();
-                    }
-                }
-                for item in chunk {
-                    if let Some(g) = &item.group {
-                        groups.entry(g.clone()).or_default().push(*item);
-                    }
-                }
-                Frames {
-                    by_group: Some(
-                        groups
-                            .into_iter()
-                            .map(|(g, items)| (g, frame(items)))
-                            .collect(),
-                    ),
-                    ..Default::default()
-                }
-            } else {
-                Frames {
-                    participant: Some(frame(chunk.to_vec())),
-                    ..Default::default()
-                }
-            };
-            self.publish(Arc::new(frames));
-        }
-    }
-
-    /// Sends frames on the channels of the roles that get them: phones have their own, so
-    /// an event only the facilitator and projector see wakes none of ten thousand phones.
-    fn publish(&self, frames: Arc<Frames>) {
-        // No receivers is fine: nobody is connected.
-        if frames.participant.is_some() || frames.by_group.is_some() {
-            let _ = self.phone_events.send(frames.clone());
-        }
-        if frames.screen.is_some() || frames.facilitator.is_some() {
-            let _ = self.events.send(frames);
-        }
-    }
-
+    /// Writes the batch's journal records (one write, one fsync), then broadcasts its frames
+    /// and sends its replies.
     async fn commit(&mut self, batch: Batch) {
         if batch.records > 0 {
             if let Err(error) = self.append(batch.journal, batch.records).await {
@@ -477,7 +340,8 @@ impl SessionTask {
             }
         }
         if batch.records > 0 {
-            self.last_activity.store(now_ms(), Ordering::Relaxed);
+            self.last_activity
+                .store(self.clock.now_ms(), Ordering::Relaxed);
         }
         for frames in batch.events {
             if frames.seq.is_some() {
@@ -565,37 +429,6 @@ impl SessionTask {
             Err(error) => tracing::error!(%error, "snapshot task failed"),
         }
     }
-
-    /// Participants connected, in all and per group.
-    fn presence_frame(&self) -> Utf8Bytes {
-        let present = self.presence.present();
-        let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
-        for participant in &present {
-            if let Some(group) = self.session.group_of(participant) {
-                *groups.entry(group.0.as_str()).or_insert(0) += 1;
-            }
-        }
-        Utf8Bytes::from(
-            ServerMessage::Presence {
-                participants: present.len(),
-                groups,
-            }
-            .to_json(),
-        )
-    }
-
-    fn publish_presence(&self) {
-        if !self.presence.changed.swap(false, Ordering::Relaxed) {
-            return;
-        }
-        let json = self.presence_frame();
-        self.publish(Arc::new(Frames {
-            seq: None,
-            screen: Some(json.clone()),
-            facilitator: Some(json),
-            ..Default::default()
-        }));
-    }
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -603,4 +436,38 @@ async fn sleep_until(deadline: Option<Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
+}
+
+/// Starts the task that owns `session` (tracked by the hub, so shutdown waits for it).
+pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> SessionHandle {
+    let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
+    let key_hash = parse_hash(&session.meta.key_hash);
+    let handle = SessionHandle {
+        requests: tx,
+        slug: session.meta.slug.clone(),
+        key_hash: Arc::new(key_hash),
+        presence: Arc::default(),
+        last_activity: Arc::new(AtomicU64::new(session.last_activity())),
+    };
+    let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
+    let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);
+    let actor = SessionTask {
+        session,
+        files: Some(files),
+        store: hub.store.clone(),
+        clock: hub.clock,
+        requests: rx,
+        events,
+        phone_events,
+        presence: handle.presence.clone(),
+        shutdown: hub.shutdown.clone(),
+        dirty: Default::default(),
+        recent: Default::default(),
+        last_activity: handle.last_activity.clone(),
+        deleting: None,
+    };
+    let span = tracing::info_span!("session", slug = %handle.slug);
+    hub.tasks
+        .spawn(tracing::Instrument::instrument(actor.run(), span));
+    handle
 }

@@ -9,18 +9,21 @@ use std::path::Path;
 use super::format::{decode_meta, decode_snapshot};
 use super::journal::{archived_segments, replay_journal};
 use super::{sync_dir, StoreError, IMPORTED, JOURNAL, META, SNAPSHOT};
-use crate::session::{Session, SessionMeta};
+use crate::session::{Millis, Session, SessionMeta};
 
-/// The state in `dir` and the good length of the live journal. With `repair`, a corrupt
+/// The state in `dir` and the good length of the live journal. With `repair_at` (now, in ms), a corrupt
 /// snapshot is renamed to `snapshot.json.corrupt-<ms>` (kept for inspection).
-pub(super) fn read_state(dir: &Path, repair: bool) -> Result<(Session, u64), StoreError> {
+pub(super) fn read_state(
+    dir: &Path,
+    repair_at: Option<Millis>,
+) -> Result<(Session, u64), StoreError> {
     let mut session = match read_snapshot(dir) {
         Ok(session) => session,
         Err(error) => {
             let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?");
             tracing::error!(session = slug, %error, "snapshot unusable; rebuilding the session from its journal");
-            if repair && dir.join(SNAPSHOT).exists() {
-                let aside = format!("{SNAPSHOT}.corrupt-{}", crate::hub::now_ms());
+            if let Some(now) = repair_at.filter(|_| dir.join(SNAPSHOT).exists()) {
+                let aside = format!("{SNAPSHOT}.corrupt-{now}");
                 fs::rename(dir.join(SNAPSHOT), dir.join(&aside))?;
                 sync_dir(dir)?;
                 tracing::warn!(session = slug, file = %aside, "corrupt snapshot moved aside");

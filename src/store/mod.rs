@@ -42,6 +42,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use crate::clock::Clock;
 use crate::session::{Session, SessionName};
 
 pub use format::{
@@ -105,6 +106,8 @@ impl WriteFault {
 pub struct Store {
     sessions: PathBuf,
     fault: WriteFault,
+    /// Names a corrupt snapshot moved aside.
+    clock: Clock,
 }
 
 impl Store {
@@ -115,7 +118,14 @@ impl Store {
         Ok(Self {
             sessions,
             fault: WriteFault::default(),
+            clock: Clock::system(),
         })
+    }
+
+    /// The same store, reading the time from `clock`.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The same store, with journal writes failing whenever `fault` is set.
@@ -137,6 +147,7 @@ impl Store {
         Ok(Self {
             sessions,
             fault: WriteFault::default(),
+            clock: Clock::system(),
         })
     }
 
@@ -214,7 +225,7 @@ impl Store {
                 format!("no session named {slug}"),
             )));
         }
-        Ok(load::read_state(&dir, false)?.0)
+        Ok(load::read_state(&dir, None)?.0)
     }
 
     /// Loads a session: its snapshot, then every newer journal line. A corrupt snapshot is
@@ -222,7 +233,7 @@ impl Store {
     /// files, ready to append to.
     pub fn load(&self, slug: &SessionName) -> Result<(Session, SessionFiles), StoreError> {
         let dir = self.dir(slug);
-        let (session, good_len) = load::read_state(&dir, true)?;
+        let (session, good_len) = load::read_state(&dir, Some(self.clock.now_ms()))?;
         let mut files = SessionFiles::open(dir, self.fault.clone())?;
         files.cut_torn_tail(good_len, slug)?;
         Ok((session, files))

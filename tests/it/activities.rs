@@ -454,8 +454,12 @@ async fn dot_voting_on_the_questions_of_an_earlier_prompt() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// On paused tokio time: the server's clock follows it, and while the runtime waits on
+/// nothing but timers it skips ahead, so the 12-second time box closes at once.
+#[tokio::test(start_paused = true)]
 async fn timers_close_by_themselves_and_take_added_time() {
+    let started = tokio::time::Instant::now();
+    let real = std::time::Instant::now();
     let server = TestServer::start().await;
     let key = server.create_session("ajastin").await;
     let (mut fac, _) = server.facilitator("ajastin", &key).await;
@@ -501,6 +505,11 @@ async fn timers_close_by_themselves_and_take_added_time() {
         "prompt_closed",
     )
     .await;
+    assert!(started.elapsed() >= std::time::Duration::from_secs(12));
+    assert!(
+        real.elapsed() < std::time::Duration::from_secs(10),
+        "waited for a real timer"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

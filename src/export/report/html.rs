@@ -243,7 +243,8 @@ mod tests {
 
     fn page(options: &Options) -> String {
         let w = workshop();
-        String::from_utf8(export(&w.session, Format::Html, options).expect("html")).expect("utf-8")
+        String::from_utf8(export(&w.session, Format::Html, options, 0).expect("html"))
+            .expect("utf-8")
     }
 
     #[test]
@@ -255,9 +256,10 @@ mod tests {
             prompt_id: prompt.clone(),
         });
         w.submit(3, &prompt, "\"><img src=x onerror=alert(1)>", Some(0));
-        let html =
-            String::from_utf8(export(&w.session, Format::Html, &Options::default()).expect("html"))
-                .expect("utf-8");
+        let html = String::from_utf8(
+            export(&w.session, Format::Html, &Options::default(), 0).expect("html"),
+        )
+        .expect("utf-8");
         assert!(!html.contains("<script>alert"), "raw script in the page");
         assert!(html.contains("Tiedonkulku &amp; &lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!html.contains("<img"), "raw img in the page");

@@ -87,7 +87,7 @@ mod tests {
 
     fn doc(options: &Options) -> String {
         let w = workshop();
-        String::from_utf8(export(&w.session, Format::Md, options).expect("md")).expect("utf-8")
+        String::from_utf8(export(&w.session, Format::Md, options, 0).expect("md")).expect("utf-8")
     }
 
     #[test]

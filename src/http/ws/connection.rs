@@ -1,0 +1,565 @@
+//! One connection's life after the upgrade: hello, welcome (or resume), then the loop.
+//!
+//! The loop's `select!` only picks the source of the next thing to do (shutdown, the
+//! session's broadcast, a reply to a command passed on, the heartbeat, the client's next
+//! frame) and hands it to a handler of its own (`on_events`, `on_reply`, `on_heartbeat`,
+//! `on_client_frame`). A handler returns `Err(Closed)` when the connection is over; the
+//! client has then been told why, as far as it can be.
+//!
+//! The connection is generic over the socket (any `Sink` of messages that is also a `Stream`
+//! of them), so its unit tests drive it over channels, as axum's `testing-websockets`
+//! example does.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::stream::FuturesOrdered;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use governor::DefaultDirectRateLimiter;
+use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    CLOSE_DELETED, CLOSE_DRAIN, CLOSE_IDLE, CLOSE_POLICY, CLOSE_RESTART, CLOSE_TOO_BIG,
+    HELLO_TIMEOUT, MAX_FRAMES_PER_WRITE, MAX_IN_FLIGHT, MAX_MESSAGE_BYTES, SEND_TIMEOUT,
+};
+use crate::clock::Clock;
+use crate::hub::{CommandError, Frames, Joined, SessionHandle};
+use crate::limits::{ConnectionSlot, Limits};
+use crate::protocol::{ClientMessage, Hello, Role, ServerMessage, PROTOCOL_VERSION};
+use crate::session::{Command, GroupId, ParticipantId};
+
+/// What a command's reply future yields: its request id, the group it moves the phone to
+/// (for `choose_group`), and the session's answer.
+type Reply = (
+    Option<String>,
+    Option<Option<GroupId>>,
+    Result<u64, CommandError>,
+);
+
+/// A command waiting for the disk (boxed: one per command in flight, not per connection).
+type Pending = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+/// The connection is over (the client has been told why, as far as it could be).
+pub(super) struct Closed;
+
+/// Why a hello was refused: the request id, the wire code and the reason.
+type Refusal = (Option<String>, &'static str, String);
+
+/// Who the client proved to be in its hello.
+struct Identity {
+    role: Role,
+    participant: Option<ParticipantId>,
+    last_seq: u64,
+}
+
+/// The loop's state once welcomed.
+struct Live {
+    identity: Identity,
+    /// Events at or below it are already reflected on the client.
+    last_seq: u64,
+    /// A phone's group (which wall frames it gets).
+    group: Option<GroupId>,
+    events: broadcast::Receiver<Arc<Frames>>,
+    /// Replies to commands passed on, in the order the client sent them.
+    pending: FuturesOrdered<Pending>,
+    limiter: DefaultDirectRateLimiter,
+    /// When the client was last heard from (any frame).
+    last_heard: Instant,
+}
+
+/// The next thing the loop has to do, picked by its `select!`.
+enum Input {
+    Shutdown,
+    Events(Result<Arc<Frames>, RecvError>),
+    Reply(Reply),
+    Heartbeat,
+    Frame(Option<Result<Message, axum::Error>>),
+}
+
+/// One websocket connection to one session.
+pub(super) struct Connection<S> {
+    /// The socket: a sink and a stream of messages.
+    pub socket: S,
+    /// The server's clock, for `pong`'s `server_time`.
+    pub clock: Clock,
+    /// The session.
+    pub handle: SessionHandle,
+    /// Rate limits and the idle timeout.
+    pub limits: Arc<Limits>,
+    /// The client's address (key attempts are limited per address).
+    pub ip: std::net::IpAddr,
+    /// Held for the connection's life: one of its IP's connection slots.
+    pub _slot: ConnectionSlot,
+}
+
+impl<S> Connection<S>
+where
+    S: Sink<Message> + Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    /// Runs the connection to its end. `session_gone` tells a deleted session (close 4004)
+    /// from a stopping server (1012) when the session's broadcast ends.
+    pub async fn run(mut self, shutdown: CancellationToken, session_gone: impl Fn() -> bool) {
+        let Some(identity) = self.hello().await else {
+            return;
+        };
+        let _presence = identity.participant.map(|p| self.handle.present(p));
+        let Some(mut live) = self.welcome(identity).await else {
+            return;
+        };
+        // Ping a third of the idle timeout apart, so two unanswered pings still fit in it.
+        let mut heartbeat = tokio::time::interval(self.limits.idle_timeout / 3);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Made once, on a token of this connection's own: polling `cancelled()` of the shared
+        // token on every wake locked one mutex that every connection shares, which was most of
+        // the server's CPU time under load (docs/benchmarks.md).
+        let cancelled = shutdown.child_token().cancelled_owned();
+        tokio::pin!(cancelled);
+        loop {
+            // Biased, in this order: a command's events are broadcast before its reply is
+            // sent, so polling events first delivers them before the ack; reading the client
+            // comes last, so a flood of input cannot starve its own output.
+            let input = tokio::select! {
+                biased;
+                _ = &mut cancelled => Input::Shutdown,
+                event = live.events.recv() => Input::Events(event),
+                Some(reply) = live.pending.next(), if !live.pending.is_empty() => Input::Reply(reply),
+                _ = heartbeat.tick() => Input::Heartbeat,
+                frame = self.socket.next(), if live.pending.len() < MAX_IN_FLIGHT => Input::Frame(frame),
+            };
+            let step = match input {
+                Input::Shutdown => self.on_shutdown(&mut live).await,
+                Input::Events(event) => self.on_events(&mut live, event, &session_gone).await,
+                Input::Reply(reply) => self.on_reply(&mut live, reply).await,
+                Input::Heartbeat => self.on_heartbeat(live.last_heard).await,
+                Input::Frame(frame) => self.on_client_frame(&mut live, frame).await,
+            };
+            if step.is_err() {
+                break;
+            }
+        }
+    }
+
+    /// Joins the session and sends the welcome (or the resume); `None` when it could not.
+    async fn welcome(&mut self, identity: Identity) -> Option<Live> {
+        let joined = self
+            .handle
+            .join(identity.role, identity.participant, identity.last_seq)
+            .await;
+        let Ok(Joined {
+            frames,
+            seq,
+            group,
+            events,
+        }) = joined
+        else {
+            self.close(CLOSE_RESTART, "restarting").await;
+            return None;
+        };
+        for frame in frames {
+            self.send(Message::Text(frame)).await.ok()?;
+        }
+        Some(Live {
+            limiter: self
+                .limits
+                .connection_limiter(identity.role == Role::Facilitator),
+            identity,
+            last_seq: seq,
+            group,
+            events,
+            pending: FuturesOrdered::new(),
+            last_heard: Instant::now(),
+        })
+    }
+
+    /// The server is stopping: replies already on their way reach the client, then 1012.
+    async fn on_shutdown(&mut self, live: &mut Live) -> Result<(), Closed> {
+        while let Some((id, _, result)) = live.pending.next().await {
+            let _ = self.send(reply_frame(id, result)).await;
+        }
+        self.close(CLOSE_RESTART, "server restarting").await;
+        Err(Closed)
+    }
+
+    /// Broadcast frames: this one and those already queued behind it (up to
+    /// [`MAX_FRAMES_PER_WRITE`]) go out in one write, one flush: a prompt change is two
+    /// frames to every phone, a wall burst several.
+    async fn on_events(
+        &mut self,
+        live: &mut Live,
+        first: Result<Arc<Frames>, RecvError>,
+        session_gone: &impl Fn() -> bool,
+    ) -> Result<(), Closed> {
+        let mut next = Some(first);
+        let mut queued = 0;
+        while let Some(event) = next.take() {
+            match event {
+                Ok(frames) => {
+                    queued += self.feed_event(live, &frames).await?;
+                    if queued < MAX_FRAMES_PER_WRITE {
+                        next = try_next(&mut live.events);
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => queued += self.resync(live, missed).await?,
+                Err(RecvError::Closed) => {
+                    let _ = self.flush().await;
+                    let deleted = session_gone();
+                    let (code, reason) = match deleted {
+                        true => (CLOSE_DELETED, "session deleted"),
+                        false => (CLOSE_RESTART, "server restarting"),
+                    };
+                    self.close(code, reason).await;
+                    return Err(Closed);
+                }
+            }
+        }
+        if queued > 0 {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Queues this connection's frame of one broadcast, unless already seen; how many queued.
+    async fn feed_event(&mut self, live: &mut Live, frames: &Frames) -> Result<usize, Closed> {
+        if frames.seq.is_some_and(|seq| seq <= live.last_seq) {
+            return Ok(0);
+        }
+        live.last_seq = frames.seq.unwrap_or(live.last_seq);
+        let Some(frame) = frames.for_conn(live.identity.role, live.group.as_ref()) else {
+            return Ok(0);
+        };
+        self.feed(Message::Text(frame.clone())).await?;
+        Ok(1)
+    }
+
+    /// The connection fell more than the broadcast's capacity behind: it starts over from a
+    /// fresh welcome (and a fresh subscription) instead of silently missing events.
+    async fn resync(&mut self, live: &mut Live, missed: u64) -> Result<usize, Closed> {
+        tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
+        let Ok(joined) = self
+            .handle
+            .join(live.identity.role, live.identity.participant, 0)
+            .await
+        else {
+            self.close(CLOSE_RESTART, "restarting").await;
+            return Err(Closed);
+        };
+        live.last_seq = joined.seq;
+        live.group = joined.group;
+        live.events = joined.events;
+        let queued = joined.frames.len();
+        for frame in joined.frames {
+            self.feed(Message::Text(frame)).await?;
+        }
+        Ok(queued)
+    }
+
+    /// A command's reply: the ack or error, and after a change of group that group's wall.
+    async fn on_reply(&mut self, live: &mut Live, reply: Reply) -> Result<(), Closed> {
+        let (id, moves_to, result) = reply;
+        let mut new_wall = None;
+        if let (Some(to), Ok(_)) = (moves_to, &result) {
+            if live.group != to {
+                // Another group's wall: send the whole of it.
+                new_wall = self.handle.wall(to.clone()).await;
+            }
+            live.group = to;
+        }
+        self.send(reply_frame(id, result)).await?;
+        if let Some(wall) = new_wall {
+            self.send(Message::Text(wall)).await?;
+        }
+        Ok(())
+    }
+
+    /// Closes a connection silent for the idle timeout, else pings it.
+    async fn on_heartbeat(&mut self, last_heard: Instant) -> Result<(), Closed> {
+        if last_heard.elapsed() > self.limits.idle_timeout {
+            tracing::debug!("connection idle; closing");
+            self.close(CLOSE_IDLE, "idle").await;
+            return Err(Closed);
+        }
+        self.send(Message::Ping(Default::default())).await
+    }
+
+    /// The client's next frame (`None`: the stream ended).
+    async fn on_client_frame(
+        &mut self,
+        live: &mut Live,
+        frame: Option<Result<Message, axum::Error>>,
+    ) -> Result<(), Closed> {
+        live.last_heard = Instant::now();
+        let text = match frame {
+            Some(Ok(Message::Text(text))) if text.len() > MAX_MESSAGE_BYTES => {
+                return self.too_big().await;
+            }
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Binary(_))) => {
+                let refusal = error_frame(None, "binary_not_supported", "send JSON text frames");
+                return self.send(refusal).await;
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Ok(()),
+            Some(Ok(Message::Close(_))) => {
+                // The library queued the answering close frame; flush it so the client sees
+                // a clean close, not 1006.
+                let _ = tokio::time::timeout(SEND_TIMEOUT, SinkExt::close(&mut self.socket)).await;
+                return Err(Closed);
+            }
+            None => return Err(Closed),
+            Some(Err(error)) if is_too_big(&error) => return self.too_big().await,
+            Some(Err(_)) => return Err(Closed),
+        };
+        self.on_text(live, &text).await
+    }
+
+    /// A text frame: decoded, checked against the role and the rate limit, then answered here
+    /// (`ping`, refusals) or passed on to the session (its reply joins `pending`).
+    async fn on_text(&mut self, live: &mut Live, text: &str) -> Result<(), Closed> {
+        let message = match ClientMessage::decode(text) {
+            Ok(message) => message,
+            Err(e) => {
+                let frame = match e.for_role {
+                    Some(role) if role != live.identity.role => {
+                        error_frame(e.id, "forbidden", "your role may not do that")
+                    }
+                    _ => error_frame(e.id, e.code, e.message),
+                };
+                return self.send(frame).await;
+            }
+        };
+        let id = match &message {
+            ClientMessage::Hello(_) => None,
+            ClientMessage::Ping { id }
+            | ClientMessage::Participant { id, .. }
+            | ClientMessage::Facilitator { id, .. } => id.clone(),
+        };
+        let reply = match command_for(&live.identity, message) {
+            Ok(Some(_)) if live.limiter.check().is_err() => {
+                error_frame(id, "rate_limited", "too many requests; slow down a little")
+            }
+            Ok(Some(command)) => {
+                let moves_to = match &command {
+                    Command::ChooseGroup { group_id, .. } => Some(group_id.clone()),
+                    _ => None,
+                };
+                let reply = self.handle.command(command).await;
+                live.pending.push_back(Box::pin(async move {
+                    let result = reply.await.unwrap_or(Err(CommandError::Unavailable));
+                    (id, moves_to, result)
+                }));
+                return Ok(());
+            }
+            Ok(None) => {
+                let server_time = self.clock.now_ms();
+                Message::Text(ServerMessage::Pong { id, server_time }.to_json().into())
+            }
+            Err((code, message)) => error_frame(id, code, message),
+        };
+        self.send(reply).await
+    }
+
+    /// A frame over the size limit: say so, close with 1009.
+    async fn too_big(&mut self) -> Result<(), Closed> {
+        let refusal = error_frame(None, "frame_too_large", "frames are limited to 16 KiB");
+        let _ = self.send(refusal).await;
+        self.close(CLOSE_TOO_BIG, "frame too large").await;
+        Err(Closed)
+    }
+
+    /// Reads and checks the hello. On refusal the client has been told why.
+    async fn hello(&mut self) -> Option<Identity> {
+        let refusal = match self.read_hello().await {
+            Ok(hello) => match self.admit(hello) {
+                Ok(identity) => return Some(identity),
+                Err(refusal) => refusal,
+            },
+            Err(Some(refusal)) => refusal,
+            Err(None) => return None,
+        };
+        let (id, code, message) = refusal;
+        let _ = self.send(error_frame(id, code, message)).await;
+        self.close(CLOSE_POLICY, "hello refused").await;
+        None
+    }
+
+    /// The first frame, if it is a hello (`Err(None)`: the client left without one).
+    async fn read_hello(&mut self) -> Result<Hello, Option<Refusal>> {
+        let not_hello = || {
+            Some((
+                None,
+                "hello_required",
+                "the first frame must be a hello".into(),
+            ))
+        };
+        let text = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => text,
+            Ok(Some(Ok(_))) => return Err(not_hello()),
+            Err(_) => {
+                return Err(Some((
+                    None,
+                    "hello_timeout",
+                    "no hello within 10 seconds".into(),
+                )))
+            }
+            _ => return Err(None),
+        };
+        match ClientMessage::decode(&text) {
+            Ok(ClientMessage::Hello(hello)) => Ok(hello),
+            Ok(_) => Err(not_hello()),
+            Err(e) => Err(Some((e.id, e.code, e.message))),
+        }
+    }
+
+    /// Who the hello says the client is, if it may be that.
+    fn admit(&self, hello: Hello) -> Result<Identity, Refusal> {
+        let refuse = |code, message: &str| Err((None, code, message.to_string()));
+        if hello.protocol.unwrap_or(1) > PROTOCOL_VERSION {
+            return refuse("unsupported_protocol", "this server speaks protocol 1");
+        }
+        let participant = match hello.role {
+            Role::Participant => match hello.participant_id {
+                Some(id) => Some(ParticipantId(id)),
+                None => {
+                    let why = "a participant's hello needs its participant_id";
+                    return refuse("participant_id_required", why);
+                }
+            },
+            Role::Facilitator => {
+                let key = hello.key.unwrap_or_default();
+                if key.is_empty() {
+                    return refuse("key_required", "the facilitator key is missing");
+                }
+                // Checked before the key, so guessing costs time whatever the guess.
+                if !self.limits.may_check_key(self.ip) {
+                    let why = "too many key attempts from your address; wait a minute";
+                    return refuse("rate_limited", why);
+                }
+                if !self.handle.verify_key(&key) {
+                    return refuse("invalid_key", "wrong facilitator key");
+                }
+                None
+            }
+            Role::Screen => None,
+        };
+        Ok(Identity {
+            role: hello.role,
+            participant,
+            last_seq: hello.last_seq,
+        })
+    }
+
+    /// Sends one frame, giving up on a client that does not take it in time.
+    async fn send(&mut self, message: Message) -> Result<(), Closed> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Closed),
+            Err(_) => {
+                tracing::debug!("client stopped reading; dropping the connection");
+                Err(Closed)
+            }
+        }
+    }
+
+    /// Queues one frame without flushing (it goes out with the next flush, or once the write
+    /// buffer fills), within the same time limit as [`Connection::send`].
+    async fn feed(&mut self, message: Message) -> Result<(), Closed> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.feed(message)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(Closed),
+        }
+    }
+
+    /// Writes out what [`Connection::feed`] queued.
+    async fn flush(&mut self) -> Result<(), Closed> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(Closed),
+        }
+    }
+
+    /// Sends a close frame, then reads (and ignores) what the client still sends until its
+    /// answering close frame, the end of the stream or [`CLOSE_DRAIN`]. Dropping a socket
+    /// with unread input makes the kernel reset the connection, which can throw away what was
+    /// just written: a phone still sending would lose its last acks and the close code.
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let reason = Utf8Bytes::from_static(reason);
+        let frame = Message::Close(Some(CloseFrame { code, reason }));
+        if self.send(frame).await.is_err() {
+            return;
+        }
+        let _ = tokio::time::timeout(CLOSE_DRAIN, async {
+            while let Some(Ok(message)) = self.socket.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+}
+
+/// The next broadcast already waiting, without waiting for one.
+fn try_next(
+    events: &mut broadcast::Receiver<Arc<Frames>>,
+) -> Option<Result<Arc<Frames>, RecvError>> {
+    match events.try_recv() {
+        Ok(frames) => Some(Ok(frames)),
+        Err(TryRecvError::Empty) => None,
+        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+        Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+    }
+}
+
+/// Whether a read failed because the client's message exceeded the size limit.
+fn is_too_big(error: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::{error::CapacityError, Error};
+    let inner: &(dyn std::error::Error + 'static) = error;
+    matches!(
+        inner.source().and_then(|e| e.downcast_ref::<Error>()),
+        Some(Error::Capacity(CapacityError::MessageTooLong { .. }))
+    )
+}
+
+/// What a decoded frame asks of the session (`None`: a ping, answered here), or why this
+/// role may not send it.
+fn command_for(
+    identity: &Identity,
+    message: ClientMessage,
+) -> Result<Option<Command>, (&'static str, &'static str)> {
+    match message {
+        ClientMessage::Ping { .. } => Ok(None),
+        ClientMessage::Participant { action, .. } => match (identity.role, identity.participant) {
+            (Role::Participant, Some(participant)) => Ok(Some(action.into_command(participant))),
+            _ => Err(("forbidden", "only participants do that")),
+        },
+        ClientMessage::Facilitator { action, .. } if identity.role == Role::Facilitator => {
+            Ok(Some(action.into_command()))
+        }
+        ClientMessage::Facilitator { .. } => Err(("forbidden", "only the facilitator may do that")),
+        ClientMessage::Hello(_) => Err(("unexpected_hello", "this connection already said hello")),
+    }
+}
+
+/// The frame answering a command: `ack` with its seq, or `error`.
+fn reply_frame(id: Option<String>, result: Result<u64, CommandError>) -> Message {
+    match result {
+        Ok(seq) => Message::Text(ServerMessage::Ack { id, seq }.to_json().into()),
+        Err(error) => error_frame(id, error.code(), error.to_string()),
+    }
+}
+
+/// An `error` frame.
+fn error_frame(id: Option<String>, code: &str, message: impl Into<String>) -> Message {
+    Message::Text(
+        ServerMessage::Error {
+            id,
+            code,
+            message: message.into(),
+        }
+        .to_json()
+        .into(),
+    )
+}

@@ -1,0 +1,313 @@
+//! The wire format pinned with JSON literals: decoding client frames, and what the welcome and
+//! event frames show each role.
+
+use super::*;
+use crate::session::{
+    Command, Event, Language, ParticipantId, PromptId, ScreenView, Session, Stamped,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+#[test]
+fn frames_decode_from_the_documented_json() {
+    let hello = ClientMessage::decode(
+        r#"{"type":"hello","role":"participant","participant_id":"6f1c1f0e-8a4b-4d57-9a56-1a1e7c9e2b10","last_seq":0}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        hello,
+        ClientMessage::Hello(Hello {
+            role: Role::Participant,
+            participant_id: Some(_),
+            ..
+        })
+    ));
+    let submit = ClientMessage::decode(
+        r#"{"type":"submit","id":"0b7e4a52-3f0c-4c7e-9d8a-2f5b8c1d9e01","prompt_id":"p1","text":"Ohjaamo","column":1}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        submit,
+        ClientMessage::Participant { id: Some(ref id), action: ParticipantAction::Submit { column: Some(1), .. } }
+            if id == "0b7e4a52-3f0c-4c7e-9d8a-2f5b8c1d9e01"
+    ));
+    let add = ClientMessage::decode(
+        r#"{"type":"add_prompt","id":"r1","prompt":{"kind":"poll","title":"Sektori?","options":["Kunta","Maakunta"]}}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        add,
+        ClientMessage::Facilitator {
+            action: FacilitatorAction::AddPrompt { .. },
+            ..
+        }
+    ));
+    let next = ClientMessage::decode(r#"{"type":"next_prompt","id":"r2"}"#).unwrap();
+    assert!(matches!(
+        next,
+        ClientMessage::Facilitator {
+            action: FacilitatorAction::NextPrompt,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn decode_errors_are_told_apart() {
+    assert_eq!(
+        ClientMessage::decode("{nope").unwrap_err().code,
+        "invalid_json"
+    );
+    assert_eq!(
+        ClientMessage::decode("[1,2]").unwrap_err().code,
+        "invalid_json"
+    );
+    let e = ClientMessage::decode(r#"{"type":"fly","id":"r1"}"#).unwrap_err();
+    assert_eq!((e.code, e.id.as_deref()), ("unknown_type", Some("r1")));
+    assert_eq!(
+        ClientMessage::decode(r#"{"x":1}"#).unwrap_err().code,
+        "unknown_type"
+    );
+    // Internal commands are not on the wire.
+    assert_eq!(
+        ClientMessage::decode(r#"{"type":"tick"}"#)
+            .unwrap_err()
+            .code,
+        "unknown_type"
+    );
+    let e =
+        ClientMessage::decode(r#"{"type":"submit","id":"not-a-uuid","prompt_id":"p1","text":"x"}"#)
+            .unwrap_err();
+    assert_eq!(e.code, "invalid_message");
+    let e =
+        ClientMessage::decode(r#"{"type":"vote","prompt_id":"p1","options":[300]}"#).unwrap_err();
+    assert_eq!(e.code, "invalid_message");
+}
+
+#[test]
+fn show_on_screen_is_a_staff_command() {
+    let shown = ClientMessage::decode(
+        r#"{"type":"show_on_screen","id":"r9","view":{"kind":"prompt","prompt_id":"p1"}}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        shown,
+        ClientMessage::Facilitator {
+            action: FacilitatorAction::ShowOnScreen {
+                view: ScreenView::Prompt { ref prompt_id }
+            },
+            ..
+        } if prompt_id.0 == "p1"
+    ));
+    // A malformed one is still the facilitator's: a phone gets `forbidden` for it.
+    let e =
+        ClientMessage::decode(r#"{"type":"show_on_screen","view":{"kind":"all"}}"#).unwrap_err();
+    assert_eq!(
+        (e.code, e.for_role),
+        ("invalid_message", Some(Role::Facilitator))
+    );
+}
+
+#[test]
+fn a_phone_is_told_how_long_its_poll_answer_may_still_change() {
+    use crate::session::{SessionMeta, SessionName, POLL_GRACE_MS};
+    let mut s = Session::new(SessionMeta {
+        slug: SessionName::parse("kysely").unwrap(),
+        title: "Kysely".into(),
+        language: Language::Fi,
+        created_at: 1,
+        key_hash: "00".into(),
+        time_zone: Default::default(),
+    });
+    let who = ParticipantId(Uuid::nil());
+    for c in [
+        json!({"type":"add_prompt","prompt":{"kind":"poll","title":"Sektori?","options":["Kunta","Järjestö"]}}),
+        json!({"type":"open_prompt","prompt_id":"p1"}),
+        json!({"type":"vote","participant":who,"prompt_id":"p1","options":[1]}),
+    ] {
+        s.apply(&serde_json::from_value(c).unwrap(), 1000).unwrap();
+    }
+    let mine = |now| {
+        let w: serde_json::Value =
+            serde_json::from_str(&welcome(&s, Role::Participant, Some(&who), 1, now)).unwrap();
+        w["mine"].clone()
+    };
+    assert_eq!(mine(1500)["poll"], json!([1]));
+    assert_eq!(mine(1500)["poll_until"], json!(1000 + POLL_GRACE_MS));
+    // Once the window is over, the phone is not offered a change.
+    assert!(mine(1000 + POLL_GRACE_MS).get("poll_until").is_none());
+
+    let taken_back =
+        ClientMessage::decode(r#"{"type":"withdraw_vote","id":"w1","prompt_id":"p1"}"#).unwrap();
+    let ClientMessage::Participant { id, action } = taken_back else {
+        panic!("not a participant's action");
+    };
+    assert_eq!(id.as_deref(), Some("w1"));
+    assert_eq!(
+        action.into_command(who),
+        Command::WithdrawVote {
+            participant: who,
+            prompt_id: PromptId("p1".into())
+        }
+    );
+}
+
+/// A session with a closed poll (`show_results` as given) with one vote, then an open
+/// brainstorm with one item, and the poll on the projector.
+fn poll_on_screen(show_results: &str) -> Session {
+    use crate::session::{SessionMeta, SessionName};
+    let mut s = Session::new(SessionMeta {
+        slug: SessionName::parse("aamu").unwrap(),
+        title: "Aamu".into(),
+        language: Language::Fi,
+        created_at: 1,
+        key_hash: "00".into(),
+        time_zone: Default::default(),
+    });
+    let who = ParticipantId(Uuid::nil());
+    let commands = [
+        json!({"type":"add_prompt","prompt":{"kind":"poll","title":"Sektori?","options":["Kunta","Järjestö"],"show_results":show_results}}),
+        json!({"type":"add_prompt","prompt":{"kind":"brainstorm","title":"Ideat"}}),
+        json!({"type":"open_prompt","prompt_id":"p1"}),
+        json!({"type":"vote","participant":who,"prompt_id":"p1","options":[1]}),
+        json!({"type":"open_prompt","prompt_id":"p2"}),
+        json!({"type":"submit","participant":who,"item_id":Uuid::from_u128(7),"prompt_id":"p2","text":"Kirjasto"}),
+        json!({"type":"show_on_screen","view":{"kind":"prompt","prompt_id":"p1"}}),
+    ];
+    for c in commands {
+        s.apply(&serde_json::from_value(c).unwrap(), 2).unwrap();
+    }
+    s
+}
+
+fn frames_of_last_event(s: &Session) -> Frames {
+    let stamped = Stamped {
+        seq: s.seq(),
+        event: Event::ScreenChanged(s.screen().clone()),
+    };
+    event_frames(&stamped, s, 3)
+}
+
+#[test]
+fn screen_changed_tells_the_console_the_view_and_the_projector_its_stage() {
+    let s = poll_on_screen("live");
+    let frames = frames_of_last_event(&s);
+    assert!(frames.participant.is_none());
+    let staff: serde_json::Value = serde_json::from_str(&frames.facilitator.unwrap()).unwrap();
+    assert_eq!(
+        staff,
+        json!({"type":"screen_changed","seq":s.seq(),"view":{"kind":"prompt","prompt_id":"p1"}})
+    );
+    let screen: serde_json::Value = serde_json::from_str(&frames.screen.unwrap()).unwrap();
+    assert_eq!(screen["view"], json!({"kind":"prompt","prompt_id":"p1"}));
+    assert_eq!(screen["prompt"]["id"], "p1");
+    assert_eq!(screen["prompt"]["state"], "closed");
+    assert_eq!(screen["items"], json!([]));
+    assert_eq!(
+        screen["results"],
+        json!({"p1":{"kind":"poll","voters":1,"counts":[0,1]}})
+    );
+    // The welcome of a projector that opens now shows the same.
+    let w: serde_json::Value =
+        serde_json::from_str(&welcome(&s, Role::Screen, None, 0, 3)).unwrap();
+    assert_eq!(w["screen"], screen["view"]);
+    assert_eq!(w["prompt"], screen["prompt"]);
+    assert_eq!(w["items"], screen["items"]);
+    assert_eq!(w["results"], screen["results"]);
+    // The console's welcome keeps the current prompt and says what the projector shows;
+    // a phone's welcome does neither.
+    let staff: serde_json::Value =
+        serde_json::from_str(&welcome(&s, Role::Facilitator, None, 0, 3)).unwrap();
+    assert_eq!(staff["prompt"]["id"], "p2");
+    assert_eq!(staff["screen"], screen["view"]);
+    let phone: serde_json::Value = serde_json::from_str(&welcome(
+        &s,
+        Role::Participant,
+        Some(&ParticipantId(Uuid::nil())),
+        0,
+        3,
+    ))
+    .unwrap();
+    assert_eq!(phone["prompt"]["id"], "p2");
+    assert!(phone.get("screen").is_none());
+    assert_eq!(phone["results"], json!({}));
+}
+
+#[test]
+fn the_projector_gets_only_results_the_prompt_lets_it_see() {
+    for (setting, public) in [("live", true), ("after_close", true), ("hidden", false)] {
+        let mut s = poll_on_screen(setting);
+        let poll = s.prompts()[0].clone();
+        assert_eq!(sees_results(&s, &poll, Role::Screen), public, "{setting}");
+        assert!(sees_results(&s, &poll, Role::Facilitator));
+        // Phones have the current prompt, not the projector's.
+        assert!(!sees_results(&s, &poll, Role::Participant));
+        let screen: serde_json::Value =
+            serde_json::from_str(&frames_of_last_event(&s).screen.unwrap()).unwrap();
+        let w: serde_json::Value =
+            serde_json::from_str(&welcome(&s, Role::Screen, None, 0, 3)).unwrap();
+        assert_eq!(screen["results"].get("p1").is_some(), public, "{setting}");
+        assert_eq!(w["results"].get("p1").is_some(), public, "{setting}");
+        // Off the stage again, the poll's results are the console's only.
+        s.apply(
+            &serde_json::from_value(json!({"type":"show_on_screen","view":{"kind":"follow"}}))
+                .unwrap(),
+            4,
+        )
+        .unwrap();
+        assert!(!sees_results(&s, &poll, Role::Screen));
+    }
+}
+
+#[test]
+fn the_join_page_keeps_the_current_prompt_on_the_stage_without_authors() {
+    let mut s = poll_on_screen("live");
+    s.apply(
+        &serde_json::from_value(json!({"type":"show_on_screen","view":{"kind":"join"}})).unwrap(),
+        4,
+    )
+    .unwrap();
+    let frames = frames_of_last_event(&s);
+    let screen: serde_json::Value = serde_json::from_str(&frames.screen.unwrap()).unwrap();
+    assert_eq!(screen["view"], json!({"kind":"join"}));
+    assert_eq!(screen["prompt"]["id"], "p2");
+    assert_eq!(screen["items"][0]["text"], "Kirjasto");
+    assert!(screen["items"][0].get("author").is_none());
+    assert!(screen["items"][0].get("history").is_none());
+    // No prompt opened yet: the stage is empty.
+    let mut fresh = Session::new(s.meta.clone());
+    fresh
+        .apply(
+            &serde_json::from_value(json!({"type":"show_on_screen","view":{"kind":"join"}}))
+                .unwrap(),
+            4,
+        )
+        .unwrap();
+    let screen: serde_json::Value =
+        serde_json::from_str(&frames_of_last_event(&fresh).screen.unwrap()).unwrap();
+    assert_eq!(
+        screen,
+        json!({"type":"screen_changed","seq":1,"view":{"kind":"join"},"prompt":null,"items":[],"results":{}})
+    );
+}
+
+#[test]
+fn server_frames_match_the_documented_json() {
+    let ack = ServerMessage::Ack {
+        id: Some("abc".into()),
+        seq: 7,
+    };
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&ack.to_json()).unwrap(),
+        json!({"type":"ack","id":"abc","seq":7})
+    );
+    let err = ServerMessage::Error {
+        id: None,
+        code: "prompt_closed",
+        message: "this prompt is closed".into(),
+    };
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&err.to_json()).unwrap(),
+        json!({"type":"error","code":"prompt_closed","message":"this prompt is closed"})
+    );
+}

@@ -1,0 +1,190 @@
+//! What the session's things look like on the wire, per role: an item, a prompt (with a dot
+//! vote's ballot), a participant's own answers, the projector's stage.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::audience::visible_results;
+use super::Role;
+use crate::session::{
+    GroupId, Item, ItemId, Language, Millis, Prompt, PromptId, Results, Revision, Session,
+};
+
+/// The session as every role sees it.
+#[derive(Debug, Serialize)]
+pub struct SessionView<'a> {
+    /// The short name.
+    pub slug: &'a str,
+    /// The workshop's title.
+    pub title: &'a str,
+    /// Default UI language.
+    pub language: Language,
+}
+
+/// An item as a role may see it.
+#[derive(Debug, Serialize)]
+pub struct ItemView<'a> {
+    /// The item id.
+    pub id: ItemId,
+    /// Its prompt.
+    pub prompt_id: &'a PromptId,
+    /// The (current) text.
+    pub text: &'a str,
+    /// When it was accepted, ms since the epoch.
+    pub created_at: Millis,
+    /// The seq of its `item_added`.
+    pub seq: u64,
+    /// Its column index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u8>,
+    /// Its group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'a GroupId>,
+    /// Whether the facilitator hid it.
+    pub hidden: bool,
+    /// False while waiting for approval (pre-moderation).
+    pub approved: bool,
+    /// Shown large on the projector.
+    pub starred: bool,
+    /// Merged as a duplicate into this item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<ItemId>,
+    /// How many duplicates were merged into it.
+    pub merged: usize,
+    /// Likes (including those of merged duplicates).
+    pub likes: usize,
+    /// Whether the facilitator edited it.
+    pub edited: bool,
+    /// Earlier texts (facilitator only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<&'a [Revision]>,
+    /// The sender's pseudonym (facilitator only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+impl<'a> ItemView<'a> {
+    /// The view for `role`: only the facilitator learns the author's pseudonym and history.
+    pub fn new(session: &Session, item: &'a Item, role: Role) -> Self {
+        let staff = role == Role::Facilitator;
+        Self {
+            id: item.id,
+            prompt_id: &item.prompt_id,
+            text: &item.text,
+            created_at: item.created_at,
+            seq: item.seq,
+            column: item.column,
+            group: item.group.as_ref(),
+            hidden: item.hidden,
+            approved: item.approved,
+            starred: item.starred,
+            merged_into: item.merged_into,
+            merged: session.merged_count(item),
+            likes: session.like_count(item),
+            edited: !item.history.is_empty(),
+            history: staff.then_some(item.history.as_slice()),
+            author: staff.then(|| session.pseudonym(&item.participant)),
+        }
+    }
+}
+
+/// A ballot entry of a dot vote, as phones see it.
+#[derive(Debug, Serialize)]
+pub struct BallotEntry<'a> {
+    /// The item.
+    pub id: ItemId,
+    /// Its current text.
+    pub text: &'a str,
+}
+
+/// A prompt on the wire: its fields, plus the ballot's texts for a dot vote.
+#[derive(Debug, Serialize)]
+pub struct PromptView<'a> {
+    /// The prompt.
+    #[serde(flatten)]
+    pub prompt: &'a Prompt,
+    /// The ballot's items in their frozen order (dot votes, once opened).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ballot_items: Option<Vec<BallotEntry<'a>>>,
+}
+
+impl<'a> PromptView<'a> {
+    /// The view of `prompt`, with ballot texts looked up in `session`.
+    pub fn new(session: &'a Session, prompt: &'a Prompt) -> Self {
+        let ballot_items = prompt
+            .draft
+            .activity
+            .has_ballot()
+            .then(|| {
+                prompt
+                    .ballot
+                    .iter()
+                    .filter_map(|id| session.item(id))
+                    .filter(|i| i.merged_into.is_none())
+                    .map(|i| BallotEntry {
+                        id: i.id,
+                        text: &i.text,
+                    })
+                    .collect()
+            })
+            .filter(|b: &Vec<_>| !b.is_empty());
+        Self {
+            prompt,
+            ballot_items,
+        }
+    }
+}
+
+/// A participant's own answers to the current prompt, so a reload shows them.
+#[derive(Debug, Serialize, Default)]
+pub struct Mine<'a> {
+    /// The group picked.
+    pub group: Option<&'a GroupId>,
+    /// Poll: options chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<&'a [u8]>,
+    /// Poll without `may_change`: until when (ms, the server's clock, as `server_time`) the
+    /// answer may still be changed or withdrawn, so a reloaded phone offers it as long.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll_until: Option<Millis>,
+    /// Scale: ratings per statement (0 = not rated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<&'a [u8]>,
+    /// Dot vote: dots per item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dots: Option<&'a BTreeMap<ItemId, u32>>,
+    /// Items on the wall this participant liked.
+    pub liked: Vec<ItemId>,
+}
+
+/// The prompt on the projector's stage, as a `screen_changed` hands it to the screen: the
+/// same fields, filtered the same way, as the screen's welcome.
+#[derive(Debug, Serialize)]
+pub struct Stage<'a> {
+    /// The prompt on the stage ([`Session::screen_prompt`]), if any.
+    pub prompt: Option<PromptView<'a>>,
+    /// Its visible items (no authors, no history).
+    pub items: Vec<ItemView<'a>>,
+    /// Its results, by prompt id, when public.
+    pub results: BTreeMap<&'a str, Results>,
+}
+
+impl<'a> Stage<'a> {
+    /// The screen's stage in `session` now.
+    pub fn new(session: &'a Session) -> Self {
+        let prompt = session.screen_prompt();
+        Self {
+            prompt: prompt.map(|p| PromptView::new(session, p)),
+            items: prompt
+                .map(|p| {
+                    session
+                        .visible_items(&p.id)
+                        .map(|i| ItemView::new(session, i, Role::Screen))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            results: visible_results(session, Role::Screen),
+        }
+    }
+}
