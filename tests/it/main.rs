@@ -13,7 +13,6 @@ mod exports;
 mod http_api;
 mod import;
 mod limits;
-mod load;
 mod node;
 mod proxies;
 mod reconnect;
