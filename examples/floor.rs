@@ -10,7 +10,7 @@
 //!
 //! ```sh
 //! cargo run --release --example floor -- --addr 127.0.0.1:9090
-//! cargo run --release --bin paja-load -- --floor --url http://127.0.0.1:9090 -n 10000
+//! cargo run --release -p paja-load -- --floor --url http://127.0.0.1:9090 -n 10000
 //! ```
 #![forbid(unsafe_code)]
 

@@ -15,7 +15,7 @@ ITEMS=${ITEMS:-1000}
 HOLD_AT=${HOLD_AT:-19900}
 OUT=${OUT:-target/bench/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
-cargo build --release --bin paja --bin paja-load --example floor
+cargo build --release -p paja -p paja-load --bin paja --bin paja-load --example floor
 # One descriptor per connection on each side: 20,000 participants need the hard limit raised
 # above 20,000 (here it cannot be: see docs/benchmarks.md), which is why the top row is 19,900.
 ulimit -n "$(ulimit -Hn)"

@@ -14,7 +14,6 @@ mod golden;
 mod http_api;
 mod import;
 mod limits;
-mod load;
 mod node;
 mod proxies;
 mod reconnect;

@@ -11,11 +11,15 @@
 #![forbid(unsafe_code)]
 
 mod conn;
+mod ids;
 mod report;
 mod run;
+mod staff;
 mod stats;
 mod target;
+mod wire;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -131,7 +135,52 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs one measurement as the flags say; `Ok(false)` when the report is incomplete.
 fn run(cli: Cli) -> Result<bool, String> {
+    check_bounds(&cli)?;
+    let started = std::time::Instant::now();
+    let max = Duration::from_secs(cli.max_secs);
+    // The last line of defence for "stops by itself": even a wedged runtime ends here.
+    std::thread::spawn(move || {
+        std::thread::sleep(max + WATCHDOG_GRACE);
+        eprintln!("paja-load: --max-secs passed and the run did not stop; exiting");
+        std::process::exit(3);
+    });
+    let (target, spawned) = if cli.spawn {
+        let spawned = Spawned::start()?;
+        (spawned.target(), Some(spawned))
+    } else {
+        (Target::remote(&cli)?, None)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("paja-load")
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let plan = plan(&cli, target, tokio::time::Instant::from_std(started + max));
+    let result = runtime.block_on(async {
+        // The controller's own bound, in case a phase's waits misjudge: report what there is.
+        tokio::time::timeout(max + Duration::from_secs(5), run::run(plan))
+            .await
+            .map_err(|_| "the run passed --max-secs".to_owned())?
+    });
+    // Close every client socket before the server stops, so it sees clean disconnects.
+    drop(runtime);
+    if let Some(spawned) = spawned {
+        spawned.stop();
+    }
+    let report = result?;
+    if cli.json {
+        let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        println!("{json}");
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(report.complete)
+}
+
+/// Refuses flags outside the bounds, and a run that needs more open files than it may have.
+fn check_bounds(cli: &Cli) -> Result<(), String> {
     if cli.participants == 0 || cli.participants > MAX_PARTICIPANTS {
         return Err(format!("--participants must be 1..={MAX_PARTICIPANTS}"));
     }
@@ -159,15 +208,92 @@ fn run(cli: Cli) -> Result<bool, String> {
             needed.next_power_of_two()
         ));
     }
-    let started = std::time::Instant::now();
-    let max = Duration::from_secs(cli.max_secs);
-    // The last line of defence for "stops by itself": even a wedged runtime ends here.
-    std::thread::spawn(move || {
-        std::thread::sleep(max + WATCHDOG_GRACE);
-        eprintln!("paja-load: --max-secs passed and the run did not stop; exiting");
-        std::process::exit(3);
-    });
+    Ok(())
+}
 
+/// What the run drives and whose resources it reads.
+struct Target {
+    addr: SocketAddr,
+    label: String,
+    watched: Watched,
+}
+
+impl Target {
+    /// A server in another process, at `--url` (loopback only).
+    fn remote(cli: &Cli) -> Result<Self, String> {
+        let url = cli.url.as_deref().unwrap_or_default();
+        let addr = target::loopback_addr(url)?;
+        let kind = if cli.floor { "floor server" } else { "Paja" };
+        let label = match cli.server_pid {
+            Some(pid) => format!("{kind} at {addr} (pid {pid})"),
+            None => format!("{kind} at {addr}"),
+        };
+        let watched = cli.server_pid.map_or(Watched::None, Watched::Pid);
+        Ok(Self {
+            addr,
+            label,
+            watched,
+        })
+    }
+}
+
+/// Paja started in this process (`--spawn`), on a runtime of its own.
+struct Spawned {
+    runtime: tokio::runtime::Runtime,
+    server: paja::Server,
+    data_dir: PathBuf,
+}
+
+impl Spawned {
+    /// Starts Paja on 127.0.0.1:0 with a temporary data directory.
+    fn start() -> Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name(SERVER_THREADS)
+            // Keep idle blocking threads (journal writes) so their CPU time stays countable.
+            .thread_keep_alive(Duration::from_secs(3600))
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let data_dir = temp_data_dir()?;
+        let server = runtime
+            .block_on(paja::Server::start(paja::Config {
+                addr: "127.0.0.1:0".parse().map_err(|_| "addr")?,
+                data_dir: data_dir.clone(),
+                // The generator is one machine pretending to be a room: lift the per-phone
+                // and per-address limits that protect a real server from one bad client.
+                participant_rate: LOAD_PARTICIPANT_RATE,
+                participant_burst: LOAD_PARTICIPANT_RATE,
+                max_connections_per_ip: usize::MAX,
+                ..paja::Config::default()
+            }))
+            .map_err(|e| format!("starting Paja: {e}"))?;
+        Ok(Self {
+            runtime,
+            server,
+            data_dir,
+        })
+    }
+
+    /// The in-process server as a target; its CPU is told apart by thread name.
+    fn target(&self) -> Target {
+        let addr = self.server.addr();
+        Target {
+            addr,
+            label: format!("Paja in-process at {addr}"),
+            watched: Watched::Threads(SERVER_THREADS),
+        }
+    }
+
+    /// Shuts the server down and removes its data directory.
+    fn stop(self) {
+        self.runtime.block_on(self.server.shutdown());
+        drop(self.runtime);
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// The controller's plan from the flags.
+fn plan(cli: &Cli, target: Target, deadline: tokio::time::Instant) -> Plan {
     let phase = |p: PhaseArg| !cli.floor && cli.phases.contains(&p);
     let phases = Phases {
         fanout: cli.floor || cli.phases.contains(&PhaseArg::Fanout),
@@ -183,57 +309,10 @@ fn run(cli: Cli) -> Result<bool, String> {
             .unwrap_or(1000)
             .clamp(cli.sessions, cli.participants)
     };
-
-    let mut spawned = None;
-    let (addr, label, watched) = if cli.spawn {
-        let server_runtime = tokio::runtime::Builder::new_multi_thread()
-            .thread_name(SERVER_THREADS)
-            // Keep idle blocking threads (journal writes) so their CPU time stays countable.
-            .thread_keep_alive(Duration::from_secs(3600))
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        let data_dir = temp_data_dir()?;
-        let server = server_runtime
-            .block_on(paja::Server::start(paja::Config {
-                addr: "127.0.0.1:0".parse().map_err(|_| "addr")?,
-                data_dir: data_dir.clone(),
-                // The generator is one machine pretending to be a room: lift the per-phone
-                // and per-address limits that protect a real server from one bad client.
-                participant_rate: LOAD_PARTICIPANT_RATE,
-                participant_burst: LOAD_PARTICIPANT_RATE,
-                max_connections_per_ip: usize::MAX,
-                ..paja::Config::default()
-            }))
-            .map_err(|e| format!("starting Paja: {e}"))?;
-        let addr = server.addr();
-        spawned = Some((server_runtime, server, data_dir));
-        (
-            addr,
-            format!("Paja in-process at {addr}"),
-            Watched::Threads(SERVER_THREADS),
-        )
-    } else {
-        let url = cli.url.as_deref().unwrap_or_default();
-        let addr = target::loopback_addr(url)?;
-        let kind = if cli.floor { "floor server" } else { "Paja" };
-        let watched = cli.server_pid.map_or(Watched::None, Watched::Pid);
-        let label = match cli.server_pid {
-            Some(pid) => format!("{kind} at {addr} (pid {pid})"),
-            None => format!("{kind} at {addr}"),
-        };
-        (addr, label, watched)
-    };
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("paja-load")
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let plan = Plan {
-        addr,
+    Plan {
+        addr: target.addr,
         floor: cli.floor,
-        label,
+        label: target.label,
         participants: cli.participants,
         sessions: cli.sessions,
         rounds: cli.rounds,
@@ -245,30 +324,9 @@ fn run(cli: Cli) -> Result<bool, String> {
         read_buffer: cli.read_buffer.max(1024),
         phase_timeout: Duration::from_secs(cli.phase_secs),
         hold: Duration::from_secs(cli.hold_secs),
-        deadline: tokio::time::Instant::from_std(started + max),
-        watched,
-    };
-    let result = runtime.block_on(async {
-        // The controller's own bound, in case a phase's waits misjudge: report what there is.
-        tokio::time::timeout(max + Duration::from_secs(5), run::run(plan))
-            .await
-            .map_err(|_| "the run passed --max-secs".to_owned())?
-    });
-    // Close every client socket before the server stops, so it sees clean disconnects.
-    drop(runtime);
-    if let Some((server_runtime, server, data_dir)) = spawned {
-        server_runtime.block_on(server.shutdown());
-        drop(server_runtime);
-        let _ = std::fs::remove_dir_all(&data_dir);
+        deadline,
+        watched: target.watched,
     }
-    let report = result?;
-    if cli.json {
-        let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-        println!("{json}");
-    } else {
-        print!("{}", report.table());
-    }
-    Ok(report.complete)
 }
 
 /// A fresh, private data directory for the in-process server (removed afterwards).

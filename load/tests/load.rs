@@ -1,4 +1,5 @@
-//! Smoke runs of the load generator and the floor server, so neither can rot. They check
+//! Smoke runs of the load generator (this package's binary) and the floor server
+//! (`examples/floor.rs` at the root), so neither can rot. They check
 //! that every frame arrived, never how fast: machines are shared and noisy.
 
 use std::process::Command;

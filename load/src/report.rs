@@ -242,24 +242,20 @@ impl Report {
             submit_lines(&mut out, "rate", r);
         }
         if let Some(w) = &self.wall {
-            submit_lines(&mut out, "wall", &w.submissions);
-            let _ = writeln!(
-                out,
-                "{:<9} {}/{} phones have every item ({} in all); the last {} ms after the last submit; {} items/s to all",
-                "",
-                w.complete,
-                w.phones,
-                w.submissions.items,
-                w.all_phones_ms.map_or("—".into(), |v| format!("{v:.0}")),
-                w.items_per_sec_to_all.map_or("—".into(), |v| format!("{v:.0}")),
-            );
-            let _ = writeln!(
-                out,
-                "{:<9} last submit→phone complete {}",
-                "",
-                summary(&w.after_last_submit)
-            );
+            wall_lines(&mut out, w);
         }
+        self.resource_lines(&mut out);
+        for (code, n) in &self.errors {
+            let _ = writeln!(out, "error     {code}: {n}");
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "note      {note}");
+        }
+        out
+    }
+
+    /// The memory line and each phase's CPU.
+    fn resource_lines(&self, out: &mut String) {
         let r = &self.resources;
         let _ = writeln!(out, "memory    ({})", r.memory_scope);
         let _ = writeln!(
@@ -291,12 +287,26 @@ impl Report {
                 self.resyncs
             );
         }
-        for (code, n) in &self.errors {
-            let _ = writeln!(out, "error     {code}: {n}");
-        }
-        for note in &self.notes {
-            let _ = writeln!(out, "note      {note}");
-        }
-        out
     }
+}
+
+/// The wall workload's lines: its submissions, then how fast every phone had every item.
+fn wall_lines(out: &mut String, w: &WallReport) {
+    submit_lines(out, "wall", &w.submissions);
+    let _ = writeln!(
+            out,
+            "{:<9} {}/{} phones have every item ({} in all); the last {} ms after the last submit; {} items/s to all",
+            "",
+            w.complete,
+            w.phones,
+            w.submissions.items,
+            w.all_phones_ms.map_or("—".into(), |v| format!("{v:.0}")),
+            w.items_per_sec_to_all.map_or("—".into(), |v| format!("{v:.0}")),
+        );
+    let _ = writeln!(
+        out,
+        "{:<9} last submit→phone complete {}",
+        "",
+        summary(&w.after_last_submit)
+    );
 }
