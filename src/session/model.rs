@@ -84,6 +84,39 @@ fn one() -> u32 {
     1
 }
 
+/// A session's stored state, field by field, without its lookup indexes: what a persisted
+/// format (`store::format`) reads a session out of and builds one back from, so that the
+/// disk's shape is the store's own type and not `Session`'s private layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionParts {
+    /// Name, title, language, key hash.
+    pub meta: SessionMeta,
+    /// The agenda, in order.
+    pub prompts: Vec<Prompt>,
+    /// Every item, in the order they were accepted.
+    pub items: Vec<Item>,
+    /// The groups.
+    pub groups: Vec<Group>,
+    /// Which group each participant picked.
+    pub members: BTreeMap<ParticipantId, GroupId>,
+    /// Answers to polls, scales and dot votes, per prompt.
+    pub answers: BTreeMap<PromptId, AnswerSet>,
+    /// The prompt phones show now.
+    pub current: Option<PromptId>,
+    /// What the projector shows.
+    pub screen: ScreenView,
+    /// The last sequence number handed out.
+    pub seq: u64,
+    /// The number in the next prompt id.
+    pub next_prompt: u32,
+    /// The number in the next group id.
+    pub next_group: u32,
+    /// Pseudonyms carried over from an imported export.
+    pub pseudonyms: BTreeMap<ParticipantId, String>,
+    /// When the session was imported, if it was.
+    pub imported_at: Option<Millis>,
+}
+
 impl PartialEq for Session {
     fn eq(&self, other: &Self) -> bool {
         self.meta == other.meta
@@ -124,6 +157,61 @@ impl Session {
             by_prompt: HashMap::new(),
             merged_in: HashMap::new(),
         }
+    }
+
+    /// The stored state, copied out (the lookup indexes are derived, so not part of it).
+    pub fn to_parts(&self) -> SessionParts {
+        SessionParts {
+            meta: self.meta.clone(),
+            prompts: self.prompts.clone(),
+            items: self.items.clone(),
+            groups: self.groups.clone(),
+            members: self.members.clone(),
+            answers: self.answers.clone(),
+            current: self.current.clone(),
+            screen: self.screen.clone(),
+            seq: self.seq,
+            next_prompt: self.next_prompt,
+            next_group: self.next_group,
+            pseudonyms: self.pseudonyms.clone(),
+            imported_at: self.imported_at,
+        }
+    }
+
+    /// A session from its stored state, with its lookup indexes rebuilt.
+    pub fn from_parts(parts: SessionParts) -> Self {
+        let SessionParts {
+            meta,
+            prompts,
+            items,
+            groups,
+            members,
+            answers,
+            current,
+            screen,
+            seq,
+            next_prompt,
+            next_group,
+            pseudonyms,
+            imported_at,
+        } = parts;
+        let mut session = Self {
+            prompts,
+            items,
+            groups,
+            members,
+            answers,
+            current,
+            screen,
+            seq,
+            next_prompt,
+            next_group,
+            pseudonyms,
+            imported_at,
+            ..Self::new(meta)
+        };
+        session.reindex();
+        session
     }
 
     /// Rebuilds the lookup indexes after deserializing.

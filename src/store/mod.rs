@@ -47,8 +47,8 @@ use crate::session::{Session, SessionName};
 
 pub use format::{
     decode_record, decode_snapshot, encode_meta, encode_record, encode_snapshot, migrate_command,
-    migrate_snapshot, JournalRecord, MetaFile, Record, SnapshotFile, SnapshotV1, JOURNAL_FORMAT,
-    SNAPSHOT_FORMAT,
+    migrate_snapshot, JournalLine, JournalRecord, MetaFile, SnapshotFile, SnapshotV1,
+    JOURNAL_FORMAT, SNAPSHOT_FORMAT,
 };
 pub use journal::SessionFiles;
 

@@ -1,0 +1,212 @@
+//! The persisted forms: what a journal line, a snapshot and a meta file look like on disk,
+//! with their versions, and the one place where they are converted to and from the domain.
+//!
+//! The domain types (`Session`, `Command`) change with refactors; these files must not, or
+//! old data directories stop loading (`tests/fixtures/golden/` proves they do not). So every
+//! read and write of the store goes through the functions here, in types of the store's own
+//! that spell the files out field by field, and a change of shape is a new version with a
+//! migration, never a quiet edit:
+//!
+//! | file                              | type                                   | version field     |
+//! |-----------------------------------|----------------------------------------|-------------------|
+//! | `journal.jsonl`, `journal-*.jsonl`| [`JournalLine`] of [`JournalRecord`]   | `v` (absent = 1)  |
+//! | `snapshot.json`, `imported.json`  | [`SnapshotFile`] of [`SnapshotV1`]     | `format`          |
+//! | `meta.json`                       | [`MetaFile`] of [`MetaV1`]             | `format`          |
+//!
+//! | module       | its job                                                               |
+//! |--------------|-----------------------------------------------------------------------|
+//! | `mod.rs`     | versions, encode/decode, migrations                                   |
+//! | `snapshot`   | [`SnapshotV1`] and its parts, to and from `Session` (via its parts)   |
+//! | `journal`    | [`JournalLine`], [`JournalRecord`], to and from `Command` (exhaustive)|
+//!
+//! # Migrating to a new shape
+//!
+//! When a shape changes (say a kind's answers move out of `{poll, poll_at, scale, dots}`):
+//!
+//! 1. copy the current types into `SnapshotV2` (or a `JournalRecord` of format 2), change
+//!    them, bump [`SNAPSHOT_FORMAT`] (or [`JOURNAL_FORMAT`]) and convert from the domain to
+//!    the new types only;
+//! 2. add a step to [`SNAPSHOT_STEPS`] (or [`JOURNAL_STEPS`]) that rewrites a format-1 JSON
+//!    value into the format-2 shape: a function on `serde_json::Value`, so the old types can
+//!    go; steps chain, 1 → 2 → 3;
+//! 3. leave the golden files alone: they must still load to the pinned state.
+//!
+//! Reading the current version parses straight into its types, so the migration costs
+//! nothing for up-to-date files.
+
+mod journal;
+mod snapshot;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::StoreError;
+use crate::session::{Command, Millis, Session, SessionMeta};
+
+pub use journal::{JournalLine, JournalRecord};
+pub use snapshot::{AnswersV1, GroupV1, ItemV1, MetaV1, PromptV1, SnapshotV1};
+
+/// The snapshot and meta format written now, checked on load.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+/// The journal line format written now.
+pub const JOURNAL_FORMAT: u32 = 1;
+
+/// A migration step: rewrites a file's JSON of one format into the next format's shape.
+pub type Step = fn(Value) -> Result<Value, String>;
+
+/// The snapshot's migration steps, by the format each rewrites from. Empty: format 1 is the
+/// first and the current.
+pub const SNAPSHOT_STEPS: &[(u32, Step)] = &[];
+
+/// The journal command's migration steps, by the format each rewrites from. Empty: format 1
+/// is the first and the current.
+pub const JOURNAL_STEPS: &[(u32, Step)] = &[];
+
+/// `snapshot.json` and `imported.json`: `{"format":1,"session":{…}}`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SnapshotFile<S> {
+    /// The snapshot's format.
+    pub format: u32,
+    /// The session's whole state.
+    pub session: S,
+}
+
+/// `meta.json`: `{"format":1,"meta":{…}}`, written once at creation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MetaFile<M> {
+    /// The meta file's format.
+    pub format: u32,
+    /// Who runs the session and how it presents itself.
+    pub meta: M,
+}
+
+/// Only a file's version, read without building the rest.
+#[derive(Deserialize)]
+struct Version {
+    format: u32,
+}
+
+/// Serializes one journal line (with its newline) onto `out`.
+pub fn encode_record(out: &mut Vec<u8>, seq: u64, at: Millis, cmd: &Command) {
+    let line = JournalLine {
+        v: JOURNAL_FORMAT,
+        seq,
+        at,
+        cmd: JournalRecord::from(cmd.clone()),
+    };
+    // A record is plain data; writing it into a Vec cannot fail.
+    if serde_json::to_writer(&mut *out, &line).is_ok() {
+        out.push(b'\n');
+    }
+}
+
+/// Reads one journal line (without its newline), migrating an older format's command.
+pub fn decode_record(line: &[u8]) -> Result<JournalLine<Command>, serde_json::Error> {
+    let raw: JournalLine<Value> = match serde_json::from_slice::<JournalLine<JournalRecord>>(line) {
+        Ok(current) if current.v == JOURNAL_FORMAT => return Ok(into_command(current)),
+        Ok(other) => JournalLine {
+            v: other.v,
+            seq: other.seq,
+            at: other.at,
+            cmd: serde_json::to_value(&other.cmd)?,
+        },
+        Err(e) => match serde_json::from_slice::<JournalLine<Value>>(line) {
+            Ok(raw) if raw.v != JOURNAL_FORMAT => raw,
+            _ => return Err(e),
+        },
+    };
+    let cmd = migrate_command(raw.cmd, raw.v).map_err(serde::de::Error::custom)?;
+    Ok(into_command(JournalLine {
+        v: JOURNAL_FORMAT,
+        seq: raw.seq,
+        at: raw.at,
+        cmd: serde_json::from_value::<JournalRecord>(cmd)?,
+    }))
+}
+
+fn into_command(line: JournalLine<JournalRecord>) -> JournalLine<Command> {
+    JournalLine {
+        v: line.v,
+        seq: line.seq,
+        at: line.at,
+        cmd: line.cmd.into(),
+    }
+}
+
+/// Rewrites a journal command of format `from` into the current shape.
+pub fn migrate_command(cmd: Value, from: u32) -> Result<Value, String> {
+    migrate(cmd, from, JOURNAL_FORMAT, JOURNAL_STEPS)
+        .map_err(|from| format!("unknown journal format {from}"))
+}
+
+/// Serializes a session into snapshot bytes (CPU only; the session task does this before
+/// handing the bytes to a blocking thread).
+pub fn encode_snapshot(session: &Session) -> std::io::Result<Vec<u8>> {
+    let file = SnapshotFile {
+        format: SNAPSHOT_FORMAT,
+        session: SnapshotV1::from(session),
+    };
+    serde_json::to_vec(&file).map_err(std::io::Error::other)
+}
+
+/// Reads snapshot bytes (from `file`, for the error) into a session, migrating an older
+/// format.
+pub fn decode_snapshot(bytes: &[u8], file: &'static str) -> Result<Session, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt { file, reason };
+    let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    let snapshot: SnapshotV1 = if version.format == SNAPSHOT_FORMAT {
+        let current: SnapshotFile<SnapshotV1> =
+            serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        current.session
+    } else {
+        let raw: SnapshotFile<Value> =
+            serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        let session = migrate_snapshot(raw.session, raw.format).map_err(corrupt)?;
+        serde_json::from_value(session).map_err(|e| corrupt(e.to_string()))?
+    };
+    Session::try_from(snapshot).map_err(corrupt)
+}
+
+/// Rewrites a snapshot's session of format `from` into the current shape.
+pub fn migrate_snapshot(session: Value, from: u32) -> Result<Value, String> {
+    migrate(session, from, SNAPSHOT_FORMAT, SNAPSHOT_STEPS)
+        .map_err(|from| format!("unknown format {from}"))
+}
+
+/// Applies `steps` to `value`, from format `from` up to `to`, one format at a time. Fails
+/// with the format it could not go on from (a step's own failure reads as that too: the
+/// value is not what that format holds). A format newer than `to` is unknown: this build
+/// cannot know what it means.
+fn migrate(mut value: Value, mut from: u32, to: u32, steps: &[(u32, Step)]) -> Result<Value, u32> {
+    while from != to {
+        let step = steps
+            .iter()
+            .find(|(at, _)| *at == from && from < to)
+            .ok_or(from)?;
+        value = (step.1)(value).map_err(|_| from)?;
+        from += 1;
+    }
+    Ok(value)
+}
+
+/// Serializes a session's meta into `meta.json` bytes.
+pub fn encode_meta(meta: &SessionMeta) -> std::io::Result<Vec<u8>> {
+    serde_json::to_vec(&MetaFile {
+        format: SNAPSHOT_FORMAT,
+        meta: MetaV1::from(meta.clone()),
+    })
+    .map_err(std::io::Error::other)
+}
+
+/// Reads `meta.json` bytes (its format is not checked: the meta's shape has never changed).
+pub fn decode_meta(bytes: &[u8], file: &'static str) -> Result<SessionMeta, StoreError> {
+    let meta: MetaFile<MetaV1> =
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+            file,
+            reason: e.to_string(),
+        })?;
+    Ok(meta.meta.into())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,401 @@
+//! The snapshot's format 1 as types of its own: `snapshot.json` and `imported.json` hold
+//! `{"format":1,"session":`[`SnapshotV1`]`}`, and `meta.json` holds `{"format":1,"meta":`
+//! [`MetaV1`]`}`.
+//!
+//! These structs spell out, field by field, the JSON that `Session`'s serde derive wrote
+//! before they existed (the golden files in `tests/fixtures/golden/` hold it), with every
+//! `#[serde(default)]` that lets an older file of the same format load: a snapshot from
+//! before groups, the projector's screen choice or the time zone existed. The domain may
+//! now change its layout freely; only [`From<&Session>`] and [`TryFrom<SnapshotV1>`] follow
+//! it. Small leaf values whose JSON is the wire's too (ids, [`PromptDraft`] with its
+//! flattened activity, [`ScreenView`], [`PromptState`], [`Revision`]) are reused as they are.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::session::{
+    AnswerSet, DotAnswers, Group, GroupId, Item, ItemId, Language, Millis, ParticipantId,
+    PollAnswers, Prompt, PromptDraft, PromptId, PromptState, Revision, ScaleAnswers, ScreenView,
+    Session, SessionMeta, SessionName, SessionParts, TimeZoneName,
+};
+
+/// A session's whole state as format 1 stores it. Field order is the file's key order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotV1 {
+    /// Name, title, language, key hash.
+    pub meta: MetaV1,
+    /// The agenda, in order.
+    pub prompts: Vec<PromptV1>,
+    /// Every item, in the order they were accepted.
+    pub items: Vec<ItemV1>,
+    /// The groups (absent in snapshots from before groups).
+    #[serde(default)]
+    pub groups: Vec<GroupV1>,
+    /// Which group each participant picked.
+    #[serde(default)]
+    pub members: BTreeMap<ParticipantId, GroupId>,
+    /// Poll, scale and dot-vote answers per prompt.
+    #[serde(default)]
+    pub answers: BTreeMap<PromptId, AnswersV1>,
+    /// The prompt phones show now.
+    pub current: Option<PromptId>,
+    /// What the projector shows; absent before the facilitator could choose (following).
+    #[serde(default)]
+    pub screen: ScreenView,
+    /// The last sequence number handed out.
+    pub seq: u64,
+    /// The number in the next prompt id.
+    pub next_prompt: u32,
+    /// The number in the next group id (1 before groups existed).
+    #[serde(default = "one")]
+    pub next_group: u32,
+    /// An imported session's pseudonyms, by participant; written only when there are any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pseudonyms: BTreeMap<ParticipantId, String>,
+    /// When the session was imported; written only for imported sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_at: Option<Millis>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The session's meta, in the snapshot and in `meta.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetaV1 {
+    /// The short name in every URL.
+    pub slug: SessionName,
+    /// The workshop's title.
+    pub title: String,
+    /// Default UI language.
+    pub language: Language,
+    /// When it was created.
+    pub created_at: Millis,
+    /// SHA-256 of the facilitator key, hex.
+    pub key_hash: String,
+    /// The exports' time zone (absent before it existed: Helsinki's).
+    #[serde(default)]
+    pub time_zone: TimeZoneName,
+}
+
+/// A prompt: its id and life, with its draft's fields (and the activity's) flattened in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromptV1 {
+    /// `p1`, `p2`, …
+    pub id: PromptId,
+    /// The content and settings, flattened (`kind`, the kind's fields, `title`, …).
+    #[serde(flatten)]
+    pub draft: PromptDraft,
+    /// Draft, open or closed.
+    pub state: PromptState,
+    /// Read-only for participants.
+    #[serde(default)]
+    pub locked: bool,
+    /// When it was added.
+    pub created_at: Millis,
+    /// When it was last opened.
+    pub opened_at: Option<Millis>,
+    /// When it was last closed.
+    pub closed_at: Option<Millis>,
+    /// When its time box runs out.
+    #[serde(default)]
+    pub closes_at: Option<Millis>,
+    /// A dot vote's frozen ballot; written only when there is one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ballot: Vec<ItemId>,
+}
+
+/// A participant's item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemV1 {
+    /// Made by the participant's device.
+    pub id: ItemId,
+    /// The prompt it answers.
+    pub prompt_id: PromptId,
+    /// Who sent it.
+    pub participant: ParticipantId,
+    /// The current text.
+    pub text: String,
+    /// When the server accepted it.
+    pub created_at: Millis,
+    /// Off the projector.
+    pub hidden: bool,
+    /// The seq of its `item_added` event.
+    pub seq: u64,
+    /// Its column.
+    #[serde(default)]
+    pub column: Option<u8>,
+    /// The sender's group when it was sent.
+    #[serde(default)]
+    pub group: Option<GroupId>,
+    /// Earlier texts; written only when edited.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Revision>,
+    /// The item it is merged into.
+    #[serde(default)]
+    pub merged_into: Option<ItemId>,
+    /// Shown large on the projector.
+    #[serde(default)]
+    pub starred: bool,
+    /// False while awaiting approval (absent before premoderation: approved).
+    #[serde(default = "yes")]
+    pub approved: bool,
+    /// Who liked it; written only when someone did.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub likes: BTreeSet<ParticipantId>,
+}
+
+/// A group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupV1 {
+    /// `g1`, `g2`, …
+    pub id: GroupId,
+    /// Its name.
+    pub name: String,
+    /// Optional `#rrggbb`.
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// One prompt's answers in their long-standing shape: `{poll, poll_at}` for a poll,
+/// `{scale}` for a scale, `{dots}` for a dot vote, empty maps left out (so an empty set is
+/// `{}` and says no kind).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnswersV1 {
+    /// A poll's chosen options, per participant.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub poll: BTreeMap<ParticipantId, Vec<u8>>,
+    /// When each poll answer was given (for the withdrawal grace).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub poll_at: BTreeMap<ParticipantId, Millis>,
+    /// A scale's ratings, per participant.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scale: BTreeMap<ParticipantId, Vec<u8>>,
+    /// A dot vote's dots, per participant and item.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dots: BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>,
+}
+
+impl From<&Session> for SnapshotV1 {
+    fn from(session: &Session) -> Self {
+        let parts = session.to_parts();
+        Self {
+            meta: parts.meta.into(),
+            prompts: parts.prompts.into_iter().map(PromptV1::from).collect(),
+            items: parts.items.into_iter().map(ItemV1::from).collect(),
+            groups: parts.groups.into_iter().map(GroupV1::from).collect(),
+            members: parts.members,
+            answers: parts
+                .answers
+                .into_iter()
+                .map(|(id, set)| (id, set.into()))
+                .collect(),
+            current: parts.current,
+            screen: parts.screen,
+            seq: parts.seq,
+            next_prompt: parts.next_prompt,
+            next_group: parts.next_group,
+            pseudonyms: parts.pseudonyms,
+            imported_at: parts.imported_at,
+        }
+    }
+}
+
+impl TryFrom<SnapshotV1> for Session {
+    type Error = String;
+
+    /// Builds the session (reindexed). Refuses a snapshot whose item ids repeat: the item
+    /// index would silently point at one of them, so it is corrupt, and the store rebuilds
+    /// the session from its journal instead.
+    fn try_from(snapshot: SnapshotV1) -> Result<Self, String> {
+        let mut ids = HashSet::with_capacity(snapshot.items.len());
+        if let Some(twice) = snapshot.items.iter().find(|i| !ids.insert(i.id)) {
+            return Err(format!("item {} appears twice", twice.id));
+        }
+        Ok(Session::from_parts(SessionParts {
+            meta: snapshot.meta.into(),
+            prompts: snapshot.prompts.into_iter().map(Prompt::from).collect(),
+            items: snapshot.items.into_iter().map(Item::from).collect(),
+            groups: snapshot.groups.into_iter().map(Group::from).collect(),
+            members: snapshot.members,
+            answers: snapshot
+                .answers
+                .into_iter()
+                .map(|(id, set)| (id, set.into()))
+                .collect(),
+            current: snapshot.current,
+            screen: snapshot.screen,
+            seq: snapshot.seq,
+            next_prompt: snapshot.next_prompt,
+            next_group: snapshot.next_group,
+            pseudonyms: snapshot.pseudonyms,
+            imported_at: snapshot.imported_at,
+        }))
+    }
+}
+
+impl From<SessionMeta> for MetaV1 {
+    fn from(m: SessionMeta) -> Self {
+        Self {
+            slug: m.slug,
+            title: m.title,
+            language: m.language,
+            created_at: m.created_at,
+            key_hash: m.key_hash,
+            time_zone: m.time_zone,
+        }
+    }
+}
+
+impl From<MetaV1> for SessionMeta {
+    fn from(m: MetaV1) -> Self {
+        Self {
+            slug: m.slug,
+            title: m.title,
+            language: m.language,
+            created_at: m.created_at,
+            key_hash: m.key_hash,
+            time_zone: m.time_zone,
+        }
+    }
+}
+
+impl From<Prompt> for PromptV1 {
+    fn from(p: Prompt) -> Self {
+        Self {
+            id: p.id,
+            draft: p.draft,
+            state: p.state,
+            locked: p.locked,
+            created_at: p.created_at,
+            opened_at: p.opened_at,
+            closed_at: p.closed_at,
+            closes_at: p.closes_at,
+            ballot: p.ballot,
+        }
+    }
+}
+
+impl From<PromptV1> for Prompt {
+    fn from(p: PromptV1) -> Self {
+        Self {
+            id: p.id,
+            draft: p.draft,
+            state: p.state,
+            locked: p.locked,
+            created_at: p.created_at,
+            opened_at: p.opened_at,
+            closed_at: p.closed_at,
+            closes_at: p.closes_at,
+            ballot: p.ballot,
+        }
+    }
+}
+
+impl From<Item> for ItemV1 {
+    fn from(i: Item) -> Self {
+        Self {
+            id: i.id,
+            prompt_id: i.prompt_id,
+            participant: i.participant,
+            text: i.text,
+            created_at: i.created_at,
+            hidden: i.hidden,
+            seq: i.seq,
+            column: i.column,
+            group: i.group,
+            history: i.history,
+            merged_into: i.merged_into,
+            starred: i.starred,
+            approved: i.approved,
+            likes: i.likes,
+        }
+    }
+}
+
+impl From<ItemV1> for Item {
+    fn from(i: ItemV1) -> Self {
+        Self {
+            id: i.id,
+            prompt_id: i.prompt_id,
+            participant: i.participant,
+            text: i.text,
+            created_at: i.created_at,
+            hidden: i.hidden,
+            seq: i.seq,
+            column: i.column,
+            group: i.group,
+            history: i.history,
+            merged_into: i.merged_into,
+            starred: i.starred,
+            approved: i.approved,
+            likes: i.likes,
+        }
+    }
+}
+
+impl From<Group> for GroupV1 {
+    fn from(g: Group) -> Self {
+        Self {
+            id: g.id,
+            name: g.name,
+            color: g.color,
+        }
+    }
+}
+
+impl From<GroupV1> for Group {
+    fn from(g: GroupV1) -> Self {
+        Self {
+            id: g.id,
+            name: g.name,
+            color: g.color,
+        }
+    }
+}
+
+impl From<AnswerSet> for AnswersV1 {
+    /// Each kind into its own fields; no `_` arm, so a new kind of answers does not compile
+    /// until it has a stored shape.
+    fn from(set: AnswerSet) -> Self {
+        match set {
+            AnswerSet::Poll(a) => Self {
+                poll: a.chosen,
+                poll_at: a.at,
+                ..Self::default()
+            },
+            AnswerSet::Scale(a) => Self {
+                scale: a.ratings,
+                ..Self::default()
+            },
+            AnswerSet::DotVote(a) => Self {
+                dots: a.placed,
+                ..Self::default()
+            },
+        }
+    }
+}
+
+impl From<AnswersV1> for AnswerSet {
+    /// The kind is the one whose fields are there. An empty set (`{}`) reads as an empty
+    /// poll's: the session treats an empty set of another kind as no answers, and replaces
+    /// it on the first answer.
+    fn from(s: AnswersV1) -> Self {
+        if !s.scale.is_empty() {
+            AnswerSet::Scale(ScaleAnswers { ratings: s.scale })
+        } else if !s.dots.is_empty() {
+            AnswerSet::DotVote(DotAnswers { placed: s.dots })
+        } else {
+            AnswerSet::Poll(PollAnswers {
+                chosen: s.poll,
+                at: s.poll_at,
+            })
+        }
+    }
+}
