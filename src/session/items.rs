@@ -3,8 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
-
 use super::types::*;
 use super::{Applied, Event, Rejection, Session};
 
@@ -12,7 +10,7 @@ use super::{Applied, Event, Rejection, Session};
 pub const MAX_ITEMS: usize = 200_000;
 
 /// One answer a participant sent to a brainstorm or word cloud.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     /// Made by the participant's device.
     pub id: ItemId,
@@ -29,30 +27,19 @@ pub struct Item {
     /// The sequence number of its `item_added` event, repeated in every ack for it.
     pub seq: u64,
     /// The column it went into (index into the prompt's columns).
-    #[serde(default)]
     pub column: Option<u8>,
     /// The sender's group when it was sent.
-    #[serde(default)]
     pub group: Option<GroupId>,
     /// Earlier texts, oldest first, when the facilitator edited it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Revision>,
     /// Merged as a duplicate into this item (kept, and traceable in exports).
-    #[serde(default)]
     pub merged_into: Option<ItemId>,
     /// Shown large on the projector.
-    #[serde(default)]
     pub starred: bool,
     /// False while waiting for the facilitator's approval (pre-moderated prompts).
-    #[serde(default = "yes")]
     pub approved: bool,
     /// Participants who liked it on the wall.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub likes: BTreeSet<ParticipantId>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Item {

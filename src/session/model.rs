@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
-use super::{
-    activity, AnswerSet, Applied, Event, Group, Item, Prompt, Rejection, ScreenView, Stamped,
-};
+use super::{AnswerSet, Applied, Event, Group, Item, Prompt, Rejection, ScreenView, Stamped};
 
 /// Who runs the session and how it presents itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,60 +26,44 @@ pub struct SessionMeta {
     pub time_zone: TimeZoneName,
 }
 
-/// One workshop's whole state.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One workshop's whole state. It has no serde shape of its own: snapshots store it as
+/// `store::format::SnapshotV1`, built from and into [`SessionParts`].
+#[derive(Debug, Clone)]
 pub struct Session {
     /// Name, title, language, key hash.
     pub meta: SessionMeta,
     pub(super) prompts: Vec<Prompt>,
     pub(super) items: Vec<Item>,
-    #[serde(default)]
     pub(super) groups: Vec<Group>,
     /// Which group each participant picked.
-    #[serde(default)]
     pub(super) members: BTreeMap<ParticipantId, GroupId>,
-    /// Answers to polls, scales and dot votes, per prompt, stored in their long-standing
-    /// `{poll, poll_at, scale, dots}` shape.
-    #[serde(default, with = "activity::stored")]
+    /// Answers to polls, scales and dot votes, per prompt.
     pub(super) answers: BTreeMap<PromptId, AnswerSet>,
     /// The prompt phones show now (open, or the one just closed).
     pub(super) current: Option<PromptId>,
-    /// What the projector shows. Snapshots from before the facilitator could choose have
-    /// none, and showed the current prompt: following it.
-    #[serde(default)]
+    /// What the projector shows.
     pub(super) screen: ScreenView,
     /// The last sequence number handed out.
     pub(super) seq: u64,
     /// The number in the next prompt id.
     pub(super) next_prompt: u32,
     /// The number in the next group id.
-    #[serde(default = "one")]
     pub(super) next_group: u32,
     /// Pseudonyms carried over from an imported export, by the fresh id each was given: an
     /// imported session knows its participants only by these, and shows them unchanged (even
     /// under a new name). Empty for sessions that were not imported.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) pseudonyms: BTreeMap<ParticipantId, String>,
     /// When the session was imported, if it was: counts as activity, so that an archive
     /// imported months later is not deleted by retention on the next sweep.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) imported_at: Option<Millis>,
-    #[serde(skip)]
     pub(super) item_index: HashMap<ItemId, usize>,
-    #[serde(skip)]
     pub(super) by_participant: HashMap<ParticipantId, Vec<usize>>,
-    #[serde(skip)]
     pub(super) by_prompt: HashMap<PromptId, Vec<usize>>,
     /// Per prompt, how many of its items are merged into another: while none are (the usual
     /// case), like and merge counts need no scan of the prompt's items. Without this every
     /// item view cost a pass over all its prompt's items, so a welcome or a wall of n items
     /// cost n² (seconds at 20,000 items, with the session task blocked meanwhile).
-    #[serde(skip)]
     pub(super) merged_in: HashMap<PromptId, usize>,
-}
-
-fn one() -> u32 {
-    1
 }
 
 /// A session's stored state, field by field, without its lookup indexes: what a persisted

@@ -255,3 +255,15 @@ pub(crate) fn scale(statements: usize, max: u8) -> Activity {
         max_label: String::new(),
     })
 }
+
+/// A session as its snapshot stores it (`snapshot.json`'s `session`): the session's own
+/// serde shape is gone, so tests of what survives a reload go through the store's format.
+pub(crate) fn to_stored(s: &Session) -> serde_json::Value {
+    serde_json::to_value(crate::store::SnapshotV1::from(s)).unwrap()
+}
+
+/// A session read back from its stored shape (see [`to_stored`]), reindexed.
+pub(crate) fn from_stored(value: serde_json::Value) -> Session {
+    let snapshot: crate::store::SnapshotV1 = serde_json::from_value(value).unwrap();
+    Session::try_from(snapshot).unwrap()
+}

@@ -285,8 +285,7 @@ fn seq_is_gap_free_and_survives_a_serde_round_trip() {
         assert_eq!(applied.events[0].seq, last + 1);
         last = applied.ack_seq;
     }
-    let json = serde_json::to_string(&s).unwrap();
-    let mut back: Session = serde_json::from_str(&json).unwrap();
+    let mut back = from_stored(to_stored(&s));
     back.reindex();
     assert_eq!(back, s);
     assert_eq!(back.items_of(&who).count(), 10);
@@ -1175,7 +1174,7 @@ fn moderation_edit_merge_star_premoderation_lock() {
         items: vec![y],
     };
     s.apply(&merge, T0).unwrap();
-    let mut reloaded: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    let mut reloaded = from_stored(to_stored(&s));
     reloaded.reindex();
     assert_eq!(reloaded.merged_count(reloaded.item(&x).unwrap()), 1);
     assert_eq!(reloaded.like_count(reloaded.item(&x).unwrap()), 2);
@@ -1477,18 +1476,18 @@ fn the_view_is_in_snapshots_and_old_snapshots_follow() {
     open(&mut s, &a);
     open(&mut s, &b);
     show(&mut s, on_screen(&a)).unwrap();
-    let json = serde_json::to_value(&s).unwrap();
+    let json = to_stored(&s);
     assert_eq!(
         json["screen"],
         serde_json::json!({"kind":"prompt","prompt_id":"p1"})
     );
-    let mut back: Session = serde_json::from_value(json.clone()).unwrap();
+    let mut back = from_stored(json.clone());
     back.reindex();
     assert_eq!(back, s);
     // A snapshot written before the projector's view existed.
     let mut old = json;
     old.as_object_mut().unwrap().remove("screen");
-    let old: Session = serde_json::from_value(old).unwrap();
+    let old = from_stored(old);
     assert_eq!(old.screen(), &ScreenView::Follow);
     assert_eq!(old.screen_prompt().unwrap().id, b);
 }

@@ -1,10 +1,8 @@
 //! [`AnswerSet`]: everyone's answers to one prompt, one variant per kind answered with choices
-//! (items are answers of their own, kept apart), and the serde adaptor that stores them in
-//! the snapshot's long-standing shape `{poll, poll_at, scale, dots}`.
+//! (items are answers of their own, kept apart). Snapshots store them in their long-standing
+//! shape `{poll, poll_at, scale, dots}` as `store::format::AnswersV1`.
 
 use std::collections::BTreeMap;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{DotAnswers, PollAnswers, ScaleAnswers};
 use crate::session::types::*;
@@ -178,90 +176,5 @@ impl Session {
             Some(answers) => answers,
             None => unreachable!("the set was just made of this kind"),
         }
-    }
-}
-
-/// The stored shape of one prompt's answers, as snapshots have always written it (written).
-#[derive(Default, Serialize)]
-struct StoredRef<'a> {
-    #[serde(skip_serializing_if = "is_empty")]
-    poll: Option<&'a BTreeMap<ParticipantId, Vec<u8>>>,
-    #[serde(skip_serializing_if = "is_empty")]
-    poll_at: Option<&'a BTreeMap<ParticipantId, Millis>>,
-    #[serde(skip_serializing_if = "is_empty")]
-    scale: Option<&'a BTreeMap<ParticipantId, Vec<u8>>>,
-    #[serde(skip_serializing_if = "is_empty")]
-    dots: Option<&'a BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>>,
-}
-
-/// The stored shape of one prompt's answers (read).
-#[derive(Deserialize)]
-struct Stored {
-    #[serde(default)]
-    poll: BTreeMap<ParticipantId, Vec<u8>>,
-    #[serde(default)]
-    poll_at: BTreeMap<ParticipantId, Millis>,
-    #[serde(default)]
-    scale: BTreeMap<ParticipantId, Vec<u8>>,
-    #[serde(default)]
-    dots: BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>,
-}
-
-fn is_empty<K, V>(map: &Option<&BTreeMap<K, V>>) -> bool {
-    map.is_none_or(BTreeMap::is_empty)
-}
-
-/// `#[serde(with = "...")]` for `BTreeMap<PromptId, AnswerSet>` in today's snapshot shape.
-pub(crate) mod stored {
-    use super::*;
-
-    /// Writes each set as `{poll, poll_at}`, `{scale}` or `{dots}` (empty maps left out).
-    pub fn serialize<S: Serializer>(
-        sets: &BTreeMap<PromptId, AnswerSet>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(sets.iter().map(|(id, set)| {
-            let stored = match set {
-                AnswerSet::Poll(a) => StoredRef {
-                    poll: Some(&a.chosen),
-                    poll_at: Some(&a.at),
-                    ..StoredRef::default()
-                },
-                AnswerSet::Scale(a) => StoredRef {
-                    scale: Some(&a.ratings),
-                    ..StoredRef::default()
-                },
-                AnswerSet::DotVote(a) => StoredRef {
-                    dots: Some(&a.placed),
-                    ..StoredRef::default()
-                },
-            };
-            (id, stored)
-        }))
-    }
-
-    /// Reads the stored shape; the kind is the one whose fields are there. An empty set
-    /// (`{}`) reads as an empty poll's: the session treats an empty set of another kind as
-    /// no answers, and replaces it on the first answer.
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<BTreeMap<PromptId, AnswerSet>, D::Error> {
-        let stored: BTreeMap<PromptId, Stored> = BTreeMap::deserialize(deserializer)?;
-        Ok(stored
-            .into_iter()
-            .map(|(id, s)| {
-                let set = if !s.scale.is_empty() {
-                    AnswerSet::Scale(ScaleAnswers { ratings: s.scale })
-                } else if !s.dots.is_empty() {
-                    AnswerSet::DotVote(DotAnswers { placed: s.dots })
-                } else {
-                    AnswerSet::Poll(PollAnswers {
-                        chosen: s.poll,
-                        at: s.poll_at,
-                    })
-                };
-                (id, set)
-            })
-            .collect())
     }
 }

@@ -12,7 +12,7 @@
 //! commands as `Session` methods; then one variant in [`Activity`], one line in `each_kind!`
 //! and in `into_activity!`. A kind answered with choices also adds its answers type, one
 //! variant in [`AnswerSet`] with its `kind_answers!` line, and its field in the stored shape
-//! (`answers.rs`).
+//! (`store::format::AnswersV1`, in `src/store/format/snapshot.rs`).
 
 mod answers;
 mod brainstorm;

@@ -58,7 +58,7 @@ fn answers_keep_the_snapshot_shape_and_an_emptied_set_round_trips() {
     t.place_dot(a, &vote, idea);
     t.place_dot(a, &vote, idea);
 
-    let snapshot = serde_json::to_value(&t.session).unwrap();
+    let snapshot = to_stored(&t.session);
     let now = t.now;
     let voted = T0;
     let (a, b) = (a.0.to_string(), b.0.to_string());
@@ -77,11 +77,11 @@ fn answers_keep_the_snapshot_shape_and_an_emptied_set_round_trips() {
     });
     assert_eq!(snapshot["answers"], expected);
 
-    let bytes = serde_json::to_string(&t.session).unwrap();
-    let mut back: Session = serde_json::from_str(&bytes).unwrap();
+    let stored = to_stored(&t.session);
+    let mut back = from_stored(stored.clone());
     back.reindex();
     assert_eq!(back, t.session);
-    assert_eq!(serde_json::to_string(&back).unwrap(), bytes);
+    assert_eq!(to_stored(&back).to_string(), stored.to_string());
     // The emptied set read back (kind unknown) still takes the poll's next answer.
     let reopen = Command::OpenPrompt {
         prompt_id: withdrawn.clone(),

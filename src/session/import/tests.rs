@@ -897,18 +897,18 @@ fn a_word_cloud_holds_no_more_answers_each_than_it_allows() {
 #[test]
 fn old_snapshots_load_without_the_import_fields() {
     let s = workshop();
-    let mut value = serde_json::to_value(&s).unwrap();
+    let mut value = crate::session::testkit::to_stored(&s);
     assert!(value.get("pseudonyms").is_none() && value.get("imported_at").is_none());
     value.as_object_mut().unwrap().remove("next_group");
-    let mut back: Session = serde_json::from_value(value).unwrap();
+    let mut back = crate::session::testkit::from_stored(value);
     back.reindex();
     assert_eq!(
         back.pseudonym(&s.items()[0].participant),
         s.pseudonym(&s.items()[0].participant)
     );
     let imported = import(doc_of(&s, &Options::default())).unwrap();
-    let mut again: Session =
-        serde_json::from_value(serde_json::to_value(&imported).unwrap()).unwrap();
+    let mut again =
+        crate::session::testkit::from_stored(crate::session::testkit::to_stored(&imported));
     again.reindex();
     assert_eq!(again, imported);
 }
