@@ -1,5 +1,7 @@
-//! [`Command`]: a change the facilitator, a participant or the clock asks for. Today it is
-//! both the facilitator's wire message and the journal record, so its serde shape is fixed.
+//! [`Command`]: a change the facilitator, a participant or the clock asks for. The wire has
+//! its own types (`protocol::FacilitatorAction`, `ParticipantAction`) and the journal its own
+//! record (`store::format::JournalRecord`, which must match every variant); the serde shape
+//! kept here is the journal's, so tests can write commands as the JSON they are stored as.
 
 use serde::{Deserialize, Serialize};
 

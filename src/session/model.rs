@@ -3,13 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::{Deserialize, Serialize};
-
 use super::types::*;
 use super::{AnswerSet, Applied, Event, Group, Item, Prompt, Rejection, ScreenView, Stamped};
 
-/// Who runs the session and how it presents itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Who runs the session and how it presents itself (stored as `store::format::MetaV1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionMeta {
     /// The short name in every URL.
     pub slug: SessionName,
@@ -22,7 +20,6 @@ pub struct SessionMeta {
     /// SHA-256 of the facilitator key, hex; the key itself is shown once and never stored.
     pub key_hash: String,
     /// The time zone exports show times in (sessions made before it existed: Helsinki's).
-    #[serde(default)]
     pub time_zone: TimeZoneName,
 }
 

@@ -350,7 +350,7 @@ mod tests {
         assert!(TimeZoneName::parse("Europe/Espoo").is_err());
         assert!(TimeZoneName::parse("").is_err());
         // Snapshots written before sessions had one load as Helsinki; a bad name never loads.
-        let meta: super::super::SessionMeta = serde_json::from_str(
+        let meta: crate::store::format::MetaV1 = serde_json::from_str(
             r#"{"slug":"vanha","title":"t","language":"fi","created_at":0,"key_hash":"00"}"#,
         )
         .unwrap();
