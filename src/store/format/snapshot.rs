@@ -6,7 +6,7 @@
 //! before they existed (the golden files in `tests/fixtures/golden/` hold it), with every
 //! `#[serde(default)]` that lets an older file of the same format load: a snapshot from
 //! before groups, the projector's screen choice or the time zone existed. The domain may
-//! now change its layout freely; only [`From<&Session>`] and [`TryFrom<SnapshotV1>`] follow
+//! now change its layout freely; only `From<&Session>` and `TryFrom<SnapshotV1>` follow
 //! it. Small leaf values whose JSON is the wire's too (ids, [`PromptDraft`] with its
 //! flattened activity, [`ScreenView`], [`PromptState`], [`Revision`]) are reused as they are.
 
