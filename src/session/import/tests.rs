@@ -13,8 +13,7 @@ const T0: Millis = 1_700_000_000_000;
 const LATER: Millis = T0 + 400 * 24 * 3600 * 1000;
 
 fn run(s: &mut Session, at: Millis, command: Command) -> Applied {
-    s.apply(&command, at)
-        .unwrap_or_else(|r| panic!("{command:?} refused: {r}"))
+    crate::session::testkit::accept(s, &command, at)
 }
 
 fn draft(activity: Activity, title: &str) -> PromptDraft {
