@@ -65,14 +65,7 @@ fn item(
 /// unapproved items, answers of every kind, a deleted prompt, a draft and a locked open
 /// prompt with added time.
 fn workshop() -> Session {
-    let mut s = Session::new(SessionMeta {
-        slug: SessionName::parse("hyvinsivi").unwrap(),
-        title: "HYVINSIVI – työpaja".into(),
-        language: Language::Fi,
-        created_at: T0,
-        key_hash: "00".into(),
-        time_zone: Default::default(),
-    });
+    let mut s = crate::session::testkit::session_titled("HYVINSIVI – työpaja", T0);
     let t = |n: u64| T0 + n * 1000;
     run(
         &mut s,
