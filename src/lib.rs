@@ -5,7 +5,8 @@
 //!
 //! | module       | its job                                                                 |
 //! |--------------|-------------------------------------------------------------------------|
-//! | [`session`]  | the pure state machine: commands in, events out, no I/O                 |
+//! | [`session`]  | the pure state machine: commands in, events out, no I/O; one file per   |
+//! |              | concept, one per activity kind (`session/activity/`)                    |
 //! | [`protocol`] | the websocket wire contract: typed frames and what each role may see   |
 //! | [`hub`]      | live sessions: one task owns each, a registry of handles, fan-out      |
 //! | [`store`]    | journal (fsynced before acks, group commit) and atomic snapshots       |
@@ -13,8 +14,12 @@
 //! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
-//! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
+//! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
+//!
+//! Outside the library: `src/main.rs` is the `paja` command (serve, or export and import
+//! offline); the workspace member `load/` is the `paja-load` generator and
+//! `examples/floor.rs` the floor server it is measured against (`docs/benchmarks.md`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

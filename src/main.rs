@@ -286,7 +286,8 @@ fn import_offline(args: ImportArgs) -> Result<(), String> {
         ));
     }
     let bytes = std::fs::read(&args.file).map_err(|e| format!("{file}: {e}"))?;
-    let doc = export::json::parse(&bytes).map_err(|e| format!("{file}: {e} ({})", e.code()))?;
+    let doc = paja::session::document::parse(&bytes)
+        .map_err(|e| format!("{file}: {e} ({})", e.code()))?;
     let slug = args
         .slug
         .as_deref()

@@ -6,7 +6,10 @@
 
 use uuid::Uuid;
 
+use crate::session::testkit::{accept, session_titled};
 use crate::session::*;
+
+pub(crate) use crate::session::testkit::person;
 
 use super::{Format, Options, View};
 
@@ -14,11 +17,6 @@ use super::{Format, Options, View};
 pub const T0: Millis = 1_795_435_200_000;
 /// 2026-11-23 10:00 in Helsinki (08:00 UTC). [`report_workshop`] starts here.
 pub const REPORT_T0: Millis = 1_795_420_800_000;
-
-/// A participant: `person(0)`, `person(1)`, …
-pub fn person(n: u8) -> ParticipantId {
-    ParticipantId(Uuid::from_u128(u128::from(n) + 1))
-}
 
 /// A prompt as the console makes it, with the wall on and results shown live.
 pub fn draft(title: &str, activity: Activity) -> PromptDraft {
@@ -49,14 +47,7 @@ impl Workshop {
     /// "HYVINSIVI – työpaja" in Finnish, made three days before `start`.
     pub fn new(start: Millis) -> Workshop {
         Workshop {
-            session: Session::new(SessionMeta {
-                slug: SessionName::parse("hyvinsivi").expect("slug"),
-                title: "HYVINSIVI – työpaja".into(),
-                language: Language::Fi,
-                created_at: start - 86_400_000 * 3,
-                key_hash: "00".into(),
-                time_zone: Default::default(),
-            }),
+            session: session_titled("HYVINSIVI – työpaja", start - 86_400_000 * 3),
             ids: Vec::new(),
             t: start,
         }
@@ -65,16 +56,12 @@ impl Workshop {
     /// Applies `command` a minute after the last one.
     pub fn apply(&mut self, command: Command) {
         self.t += 60_000;
-        self.session
-            .apply(&command, self.t)
-            .unwrap_or_else(|e| panic!("{command:?}: {e:?}"));
+        accept(&mut self.session, &command, self.t);
     }
 
     /// Adds a prompt to the agenda (in the same minute as the last command); returns its id.
     pub fn add(&mut self, draft: PromptDraft) -> PromptId {
-        self.session
-            .apply(&Command::AddPrompt { draft }, self.t)
-            .expect("add prompt");
+        accept(&mut self.session, &Command::AddPrompt { draft }, self.t);
         self.session.prompts().last().expect("added").id.clone()
     }
 

@@ -3,9 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use crate::session::document::{
+    to_bytes, Derived, ItemDoc, ParticipantDoc, PromptDoc, RevisionDoc, SessionDoc, SessionInfo,
+    Timestamp, JSON_FORMAT, JSON_VERSION,
+};
 use crate::session::{Item, ItemId, Millis, ParticipantId, Prompt, Session};
-
-pub use crate::session::document::*;
 
 use super::{activity, View};
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::Role;
-use crate::session::{Activity, Event, GroupId, Item, Prompt, PromptState, Results, Session};
+use crate::session::{Event, GroupId, Item, Prompt, PromptState, Results, Session};
 
 /// A set of roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +135,7 @@ pub fn sees_results(session: &Session, prompt: &Prompt, role: Role) -> bool {
 
 /// Whether a prompt's results are worth a frame (brainstorm counts are derived by clients).
 pub fn has_results(prompt: &Prompt) -> bool {
-    !matches!(prompt.draft.activity, Activity::Brainstorm(_))
+    prompt.draft.activity.sends_results()
 }
 
 /// The items of the current prompt a participant's wall shows.

@@ -2,9 +2,8 @@
 //! event frames show each role.
 
 use super::*;
-use crate::session::{
-    Command, Event, Language, ParticipantId, PromptId, ScreenView, Session, Stamped,
-};
+use crate::session::testkit::session_titled;
+use crate::session::{Command, Event, ParticipantId, PromptId, ScreenView, Session, Stamped};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -110,15 +109,8 @@ fn show_on_screen_is_a_staff_command() {
 
 #[test]
 fn a_phone_is_told_how_long_its_poll_answer_may_still_change() {
-    use crate::session::{SessionMeta, SessionName, POLL_GRACE_MS};
-    let mut s = Session::new(SessionMeta {
-        slug: SessionName::parse("kysely").unwrap(),
-        title: "Kysely".into(),
-        language: Language::Fi,
-        created_at: 1,
-        key_hash: "00".into(),
-        time_zone: Default::default(),
-    });
+    use crate::session::POLL_GRACE_MS;
+    let mut s = session_titled("Kysely", 1);
     let who = ParticipantId(Uuid::nil());
     for c in [
         json!({"type":"add_prompt","prompt":{"kind":"poll","title":"Sektori?","options":["Kunta","Järjestö"]}}),
@@ -155,15 +147,7 @@ fn a_phone_is_told_how_long_its_poll_answer_may_still_change() {
 /// A session with a closed poll (`show_results` as given) with one vote, then an open
 /// brainstorm with one item, and the poll on the projector.
 fn poll_on_screen(show_results: &str) -> Session {
-    use crate::session::{SessionMeta, SessionName};
-    let mut s = Session::new(SessionMeta {
-        slug: SessionName::parse("aamu").unwrap(),
-        title: "Aamu".into(),
-        language: Language::Fi,
-        created_at: 1,
-        key_hash: "00".into(),
-        time_zone: Default::default(),
-    });
+    let mut s = session_titled("Aamu", 1);
     let who = ParticipantId(Uuid::nil());
     let commands = [
         json!({"type":"add_prompt","prompt":{"kind":"poll","title":"Sektori?","options":["Kunta","Järjestö"],"show_results":show_results}}),

@@ -3,7 +3,8 @@
 
 use super::types::*;
 use super::{
-    validate_draft, Event, Prompt, PromptDraft, PromptState, Rejection, ScreenView, Session,
+    validate_draft, Command, Event, Prompt, PromptDraft, PromptState, Rejection, ScreenView,
+    Session,
 };
 
 /// Most prompts one session may hold; an agenda for a long day fits many times over.
@@ -13,6 +14,33 @@ pub const MAX_PROMPTS: usize = 500;
 pub const ADD_TIME_MAX_SECS: u32 = 3600;
 
 impl Session {
+    /// Applies an agenda command; [`Session::apply`] routes only those here.
+    pub(super) fn apply_agenda(
+        &mut self,
+        command: &Command,
+        now: Millis,
+    ) -> Result<Vec<Event>, Rejection> {
+        use Command as C;
+        match command {
+            C::AddPrompt { draft } => self.add_prompt(draft, now),
+            C::UpdatePrompt { prompt_id, draft } => self.update_prompt(prompt_id, draft),
+            C::DuplicatePrompt { prompt_id } => self.duplicate_prompt(prompt_id, now),
+            C::DeletePrompt { prompt_id } => self.delete_prompt(prompt_id),
+            C::MovePrompt {
+                prompt_id,
+                position,
+            } => self.move_prompt(prompt_id, *position),
+            C::ImportAgenda { prompts } => self.import_agenda(prompts, now),
+            C::OpenPrompt { prompt_id } => self.open_prompt(prompt_id, now),
+            C::NextPrompt => self.next_prompt(now),
+            C::ClosePrompt { prompt_id } => self.close_prompt(prompt_id, now),
+            C::LockPrompt { prompt_id, locked } => self.lock_prompt(prompt_id, *locked),
+            C::AddTime { prompt_id, secs } => self.add_time(prompt_id, *secs, now),
+            C::Tick => self.tick(now),
+            other => unreachable!("Session::apply routed {other:?} to the agenda"),
+        }
+    }
+
     /// When the next auto-closing prompt runs out, if any (the session task sleeps till then).
     pub fn next_deadline(&self) -> Option<Millis> {
         self.prompts

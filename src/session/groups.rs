@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
-use super::{Event, Rejection, Session};
+use super::{Command, Event, Rejection, Session};
 
 /// Most groups in a session.
 pub const MAX_GROUPS: usize = 30;
@@ -24,6 +24,25 @@ pub struct Group {
 }
 
 impl Session {
+    /// Applies a groups command; [`Session::apply`] routes only those here.
+    pub(super) fn apply_groups(&mut self, command: &Command) -> Result<Vec<Event>, Rejection> {
+        use Command as C;
+        match command {
+            C::AddGroup { name, color } => self.add_group(name, color),
+            C::UpdateGroup {
+                group_id,
+                name,
+                color,
+            } => self.update_group(group_id, name, color),
+            C::DeleteGroup { group_id } => self.delete_group(group_id),
+            C::ChooseGroup {
+                participant,
+                group_id,
+            } => self.choose_group(participant, group_id),
+            other => unreachable!("Session::apply routed {other:?} to the groups"),
+        }
+    }
+
     /// [`Command::AddGroup`].
     pub(super) fn add_group(
         &mut self,

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::types::*;
-use super::{Applied, Event, Rejection, Session};
+use super::{Applied, Command, Event, Rejection, Session};
 
 /// Most items one session may hold: a bound on memory, far above any real seminar.
 pub const MAX_ITEMS: usize = 200_000;
@@ -50,6 +50,39 @@ impl Item {
 }
 
 impl Session {
+    /// Applies an items command; [`Session::apply`] routes only those here. It stamps the
+    /// events itself because a resent item is acked with its first seq, not a new one.
+    pub(super) fn apply_items(
+        &mut self,
+        command: &Command,
+        now: Millis,
+    ) -> Result<Applied, Rejection> {
+        use Command as C;
+        let events = match command {
+            C::Submit {
+                participant,
+                item_id,
+                prompt_id,
+                text,
+                column,
+            } => return self.submit(participant, item_id, prompt_id, text, *column, now),
+            C::Like {
+                participant,
+                item_id,
+                liked,
+            } => self.like(participant, item_id, *liked)?,
+            C::HideItem { item_id } => self.set_hidden(item_id, true)?,
+            C::UnhideItem { item_id } => self.set_hidden(item_id, false)?,
+            C::EditItem { item_id, text } => self.edit_item(item_id, text, now)?,
+            C::MergeItems { into, items } => self.merge(into, items)?,
+            C::UnmergeItem { item_id } => self.unmerge_item(item_id)?,
+            C::StarItem { item_id, starred } => self.star_item(item_id, *starred)?,
+            C::ApproveItem { item_id } => self.approve_item(item_id)?,
+            other => unreachable!("Session::apply routed {other:?} to the items"),
+        };
+        Ok(self.stamp(events))
+    }
+
     /// Likes on an item, counting the likes of items merged into it (each person once).
     pub fn like_count(&self, item: &Item) -> usize {
         if !self.has_merges(&item.prompt_id) {

@@ -38,81 +38,43 @@ pub use types::*;
 
 impl Session {
     /// Applies a command at time `now`: either every change and its events, or a rejection
-    /// and no change at all. Each concept's file holds the rules; this only dispatches.
+    /// and no change at all. This only routes each command to its concept's `apply_*`, which
+    /// holds the rules; the match is exhaustive, so a new command must be routed here.
     pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Applied, Rejection> {
         use Command as C;
         let events = match command {
-            C::AddPrompt { draft } => self.add_prompt(draft, now)?,
-            C::UpdatePrompt { prompt_id, draft } => self.update_prompt(prompt_id, draft)?,
-            C::DuplicatePrompt { prompt_id } => self.duplicate_prompt(prompt_id, now)?,
-            C::DeletePrompt { prompt_id } => self.delete_prompt(prompt_id)?,
-            C::MovePrompt {
-                prompt_id,
-                position,
-            } => self.move_prompt(prompt_id, *position)?,
-            C::ImportAgenda { prompts } => self.import_agenda(prompts, now)?,
-            C::OpenPrompt { prompt_id } => self.open_prompt(prompt_id, now)?,
-            C::NextPrompt => self.next_prompt(now)?,
-            C::ClosePrompt { prompt_id } => self.close_prompt(prompt_id, now)?,
-            C::LockPrompt { prompt_id, locked } => self.lock_prompt(prompt_id, *locked)?,
-            C::AddTime { prompt_id, secs } => self.add_time(prompt_id, *secs, now)?,
+            C::AddPrompt { .. }
+            | C::UpdatePrompt { .. }
+            | C::DuplicatePrompt { .. }
+            | C::DeletePrompt { .. }
+            | C::MovePrompt { .. }
+            | C::ImportAgenda { .. }
+            | C::OpenPrompt { .. }
+            | C::NextPrompt
+            | C::ClosePrompt { .. }
+            | C::LockPrompt { .. }
+            | C::AddTime { .. }
+            | C::Tick => self.apply_agenda(command, now)?,
             C::ShowOnScreen { view } => self.choose_view(view)?,
-            C::Tick => self.tick(now)?,
-            C::AddGroup { name, color } => self.add_group(name, color)?,
-            C::UpdateGroup {
-                group_id,
-                name,
-                color,
-            } => self.update_group(group_id, name, color)?,
-            C::DeleteGroup { group_id } => self.delete_group(group_id)?,
-            C::ChooseGroup {
-                participant,
-                group_id,
-            } => self.choose_group(participant, group_id)?,
-            C::Submit {
-                participant,
-                item_id,
-                prompt_id,
-                text,
-                column,
-            } => return self.submit(participant, item_id, prompt_id, text, *column, now),
-            C::Vote {
-                participant,
-                prompt_id,
-                options,
-            } => self.vote(participant, prompt_id, options, now)?,
-            C::WithdrawVote {
-                participant,
-                prompt_id,
-            } => self.withdraw_vote(participant, prompt_id, now)?,
-            C::Rate {
-                participant,
-                prompt_id,
-                statement,
-                value,
-            } => self.rate(participant, prompt_id, *statement, *value)?,
-            C::PlaceDot {
-                participant,
-                prompt_id,
-                item_id,
-            } => self.place_dot(participant, prompt_id, item_id)?,
-            C::RemoveDot {
-                participant,
-                prompt_id,
-                item_id,
-            } => self.remove_dot(participant, prompt_id, item_id)?,
-            C::Like {
-                participant,
-                item_id,
-                liked,
-            } => self.like(participant, item_id, *liked)?,
-            C::HideItem { item_id } => self.set_hidden(item_id, true)?,
-            C::UnhideItem { item_id } => self.set_hidden(item_id, false)?,
-            C::EditItem { item_id, text } => self.edit_item(item_id, text, now)?,
-            C::MergeItems { into, items } => self.merge(into, items)?,
-            C::UnmergeItem { item_id } => self.unmerge_item(item_id)?,
-            C::StarItem { item_id, starred } => self.star_item(item_id, *starred)?,
-            C::ApproveItem { item_id } => self.approve_item(item_id)?,
+            C::AddGroup { .. }
+            | C::UpdateGroup { .. }
+            | C::DeleteGroup { .. }
+            | C::ChooseGroup { .. } => self.apply_groups(command)?,
+            C::Vote { .. }
+            | C::WithdrawVote { .. }
+            | C::Rate { .. }
+            | C::PlaceDot { .. }
+            | C::RemoveDot { .. } => self.apply_answer(command, now)?,
+            // Items stamp their own events (a resend is acked with its first seq).
+            C::Submit { .. }
+            | C::Like { .. }
+            | C::HideItem { .. }
+            | C::UnhideItem { .. }
+            | C::EditItem { .. }
+            | C::MergeItems { .. }
+            | C::UnmergeItem { .. }
+            | C::StarItem { .. }
+            | C::ApproveItem { .. } => return self.apply_items(command, now),
         };
         Ok(self.stamp(events))
     }

@@ -11,14 +11,25 @@ pub(crate) const T0: Millis = 1_700_000_000_000;
 
 /// An empty session named `hyvinsivi`, created at [`T0`].
 pub(crate) fn session() -> Session {
+    session_titled("HYVINSIVI", T0)
+}
+
+/// An empty Finnish session named `hyvinsivi`, titled `title`, created at `created_at`.
+pub(crate) fn session_titled(title: &str, created_at: Millis) -> Session {
     Session::new(SessionMeta {
         slug: SessionName::parse("hyvinsivi").unwrap(),
-        title: "HYVINSIVI".into(),
+        title: title.into(),
         language: Language::Fi,
-        created_at: T0,
+        created_at,
         key_hash: "00".into(),
         time_zone: Default::default(),
     })
+}
+
+/// Applies a command that must be accepted; panics with the rejection otherwise.
+pub(crate) fn accept(s: &mut Session, command: &Command, now: Millis) -> Applied {
+    s.apply(command, now)
+        .unwrap_or_else(|r| panic!("{command:?} refused: {r}"))
 }
 
 /// A brainstorm draft titled `title`, with a two-minute time box.
@@ -82,6 +93,11 @@ pub(crate) fn submit(
         },
         T0 + 2,
     )
+}
+
+/// A participant known by number, the same in every run: `person(0)`, `person(1)`, …
+pub(crate) fn person(n: u8) -> ParticipantId {
+    ParticipantId(Uuid::from_u128(u128::from(n) + 1))
 }
 
 /// A fresh participant.
@@ -181,9 +197,7 @@ impl TestSession {
 
     /// Applies a command that must be accepted; panics with the rejection otherwise.
     pub fn apply(&mut self, command: Command) -> Applied {
-        self.session
-            .apply(&command, self.now)
-            .unwrap_or_else(|r| panic!("{command:?} refused: {r}"))
+        accept(&mut self.session, &command, self.now)
     }
 
     /// Applies a command that must be refused, and checks that nothing changed.

@@ -2,22 +2,8 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 
 use super::*;
-use crate::session::{
-    Activity, Command, ItemId, Language, Millis, ParticipantId, PromptDraft, PromptId,
-    ResultsVisibility, SessionMeta,
-};
-use uuid::Uuid;
-
-fn new_session() -> Session {
-    Session::new(SessionMeta {
-        slug: SessionName::parse("testi").unwrap(),
-        title: "T".into(),
-        language: Language::Fi,
-        created_at: 1,
-        key_hash: "k".into(),
-        time_zone: Default::default(),
-    })
-}
+use crate::session::testkit;
+use crate::session::{Command, Millis, PromptId};
 
 fn apply_and_journal(s: &mut Session, files: &mut SessionFiles, cmd: Command, at: Millis) {
     s.apply(&cmd, at).unwrap();
@@ -31,18 +17,7 @@ fn scripted(s: &mut Session, files: &mut SessionFiles, n: usize) {
         s,
         files,
         Command::AddPrompt {
-            draft: PromptDraft {
-                activity: Activity::default(),
-                title: "Q".into(),
-                instructions: String::new(),
-                time_limit_secs: None,
-                auto_close: false,
-                per_group: false,
-                premoderation: false,
-                wall: false,
-                show_results: ResultsVisibility::Live,
-                reset_column: false,
-            },
+            draft: testkit::draft("Q"),
         },
         2,
     );
@@ -59,8 +34,8 @@ fn scripted(s: &mut Session, files: &mut SessionFiles, n: usize) {
             s,
             files,
             Command::Submit {
-                participant: ParticipantId(Uuid::new_v4()),
-                item_id: ItemId(Uuid::new_v4()),
+                participant: testkit::pid(),
+                item_id: testkit::iid(),
                 prompt_id: PromptId("p1".into()),
                 text: format!("item {i} – äö"),
                 column: None,
@@ -74,7 +49,7 @@ fn scripted(s: &mut Session, files: &mut SessionFiles, n: usize) {
 fn snapshot_plus_journal_restores_the_session() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let mut s = new_session();
+    let mut s = testkit::session();
     let mut files = store.create(&s).unwrap();
     scripted(&mut s, &mut files, 5);
     let (back, _) = store.load(&s.meta.slug).unwrap();
@@ -86,14 +61,14 @@ fn snapshot_plus_journal_restores_the_session() {
 fn compaction_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let mut s = new_session();
+    let mut s = testkit::session();
     let mut files = store.create(&s).unwrap();
     scripted(&mut s, &mut files, 3);
     files
         .snapshot(&encode_snapshot(&s).unwrap(), s.seq())
         .unwrap();
     assert_eq!(
-        fs::metadata(dir.path().join("sessions/testi/journal.jsonl"))
+        fs::metadata(dir.path().join("sessions/hyvinsivi/journal.jsonl"))
             .unwrap()
             .len(),
         0
@@ -115,11 +90,11 @@ fn journal_lines_already_in_the_snapshot_are_skipped() {
     // A crash between the snapshot's rename and the journal's rotation.
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let mut s = new_session();
+    let mut s = testkit::session();
     let mut files = store.create(&s).unwrap();
     scripted(&mut s, &mut files, 4);
     write_atomically(
-        &dir.path().join("sessions/testi"),
+        &dir.path().join("sessions/hyvinsivi"),
         SNAPSHOT,
         &encode_snapshot(&s).unwrap(),
     )
@@ -133,11 +108,11 @@ fn journal_lines_already_in_the_snapshot_are_skipped() {
 fn a_torn_last_line_is_cut_off_and_appending_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let mut s = new_session();
+    let mut s = testkit::session();
     let mut files = store.create(&s).unwrap();
     scripted(&mut s, &mut files, 2);
     drop(files);
-    let journal = dir.path().join("sessions/testi/journal.jsonl");
+    let journal = dir.path().join("sessions/hyvinsivi/journal.jsonl");
     let mut f = OpenOptions::new().append(true).open(&journal).unwrap();
     f.write_all(br#"{"seq":99,"at":1,"cmd":{"type":"sub"#)
         .unwrap();
@@ -160,7 +135,7 @@ fn a_torn_last_line_is_cut_off_and_appending_goes_on() {
 fn a_corrupt_snapshot_is_moved_aside_and_the_journal_rebuilds_everything() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let mut s = new_session();
+    let mut s = testkit::session();
     let mut files = store.create(&s).unwrap();
     scripted(&mut s, &mut files, 3);
     files
@@ -175,7 +150,7 @@ fn a_corrupt_snapshot_is_moved_aside_and_the_journal_rebuilds_everything() {
         77,
     );
     drop(files);
-    let session_dir = dir.path().join("sessions/testi");
+    let session_dir = dir.path().join("sessions/hyvinsivi");
     // Truncated mid-write by something outside Paja.
     let bytes = fs::read(session_dir.join(SNAPSHOT)).unwrap();
     fs::write(session_dir.join(SNAPSHOT), &bytes[..bytes.len() / 2]).unwrap();
@@ -197,7 +172,7 @@ fn a_corrupt_snapshot_is_moved_aside_and_the_journal_rebuilds_everything() {
 fn an_imported_session_rebuilds_from_its_first_state_when_the_snapshot_is_lost() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let mut original = new_session();
+    let mut original = testkit::session();
     let mut files = store.create(&original).unwrap();
     scripted(&mut original, &mut files, 3);
     drop(files);
@@ -228,7 +203,11 @@ fn an_imported_session_rebuilds_from_its_first_state_when_the_snapshot_is_lost()
     drop(files);
     let session_dir = dir.path().join("sessions/tuotu");
     assert!(session_dir.join(IMPORTED).exists());
-    assert!(!dir.path().join("sessions/testi").join(IMPORTED).exists());
+    assert!(!dir
+        .path()
+        .join("sessions/hyvinsivi")
+        .join(IMPORTED)
+        .exists());
     fs::write(session_dir.join(SNAPSHOT), b"{").unwrap();
     let (back, _) = store.load(&s.meta.slug).unwrap();
     assert_eq!(back, s, "the import and every journal line since");
@@ -240,7 +219,7 @@ fn an_injected_disk_fault_refuses_the_write_and_changes_nothing_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let fault = WriteFault::default();
     let store = Store::open(dir.path()).unwrap().with_fault(fault.clone());
-    let mut s = new_session();
+    let mut s = testkit::session();
     let mut files = store.create(&s).unwrap();
     scripted(&mut s, &mut files, 1);
     fault.set(true);

@@ -6,6 +6,7 @@
 
 mod activities;
 mod browser;
+mod code_size;
 mod crash;
 mod durability;
 mod errors;

@@ -9,13 +9,13 @@ use crate::session::{
     AnswerSet, ItemId, ParticipantId, Prompt, PromptId, Ranked, Results, Session,
 };
 
-use crate::export::json::AnswerDoc;
 use crate::export::report::html::{bar_chart, escape};
 use crate::export::report::md::inline;
 use crate::export::report::Labels;
 use crate::export::tables::{count, Table, Value};
 use crate::export::words::Words;
 use crate::export::View;
+use crate::session::document::AnswerDoc;
 
 /// An item's place in a dot vote's ranking.
 #[derive(Debug, Clone, PartialEq, Eq)]

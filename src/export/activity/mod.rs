@@ -18,12 +18,12 @@ use std::fmt::Write;
 
 use crate::session::{Activity, Item, ItemId, ParticipantId, Prompt, Session};
 
-use super::json::AnswerDoc;
 use super::report::html::escape;
 use super::report::Labels;
 use super::tables::Table;
 use super::words::Words;
 use super::View;
+use crate::session::document::AnswerDoc;
 
 /// A prompt's results in the report, by kind, decided once for the HTML and the Markdown.
 #[derive(Debug)]

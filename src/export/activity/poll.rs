@@ -6,12 +6,12 @@ use std::fmt::Write;
 
 use crate::session::{AnswerSet, ParticipantId, PromptId, Results, Session};
 
-use crate::export::json::AnswerDoc;
 use crate::export::report::html::{bar_chart, escape};
 use crate::export::report::md::inline;
 use crate::export::report::{percent_of, Labels};
 use crate::export::tables::{count, Table, Value};
 use crate::export::words::Words;
+use crate::session::document::AnswerDoc;
 
 /// A poll in the report: its bars, then how many answered and a note on multiple choice.
 #[derive(Debug)]

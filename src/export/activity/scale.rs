@@ -7,12 +7,12 @@ use std::fmt::Write;
 
 use crate::session::{AnswerSet, ParticipantId, PromptId, Results, ScaleResult, Session};
 
-use crate::export::json::AnswerDoc;
 use crate::export::report::html::{escape, shorten, CHART_WIDTH};
 use crate::export::report::md::inline;
 use crate::export::report::Labels;
 use crate::export::tables::{count, Table, Value};
 use crate::export::words::Words;
+use crate::session::document::AnswerDoc;
 
 /// A scale in the report: its distributions, then the labels of its ends.
 #[derive(Debug)]

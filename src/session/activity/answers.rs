@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{DotAnswers, PollAnswers, ScaleAnswers};
 use crate::session::types::*;
-use crate::session::Session;
+use crate::session::{Command, Event, Rejection, Session};
 
 /// Everyone's answers to one poll, scale or dot vote.
 #[derive(Debug, Clone, Eq)]
@@ -152,6 +152,44 @@ kind_answers!(ScaleAnswers, Scale);
 kind_answers!(DotAnswers, DotVote);
 
 impl Session {
+    /// Applies a participant's answer (a vote, a rating, a dot) through its kind's file;
+    /// [`Session::apply`] routes only those here. A new kind's answer commands get an arm here.
+    pub(in crate::session) fn apply_answer(
+        &mut self,
+        command: &Command,
+        now: Millis,
+    ) -> Result<Vec<Event>, Rejection> {
+        use Command as C;
+        match command {
+            C::Vote {
+                participant,
+                prompt_id,
+                options,
+            } => self.vote(participant, prompt_id, options, now),
+            C::WithdrawVote {
+                participant,
+                prompt_id,
+            } => self.withdraw_vote(participant, prompt_id, now),
+            C::Rate {
+                participant,
+                prompt_id,
+                statement,
+                value,
+            } => self.rate(participant, prompt_id, *statement, *value),
+            C::PlaceDot {
+                participant,
+                prompt_id,
+                item_id,
+            } => self.place_dot(participant, prompt_id, item_id),
+            C::RemoveDot {
+                participant,
+                prompt_id,
+                item_id,
+            } => self.remove_dot(participant, prompt_id, item_id),
+            other => unreachable!("Session::apply routed {other:?} to the answers"),
+        }
+    }
+
     /// Everyone's answers to a poll, scale or dot vote; None before the first answer.
     pub fn answers(&self, prompt: &PromptId) -> Option<&AnswerSet> {
         self.answers.get(prompt)

@@ -34,6 +34,11 @@ impl Brainstorm {
 impl Kind for Brainstorm {
     const NAME: &'static str = "brainstorm";
 
+    /// No: the clients count the items they already have.
+    fn sends_results(&self) -> bool {
+        false
+    }
+
     /// Checks and cleans the settings.
     fn validate(&self) -> Result<Self, Rejection> {
         if self.columns.len() > MAX_COLUMNS {

@@ -106,6 +106,11 @@ pub(crate) trait Kind: Clone + Into<Activity> {
         false
     }
 
+    /// Whether the server sends the results as frames (a brainstorm's are derived by clients).
+    fn sends_results(&self) -> bool {
+        true
+    }
+
     /// Checks an item a participant sends and returns its cleaned text.
     fn check_item(
         &self,
@@ -194,6 +199,12 @@ impl Activity {
     /// counts its visible items; a brainstorm's counts are not pushed live).
     pub fn results_follow_items(&self) -> bool {
         each_kind!(self, a => a.results_follow_items())
+    }
+
+    /// Whether the server sends the results as frames: every kind's but a brainstorm's, whose
+    /// counts the clients derive from the items they already have.
+    pub fn sends_results(&self) -> bool {
+        each_kind!(self, a => a.sends_results())
     }
 
     /// Checks and cleans the kind's settings. Rules that look at other prompts (a ballot's

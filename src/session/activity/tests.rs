@@ -186,3 +186,29 @@ fn the_core_says_which_results_an_event_changes() {
         assert!(touched(&t, &event).is_empty(), "{event:?}");
     }
 }
+
+#[test]
+fn only_a_brainstorm_leaves_its_results_to_the_clients() {
+    let source = PromptId("p1".into());
+    let kinds = [
+        Activity::default(),
+        poll(2, false, false),
+        scale(1, 5),
+        Activity::WordCloud(WordCloud { max_answers: 3 }),
+        dot_vote(&source, 3, 1),
+    ];
+    let sent: Vec<_> = kinds
+        .iter()
+        .map(|a| (a.kind(), a.sends_results()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("brainstorm", false),
+            ("poll", true),
+            ("scale", true),
+            ("word_cloud", true),
+            ("dot_vote", true)
+        ]
+    );
+}

@@ -5,15 +5,15 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::*;
-use crate::export::json::{self, ItemDoc};
+use crate::export::json;
 use crate::export::{Format, Options, PromptSelector, View};
+use crate::session::document::{self as doc, ItemDoc};
 
 const T0: Millis = 1_700_000_000_000;
 const LATER: Millis = T0 + 400 * 24 * 3600 * 1000;
 
 fn run(s: &mut Session, at: Millis, command: Command) -> Applied {
-    s.apply(&command, at)
-        .unwrap_or_else(|r| panic!("{command:?} refused: {r}"))
+    crate::session::testkit::accept(s, &command, at)
 }
 
 fn draft(activity: Activity, title: &str) -> PromptDraft {
@@ -65,14 +65,7 @@ fn item(
 /// unapproved items, answers of every kind, a deleted prompt, a draft and a locked open
 /// prompt with added time.
 fn workshop() -> Session {
-    let mut s = Session::new(SessionMeta {
-        slug: SessionName::parse("hyvinsivi").unwrap(),
-        title: "HYVINSIVI – työpaja".into(),
-        language: Language::Fi,
-        created_at: T0,
-        key_hash: "00".into(),
-        time_zone: Default::default(),
-    });
+    let mut s = crate::session::testkit::session_titled("HYVINSIVI – työpaja", T0);
     let t = |n: u64| T0 + n * 1000;
     run(
         &mut s,
@@ -450,11 +443,11 @@ fn import(doc: SessionDoc) -> Result<Session, ImportError> {
 fn export_import_export_is_identical() {
     let original = workshop();
     let first = doc_of(&original, &Options::default());
-    let bytes = json::to_bytes(&first);
-    let imported = import(json::parse(&bytes).unwrap()).unwrap();
+    let bytes = doc::to_bytes(&first);
+    let imported = import(doc::parse(&bytes).unwrap()).unwrap();
     let second = doc_of(&imported, &Options::default());
     assert_eq!(second, first);
-    assert_eq!(json::to_bytes(&second), bytes, "byte for byte");
+    assert_eq!(doc::to_bytes(&second), bytes, "byte for byte");
 
     // What the document cannot show is the same too: the agenda's state and answers.
     assert_eq!(imported.prompts(), original.prompts());
@@ -588,7 +581,7 @@ fn refused(change: impl FnOnce(&mut SessionDoc)) -> ImportError {
     import(doc).unwrap_err()
 }
 
-fn prompt<'a>(doc: &'a mut SessionDoc, id: &str) -> &'a mut json::PromptDoc {
+fn prompt<'a>(doc: &'a mut SessionDoc, id: &str) -> &'a mut doc::PromptDoc {
     doc.prompts.iter_mut().find(|p| p.id.0 == id).unwrap()
 }
 
@@ -599,32 +592,32 @@ fn first_item(doc: &mut SessionDoc) -> &mut ItemDoc {
 #[test]
 fn the_file_itself_is_checked_first() {
     assert_eq!(
-        json::parse(b"{\"format\":").unwrap_err().code(),
+        doc::parse(b"{\"format\":").unwrap_err().code(),
         "invalid_document"
     );
-    assert_eq!(json::parse(b"[1,2]").unwrap_err().code(), "wrong_format");
-    assert_eq!(json::parse(b"{}").unwrap_err().code(), "wrong_format");
+    assert_eq!(doc::parse(b"[1,2]").unwrap_err().code(), "wrong_format");
+    assert_eq!(doc::parse(b"{}").unwrap_err().code(), "wrong_format");
     assert_eq!(
-        json::parse(br#"{"format":"paja-agenda","version":1,"prompts":[]}"#).unwrap_err(),
+        doc::parse(br#"{"format":"paja-agenda","version":1,"prompts":[]}"#).unwrap_err(),
         ImportError::WrongFormat("paja-agenda".into())
     );
-    let v1 = json::parse(br#"{"format":"paja-session","version":1}"#).unwrap_err();
+    let v1 = doc::parse(br#"{"format":"paja-session","version":1}"#).unwrap_err();
     assert_eq!(v1, ImportError::UnsupportedVersion(1));
     assert!(v1.to_string().contains("individual answers"));
     assert_eq!(
-        json::parse(br#"{"format":"paja-session","version":3}"#)
+        doc::parse(br#"{"format":"paja-session","version":3}"#)
             .unwrap_err()
             .code(),
         "unsupported_version"
     );
-    let mut bytes = json::to_bytes(&doc_of(&workshop(), &Options::default()));
+    let mut bytes = doc::to_bytes(&doc_of(&workshop(), &Options::default()));
     let text = String::from_utf8(bytes.clone()).unwrap();
     let broken = text.replacen("\"created_at\": \"2023", "\"created_at\": \"yesterday", 1);
-    let err = json::parse(broken.as_bytes()).unwrap_err();
+    let err = doc::parse(broken.as_bytes()).unwrap_err();
     assert_eq!(err.code(), "invalid_document");
     assert!(err.to_string().contains("yesterday"), "{err}");
     bytes.truncate(bytes.len() / 2);
-    assert_eq!(json::parse(&bytes).unwrap_err().code(), "invalid_document");
+    assert_eq!(doc::parse(&bytes).unwrap_err().code(), "invalid_document");
 }
 
 /// One way to spoil a valid document.
@@ -763,9 +756,9 @@ fn every_inconsistency_is_refused_with_its_code() {
         (
             "invalid_item",
             Box::new(|d| {
-                first_item(d).history.push(json::RevisionDoc {
+                first_item(d).history.push(doc::RevisionDoc {
                     text: String::new(),
-                    at: json::Timestamp(T0),
+                    at: doc::Timestamp(T0),
                 })
             }),
         ),
