@@ -185,6 +185,9 @@ pub struct AnswerDoc {
     /// Dot vote: dots per ballot item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dots: Option<BTreeMap<ItemId, u32>>,
+    /// Matrix: the items placed and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub places: Option<Vec<super::PlaceDoc>>,
 }
 
 impl AnswerDoc {
@@ -194,6 +197,7 @@ impl AnswerDoc {
             self.options.is_some(),
             self.ratings.is_some(),
             self.dots.is_some(),
+            self.places.is_some(),
         ];
         given.iter().filter(|g| **g).count()
     }
