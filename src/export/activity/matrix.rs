@@ -392,3 +392,164 @@ pub fn respondents(session: &Session, prompt: &Prompt, who: &mut BTreeSet<Partic
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::fixture::{person, Workshop, T0};
+    use crate::export::{render, Format, Options};
+    use crate::session::{Activity, Brainstorm, Command, Matrix};
+
+    /// Ideas placed by three people: "Nuorten <osallisuus>" by all, "Kirjasto" by one,
+    /// "Roskaa" hidden after one placed it. Returns the workshop and the matrix.
+    fn placed() -> (Workshop, PromptId) {
+        let mut w = Workshop::new(T0);
+        let ideas = w.add_open(
+            "Ideat",
+            Activity::Brainstorm(Brainstorm {
+                columns: Vec::new(),
+            }),
+        );
+        let youth = w.submit(0, &ideas, "Nuorten <osallisuus>", None);
+        let library = w.submit(1, &ideas, "Kirjasto", None);
+        let junk = w.submit(2, &ideas, "Roskaa", None);
+        let axis = |label: &str, low: &str, high: &str| {
+            Box::new(Axis {
+                label: label.into(),
+                low: low.into(),
+                high: high.into(),
+            })
+        };
+        let matrix = w.add_open(
+            "Mihin tartutaan?",
+            Activity::Matrix(Matrix {
+                source: ideas,
+                x: axis("Vaikutus", "pieni", "suuri"),
+                y: axis("Toteutettavuus", "vaikea", "helppo"),
+            }),
+        );
+        for (who, item, x, y) in [
+            (0, youth, 1, 5),
+            (1, youth, 3, 5),
+            (2, youth, 5, 2),
+            (0, library, 4, 4),
+            (2, junk, 2, 2),
+        ] {
+            w.apply(Command::Place {
+                participant: person(who),
+                prompt_id: matrix.clone(),
+                item_id: item,
+                x,
+                y,
+            });
+        }
+        w.apply(Command::HideItem { item_id: junk });
+        w.apply(Command::ClosePrompt {
+            prompt_id: matrix.clone(),
+        });
+        (w, matrix)
+    }
+
+    fn text(w: &Workshop, format: Format, options: &Options) -> String {
+        String::from_utf8(render(&w.session, format, options, 0).expect("export")).expect("utf-8")
+    }
+
+    #[test]
+    fn the_table_has_the_axes_in_its_headings_and_a_row_per_item() {
+        let (w, matrix) = placed();
+        let view = w.view(Format::Csv, &Options::default());
+        let prompt = w.session.prompt(&matrix).unwrap();
+        let table = crate::export::activity::results_table(&view, prompt).unwrap();
+        assert_eq!(
+            table.headers,
+            [
+                "Vastaus",
+                "Sijoittaneita (n)",
+                "Vaikutus: keskiarvo",
+                "Toteutettavuus: keskiarvo",
+                "Vaikutus: keskihajonta",
+                "Toteutettavuus: keskihajonta"
+            ]
+        );
+        // Hidden items are in the data files by default, as a dot vote's are.
+        assert_eq!(table.rows.len(), 3);
+        assert_eq!(
+            table.rows[0][..4],
+            [
+                Value::Text("Nuorten <osallisuus>".into()),
+                Value::Count(3),
+                Value::Mean(Some(3.0)),
+                Value::Mean(Some(4.0)),
+            ]
+        );
+        assert_eq!(table.rows[1][5], Value::Mean(Some(0.0)));
+        let hidden_out = Options {
+            hidden: Some(false),
+            ..Options::default()
+        };
+        let view = w.view(Format::Csv, &hidden_out);
+        let table = crate::export::activity::results_table(&view, prompt).unwrap();
+        assert_eq!(
+            table.rows.len(),
+            2,
+            "a hidden item is left out with hidden items"
+        );
+    }
+
+    #[test]
+    fn the_report_draws_the_chart_as_inline_svg_with_its_numbers() {
+        let (w, _) = placed();
+        let html = text(&w, Format::Html, &Options::default());
+        let at = html.find("class=\"matrix\"").expect("the chart");
+        let svg = &html[at..html[at..].find("</svg>").unwrap() + at];
+        assert_eq!(svg.matches("<circle").count(), 2, "the hidden item is out");
+        assert!(svg.contains("Vaikutus →") && svg.contains("helppo"));
+        assert!(
+            !html.contains("<osallisuus>"),
+            "participant text is escaped"
+        );
+        assert!(html.contains("Nuorten &lt;osallisuus&gt;"));
+        assert!(
+            html.contains("<td class=\"num\">3,0</td>"),
+            "means in Finnish"
+        );
+        assert!(html.contains("Sijoittaneita: 3"));
+        assert!(html.contains("Nelikenttä"));
+        let md = text(&w, Format::Md, &Options::default());
+        assert!(md.contains("| # | Vastaus | Sijoittaneita (n) | Vaikutus: keskiarvo |"));
+        assert!(
+            md.contains("| 2 | Kirjasto | 1 | 4,0 | 4,0 | 0,0 | 0,0 |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn the_json_lists_each_participants_placements() {
+        let (w, matrix) = placed();
+        let doc: serde_json::Value =
+            serde_json::from_str(&text(&w, Format::Json, &Options::default())).unwrap();
+        let prompt = doc["prompts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == matrix.0.as_str())
+            .unwrap();
+        assert_eq!(prompt["x"]["label"], "Vaikutus");
+        let answers = prompt["answers"].as_array().unwrap();
+        assert_eq!(answers.len(), 3);
+        let places: usize = answers
+            .iter()
+            .map(|a| a["places"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(places, 5);
+        assert_eq!(answers[0]["places"][0]["x"], 1);
+        assert_eq!(prompt["results"]["kind"], "matrix");
+        let en = Options {
+            language: Some(Language::En),
+            prompts: Some(vec![crate::export::PromptSelector::Id(matrix)]),
+            ..Options::default()
+        };
+        let csv = text(&w, Format::Csv, &en);
+        assert!(csv.contains("Vaikutus: mean"), "{csv}");
+    }
+}
