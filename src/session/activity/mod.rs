@@ -7,12 +7,14 @@
 //! prompt's items has a *ballot* ([`Activity::ballot_source`]); the rest of the session treats
 //! ballots as one concept instead of matching on the dot vote.
 //!
-//! Adding a kind (the 2×2 matrix next): a new file here with its settings struct implementing
+//! Adding a kind (as `matrix.rs` was): a new file here with its settings struct implementing
 //! [`Kind`] (every method but `validate` and `results` has a default) and its participant
 //! commands as `Session` methods; then one variant in [`Activity`], one line in `each_kind!`
-//! and in `into_activity!`. A kind answered with choices also adds its answers type, one
-//! variant in [`AnswerSet`] with its `kind_answers!` line, and its field in the stored shape
-//! (`answers.rs`).
+//! and in `into_activity!`, its variant in `Results`. A kind answered with choices also adds
+//! its answers type, one variant in [`AnswerSet`] with its `kind_answers!` line, and its field
+//! in the stored shape (`answers.rs`) and in the export's `AnswerDoc`; its commands add their
+//! `Command` variants with their `apply` arms and their `ParticipantAction`s, and a phone's
+//! own answers a field in `Mine`.
 
 mod answers;
 mod brainstorm;
