@@ -287,3 +287,50 @@ fn placements_survive_the_snapshot_shape() {
     let back: Session = serde_json::from_value(stored).unwrap();
     assert_eq!(back, t.session);
 }
+
+#[test]
+fn an_imported_answer_is_checked_as_a_live_placement_would_be() {
+    use std::collections::HashSet;
+
+    use crate::session::document::AnswerDoc;
+
+    let (on, off) = (iid(), iid());
+    let ballot: HashSet<ItemId> = HashSet::from([on]);
+    let activity = matrix(&PromptId("p1".into()));
+    let answer = |places: Vec<(ItemId, u8, u8)>| AnswerDoc {
+        participant: "p-1".into(),
+        places: Some(
+            places
+                .into_iter()
+                .map(|(item_id, x, y)| PlaceDoc { item_id, x, y })
+                .collect(),
+        ),
+        ..AnswerDoc::default()
+    };
+    let import = |doc: &AnswerDoc| {
+        let mut set = activity.empty_answers();
+        activity.import_answer(set.as_mut(), pid(), doc, &ballot)
+    };
+    assert_eq!(import(&answer(vec![(on, 2, 5)])), Ok(true));
+    assert_eq!(
+        import(&answer(vec![(off, 2, 5)])),
+        Err(AnswerMisfit::OffBallot(off))
+    );
+    for bad in [
+        vec![],
+        vec![(on, 0, 5)],
+        vec![(on, 2, 6)],
+        vec![(on, 2, 5), (on, 3, 3)],
+    ] {
+        assert!(
+            matches!(import(&answer(bad.clone())), Err(AnswerMisfit::Invalid(_))),
+            "{bad:?}"
+        );
+    }
+    let dots = AnswerDoc {
+        participant: "p-1".into(),
+        dots: Some(Default::default()),
+        ..AnswerDoc::default()
+    };
+    assert!(matches!(import(&dots), Err(AnswerMisfit::Invalid(_))));
+}
