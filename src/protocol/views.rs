@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::audience::visible_results;
 use super::Role;
 use crate::session::{
-    GroupId, Item, ItemId, Language, Millis, Prompt, PromptId, Results, Revision, Session,
+    GroupId, Item, ItemId, Language, Millis, Position, Prompt, PromptId, Results, Revision, Session,
 };
 
 /// The session as every role sees it.
@@ -89,7 +89,7 @@ impl<'a> ItemView<'a> {
     }
 }
 
-/// A ballot entry of a dot vote, as phones see it.
+/// A ballot entry of a dot vote or matrix, as phones see it.
 #[derive(Debug, Serialize)]
 pub struct BallotEntry<'a> {
     /// The item.
@@ -98,13 +98,13 @@ pub struct BallotEntry<'a> {
     pub text: &'a str,
 }
 
-/// A prompt on the wire: its fields, plus the ballot's texts for a dot vote.
+/// A prompt on the wire: its fields, plus the ballot's texts for a kind with a ballot.
 #[derive(Debug, Serialize)]
 pub struct PromptView<'a> {
     /// The prompt.
     #[serde(flatten)]
     pub prompt: &'a Prompt,
-    /// The ballot's items in their frozen order (dot votes, once opened).
+    /// The ballot's items in their frozen order (kinds with a ballot, once opened).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ballot_items: Option<Vec<BallotEntry<'a>>>,
 }
@@ -154,6 +154,9 @@ pub struct Mine<'a> {
     /// Dot vote: dots per item.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dots: Option<&'a BTreeMap<ItemId, u32>>,
+    /// Matrix: `[x, y]` per item placed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub places: Option<&'a BTreeMap<ItemId, Position>>,
     /// Items on the wall this participant liked.
     pub liked: Vec<ItemId>,
 }

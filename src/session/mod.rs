@@ -64,7 +64,9 @@ impl Session {
             | C::WithdrawVote { .. }
             | C::Rate { .. }
             | C::PlaceDot { .. }
-            | C::RemoveDot { .. } => self.apply_answer(command, now)?,
+            | C::RemoveDot { .. }
+            | C::Place { .. }
+            | C::Unplace { .. } => self.apply_answer(command, now)?,
             // Items stamp their own events (a resend is acked with its first seq).
             C::Submit { .. }
             | C::Like { .. }

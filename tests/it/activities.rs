@@ -1155,3 +1155,142 @@ async fn a_withdrawn_poll_answer_stays_withdrawn_after_a_restart() {
     let (_, theirs) = server.participant_as("peru", b_id).await;
     assert_eq!(theirs["mine"]["poll"], json!([1]));
 }
+
+/// Fields of a matrix result's item, rounded to hundredths for comparing.
+fn placed(item: &Value) -> (String, u64, f64, f64) {
+    let round = |v: &Value| (v.as_f64().expect("a number") * 100.0).round() / 100.0;
+    (
+        item["text"].as_str().unwrap().to_owned(),
+        item["n"].as_u64().unwrap(),
+        round(&item["x"]),
+        round(&item["y"]),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_matrix_places_the_items_of_an_earlier_prompt_on_two_axes() {
+    let server = TestServer::start().await;
+    let key = server.create_session("nelikentta").await;
+    let (mut fac, _) = server.facilitator("nelikentta", &key).await;
+    let (mut screen, _) = server.screen("nelikentta").await;
+    let b_id = Uuid::new_v4();
+    let (mut a, _) = server.participant("nelikentta").await;
+    let (mut b, _) = server.participant_as("nelikentta", b_id).await;
+    let ideas = add_and_open(
+        &mut fac,
+        json!({"kind":"brainstorm","title":"Mitä kehitetään?"}),
+    )
+    .await;
+    let mut ids = Vec::new();
+    for text in ["Nuorten osallisuus", "Kirjasto", "Roskaa"] {
+        let id = Uuid::new_v4();
+        ok(
+            &mut a,
+            json!({"type":"submit","id":id,"prompt_id":ideas,"text":text}),
+        )
+        .await;
+        ids.push(id.to_string());
+    }
+    command(&mut fac, json!({"type":"hide_item","item_id":ids[2]})).await;
+    // Results hidden from the projector until the close.
+    let matrix = add_and_open(
+        &mut fac,
+        json!({"kind":"matrix","title":"Mihin kannattaa tarttua?","source":ideas,
+            "x":{"label":"Vaikutus","low":"pieni","high":"suuri"},
+            "y":{"label":"Toteutettavuus","low":"vaikea","high":"helppo"},
+            "show_results":"after_close"}),
+    )
+    .await;
+    let opened = loop {
+        let opened = b.until("prompt_opened").await;
+        if opened["prompt"]["id"] == matrix.as_str() {
+            break opened;
+        }
+    };
+    assert_eq!(opened["prompt"]["kind"], "matrix");
+    assert_eq!(opened["prompt"]["x"]["high"], "suuri");
+    let ballot: Vec<&str> = opened["prompt"]["ballot_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(ballot, ["Nuorten osallisuus", "Kirjasto"]);
+
+    let place = |item: &str, x: u8, y: u8| json!({"type":"place","prompt_id":matrix,"item_id":item,"x":x,"y":y});
+    ok(&mut a, place(&ids[0], 5, 1)).await;
+    ok(&mut b, place(&ids[0], 2, 2)).await;
+    // Placing again moves it.
+    ok(&mut b, place(&ids[0], 3, 3)).await;
+    ok(&mut b, place(&ids[1], 1, 5)).await;
+    refused(&mut b, place(&ids[1], 6, 1), "invalid_choice").await;
+    refused(&mut b, place(&ids[2], 1, 1), "not_on_ballot").await;
+    refused(&mut b, place(&ideas, 1, 1), "invalid_message").await;
+    refused(
+        &mut b,
+        json!({"type":"place","prompt_id":ideas,"item_id":ids[0],"x":1,"y":1}),
+        "prompt_closed",
+    )
+    .await;
+    ok(
+        &mut a,
+        json!({"type":"unplace","prompt_id":matrix,"item_id":ids[1]}),
+    )
+    .await;
+
+    // The facilitator sees live results; the projector does not yet.
+    let r = results_until(&mut fac, &matrix, |r| r["items"][0]["n"] == 2).await;
+    assert_eq!(r["kind"], "matrix");
+    assert_eq!(r["participants"], 2);
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(
+        placed(&items[0]),
+        ("Nuorten osallisuus".into(), 2, 4.0, 2.0)
+    );
+    assert_eq!(items[0]["sx"], 1.0);
+    assert_eq!(placed(&items[1]), ("Kirjasto".into(), 1, 1.0, 5.0));
+
+    // A reconnecting phone gets its own placements back.
+    drop(b);
+    let (_b, welcome) = server.participant_as("nelikentta", b_id).await;
+    let mine = &welcome["mine"]["places"];
+    assert_eq!(mine[&ids[0]], json!([3, 3]));
+    assert_eq!(mine[&ids[1]], json!([1, 5]));
+
+    command(&mut fac, json!({"type":"close_prompt","prompt_id":matrix})).await;
+    let mut saw_closed = false;
+    loop {
+        let frame = screen.next().await.expect("open");
+        if frame["type"] == "prompt_closed" && frame["prompt"]["id"] == matrix.as_str() {
+            saw_closed = true;
+        }
+        if frame["type"] == "results" && frame["prompt_id"] == matrix.as_str() {
+            assert!(saw_closed, "results reached the projector before the close");
+            assert_eq!(frame["results"]["items"][1]["y"], 5.0);
+            break;
+        }
+    }
+    refused(&mut a, place(&ids[0], 1, 1), "prompt_closed").await;
+
+    // Every export carries it.
+    let json_export = server
+        .http(
+            "GET",
+            "/api/sessions/nelikentta/export.json",
+            &[("Authorization", &format!("Bearer {key}"))],
+            None,
+        )
+        .await
+        .json();
+    let prompt = &json_export["prompts"][1];
+    assert_eq!(prompt["kind"], "matrix");
+    assert_eq!(prompt["results"]["participants"], 2);
+    let mut answers: Vec<usize> = prompt["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["places"].as_array().unwrap().len())
+        .collect();
+    answers.sort_unstable();
+    assert_eq!(answers, [1, 2]);
+}

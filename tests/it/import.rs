@@ -29,8 +29,8 @@ struct Workshop {
 }
 
 /// Every activity over real websockets: groups, a brainstorm with columns and a wall (edits,
-/// a hidden item, a merge, a star, likes), a word cloud, a poll, a scale, a dot vote, and a
-/// draft for later.
+/// a hidden item, a merge, a star, likes), a word cloud, a poll, a scale, a dot vote, a
+/// matrix, and a draft for later.
 async fn workshop(server: &TestServer, slug: &str) -> Workshop {
     let key = server.create_session(slug).await;
     let (mut fac, _) = server.facilitator(slug, &key).await;
@@ -128,6 +128,25 @@ async fn workshop(server: &TestServer, slug: &str) -> Workshop {
         .await;
     }
     command(&mut fac, json!({"type":"close_prompt","prompt_id":vote})).await;
+    let matrix = add_and_open(
+        &mut fac,
+        json!({"kind":"matrix","title":"Nelikenttä","source":brainstorm,
+            "x":{"label":"Vaikutus","low":"pieni","high":"suuri"},"y":{"label":"Toteutettavuus"}}),
+    )
+    .await;
+    for (phone, on, at) in [
+        (0, x, [5, 1]),
+        (0, y, [2, 2]),
+        (1, x, [3, 4]),
+        (2, z, [1, 5]),
+    ] {
+        ok(
+            &mut phones[phone],
+            json!({"type":"place","prompt_id":matrix,"item_id":on,"x":at[0],"y":at[1]}),
+        )
+        .await;
+    }
+    command(&mut fac, json!({"type":"close_prompt","prompt_id":matrix})).await;
     let draft = add(
         &mut fac,
         json!({"kind":"brainstorm","title":"Mitä seuraavaksi?"}),
@@ -234,6 +253,16 @@ async fn a_workshop_exported_and_imported_over_http_and_offline_exports_the_same
         (Some("paja-session"), Some(2))
     );
     assert_eq!(doc["participants"].as_array().unwrap().len(), 3);
+    let matrix = &doc["prompts"][5];
+    assert_eq!(
+        (
+            matrix["kind"].as_str(),
+            matrix["answers"].as_array().map(Vec::len)
+        ),
+        (Some("matrix"), Some(3)),
+        "the matrix's placements are in the file (and so in the round trip below)"
+    );
+    assert_eq!(matrix["results"]["items"][0]["n"], 2);
 
     // Over HTTP, under a new name.
     let response = server
@@ -269,7 +298,7 @@ async fn a_workshop_exported_and_imported_over_http_and_offline_exports_the_same
     // The import is live: the facilitator sees everything, a newcomer joins and answers.
     let (mut fac, welcome) = server.facilitator("tuotu", &key).await;
     assert_eq!(welcome["items"].as_array().unwrap().len(), 8);
-    assert_eq!(welcome["prompts"].as_array().unwrap().len(), 6);
+    assert_eq!(welcome["prompts"].as_array().unwrap().len(), 7);
     assert_eq!(welcome["groups"].as_array().unwrap().len(), 2);
     let authors: Vec<&str> = welcome["items"]
         .as_array()

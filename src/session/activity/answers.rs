@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{DotAnswers, PollAnswers, ScaleAnswers};
+use super::{DotAnswers, MatrixAnswers, PollAnswers, Position, ScaleAnswers};
 use crate::session::types::*;
 use crate::session::{Command, Event, Rejection, Session};
 
-/// Everyone's answers to one poll, scale or dot vote.
+/// Everyone's answers to one poll, scale, dot vote or matrix.
 #[derive(Debug, Clone, Eq)]
 pub enum AnswerSet {
     /// A poll's choices.
@@ -17,6 +17,8 @@ pub enum AnswerSet {
     Scale(ScaleAnswers),
     /// A dot vote's dots.
     DotVote(DotAnswers),
+    /// A matrix's placements.
+    Matrix(MatrixAnswers),
 }
 
 impl PartialEq for AnswerSet {
@@ -27,6 +29,7 @@ impl PartialEq for AnswerSet {
             (AnswerSet::Poll(a), AnswerSet::Poll(b)) => a == b,
             (AnswerSet::Scale(a), AnswerSet::Scale(b)) => a == b,
             (AnswerSet::DotVote(a), AnswerSet::DotVote(b)) => a == b,
+            (AnswerSet::Matrix(a), AnswerSet::Matrix(b)) => a == b,
             _ => self.is_empty() && other.is_empty(),
         }
     }
@@ -39,6 +42,7 @@ impl AnswerSet {
             AnswerSet::Poll(a) => a.chosen.is_empty() && a.at.is_empty(),
             AnswerSet::Scale(a) => a.ratings.is_empty(),
             AnswerSet::DotVote(a) => a.placed.is_empty(),
+            AnswerSet::Matrix(a) => a.placed.is_empty(),
         }
     }
 
@@ -48,6 +52,7 @@ impl AnswerSet {
             AnswerSet::Poll(a) => Box::new(a.chosen.keys()),
             AnswerSet::Scale(a) => Box::new(a.ratings.keys()),
             AnswerSet::DotVote(a) => Box::new(a.placed.keys()),
+            AnswerSet::Matrix(a) => Box::new(a.placed.keys()),
         }
     }
 
@@ -72,6 +77,7 @@ impl AnswerSet {
                     .filter(|(_, placed)| placed.values().any(|n| *n > 0))
                     .map(|(p, _)| p),
             ),
+            AnswerSet::Matrix(a) => Box::new(a.placed.keys()),
         }
     }
 
@@ -97,6 +103,16 @@ impl AnswerSet {
             AnswerSet::DotVote(a) => Some(a),
             _ => None,
         }
+    }
+
+    /// The matrix answers, if this is a matrix's set.
+    pub fn as_matrix(&self) -> Option<&MatrixAnswers> {
+        MatrixAnswers::of(self)
+    }
+
+    /// One participant's placements, if they placed anything on this matrix.
+    pub fn places_of(&self, who: &ParticipantId) -> Option<&BTreeMap<ItemId, Position>> {
+        self.as_matrix().and_then(|a| a.placed.get(who))
     }
 
     /// One participant's poll choices, if they answered this poll.
@@ -150,6 +166,7 @@ macro_rules! kind_answers {
 kind_answers!(PollAnswers, Poll);
 kind_answers!(ScaleAnswers, Scale);
 kind_answers!(DotAnswers, DotVote);
+kind_answers!(MatrixAnswers, Matrix);
 
 impl Session {
     /// Applies a participant's answer (a vote, a rating, a dot) through its kind's file;
@@ -186,6 +203,18 @@ impl Session {
                 prompt_id,
                 item_id,
             } => self.remove_dot(participant, prompt_id, item_id),
+            C::Place {
+                participant,
+                prompt_id,
+                item_id,
+                x,
+                y,
+            } => self.place(participant, prompt_id, item_id, [*x, *y]),
+            C::Unplace {
+                participant,
+                prompt_id,
+                item_id,
+            } => self.unplace(participant, prompt_id, item_id),
             other => unreachable!("Session::apply routed {other:?} to the answers"),
         }
     }

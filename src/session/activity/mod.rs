@@ -7,16 +7,20 @@
 //! prompt's items has a *ballot* ([`Activity::ballot_source`]); the rest of the session treats
 //! ballots as one concept instead of matching on the dot vote.
 //!
-//! Adding a kind (the 2×2 matrix next): a new file here with its settings struct implementing
+//! Adding a kind (as `matrix.rs` was): a new file here with its settings struct implementing
 //! [`Kind`] (every method but `validate` and `results` has a default) and its participant
 //! commands as `Session` methods; then one variant in [`Activity`], one line in `each_kind!`
-//! and in `into_activity!`. A kind answered with choices also adds its answers type, one
-//! variant in [`AnswerSet`] with its `kind_answers!` line, and its field in the stored shape
-//! (`store::format::AnswersV1`, in `src/store/format/snapshot.rs`).
+//! and in `into_activity!`, its variant in `Results`. A kind answered with choices also adds
+//! its answers type, one variant in [`AnswerSet`] with its `kind_answers!` line, its field in
+//! the stored shape (`store::format::AnswersV1`, in `src/store/format/snapshot.rs`) and in the
+//! export's `AnswerDoc`; its commands add their `Command` variants with their `apply` arms (and
+//! their `journal_records!` line) and their `ParticipantAction`s, and a phone's own answers a
+//! field in `Mine`.
 
 mod answers;
 mod brainstorm;
 mod dot_vote;
+mod matrix;
 mod poll;
 mod scale;
 mod word_cloud;
@@ -28,6 +32,7 @@ use serde::{Deserialize, Serialize};
 pub use answers::*;
 pub use brainstorm::*;
 pub use dot_vote::*;
+pub use matrix::*;
 pub use poll::*;
 pub use scale::*;
 pub use word_cloud::*;
@@ -51,6 +56,8 @@ pub enum Activity {
     WordCloud(WordCloud),
     /// Participants spend dots on the items of an earlier prompt.
     DotVote(DotVote),
+    /// Participants place the items of an earlier prompt on two axes (a 2×2).
+    Matrix(Matrix),
 }
 
 impl Default for Activity {
@@ -69,6 +76,7 @@ macro_rules! each_kind {
             Activity::Scale($a) => $body,
             Activity::WordCloud($a) => $body,
             Activity::DotVote($a) => $body,
+            Activity::Matrix($a) => $body,
         }
     };
 }
@@ -267,7 +275,7 @@ macro_rules! into_activity {
     };
 }
 
-into_activity!(Brainstorm, Poll, Scale, WordCloud, DotVote);
+into_activity!(Brainstorm, Poll, Scale, WordCloud, DotVote, Matrix);
 
 /// Why an answer in an export does not fit its prompt (import).
 #[derive(Debug, Clone, PartialEq, Eq)]

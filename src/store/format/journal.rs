@@ -169,6 +169,20 @@ journal_records! {
         prompt_id: PromptId,
         item_id: ItemId,
     },
+    /// See [`Command::Place`].
+    Place {
+        participant: ParticipantId,
+        prompt_id: PromptId,
+        item_id: ItemId,
+        x: u8,
+        y: u8,
+    },
+    /// See [`Command::Unplace`].
+    Unplace {
+        participant: ParticipantId,
+        prompt_id: PromptId,
+        item_id: ItemId,
+    },
     /// See [`Command::Like`].
     Like {
         participant: ParticipantId,

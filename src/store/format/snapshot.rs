@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::session::{
-    AnswerSet, DotAnswers, Group, GroupId, Item, ItemId, Language, Millis, ParticipantId,
-    PollAnswers, Prompt, PromptDraft, PromptId, PromptState, Revision, ScaleAnswers, ScreenView,
-    Session, SessionMeta, SessionName, SessionParts, TimeZoneName,
+    AnswerSet, DotAnswers, Group, GroupId, Item, ItemId, Language, MatrixAnswers, Millis,
+    ParticipantId, PollAnswers, Position, Prompt, PromptDraft, PromptId, PromptState, Revision,
+    ScaleAnswers, ScreenView, Session, SessionMeta, SessionName, SessionParts, TimeZoneName,
 };
 
 /// A session's whole state as format 1 stores it. Field order is the file's key order.
@@ -180,6 +180,9 @@ pub struct AnswersV1 {
     /// A dot vote's dots, per participant and item.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dots: BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>,
+    /// A matrix's placements, per participant and item: `[x, y]`, each 1..=5.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub places: BTreeMap<ParticipantId, BTreeMap<ItemId, Position>>,
 }
 
 impl From<&Session> for SnapshotV1 {
@@ -378,6 +381,10 @@ impl From<AnswerSet> for AnswersV1 {
                 dots: a.placed,
                 ..Self::default()
             },
+            AnswerSet::Matrix(a) => Self {
+                places: a.placed,
+                ..Self::default()
+            },
         }
     }
 }
@@ -391,6 +398,8 @@ impl From<AnswersV1> for AnswerSet {
             AnswerSet::Scale(ScaleAnswers { ratings: s.scale })
         } else if !s.dots.is_empty() {
             AnswerSet::DotVote(DotAnswers { placed: s.dots })
+        } else if !s.places.is_empty() {
+            AnswerSet::Matrix(MatrixAnswers { placed: s.places })
         } else {
             AnswerSet::Poll(PollAnswers {
                 chosen: s.poll,
