@@ -2,7 +2,8 @@
 // The phone, wired: the current prompt as its kind asks — short texts (into columns, with the
 // room's wall and likes), poll buttons, 1–N ratings, dots on a ballot — and the group picker.
 // State lives in participant/store.js; the wall, the phone's own texts and the group picker
-// are views of their own (participant/{wall,mine,groups}.js). Texts go through a localStorage
+// are views of their own (participant/{wall,mine,groups}.js), the wall and the group picker
+// loaded only when the session uses them. Texts go through a localStorage
 // outbox that survives reloads and lost connections; every answer shows its fate (sending,
 // saved, or refused and why), the last one in a line right under the box, so it is in view
 // while typing the next one.
@@ -15,9 +16,7 @@ import { reset } from './results.js';
 import { activity, load, ready } from './activities/index.js';
 import * as store from './participant/store.js';
 import { says, button } from './participant/text.js';
-import { createWall } from './participant/wall.js';
 import { createMine } from './participant/mine.js';
-import { createGroups } from './participant/groups.js';
 
 const { state, DRAFT, unit, texty, cols, open, canAnswer, maxLen, given, full } = store;
 
@@ -79,16 +78,53 @@ conn.onLive = () => {
 };
 conn.onRefused = (code) => { store.refuse(code); render(); };
 
-const wall = createWall({ act });
 const mine = createMine({ retry, usable: () => conn.usable(), render });
-const groups = createGroups({
-  act,
-  chosen: () => {
-    for (const i of [...state.items.values()]) if (i.state === 'error' && i.code === 'group_required') retry(i);
-    // A per-group wall now shows the new group's items: the server sends them after the ack.
-    render();
-  },
-});
+
+/**
+ * Views a phone needs only in some sessions, loaded on first use so that its first load stays
+ * small: the wall (a prompt with the wall on, once it has items) and the group picker (a
+ * session with groups). Each draws from the store once loaded, so nothing that came meanwhile
+ * is lost.
+ */
+const views = {
+  /** @type {{ render(): void, update(m: any): void } | null} */
+  wall: null,
+  /** @type {{ render(): void } | null} */
+  groups: null,
+  /** @type {Promise<void> | null} */
+  wallLoading: null,
+  /** @type {Promise<void> | null} */
+  groupsLoading: null,
+};
+
+/** The wall afresh, loading its module once there is something on it. */
+function renderWall() {
+  if (views.wall) views.wall.render();
+  else if (state.wall.size) {
+    views.wallLoading ||= import('./participant/wall.js').then((m) => {
+      views.wall = m.createWall({ act });
+      views.wall.render();
+    });
+  }
+}
+
+/** The group line and picker, loading their module once the session has groups. */
+function renderGroups() {
+  if (views.groups) views.groups.render();
+  else if (state.groups.length) {
+    views.groupsLoading ||= import('./participant/groups.js').then((m) => {
+      views.groups = m.createGroups({ act, chosen });
+      views.groups.render();
+    });
+  }
+}
+
+/** A group chosen: what the server refused for want of one goes again. */
+function chosen() {
+  for (const i of [...state.items.values()]) if (i.state === 'error' && i.code === 'group_required') retry(i);
+  // A per-group wall now shows the new group's items: the server sends them after the ack.
+  render();
+}
 
 /** @param {any} m a frame from the server */
 function onMessage(m) {
@@ -115,7 +151,7 @@ function onMessage(m) {
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
         store.updatePrompt(m.prompt);
-        wall.redraw();
+        renderWall();
         render();
         if (m.type === 'prompt_closed') announce(t('participant.closed'));
       }
@@ -131,7 +167,11 @@ function onMessage(m) {
       }
       break;
     case 'wall':
-      if (prompt && m.prompt_id === prompt.id) wall.update(m);
+      if (prompt && m.prompt_id === prompt.id) {
+        store.wallFrame(m);
+        if (views.wall) views.wall.update(m);
+        else renderWall();
+      }
       break;
     case 'ack': {
       const r = reqs.get(m.id);
@@ -191,7 +231,8 @@ function act(frame, ok, fail) {
 function show(p, my, r, w) {
   if (p && (!state.prompt || p.id !== state.prompt.id)) scrollTo(0, 0);
   store.setPrompt(p, my, r);
-  wall.reset(w || []);
+  store.setWall(w || []);
+  renderWall();
   const box = $('choices');
   box.replaceChildren();
   reset($('res-list'));
@@ -216,7 +257,7 @@ function show(p, my, r, w) {
 }
 
 /** Shows the current prompt again as it is (a module loaded, a new language). */
-const again = () => show(state.prompt, { ...state.mine, liked: [...state.mine.liked] }, state.result, wall.shown());
+const again = () => show(state.prompt, { ...state.mine, liked: [...state.mine.liked] }, state.result, [...state.wall.values()]);
 
 /** What an activity's phone view reads and does (web/activities/activity.d.ts). */
 const phoneContext = {
@@ -285,7 +326,7 @@ function render() {
     $('closed').textContent = t(prompt.state === 'open' ? 'participant.locked' : 'participant.closed');
     $('form').hidden = !texty() || prompt.state === 'closed' || (prompt.per_group && !group);
   }
-  groups.render();
+  renderGroups();
   update();
   count();
   tick();

@@ -58,6 +58,8 @@ export const state = {
   col: local.getJSON(COL, {}),
   /** @type {Map<string, OwnItem>} Every item this page made, all prompts. */
   items: new Map(),
+  /** @type {Map<string, any>} Everyone's items of the current prompt (wall on), by id. */
+  wall: new Map(),
   /** @type {Queued[]} Sent but not acknowledged, oldest first. */
   outbox: /** @type {Queued[]} */ (Array.isArray(saved) ? saved : []),
 };
@@ -154,16 +156,6 @@ export function setResult(r) { state.result = r; }
 export function note(text) { state.note = text; }
 
 /**
- * A like given or taken back.
- * @param {string} id
- * @param {boolean} yes
- */
-export function liked(id, yes) {
-  if (yes) state.mine.liked.add(id);
-  else state.mine.liked.delete(id);
-}
-
-/**
  * The column for the current prompt's next text (none: undefined).
  * @param {number | undefined} c
  */
@@ -210,6 +202,31 @@ export function itemRefused(id, code) {
   it.state = 'error';
   it.code = code;
   return true;
+}
+
+/** @param {any[]} list the whole wall, replacing what was there */
+export function setWall(list) {
+  state.wall.clear();
+  for (const i of list) state.wall.set(i.id, i);
+}
+
+/** @param {any} m a `wall` frame: the whole wall, or what came and went */
+export function wallFrame(m) {
+  if (m.full) state.wall.clear();
+  for (const id of m.removed) state.wall.delete(id);
+  for (const i of m.items) state.wall.set(i.id, i);
+}
+
+/**
+ * A like given or taken back: the phone's own answer and the item's count.
+ * @param {string} id
+ * @param {boolean} yes
+ */
+export function liked(id, yes) {
+  if (yes) state.mine.liked.add(id);
+  else state.mine.liked.delete(id);
+  const i = state.wall.get(id);
+  if (i) state.wall.set(id, { ...i, likes: i.likes + (yes ? 1 : -1) });
 }
 
 /** @param {string} id forgets an item of this page */

@@ -1,6 +1,8 @@
 // @ts-check
 // The room's wall on the phone (a prompt with the wall on): everyone's items, newest first,
-// with likes; the phone's own are marked and cannot be liked.
+// with likes; the phone's own are marked and cannot be liked. Loaded only once a wall has
+// items (participant.js `views`): most prompts have none. The items are the store's
+// (`state.wall`); this keeps their nodes and changes only those a frame touches.
 import { $, t, el } from '../common.js';
 import * as store from './store.js';
 import { says, button } from './text.js';
@@ -12,14 +14,16 @@ const { state, cols, open } = store;
  * @param {{ act: (frame: object, ok: (() => void) | null, fail: (() => void) | null) => boolean }} phone
  */
 export function createWall({ act }) {
-  /** @type {Map<string, { i: any, node: HTMLElement }>} Everyone's items of the current prompt, with their nodes. */
-  const wall = new Map();
+  /** @type {Map<string, HTMLElement>} The items' nodes, by id. */
+  const nodes = new Map();
 
-  /** @param {any} i adds or redraws an item, newest first */
-  function put(i) {
+  /** @param {string} id adds or redraws an item from the store, newest first */
+  function put(id) {
+    const i = state.wall.get(id);
+    if (!i) return;
     const list = $('wall');
-    const old = wall.get(i.id);
-    const own = state.items.has(i.id);
+    const old = nodes.get(id);
+    const own = state.items.has(id);
     const li = el('li', own ? 'item own' : 'item');
     li.dataset.seq = i.seq;
     const body = el('div');
@@ -40,23 +44,23 @@ export function createWall({ act }) {
       n.append(shown, el('span', 'sr-only', t('participant.likes', { n: i.likes })));
       li.append(n);
     } else {
-      const liked = state.mine.liked.has(i.id);
+      const liked = state.mine.liked.has(id);
       const heart = el('span', '', liked ? '♥ ' : '♡ ');
       heart.setAttribute('aria-hidden', 'true');
-      const b = button('', 'like', () => like(i.id));
+      const b = button('', 'like', () => like(id));
       b.append(heart, String(i.likes));
       b.setAttribute('aria-pressed', String(liked));
       b.setAttribute('aria-label', t('participant.like', { n: i.likes }));
       b.disabled = !open();
       li.append(b);
     }
-    if (old) old.node.replaceWith(li);
+    if (old) old.replaceWith(li);
     else {
       let at = /** @type {HTMLElement | null} */ (list.firstElementChild);
       while (at && +(at.dataset.seq || 0) > i.seq) at = /** @type {HTMLElement | null} */ (at.nextElementSibling);
       list.insertBefore(li, at);
     }
-    wall.set(i.id, { i, node: li });
+    nodes.set(id, li);
   }
 
   /** @param {string} id likes an item, or takes the like back; undone if refused */
@@ -64,35 +68,29 @@ export function createWall({ act }) {
     const on = !state.mine.liked.has(id);
     const flip = (/** @type {boolean} */ yes) => {
       store.liked(id, yes);
-      const w = wall.get(id);
-      if (w) put({ ...w.i, likes: w.i.likes + (yes ? 1 : -1) });
+      put(id);
     };
     if (act({ type: 'like', item_id: id, liked: on }, null, () => flip(!on))) flip(on);
   }
 
-  /** @param {any[]} list the whole wall, replacing what is shown */
-  function reset(list) {
-    wall.clear();
+  /** The whole wall afresh (a new prompt, a new language, likes on or off). */
+  function render() {
+    nodes.clear();
     $('wall').replaceChildren();
-    for (const i of list) put(i);
-    $('wall-title').hidden = !wall.size;
+    for (const id of state.wall.keys()) put(id);
+    $('wall-title').hidden = !state.wall.size;
   }
 
-  /** @param {any} m a `wall` frame: the whole wall, or what came and went */
+  /** @param {any} m a `wall` frame, already in the store: only its items' nodes change */
   function update(m) {
-    if (m.full) reset([]);
+    if (m.full) return render();
     for (const id of m.removed) {
-      wall.get(id)?.node.remove();
-      wall.delete(id);
+      nodes.get(id)?.remove();
+      nodes.delete(id);
     }
-    for (const i of m.items) put(i);
-    $('wall-title').hidden = !wall.size;
+    for (const i of m.items) put(i.id);
+    $('wall-title').hidden = !state.wall.size;
   }
 
-  /** Redraws every item (the prompt opened or closed: likes on or off). */
-  const redraw = () => { for (const w of wall.values()) put(w.i); };
-  /** @returns {any[]} the items shown */
-  const shown = () => [...wall.values()].map((w) => w.i);
-
-  return { reset, update, redraw, shown };
+  return { render, update };
 }
