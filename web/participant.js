@@ -84,7 +84,7 @@ const mine = createMine({ retry, usable: () => conn.usable(), render });
  * Views a phone needs only in some sessions, loaded on first use so that its first load stays
  * small: the wall (a prompt with the wall on, once it has items) and the group picker (a
  * session with groups). Each draws from the store once loaded, so nothing that came meanwhile
- * is lost.
+ * is lost; a failed load is tried again at the next redraw.
  */
 const views = {
   /** @type {{ render(): void, update(m: any): void } | null} */
@@ -104,7 +104,7 @@ function renderWall() {
     views.wallLoading ||= import('./participant/wall.js').then((m) => {
       views.wall = m.createWall({ act });
       views.wall.render();
-    });
+    }, () => { views.wallLoading = null; });
   }
 }
 
@@ -115,7 +115,7 @@ function renderGroups() {
     views.groupsLoading ||= import('./participant/groups.js').then((m) => {
       views.groups = m.createGroups({ act, chosen });
       views.groups.render();
-    });
+    }, () => { views.groupsLoading = null; });
   }
 }
 
