@@ -1,6 +1,6 @@
 // The web client's type check, plain JS with JSDoc against the hand-written web/protocol.d.ts,
 // web/dom.d.ts and web/activities/activity.d.ts: every module with web/tsconfig.json, and the
-// newer modules (activities, api, control/) also with `strict` (web/tsconfig.strict.json).
+// all but common.js, index.js and results.js also with `strict` (web/tsconfig.strict.json).
 // Run by tests/it/browser.rs.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// @ts-check
 // The console's prompt editor: a dialog that adds a prompt or edits one. The fields every
 // prompt has are here; each kind's own fields are its activity module's (`editor`), so a new
 // kind adds its inputs to control.html and its module, not to this file.
@@ -16,7 +17,7 @@ import { activity, all, KINDS } from '../activities/index.js';
  */
 export function createEditor({ prompts, promptById, request, fill }) {
   const editor = $('editor');
-  /** The prompt being edited (null: a new one). */
+  /** @type {string | null} The prompt being edited (null: a new one). */
   let editing = null;
   // One choice per registered kind, named in the page's language (re-translated with it).
   $('e-kind').replaceChildren(...KINDS.map((k) => {
@@ -33,18 +34,20 @@ export function createEditor({ prompts, promptById, request, fill }) {
     // has results (`data-when="items"`).
     for (const f of $$('.kind-fields', editor)) {
       const when = f.dataset.when;
-      f.hidden = when === 'items' ? !unit.items : when === 'results' ? !unit.results : !f.dataset.kinds.split(' ').includes(k);
+      f.hidden = when === 'items' ? !unit.items : when === 'results' ? !unit.results : !(f.dataset.kinds || '').split(' ').includes(k);
     }
     // Each kind's own example of what participants are told: a poll is not answered by typing.
     $('e-instr').placeholder = t(`control.instructions_placeholder_${k}`);
     $('e-options').placeholder = t('control.options_placeholder');
   }
 
+  /** @param {string} [text] */
   function formError(text) {
     $('e-error').hidden = !text;
     $('e-error').textContent = text || '';
   }
 
+  /** @param {any} [p] the prompt to edit; none: a new one */
   function start(p) {
     editing = p ? p.id : null;
     const draft = !p || p.state === 'draft';
@@ -89,6 +92,7 @@ export function createEditor({ prompts, promptById, request, fill }) {
       if (!(secs >= LIMITS.time_limit_min_secs && secs <= LIMITS.time_limit_max_secs)) return [null, 'control.time_invalid', 'e-min'];
     }
     const items = activity(k).items;
+    /** @type {Record<string, any>} */
     const d = {
       kind: k, title, instructions: $('e-instr').value.trim(), time_limit_secs: secs,
       auto_close: !!secs && $('e-auto').checked, per_group: items && $('e-per-group').checked,

@@ -1,3 +1,4 @@
+// @ts-check
 // The console's export dialog: a format, which prompts, hidden answers in or out, the
 // headings' language and, for CSV, the separator. Reports leave hidden answers out unless
 // asked; data keeps them.
@@ -14,7 +15,7 @@ import { $, $$, t, el, slug, lang } from '../common.js';
 export function createExporter({ prompts, language, download }) {
   const exporter = $('exporter');
   const xFormat = () => /** @type {PageElement} */ (exporter.querySelector('input[name="x-format"]:checked')).value;
-  const isReport = (f) => f === 'html' || f === 'md';
+  const isReport = (/** @type {string} */ f) => f === 'html' || f === 'md';
   function showExportFields() {
     const f = xFormat();
     $('x-delim-box').hidden = f !== 'csv';
@@ -63,7 +64,7 @@ export function createExporter({ prompts, language, download }) {
       q.set('prompts', picked.join(','));
       if (picked.length === 1) name += `-${picked[0]}`;
     }
-    const fail = (text) => { $('x-error').textContent = text; $('x-error').hidden = false; };
+    const fail = (/** @type {string} */ text) => { $('x-error').textContent = text; $('x-error').hidden = false; };
     if (await download(`export.${f}?${q}`, `${name}.${f}`, fail)) exporter.close();
   });
 

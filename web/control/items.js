@@ -1,0 +1,249 @@
+// @ts-check
+// The console's moderation of the selected prompt's items: the approval queue and the list
+// (newest first) with approve, star, edit, hide, merge and unmerge, the group and column
+// filters, and the tallies per column and group. A changed item redraws its own row only
+// (`changed`): hundreds of items a minute never redraw the list.
+import { $, t, el, lang, chip } from '../common.js';
+import { LIMITS } from '../limits.js';
+import { activity } from '../activities/index.js';
+import * as store from './store.js';
+import { button, fill } from './ui.js';
+
+const { state, sel, itemsOf, takesItems } = store;
+
+/** @param {number} ms a moment, as the console's clock time */
+const clockTime = (ms) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+
+/** @param {any} i whether it passes the filters */
+const passes = (i) => (!state.filterGroup || (state.filterGroup === '-' ? !i.group : i.group === state.filterGroup))
+  && (state.filterCol === '' || String(i.column) === state.filterCol);
+/** Where an item is listed: the approval queue, the main list, or nowhere (merged or filtered). @param {any} i */
+const listFor = (i) => (i.prompt_id !== state.selected || i.merged_into || !passes(i) ? null
+  : !i.approved && !i.hidden ? $('queue') : $('items'));
+
+/**
+ * Wires the moderation panel and returns its redraws.
+ * @param {{
+ *   request: (message: object, done?: () => void) => void,
+ *   head: () => void,
+ *   count: (promptId: string) => void,
+ * }} console
+ */
+export function createItems({ request, head, count }) {
+  /** Nodes of the selected prompt's listed items, by id. */
+  const nodes = new Map();
+
+  /** The panel for the selected prompt: hidden unless it takes items. */
+  function render() {
+    const p = sel();
+    const mod = !!p && takesItems(p);
+    $('mod').hidden = !mod;
+    if (!mod) return;
+    const cols = activity(p.kind).columns(p);
+    fill($('f-group'), state.filterGroup, [['', t('control.all_groups')], ...state.groups.map((g) => [g.id, g.name]), ['-', t('control.no_group')]]);
+    fill($('f-col'), state.filterCol, [['', t('control.all_columns')], ...cols.map((c, n) => [String(n), c])]);
+    $('f-group-box').hidden = !state.groups.length;
+    $('f-col-box').hidden = !cols.length;
+    renderItems();
+  }
+
+  function renderItems() {
+    nodes.clear();
+    $('queue').replaceChildren();
+    $('items').replaceChildren();
+    const list = itemsOf(state.selected).sort((a, b) => b.seq - a.seq);
+    // Merged duplicates by the item they went into, found once rather than per row.
+    const kids = new Map();
+    for (const i of list) if (i.merged_into) kids.set(i.merged_into, [...(kids.get(i.merged_into) || []), i]);
+    for (const i of list) {
+      const to = listFor(i);
+      if (!to) continue;
+      const n = itemNode(i, kids.get(i.id) || []);
+      nodes.set(i.id, n);
+      to.append(n);
+    }
+    renderTallies();
+  }
+
+  /**
+   * An item arrived or changed: redraw its row (and its merge target's), the counts, the head.
+   * @param {any} i
+   */
+  function changed(i) {
+    count(i.prompt_id);
+    if (i.prompt_id !== state.selected) return;
+    place(i);
+    if (i.merged_into) place(state.items.get(i.merged_into));
+    head();
+    renderTallies();
+  }
+
+  /** @param {any} i puts an item's row where it belongs now, keeping the focus in it */
+  function place(i) {
+    if (!i) return;
+    const old = nodes.get(i.id);
+    const to = listFor(i);
+    if (!to) {
+      old?.remove();
+      nodes.delete(i.id);
+      return;
+    }
+    const active = /** @type {PageElement | null} */ (document.activeElement);
+    const focus = old && old.contains(active) && active?.dataset.act;
+    const n = itemNode(i);
+    nodes.set(i.id, n);
+    if (old && old.parentNode === to) old.replaceWith(n);
+    else {
+      old?.remove();
+      let at = /** @type {HTMLElement | null} */ (to.firstElementChild);
+      while (at && +(at.dataset.seq || 0) > i.seq) at = /** @type {HTMLElement | null} */ (at.nextElementSibling);
+      to.insertBefore(n, at);
+    }
+    if (focus) /** @type {HTMLElement | null} */ (n.querySelector(`[data-act="${focus}"]`))?.focus();
+  }
+
+  /** Counts per column and per group (visible items), the queue's heading and the merge button. */
+  function renderTallies() {
+    const p = sel();
+    if (!p || !takesItems(p)) return;
+    const list = itemsOf(p.id);
+    const shown = list.filter((i) => !i.hidden && i.approved && !i.merged_into);
+    const parts = /** @type {HTMLElement[]} */ ([]);
+    activity(p.kind).columns(p).forEach((c, n) => {
+      parts.push(el('span', 'tally', `${c}: ${shown.filter((i) => i.column === n).length}`));
+    });
+    for (const g of state.groups) {
+      const c = chip(g, `${g.name}: ${shown.filter((i) => i.group === g.id).length}`);
+      c.classList.add('tally');
+      parts.push(c);
+    }
+    $('tallies').replaceChildren(...parts);
+    $('tallies').hidden = !parts.length;
+    // One line on a laptop, cut at its end: the whole of it for the pointer.
+    $('tallies').title = parts.map((x) => x.textContent).join(' · ');
+    const waiting = list.filter((i) => !i.approved && !i.hidden).length;
+    $('queue-box').hidden = !waiting;
+    $('queue-h').textContent = t('control.queue', { n: waiting });
+    store.setPicked(state.picked.filter((id) => state.items.get(id) && !state.items.get(id).merged_into));
+    const picked = state.picked;
+    const merge = $('merge');
+    merge.textContent = t('control.merge', { n: picked.length });
+    merge.disabled = picked.length < 2;
+    merge.title = picked.length ? t('control.merge_into', { text: state.items.get(picked[0]).text }) : t('control.merge_help');
+    $('unselect').hidden = !picked.length;
+  }
+
+  /**
+   * An item's row: its text (or its edit form), what is known of it, and its actions.
+   * @param {any} i
+   * @param {any[]} merged the items merged into it
+   */
+  function itemNode(i, merged = [...state.items.values()].filter((x) => x.merged_into === i.id)) {
+    const li = el('li', 'item-row');
+    li.dataset.seq = i.seq;
+    li.classList.toggle('is-hidden', i.hidden);
+    li.classList.toggle('is-starred', i.starred);
+    li.classList.toggle('is-waiting', !i.approved && !i.hidden);
+    const box = /** @type {HTMLInputElement} */ (el('input', 'pick'));
+    box.type = 'checkbox';
+    box.dataset.act = 'pick';
+    box.checked = state.picked.includes(i.id);
+    box.setAttribute('aria-label', t('control.pick_for_merge'));
+    box.addEventListener('change', () => {
+      store.setPicked(box.checked ? [...state.picked, i.id] : state.picked.filter((x) => x !== i.id));
+      renderTallies();
+    });
+    const body = el('div', 'item-body');
+    if (state.editItem === i.id) body.append(editForm(i));
+    else body.append(el('p', 'item-text', i.text));
+    body.append(meta(i));
+    if (i.edited && i.history && i.history.length) {
+      const d = el('details', 'history');
+      d.append(el('summary', '', t('control.edited')),
+        ...i.history.map((/** @type {any} */ h) => el('p', 'item-meta', t('control.original', { time: clockTime(h.at), text: h.text }))));
+      body.append(d);
+    }
+    if (merged.length) {
+      const ul = el('ul', 'merged');
+      ul.setAttribute('aria-label', t('control.merged_here'));
+      for (const x of merged) {
+        const m = el('li', '', x.text);
+        m.append(button('control.unmerge', 'secondary small', () => request({ type: 'unmerge_item', item_id: x.id })));
+        ul.append(m);
+      }
+      body.append(ul);
+    }
+    const acts = el('div', 'row-actions');
+    if (!i.approved && !i.hidden) acts.append(button('control.approve', 'primary', () => request({ type: 'approve_item', item_id: i.id })));
+    acts.append(
+      button(i.starred ? 'control.unstar' : 'control.star', 'secondary', () => request({ type: 'star_item', item_id: i.id, starred: !i.starred })),
+      button('control.edit', 'secondary', () => {
+        store.editing(i.id);
+        place(i);
+        /** @type {HTMLElement | null} */ (nodes.get(i.id).querySelector('textarea'))?.focus();
+      }),
+      button(i.hidden ? 'control.unhide' : 'control.hide', 'secondary', () => request({ type: i.hidden ? 'unhide_item' : 'hide_item', item_id: i.id })),
+    );
+    li.append(box, body, acts);
+    return li;
+  }
+
+  /** @param {any} i the line under an item's text: time, author, group, column, tags, likes */
+  function meta(i) {
+    const p = sel();
+    const m = el('p', 'item-meta', `${clockTime(i.created_at)} · ${i.author || ''}`);
+    const g = state.groups.find((x) => x.id === i.group);
+    if (g) m.append(' ', chip(g));
+    const c = p && activity(p.kind).columns(p)[i.column];
+    if (c) m.append(' ', el('span', 'tag col', c));
+    if (i.hidden) m.prepend(el('span', 'tag', t('control.hidden_label')), ' ');
+    if (!i.approved && !i.hidden) m.prepend(el('span', 'tag wait', t('control.waiting_label')), ' ');
+    if (i.starred) m.prepend(el('span', 'tag fav', t('control.starred_label')), ' ');
+    if (i.likes) m.append(` · ♥ ${i.likes}`);
+    return m;
+  }
+
+  /** @param {any} i an item's text in a form, Enter saves and Escape leaves */
+  function editForm(i) {
+    const f = /** @type {HTMLFormElement} */ (el('form', 'edit-form'));
+    const ta = /** @type {HTMLTextAreaElement} */ (el('textarea'));
+    ta.value = i.text;
+    ta.maxLength = LIMITS.item_text_max;
+    ta.rows = 2;
+    ta.setAttribute('aria-label', t('control.edit_text'));
+    const done = () => { store.editing(null); place(state.items.get(i.id)); };
+    f.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = ta.value.trim();
+      if (text && text !== i.text) request({ type: 'edit_item', item_id: i.id, text }, done);
+      else done();
+    });
+    ta.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') done();
+      if (e.key === 'Enter' && !e.shiftKey) f.requestSubmit();
+    });
+    const save = /** @type {HTMLButtonElement} */ (el('button', 'primary small', t('control.save')));
+    save.type = 'submit';
+    const row = el('div', 'inline');
+    row.append(save, button('control.cancel_edit', 'secondary small', done));
+    f.append(ta, row);
+    return f;
+  }
+
+  $('merge').addEventListener('click', () => {
+    const picked = state.picked;
+    if (picked.length < 2) return;
+    request({ type: 'merge_items', into: picked[0], items: picked.slice(1) }, () => { store.setPicked([]); renderItems(); });
+  });
+  $('unselect').addEventListener('click', () => { store.setPicked([]); renderItems(); });
+  $('f-group').addEventListener('change', (e) => {
+    store.filter('filterGroup', /** @type {PageElement} */ (e.target).value);
+    renderItems();
+  });
+  $('f-col').addEventListener('change', (e) => {
+    store.filter('filterCol', /** @type {PageElement} */ (e.target).value);
+    renderItems();
+  });
+
+  return { render, changed };
+}

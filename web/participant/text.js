@@ -1,0 +1,59 @@
+// @ts-check
+// Participant and facilitator text on the phone: in the session's language, long Finnish
+// words hyphenated, always as text (never markup); and the page's buttons.
+import { el } from '../common.js';
+import { state } from './store.js';
+
+/** Words of 13 letters or more get soft hyphens (shorter ones fit a line even at 320 px). */
+const LONG_WORD = /\p{L}{13,}/gu;
+const VOWEL = /[aeiouyäöå]/i;
+
+/**
+ * `text` with soft hyphens in its long Finnish words, so they break with a hyphen on narrow
+ * screens even where the browser has no Finnish hyphenation dictionary (Chromium on Linux, older
+ * Android). Finnish syllables are regular: a break goes before a consonant followed by a vowel,
+ * once a vowel came before it ("mie-len-ter-veys-pal-ve-lut"). Other languages are left to
+ * `hyphens: auto`.
+ * @param {string} text
+ * @param {string} language
+ */
+export function hyphenate(text, language) {
+  if (language !== 'fi') return text;
+  return text.replace(LONG_WORD, (w) => {
+    let out = w[0];
+    let vowel = VOWEL.test(w[0]);
+    for (let i = 1; i < w.length; i++) {
+      const c = w[i];
+      const isVowel = VOWEL.test(c);
+      if (!isVowel && vowel && i >= 2 && w.length - i > 2 && VOWEL.test(w[i + 1])) out += '\u00AD';
+      out += c;
+      vowel ||= isVowel;
+    }
+    return out;
+  });
+}
+
+/**
+ * Participant and facilitator text in the session's language (`lang` set, long words hyphenated).
+ * @template {HTMLElement} E
+ * @param {E} node
+ * @param {string} text
+ */
+export function says(node, text) {
+  const language = state.session ? state.session.language : 'fi';
+  node.lang = language;
+  node.textContent = hyphenate(text, language);
+  return node;
+}
+
+/**
+ * @param {string} text
+ * @param {string} cls
+ * @param {() => void} onClick
+ */
+export function button(text, cls, onClick) {
+  const b = /** @type {HTMLButtonElement} */ (el('button', cls, text));
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
