@@ -323,6 +323,18 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             prompt_id: prompt.clone(),
             item_id: item,
         },
+        Command::Place {
+            participant: who,
+            prompt_id: prompt.clone(),
+            item_id: item,
+            x: 2,
+            y: 5,
+        },
+        Command::Unplace {
+            participant: who,
+            prompt_id: prompt.clone(),
+            item_id: item,
+        },
         Command::Like {
             participant: who,
             item_id: item,
