@@ -274,8 +274,9 @@ function act(frame, ok, fail) {
 function show(p, my, r, w) {
   if (p && (!prompt || p.id !== prompt.id)) scrollTo(0, 0);
   prompt = p;
+  // A kind's own answers (`places`…) come along as sent; the shared ones are copied.
   mine = {
-    poll: my.poll, poll_until: my.poll_until, scale: my.scale && [...my.scale], dots: { ...my.dots }, liked: new Set(my.liked),
+    ...my, poll: my.poll, poll_until: my.poll_until, scale: my.scale && [...my.scale], dots: { ...my.dots }, liked: new Set(my.liked),
   };
   result = r || null;
   note = '';
