@@ -6,6 +6,7 @@
 // stylesheet: no inline style, so the pages' CSP holds), so adding it touched no page.
 import { $, t, el, lang } from '../common.js';
 import { LIMITS } from '../limits.js';
+import { reset } from '../results.js';
 
 /** Positions on each axis (1 = the low end); the server's bound. */
 const STEPS = LIMITS.matrix_steps;
@@ -54,10 +55,14 @@ function adoptStyles() {
   color: var(--band-fg, #fff); display: inline-flex; align-items: center; justify-content: center; font-weight: 700; font-size: 0.75em; }
 .m-legend .none { opacity: 0.6; }
 .m-legend .m-t { min-width: 0; }
-.m-table { border-collapse: collapse; font-size: 0.9rem; }
+.m-table { border-collapse: collapse; font-size: 0.9rem; width: 100%; }
+.m-table th { white-space: nowrap; }
 .m-table th, .m-table td { border-bottom: 1px solid var(--line); padding: 0.2em 0.4em; text-align: right; }
 .m-table th:first-child, .m-table td:first-child { text-align: left; }
-.chart.small .m-wrap { height: 18rem; }
+.chart.small .m-wrap { height: 18rem; min-height: 0; }
+.chart.small .m-side { display: none; }
+.m-table caption { text-align: left; color: var(--muted); caption-side: top; padding-bottom: 0.3em; }
+.m-table td:first-child { overflow-wrap: anywhere; }
 .m-console { display: grid; gap: 0.6rem; list-style: none; overflow-x: auto; }
 `);
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
@@ -364,7 +369,8 @@ function build(/** @type {HTMLElement} */ box, /** @type {any} */ p) {
   if (box.classList.contains('small')) {
     table = /** @type {HTMLTableElement} */ (el('table', 'm-table'));
   }
-  box.replaceChildren(wrap);
+  reset(box);
+  box.append(wrap);
   if (table) {
     const under = el('li', 'm-console');
     under.append(table);
@@ -383,12 +389,12 @@ function fillTable(/** @type {HTMLTableElement} */ table, /** @type {Axis} */ x,
     tr.append(...cells.map((c) => el(tag, '', c)));
     return tr;
   };
+  const caption = el('caption', '', t('results.matrix_axes', { x: x.label, y: y.label }));
   const head = el('thead');
-  head.append(row('th', [t('results.matrix_item'), t('results.matrix_n'), t('results.matrix_mean', { axis: x.label }),
-    t('results.matrix_mean', { axis: y.label }), t('results.matrix_sd', { axis: x.label }), t('results.matrix_sd', { axis: y.label })]));
+  head.append(row('th', ['item', 'n', 'mean_x', 'mean_y', 'sd_x', 'sd_y'].map((k) => t(`results.matrix_${k}`))));
   const body = el('tbody');
   body.append(...items.map((it, i) => row('td', [`${i + 1}. ${it.text}`, String(it.n), fmt(it.x), fmt(it.y), fmt(it.sx), fmt(it.sy)])));
-  table.replaceChildren(head, body);
+  table.replaceChildren(caption, head, body);
 }
 
 /** Shrinks the legend's words (and adds a column) until every line shows. */
@@ -396,10 +402,12 @@ function fitLegend(/** @type {Parts} */ c) {
   const l = c.legend;
   const h = c.wrap.clientHeight;
   if (!h) return;
-  // The square chart as tall as the box, but leaving the legend at least a third.
-  const side = Math.min(h, c.wrap.clientWidth * 0.62);
+  // The square chart as tall as the box, but leaving the legend at least a third (the
+  // console's table stands for its legend).
+  const side = Math.min(h, c.wrap.clientWidth * (c.table ? 1 : 0.62));
   c.svg.style.width = `${side}px`;
   c.svg.style.height = `${side}px`;
+  if (c.table) return;
   const fits = () => l.scrollHeight <= l.clientHeight + 1 && l.scrollWidth <= l.clientWidth + 1;
   for (const cols of [1, 2]) {
     l.style.columns = String(cols);
