@@ -13,6 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { LAPTOP, PROJECTOR, addPrompt, createSession, inBrowser } from './lib.mjs';
 import { ITEMS, sendItems } from './worst.mjs';
@@ -24,6 +25,17 @@ const X = { label: 'Vaikutus nuorten arkeen', low: 'pieni', high: 'suuri' };
 const Y = { label: 'Toteutettavuus ensi vuonna', low: 'vaikea', high: 'helppo' };
 /** The smallest legend text on a 1080p projector (px). */
 const LEGEND_1080 = 20;
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe's WCAG 2.1 A and AA violations on `page` as it is now (as a11y.mjs runs it). */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
 
 async function shot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -147,6 +159,7 @@ test('a matrix on the room\'s own items: phones place, the projector and the con
   assert.equal(await a.locator('.m-cell[aria-checked="true"]').count(), 1);
   assert.ok(await a.isVisible('.m-nav button:nth-child(3)'), 'Remove shows for a placed item');
   await shot(a, 'matrix-phone');
+  assert.deepEqual(await axeViolations(a), [], 'the phone view passes axe');
 
   // The projector: a dot per item, all fourteen in the legend with their counts, all on screen.
   await screen.waitForFunction((n) => document.querySelectorAll('#chart .m-dot').length === n, ITEMS.length);
@@ -196,6 +209,8 @@ test('a matrix on the room\'s own items: phones place, the projector and the con
   await control.locator('#results-box').scrollIntoViewIfNeeded();
   await shot(control, 'matrix-console');
   await shot(screen, 'matrix-projector');
+  assert.deepEqual(await axeViolations(screen), [], 'the projector passes axe');
+  assert.deepEqual(await axeViolations(control), [], 'the console passes axe');
 
   // Remove: the placement goes, and the count with it.
   await b.click('.m-nav button:first-child');
