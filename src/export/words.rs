@@ -15,8 +15,8 @@ pub struct Words {
     pub date: &'static str,
     /// How many took part.
     pub participants: &'static str,
-    /// The activity names: brainstorm, poll, scale, word cloud, dot vote.
-    pub kinds: [&'static str; 5],
+    /// The activity names: brainstorm, poll, scale, word cloud, dot vote, matrix.
+    pub kinds: [&'static str; 6],
     /// The prompt states: draft, open, closed.
     pub states: [&'static str; 3],
     /// A poll option.
@@ -51,6 +51,7 @@ pub static FI: Words = Words {
         "Asteikko",
         "Sanapilvi",
         "Pisteäänestys",
+        "Nelikenttä",
     ],
     states: ["Luonnos", "Auki", "Suljettu"],
     option: "Vaihtoehto",
@@ -69,7 +70,14 @@ pub static FI: Words = Words {
 pub static SV: Words = Words {
     date: "Datum",
     participants: "Deltagare",
-    kinds: ["Idéstorm", "Enkät", "Skala", "Ordmoln", "Poängröstning"],
+    kinds: [
+        "Idéstorm",
+        "Enkät",
+        "Skala",
+        "Ordmoln",
+        "Poängröstning",
+        "Fyrfältsmatris",
+    ],
     states: ["Utkast", "Öppen", "Stängd"],
     option: "Alternativ",
     votes: "Röster",
@@ -87,7 +95,14 @@ pub static SV: Words = Words {
 pub static EN: Words = Words {
     date: "Date",
     participants: "Participants",
-    kinds: ["Brainstorm", "Poll", "Scale", "Word cloud", "Dot vote"],
+    kinds: [
+        "Brainstorm",
+        "Poll",
+        "Scale",
+        "Word cloud",
+        "Dot vote",
+        "2×2 matrix",
+    ],
     states: ["Draft", "Open", "Closed"],
     option: "Option",
     votes: "Votes",

@@ -77,6 +77,24 @@ pub enum ParticipantAction {
         /// The item.
         item_id: ItemId,
     },
+    /// Place a ballot item on a matrix, or move it.
+    Place {
+        /// The matrix.
+        prompt_id: PromptId,
+        /// The item.
+        item_id: ItemId,
+        /// Horizontal position, 1..=5.
+        x: u8,
+        /// Vertical position, 1..=5.
+        y: u8,
+    },
+    /// Take a placement back.
+    Unplace {
+        /// The matrix.
+        prompt_id: PromptId,
+        /// The item.
+        item_id: ItemId,
+    },
     /// Like or un-like an item on the wall.
     Like {
         /// The item.
@@ -132,6 +150,23 @@ impl ParticipantAction {
                 item_id,
             },
             ParticipantAction::RemoveDot { prompt_id, item_id } => Command::RemoveDot {
+                participant,
+                prompt_id,
+                item_id,
+            },
+            ParticipantAction::Place {
+                prompt_id,
+                item_id,
+                x,
+                y,
+            } => Command::Place {
+                participant,
+                prompt_id,
+                item_id,
+                x,
+                y,
+            },
+            ParticipantAction::Unplace { prompt_id, item_id } => Command::Unplace {
                 participant,
                 prompt_id,
                 item_id,

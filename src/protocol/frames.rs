@@ -115,6 +115,7 @@ fn mine<'a>(
             .filter(|&until| until > now),
         scale: answers.and_then(|a| a.ratings_of(who)).map(Vec::as_slice),
         dots: answers.and_then(|a| a.dots_of(who)),
+        places: answers.and_then(|a| a.places_of(who)),
         liked: current
             .map(|p| {
                 session

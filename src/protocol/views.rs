@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::audience::visible_results;
 use super::Role;
 use crate::session::{
-    GroupId, Item, ItemId, Language, Millis, Prompt, PromptId, Results, Revision, Session,
+    GroupId, Item, ItemId, Language, Millis, Position, Prompt, PromptId, Results, Revision, Session,
 };
 
 /// The session as every role sees it.
@@ -154,6 +154,9 @@ pub struct Mine<'a> {
     /// Dot vote: dots per item.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dots: Option<&'a BTreeMap<ItemId, u32>>,
+    /// Matrix: `[x, y]` per item placed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub places: Option<&'a BTreeMap<ItemId, Position>>,
     /// Items on the wall this participant liked.
     pub liked: Vec<ItemId>,
 }

@@ -172,6 +172,28 @@ pub enum Command {
         /// Which ballot item.
         item_id: ItemId,
     },
+    /// A participant places a ballot item on a matrix, or moves it.
+    Place {
+        /// Who.
+        participant: ParticipantId,
+        /// Which matrix.
+        prompt_id: PromptId,
+        /// Which ballot item.
+        item_id: ItemId,
+        /// Horizontal position, 1..=5.
+        x: u8,
+        /// Vertical position, 1..=5.
+        y: u8,
+    },
+    /// A participant takes a placement back.
+    Unplace {
+        /// Who.
+        participant: ParticipantId,
+        /// Which matrix.
+        prompt_id: PromptId,
+        /// Which ballot item.
+        item_id: ItemId,
+    },
     /// A participant likes (or un-likes) an item on the wall.
     Like {
         /// Who.

@@ -169,7 +169,10 @@ pub struct PromptDoc {
 }
 
 /// One participant's answer to a poll (`options`), a scale (`ratings`) or a dot vote (`dots`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Exactly one of its answer fields is given; a kind's export fills its own field and leaves
+/// the rest at their defaults (`..AnswerDoc::default()`), so a new kind's field touches no
+/// other kind's file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnswerDoc {
     /// Who answered.
     pub participant: String,
@@ -182,6 +185,22 @@ pub struct AnswerDoc {
     /// Dot vote: dots per ballot item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dots: Option<BTreeMap<ItemId, u32>>,
+    /// Matrix: the items placed and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub places: Option<Vec<super::PlaceDoc>>,
+}
+
+impl AnswerDoc {
+    /// How many of the answer fields are given (an import accepts exactly one).
+    pub fn fields_given(&self) -> usize {
+        let given = [
+            self.options.is_some(),
+            self.ratings.is_some(),
+            self.dots.is_some(),
+            self.places.is_some(),
+        ];
+        given.iter().filter(|g| **g).count()
+    }
 }
 
 /// One item of a brainstorm or word cloud.

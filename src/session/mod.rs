@@ -101,6 +101,18 @@ impl Session {
                 prompt_id,
                 item_id,
             } => self.remove_dot(participant, prompt_id, item_id)?,
+            C::Place {
+                participant,
+                prompt_id,
+                item_id,
+                x,
+                y,
+            } => self.place(participant, prompt_id, item_id, [*x, *y])?,
+            C::Unplace {
+                participant,
+                prompt_id,
+                item_id,
+            } => self.unplace(participant, prompt_id, item_id)?,
             C::Like {
                 participant,
                 item_id,

@@ -48,6 +48,13 @@ pub enum Results {
         /// Ballot items, most dots first; ties keep ballot order.
         ranking: Vec<Ranked>,
     },
+    /// Each ballot item's mean position and spread on the two axes.
+    Matrix {
+        /// Participants who placed at least one item.
+        participants: usize,
+        /// Ballot items in ballot order (merged items counted with the one they joined).
+        items: Vec<super::Placed>,
+    },
 }
 
 /// One statement's ratings.

@@ -204,9 +204,8 @@ pub fn answers(
         participants.insert(*who);
         docs.push(AnswerDoc {
             participant: session.pseudonym(who),
-            options: None,
-            ratings: None,
             dots: Some(dots),
+            ..AnswerDoc::default()
         });
     }
     docs

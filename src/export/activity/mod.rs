@@ -9,6 +9,7 @@
 
 pub mod brainstorm;
 pub mod dot_vote;
+pub mod matrix;
 pub mod poll;
 pub mod scale;
 pub mod word_cloud;
@@ -40,6 +41,8 @@ pub enum Body<'a> {
     WordCloud(word_cloud::Cloud<'a>),
     /// A dot vote's ranking: what was voted on, the ranking, how many voted.
     DotVote(dot_vote::Ranking),
+    /// A matrix's chart and numbers: what was placed, the items, how many placed.
+    Matrix(matrix::Chart<'a>),
 }
 
 /// The name of a prompt's activity in the language of `w`.
@@ -50,6 +53,7 @@ pub fn kind_name(w: &Words, activity: &Activity) -> &'static str {
         Activity::Scale(_) => w.kinds[2],
         Activity::WordCloud(_) => w.kinds[3],
         Activity::DotVote(_) => w.kinds[4],
+        Activity::Matrix(_) => w.kinds[5],
     }
 }
 
@@ -57,9 +61,11 @@ pub fn kind_name(w: &Words, activity: &Activity) -> &'static str {
 pub fn column_name<'a>(prompt: &'a Prompt, item: &Item) -> Option<&'a str> {
     match &prompt.draft.activity {
         Activity::Brainstorm(b) => brainstorm::column_name(&b.columns, item),
-        Activity::Poll(_) | Activity::Scale(_) | Activity::WordCloud(_) | Activity::DotVote(_) => {
-            None
-        }
+        Activity::Poll(_)
+        | Activity::Scale(_)
+        | Activity::WordCloud(_)
+        | Activity::DotVote(_)
+        | Activity::Matrix(_) => None,
     }
 }
 
@@ -86,6 +92,7 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
         )),
         Activity::WordCloud(_) => Some(word_cloud::table(w, results)),
         Activity::DotVote(_) => Some(dot_vote::table(view, w, results)),
+        Activity::Matrix(m) => Some(matrix::table(view, w, (&m.x, &m.y), results)),
     }
 }
 
@@ -112,6 +119,9 @@ pub fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body
             word_cloud::section(view, l, prompt, results).map(Body::WordCloud)
         }
         Activity::DotVote(d) => dot_vote::section(view, l, &d.source, results).map(Body::DotVote),
+        Activity::Matrix(m) => {
+            matrix::section(view, l, (&m.source, &m.x, &m.y), results).map(Body::Matrix)
+        }
     };
     body.unwrap_or(Body::Nothing(l.no_answers))
 }
@@ -127,6 +137,7 @@ pub fn html(out: &mut String, l: &Labels, body: &Body<'_>) {
         Body::Scale(ratings) => scale::html(out, l, ratings),
         Body::WordCloud(cloud) => word_cloud::html(out, l, cloud),
         Body::DotVote(ranking) => dot_vote::html(out, l, ranking),
+        Body::Matrix(chart) => matrix::html(out, l, chart),
     }
 }
 
@@ -143,6 +154,7 @@ pub fn md(out: &mut String, l: &Labels, body: &Body<'_>) {
         Body::Scale(ratings) => scale::md(out, l, ratings),
         Body::WordCloud(cloud) => word_cloud::md(out, l, cloud),
         Body::DotVote(ranking) => dot_vote::md(out, l, ranking),
+        Body::Matrix(chart) => matrix::md(out, l, chart),
     }
 }
 
@@ -161,6 +173,7 @@ pub fn answers(
         Activity::Poll(_) => poll::answers(session, &prompt.id, participants),
         Activity::Scale(_) => scale::answers(session, &prompt.id, participants),
         Activity::DotVote(_) => dot_vote::answers(session, &prompt.id, included, participants),
+        Activity::Matrix(_) => matrix::answers(session, &prompt.id, included, participants),
     }
 }
 
@@ -172,6 +185,7 @@ pub fn respondents(session: &Session, prompt: &Prompt, who: &mut BTreeSet<Partic
         Activity::Poll(_) => poll::respondents(session, &prompt.id, who),
         Activity::Scale(_) => scale::respondents(session, &prompt.id, who),
         Activity::DotVote(_) => dot_vote::respondents(session, &prompt.id, who),
+        Activity::Matrix(_) => matrix::respondents(session, prompt, who),
     }
 }
 
@@ -185,7 +199,8 @@ pub fn dots_per_item(session: &Session) -> BTreeMap<ItemId, u32> {
             Activity::Brainstorm(_)
             | Activity::Poll(_)
             | Activity::Scale(_)
-            | Activity::WordCloud(_) => {}
+            | Activity::WordCloud(_)
+            | Activity::Matrix(_) => {}
         }
     }
     dots
@@ -214,6 +229,7 @@ mod tests {
                     Body::Scale(_) => "scale",
                     Body::WordCloud(_) => "word_cloud",
                     Body::DotVote(_) => "dot_vote",
+                    Body::Matrix(_) => "matrix",
                 };
                 assert_eq!(body, p.draft.activity.kind(), "{}", p.draft.title);
                 (

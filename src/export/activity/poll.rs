@@ -162,8 +162,7 @@ pub fn answers(
             AnswerDoc {
                 participant: session.pseudonym(who),
                 options: Some(options.clone()),
-                ratings: None,
-                dots: None,
+                ..AnswerDoc::default()
             }
         })
         .collect()

@@ -269,9 +269,8 @@ pub fn answers(
             participants.insert(*who);
             AnswerDoc {
                 participant: session.pseudonym(who),
-                options: None,
                 ratings: Some(ratings.clone()),
-                dots: None,
+                ..AnswerDoc::default()
             }
         })
         .collect()

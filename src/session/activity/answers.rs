@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{DotAnswers, PollAnswers, ScaleAnswers};
+use super::{DotAnswers, MatrixAnswers, PollAnswers, Position, ScaleAnswers};
 use crate::session::types::*;
 use crate::session::Session;
 
-/// Everyone's answers to one poll, scale or dot vote.
+/// Everyone's answers to one poll, scale, dot vote or matrix.
 #[derive(Debug, Clone, Eq)]
 pub enum AnswerSet {
     /// A poll's choices.
@@ -19,6 +19,8 @@ pub enum AnswerSet {
     Scale(ScaleAnswers),
     /// A dot vote's dots.
     DotVote(DotAnswers),
+    /// A matrix's placements.
+    Matrix(MatrixAnswers),
 }
 
 impl PartialEq for AnswerSet {
@@ -29,6 +31,7 @@ impl PartialEq for AnswerSet {
             (AnswerSet::Poll(a), AnswerSet::Poll(b)) => a == b,
             (AnswerSet::Scale(a), AnswerSet::Scale(b)) => a == b,
             (AnswerSet::DotVote(a), AnswerSet::DotVote(b)) => a == b,
+            (AnswerSet::Matrix(a), AnswerSet::Matrix(b)) => a == b,
             _ => self.is_empty() && other.is_empty(),
         }
     }
@@ -41,6 +44,7 @@ impl AnswerSet {
             AnswerSet::Poll(a) => a.chosen.is_empty() && a.at.is_empty(),
             AnswerSet::Scale(a) => a.ratings.is_empty(),
             AnswerSet::DotVote(a) => a.placed.is_empty(),
+            AnswerSet::Matrix(a) => a.placed.is_empty(),
         }
     }
 
@@ -50,6 +54,7 @@ impl AnswerSet {
             AnswerSet::Poll(a) => Box::new(a.chosen.keys()),
             AnswerSet::Scale(a) => Box::new(a.ratings.keys()),
             AnswerSet::DotVote(a) => Box::new(a.placed.keys()),
+            AnswerSet::Matrix(a) => Box::new(a.placed.keys()),
         }
     }
 
@@ -74,6 +79,7 @@ impl AnswerSet {
                     .filter(|(_, placed)| placed.values().any(|n| *n > 0))
                     .map(|(p, _)| p),
             ),
+            AnswerSet::Matrix(a) => Box::new(a.placed.keys()),
         }
     }
 
@@ -99,6 +105,16 @@ impl AnswerSet {
             AnswerSet::DotVote(a) => Some(a),
             _ => None,
         }
+    }
+
+    /// The matrix answers, if this is a matrix's set.
+    pub fn as_matrix(&self) -> Option<&MatrixAnswers> {
+        MatrixAnswers::of(self)
+    }
+
+    /// One participant's placements, if they placed anything on this matrix.
+    pub fn places_of(&self, who: &ParticipantId) -> Option<&BTreeMap<ItemId, Position>> {
+        self.as_matrix().and_then(|a| a.placed.get(who))
     }
 
     /// One participant's poll choices, if they answered this poll.
@@ -152,6 +168,7 @@ macro_rules! kind_answers {
 kind_answers!(PollAnswers, Poll);
 kind_answers!(ScaleAnswers, Scale);
 kind_answers!(DotAnswers, DotVote);
+kind_answers!(MatrixAnswers, Matrix);
 
 impl Session {
     /// Everyone's answers to a poll, scale or dot vote; None before the first answer.
@@ -192,6 +209,8 @@ struct StoredRef<'a> {
     scale: Option<&'a BTreeMap<ParticipantId, Vec<u8>>>,
     #[serde(skip_serializing_if = "is_empty")]
     dots: Option<&'a BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>>,
+    #[serde(skip_serializing_if = "is_empty")]
+    places: Option<&'a BTreeMap<ParticipantId, BTreeMap<ItemId, Position>>>,
 }
 
 /// The stored shape of one prompt's answers (read).
@@ -205,6 +224,8 @@ struct Stored {
     scale: BTreeMap<ParticipantId, Vec<u8>>,
     #[serde(default)]
     dots: BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>,
+    #[serde(default)]
+    places: BTreeMap<ParticipantId, BTreeMap<ItemId, Position>>,
 }
 
 fn is_empty<K, V>(map: &Option<&BTreeMap<K, V>>) -> bool {
@@ -235,6 +256,10 @@ pub(crate) mod stored {
                     dots: Some(&a.placed),
                     ..StoredRef::default()
                 },
+                AnswerSet::Matrix(a) => StoredRef {
+                    places: Some(&a.placed),
+                    ..StoredRef::default()
+                },
             };
             (id, stored)
         }))
@@ -254,6 +279,8 @@ pub(crate) mod stored {
                     AnswerSet::Scale(ScaleAnswers { ratings: s.scale })
                 } else if !s.dots.is_empty() {
                     AnswerSet::DotVote(DotAnswers { placed: s.dots })
+                } else if !s.places.is_empty() {
+                    AnswerSet::Matrix(MatrixAnswers { placed: s.places })
                 } else {
                     AnswerSet::Poll(PollAnswers {
                         chosen: s.poll,

@@ -17,6 +17,7 @@
 mod answers;
 mod brainstorm;
 mod dot_vote;
+mod matrix;
 mod poll;
 mod scale;
 mod word_cloud;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 pub use answers::*;
 pub use brainstorm::*;
 pub use dot_vote::*;
+pub use matrix::*;
 pub use poll::*;
 pub use scale::*;
 pub use word_cloud::*;
@@ -51,6 +53,8 @@ pub enum Activity {
     WordCloud(WordCloud),
     /// Participants spend dots on the items of an earlier prompt.
     DotVote(DotVote),
+    /// Participants place the items of an earlier prompt on two axes (a 2×2).
+    Matrix(Matrix),
 }
 
 impl Default for Activity {
@@ -69,6 +73,7 @@ macro_rules! each_kind {
             Activity::Scale($a) => $body,
             Activity::WordCloud($a) => $body,
             Activity::DotVote($a) => $body,
+            Activity::Matrix($a) => $body,
         }
     };
 }
@@ -256,7 +261,7 @@ macro_rules! into_activity {
     };
 }
 
-into_activity!(Brainstorm, Poll, Scale, WordCloud, DotVote);
+into_activity!(Brainstorm, Poll, Scale, WordCloud, DotVote, Matrix);
 
 /// Why an answer in an export does not fit its prompt (import).
 #[derive(Debug, Clone, PartialEq, Eq)]

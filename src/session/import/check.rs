@@ -374,8 +374,7 @@ impl<'d> Importer<'d> {
                     participant: a.participant.clone(),
                     reason,
                 };
-                let given = [a.options.is_some(), a.ratings.is_some(), a.dots.is_some()];
-                if given.iter().filter(|g| **g).count() != 1 {
+                if a.fields_given() != 1 {
                     return Err(bad("an answer is one of options, ratings or dots"));
                 }
                 let fresh = prompt
