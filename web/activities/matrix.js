@@ -373,6 +373,8 @@ function build(/** @type {HTMLElement} */ box, /** @type {any} */ p) {
   box.append(wrap);
   if (table) {
     const under = el('li', 'm-console');
+    // It scrolls sideways in a narrow console: reachable from the keyboard.
+    under.tabIndex = 0;
     under.append(table);
     box.append(under);
   }
