@@ -20,7 +20,7 @@ function adoptStyles() {
   sheet.replaceSync(`
 .m-phone { display: grid; gap: 0.6rem; }
 .m-count { font-weight: 700; color: var(--muted); margin: 0; }
-.m-text { font-size: 1.3rem; font-weight: 700; margin: 0; overflow-wrap: anywhere; hyphens: auto; }
+.m-text { font-size: 1.15rem; font-weight: 700; margin: 0; overflow-wrap: anywhere; hyphens: auto; }
 .m-axis-y { margin: 0; font-weight: 600; }
 .m-frame { display: grid; grid-template-columns: auto 1fr; gap: 0.3rem; }
 .m-yends { display: flex; justify-content: space-between; gap: 0.5rem; writing-mode: vertical-rl; margin: 0;
@@ -166,6 +166,8 @@ function phone(box, ctx) {
     const here = ballot[at] && places()[ballot[at].id];
     if (here) cursor = [...here];
     refresh();
+    // The new item's text in view above the grid (a tap low on the page moves on to it).
+    if (head.getBoundingClientRect().top < 0) head.scrollIntoView({ block: 'nearest' });
   }
 
   function place(/** @type {number} */ cx, /** @type {number} */ cy) {
