@@ -3,78 +3,39 @@
 // `source`, frozen as the ballot at the first open) on two axes, 1..STEPS each. Results are
 // each item's mean position and spread: a chart of numbered dots with a legend beside it.
 // The module brings its own editor inputs (`editor.build`) and its own styles (an adopted
-// stylesheet: no inline style, so the pages' CSP holds), so adding it touched no page.
-import { $, t, el, lang } from '../common.js';
+// stylesheet: no inline style, so the pages' CSP holds), so adding it touched no page. The
+// chart, the console's table and the editor are in matrix_views.js, which a phone never fetches.
+import { t, el } from '../common.js';
 import { LIMITS } from '../limits.js';
-import { reset } from '../results.js';
 
 /** Positions on each axis (1 = the low end); the server's bound. */
-const STEPS = LIMITS.matrix_steps;
-const SVG = 'http://www.w3.org/2000/svg';
+export const STEPS = LIMITS.matrix_steps;
 
-/** The module's styles, adopted by the page once (constructed sheets are not inline styles). */
-function adoptStyles() {
-  if (adoptStyles.done) return;
-  adoptStyles.done = true;
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`
-.m-phone { display: grid; gap: 0.6rem; }
-.m-count { font-weight: 700; color: var(--muted); margin: 0; }
-.m-text { font-size: 1.15rem; font-weight: 700; margin: 0; overflow-wrap: anywhere; hyphens: auto; }
-.m-axis-y { margin: 0; font-weight: 600; }
-.m-frame { display: grid; grid-template-columns: auto 1fr; gap: 0.3rem; }
-.m-yends { display: flex; justify-content: space-between; gap: 0.5rem; writing-mode: vertical-rl; margin: 0;
-  transform: rotate(180deg); font-size: 0.85rem; color: var(--muted); max-height: 100%; overflow-wrap: anywhere; }
-.m-grid { display: grid; grid-template-columns: repeat(${STEPS}, minmax(44px, 1fr)); gap: 3px; }
-.m-grid .m-cell { min-height: 44px; min-width: 44px; padding: 0; border-radius: 6px; font-size: 1.2rem;
-  border-width: 1px; border-color: var(--line); background: var(--card); justify-content: center; }
-.m-grid .m-cell.mid { background: color-mix(in srgb, var(--line) 45%, var(--card)); }
-.m-grid .m-cell[aria-checked="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
-.m-xends { grid-column: 2; display: flex; justify-content: space-between; gap: 0.5rem; font-size: 0.85rem; color: var(--muted); }
-.m-xends span { overflow-wrap: anywhere; }
-.m-xends span:last-child { text-align: right; }
-.m-axis-x { grid-column: 2; margin: 0; font-weight: 600; text-align: center; }
-.m-nav { display: flex; flex-wrap: wrap; gap: 0.5rem; }
-.m-nav button { flex: 1; min-height: 48px; }
-.m-placed { margin: 0; color: var(--muted); }
-.chart.matrix { display: block; }
-.m-wrap { display: flex; gap: 2%; height: 100%; min-height: 16rem; list-style: none; align-items: flex-start; }
-.m-svg { flex: none; height: 100%; max-width: 62%; }
-.m-svg { color: inherit; overflow: visible; }
-.m-svg text { fill: currentColor; font-family: inherit; }
-.m-svg .m-edge { stroke: currentColor; fill: none; stroke-width: 3; }
-.m-svg .m-step { stroke: currentColor; stroke-opacity: 0.2; stroke-width: 1.5; }
-.m-svg .m-mid { stroke: currentColor; stroke-opacity: 0.7; stroke-width: 4; }
-.m-svg .m-spread { fill: var(--bar, var(--accent)); fill-opacity: 0.12; stroke: var(--bar, var(--accent)); stroke-opacity: 0.6; stroke-width: 2; }
-.m-svg .m-dot circle { fill: var(--bar, var(--accent)); stroke: var(--sbg, #fff); stroke-width: 3; }
-.m-svg .m-dot text { fill: var(--band-fg, #fff); font-weight: 700; }
-.m-side { flex: 1; min-width: 0; height: 100%; display: flex; flex-direction: column; gap: 0.5em; }
-.m-legend { margin: 0; padding: 0; list-style: none; overflow: hidden; flex: 1; min-height: 0; line-height: 1.2; }
-.m-legend li { break-inside: avoid; display: flex; gap: 0.4em; margin-bottom: 0.3em; overflow-wrap: break-word; hyphens: auto; }
-.m-legend .m-num { flex: none; min-width: 1.6em; height: 1.6em; border-radius: 50%; background: var(--bar, var(--accent));
-  color: var(--band-fg, #fff); display: inline-flex; align-items: center; justify-content: center; font-weight: 700; font-size: 0.75em; }
-.m-legend .none { opacity: 0.6; }
-.m-legend .m-t { min-width: 0; }
-.m-table { border-collapse: collapse; font-size: 0.9rem; width: 100%; }
-.m-table th { white-space: nowrap; }
-.m-table th, .m-table td { border-bottom: 1px solid var(--line); padding: 0.2em 0.4em; text-align: right; }
-.m-table th:first-child, .m-table td:first-child { text-align: left; }
-.chart.small .m-wrap { height: 18rem; min-height: 0; }
-.chart.small .m-side { display: none; }
-.m-table caption { text-align: left; color: var(--muted); caption-side: top; padding-bottom: 0.3em; }
-.m-table td:first-child { overflow-wrap: anywhere; }
-.m-console { display: grid; gap: 0.6rem; list-style: none; overflow-x: auto; }
+/** The projector's and the console's parts: loaded before this module resolves, except on a phone. */
+const views = document.documentElement.dataset.strings === 'participant' ? null : await import('./matrix_views.js');
+
+// The phone's styles, adopted by the page (constructed sheets are not inline styles).
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(`.m-phone{display:grid;gap:.6rem}
+.m-count,.m-placed{margin:0;color:var(--muted)}
+.m-text{font-size:1.15rem;font-weight:700;margin:0;overflow-wrap:anywhere;hyphens:auto}
+.m-axis-y,.m-axis-x{margin:0;font-weight:600}
+.m-frame{display:grid;grid-template-columns:auto 1fr;gap:.3rem}
+.m-yends,.m-xends{display:flex;justify-content:space-between;gap:.5rem;margin:0;font-size:.85rem;color:var(--muted);overflow-wrap:anywhere}
+.m-yends{writing-mode:vertical-rl;transform:rotate(180deg)}
+.m-grid{display:grid;grid-template-columns:repeat(${STEPS},minmax(44px,1fr));gap:3px}
+.m-cell{min-height:44px;padding:0;border:1px solid var(--line);border-radius:6px;background:var(--card);justify-content:center}
+.m-cell[aria-checked=true]{background:var(--accent);color:#fff}
+.m-xends,.m-axis-x{grid-column:2;text-align:center}
+.m-nav{display:flex;flex-wrap:wrap;gap:.5rem}
+.m-nav button{flex:1;min-height:48px}
 `);
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-}
-/** @type {boolean} */
-adoptStyles.done = false;
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 /** An axis as sent: its name and its ends ("" when none). */
 /** @typedef {{ label: string, low: string, high: string }} Axis */
-/** @typedef {{ item_id: string, text: string, n: number, x: number | null, y: number | null, sx: number | null, sy: number | null }} Placed */
 
-const axis = (/** @type {any} */ a) => /** @type {Axis} */ ({ label: (a && a.label) || '', low: (a && a.low) || '', high: (a && a.high) || '' });
+export const axis = (/** @type {any} */ a) => /** @type {Axis} */ ({ label: (a && a.label) || '', low: (a && a.low) || '', high: (a && a.high) || '' });
 
 /**
  * One ballot item at a time, a grid of STEPS×STEPS cells to place it (a radio group with a
@@ -83,7 +44,6 @@ const axis = (/** @type {any} */ a) => /** @type {Axis} */ ({ label: (a && a.lab
  * @param {PhoneContext} ctx
  */
 function phone(box, ctx) {
-  adoptStyles();
   const p = ctx.prompt;
   const x = axis(p.x);
   const y = axis(p.y);
@@ -91,7 +51,8 @@ function phone(box, ctx) {
   const ballot = p.ballot_items || [];
   /** This phone's placements, by item id. */
   const places = () => /** @type {Record<string, [number, number]>} */ (ctx.mine.places || (ctx.mine.places = {}));
-  const nextUnplaced = (/** @type {number} */ from) => {
+  /** @param {number} from */
+  const nextUnplaced = (from) => {
     for (let k = 1; k <= ballot.length; k++) {
       const i = (from + k) % ballot.length;
       if (!places()[ballot[i].id]) return i;
@@ -100,42 +61,40 @@ function phone(box, ctx) {
   };
   let at = Math.max(0, nextUnplaced(ballot.length - 1));
   /** The roving cell: [x, y]. */
-  let cursor = [Math.ceil(STEPS / 2), Math.ceil(STEPS / 2)];
+  let cursor = [3, 3].map(() => Math.ceil(STEPS / 2));
 
   const wrap = el('div', 'm-phone');
-  const head = el('div');
-  head.setAttribute('aria-live', 'polite');
   const count = el('p', 'm-count');
   const text = el('p', 'm-text');
   text.id = 'm-text';
-  head.append(count, text);
+  text.setAttribute('aria-live', 'polite');
   const yName = el('p', 'm-axis-y', `↑ ${y.label}`);
   const frame = el('div', 'm-frame');
   const yEnds = el('p', 'm-yends');
-  yEnds.setAttribute('aria-hidden', 'true');
   yEnds.append(el('span', '', y.low), el('span', '', y.high));
   const grid = el('div', 'm-grid');
   grid.setAttribute('role', 'radiogroup');
   grid.setAttribute('aria-labelledby', 'm-text');
   /** @type {HTMLButtonElement[]} */
   const cells = [];
-  const end = (/** @type {Axis} */ a, /** @type {number} */ v) => (v === 1 && a.low ? ` (${a.low})` : v === STEPS && a.high ? ` (${a.high})` : '');
   for (let cy = STEPS; cy >= 1; cy--) {
     for (let cx = 1; cx <= STEPS; cx++) {
       const c = ctx.button('', 'm-cell', () => place(cx, cy));
       c.setAttribute('role', 'radio');
       c.setAttribute('aria-label', t('participant.matrix_cell', {
-        x: x.label, xv: `${cx}${end(x, cx)}`, y: y.label, yv: `${cy}${end(y, cy)}`, max: STEPS,
+        x: x.label, xv: cx, y: y.label, yv: cy,
       }));
       c.dataset.x = String(cx);
       c.dataset.y = String(cy);
-      // The middle row and column: the quadrants' lines.
-      if (cx * 2 === STEPS + 1 || cy * 2 === STEPS + 1) c.classList.add('mid');
       cells.push(c);
     }
   }
   grid.append(...cells);
-  const cellAt = (/** @type {number} */ cx, /** @type {number} */ cy) => cells[(STEPS - cy) * STEPS + cx - 1];
+  /**
+   * @param {number} cx
+   * @param {number} cy
+   */
+  const cellAt = (cx, cy) => cells[(STEPS - cy) * STEPS + cx - 1];
   /** @type {Record<string, number[]>} */
   const MOVES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
   grid.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
@@ -147,7 +106,6 @@ function phone(box, ctx) {
     cellAt(cursor[0], cursor[1]).focus();
   });
   const xEnds = el('p', 'm-xends');
-  xEnds.setAttribute('aria-hidden', 'true');
   xEnds.append(el('span', '', x.low), el('span', '', x.high));
   const xName = el('p', 'm-axis-x', `${x.label} →`);
   frame.append(yEnds, grid, xEnds, xName);
@@ -157,20 +115,25 @@ function phone(box, ctx) {
   const remove = ctx.button(t('participant.matrix_remove'), 'secondary', () => unplace());
   const nav = el('div', 'm-nav');
   nav.append(back, next, remove);
-  wrap.append(head, yName, frame, nav, placed);
+  wrap.append(count, text, yName, frame, nav, placed);
   box.append(wrap);
 
   /** Shows the item `i` (its placement as the roving cell). */
-  function go(/** @type {number} */ i) {
+  /** @param {number} i */
+  function go(i) {
     at = Math.min(ballot.length - 1, Math.max(0, i));
     const here = ballot[at] && places()[ballot[at].id];
     if (here) cursor = [...here];
     refresh();
     // The new item's text in view above the grid (a tap low on the page moves on to it).
-    if (head.getBoundingClientRect().top < 0) head.scrollIntoView({ block: 'nearest' });
+    if (count.getBoundingClientRect().top < 0) count.scrollIntoView({ block: 'nearest' });
   }
 
-  function place(/** @type {number} */ cx, /** @type {number} */ cy) {
+  /**
+   * @param {number} cx
+   * @param {number} cy
+   */
+  function place(cx, cy) {
     cursor = [cx, cy];
     const item = ballot[at];
     if (!item || !ctx.canAnswer()) return;
@@ -202,7 +165,6 @@ function phone(box, ctx) {
       });
     if (sent) delete places()[item.id];
     refresh();
-    if (sent) cellAt(cursor[0], cursor[1]).focus();
   }
 
   const refresh = () => {
@@ -233,267 +195,6 @@ function phone(box, ctx) {
   return refresh;
 }
 
-/** An SVG element with attributes. */
-function svg(/** @type {string} */ tag, /** @type {Record<string, string | number>} */ attrs = {}, /** @type {string} */ text = '') {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text) e.textContent = text;
-  return e;
-}
-
-/** The chart's square, in viewBox units: the plot and the margins for the axes' words. */
-const BOX = 1000;
-const PLOT = { left: 150, right: 975, top: 25, bottom: 850 };
-const DOT = 30;
-
-/** Where value `v` (1..STEPS, or a mean) falls between `lo` and `hi`. */
-const at = (/** @type {number} */ v, /** @type {number} */ lo, /** @type {number} */ hi) => lo + ((v - 1) / (STEPS - 1)) * (hi - lo);
-
-/** A font size (viewBox units) at which `words` fill no more than `room`, at most `most`. */
-const fitText = (/** @type {string[]} */ words, /** @type {number} */ room, /** @type {number} */ most) =>
-  Math.min(most, room / Math.max(1, words.join('   ').length * 0.6));
-
-/**
- * Draws the axes (names in the middle, ends at their ends) and the quadrant lines.
- * @param {SVGElement} g
- * @param {Axis} x
- * @param {Axis} y
- */
-function drawAxes(g, x, y) {
-  const { left, right, top, bottom } = PLOT;
-  const w = right - left;
-  const h = bottom - top;
-  const line = (/** @type {number} */ x1, /** @type {number} */ y1, /** @type {number} */ x2, /** @type {number} */ y2, /** @type {string} */ cls) =>
-    svg('line', { x1, y1, x2, y2, class: cls });
-  g.replaceChildren(svg('rect', { x: left, y: top, width: w, height: h, class: 'm-edge' }));
-  // A line at each step, and the quadrants' lines through the middle.
-  const mid = (STEPS + 1) / 2;
-  for (let v = 2; v < STEPS; v++) {
-    const cls = v === mid ? 'm-mid' : 'm-step';
-    g.append(line(at(v, left, right), top, at(v, left, right), bottom, cls), line(left, at(v, bottom, top), right, at(v, bottom, top), cls));
-  }
-  if (!Number.isInteger(mid)) {
-    g.append(line(at(mid, left, right), top, at(mid, left, right), bottom, 'm-mid'), line(left, at(mid, bottom, top), right, at(mid, bottom, top), 'm-mid'));
-  }
-  const xs = fitText([x.low, `${x.label} →`, x.high], w, 48);
-  const ys = fitText([y.low, `${y.label} →`, y.high], h, 48);
-  const xb = bottom + 20 + xs;
-  g.append(
-    svg('text', { x: left, y: xb, 'font-size': xs, 'text-anchor': 'start' }, x.low),
-    svg('text', { x: (left + right) / 2, y: xb + xs * 1.25, 'font-size': xs, 'text-anchor': 'middle', 'font-weight': 700 }, `${x.label} →`),
-    svg('text', { x: right, y: xb, 'font-size': xs, 'text-anchor': 'end' }, x.high),
-  );
-  const yb = left - 20;
-  const rot = (/** @type {number} */ v) => `rotate(-90 ${yb} ${v})`;
-  g.append(
-    svg('text', { x: yb, y: bottom, 'font-size': ys, 'text-anchor': 'start', transform: rot(bottom) }, y.low),
-    svg('text', { x: yb - ys * 1.25, y: (top + bottom) / 2, 'font-size': ys, 'text-anchor': 'middle', 'font-weight': 700, transform: `rotate(-90 ${yb - ys * 1.25} ${(top + bottom) / 2})` }, `${y.label} →`),
-    svg('text', { x: yb, y: top, 'font-size': ys, 'text-anchor': 'end', transform: rot(top) }, y.high),
-  );
-}
-
-/**
- * Each placed item: a ±1 sd ellipse and a numbered dot at its mean. Dots that would cover each
- * other are pushed apart a little (the legend and the table carry the exact numbers).
- * @param {SVGElement} under the spreads' layer
- * @param {SVGElement} g the dots' layer
- * @param {Placed[]} items
- */
-function drawDots(under, g, items) {
-  const { left, right, top, bottom } = PLOT;
-  const dots = items.map((it, i) => ({ i, it, cx: at(it.x || 1, left, right), cy: at(it.y || 1, bottom, top) }))
-    .filter((d) => d.it.n > 0 && d.it.x != null && d.it.y != null);
-  for (let round = 0; round < 30; round++) {
-    let moved = false;
-    for (const a of dots) {
-      for (const b of dots) {
-        if (a === b) continue;
-        const dx = b.cx - a.cx;
-        const dy = b.cy - a.cy;
-        const d = Math.hypot(dx, dy);
-        if (d >= DOT * 2) continue;
-        const push = (DOT * 2 - d) / 2 + 0.5;
-        const [ux, uy] = d ? [dx / d, dy / d] : [Math.cos(a.i), Math.sin(a.i)];
-        b.cx += ux * push;
-        b.cy += uy * push;
-        a.cx -= ux * push;
-        a.cy -= uy * push;
-        moved = true;
-      }
-    }
-    for (const d of dots) {
-      d.cx = Math.min(right, Math.max(left, d.cx));
-      d.cy = Math.min(bottom, Math.max(top, d.cy));
-    }
-    if (!moved) break;
-  }
-  const spreads = dots.map(({ it }) => svg('ellipse', {
-    cx: at(it.x || 1, left, right), cy: at(it.y || 1, bottom, top),
-    rx: Math.max(1, ((it.sx || 0) / (STEPS - 1)) * (right - left)), ry: Math.max(1, ((it.sy || 0) / (STEPS - 1)) * (bottom - top)),
-    class: 'm-spread',
-  }));
-  const marks = dots.map(({ i, cx, cy }) => {
-    const m = svg('g', { class: 'm-dot' });
-    m.append(svg('circle', { cx, cy, r: DOT }),
-      svg('text', { x: cx, y: cy, 'font-size': i + 1 > 9 ? 30 : 36, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, String(i + 1)));
-    return m;
-  });
-  under.replaceChildren(...spreads);
-  g.replaceChildren(...marks);
-}
-
-/** A chart's parts, kept per box so frames update it in place. */
-/** @typedef {{ id: string, wrap: HTMLElement, svg: SVGSVGElement, axes: SVGElement, spreads: SVGElement, dots: SVGElement, legend: HTMLElement, table: HTMLTableElement | null }} Parts */
-/** Charts drawn so far on this page, for unique clip ids. */
-let clips = 0;
-/** @type {WeakMap<HTMLElement, Parts>} */
-const charts = new WeakMap();
-
-function build(/** @type {HTMLElement} */ box, /** @type {any} */ p) {
-  adoptStyles();
-  const wrap = el('li', 'm-wrap');
-  const s = /** @type {SVGSVGElement} */ (svg('svg', { viewBox: `0 0 ${BOX} ${BOX}`, class: 'm-svg', role: 'img' }));
-  const axes = svg('g');
-  // The spreads stay inside the plot: an item at an edge is still an item at that edge.
-  const clip = `m-clip-${++clips}`;
-  const defs = svg('defs');
-  const path = svg('clipPath', { id: clip });
-  path.append(svg('rect', { x: PLOT.left, y: PLOT.top, width: PLOT.right - PLOT.left, height: PLOT.bottom - PLOT.top }));
-  defs.append(path);
-  const spreads = svg('g', { 'clip-path': `url(#${clip})` });
-  const dots = svg('g');
-  s.append(defs, axes, spreads, dots);
-  const side = el('div', 'm-side');
-  const legend = el('ol', 'm-legend');
-  side.append(legend);
-  wrap.append(s, side);
-  let table = null;
-  if (box.classList.contains('small')) {
-    table = /** @type {HTMLTableElement} */ (el('table', 'm-table'));
-  }
-  reset(box);
-  box.append(wrap);
-  if (table) {
-    const under = el('li', 'm-console');
-    // It scrolls sideways in a narrow console: reachable from the keyboard.
-    under.tabIndex = 0;
-    under.append(table);
-    box.append(under);
-  }
-  return { id: p.id, wrap, svg: s, axes, spreads, dots, legend, table };
-}
-
-/** A mean or a spread the local way with two decimals; "–" when none. */
-const fmt = (/** @type {number | null | undefined} */ v) => (v == null ? '–' : v.toLocaleString(lang, { maximumFractionDigits: 2, minimumFractionDigits: 2 }));
-
-/** The console's numbers: item, n, the means and the spreads. */
-function fillTable(/** @type {HTMLTableElement} */ table, /** @type {Axis} */ x, /** @type {Axis} */ y, /** @type {Placed[]} */ items) {
-  const row = (/** @type {string} */ tag, /** @type {string[]} */ cells) => {
-    const tr = el('tr');
-    tr.append(...cells.map((c) => el(tag, '', c)));
-    return tr;
-  };
-  const caption = el('caption', '', t('results.matrix_axes', { x: x.label, y: y.label }));
-  const head = el('thead');
-  head.append(row('th', ['item', 'n', 'mean_x', 'mean_y', 'sd_x', 'sd_y'].map((k) => t(`results.matrix_${k}`))));
-  const body = el('tbody');
-  body.append(...items.map((it, i) => row('td', [`${i + 1}. ${it.text}`, String(it.n), fmt(it.x), fmt(it.y), fmt(it.sx), fmt(it.sy)])));
-  table.replaceChildren(caption, head, body);
-}
-
-/** Shrinks the legend's words (and adds a column) until every line shows. */
-function fitLegend(/** @type {Parts} */ c) {
-  const l = c.legend;
-  const h = c.wrap.clientHeight;
-  if (!h) return;
-  // The square chart as tall as the box, but leaving the legend at least a third (the
-  // console's table stands for its legend).
-  const side = Math.min(h, c.wrap.clientWidth * (c.table ? 1 : 0.62));
-  c.svg.style.width = `${side}px`;
-  c.svg.style.height = `${side}px`;
-  if (c.table) return;
-  const fits = () => l.scrollHeight <= l.clientHeight + 1 && l.scrollWidth <= l.clientWidth + 1;
-  for (const cols of [1, 2]) {
-    l.style.columns = String(cols);
-    let lo = 8;
-    let hi = Math.max(lo, Math.round(h / 14));
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      l.style.fontSize = `${mid}px`;
-      if (fits()) lo = mid;
-      else hi = mid - 1;
-    }
-    l.style.fontSize = `${lo}px`;
-    if (fits() && (lo >= h / 40 || cols === 2)) return;
-  }
-}
-
-/**
- * The chart: axes, quadrants, each item's mean and spread, and the numbered legend (the ballot
- * without numbers while results are hidden). Under the console's small chart, the table.
- * @param {HTMLElement} box
- * @param {any} p
- * @param {any} r
- */
-function chart(box, p, r) {
-  let c = charts.get(box);
-  if (!c || c.id !== p.id || c.wrap.parentNode !== box) {
-    c = build(box, p);
-    charts.set(box, c);
-  }
-  const x = axis(p.x);
-  const y = axis(p.y);
-  /** @type {Placed[]} */
-  const items = r && r.items ? r.items
-    : (p.ballot_items || []).map((/** @type {{id: string, text: string}} */ b) => ({ item_id: b.id, text: b.text, n: 0, x: null, y: null, sx: null, sy: null }));
-  c.svg.setAttribute('aria-label', t('results.matrix_chart', { x: x.label, y: y.label }));
-  drawAxes(c.axes, x, y);
-  drawDots(c.spreads, c.dots, r ? items : []);
-  c.legend.replaceChildren(...items.map((it, i) => {
-    const li = el('li', r && !it.n ? 'none' : '');
-    const n = el('span', 'm-num', String(i + 1));
-    n.setAttribute('aria-hidden', 'true');
-    const text = el('span', 'm-t', r ? t('results.matrix_legend', { text: it.text, n: it.n }) : it.text);
-    li.append(n, text);
-    return li;
-  }));
-  if (c.table) fillTable(c.table, x, y, items);
-  fitLegend(c);
-}
-
-/** The editor's inputs: the source and each axis's name and ends. */
-const AXES = /** @type {const} */ (['x', 'y']);
-const PARTS = /** @type {const} */ (['label', 'low', 'high']);
-const inputId = (/** @type {string} */ a, /** @type {string} */ part) => `e-m${a}-${part}`;
-
-function buildEditor() {
-  const fs = el('fieldset', 'kind-fields stack');
-  fs.dataset.kinds = 'matrix';
-  fs.id = 'e-matrix';
-  const label = (/** @type {string} */ key, /** @type {string} */ forId) => {
-    const l = el('label', '', t(key));
-    l.dataset.i18n = key;
-    l.setAttribute('for', forId);
-    return l;
-  };
-  const source = el('select');
-  source.id = 'e-m-source';
-  fs.append(label('control.matrix_source', 'e-m-source'), source);
-  for (const a of AXES) {
-    const group = el('div', 'grid3');
-    for (const part of PARTS) {
-      const box = el('div', 'stack');
-      const input = /** @type {HTMLInputElement} */ (el('input'));
-      input.id = inputId(a, part);
-      input.maxLength = part === 'label' ? LIMITS.matrix_label_max : LIMITS.matrix_end_max;
-      box.append(label(`control.matrix_${a}_${part}`, input.id), input);
-      group.append(box);
-    }
-    fs.append(group);
-  }
-  return fs;
-}
-
 /** @type {Activity} */
 export default {
   kind: 'matrix',
@@ -506,36 +207,13 @@ export default {
   phone,
   chartRows: () => 0,
   rowChart: false,
-  chart,
-  summary: (p, ctx) => [t('control.s_matrix', { x: axis(p.x).label, y: axis(p.y).label, source: ctx.title(p.source) })],
+  chart: (box, p, r) => views && views.chart(box, p, r),
+  summary: (p, ctx) => (views ? views.summary(p, ctx) : []),
   editor: {
     fields: ['source', 'x', 'y'],
-    defaults: { x: axis(null), y: axis(null) },
-    build: buildEditor,
-    fill(v, sources) {
-      const select = $('e-m-source');
-      select.replaceChildren(...(sources || []).map(([id, text]) => {
-        const o = el('option', '', text);
-        o.setAttribute('value', id);
-        return o;
-      }));
-      select.value = v.kind === 'matrix' ? v.source || '' : '';
-      for (const a of AXES) for (const part of PARTS) $(inputId(a, part)).value = axis(v[a])[part];
-      // Once opened, the axes and the source stay as they are (the server refuses a change).
-      const fs = /** @type {HTMLFieldSetElement} */ (document.getElementById('e-matrix'));
-      fs.disabled = !!v.state && v.state !== 'draft';
-    },
-    read(d) {
-      d.source = $('e-m-source').value;
-      for (const a of AXES) {
-        const v = axis(null);
-        for (const part of PARTS) v[part] = $(inputId(a, part)).value.trim();
-        d[a] = v;
-      }
-      if (!d.source) return ['control.source_required', 'e-m-source'];
-      if (!d.x.label) return ['control.matrix_label_required', inputId('x', 'label')];
-      if (!d.y.label) return ['control.matrix_label_required', inputId('y', 'label')];
-      return null;
-    },
+    defaults: views ? views.defaults : {},
+    build: views ? views.buildEditor : undefined,
+    fill: (v, sources) => views && views.fill(v, sources),
+    read: (d) => (views ? views.read(d) : null),
   },
 };
