@@ -37,4 +37,7 @@ interface Limits {
   word_cloud_max_answers: number;
   word_cloud_text_max: number;
   max_dots: number;
+  matrix_steps: number;
+  matrix_label_max: number;
+  matrix_end_max: number;
 }

@@ -7,7 +7,7 @@
 type Millis = number;
 
 /** The activity kinds; each has its module in web/activities/ and a line in its registry. */
-type Kind = 'brainstorm' | 'poll' | 'scale' | 'word_cloud' | 'dot_vote';
+type Kind = 'brainstorm' | 'poll' | 'scale' | 'word_cloud' | 'dot_vote' | 'matrix';
 
 /** Who sees results besides the facilitator. */
 type ShowResults = 'live' | 'after_close' | 'hidden';
@@ -45,7 +45,7 @@ interface DotVoteFields {
   ballot?: string[];
   ballot_items?: { id: string; text: string }[];
 }
-type ActivityFields = BrainstormFields | PollFields | ScaleFields | WordCloudFields | DotVoteFields;
+type ActivityFields = BrainstormFields | PollFields | ScaleFields | WordCloudFields | DotVoteFields | MatrixFields;
 
 /** A prompt as sent in `welcome` and the prompt events. */
 type Prompt = PromptCommon & ActivityFields;
@@ -55,7 +55,8 @@ type Results =
   | { kind: 'poll'; voters: number; counts: number[] }
   | { kind: 'scale'; statements: { counts: number[]; n: number; mean: number | null }[] }
   | { kind: 'word_cloud'; participants: number; words: { text: string; count: number }[] }
-  | { kind: 'dot_vote'; voters: number; ranking: { item_id: string; text: string; dots: number }[] };
+  | { kind: 'dot_vote'; voters: number; ranking: { item_id: string; text: string; dots: number }[] }
+  | MatrixResults;
 
 /** An item (a brainstorm's or word cloud's answer) as the role may see it. */
 interface Item {
@@ -123,3 +124,33 @@ type ServerMessage =
   | { type: 'screen_changed'; seq: number; view: ScreenView }
   | { type: 'item_added' | 'item_updated' | 'item_unhidden'; seq: number; item: Item }
   | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string };
+
+// --- The matrix (2×2) activity: its settings, its results, its phone's frames and `mine`. ---
+
+/** One axis of a matrix: its name and the words at its ends ("" when none). */
+interface MatrixAxis { label: string; low: string; high: string }
+
+/** A matrix's settings: the ballot comes from `source` as a dot vote's does. */
+interface MatrixFields {
+  kind: 'matrix';
+  source: string;
+  x: MatrixAxis;
+  y: MatrixAxis;
+  ballot?: string[];
+  ballot_items?: { id: string; text: string }[];
+}
+
+/** Each ballot item's mean position (1..5 on each axis) and population sd; null when nobody placed it. */
+interface MatrixResults {
+  kind: 'matrix';
+  participants: number;
+  items: { item_id: string; text: string; n: number; x: number | null; y: number | null; sx: number | null; sy: number | null }[];
+}
+
+/** A phone places an item (again: moves it) or takes it off. */
+type MatrixAction =
+  | { type: 'place'; id: string; prompt_id: string; item_id: string; x: number; y: number }
+  | { type: 'unplace'; id: string; prompt_id: string; item_id: string };
+
+/** `welcome.mine.places`: this phone's placements, item id → [x, y]. */
+interface MatrixMine { places?: Record<string, [number, number]> }

@@ -72,6 +72,15 @@ async fn console_fits_the_worst_content() {
     run_script("fit-console.mjs").await;
 }
 
+/// The matrix (2×2) on the room's own items: a brainstorm's 14 long Finnish items placed from
+/// phones at 320 px by tapping and with the keyboard only (a radio group with a roving
+/// tabindex), the projector's chart and legend all on screen and live, the console's table,
+/// and results hidden until close (issue 12, "The proof").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matrix_placed_from_phones_shown_on_the_projector() {
+    run_script("matrix.mjs").await;
+}
+
 /// `Conn`, the connection every page uses, as a state machine in node with a fake socket and fake
 /// timers: resumed is live, commands wait and go in order, lost requests are reported, a silent
 /// socket is found, a spare attempt wins, offline and unreachable are told apart (issue 11).

@@ -4,7 +4,7 @@
 interface PhoneContext {
   /** The current prompt (never null while a view is up). */
   readonly prompt: Prompt & Record<string, any>;
-  /** This phone's own answers to it: `poll`, `poll_until`, `scale`, `dots`. */
+  /** This phone's own answers to it: `poll`, `poll_until`, `scale`, `dots`, `places`. */
   readonly mine: Record<string, any>;
   /** Sends a frame; `ok` or `fail` runs on its answer. False when it cannot be sent now. */
   act(frame: object, ok: (() => void) | null, fail: (() => void) | null): boolean;
@@ -61,8 +61,10 @@ interface Activity {
   editor: {
     fields: string[];
     defaults: Record<string, any>;
-    /** Fills the kind's inputs from `v`. */
-    fill(v: Record<string, any>): void;
+    /** Its inputs, when the kind builds them rather than having them in control.html. */
+    build?(): HTMLElement;
+    /** Fills the kind's inputs from `v`; `sources` are the prompts a ballot may come from, [id, label]. */
+    fill(v: Record<string, any>, sources?: string[][]): void;
     /** Copies the kind's inputs into `d`; a problem as [string key, input id], else null. */
     read(d: Record<string, any>): [string, string] | null;
   };

@@ -10,6 +10,7 @@ const LOADERS = {
   scale: () => import('./scale.js'),
   word_cloud: () => import('./word_cloud.js'),
   dot_vote: () => import('./dot_vote.js'),
+  matrix: () => import('./matrix.js'),
 };
 
 /** Every kind this client knows, in the editor's order. */

@@ -1,7 +1,7 @@
 // @ts-check
 // The console's prompt editor: a dialog that adds a prompt or edits one. The fields every
-// prompt has are here; each kind's own fields are its activity module's (`editor`), so a new
-// kind adds its inputs to control.html and its module, not to this file.
+// prompt has are here; each kind's own fields are its activity module's (`editor`): a kind
+// either has its inputs in control.html or builds them (`editor.build`), never in this file.
 import { $, $$, t, el } from '../common.js';
 import { LIMITS } from '../limits.js';
 import { activity, all, KINDS } from '../activities/index.js';
@@ -26,6 +26,9 @@ export function createEditor({ prompts, promptById, request, fill }) {
     o.dataset.i18n = `kind.${k}`;
     return o;
   }));
+  // The inputs of kinds that build their own go where the kinds' fieldsets are.
+  const shared = /** @type {HTMLElement} */ (editor.querySelector('.kind-fields[data-when]'));
+  for (const a of all()) if (a.editor.build) shared.before(a.editor.build());
 
   function showKind() {
     const k = $('e-kind').value;
@@ -58,10 +61,12 @@ export function createEditor({ prompts, promptById, request, fill }) {
     $('e-kind').value = v.kind;
     $('e-title').value = v.title;
     $('e-instr').value = v.instructions;
+    // The prompts whose items a ballot may be made of.
+    const sources = [['', t('control.pick_source')],
+      ...prompts().filter((q) => activity(q.kind).items && q.id !== editing).map((q) => [q.id, `${prompts().indexOf(q) + 1}. ${q.title}`])];
     // Every kind's inputs, so switching the kind in the form shows them filled as they were.
-    for (const a of all()) a.editor.fill(v);
-    fill($('e-source'), v.source || '', [['', t('control.pick_source')],
-      ...prompts().filter((q) => activity(q.kind).items && q.id !== editing).map((q) => [q.id, `${prompts().indexOf(q) + 1}. ${q.title}`])]);
+    for (const a of all()) a.editor.fill(v, sources);
+    fill($('e-source'), v.source || '', sources);
     $('e-min').value = v.time_limit_secs ? String(Math.round((v.time_limit_secs / 60) * 100) / 100) : '';
     $('e-auto').checked = !!v.auto_close;
     $('e-per-group').checked = !!v.per_group;

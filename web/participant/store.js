@@ -117,8 +117,9 @@ export function welcome(m) {
  */
 export function setPrompt(p, my, r) {
   state.prompt = p;
+  // A kind's own answers (`places`…) come along as sent; the shared ones are copied.
   state.mine = {
-    poll: my.poll, poll_until: my.poll_until, scale: my.scale && [...my.scale], dots: { ...my.dots }, liked: new Set(my.liked),
+    ...my, poll: my.poll, poll_until: my.poll_until, scale: my.scale && [...my.scale], dots: { ...my.dots }, liked: new Set(my.liked),
   };
   state.result = r || null;
   state.note = '';

@@ -55,6 +55,9 @@ pub(super) fn limits_js() -> String {
         "word_cloud_max_answers": s::WORDCLOUD_MAX_ANSWERS,
         "word_cloud_text_max": s::WORDCLOUD_TEXT_MAX,
         "max_dots": s::MAX_DOTS,
+        "matrix_steps": s::MATRIX_STEPS,
+        "matrix_label_max": s::AXIS_LABEL_MAX,
+        "matrix_end_max": s::AXIS_END_MAX,
     });
     format!("export const LIMITS = Object.freeze({limits});\n")
 }
@@ -94,6 +97,7 @@ mod tests {
         assert_eq!(limits["item_text_max"], s::ITEM_TEXT_MAX);
         assert_eq!(limits["poll_options_min"], 2);
         assert_eq!(limits["poll_options_max"], 12);
+        assert_eq!(limits["matrix_steps"], s::MATRIX_STEPS);
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
     js "activities/scale.js",
     js "activities/word_cloud.js",
     js "activities/dot_vote.js",
+    js "activities/matrix.js",
+    js "activities/matrix_views.js",
     json "i18n/fi.json",
     json "i18n/sv.json",
     json "i18n/en.json",
