@@ -38,6 +38,7 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
     html "screen.html",
     css "app.css",
     css "screen.css",
+    css "control.css",
     js "common.js",
     js "index.js",
     js "participant.js",
