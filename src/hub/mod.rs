@@ -136,7 +136,11 @@ impl SessionHandle {
         // If the task is gone, `reply` is dropped with the request and `rx` reports it.
         let _ = self
             .requests
-            .send(Request::Command { command, reply })
+            .send(Request::Command {
+                command,
+                reply,
+                queued: task::timing().then(std::time::Instant::now),
+            })
             .await;
         rx
     }
