@@ -85,29 +85,9 @@ pub enum ApiError {
     /// A blocking job panicked or was cancelled; the text says which ("export failed").
     #[error("{0}")]
     Internal(&'static str),
-    /// Any other error with its own status and code: what [`ApiError::new`] makes, for call
-    /// sites not yet given a variant of their own.
-    #[error("{message}")]
-    Other {
-        /// The HTTP status.
-        status: StatusCode,
-        /// The stable code.
-        code: &'static str,
-        /// The human-readable message.
-        message: String,
-    },
 }
 
 impl ApiError {
-    /// An error with its own status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Other {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
@@ -129,7 +109,6 @@ impl ApiError {
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             SessionNotFound | NotFound => StatusCode::NOT_FOUND,
-            Other { status, .. } => *status,
         }
     }
 
@@ -159,7 +138,6 @@ impl ApiError {
             OriginNotAllowed => "origin_not_allowed",
             TooManyConnections => "too_many_connections",
             Internal(_) => "internal",
-            Other { code, .. } => code,
         }
     }
 
@@ -261,10 +239,10 @@ mod tests {
                 "too many connections from your address",
             ),
             (
-                ApiError::new(StatusCode::IM_A_TEAPOT, "teapot", "short and stout"),
-                418,
-                "teapot",
-                "short and stout",
+                ApiError::SessionNotFound,
+                404,
+                "session_not_found",
+                "no such session",
             ),
             (
                 ApiError::InvalidTitle,

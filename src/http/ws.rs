@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
 use super::{client_ip, ApiError, AppState};
@@ -71,29 +71,14 @@ pub(super) async fn upgrade(
     headers: HeaderMap,
 ) -> Response {
     if !origin_allowed(&state, &headers) {
-        return ApiError::new(
-            StatusCode::FORBIDDEN,
-            "origin_not_allowed",
-            "websockets are only accepted from this server's own pages",
-        )
-        .into_response();
+        return ApiError::OriginNotAllowed.into_response();
     }
     let Some(handle) = state.hub.get(&slug) else {
-        return ApiError::new(
-            StatusCode::NOT_FOUND,
-            "session_not_found",
-            "no such session",
-        )
-        .into_response();
+        return ApiError::SessionNotFound.into_response();
     };
     let ip = client_ip(&state, peer, &headers);
     let Some(slot) = state.limits.connect(ip) else {
-        return ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_connections",
-            "too many connections from your address",
-        )
-        .into_response();
+        return ApiError::TooManyConnections.into_response();
     };
     let shutdown = state.hub.shutdown_token().clone();
     let hub = state.hub.clone();
@@ -118,11 +103,12 @@ pub(super) async fn upgrade(
                 let slug = connection.handle.slug().clone();
                 move || hub.get(slug.as_str()).is_none()
             };
-            hub.track(tracing::Instrument::instrument(
+            // Spawned, not awaited here: axum's upgrade task (its handshake state and this
+            // closure) ends now, and the phone costs only its connection's own future.
+            hub.spawn_connection(tracing::Instrument::instrument(
                 connection.run(shutdown, gone),
                 span,
-            ))
-            .await;
+            ));
         })
 }
 

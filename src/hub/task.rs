@@ -58,6 +58,8 @@ pub(super) enum Request {
     Command {
         command: Command,
         reply: oneshot::Sender<Result<u64, CommandError>>,
+        /// When it was sent, if push stages are being timed ([`timing`]).
+        queued: Option<std::time::Instant>,
     },
     /// A copy of the state (exports).
     Read { reply: oneshot::Sender<Session> },
@@ -98,6 +100,59 @@ struct Batch {
     records: usize,
     events: Vec<Arc<Frames>>,
     replies: Vec<Reply>,
+    /// The stages' times, when they are wanted ([`timing`]).
+    timed: Option<Timed>,
+}
+
+/// Whether each batch's stages are timed and logged: only when `paja::push` debug events are
+/// wanted (`RUST_LOG=paja::push=debug`). Otherwise no clock is read; the check itself is a
+/// cached callsite interest.
+pub(super) fn timing() -> bool {
+    tracing::enabled!(target: "paja::push", tracing::Level::DEBUG)
+}
+
+/// When one batch's stages began: what stands between a facilitator's frame and the phones'
+/// broadcast (issue 12 asked where a push's time goes before the fan-out).
+struct Timed {
+    /// When the earliest command of the batch was handed to the session's queue.
+    oldest_queued: Option<std::time::Instant>,
+    /// When the task took the batch's first request.
+    started: std::time::Instant,
+}
+
+impl Timed {
+    fn start() -> Self {
+        Timed {
+            oldest_queued: None,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Logs the stages: queue wait, apply (with the frames' serialization), journal write
+    /// and fsync, broadcast and replies, in microseconds.
+    fn log(
+        &self,
+        applied: std::time::Instant,
+        written: std::time::Instant,
+        batch: (usize, usize, usize),
+    ) {
+        let us = |from: std::time::Instant, to: std::time::Instant| {
+            to.saturating_duration_since(from).as_micros() as u64
+        };
+        let (requests, records, frames) = batch;
+        let queue_us = self.oldest_queued.map(|q| us(q, self.started));
+        tracing::debug!(
+            target: "paja::push",
+            requests,
+            records,
+            frames,
+            queue_us,
+            apply_us = us(self.started, applied),
+            journal_us = us(applied, written),
+            broadcast_us = us(written, std::time::Instant::now()),
+            "batch committed"
+        );
+    }
 }
 
 enum Reply {
@@ -141,10 +196,13 @@ impl SessionTask {
                     // The clock is a command like any other: journaled, so a replay closes
                     // the same prompts at the same times.
                     let (reply, _) = oneshot::channel();
-                    Request::Command { command: Command::Tick, reply }
+                    Request::Command { command: Command::Tick, reply, queued: None }
                 }
             };
-            let mut batch = Batch::default();
+            let mut batch = Batch {
+                timed: timing().then(Timed::start),
+                ..Batch::default()
+            };
             self.handle(first, &mut batch);
             while batch.replies.len() < MAX_BATCH {
                 match self.requests.try_recv() {
@@ -179,7 +237,17 @@ impl SessionTask {
 
     fn handle(&mut self, request: Request, batch: &mut Batch) {
         match request {
-            Request::Command { command, reply } => self.apply(command, reply, batch),
+            Request::Command {
+                command,
+                reply,
+                queued,
+            } => {
+                if let (Some(timed), Some(queued)) = (&mut batch.timed, queued) {
+                    timed.oldest_queued =
+                        Some(timed.oldest_queued.map_or(queued, |q| q.min(queued)));
+                }
+                self.apply(command, reply, batch)
+            }
             Request::Join {
                 role,
                 participant,
@@ -326,6 +394,8 @@ impl SessionTask {
     /// Writes the batch's journal records (one write, one fsync), then broadcasts its frames
     /// and sends its replies.
     async fn commit(&mut self, batch: Batch) {
+        let applied = batch.timed.as_ref().map(|_| std::time::Instant::now());
+        let counts = (batch.replies.len(), batch.records, batch.events.len());
         if batch.records > 0 {
             if let Err(error) = self.append(batch.journal, batch.records).await {
                 tracing::error!(%error, "journal write failed; refusing this batch and reloading from disk");
@@ -339,6 +409,7 @@ impl SessionTask {
                 return;
             }
         }
+        let written = batch.timed.as_ref().map(|_| std::time::Instant::now());
         if batch.records > 0 {
             self.last_activity
                 .store(self.clock.now_ms(), Ordering::Relaxed);
@@ -367,6 +438,9 @@ impl SessionTask {
                     let _ = tx.send(wall);
                 }
             }
+        }
+        if let (Some(timed), Some(applied), Some(written)) = (batch.timed, applied, written) {
+            timed.log(applied, written, counts);
         }
     }
 

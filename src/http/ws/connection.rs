@@ -71,6 +71,14 @@ struct Live {
     last_heard: Instant,
 }
 
+/// What a client's text frame calls for.
+enum Answer {
+    /// A frame answered here (`pong`, a refusal).
+    Frame(Message),
+    /// A command for the session: its request id and the group it moves the phone to.
+    Pass(Option<String>, Option<Option<GroupId>>, Command),
+}
+
 /// The next thing the loop has to do, picked by its `select!`.
 enum Input {
     Shutdown,
@@ -103,11 +111,13 @@ where
     /// Runs the connection to its end. `session_gone` tells a deleted session (close 4004)
     /// from a stopping server (1012) when the session's broadcast ends.
     pub async fn run(mut self, shutdown: CancellationToken, session_gone: impl Fn() -> bool) {
-        let Some(identity) = self.hello().await else {
+        // The hello and the welcome run once: boxed, they take memory only while they run
+        // (the future held for the connection's life is an idle phone's largest cost).
+        let Some(identity) = Box::pin(self.hello()).await else {
             return;
         };
         let _presence = identity.participant.map(|p| self.handle.present(p));
-        let Some(mut live) = self.welcome(identity).await else {
+        let Some(mut live) = Box::pin(self.welcome(identity)).await else {
             return;
         };
         // Ping a third of the idle timeout apart, so two unanswered pings still fit in it.
@@ -131,7 +141,7 @@ where
                 frame = self.socket.next(), if live.pending.len() < MAX_IN_FLIGHT => Input::Frame(frame),
             };
             let step = match input {
-                Input::Shutdown => self.on_shutdown(&mut live).await,
+                Input::Shutdown => Box::pin(self.on_shutdown(&mut live)).await,
                 Input::Events(event) => self.on_events(&mut live, event, &session_gone).await,
                 Input::Reply(reply) => self.on_reply(&mut live, reply).await,
                 Input::Heartbeat => self.on_heartbeat(live.last_heard).await,
@@ -203,7 +213,9 @@ where
                         next = try_next(&mut live.events);
                     }
                 }
-                Err(RecvError::Lagged(missed)) => queued += self.resync(live, missed).await?,
+                Err(RecvError::Lagged(missed)) => {
+                    queued += Box::pin(self.resync(live, missed)).await?;
+                }
                 Err(RecvError::Closed) => {
                     let _ = self.flush().await;
                     let deleted = session_gone();
@@ -211,7 +223,7 @@ where
                         true => (CLOSE_DELETED, "session deleted"),
                         false => (CLOSE_RESTART, "server restarting"),
                     };
-                    self.close(code, reason).await;
+                    Box::pin(self.close(code, reason)).await;
                     return Err(Closed);
                 }
             }
@@ -264,7 +276,7 @@ where
         if let (Some(to), Ok(_)) = (moves_to, &result) {
             if live.group != to {
                 // Another group's wall: send the whole of it.
-                new_wall = self.handle.wall(to.clone()).await;
+                new_wall = Box::pin(self.handle.wall(to.clone())).await;
             }
             live.group = to;
         }
@@ -279,7 +291,7 @@ where
     async fn on_heartbeat(&mut self, last_heard: Instant) -> Result<(), Closed> {
         if last_heard.elapsed() > self.limits.idle_timeout {
             tracing::debug!("connection idle; closing");
-            self.close(CLOSE_IDLE, "idle").await;
+            Box::pin(self.close(CLOSE_IDLE, "idle")).await;
             return Err(Closed);
         }
         self.send(Message::Ping(Default::default())).await
@@ -294,7 +306,7 @@ where
         live.last_heard = Instant::now();
         let text = match frame {
             Some(Ok(Message::Text(text))) if text.len() > MAX_MESSAGE_BYTES => {
-                return self.too_big().await;
+                return Box::pin(self.too_big()).await;
             }
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(Message::Binary(_))) => {
@@ -305,11 +317,12 @@ where
             Some(Ok(Message::Close(_))) => {
                 // The library queued the answering close frame; flush it so the client sees
                 // a clean close, not 1006.
-                let _ = tokio::time::timeout(SEND_TIMEOUT, SinkExt::close(&mut self.socket)).await;
+                let closing = SinkExt::close(&mut self.socket);
+                let _ = Box::pin(tokio::time::timeout(SEND_TIMEOUT, closing)).await;
                 return Err(Closed);
             }
             None => return Err(Closed),
-            Some(Err(error)) if is_too_big(&error) => return self.too_big().await,
+            Some(Err(error)) if is_too_big(&error) => return Box::pin(self.too_big()).await,
             Some(Err(_)) => return Err(Closed),
         };
         self.on_text(live, &text).await
@@ -318,16 +331,33 @@ where
     /// A text frame: decoded, checked against the role and the rate limit, then answered here
     /// (`ping`, refusals) or passed on to the session (its reply joins `pending`).
     async fn on_text(&mut self, live: &mut Live, text: &str) -> Result<(), Closed> {
+        match self.answer(live, text) {
+            Answer::Frame(frame) => self.send(frame).await,
+            Answer::Pass(id, moves_to, command) => {
+                // Boxed: the queue's send future holds the whole request inline, which would
+                // make every idle phone's task that much larger.
+                let reply = Box::pin(self.handle.command(command)).await;
+                live.pending.push_back(Box::pin(async move {
+                    let result = reply.await.unwrap_or(Err(CommandError::Unavailable));
+                    (id, moves_to, result)
+                }));
+                Ok(())
+            }
+        }
+    }
+
+    /// What to do with a text frame, decided without awaiting anything (so the decoded
+    /// message is never part of the connection's future).
+    fn answer(&self, live: &mut Live, text: &str) -> Answer {
         let message = match ClientMessage::decode(text) {
             Ok(message) => message,
             Err(e) => {
-                let frame = match e.for_role {
+                return Answer::Frame(match e.for_role {
                     Some(role) if role != live.identity.role => {
                         error_frame(e.id, "forbidden", "your role may not do that")
                     }
                     _ => error_frame(e.id, e.code, e.message),
-                };
-                return self.send(frame).await;
+                });
             }
         };
         let id = match &message {
@@ -336,7 +366,7 @@ where
             | ClientMessage::Participant { id, .. }
             | ClientMessage::Facilitator { id, .. } => id.clone(),
         };
-        let reply = match command_for(&live.identity, message) {
+        Answer::Frame(match command_for(&live.identity, message) {
             Ok(Some(_)) if live.limiter.check().is_err() => {
                 error_frame(id, "rate_limited", "too many requests; slow down a little")
             }
@@ -345,20 +375,14 @@ where
                     Command::ChooseGroup { group_id, .. } => Some(group_id.clone()),
                     _ => None,
                 };
-                let reply = self.handle.command(command).await;
-                live.pending.push_back(Box::pin(async move {
-                    let result = reply.await.unwrap_or(Err(CommandError::Unavailable));
-                    (id, moves_to, result)
-                }));
-                return Ok(());
+                return Answer::Pass(id, moves_to, command);
             }
             Ok(None) => {
                 let server_time = self.clock.now_ms();
                 Message::Text(ServerMessage::Pong { id, server_time }.to_json().into())
             }
             Err((code, message)) => error_frame(id, code, message),
-        };
-        self.send(reply).await
+        })
     }
 
     /// A frame over the size limit: say so, close with 1009.

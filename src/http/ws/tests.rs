@@ -284,3 +284,44 @@ async fn a_stopping_server_closes_with_1012() {
     assert_eq!(screen.close_code().await, 1012);
     hub.shutdown().await;
 }
+
+/// Most bytes the connection's future may take: it is each phone's whole task, so it is most
+/// of an idle phone's memory (docs/benchmarks.md, issue 12: the goal is ≤ 10 KiB per phone,
+/// and the rest of a phone is the socket's 4 KiB read buffer and about 1 KiB besides). Rare,
+/// large awaits (the hello, the welcome, a resync, the close) are boxed so that they cost
+/// memory only while they run; a new inline await that grows the future fails here. (Issue 12
+/// measured 3,048 bytes before the boxing, about 1,800 after.)
+const CONNECTION_FUTURE_BUDGET: usize = 2048;
+
+#[tokio::test]
+async fn the_connection_future_stays_within_its_budget() {
+    let (hub, _, _dir) = hub().await;
+    let (_to_server, input) = mpsc::channel(1);
+    let (out, _from_server) = mpsc::channel(1);
+    let limits = Limits::new(100);
+    let ip = std::net::IpAddr::from([127, 0, 0, 1]);
+    let connection = Connection {
+        socket: ChannelSocket {
+            out: PollSender::new(out),
+            input,
+        },
+        clock: hub.clock(),
+        handle: hub.get(SLUG).unwrap(),
+        _slot: limits.connect(ip).unwrap(),
+        limits,
+        ip,
+    };
+    let run = connection.run(hub.shutdown_token().clone(), || false);
+    // Measured with the test's channel socket, counted with the real one (held once, in
+    // `self`; the futures that borrow it hold a reference).
+    let real = std::mem::size_of_val(&run) - std::mem::size_of::<ChannelSocket>()
+        + std::mem::size_of::<axum::extract::ws::WebSocket>();
+    println!(
+        "connection future: {} bytes here, {real} with a real socket",
+        std::mem::size_of_val(&run)
+    );
+    assert!(
+        real <= CONNECTION_FUTURE_BUDGET,
+        "the connection future is {real} bytes, over its budget of {CONNECTION_FUTURE_BUDGET}"
+    );
+}
