@@ -90,13 +90,14 @@ function drawAxes(g, x, y) {
   }
   const xs = fitText([x.low, `${x.label} →`, x.high], w, 48);
   const ys = fitText([y.low, `${y.label} →`, y.high], h, 48);
-  const xb = bottom + 20 + xs;
+  // The ends sit clear of a dot at the plot's edge (its radius reaches past the frame).
+  const xb = bottom + DOT + 8 + xs;
   g.append(
     svg('text', { x: left, y: xb, 'font-size': xs, 'text-anchor': 'start' }, x.low),
     svg('text', { x: (left + right) / 2, y: xb + xs * 1.25, 'font-size': xs, 'text-anchor': 'middle', 'font-weight': 700 }, `${x.label} →`),
     svg('text', { x: right, y: xb, 'font-size': xs, 'text-anchor': 'end' }, x.high),
   );
-  const yb = left - 20;
+  const yb = left - DOT - 8;
   const rot = (/** @type {number} */ v) => `rotate(-90 ${yb} ${v})`;
   g.append(
     svg('text', { x: yb, y: bottom, 'font-size': ys, 'text-anchor': 'start', transform: rot(bottom) }, y.low),
