@@ -14,6 +14,7 @@
 //! | file            | what it holds                                                        |
 //! |-----------------|----------------------------------------------------------------------|
 //! | `client.rs`     | frames from clients: `hello`, `ping`, each role's actions, decoding  |
+//! | `request_id.rs` | the request `id` a client sends and gets back (string or integer)    |
 //! | `facilitator.rs`| the facilitator's actions, the only way a wire frame becomes a staff command |
 //! | `server.rs`     | frames from the server ([`ServerMessage`])                           |
 //! | `views.rs`      | what an item, a prompt, the stage look like on the wire              |
@@ -24,6 +25,7 @@ mod audience;
 mod client;
 mod facilitator;
 mod frames;
+mod request_id;
 mod server;
 #[cfg(test)]
 mod tests;
@@ -35,6 +37,7 @@ pub use audience::{audience, has_results, sees_results, topic, wall_items, Audie
 pub use client::{ClientMessage, DecodeError, Hello, ParticipantAction};
 pub use facilitator::FacilitatorAction;
 pub use frames::{event_frames, results_frame, wall_frame, welcome, Frames};
+pub use request_id::RequestId;
 pub use server::ServerMessage;
 pub use views::{BallotEntry, ItemView, Mine, PromptView, SessionView, Stage};
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::views::{ItemView, Mine, PromptView, SessionView, Stage};
-use super::Role;
+use super::{RequestId, Role};
 use crate::session::{Group, ItemId, Millis, PromptId, Results, ScreenView};
 
 /// A frame from the server.
@@ -63,7 +63,7 @@ pub enum ServerMessage<'a> {
     Ack {
         /// The item id or request id.
         #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
+        id: Option<RequestId>,
         /// The event that made the change (for a resent item, the original one).
         seq: u64,
     },
@@ -71,7 +71,7 @@ pub enum ServerMessage<'a> {
     Error {
         /// The item id or request id, when the frame had one.
         #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
+        id: Option<RequestId>,
         /// Stable snake_case code.
         code: &'a str,
         /// Human-readable reason (English; clients show their own translation of `code`).
@@ -81,7 +81,7 @@ pub enum ServerMessage<'a> {
     Pong {
         /// The request id.
         #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
+        id: Option<RequestId>,
         /// The server's clock.
         server_time: Millis,
     },
