@@ -21,4 +21,5 @@ mod reconnect;
 mod report;
 mod security;
 mod support;
+mod wire_edges;
 mod workshop;

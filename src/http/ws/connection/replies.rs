@@ -97,7 +97,11 @@ pub(super) fn reply_frame(id: Option<RequestId>, result: Result<u64, CommandErro
 }
 
 /// An `error` frame.
-pub(super) fn error_frame(id: Option<RequestId>, code: &str, message: impl Into<String>) -> Message {
+pub(super) fn error_frame(
+    id: Option<RequestId>,
+    code: &str,
+    message: impl Into<String>,
+) -> Message {
     Message::Text(
         ServerMessage::Error {
             id,
