@@ -237,12 +237,17 @@ struct Envelope {
 impl ClientMessage {
     /// Parses one text frame, telling bad JSON, an unknown type and bad fields apart.
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
-        let envelope: Envelope = serde_json::from_str(text).map_err(|_| DecodeError {
+        let not_an_object = || DecodeError {
             id: None,
             code: "invalid_json",
             message: "the frame is not a JSON object".into(),
             for_role: None,
-        })?;
+        };
+        // serde reads a struct from an array too (`[1,2]`): only an object is a frame.
+        if !text.trim_start().starts_with('{') {
+            return Err(not_an_object());
+        }
+        let envelope: Envelope = serde_json::from_str(text).map_err(|_| not_an_object())?;
         let id = envelope.id.as_ref().and_then(RequestId::from_json);
         let kind = match envelope.kind {
             Some(serde_json::Value::String(kind)) => kind,

@@ -61,6 +61,22 @@ fn decode_errors_are_told_apart() {
         ClientMessage::decode("[1,2]").unwrap_err().code,
         "invalid_json"
     );
+    assert_eq!(
+        ClientMessage::decode(r#"[{"type":"ping"}]"#)
+            .unwrap_err()
+            .code,
+        "invalid_json"
+    );
+    // A `type` that is not a string is an unknown type, and the id still comes back.
+    for (frame, id) in [
+        (r#"{"type":5,"id":3}"#, Some("3")),
+        (r#"{"type":null,"id":"a"}"#, Some("a")),
+        (r#"{"type":["ping"],"id":"b"}"#, Some("b")),
+        (r#"{"type":{"x":1},"id":1.5}"#, None),
+    ] {
+        let e = ClientMessage::decode(frame).unwrap_err();
+        assert_eq!((e.code, e.id.as_deref()), ("unknown_type", id), "{frame}");
+    }
     let e = ClientMessage::decode(r#"{"type":"fly","id":"r1"}"#).unwrap_err();
     assert_eq!((e.code, e.id.as_deref()), ("unknown_type", Some("r1")));
     assert_eq!(
@@ -284,6 +300,14 @@ fn server_frames_match_the_documented_json() {
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&ack.to_json()).unwrap(),
         json!({"type":"ack","id":"abc","seq":7})
+    );
+    let numbered = ServerMessage::Ack {
+        id: RequestId::from_json(&json!(42)),
+        seq: 8,
+    };
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&numbered.to_json()).unwrap(),
+        json!({"type":"ack","id":42,"seq":8})
     );
     let err = ServerMessage::Error {
         id: None,
