@@ -156,6 +156,21 @@ impl SessionHandle {
         rx.await.ok().flatten()
     }
 
+    /// A frame built by `build` from the session's state as it is now (`None`: the session
+    /// has stopped). Its events up to that state go out to connections before the answer.
+    pub async fn view(
+        &self,
+        build: impl FnOnce(&Session) -> String + Send + 'static,
+    ) -> Option<Utf8Bytes> {
+        let (reply, rx) = oneshot::channel();
+        let build = Box::new(build);
+        self.requests
+            .send(Request::View { build, reply })
+            .await
+            .ok()?;
+        rx.await.ok().flatten()
+    }
+
     /// A copy of the session's current state (for exports).
     pub async fn read(&self) -> Result<Session, Unavailable> {
         let (reply, rx) = oneshot::channel();

@@ -63,6 +63,13 @@ pub(super) enum Request {
     },
     /// A copy of the state (exports).
     Read { reply: oneshot::Sender<Session> },
+    /// A frame built from the state as it is now (a page of the facilitator's items). The
+    /// reply goes out with the batch's, after its events: a connection that awaits it has
+    /// every event the frame reflects queued before any event it does not.
+    View {
+        build: Box<dyn FnOnce(&Session) -> String + Send>,
+        reply: oneshot::Sender<Option<Utf8Bytes>>,
+    },
 }
 
 /// One live session's owner: its state, its files and its channels.
@@ -264,6 +271,10 @@ impl SessionTask {
                     .filter(|p| p.draft.wall)
                     .map(|p| Utf8Bytes::from(self.full_wall(p, group.as_ref())));
                 batch.replies.push(Reply::Wall(reply, wall));
+            }
+            Request::View { build, reply } => {
+                let frame = Utf8Bytes::from(build(&self.session));
+                batch.replies.push(Reply::Wall(reply, Some(frame)));
             }
             Request::Read { reply } => {
                 batch

@@ -194,6 +194,13 @@ pub enum ClientMessage {
         /// Request id.
         id: Option<RequestId>,
     },
+    /// The facilitator asks for a page of older items (its welcome carries only the newest).
+    Items {
+        /// Request id.
+        id: Option<RequestId>,
+        /// Items with a `seq` below this one (the welcome's or the last page's `items_before`).
+        before: u64,
+    },
     /// Something only participants do.
     Participant {
         /// Request id (for `submit`, the item id).
@@ -279,6 +286,14 @@ impl ClientMessage {
                 serde_json::from_str(text).map_err(invalid(None))?,
             )),
             "ping" => Ok(ClientMessage::Ping { id }),
+            "items" => {
+                let page: ItemsRequest =
+                    serde_json::from_str(text).map_err(invalid(Some(Role::Facilitator)))?;
+                Ok(ClientMessage::Items {
+                    id,
+                    before: page.before,
+                })
+            }
             k if is_variant::<ParticipantAction>(k) => Ok(ClientMessage::Participant {
                 action: serde_json::from_str(text).map_err(invalid(Some(Role::Participant)))?,
                 id,
@@ -298,6 +313,12 @@ impl ClientMessage {
             }),
         }
     }
+}
+
+/// The body of an `items` request.
+#[derive(Deserialize)]
+struct ItemsRequest {
+    before: u64,
 }
 
 /// Whether `kind` is one of `T`'s `type`s (see [`variant_names`]).

@@ -39,6 +39,10 @@ pub enum ServerMessage<'a> {
         /// Items: the facilitator gets all; the screen the visible ones of the prompt on its
         /// stage; a participant its own for the current prompt.
         items: Vec<ItemView<'a>>,
+        /// Facilitator: set when older items were left out (see [`super::WELCOME_ITEMS_MAX`]):
+        /// those with a `seq` below it, to be fetched with `items` requests.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        items_before: Option<u64>,
         /// Participants: everyone's visible items of the current prompt when its wall is on.
         #[serde(skip_serializing_if = "Option::is_none")]
         wall: Option<Vec<ItemView<'a>>>,
@@ -76,6 +80,18 @@ pub enum ServerMessage<'a> {
         code: &'a str,
         /// Human-readable reason (English; clients show their own translation of `code`).
         message: String,
+    },
+    /// The answer to a facilitator's `items` request: the next page of older items.
+    Items {
+        /// The request id.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<RequestId>,
+        /// The newest items (at most [`super::ITEMS_PAGE_MAX`]) with a `seq` below the
+        /// request's `before`, oldest first.
+        items: Vec<ItemView<'a>>,
+        /// Set when there are still older ones: the next request's `before`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        items_before: Option<u64>,
     },
     /// The answer to `ping`.
     Pong {

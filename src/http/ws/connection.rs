@@ -29,7 +29,9 @@ use super::{
 use crate::clock::Clock;
 use crate::hub::{CommandError, Frames, Joined, SessionHandle};
 use crate::limits::{ConnectionSlot, Limits};
-use crate::protocol::{ClientMessage, Hello, RequestId, Role, ServerMessage, PROTOCOL_VERSION};
+use crate::protocol::{
+    self, ClientMessage, Hello, RequestId, Role, ServerMessage, PROTOCOL_VERSION,
+};
 use crate::session::{Command, GroupId, ParticipantId};
 
 mod replies;
@@ -84,6 +86,8 @@ enum Answer {
     Frame(Message),
     /// A command for the session: its request id and the group it moves the phone to.
     Pass(Option<RequestId>, Option<Option<GroupId>>, Command),
+    /// A page of the facilitator's older items: its request id and `before`.
+    Page(Option<RequestId>, u64),
 }
 
 /// The next thing the loop has to do, picked by its `select!`.
@@ -343,6 +347,16 @@ where
                 }));
                 Ok(())
             }
+            Answer::Page(id, before) => {
+                // Awaited here, not queued with the commands: until the page is sent no event
+                // is forwarded, so every event the page does not reflect comes after it.
+                let refusal = reply_frame(id.clone(), Err(CommandError::Unavailable));
+                let build = move |s: &_| protocol::items_page(s, id, before);
+                match Box::pin(self.handle.view(build)).await {
+                    Some(page) => self.send(Message::Text(page)).await,
+                    None => self.send(refusal).await,
+                }
+            }
         }
     }
 
@@ -360,9 +374,25 @@ where
                 });
             }
         };
+        if let ClientMessage::Items { id, before } = message {
+            return match live.identity.role {
+                Role::Facilitator if live.limiter.check().is_err() => Answer::Frame(error_frame(
+                    id,
+                    "rate_limited",
+                    "too many requests; slow down a little",
+                )),
+                Role::Facilitator => Answer::Page(id, before),
+                _ => Answer::Frame(error_frame(
+                    id,
+                    "forbidden",
+                    "only the facilitator may do that",
+                )),
+            };
+        }
         let id = match &message {
             ClientMessage::Hello(_) => None,
-            ClientMessage::Ping { id }
+            ClientMessage::Items { id, .. }
+            | ClientMessage::Ping { id }
             | ClientMessage::Participant { id, .. }
             | ClientMessage::Facilitator { id, .. } => id.clone(),
         };

@@ -85,6 +85,8 @@ pub(super) fn command_for(
         }
         ClientMessage::Facilitator { .. } => Err(("forbidden", "only the facilitator may do that")),
         ClientMessage::Hello(_) => Err(("unexpected_hello", "this connection already said hello")),
+        // Answered by the connection itself (see `Connection::answer`); never a command.
+        ClientMessage::Items { .. } => Err(("forbidden", "only the facilitator may do that")),
     }
 }
 
