@@ -21,5 +21,6 @@ mod reconnect;
 mod report;
 mod security;
 mod support;
+mod welcome_paging;
 mod wire_edges;
 mod workshop;
