@@ -39,6 +39,8 @@ const conn = new Conn(
   onMessage,
 );
 conn.onStatus = renderConn;
+// Live again (a resume keeps the items already here): fetch the older items still missing.
+conn.onLive = () => fetchItems();
 conn.onRefused = (/** @type {string} */ code) => { store.refuse(code); renderAll(); };
 // Commands on a socket that died may or may not have been applied: say so; the fresh welcome
 // that follows shows the truth.
@@ -58,6 +60,19 @@ function request(message, done) {
   requests.set(id, done);
   // While reconnecting a command waits for the connection (shown in the status), never lost.
   if (!conn.queue({ ...message, id })) renderConn();
+}
+
+/** The request id of the page of older items asked for last (answers to others are stale). */
+let pageId = '';
+
+/**
+ * Asks for the next page of older items, if any are missing: the welcome carries only the
+ * newest (docs/protocol.md, `items`). One page at a time; each answer asks for the next.
+ */
+function fetchItems() {
+  if (state.itemsBefore == null || !conn.welcomed) return;
+  pageId = `i${++rid}`;
+  conn.send({ type: 'items', id: pageId, before: state.itemsBefore });
 }
 
 /** @param {string} text a status line that goes away after ten seconds */
@@ -111,6 +126,14 @@ function onMessage(m) {
       store.welcome(m);
       if (!savedLang() && m.session.language !== lang) setLang(m.session.language);
       renderAll();
+      // Older items are fetched once the connection is live (`onLive`, right after this).
+      pageId = '';
+      break;
+    case 'items':
+      if (m.id !== pageId) break;
+      store.addPage(m);
+      renderAll();
+      fetchItems();
       break;
     case 'presence':
       store.presence(m.participants, m.groups);

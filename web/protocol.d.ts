@@ -104,13 +104,25 @@ interface Welcome {
   prompts?: Prompt[];
   groups: Group[];
   items: Item[];
+  /** Facilitator: older items were left out; fetch those with a `seq` below it with `items`. */
+  items_before?: number;
   results: Record<string, Results>;
   participants?: number;
+}
+
+/** A page of the facilitator's older items, the answer to `{"type":"items","before":…}`. */
+interface ItemsPage {
+  type: 'items';
+  id?: string | number;
+  items: Item[];
+  /** Still older ones remain: the next request's `before`. */
+  items_before?: number;
 }
 
 /** Frames from the server (the ones the client reads; see docs/protocol.md for all fields). */
 type ServerMessage =
   | Welcome
+  | ItemsPage
   | { type: 'resumed'; seq: number; server_time: Millis }
   | { type: 'ack'; id: string; seq?: number }
   | { type: 'error'; id?: string; code: string; message: string }
