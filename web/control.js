@@ -45,6 +45,7 @@ conn.onRefused = (/** @type {string} */ code) => { store.refuse(code); renderAll
 // Commands on a socket that died may or may not have been applied: say so; the fresh welcome
 // that follows shows the truth.
 conn.onLost = (ids) => {
+  if (ids.map(String).includes(pageId)) pageId = '';
   const lost = ids.filter((id) => requests.delete(id)).length > 0;
   if (lost) showStatus(errorText('connection_lost'));
   return lost;
@@ -62,7 +63,7 @@ function request(message, done) {
   if (!conn.queue({ ...message, id })) renderConn();
 }
 
-/** The request id of the page of older items asked for last (answers to others are stale). */
+/** The request id of the page of older items on its way ('' when none; answers to others are stale). */
 let pageId = '';
 
 /**
@@ -70,9 +71,9 @@ let pageId = '';
  * newest (docs/protocol.md, `items`). One page at a time; each answer asks for the next.
  */
 function fetchItems() {
-  if (state.itemsBefore == null || !conn.welcomed) return;
+  if (state.itemsBefore == null || pageId) return;
   pageId = `i${++rid}`;
-  conn.send({ type: 'items', id: pageId, before: state.itemsBefore });
+  if (!conn.send({ type: 'items', id: pageId, before: state.itemsBefore })) pageId = '';
 }
 
 /** @param {string} text a status line that goes away after ten seconds */
@@ -131,6 +132,7 @@ function onMessage(m) {
       break;
     case 'items':
       if (m.id !== pageId) break;
+      pageId = '';
       store.addPage(m);
       renderAll();
       fetchItems();
@@ -202,6 +204,8 @@ function onMessage(m) {
     }
     case 'error':
       if (m.id) requests.delete(m.id);
+      // A page refused (rate_limited): asked again when the connection is next live.
+      if (m.id === pageId) pageId = '';
       if (conn.welcomed) {
         const detail = ['invalid_prompt', 'invalid_group'].includes(m.code) ? ` (${m.message})` : '';
         if (editor.isOpen()) editor.error(errorText(m.code) + detail);

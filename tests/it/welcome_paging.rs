@@ -220,3 +220,24 @@ async fn paging_while_items_arrive_misses_nothing_and_repeats_nothing() {
     );
     assert!(welcome["items_before"].is_u64());
 }
+
+/// The console in Chromium shows every item of a session larger than its welcome: it pages the
+/// rest in by itself, one request per page (`tests/browser/paging.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_pages_in_every_item() {
+    if crate::node::skipped("paging.mjs") {
+        return;
+    }
+    let _turn = crate::node::ONE_BROWSER.lock().await;
+    let server = TestServer::start().await;
+    let key = crowded_session(&server).await;
+    let control = format!("/{SLUG}/control#key={key}");
+    let items = ITEMS.to_string();
+    crate::node::run_node(
+        "paging.mjs",
+        &format!("http://{}", server.addr),
+        &[("PAJA_CONTROL", &control), ("PAJA_ITEMS", &items)],
+        std::time::Duration::from_secs(300),
+    )
+    .await;
+}
