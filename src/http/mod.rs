@@ -533,7 +533,15 @@ async fn control_page(
     headers: HeaderMap,
 ) -> Response {
     let ip = client_ip(&state, peer, &headers);
-    session_page(&state, ip, &slug, "/control", "control.html", &uri, &headers)
+    session_page(
+        &state,
+        ip,
+        &slug,
+        "/control",
+        "control.html",
+        &uri,
+        &headers,
+    )
 }
 
 async fn screen_page(

@@ -271,7 +271,10 @@ mod tests {
 
     fn settings(public: &[&str]) -> HttpSettings {
         HttpSettings {
-            public_urls: public.iter().map(|u| PublicUrl::parse(u).unwrap()).collect(),
+            public_urls: public
+                .iter()
+                .map(|u| PublicUrl::parse(u).unwrap())
+                .collect(),
             bind: Some("10.1.2.3".parse().unwrap()),
             ..HttpSettings::default()
         }
@@ -338,7 +341,9 @@ mod tests {
     #[test]
     fn public_urls_must_be_a_scheme_and_a_host() {
         assert_eq!(
-            PublicUrl::parse("https://Paja.Example.fi/").unwrap().origin(),
+            PublicUrl::parse("https://Paja.Example.fi/")
+                .unwrap()
+                .origin(),
             "https://paja.example.fi"
         );
         for bad in [
@@ -409,11 +414,12 @@ mod tests {
                 Err("cross_site")
             );
         }
-        for origin in ["https://evil.example", "null", "http://paja.example.fi.evil"] {
-            assert_eq!(
-                check(&[host, json, ("origin", origin)]),
-                Err("cross_site")
-            );
+        for origin in [
+            "https://evil.example",
+            "null",
+            "http://paja.example.fi.evil",
+        ] {
+            assert_eq!(check(&[host, json, ("origin", origin)]), Err("cross_site"));
         }
         assert_eq!(
             check(&[host, ("content-type", "text/plain")]),

@@ -72,7 +72,9 @@ pub(super) async fn upgrade(
 ) -> Response {
     // Cross-site websocket hijacking: a browser always sends `Origin`, and it must be ours or
     // allowed (`trust`). Clients with none (load tools, tests) act for no victim.
-    let origin = headers.get(header::ORIGIN).map(|o| o.to_str().unwrap_or("null"));
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|o| o.to_str().unwrap_or("null"));
     if origin.is_some_and(|o| !state.settings.origin_allowed(o, &headers)) {
         return ApiError::OriginNotAllowed.into_response();
     }
@@ -115,4 +117,3 @@ pub(super) async fn upgrade(
             ));
         })
 }
-

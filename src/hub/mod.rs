@@ -210,6 +210,8 @@ pub struct Hub {
     clock: Clock,
     shutdown: CancellationToken,
     tasks: TaskTracker,
+    /// Held through a deletion, so two deletions (a retry, the retention sweep) never race.
+    deleting: tokio::sync::Mutex<()>,
 }
 
 impl Hub {
@@ -226,8 +228,12 @@ impl Hub {
             clock,
             shutdown,
             tasks: TaskTracker::new(),
+            deleting: tokio::sync::Mutex::new(()),
         });
         let loaded = tokio::task::spawn_blocking(move || {
+            if let Err(e) = store.empty_trash() {
+                tracing::error!(error = %e, "could not empty the trash of deleted sessions");
+            }
             let mut loaded = Vec::new();
             for slug in store.list()? {
                 match store.load(&slug) {
@@ -326,10 +332,13 @@ impl Hub {
         Ok(())
     }
 
-    /// Deletes a session: no new connections find it, its task stops (connected clients are
-    /// told the session is gone) and its files are removed.
+    /// Deletes a session: its task stops (connected clients are told the session is gone),
+    /// its directory is moved aside in one rename, then it leaves the registry and its files
+    /// are removed. If the move fails nothing is removed: the session is served again from its
+    /// files and stays registered, so the request can be retried.
     pub async fn delete(&self, slug: &SessionName) -> std::io::Result<()> {
-        let Some((_, handle)) = self.sessions.remove(slug) else {
+        let _one_at_a_time = self.deleting.lock().await;
+        let Some(handle) = self.sessions.get(slug).map(|h| h.clone()) else {
             return Ok(());
         };
         let (reply, done) = oneshot::channel();
@@ -342,12 +351,45 @@ impl Hub {
             let _ = done.await;
         }
         let store = self.store.clone();
-        let slug = slug.clone();
-        tokio::task::spawn_blocking(move || store.delete(&slug))
+        let name = slug.clone();
+        let retired = tokio::task::spawn_blocking(move || store.retire(&name))
             .await
-            .map_err(std::io::Error::other)??;
-        tracing::info!(session = %handle.slug, "session deleted");
+            .map_err(std::io::Error::other)?;
+        let trash = match retired {
+            Ok(trash) => trash,
+            Err(error) => {
+                self.reload(slug).await;
+                return Err(error);
+            }
+        };
+        self.sessions.remove(slug);
+        tracing::info!(session = %slug, "session deleted");
+        let removed = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(trash)).await;
+        if let Ok(Err(error)) = removed {
+            // Gone from its place and unreachable; the next start empties the trash.
+            tracing::warn!(session = %slug, %error, "deleted session's files left in the trash");
+        }
         Ok(())
+    }
+
+    /// Serves `slug` again from its files after a deletion that removed nothing; if even that
+    /// fails it leaves the registry (its files stay for the operator, as at a failed start).
+    async fn reload(&self, slug: &SessionName) {
+        let store = self.store.clone();
+        let name = slug.clone();
+        match tokio::task::spawn_blocking(move || store.load(&name)).await {
+            Ok(Ok((session, files))) => {
+                self.spawn(session, files);
+            }
+            Ok(Err(error)) => {
+                self.sessions.remove(slug);
+                tracing::error!(session = %slug, %error, "could not reload session after a failed delete; not served");
+            }
+            Err(error) => {
+                self.sessions.remove(slug);
+                tracing::error!(session = %slug, %error, "could not reload session after a failed delete; not served");
+            }
+        }
     }
 
     /// Starts the background sweep: deletes sessions idle longer than `retention_days`

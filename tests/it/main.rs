@@ -21,4 +21,5 @@ mod reconnect;
 mod report;
 mod security;
 mod support;
+mod trust_http;
 mod workshop;
