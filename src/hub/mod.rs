@@ -8,6 +8,7 @@
 //! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
 //! awaiting anything.
 
+mod delete;
 mod fanout;
 mod presence;
 mod task;
@@ -332,66 +333,6 @@ impl Hub {
         Ok(())
     }
 
-    /// Deletes a session: its task stops (connected clients are told the session is gone),
-    /// its directory is moved aside in one rename, then it leaves the registry and its files
-    /// are removed. If the move fails nothing is removed: the session is served again from its
-    /// files and stays registered, so the request can be retried.
-    pub async fn delete(&self, slug: &SessionName) -> std::io::Result<()> {
-        let _one_at_a_time = self.deleting.lock().await;
-        let Some(handle) = self.sessions.get(slug).map(|h| h.clone()) else {
-            return Ok(());
-        };
-        let (reply, done) = oneshot::channel();
-        if handle
-            .requests
-            .send(Request::Delete { reply })
-            .await
-            .is_ok()
-        {
-            let _ = done.await;
-        }
-        let store = self.store.clone();
-        let name = slug.clone();
-        let retired = tokio::task::spawn_blocking(move || store.retire(&name))
-            .await
-            .map_err(std::io::Error::other)?;
-        let trash = match retired {
-            Ok(trash) => trash,
-            Err(error) => {
-                self.reload(slug).await;
-                return Err(error);
-            }
-        };
-        self.sessions.remove(slug);
-        tracing::info!(session = %slug, "session deleted");
-        let removed = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(trash)).await;
-        if let Ok(Err(error)) = removed {
-            // Gone from its place and unreachable; the next start empties the trash.
-            tracing::warn!(session = %slug, %error, "deleted session's files left in the trash");
-        }
-        Ok(())
-    }
-
-    /// Serves `slug` again from its files after a deletion that removed nothing; if even that
-    /// fails it leaves the registry (its files stay for the operator, as at a failed start).
-    async fn reload(&self, slug: &SessionName) {
-        let store = self.store.clone();
-        let name = slug.clone();
-        match tokio::task::spawn_blocking(move || store.load(&name)).await {
-            Ok(Ok((session, files))) => {
-                self.spawn(session, files);
-            }
-            Ok(Err(error)) => {
-                self.sessions.remove(slug);
-                tracing::error!(session = %slug, %error, "could not reload session after a failed delete; not served");
-            }
-            Err(error) => {
-                self.sessions.remove(slug);
-                tracing::error!(session = %slug, %error, "could not reload session after a failed delete; not served");
-            }
-        }
-    }
-
     /// Starts the background sweep: deletes sessions idle longer than `retention_days`
     /// (0: never) and tidies the rate limiters, at startup and then hourly.
     pub fn start_housekeeping(
@@ -418,7 +359,7 @@ impl Hub {
     }
 
     /// Deletes every session with no activity for `retention_days` before `now`.
-    pub async fn expire(&self, retention_days: u32, now: Millis) {
+    pub async fn expire(self: &Arc<Self>, retention_days: u32, now: Millis) {
         let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;
         let expired: Vec<SessionName> = self
             .sessions

@@ -510,9 +510,12 @@ async fn a_failed_delete_removes_nothing_and_its_retry_succeeds() {
         "{welcome}"
     );
 
+    // The console connected before the failure was not disturbed: it goes on working.
     fault.set(false);
+    open_prompt(&mut facilitator, "Toinen").await;
     let retried = delete().send(server.addr).await;
     assert_eq!(retried.status, 204, "{}", retried.text());
+    assert_eq!(facilitator.closed().await, Some(4004));
     assert!(!dir.exists());
     assert!(server.hub().get("poista").is_none());
     let trash = tmp.path().join("trash");
