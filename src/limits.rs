@@ -128,7 +128,7 @@ impl Limits {
     /// wait (at least 1) when it has used its burst.
     pub fn may_look_up(&self, ip: IpAddr) -> Result<(), u64> {
         use governor::clock::Clock as _;
-        self.lookups.check_key(&ip).map_err(|not_until| {
+        self.lookups.check_key(&per_network(ip)).map_err(|not_until| {
             let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
             (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
         })
@@ -140,6 +140,19 @@ impl Limits {
         self.key_checks.retain_recent();
         self.lookups.retain_recent();
         self.connections.retain(|_, n| *n > 0);
+    }
+}
+
+/// The key a lookup counts against: an IPv4 address, or an IPv6 address's /64 (one host
+/// commonly has a whole /64, so per-address buckets would give it 2^64 budgets).
+fn per_network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::from(segments)
+        }
+        other => other,
     }
 }
 
@@ -207,5 +220,16 @@ mod tests {
         let wait = limits.may_look_up(ip).unwrap_err();
         assert!((1..=1).contains(&wait), "{wait}");
         assert_eq!(limits.may_look_up("10.0.0.6".parse().unwrap()), Ok(()));
+    }
+
+    #[test]
+    fn an_ipv6_network_shares_one_lookup_budget() {
+        let limits = Limits::new(10);
+        for i in 0..LOOKUP_BURST {
+            let ip: IpAddr = format!("2001:db8:1:2::{:x}", i + 1).parse().unwrap();
+            assert_eq!(limits.may_look_up(ip), Ok(()));
+        }
+        assert!(limits.may_look_up("2001:db8:1:2:ffff::9".parse().unwrap()).is_err());
+        assert_eq!(limits.may_look_up("2001:db8:1:3::1".parse().unwrap()), Ok(()));
     }
 }
