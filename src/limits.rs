@@ -128,10 +128,12 @@ impl Limits {
     /// wait (at least 1) when it has used its burst.
     pub fn may_look_up(&self, ip: IpAddr) -> Result<(), u64> {
         use governor::clock::Clock as _;
-        self.lookups.check_key(&per_network(ip)).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-            (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
-        })
+        self.lookups
+            .check_key(&per_network(ip))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+                (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+            })
     }
 
     /// Forgets idle per-IP buckets (called now and then so the maps do not grow forever).
@@ -229,7 +231,12 @@ mod tests {
             let ip: IpAddr = format!("2001:db8:1:2::{:x}", i + 1).parse().unwrap();
             assert_eq!(limits.may_look_up(ip), Ok(()));
         }
-        assert!(limits.may_look_up("2001:db8:1:2:ffff::9".parse().unwrap()).is_err());
-        assert_eq!(limits.may_look_up("2001:db8:1:3::1".parse().unwrap()), Ok(()));
+        assert!(limits
+            .may_look_up("2001:db8:1:2:ffff::9".parse().unwrap())
+            .is_err());
+        assert_eq!(
+            limits.may_look_up("2001:db8:1:3::1".parse().unwrap()),
+            Ok(())
+        );
     }
 }

@@ -190,9 +190,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         })
         .await
         .map_err(|e| format!("could not start: {e}"))?;
-        match &public {
-            Some(url) => eprintln!("Paja is running at {url}/ (listening on {})", server.addr()),
-            None => eprintln!("Paja is running at http://{}/", server.addr()),
+        eprintln!("Paja is running at http://{}/", server.addr());
+        if let Some(url) = &public {
+            eprintln!("Participants join at {url}/");
         }
         shutdown_signal().await;
         tracing::info!("shutting down");

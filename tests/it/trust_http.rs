@@ -549,3 +549,48 @@ fn files_under(dir: &std::path::Path) -> Vec<(String, u64)> {
     out.sort();
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_paja_command_takes_public_urls_repeated_or_comma_separated() {
+    let data = tempfile::tempdir().unwrap();
+    let urls = "https://paja.example.fi,https://paja.example.se";
+    let args = [
+        "--public-url",
+        urls,
+        "--public-url",
+        "http://toinen.example:8080",
+    ];
+    let mut paja = crate::support::Paja::spawn(data.path(), &args);
+    let origin_via = |host: &'static str| async move {
+        let response = Raw::new("GET", "/api/address", host).send(paja.addr).await;
+        (response.status, response.text())
+    };
+    for (host, origin) in [
+        ("paja.example.se", "https://paja.example.se"),
+        ("toinen.example:8080", "http://toinen.example:8080"),
+        ("127.0.0.1", "https://paja.example.fi"),
+    ] {
+        let (status, body) = origin_via(host).await;
+        assert_eq!(status, 200, "{host}");
+        assert!(
+            body.contains(&format!("\"origin\":\"{origin}\"")),
+            "{host}: {body}"
+        );
+    }
+    assert_eq!(origin_via("evil.example").await.0, 421);
+    assert_eq!(origin_via("192.168.1.20").await.0, 421);
+    paja.kill();
+    // A malformed URL, from the flag or the environment, stops the start with a reason.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_paja"))
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .env("PAJA_PUBLIC_URL", "ftp://paja.example.fi")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("the scheme must be http or https"),
+        "{stderr}"
+    );
+}
