@@ -19,6 +19,7 @@ import { createHead } from './control/head.js';
 import { createItems } from './control/items.js';
 import { createFiles } from './control/files.js';
 import { fill } from './control/ui.js';
+import { joinAddress } from './api.js';
 
 const { state, sel, onScreen } = store;
 
@@ -234,6 +235,13 @@ function renderSelected() {
   items.render();
 }
 
+/** The host participants join at: the server's public one once known (see api.js). */
+let joinHost = location.host;
+joinAddress().then((address) => {
+  joinHost = address.host;
+  renderTop();
+});
+
 function renderTop() {
   const title = state.session ? state.session.title : '';
   $('title').textContent = title;
@@ -241,7 +249,7 @@ function renderTop() {
   $('participants').textContent = t('control.participants', { n: state.participants });
   const join = $('join-url');
   join.href = `/${slug}`;
-  join.textContent = `${location.host}/${slug}`;
+  join.textContent = `${joinHost}/${slug}`;
   $('screen-link').href = `/${slug}/screen`;
   const qr = `/${encodeURIComponent(slug)}/qr.svg`;
   $('qr-link').href = qr;

@@ -8,6 +8,7 @@
 //! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
 //! awaiting anything.
 
+mod delete;
 mod fanout;
 mod presence;
 mod task;
@@ -225,6 +226,8 @@ pub struct Hub {
     clock: Clock,
     shutdown: CancellationToken,
     tasks: TaskTracker,
+    /// Held through a deletion, so two deletions (a retry, the retention sweep) never race.
+    deleting: tokio::sync::Mutex<()>,
 }
 
 impl Hub {
@@ -241,8 +244,12 @@ impl Hub {
             clock,
             shutdown,
             tasks: TaskTracker::new(),
+            deleting: tokio::sync::Mutex::new(()),
         });
         let loaded = tokio::task::spawn_blocking(move || {
+            if let Err(e) = store.empty_trash() {
+                tracing::error!(error = %e, "could not empty the trash of deleted sessions");
+            }
             let mut loaded = Vec::new();
             for slug in store.list()? {
                 match store.load(&slug) {
@@ -341,30 +348,6 @@ impl Hub {
         Ok(())
     }
 
-    /// Deletes a session: no new connections find it, its task stops (connected clients are
-    /// told the session is gone) and its files are removed.
-    pub async fn delete(&self, slug: &SessionName) -> std::io::Result<()> {
-        let Some((_, handle)) = self.sessions.remove(slug) else {
-            return Ok(());
-        };
-        let (reply, done) = oneshot::channel();
-        if handle
-            .requests
-            .send(Request::Delete { reply })
-            .await
-            .is_ok()
-        {
-            let _ = done.await;
-        }
-        let store = self.store.clone();
-        let slug = slug.clone();
-        tokio::task::spawn_blocking(move || store.delete(&slug))
-            .await
-            .map_err(std::io::Error::other)??;
-        tracing::info!(session = %handle.slug, "session deleted");
-        Ok(())
-    }
-
     /// Starts the background sweep: deletes sessions idle longer than `retention_days`
     /// (0: never) and tidies the rate limiters, at startup and then hourly.
     pub fn start_housekeeping(
@@ -391,7 +374,7 @@ impl Hub {
     }
 
     /// Deletes every session with no activity for `retention_days` before `now`.
-    pub async fn expire(&self, retention_days: u32, now: Millis) {
+    pub async fn expire(self: &Arc<Self>, retention_days: u32, now: Millis) {
         let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;
         let expired: Vec<SessionName> = self
             .sessions

@@ -21,6 +21,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::delete::Deletion;
 use super::fanout::Dirty;
 use super::{
     CommandError, Frames, Hub, Joined, Presence, SessionHandle, BROADCAST_CAPACITY, REQUEST_QUEUE,
@@ -47,8 +48,8 @@ pub(super) enum Request {
         last_seq: u64,
         reply: oneshot::Sender<Joined>,
     },
-    /// Stop for deletion: no snapshot; the reply once stopped.
-    Delete { reply: oneshot::Sender<()> },
+    /// Move the files aside between batches, then stop without a snapshot (`delete`).
+    Delete(Deletion),
     /// The current prompt's whole wall for a phone in `group`.
     Wall {
         group: Option<GroupId>,
@@ -93,8 +94,8 @@ pub(super) struct SessionTask {
     pub recent: VecDeque<Arc<Frames>>,
     /// When the session last changed (shared with its handle, for retention).
     pub last_activity: Arc<AtomicU64>,
-    /// Set when the session is being deleted: stop without a snapshot, then reply.
-    pub deleting: Option<oneshot::Sender<()>>,
+    /// Set when the session is asked to delete itself, until the batch is committed.
+    pub deleting: Option<Deletion>,
 }
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
@@ -178,6 +179,8 @@ impl SessionTask {
         let mut flush = tokio::time::interval(FLUSH_EVERY);
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut ticks: u32 = 0;
+        // Once the files are moved aside for deletion: fires when the hub has forgotten us.
+        let mut deleted = None;
         loop {
             // A few ms past the deadline, so the tick surely finds the time up (no spinning on
             // a deadline that rounds a millisecond early).
@@ -218,8 +221,11 @@ impl SessionTask {
                 }
             }
             self.commit(batch).await;
-            if self.deleting.is_some() {
-                break;
+            if let Some(deletion) = self.deleting.take() {
+                deleted = deletion.retire(&self.store, &slug).await;
+                if deleted.is_some() {
+                    break;
+                }
             }
             if self.files.as_ref().is_some_and(|f| f.wants_snapshot()) {
                 self.snapshot().await;
@@ -232,10 +238,10 @@ impl SessionTask {
             self.handle(request, &mut batch);
         }
         self.commit(batch).await;
-        if let Some(done) = self.deleting.take() {
+        if let Some(forgotten) = deleted {
+            let _ = forgotten.await;
             tracing::info!(session = %slug, "session task stopped for deletion");
             // Dropping the task drops the broadcast sender: connections see the end.
-            let _ = done.send(());
             return;
         }
         self.snapshot().await;
@@ -261,8 +267,8 @@ impl SessionTask {
                 last_seq,
                 reply,
             } => self.join(role, participant, last_seq, reply, batch),
-            Request::Delete { reply } => {
-                self.deleting = Some(reply);
+            Request::Delete(deletion) => {
+                self.deleting = Some(deletion);
             }
             Request::Wall { group, reply } => {
                 let wall = self

@@ -35,6 +35,7 @@ mod journal;
 mod load;
 #[cfg(test)]
 mod tests;
+mod trash;
 
 use std::fs::{self, File};
 use std::io::{self, Write};

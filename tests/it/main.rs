@@ -23,4 +23,5 @@ mod security;
 mod support;
 mod welcome_paging;
 mod wire_edges;
+mod trust_http;
 mod workshop;
