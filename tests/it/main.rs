@@ -21,7 +21,7 @@ mod reconnect;
 mod report;
 mod security;
 mod support;
+mod trust_http;
 mod welcome_paging;
 mod wire_edges;
-mod trust_http;
 mod workshop;
