@@ -364,3 +364,50 @@ fn replaying_the_commands_rebuilds_the_same_erased_state() {
     }
     assert_eq!(replay, t.session);
 }
+
+/// The JSON export of `s`, as a document.
+fn export_doc(s: &Session, at: Millis) -> document::SessionDoc {
+    use crate::export::{json, Format, Options, View};
+    let view = View::new(s, Format::Json, &Options::default()).unwrap();
+    json::document(&view, at)
+}
+
+fn import_target() -> ImportTarget {
+    ImportTarget {
+        slug: None,
+        title: None,
+        key_hash: "ff".into(),
+        now: T0 + 1_000_000,
+        salt: [7; 32],
+    }
+}
+
+#[test]
+fn the_json_export_lists_tombstones_without_text_and_an_import_keeps_them() {
+    let mut t = TestSession::new();
+    let ideas = t.add_open(Activity::default());
+    let ann = pid();
+    let gone = t.submit(ann, &ideas, "Kanarialintu");
+    let kept = t.submit(ann, &ideas, "Jää");
+    t.advance(50);
+    t.apply(Command::WithdrawItem {
+        participant: ann,
+        item_id: gone,
+    });
+    let first = export_doc(&t.session, T0 + 999);
+    let text = serde_json::to_string(&first).unwrap();
+    assert!(!text.contains("Kanarialintu"), "{text}");
+    let erased = serde_json::to_value(&first.prompts[0].erased).unwrap();
+    assert_eq!(erased[0]["id"], json!(gone.0));
+    assert_eq!(erased[0]["erased_by"], "author");
+    let imported = Session::import(first.clone(), import_target()).unwrap();
+    assert!(imported.is_erased(&gone) && imported.item(&kept).is_some());
+    assert_eq!(export_doc(&imported, T0 + 999), first);
+    // A file whose erased id is also an item is refused.
+    let mut twice = first.clone();
+    twice.prompts[0].erased[0].id = kept;
+    assert!(matches!(
+        Session::import(twice, import_target()),
+        Err(ImportError::DuplicateId(_))
+    ));
+}
