@@ -177,7 +177,7 @@ function onMessage(m) {
       // Withdrawn here or on another tab, or erased by the facilitator: gone from the list
       // of one's own and from the wall.
       if (store.erased(m.item_id)) {
-        renderWall();
+        dropFromWall(m.item_id);
         render();
       }
       break;
@@ -213,6 +213,11 @@ function onMessage(m) {
   }
 }
 
+/** @param {string} id an erased item off the wall (only its node changes) */
+function dropFromWall(id) {
+  if (views.wall) views.wall.update({ full: false, removed: [id], items: [] });
+}
+
 /**
  * Withdraws one of this phone's own texts (confirmed on the phone first).
  * @param {import('./participant/store.js').OwnItem} i
@@ -220,7 +225,7 @@ function onMessage(m) {
 function withdraw(i) {
   act({ type: 'withdraw', item_id: i.id }, () => {
     store.erased(i.id);
-    renderWall();
+    dropFromWall(i.id);
     render();
     announce(t('participant.withdrawn'));
   });
