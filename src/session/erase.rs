@@ -181,12 +181,14 @@ impl Session {
                 Err(Rejection::ItemNotFound)
             };
         };
-        self.history_erased.insert(*item_id, now);
         let item = &mut self.items[at];
+        // Without earlier texts there is nothing to erase, and nothing changes: a command
+        // without events is not journaled, so it must leave the state as it was.
         if item.history.is_empty() {
             return Ok(Vec::new());
         }
         item.history.clear();
+        self.history_erased.insert(*item_id, now);
         Ok(vec![Event::ItemUpdated(item.clone())])
     }
 }

@@ -411,3 +411,41 @@ fn the_json_export_lists_tombstones_without_text_and_an_import_keeps_them() {
         Err(ImportError::DuplicateId(_))
     ));
 }
+
+#[test]
+fn duplicates_of_an_erased_duplicate_join_what_it_had_joined() {
+    let mut t = TestSession::new();
+    let ideas = t.add_open(Activity::default());
+    let (a, b, c) = (pid(), pid(), pid());
+    let root = t.submit(a, &ideas, "Kahvi");
+    let middle = t.submit(b, &ideas, "kahvia");
+    let leaf = t.submit(c, &ideas, "KAHVI!");
+    t.apply(Command::MergeItems {
+        into: middle,
+        items: vec![leaf],
+    });
+    t.apply(Command::MergeItems {
+        into: root,
+        items: vec![middle],
+    });
+    erase(&mut t, middle);
+    assert_eq!(t.session.item(&leaf).unwrap().merged_into, Some(root));
+    let root_item = t.session.item(&root).unwrap().clone();
+    assert_eq!(t.session.merged_count(&root_item), 1);
+    assert_eq!(t.session.visible_items(&ideas).count(), 1);
+}
+
+#[test]
+fn what_changes_nothing_is_not_journaled_and_leaves_the_state_as_it_was() {
+    let mut t = TestSession::new();
+    let ideas = t.add_open(Activity::default());
+    let item = t.submit(pid(), &ideas, "Ei muokattu");
+    let before = t.session.clone();
+    // No earlier texts: nothing to erase, no event, and so nothing a replay would miss.
+    assert!(t
+        .apply(Command::EraseItemHistory { item_id: item })
+        .events
+        .is_empty());
+    assert_eq!(t.session, before);
+    assert!(!t.session.history_erased(&item));
+}

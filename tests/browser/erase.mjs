@@ -1,7 +1,7 @@
 // Erasure as people do it (issue 13, part 5): a phone sends two texts and withdraws one (× and
 // a confirmation); it leaves its list, the other phone's wall, the projector and the console.
-// The facilitator erases another phone's text from the console with the keyboard only (Erase…,
-// then the confirmation, Cancel first in focus); it leaves that phone's list, the walls and
+// The facilitator erases another phone's text from the console with the keyboard only (Edit,
+// Erase…, then the confirmation, Cancel first in focus); it leaves that phone's list, the walls and
 // the projector. After a reload every page shows the same.
 //
 //   node tests/browser/erase.mjs http://127.0.0.1:PORT
@@ -74,7 +74,10 @@ test('a withdrawn and an erased text leave every screen, also after a reload', {
 
   // The facilitator erases the other phone's text with the keyboard only.
   const row = control.locator('#items .item-row', { hasText: ERASED });
-  await row.locator('[data-act="control.erase"]').focus();
+  await row.locator('[data-act="control.edit"]').focus();
+  await control.keyboard.press('Enter');
+  // The row is now its edit form (the text is in the text box), with Erase… beside Save.
+  await control.locator('#items .edit-form [data-act="control.erase"]').focus();
   await control.keyboard.press('Enter');
   await row.locator('.confirm').waitFor();
   assert.equal(await control.evaluate(() => document.activeElement?.dataset.act), 'control.cancel_edit',

@@ -1,7 +1,7 @@
 // @ts-check
 // The console's moderation of the selected prompt's items: the approval queue and the list
-// (newest first) with approve, star, edit, hide, merge and unmerge, erase (and erase an
-// edited item's earlier texts) after an inline confirmation, the group and column
+// (newest first) with approve, star, edit (where Erase… is too), hide, merge and unmerge, erase
+// (and erase an edited item's earlier texts) after an inline confirmation, the group and column
 // filters, and the tallies per column and group. A changed item redraws its own row only
 // (`changed`): hundreds of items a minute never redraw the list.
 import { $, t, el, lang, chip } from '../common.js';
@@ -113,13 +113,13 @@ export function createItems({ request, head, count }) {
   function confirmRow(i) {
     const what = confirming?.what || 'erase_item';
     const history = what === 'erase_item_history';
-    const box = el('div', 'row-actions confirm');
+    const box = el('div', 'confirm');
     box.setAttribute('role', 'group');
     const q = el('p', 'item-meta', t(history ? 'control.erase_history_confirm' : 'control.erase_confirm'));
     const cancel = () => {
       confirming = null;
       place(state.items.get(i.id));
-      /** @type {HTMLElement | null} */ (nodes.get(i.id)?.querySelector(`[data-act="${history ? 'control.erase_history' : 'control.erase'}"]`))?.focus();
+      /** @type {HTMLElement | null} */ (nodes.get(i.id)?.querySelector(`[data-act="${history ? 'control.erase_history' : 'control.edit'}"]`))?.focus();
     };
     const go = () => {
       confirming = null;
@@ -238,9 +238,9 @@ export function createItems({ request, head, count }) {
         /** @type {HTMLElement | null} */ (nodes.get(i.id).querySelector('textarea'))?.focus();
       }),
       button(i.hidden ? 'control.unhide' : 'control.hide', 'secondary', () => request({ type: i.hidden ? 'unhide_item' : 'hide_item', item_id: i.id })),
-      button('control.erase', 'secondary', () => askErase(i, 'erase_item')),
     );
-    li.append(box, body, confirming?.id === i.id ? confirmRow(i) : acts);
+    if (confirming?.id === i.id) body.append(confirmRow(i));
+    li.append(box, body, acts);
     return li;
   }
 
@@ -281,7 +281,9 @@ export function createItems({ request, head, count }) {
     const save = /** @type {HTMLButtonElement} */ (el('button', 'primary small', t('control.save')));
     save.type = 'submit';
     const row = el('div', 'inline');
-    row.append(save, button('control.cancel_edit', 'secondary small', done));
+    // Erasing lives with editing (the item's own menu), so the row keeps its width.
+    row.append(save, button('control.cancel_edit', 'secondary small', done),
+      button('control.erase', 'danger small', () => { store.editing(null); askErase(i, 'erase_item'); }));
     f.append(ta, row);
     return f;
   }
