@@ -8,11 +8,24 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { LAPTOP, PHONE, PROJECTOR, addPrompt, createSession, inBrowser, texts } from './lib.mjs';
 
 const WITHDRAWN = 'Peruttava ajatus';
 const KEPT = 'Pysyvä ajatus';
 const ERASED = 'Poistettava ajatus';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe's WCAG 2.1 A and AA violations on `page` as it is now (as a11y.mjs runs it). */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
 
 /** Waits until `selector`'s texts on `page` are exactly `want` (any order). */
 async function shows(page, selector, want) {
@@ -66,6 +79,8 @@ test('a withdrawn and an erased text leave every screen, also after a reload', {
   await mine.locator('.confirm button.secondary').click();
   await mine.locator('button.withdraw').waitFor();
   await mine.locator('button.withdraw').click();
+  await mine.locator('.confirm').waitFor();
+  assert.deepEqual(await axeViolations(phone), [], 'the phone asking to withdraw');
   await mine.locator('.confirm button.danger').click();
   await shows(phone, '#mine .item-text', [KEPT]);
   await shows(screen, '#cards .card-item .card-text', [KEPT, ERASED]);
@@ -80,6 +95,7 @@ test('a withdrawn and an erased text leave every screen, also after a reload', {
   await control.locator('#items .edit-form [data-act="control.erase"]').focus();
   await control.keyboard.press('Enter');
   await row.locator('.confirm').waitFor();
+  assert.deepEqual(await axeViolations(control), [], 'the console asking to erase');
   assert.equal(await control.evaluate(() => document.activeElement?.dataset.act), 'control.cancel_edit',
     'Cancel is in focus, so a slip of Enter erases nothing');
   await control.keyboard.press('Shift+Tab');
