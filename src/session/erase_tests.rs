@@ -449,3 +449,42 @@ fn what_changes_nothing_is_not_journaled_and_leaves_the_state_as_it_was() {
     assert_eq!(t.session, before);
     assert!(!t.session.history_erased(&item));
 }
+
+#[test]
+fn the_lookup_indexes_after_erasures_are_those_a_rebuild_makes() {
+    let mut t = TestSession::new();
+    let ideas = t.add_open(Activity::default());
+    let (a, b) = (pid(), pid());
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        let who = if n % 2 == 0 { a } else { b };
+        ids.push(t.submit(who, &ideas, &format!("Idea {n}")));
+    }
+    let cloud = t.add_open(Activity::WordCloud(WordCloud { max_answers: 3 }));
+    let word = t.submit(a, &cloud, "Sana");
+    t.apply(Command::MergeItems {
+        into: ids[0],
+        items: vec![ids[1], ids[2]],
+    });
+    t.apply(Command::MergeItems {
+        into: ids[3],
+        items: vec![ids[4]],
+    });
+    for gone in [ids[1], ids[3], word, ids[0]] {
+        erase(&mut t, gone);
+        let mut rebuilt = t.session.clone();
+        rebuilt.reindex();
+        let s = &t.session;
+        assert_eq!(s.item_index, rebuilt.item_index);
+        assert_eq!(s.by_participant, rebuilt.by_participant);
+        assert_eq!(s.by_prompt, rebuilt.by_prompt);
+        let counted = |m: &std::collections::HashMap<PromptId, usize>| {
+            let mut v: Vec<_> = m.iter().filter(|(_, n)| **n > 0).collect();
+            v.sort();
+            format!("{v:?}")
+        };
+        assert_eq!(counted(&s.merged_in), counted(&rebuilt.merged_in));
+    }
+    assert_eq!(t.session.items().len(), 3);
+    assert!(t.session.items().iter().all(|i| i.merged_into.is_none()));
+}
