@@ -284,7 +284,9 @@ impl SessionTask {
         let result = match self.session.apply(&command, now) {
             Ok(applied) => {
                 if !applied.events.is_empty() {
-                    store::encode_record(&mut batch.journal, self.session.seq(), now, &command);
+                    // The command as the session kept it, never the raw frame (issue 13).
+                    let kept = command.normalized();
+                    store::encode_record(&mut batch.journal, self.session.seq(), now, &kept);
                     batch.records += 1;
                 }
                 for stamped in &applied.events {

@@ -15,6 +15,7 @@ mod event;
 mod groups;
 mod import;
 mod items;
+mod kept;
 mod model;
 mod prompt;
 mod rejection;

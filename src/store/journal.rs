@@ -6,10 +6,10 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::format::decode_record;
+use super::format::{decode_record, JournalLine};
 use super::{sync_dir, write_atomically, StoreError, WriteFault, COMPACT_AFTER_RECORDS};
 use super::{JOURNAL, SNAPSHOT, SNAPSHOT_TMP};
-use crate::session::Session;
+use crate::session::{Command, Session};
 
 /// Archived journal segments, oldest first (their names sort by seq).
 pub(super) fn archived_segments(dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -27,6 +27,11 @@ pub(super) fn archived_segments(dir: &Path) -> io::Result<Vec<PathBuf>> {
 
 /// Re-applies journal lines newer than the session's seq. Returns the length of the journal
 /// up to the end of its last complete, readable line.
+///
+/// Only the last line may be bad: a crash mid-write tears the tail, never the middle (every
+/// batch is fsynced before the next is written). A bad line anywhere else is rot or
+/// tampering, and skipping it would silently drop an acknowledged command, so it refuses
+/// the load with [`StoreError::CorruptJournal`] naming the file and line.
 pub(super) fn replay_journal(path: &Path, session: &mut Session) -> Result<u64, StoreError> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
@@ -48,22 +53,7 @@ pub(super) fn replay_journal(path: &Path, session: &mut Session) -> Result<u64, 
         match decode_record(line) {
             Ok(record) => {
                 if record.seq > session.seq() {
-                    match session.apply(&record.cmd, record.at) {
-                        Ok(_) if session.seq() == record.seq => {}
-                        Ok(_) => tracing::warn!(
-                            session = %slug,
-                            line = line_no,
-                            expected = record.seq,
-                            got = session.seq(),
-                            "journal replay reached a different seq"
-                        ),
-                        Err(rejection) => tracing::warn!(
-                            session = %slug,
-                            line = line_no,
-                            %rejection,
-                            "journal line no longer applies; skipped"
-                        ),
-                    }
+                    reapply(session, &record, line_no);
                 }
                 good_len = next as u64;
             }
@@ -72,13 +62,36 @@ pub(super) fn replay_journal(path: &Path, session: &mut Session) -> Result<u64, 
                 break;
             }
             Err(e) => {
-                tracing::error!(session = %slug, line = line_no, error = %e, "unreadable journal line; skipped");
-                good_len = next as u64;
+                return Err(StoreError::CorruptJournal {
+                    path: path.to_path_buf(),
+                    line: line_no,
+                    reason: e.to_string(),
+                })
             }
         }
         offset = next;
     }
     Ok(good_len)
+}
+
+/// Applies one journal line's command with its time.
+fn reapply(session: &mut Session, record: &JournalLine<Command>, line_no: usize) {
+    match session.apply(&record.cmd, record.at) {
+        Ok(_) if session.seq() == record.seq => {}
+        Ok(_) => tracing::warn!(
+            session = %session.meta.slug,
+            line = line_no,
+            expected = record.seq,
+            got = session.seq(),
+            "journal replay reached a different seq"
+        ),
+        Err(rejection) => tracing::warn!(
+            session = %session.meta.slug,
+            line = line_no,
+            %rejection,
+            "journal line no longer applies; skipped"
+        ),
+    }
 }
 
 /// An open session's files, owned by its session task.

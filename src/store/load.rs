@@ -12,22 +12,17 @@ use super::{sync_dir, StoreError, IMPORTED, JOURNAL, META, SNAPSHOT};
 use crate::session::{Millis, Session, SessionMeta};
 
 /// The state in `dir` and the good length of the live journal. With `repair_at` (now, in ms), a corrupt
-/// snapshot is renamed to `snapshot.json.corrupt-<ms>` (kept for inspection).
+/// snapshot is renamed to `snapshot.json.corrupt-<ms>` (kept for inspection), but only once
+/// the session was rebuilt: a load that is refused (a corrupt journal line) changes nothing.
 pub(super) fn read_state(
     dir: &Path,
     repair_at: Option<Millis>,
 ) -> Result<(Session, u64), StoreError> {
-    let mut session = match read_snapshot(dir) {
-        Ok(session) => session,
+    let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+    let (mut session, rebuilt) = match read_snapshot(dir) {
+        Ok(session) => (session, false),
         Err(error) => {
-            let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?");
             tracing::error!(session = slug, %error, "snapshot unusable; rebuilding the session from its journal");
-            if let Some(now) = repair_at.filter(|_| dir.join(SNAPSHOT).exists()) {
-                let aside = format!("{SNAPSHOT}.corrupt-{now}");
-                fs::rename(dir.join(SNAPSHOT), dir.join(&aside))?;
-                sync_dir(dir)?;
-                tracing::warn!(session = slug, file = %aside, "corrupt snapshot moved aside");
-            }
             let mut session = match read_snapshot_file(dir, IMPORTED) {
                 Ok(imported) => imported,
                 Err(StoreError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
@@ -38,10 +33,16 @@ pub(super) fn read_state(
             for segment in archived_segments(dir)? {
                 replay_journal(&segment, &mut session)?;
             }
-            session
+            (session, true)
         }
     };
     let good_len = replay_journal(&dir.join(JOURNAL), &mut session)?;
+    if let Some(now) = repair_at.filter(|_| rebuilt && dir.join(SNAPSHOT).exists()) {
+        let aside = format!("{SNAPSHOT}.corrupt-{now}");
+        fs::rename(dir.join(SNAPSHOT), dir.join(&aside))?;
+        sync_dir(dir)?;
+        tracing::warn!(session = slug, file = %aside, "corrupt snapshot moved aside");
+    }
     Ok((session, good_len))
 }
 

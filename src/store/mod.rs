@@ -30,6 +30,8 @@
 //! | `journal`    | an open session's files: append, snapshot and rotation; replay       |
 //! | `load`       | the state from a snapshot and the journal, or rebuilt without one    |
 
+#[cfg(test)]
+mod checksum_tests;
 pub mod format;
 mod journal;
 mod load;
@@ -71,6 +73,18 @@ pub enum StoreError {
     /// The files are missing or unreadable.
     #[error("i/o: {0}")]
     Io(#[from] io::Error),
+    /// A journal line before the journal's end is unreadable or fails its checksum: not a
+    /// torn write (that can only be the last line) but rot or tampering. The session is not
+    /// started and its files are left exactly as they are, for a person to look at.
+    #[error("corrupt journal {} line {line}: {reason}; the session is not started and its files are left as they are", path.display())]
+    CorruptJournal {
+        /// The journal file.
+        path: PathBuf,
+        /// Its 1-based line number.
+        line: usize,
+        /// What is wrong with the line.
+        reason: String,
+    },
     /// A file is not valid.
     #[error("corrupt {file}: {reason}")]
     Corrupt {
