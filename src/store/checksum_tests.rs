@@ -107,7 +107,9 @@ fn a_corrupt_line_in_an_archived_segment_refuses_a_rebuild_without_moving_the_sn
         .unwrap();
     drop(files);
     let session_dir = dir.path().join("sessions/laho");
-    let segment = journal::archived_segments(&session_dir).unwrap().remove(0);
+    let segment = journal::archived_segments(&RealFs, &session_dir)
+        .unwrap()
+        .remove(0);
     flip_in_line(&segment, 1);
     // With a good snapshot the archived segment is not read: the session starts.
     assert_eq!(store.load(&s.meta.slug).unwrap().0, s);

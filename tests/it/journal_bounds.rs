@@ -18,13 +18,28 @@ const LINE_OVERHEAD: usize = 256;
 fn adversarial() -> Vec<(&'static str, String)> {
     vec![
         ("x + 2,600 NULs", format!("x{}", "\0".repeat(2600))),
-        ("control characters", format!("a{}b", "\u{1}\u{7}\u{1b}\r\u{7f}".repeat(500))),
-        ("NULs around, whitespace runs", format!("{}sisältö{}", " \0\t".repeat(900), "\0 \n".repeat(900))),
+        (
+            "control characters",
+            format!("a{}b", "\u{1}\u{7}\u{1b}\r\u{7f}".repeat(500)),
+        ),
+        (
+            "NULs around, whitespace runs",
+            format!("{}sisältö{}", " \0\t".repeat(900), "\0 \n".repeat(900)),
+        ),
         ("combining marks", format!("e{}", "\u{301}".repeat(279))),
-        ("zero-width characters", "\u{200b}\u{200d}\u{feff}".repeat(93)),
-        ("a whole item of newlines and tabs", format!("a{}b", "\n\t".repeat(139))),
+        (
+            "zero-width characters",
+            "\u{200b}\u{200d}\u{feff}".repeat(93),
+        ),
+        (
+            "a whole item of newlines and tabs",
+            format!("a{}b", "\n\t".repeat(139)),
+        ),
         ("max length, 4-byte chars", "🦀".repeat(280)),
-        ("max length after cleaning", format!("{}{}", "ä".repeat(280), "\0".repeat(2000))),
+        (
+            "max length after cleaning",
+            format!("{}{}", "ä".repeat(280), "\0".repeat(2000)),
+        ),
         ("one char over the limit", "a".repeat(281)),
         ("nothing but NULs", "\0".repeat(2600)),
     ]
@@ -37,7 +52,11 @@ async fn journal_bytes_are_bounded_by_what_the_session_stores() {
     let (mut facilitator, _) = server.facilitator("levy", &key).await;
     let prompt = open_prompt(&mut facilitator, "Mitä tuli mieleen?").await;
     let journal = server.data_dir.join("sessions/levy/journal.jsonl");
-    let size = || fs::metadata(&journal).map(|m| m.len() as usize).unwrap_or(0);
+    let size = || {
+        fs::metadata(&journal)
+            .map(|m| m.len() as usize)
+            .unwrap_or(0)
+    };
     let (mut raw_total, mut stored_total, mut journal_total) = (0, 0, 0);
     for (what, text) in adversarial() {
         // A phone each: the rate limit is not what this test is about.
@@ -74,5 +93,8 @@ async fn journal_bytes_are_bounded_by_what_the_session_stores() {
     println!("accepted: frames {raw_total} B, stored {stored_total} B, journal {journal_total} B");
     assert!(journal_total > 0, "something was accepted");
     // The point of part 4: the raw frames were far bigger than what the journal holds.
-    assert!(journal_total * 2 < raw_total, "{journal_total} B journaled of {raw_total} B sent");
+    assert!(
+        journal_total * 2 < raw_total,
+        "{journal_total} B journaled of {raw_total} B sent"
+    );
 }
