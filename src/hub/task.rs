@@ -519,7 +519,8 @@ impl SessionTask {
             // Memory may be ahead of the disk: never write it down.
             return;
         }
-        let bytes = match store::encode_snapshot(&self.session) {
+        let last_change = self.last_activity.load(Ordering::Relaxed);
+        let bytes = match store::encode_snapshot_at(&self.session, Some(last_change)) {
             Ok(bytes) => bytes,
             Err(error) => {
                 tracing::error!(%error, "could not encode snapshot");
@@ -564,7 +565,12 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
         slug: session.meta.slug.clone(),
         key_hash: Arc::new(key_hash),
         presence: Arc::default(),
-        last_activity: Arc::new(AtomicU64::new(session.last_activity())),
+        // Votes, likes and hides leave no time in the session's state; the files remember.
+        last_activity: Arc::new(AtomicU64::new(
+            session
+                .last_activity()
+                .max(files.last_change_at().unwrap_or(0)),
+        )),
     };
     let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
     let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);

@@ -35,6 +35,8 @@ mod checksum_tests;
 pub mod format;
 mod fs;
 mod journal;
+#[cfg(test)]
+mod last_change_tests;
 mod load;
 #[cfg(test)]
 mod power_loss;
@@ -52,9 +54,9 @@ use crate::clock::Clock;
 use crate::session::{Session, SessionName};
 
 pub use format::{
-    decode_record, decode_snapshot, encode_meta, encode_record, encode_snapshot, migrate_command,
-    migrate_snapshot, JournalLine, JournalRecord, MetaFile, SnapshotFile, SnapshotV1,
-    JOURNAL_FORMAT, SNAPSHOT_FORMAT,
+    decode_record, decode_snapshot, encode_meta, encode_record, encode_snapshot,
+    encode_snapshot_at, migrate_command, migrate_snapshot, JournalLine, JournalRecord, MetaFile,
+    SnapshotFile, SnapshotV1, JOURNAL_FORMAT, SNAPSHOT_FORMAT,
 };
 pub use journal::SessionFiles;
 
@@ -291,7 +293,7 @@ impl Store {
                 format!("no session named {slug}"),
             )));
         }
-        Ok(load::read_state(&*self.fs, &dir, None)?.0)
+        Ok(load::read_state(&*self.fs, &dir, None)?.session)
     }
 
     /// Loads a session: its snapshot, then every newer journal line. A corrupt snapshot is
@@ -299,10 +301,11 @@ impl Store {
     /// files, ready to append to.
     pub fn load(&self, slug: &SessionName) -> Result<(Session, SessionFiles), StoreError> {
         let dir = self.dir(slug);
-        let (session, good_len) = load::read_state(&*self.fs, &dir, Some(self.clock.now_ms()))?;
+        let loaded = load::read_state(&*self.fs, &dir, Some(self.clock.now_ms()))?;
         let mut files = SessionFiles::open(self, dir)?;
-        files.cut_torn_tail(good_len, slug)?;
-        Ok((session, files))
+        files.cut_torn_tail(loaded.good_len, slug)?;
+        files.last_change_at = loaded.last_change_at;
+        Ok((loaded.session, files))
     }
 }
 
