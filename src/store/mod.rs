@@ -4,7 +4,7 @@
 //! <data-dir>/sessions/<slug>/meta.json             {"format":1,"meta":{…}}   written once at creation
 //! <data-dir>/sessions/<slug>/snapshot.json         {"format":1,"session":{…}}  state up to its seq
 //! <data-dir>/sessions/<slug>/imported.json         {"format":1,"session":{…}}  an imported session as it began
-//! <data-dir>/sessions/<slug>/journal.jsonl         {"seq":N,"at":ms,"cmd":{…}}  one accepted command a line
+//! <data-dir>/sessions/<slug>/journal.jsonl         {"v":2,"seq":N,"at":ms,"cmd":{…},"crc":"…"}  one accepted command a line
 //! <data-dir>/sessions/<slug>/journal-<seq>.jsonl   earlier journal segments, archived by compaction
 //! ```
 //!
@@ -12,7 +12,9 @@
 //! every command that arrived meanwhile into one write and one fsync (group commit). Startup
 //! loads the snapshot and re-applies the journal lines whose `seq` is newer, through the same
 //! state machine with the same times. A torn last line (a crash mid-write) is logged and cut
-//! off.
+//! off; a bad line before the last (each line carries a CRC-32C) refuses the session's load
+//! and changes no file. The journal holds each command as the session kept it
+//! ([`Command::normalized`](crate::session::Command::normalized)), never the raw frame.
 //!
 //! Compaction writes a snapshot to a temporary file, fsyncs it, renames it over the old one
 //! and fsyncs the directory; only then is the live journal renamed to an archived segment and
@@ -29,6 +31,8 @@
 //! | [`format`](mod@format) | the persisted forms, their versions, the conversions and migrations  |
 //! | `journal`    | an open session's files: append, snapshot and rotation; replay       |
 //! | `load`       | the state from a snapshot and the journal, or rebuilt without one    |
+//! | `fs`         | the file layer under all of it: the real disk, or a simulated one    |
+//! | `sim_fs`, `power_loss` | tests: a disk that loses unsynced writes; crashes under the real hub |
 
 #[cfg(test)]
 mod checksum_tests;
