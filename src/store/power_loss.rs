@@ -376,6 +376,7 @@ fn skipping_the_fsync_is_caught() {
         ..Sabotage::default()
     };
     let total = crashes(0..SABOTAGED_CRASHES, sabotage);
+    println!("power loss with the fsync skipped: {total:?}");
     assert!(caught(&total), "no loss found without the fsync: {total:?}");
 }
 
@@ -386,6 +387,7 @@ fn acknowledging_before_the_write_is_caught() {
         ..Sabotage::default()
     };
     let total = crashes(0..SABOTAGED_CRASHES, sabotage);
+    println!("power loss with acks before the write: {total:?}");
     assert!(
         caught(&total),
         "no loss found with acks before the write: {total:?}"
