@@ -6,7 +6,7 @@ use std::fs;
 use std::io;
 use std::path::PathBuf;
 
-use super::{sync_dir, Store};
+use super::Store;
 use crate::session::SessionName;
 
 impl Store {
@@ -29,7 +29,7 @@ impl Store {
         fs::rename(self.dir(slug), &to)?;
         // The rename is what deletes; make it survive a power cut. The trash is emptied at
         // every start, so a rename that is lost again only brings the session back.
-        sync_dir(&self.sessions)?;
+        self.fs.sync_dir(&self.sessions)?;
         Ok(to)
     }
 

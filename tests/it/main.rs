@@ -15,6 +15,8 @@ mod exports;
 mod golden;
 mod http_api;
 mod import;
+mod journal_bounds;
+mod journal_checksum;
 mod limits;
 mod node;
 mod proxies;
