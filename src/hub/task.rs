@@ -88,6 +88,8 @@ pub(super) struct SessionTask {
     pub last_activity: Arc<AtomicU64>,
     /// Set when the session is being deleted: stop without a snapshot, then reply.
     pub deleting: Option<oneshot::Sender<()>>,
+    /// An erasure committed whose words are still in the files ([`SessionTask::scrub`]).
+    pub scrub_owed: bool,
 }
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
@@ -214,6 +216,9 @@ impl SessionTask {
             if self.deleting.is_some() {
                 break;
             }
+            if self.scrub_owed {
+                self.scrub().await;
+            }
             if self.files.as_ref().is_some_and(|f| f.wants_snapshot()) {
                 self.snapshot().await;
             }
@@ -286,6 +291,7 @@ impl SessionTask {
                 if !applied.events.is_empty() {
                     store::encode_record(&mut batch.journal, self.session.seq(), now, &command);
                     batch.records += 1;
+                    self.scrub_owed |= store::erases(&command);
                 }
                 for stamped in &applied.events {
                     self.mark_dirty(&stamped.event);
@@ -475,16 +481,38 @@ impl SessionTask {
         }
     }
 
-    async fn snapshot(&mut self) {
+    /// After an erasure commits: a snapshot (which holds only the tombstone) and a rotation,
+    /// so the archived segments hold the whole history, then a scrub of them on a blocking
+    /// thread, not awaited (the session goes on serving; scrubs serialize in the store). A
+    /// failed snapshot leaves the scrub owed to the next erasure or the next load.
+    async fn scrub(&mut self) {
+        if !self.snapshot().await {
+            return;
+        }
+        self.scrub_owed = false;
+        let store = self.store.clone();
+        let slug = self.session.meta.slug.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _span = span.enter();
+            match store.scrub(&slug) {
+                Ok(report) => tracing::info!(?report, "erased words scrubbed from the files"),
+                Err(error) => tracing::error!(%error, "scrub failed; the next start retries"),
+            }
+        });
+    }
+
+    /// Writes a snapshot and rotates the journal; whether it succeeded.
+    async fn snapshot(&mut self) -> bool {
         let bytes = match store::encode_snapshot(&self.session) {
             Ok(bytes) => bytes,
             Err(error) => {
                 tracing::error!(%error, "could not encode snapshot");
-                return;
+                return false;
             }
         };
         let Some(mut files) = self.files.take() else {
-            return;
+            return false;
         };
         let seq = self.session.seq();
         match tokio::task::spawn_blocking(move || {
@@ -498,9 +526,14 @@ impl SessionTask {
                 if let Err(error) = result {
                     // The journal is intact; the next snapshot tries again.
                     tracing::error!(%error, "snapshot failed");
+                    return false;
                 }
+                true
             }
-            Err(error) => tracing::error!(%error, "snapshot task failed"),
+            Err(error) => {
+                tracing::error!(%error, "snapshot task failed");
+                false
+            }
         }
     }
 }
@@ -539,6 +572,7 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
         recent: Default::default(),
         last_activity: handle.last_activity.clone(),
         deleting: None,
+        scrub_owed: false,
     };
     let span = tracing::info_span!("session", slug = %handle.slug);
     hub.tasks

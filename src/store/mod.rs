@@ -29,10 +29,12 @@
 //! | [`format`](mod@format) | the persisted forms, their versions, the conversions and migrations  |
 //! | `journal`    | an open session's files: append, snapshot and rotation; replay       |
 //! | `load`       | the state from a snapshot and the journal, or rebuilt without one    |
+//! | `scrub`      | an erased item's words rewritten out of the history, crash-safely    |
 
 pub mod format;
 mod journal;
 mod load;
+mod scrub;
 #[cfg(test)]
 mod tests;
 
@@ -51,6 +53,7 @@ pub use format::{
     JOURNAL_FORMAT, SNAPSHOT_FORMAT,
 };
 pub use journal::SessionFiles;
+pub use scrub::{erases, Erasure, ScrubReport};
 
 /// Journal lines after which the session task writes a snapshot and starts a new journal:
 /// bounds both the replay at startup and the journal's size on disk.
@@ -187,6 +190,7 @@ impl Store {
 
     /// Deletes a session's files for good.
     pub fn delete(&self, slug: &SessionName) -> io::Result<()> {
+        let _scrub = scrub::lock();
         fs::remove_dir_all(self.dir(slug))?;
         sync_dir(&self.sessions)
     }
@@ -236,6 +240,10 @@ impl Store {
         let (session, good_len) = load::read_state(&dir, Some(self.clock.now_ms()))?;
         let mut files = SessionFiles::open(dir, self.fault.clone())?;
         files.cut_torn_tail(good_len, slug)?;
+        if let Err(error) = scrub::at_load(&self.dir(slug), &session, &mut files) {
+            // The session itself is sound; the next erasure or start tries again.
+            tracing::error!(session = %slug, %error, "scrubbing erased words at load failed");
+        }
         Ok((session, files))
     }
 }
