@@ -237,6 +237,10 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames
         Event::ItemUpdated(item) | Event::ItemLiked(item) => {
             item_frames(item, &|item| ServerMessage::ItemUpdated { seq, item })
         }
+        Event::ItemErased(gone) => same(ServerMessage::ItemErased {
+            seq,
+            item_id: gone.id,
+        }),
     }
 }
 

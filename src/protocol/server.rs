@@ -207,6 +207,15 @@ pub enum ServerMessage<'a> {
         /// Its prompt.
         prompt_id: &'a PromptId,
     },
+    /// An item was erased: withdrawn by its author or erased by the facilitator (every role:
+    /// phones drop it from their own list and the wall, the projector and console drop it).
+    /// Only its id: what it said is gone.
+    ItemErased {
+        /// Event sequence number.
+        seq: u64,
+        /// Which item.
+        item_id: ItemId,
+    },
     /// An item changed: edited, merged, starred, approved, liked (facilitator; the projector
     /// gets it only while the item is visible, else `item_removed`).
     ItemUpdated {

@@ -356,6 +356,12 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             starred: true,
         },
         Command::ApproveItem { item_id: item },
+        Command::EraseItem { item_id: item },
+        Command::WithdrawItem {
+            participant: who,
+            item_id: item,
+        },
+        Command::EraseItemHistory { item_id: item },
     ];
     let names = type_names::<Command>();
     assert_eq!(commands.len(), names.len(), "a command is missing here");
