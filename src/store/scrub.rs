@@ -73,11 +73,10 @@ pub struct Erasure {
 impl Erasure {
     /// What `session` says is erased.
     pub fn of(session: &Session) -> Self {
-        let erasure = Erasure::default();
-        for item in session.items() {
-            let _ = item;
+        Erasure {
+            erased: session.tombstones().iter().map(|t| t.id).collect(),
+            history_erased: session.erased_histories().map(|(id, _)| *id).collect(),
         }
-        erasure
     }
 
     /// Whether nothing is erased.
@@ -93,8 +92,10 @@ impl Erasure {
 
 /// Whether `command` erases words (so the session task owes a scrub once it commits).
 pub fn erases(command: &Command) -> bool {
-    let _ = command;
-    false
+    matches!(
+        command,
+        Command::EraseItem { .. } | Command::WithdrawItem { .. } | Command::EraseItemHistory { .. }
+    )
 }
 
 /// `scrubbed.json`.
@@ -417,7 +418,7 @@ fn scrub_segment(
         };
         let scrubbed = match &mut record.cmd {
             Command::Submit { item_id, text, .. } | Command::EditItem { item_id, text }
-                if must_go(keep, item_id, text) =>
+                if must_go(keep, item_id, text) && *text != placeholder(record.seq) =>
             {
                 gone.insert(std::mem::replace(text, placeholder(record.seq)));
                 true
@@ -451,7 +452,7 @@ fn scrub_imported(
         reason: e.to_string(),
     };
     let mut file: Value = serde_json::from_slice(bytes).map_err(corrupt)?;
-    let mut changed = 0usize;
+    let (mut n, mut changed) = (0usize, 0usize);
     let items = file
         .pointer_mut("/session/items")
         .and_then(Value::as_array_mut);
@@ -482,10 +483,15 @@ fn scrub_imported(
         for value in texts {
             let Some(text) = value.as_str() else { continue };
             if must_go(keep, &id, text) {
-                changed += 1;
-                gone.insert(text.to_owned());
-                // Never the same as a journal line's placeholder (`erased <seq>`).
-                *value = Value::String(format!("erased i{changed}"));
+                // Numbered in file order, so a second scrub finds the same placeholders;
+                // never the same as a journal line's (`erased <seq>`).
+                n += 1;
+                let placeholder = format!("erased i{n}");
+                if text != placeholder {
+                    changed += 1;
+                    gone.insert(text.to_owned());
+                    *value = Value::String(placeholder);
+                }
             }
         }
     }
