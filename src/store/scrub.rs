@@ -347,15 +347,15 @@ fn plan(history: &History) -> Result<(Plan, ScrubReport), StoreError> {
             reason: "a scrubbed history would replay to another state; nothing rewritten".into(),
         });
     }
-    let mut ops = Vec::new();
+    // Removals first: which files to remove is known from the texts the rewrites take out,
+    // so after a crash among the rewrites a second scrub could no longer tell.
+    let mut ops: Vec<Op> = (history.corrupt.iter())
+        .filter(|(_, bytes)| holds_any(bytes, &gone))
+        .map(|(name, _)| Op::Remove(name.clone()))
+        .collect();
     for (name, bytes) in rewritten {
         ops.push(Op::WriteTmp(name.clone(), bytes));
         ops.push(Op::Rename(name));
-    }
-    for (name, bytes) in &history.corrupt {
-        if holds_any(bytes, &gone) {
-            ops.push(Op::Remove(name.clone()));
-        }
     }
     let record = Record { format: 1, erasure };
     ops.push(Op::Record(

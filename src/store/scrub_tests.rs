@@ -188,6 +188,7 @@ fn a_crash_after_any_step_of_a_scrub_is_finished_at_the_next_load() {
         .unwrap();
     drop(files);
     let dir = root.path().join("sessions/hyvinsivi");
+    fs::write(dir.join("snapshot.json.corrupt-5"), OLD_TEXT.as_bytes()).unwrap();
     let steps = {
         let copy = tempfile::tempdir().unwrap();
         copy_tree(root.path(), copy.path());
@@ -195,9 +196,9 @@ fn a_crash_after_any_step_of_a_scrub_is_finished_at_the_next_load() {
             .unwrap()
             .files
     };
-    assert!(
-        steps >= 5,
-        "two segments (write, rename each) and the record"
+    assert_eq!(
+        steps, 6,
+        "a removal, two segments (write, rename each), the record"
     );
     for step in 0..=steps {
         let copy = tempfile::tempdir().unwrap();
