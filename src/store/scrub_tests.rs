@@ -281,3 +281,46 @@ fn an_imported_sessions_first_state_is_scrubbed() {
     let (back, _) = store.load(&s.meta.slug).unwrap();
     assert_eq!(back, s);
 }
+
+/// The figure in docs/operations.md: `cargo test --lib scrub_figure -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn scrub_figure() {
+    for n in [2_000usize, 20_000] {
+        let root = tempfile::tempdir().unwrap();
+        let store = Store::open(root.path()).unwrap();
+        let mut s = testkit::session();
+        let mut files = store.create(&s).unwrap();
+        let draft = testkit::draft("Q");
+        journal(&mut s, &mut files, Command::AddPrompt { draft }, 2);
+        let open = Command::OpenPrompt {
+            prompt_id: PromptId("p1".into()),
+        };
+        journal(&mut s, &mut files, open, 3);
+        let first = testkit::iid();
+        let mut batch = Vec::new();
+        for i in 0..n {
+            let id = if i == 0 { first } else { testkit::iid() };
+            let cmd = submit(testkit::pid(), id, &format!("ajatus numero {i}"));
+            s.apply(&cmd, 10 + i as u64).unwrap();
+            encode_record(&mut batch, s.seq(), 10 + i as u64, &cmd);
+        }
+        files.append(&batch, n).unwrap();
+        journal(
+            &mut s,
+            &mut files,
+            Command::EraseItem { item_id: first },
+            1_000_000,
+        );
+        let started = std::time::Instant::now();
+        files
+            .snapshot(&encode_snapshot(&s).unwrap(), s.seq())
+            .unwrap();
+        let report = store.scrub(&s.meta.slug).unwrap();
+        eprintln!(
+            "scrub figure: {} lines, snapshot + rotation + scrub {} ms ({report:?})",
+            report.lines,
+            started.elapsed().as_millis()
+        );
+    }
+}
