@@ -92,6 +92,15 @@ pub(super) struct SessionTask {
     pub scrub_owed: bool,
 }
 
+/// Whether a command erases words ([`Command::EraseItem`], [`Command::WithdrawItem`],
+/// [`Command::EraseItemHistory`]): the resume ring forgets what came before it.
+fn erases(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::EraseItem { .. } | Command::WithdrawItem { .. } | Command::EraseItemHistory { .. }
+    )
+}
+
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
 const RECENT_CAPACITY: usize = 1024;
 
@@ -101,6 +110,9 @@ struct Batch {
     journal: Vec<u8>,
     records: usize,
     events: Vec<Arc<Frames>>,
+    /// How many of `events` never enter the resume ring: those before an erasure in this
+    /// batch, which may carry the erased text (they are still broadcast, once).
+    unkept: usize,
     replies: Vec<Reply>,
     /// The stages' times, when they are wanted ([`timing`]).
     timed: Option<Timed>,
@@ -288,6 +300,12 @@ impl SessionTask {
         let now = self.clock.now_ms();
         let result = match self.session.apply(&command, now) {
             Ok(applied) => {
+                if erases(&command) && !applied.events.is_empty() {
+                    // Erased words must not be replayed to a resuming client: kept frames
+                    // may carry them, so resumes from before now get a fresh welcome.
+                    self.recent.clear();
+                    batch.unkept = batch.events.len();
+                }
                 if !applied.events.is_empty() {
                     store::encode_record(&mut batch.journal, self.session.seq(), now, &command);
                     batch.records += 1;
@@ -320,7 +338,8 @@ impl SessionTask {
             Role::Facilitator | Role::Screen => self.events.subscribe(),
         };
         let group = participant.and_then(|p| self.session.group_of(&p).cloned());
-        let frames = match self.resume(role, group.as_ref(), last_seq, &batch.events) {
+        let pending = &batch.events[batch.unkept..];
+        let frames = match self.resume(role, group.as_ref(), last_seq, pending) {
             Some(frames) => frames,
             None => vec![Utf8Bytes::from(protocol::welcome(
                 &self.session,
@@ -420,8 +439,8 @@ impl SessionTask {
             self.last_activity
                 .store(self.clock.now_ms(), Ordering::Relaxed);
         }
-        for frames in batch.events {
-            if frames.seq.is_some() {
+        for (n, frames) in batch.events.into_iter().enumerate() {
+            if frames.seq.is_some() && n >= batch.unkept {
                 if self.recent.len() == RECENT_CAPACITY {
                     self.recent.pop_front();
                 }

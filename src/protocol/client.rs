@@ -102,6 +102,11 @@ pub enum ParticipantAction {
         /// Like (true) or take it back (false).
         liked: bool,
     },
+    /// Take back one's own item while its prompt is open (see [`Command::WithdrawItem`]).
+    Withdraw {
+        /// The item.
+        item_id: ItemId,
+    },
     /// Pick a group, or `null` to leave it.
     ChooseGroup {
         /// The group.
@@ -175,6 +180,10 @@ impl ParticipantAction {
                 participant,
                 item_id,
                 liked,
+            },
+            ParticipantAction::Withdraw { item_id } => Command::WithdrawItem {
+                participant,
+                item_id,
             },
             ParticipantAction::ChooseGroup { group_id } => Command::ChooseGroup {
                 participant,

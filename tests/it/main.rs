@@ -9,6 +9,7 @@ mod browser;
 mod code_size;
 mod crash;
 mod durability;
+mod erase;
 mod erase_disk;
 mod errors;
 mod exports;
