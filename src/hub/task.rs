@@ -309,7 +309,7 @@ impl SessionTask {
                 if !applied.events.is_empty() {
                     store::encode_record(&mut batch.journal, self.session.seq(), now, &command);
                     batch.records += 1;
-                    self.scrub_owed |= store::erases(&command);
+                    self.scrub_owed |= erases(&command);
                 }
                 for stamped in &applied.events {
                     self.mark_dirty(&stamped.event);

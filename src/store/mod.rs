@@ -53,7 +53,7 @@ pub use format::{
     JOURNAL_FORMAT, SNAPSHOT_FORMAT,
 };
 pub use journal::SessionFiles;
-pub use scrub::{erases, Erasure, ScrubReport};
+pub use scrub::{Erasure, ScrubReport};
 
 /// Journal lines after which the session task writes a snapshot and starts a new journal:
 /// bounds both the replay at startup and the journal's size on disk.

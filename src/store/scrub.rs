@@ -90,14 +90,6 @@ impl Erasure {
     }
 }
 
-/// Whether `command` erases words (so the session task owes a scrub once it commits).
-pub fn erases(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::EraseItem { .. } | Command::WithdrawItem { .. } | Command::EraseItemHistory { .. }
-    )
-}
-
 /// `scrubbed.json`.
 #[derive(Debug, Serialize, Deserialize)]
 struct Record {

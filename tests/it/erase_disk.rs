@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use uuid::Uuid;
 
-use paja::session::Command::{EraseItem, EraseItemHistory, WithdrawItem};
+use paja::session::Command::EraseItem;
 
 use crate::crash::LOAD;
 use crate::support::{command, http, ok, open_prompt, Client, Paja, TestServer, WAIT};
@@ -94,14 +94,6 @@ async fn start(data: &Path) -> TestServer {
     .await
 }
 
-/// An erasure through the session's own task, as the console's would arrive (until the wire
-/// requests land: erase's branch).
-async fn erase(server: &TestServer, slug: &str, command: paja::session::Command) {
-    let handle = server.hub().get(slug).expect("session");
-    let reply = handle.command(command).await;
-    reply.await.expect("reply").expect("erasure accepted");
-}
-
 /// A phone's item; returns its id.
 async fn submit(phone: &mut Client, prompt: &str, text: &str) -> String {
     let id = Uuid::new_v4().to_string();
@@ -120,8 +112,7 @@ async fn erased_words_leave_every_file_and_a_restart_keeps_the_tombstones() {
     let key = server.create_session("pyyhi").await;
     let (mut facilitator, _) = server.facilitator("pyyhi", &key).await;
     let (mut phone, _) = server.participant("pyyhi").await;
-    let author_id = paja::session::ParticipantId(Uuid::new_v4());
-    let (mut author, _) = server.participant_as("pyyhi", author_id.0).await;
+    let (mut author, _) = server.participant("pyyhi").await;
     let prompt = open_prompt(&mut facilitator, "Mitä jää?").await;
     let erased = submit(&mut phone, &prompt, ERASED).await;
     let withdrawn = submit(&mut author, &prompt, WITHDRAWN).await;
@@ -134,12 +125,9 @@ async fn erased_words_leave_every_file_and_a_restart_keeps_the_tombstones() {
     command(&mut facilitator, edit).await;
     // A first erasure rotates the journal: the canaries' lines go to an archived segment.
     let filler = kept.pop().expect("traffic");
-    erase(
-        &server,
-        "pyyhi",
-        EraseItem {
-            item_id: item_id(&filler),
-        },
+    command(
+        &mut facilitator,
+        json!({"type":"erase_item","item_id":filler}),
     )
     .await;
     for n in 0..TRAFFIC {
@@ -147,23 +135,15 @@ async fn erased_words_leave_every_file_and_a_restart_keeps_the_tombstones() {
     }
     let canaries = [ERASED, WITHDRAWN, OLD_TEXT];
     assert!(!holding(&server.data_dir, &canaries).is_empty());
-    erase(
-        &server,
-        "pyyhi",
-        EraseItem {
-            item_id: item_id(&erased),
-        },
+    command(
+        &mut facilitator,
+        json!({"type":"erase_item","item_id":erased}),
     )
     .await;
-    let withdraw = WithdrawItem {
-        participant: author_id,
-        item_id: item_id(&withdrawn),
-    };
-    erase(&server, "pyyhi", withdraw).await;
-    let history = EraseItemHistory {
-        item_id: item_id(&edited),
-    };
-    erase(&server, "pyyhi", history).await;
+    let withdraw = json!({"type":"withdraw","id":Uuid::new_v4(),"item_id":withdrawn});
+    ok(&mut author, withdraw).await;
+    let history = json!({"type":"erase_item_history","item_id":edited});
+    command(&mut facilitator, history).await;
     let took = until_clean(&server.data_dir, &canaries).await;
     eprintln!(
         "scrub figure: {} journal lines, canaries gone from every file {} ms after the last erasure",
@@ -172,8 +152,16 @@ async fn erased_words_leave_every_file_and_a_restart_keeps_the_tombstones() {
     );
     drop((facilitator, phone, author));
 
-    let server = server.restart_after(|_| {}).await;
+    let server = server.restart().await;
     assert_eq!(holding(&server.data_dir, &canaries), Vec::<String>::new());
+    // Nor in what the restarted server tells the facilitator or exports.
+    let (_, welcome) = server.facilitator("pyyhi", &key).await;
+    let export = server
+        .get_with_key("/api/sessions/pyyhi/export.json", &key)
+        .await;
+    for text in [welcome.to_string(), export.text()] {
+        assert!(text.contains("toinen kierros") && !text.contains("kanarialintu"));
+    }
     let session = server
         .hub()
         .get("pyyhi")
@@ -253,8 +241,8 @@ async fn an_imported_sessions_first_state_is_scrubbed_too() {
         .find(|i| i.text == IMPORTED)
         .expect("imported item")
         .id;
-    let (_copy, _) = server.facilitator("tuotu", &imported_key).await;
-    erase(&server, "tuotu", EraseItem { item_id: id }).await;
+    let (mut copy, _) = server.facilitator("tuotu", &imported_key).await;
+    command(&mut copy, json!({"type":"erase_item","item_id":id})).await;
     let copy_dir = server.data_dir.join("sessions/tuotu");
     until_clean(&copy_dir, &[IMPORTED]).await;
     assert!(!holding(&server.data_dir.join("sessions/lahde"), &[IMPORTED]).is_empty());
