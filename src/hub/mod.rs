@@ -68,6 +68,10 @@ pub enum CommandError {
     /// The session is shutting down.
     #[error("the server is restarting; try again in a moment")]
     Unavailable,
+    /// A write failed and reading the session back from disk failed too: rather than serve
+    /// a state the disk does not hold, the session takes no more changes until a restart.
+    #[error("the server could not save and could not read this session back from disk; it takes no changes until the server is restarted (see the server log)")]
+    ReadOnly,
 }
 
 impl CommandError {
@@ -77,6 +81,7 @@ impl CommandError {
             CommandError::Rejected(r) => r.code(),
             CommandError::Storage => "storage_unavailable",
             CommandError::Unavailable => "unavailable",
+            CommandError::ReadOnly => "read_only",
         }
     }
 }

@@ -88,6 +88,9 @@ pub(super) struct SessionTask {
     pub last_activity: Arc<AtomicU64>,
     /// Set when the session is being deleted: stop without a snapshot, then reply.
     pub deleting: Option<oneshot::Sender<()>>,
+    /// Set when a write failed and the reload after it failed too: memory may be ahead of
+    /// the disk, so nothing is applied or shown from it any more (until a restart).
+    pub read_only: bool,
     /// An erasure committed whose words are still in the files ([`SessionTask::scrub`]).
     pub scrub_owed: bool,
 }
@@ -191,6 +194,7 @@ impl SessionTask {
             let deadline = self
                 .session
                 .next_deadline()
+                .filter(|_| !self.read_only)
                 .map(|at| self.clock.instant_at(at) + Duration::from_millis(5));
             let first = tokio::select! {
                 _ = self.shutdown.cancelled() => break,
@@ -253,6 +257,9 @@ impl SessionTask {
     }
 
     fn handle(&mut self, request: Request, batch: &mut Batch) {
+        if self.read_only {
+            return self.refuse(request);
+        }
         match request {
             Request::Command {
                 command,
@@ -290,6 +297,19 @@ impl SessionTask {
         }
     }
 
+    /// Read-only: commands are refused with the reason; joins, walls and reads get no
+    /// answer (their callers see the session unavailable), since the state in memory may
+    /// hold what the disk does not.
+    fn refuse(&mut self, request: Request) {
+        match request {
+            Request::Command { reply, .. } => {
+                let _ = reply.send(Err(CommandError::ReadOnly));
+            }
+            Request::Delete { reply } => self.deleting = Some(reply),
+            Request::Join { .. } | Request::Wall { .. } | Request::Read { .. } => {}
+        }
+    }
+
     /// Applies one command; its journal record, frames and reply join the batch.
     fn apply(
         &mut self,
@@ -307,9 +327,11 @@ impl SessionTask {
                     batch.unkept = batch.events.len();
                 }
                 if !applied.events.is_empty() {
-                    store::encode_record(&mut batch.journal, self.session.seq(), now, &command);
-                    batch.records += 1;
+                    // The command as the session kept it, never the raw frame (issue 13).
                     self.scrub_owed |= erases(&command);
+                    let kept = command.normalized();
+                    store::encode_record(&mut batch.journal, self.session.seq(), now, &kept);
+                    batch.records += 1;
                 }
                 for stamped in &applied.events {
                     self.mark_dirty(&stamped.event);
@@ -418,9 +440,20 @@ impl SessionTask {
 
     /// Writes the batch's journal records (one write, one fsync), then broadcasts its frames
     /// and sends its replies.
-    async fn commit(&mut self, batch: Batch) {
+    async fn commit(&mut self, mut batch: Batch) {
         let applied = batch.timed.as_ref().map(|_| std::time::Instant::now());
         let counts = (batch.replies.len(), batch.records, batch.events.len());
+        if batch.records > 0 && self.store.sabotage().ack_before_write {
+            // A deliberate bug, switched on only by the power-loss test's own test.
+            batch.replies.retain_mut(|reply| match reply {
+                Reply::Command(tx, result) => {
+                    let (dummy, _) = oneshot::channel();
+                    let _ = std::mem::replace(tx, dummy).send(result.clone());
+                    false
+                }
+                _ => true,
+            });
+        }
         if batch.records > 0 {
             if let Err(error) = self.append(batch.journal, batch.records).await {
                 tracing::error!(%error, "journal write failed; refusing this batch and reloading from disk");
@@ -495,8 +528,14 @@ impl SessionTask {
                 // Kept frames may describe what was just undone.
                 self.recent.clear();
             }
-            Ok(Err(error)) => tracing::error!(%error, "reload after a failed write failed"),
-            Err(error) => tracing::error!(%error, "reload task failed"),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "reload after a failed write failed; the session is read-only until a restart");
+                self.read_only = true;
+            }
+            Err(error) => {
+                tracing::error!(%error, "reload task failed; the session is read-only until a restart");
+                self.read_only = true;
+            }
         }
     }
 
@@ -523,6 +562,10 @@ impl SessionTask {
 
     /// Writes a snapshot and rotates the journal; whether it succeeded.
     async fn snapshot(&mut self) -> bool {
+        if self.read_only {
+            // Memory may be ahead of the disk: never write it down.
+            return false;
+        }
         let bytes = match store::encode_snapshot(&self.session) {
             Ok(bytes) => bytes,
             Err(error) => {
@@ -591,6 +634,7 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
         recent: Default::default(),
         last_activity: handle.last_activity.clone(),
         deleting: None,
+        read_only: false,
         scrub_owed: false,
     };
     let span = tracing::info_span!("session", slug = %handle.slug);

@@ -16,6 +16,7 @@ mod event;
 mod groups;
 mod import;
 mod items;
+mod kept;
 mod model;
 mod prompt;
 mod rejection;

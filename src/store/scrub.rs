@@ -28,8 +28,7 @@
 //! directory being removed.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
@@ -38,8 +37,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::format::{decode_meta, decode_record, decode_snapshot, encode_record, encode_snapshot};
+use super::fs::Fs;
 use super::journal::archived_segments;
-use super::{sync_dir, write_atomically, SessionFiles, Store, StoreError, IMPORTED, META};
+use super::{write_atomically, SessionFiles, Store, StoreError, IMPORTED, META};
 use crate::session::{clean_text, Command, ItemId, Session, SessionName, ITEM_TEXT_MAX};
 
 /// The record of what has been scrubbed for.
@@ -116,7 +116,7 @@ impl Store {
     /// session task calls it, on a blocking thread, after an erasure's snapshot and rotation.
     pub fn scrub(&self, slug: &SessionName) -> Result<ScrubReport, StoreError> {
         let _guard = lock();
-        scrub_dir(&self.dir(slug), usize::MAX)
+        scrub_dir(&*self.fs, &self.dir(slug), usize::MAX)
     }
 }
 
@@ -124,42 +124,41 @@ impl Store {
 /// erasures that `scrubbed.json` does not cover (a crash between an erasure and its scrub),
 /// a snapshot, a rotation and a scrub.
 pub(super) fn at_load(
+    fs: &dyn Fs,
     dir: &Path,
     session: &Session,
     files: &mut SessionFiles,
 ) -> Result<(), StoreError> {
     let _guard = lock();
-    remove_leftovers(dir)?;
+    remove_leftovers(fs, dir)?;
     let erasure = Erasure::of(session);
-    if erasure.is_empty() || read_record(dir).is_some_and(|done| done.covers(&erasure)) {
+    if erasure.is_empty() || read_record(fs, dir).is_some_and(|done| done.covers(&erasure)) {
         return Ok(());
     }
     files.snapshot(&encode_snapshot(session)?, session.seq())?;
-    let report = scrub_dir(dir, usize::MAX)?;
+    let report = scrub_dir(fs, dir, usize::MAX)?;
     tracing::info!(session = %session.meta.slug, ?report, "scrub completed at load");
     Ok(())
 }
 
 /// Removes temporary files a crash left behind (a half-written snapshot may hold erased
 /// words). Only when no task writes in `dir`.
-fn remove_leftovers(dir: &Path) -> io::Result<()> {
+fn remove_leftovers(fs: &dyn Fs, dir: &Path) -> io::Result<()> {
     let mut removed = false;
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.ends_with(".tmp") || name.ends_with(SCRUB_TMP) {
-            fs::remove_file(&path)?;
+    for (name, is_dir) in fs.list(dir)? {
+        if !is_dir && (name.ends_with(".tmp") || name.ends_with(SCRUB_TMP)) {
+            fs.remove_file(&dir.join(name))?;
             removed = true;
         }
     }
     if removed {
-        sync_dir(dir)?;
+        fs.sync_dir(dir)?;
     }
     Ok(())
 }
 
-fn read_record(dir: &Path) -> Option<Erasure> {
-    let bytes = fs::read(dir.join(SCRUBBED)).ok()?;
+fn read_record(fs: &dyn Fs, dir: &Path) -> Option<Erasure> {
+    let bytes = fs.read(&dir.join(SCRUBBED)).ok()?;
     serde_json::from_slice::<Record>(&bytes)
         .ok()
         .map(|r| r.erasure)
@@ -167,13 +166,13 @@ fn read_record(dir: &Path) -> Option<Erasure> {
 
 /// Plans, verifies and writes a scrub of `dir`, doing at most `steps` file operations (a
 /// crash simulated after each; `usize::MAX` for all).
-pub(super) fn scrub_dir(dir: &Path, steps: usize) -> Result<ScrubReport, StoreError> {
+pub(super) fn scrub_dir(fs: &dyn Fs, dir: &Path, steps: usize) -> Result<ScrubReport, StoreError> {
     let started = Instant::now();
-    let history = History::read(dir)?;
+    let history = History::read(fs, dir)?;
     let (plan, mut report) = plan(&history)?;
     report.files = plan.ops.len();
     for op in plan.ops.iter().take(steps) {
-        op.run(dir)?;
+        op.run(fs, dir)?;
     }
     report.ms = started.elapsed().as_millis() as u64;
     Ok(report)
@@ -192,27 +191,25 @@ struct History {
 }
 
 impl History {
-    fn read(dir: &Path) -> Result<Self, StoreError> {
-        let imported = match fs::read(dir.join(IMPORTED)) {
+    fn read(fs: &dyn Fs, dir: &Path) -> Result<Self, StoreError> {
+        let imported = match fs.read(&dir.join(IMPORTED)) {
             Ok(bytes) => Some(bytes),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(e.into()),
         };
         let base = match &imported {
             Some(bytes) => decode_snapshot(bytes, IMPORTED)?,
-            None => Session::new(decode_meta(&fs::read(dir.join(META))?, META)?),
+            None => Session::new(decode_meta(&fs.read(&dir.join(META))?, META)?),
         };
         let mut segments = Vec::new();
-        for path in archived_segments(dir)? {
+        for path in archived_segments(fs, dir)? {
             let name = file_name(&path);
-            segments.push((name, fs::read(&path)?));
+            segments.push((name, fs.read(&path)?));
         }
         let mut corrupt = Vec::new();
-        for entry in fs::read_dir(dir)? {
-            let path = entry?.path();
-            let name = file_name(&path);
-            if name.starts_with(CORRUPT) {
-                corrupt.push((name, fs::read(&path)?));
+        for (name, is_dir) in fs.list(dir)? {
+            if !is_dir && name.starts_with(CORRUPT) {
+                corrupt.push((name.clone(), fs.read(&dir.join(name))?));
             }
         }
         corrupt.sort();
@@ -272,22 +269,22 @@ enum Op {
 }
 
 impl Op {
-    fn run(&self, dir: &Path) -> io::Result<()> {
+    fn run(&self, fs: &dyn Fs, dir: &Path) -> io::Result<()> {
         match self {
             Op::WriteTmp(name, bytes) => {
-                let mut file = File::create(dir.join(format!("{name}{SCRUB_TMP}")))?;
+                let mut file = fs.create(&dir.join(format!("{name}{SCRUB_TMP}")))?;
                 file.write_all(bytes)?;
-                file.sync_all()
+                file.sync()
             }
             Op::Rename(name) => {
-                fs::rename(dir.join(format!("{name}{SCRUB_TMP}")), dir.join(name))?;
-                sync_dir(dir)
+                fs.rename(&dir.join(format!("{name}{SCRUB_TMP}")), &dir.join(name))?;
+                fs.sync_dir(dir)
             }
             Op::Remove(name) => {
-                fs::remove_file(dir.join(name))?;
-                sync_dir(dir)
+                fs.remove_file(&dir.join(name))?;
+                fs.sync_dir(dir)
             }
-            Op::Record(bytes) => write_atomically(dir, SCRUBBED, bytes),
+            Op::Record(bytes) => write_atomically(fs, dir, SCRUBBED, bytes),
         }
     }
 }

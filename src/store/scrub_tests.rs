@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::super::fs::RealFs;
 use super::*;
 use crate::session::testkit;
 use crate::session::{Command, Millis, ParticipantId, PromptId};
@@ -192,7 +193,7 @@ fn a_crash_after_any_step_of_a_scrub_is_finished_at_the_next_load() {
     let steps = {
         let copy = tempfile::tempdir().unwrap();
         copy_tree(root.path(), copy.path());
-        scrub_dir(&copy.path().join("sessions/hyvinsivi"), 0)
+        scrub_dir(&RealFs, &copy.path().join("sessions/hyvinsivi"), 0)
             .unwrap()
             .files
     };
@@ -204,7 +205,7 @@ fn a_crash_after_any_step_of_a_scrub_is_finished_at_the_next_load() {
         let copy = tempfile::tempdir().unwrap();
         copy_tree(root.path(), copy.path());
         let session_dir = copy.path().join("sessions/hyvinsivi");
-        scrub_dir(&session_dir, step).unwrap();
+        scrub_dir(&RealFs, &session_dir, step).unwrap();
         let store = Store::open(copy.path()).unwrap();
         let (back, _) = store.load(&s.meta.slug).unwrap();
         assert_eq!(back, s, "crash after step {step}");

@@ -16,6 +16,7 @@ mod exports;
 mod golden;
 mod http_api;
 mod import;
+mod journal_bounds;
 mod limits;
 mod node;
 mod proxies;
