@@ -120,19 +120,23 @@ impl Store {
     }
 }
 
-/// At load, before the session serves: leftover temporary files go, and when the state has
-/// erasures that `scrubbed.json` does not cover (a crash between an erasure and its scrub),
-/// a snapshot, a rotation and a scrub.
+/// At load, before the session serves, for a session with erasures: leftover temporary
+/// files go, and when `scrubbed.json` does not cover them all (a crash between an erasure
+/// and its scrub), a snapshot, a rotation and a scrub.
 pub(super) fn at_load(
     fs: &dyn Fs,
     dir: &Path,
     session: &Session,
     files: &mut SessionFiles,
 ) -> Result<(), StoreError> {
+    let erasure = Erasure::of(session);
+    if erasure.is_empty() {
+        // Nothing was ever erased: no file can hold erased words (and loads stay free).
+        return Ok(());
+    }
     let _guard = lock();
     remove_leftovers(fs, dir)?;
-    let erasure = Erasure::of(session);
-    if erasure.is_empty() || read_record(fs, dir).is_some_and(|done| done.covers(&erasure)) {
+    if read_record(fs, dir).is_some_and(|done| done.covers(&erasure)) {
         return Ok(());
     }
     files.snapshot(&encode_snapshot(session)?, session.seq())?;
