@@ -8,6 +8,7 @@
 //! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
 //! awaiting anything.
 
+mod compact;
 mod fanout;
 mod presence;
 mod task;
