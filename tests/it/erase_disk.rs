@@ -327,3 +327,34 @@ async fn an_erasure_whose_scrub_never_ran_is_scrubbed_at_the_next_start() {
     assert!(welcome.to_string().contains("muu 49"));
     paja.kill();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigkill_right_after_an_erasure_over_the_wire_is_scrubbed_at_the_next_start() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut paja = Paja::spawn(data.path(), &LOAD);
+    let (key, mut facilitator, prompt) = binary_session(&paja, "kesken").await;
+    let mut phone = Client::connect(&paja.ws_url("kesken")).await;
+    let hello = json!({"type":"hello","role":"participant","participant_id":Uuid::new_v4()});
+    phone.send(hello).await;
+    phone.expect("welcome").await;
+    let canary = submit(&mut phone, &prompt, WITHDRAWN).await;
+    for n in 0..200 {
+        submit(&mut phone, &prompt, &format!("muu {n}")).await;
+    }
+    command(
+        &mut facilitator,
+        json!({"type":"erase_item","item_id":canary}),
+    )
+    .await;
+    // SIGKILL as soon as the erasure is acknowledged: wherever its snapshot and scrub were.
+    paja.kill();
+    let mut paja = Paja::spawn(data.path(), &LOAD);
+    assert_eq!(holding(data.path(), &[WITHDRAWN]), Vec::<String>::new());
+    let mut facilitator = Client::connect(&paja.ws_url("kesken")).await;
+    facilitator
+        .send(json!({"type":"hello","role":"facilitator","key":key}))
+        .await;
+    let welcome = facilitator.expect("welcome").await.to_string();
+    assert!(welcome.contains("muu 199") && !welcome.contains("kanarialintu"));
+    paja.kill();
+}
