@@ -171,6 +171,11 @@ function onMessage(m) {
       if (it) items.changed(it);
       break;
     }
+    case 'item_erased': {
+      const it = store.eraseItem(m.item_id);
+      if (it) items.erased(it);
+      break;
+    }
     case 'ack': {
       const done = requests.get(m.id);
       requests.delete(m.id);

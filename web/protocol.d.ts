@@ -123,7 +123,8 @@ type ServerMessage =
   | { type: 'groups_changed'; seq: number; groups: Group[] }
   | { type: 'screen_changed'; seq: number; view: ScreenView }
   | { type: 'item_added' | 'item_updated' | 'item_unhidden'; seq: number; item: Item }
-  | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string };
+  | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string }
+  | { type: 'item_erased'; seq: number; item_id: string };
 
 // --- The matrix (2×2) activity: its settings, its results, its phone's frames and `mine`. ---
 

@@ -108,6 +108,7 @@ function onMessage(m) {
       break;
     case 'item_hidden':
     case 'item_removed':
+    case 'item_erased':
       wall.drop(m.item_id);
       break;
   }

@@ -364,3 +364,127 @@ fn replaying_the_commands_rebuilds_the_same_erased_state() {
     }
     assert_eq!(replay, t.session);
 }
+
+/// The JSON export of `s`, as a document.
+fn export_doc(s: &Session, at: Millis) -> document::SessionDoc {
+    use crate::export::{json, Format, Options, View};
+    let view = View::new(s, Format::Json, &Options::default()).unwrap();
+    json::document(&view, at)
+}
+
+fn import_target() -> ImportTarget {
+    ImportTarget {
+        slug: None,
+        title: None,
+        key_hash: "ff".into(),
+        now: T0 + 1_000_000,
+        salt: [7; 32],
+    }
+}
+
+#[test]
+fn the_json_export_lists_tombstones_without_text_and_an_import_keeps_them() {
+    let mut t = TestSession::new();
+    let ideas = t.add_open(Activity::default());
+    let ann = pid();
+    let gone = t.submit(ann, &ideas, "Kanarialintu");
+    let kept = t.submit(ann, &ideas, "Jää");
+    t.advance(50);
+    t.apply(Command::WithdrawItem {
+        participant: ann,
+        item_id: gone,
+    });
+    let first = export_doc(&t.session, T0 + 999);
+    let text = serde_json::to_string(&first).unwrap();
+    assert!(!text.contains("Kanarialintu"), "{text}");
+    let erased = serde_json::to_value(&first.prompts[0].erased).unwrap();
+    assert_eq!(erased[0]["id"], json!(gone.0));
+    assert_eq!(erased[0]["erased_by"], "author");
+    let imported = Session::import(first.clone(), import_target()).unwrap();
+    assert!(imported.is_erased(&gone) && imported.item(&kept).is_some());
+    assert_eq!(export_doc(&imported, T0 + 999), first);
+    // A file whose erased id is also an item is refused.
+    let mut twice = first.clone();
+    twice.prompts[0].erased[0].id = kept;
+    assert!(matches!(
+        Session::import(twice, import_target()),
+        Err(ImportError::DuplicateId(_))
+    ));
+}
+
+#[test]
+fn duplicates_of_an_erased_duplicate_join_what_it_had_joined() {
+    let mut t = TestSession::new();
+    let ideas = t.add_open(Activity::default());
+    let (a, b, c) = (pid(), pid(), pid());
+    let root = t.submit(a, &ideas, "Kahvi");
+    let middle = t.submit(b, &ideas, "kahvia");
+    let leaf = t.submit(c, &ideas, "KAHVI!");
+    t.apply(Command::MergeItems {
+        into: middle,
+        items: vec![leaf],
+    });
+    t.apply(Command::MergeItems {
+        into: root,
+        items: vec![middle],
+    });
+    erase(&mut t, middle);
+    assert_eq!(t.session.item(&leaf).unwrap().merged_into, Some(root));
+    let root_item = t.session.item(&root).unwrap().clone();
+    assert_eq!(t.session.merged_count(&root_item), 1);
+    assert_eq!(t.session.visible_items(&ideas).count(), 1);
+}
+
+#[test]
+fn what_changes_nothing_is_not_journaled_and_leaves_the_state_as_it_was() {
+    let mut t = TestSession::new();
+    let ideas = t.add_open(Activity::default());
+    let item = t.submit(pid(), &ideas, "Ei muokattu");
+    let before = t.session.clone();
+    // No earlier texts: nothing to erase, no event, and so nothing a replay would miss.
+    assert!(t
+        .apply(Command::EraseItemHistory { item_id: item })
+        .events
+        .is_empty());
+    assert_eq!(t.session, before);
+    assert!(!t.session.history_erased(&item));
+}
+
+#[test]
+fn the_lookup_indexes_after_erasures_are_those_a_rebuild_makes() {
+    let mut t = TestSession::new();
+    let ideas = t.add_open(Activity::default());
+    let (a, b) = (pid(), pid());
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        let who = if n % 2 == 0 { a } else { b };
+        ids.push(t.submit(who, &ideas, &format!("Idea {n}")));
+    }
+    let cloud = t.add_open(Activity::WordCloud(WordCloud { max_answers: 3 }));
+    let word = t.submit(a, &cloud, "Sana");
+    t.apply(Command::MergeItems {
+        into: ids[0],
+        items: vec![ids[1], ids[2]],
+    });
+    t.apply(Command::MergeItems {
+        into: ids[3],
+        items: vec![ids[4]],
+    });
+    for gone in [ids[1], ids[3], word, ids[0]] {
+        erase(&mut t, gone);
+        let mut rebuilt = t.session.clone();
+        rebuilt.reindex();
+        let s = &t.session;
+        assert_eq!(s.item_index, rebuilt.item_index);
+        assert_eq!(s.by_participant, rebuilt.by_participant);
+        assert_eq!(s.by_prompt, rebuilt.by_prompt);
+        let counted = |m: &std::collections::HashMap<PromptId, usize>| {
+            let mut v: Vec<_> = m.iter().filter(|(_, n)| **n > 0).collect();
+            v.sort();
+            format!("{v:?}")
+        };
+        assert_eq!(counted(&s.merged_in), counted(&rebuilt.merged_in));
+    }
+    assert_eq!(t.session.items().len(), 3);
+    assert!(t.session.items().iter().all(|i| i.merged_into.is_none()));
+}

@@ -158,6 +158,21 @@ export function select(id) {
   state.filterGroup = state.filterCol = '';
 }
 
+/**
+ * An item erased: it leaves the console's state (picked, being edited) for good.
+ * @param {string} id
+ * @returns {any} what the console knew of it, if anything
+ */
+export function eraseItem(id) {
+  const it = state.items.get(id);
+  state.items.delete(id);
+  state.picked = state.picked.filter((x) => x !== id);
+  if (state.editItem === id) state.editItem = null;
+  // Its duplicates stand on their own again (the server sends them as `item_updated` too).
+  for (const x of state.items.values()) if (x.merged_into === id) state.items.set(x.id, { ...x, merged_into: it?.merged_into || null });
+  return it;
+}
+
 /** @param {string[]} ids the items picked for a merge */
 export function setPicked(ids) { state.picked = ids; }
 
