@@ -2,6 +2,8 @@
 //! the journal) and, after an erasure commits, the snapshot, rotation and background scrub
 //! that take the erased words out of every file ([`crate::store::Store::scrub`]).
 
+use std::sync::atomic::Ordering;
+
 use super::task::SessionTask;
 use crate::session::Command;
 use crate::store;
@@ -43,7 +45,8 @@ impl SessionTask {
             // Memory may be ahead of the disk: never write it down.
             return false;
         }
-        let bytes = match store::encode_snapshot(&self.session) {
+        let last_change = self.last_activity.load(Ordering::Relaxed);
+        let bytes = match store::encode_snapshot_at(&self.session, Some(last_change)) {
             Ok(bytes) => bytes,
             Err(error) => {
                 tracing::error!(%error, "could not encode snapshot");

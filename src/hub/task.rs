@@ -548,7 +548,12 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
         slug: session.meta.slug.clone(),
         key_hash: Arc::new(key_hash),
         presence: Arc::default(),
-        last_activity: Arc::new(AtomicU64::new(session.last_activity())),
+        // Votes, likes and hides leave no time in the session's state; the files remember.
+        last_activity: Arc::new(AtomicU64::new(
+            session
+                .last_activity()
+                .max(files.last_change_at().unwrap_or(0)),
+        )),
     };
     let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
     let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);

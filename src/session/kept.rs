@@ -3,7 +3,7 @@
 //! The session cleans what it is given (trims, drops control characters, checks lengths)
 //! and keeps only the cleaned form; the journal must hold that form too, never the raw
 //! client frame. Otherwise `"x"` followed by 2,600 NUL characters is kept as `x` but costs
-//! 15.8 KB of journal (each NUL is a six-byte `\u0000` escape), forever, in every archived
+//! 15.8 KB of journal (each NUL is a six-byte `\u{0}` escape), forever, in every archived
 //! segment. The cleaning here is the session's own (`clean_text`, `validate_draft`,
 //! `check_group`), and it is idempotent, so replaying a normalized command reaches the same
 //! state as applying the raw one did.
@@ -67,6 +67,31 @@ mod tests {
             panic!("still a submission")
         };
         assert_eq!(text, "x");
+    }
+
+    #[test]
+    fn replaying_the_kept_command_reaches_the_same_state() {
+        let messy = json!({"kind":"poll","title":" Mikä?\u{0} ","instructions":"\u{1}ohje ",
+            "options":[" a\u{0}","b "]});
+        let script = [
+            json!({"type":"add_prompt","prompt":messy}),
+            json!({"type":"add_prompt","prompt":{"kind":"brainstorm","title":"Ideat"}}),
+            json!({"type":"open_prompt","prompt_id":"p2"}),
+            json!({"type":"add_group","name":" Ryhmä\u{0} ","color":"#aabbcc"}),
+            json!({"type":"submit","participant":"00000000-0000-0000-0000-000000000001",
+                "item_id":"00000000-0000-0000-0000-000000000002","prompt_id":"p2",
+                "text":format!("x{}", "\0".repeat(2600))}),
+            json!({"type":"edit_item","item_id":"00000000-0000-0000-0000-000000000002",
+                "text":" \u{7}uusi\u{200b} "}),
+        ];
+        let mut raw = crate::session::testkit::session();
+        let mut kept = raw.clone();
+        for (at, cmd) in script.into_iter().enumerate() {
+            let cmd = command(cmd);
+            raw.apply(&cmd, at as u64).unwrap();
+            kept.apply(&cmd.normalized(), at as u64).unwrap();
+            assert_eq!(kept, raw, "step {at}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::format::{decode_record, JournalLine};
 use super::fs::{Fs, FsFile};
 use super::{write_atomically, Sabotage, Store, StoreError, WriteFault};
 use super::{JOURNAL, SNAPSHOT, SNAPSHOT_TMP};
-use crate::session::{Command, Session};
+use crate::session::{Command, Millis, Session};
 
 /// Archived journal segments, oldest first (their names sort by seq).
 pub(super) fn archived_segments(fs: &dyn Fs, dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -25,7 +25,7 @@ pub(super) fn archived_segments(fs: &dyn Fs, dir: &Path) -> io::Result<Vec<PathB
 }
 
 /// Re-applies journal lines newer than the session's seq. Returns the length of the journal
-/// up to the end of its last complete, readable line.
+/// up to the end of its last complete, readable line, and the time of the last line applied.
 ///
 /// Only the last line may be bad: a crash mid-write tears the tail, never the middle (every
 /// batch is fsynced before the next is written). A bad line anywhere else is rot or
@@ -35,12 +35,13 @@ pub(super) fn replay_journal(
     fs: &dyn Fs,
     path: &Path,
     session: &mut Session,
-) -> Result<u64, StoreError> {
+) -> Result<(u64, Option<Millis>), StoreError> {
     let bytes = match fs.read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((0, None)),
         Err(e) => return Err(e.into()),
     };
+    let mut last_at = None;
     let slug = session.meta.slug.clone();
     let mut good_len = 0u64;
     let mut offset = 0usize;
@@ -57,6 +58,7 @@ pub(super) fn replay_journal(
             Ok(record) => {
                 if record.seq > session.seq() {
                     reapply(session, &record, line_no);
+                    last_at = Some(record.at);
                 }
                 good_len = next as u64;
             }
@@ -74,7 +76,7 @@ pub(super) fn replay_journal(
         }
         offset = next;
     }
-    Ok(good_len)
+    Ok((good_len, last_at))
 }
 
 /// Applies one journal line's command with its time.
@@ -108,6 +110,9 @@ pub struct SessionFiles {
     compact_after: usize,
     fault: WriteFault,
     sabotage: Sabotage,
+    /// When the session last changed as its files tell (the snapshot's note and the
+    /// journal's last line), set at load.
+    pub(super) last_change_at: Option<Millis>,
 }
 
 impl SessionFiles {
@@ -131,6 +136,7 @@ impl SessionFiles {
             compact_after: store.compact_after,
             fault: store.fault.clone(),
             sabotage: store.sabotage,
+            last_change_at: None,
         })
     }
 
@@ -176,6 +182,12 @@ impl SessionFiles {
                 Err(e)
             }
         }
+    }
+
+    /// When the session last changed as its files tell at load (any command, votes and
+    /// likes too), if they do.
+    pub fn last_change_at(&self) -> Option<Millis> {
+        self.last_change_at
     }
 
     /// Whether the journal has grown enough to be worth compacting into a snapshot.

@@ -4,7 +4,7 @@
 //! <data-dir>/sessions/<slug>/meta.json             {"format":1,"meta":{…}}   written once at creation
 //! <data-dir>/sessions/<slug>/snapshot.json         {"format":1,"session":{…}}  state up to its seq
 //! <data-dir>/sessions/<slug>/imported.json         {"format":1,"session":{…}}  an imported session as it began
-//! <data-dir>/sessions/<slug>/journal.jsonl         {"seq":N,"at":ms,"cmd":{…}}  one accepted command a line
+//! <data-dir>/sessions/<slug>/journal.jsonl         {"v":2,"seq":N,"at":ms,"cmd":{…},"crc":"…"}  one accepted command a line
 //! <data-dir>/sessions/<slug>/journal-<seq>.jsonl   earlier journal segments, archived by compaction
 //! ```
 //!
@@ -12,7 +12,9 @@
 //! every command that arrived meanwhile into one write and one fsync (group commit). Startup
 //! loads the snapshot and re-applies the journal lines whose `seq` is newer, through the same
 //! state machine with the same times. A torn last line (a crash mid-write) is logged and cut
-//! off.
+//! off; a bad line before the last (each line carries a CRC-32C) refuses the session's load
+//! and changes no file. The journal holds each command as the session kept it
+//! ([`Command::normalized`](crate::session::Command::normalized)), never the raw frame.
 //!
 //! Compaction writes a snapshot to a temporary file, fsyncs it, renames it over the old one
 //! and fsyncs the directory; only then is the live journal renamed to an archived segment and
@@ -30,12 +32,16 @@
 //! | `journal`    | an open session's files: append, snapshot and rotation; replay       |
 //! | `load`       | the state from a snapshot and the journal, or rebuilt without one    |
 //! | `scrub`      | an erased item's words rewritten out of the history, crash-safely    |
+//! | `fs`         | the file layer under all of it: the real disk, or a simulated one    |
+//! | `sim_fs`, `power_loss` | tests: a disk that loses unsynced writes; crashes under the real hub |
 
 #[cfg(test)]
 mod checksum_tests;
 pub mod format;
 mod fs;
 mod journal;
+#[cfg(test)]
+mod last_change_tests;
 mod load;
 #[cfg(test)]
 mod power_loss;
@@ -54,9 +60,9 @@ use crate::clock::Clock;
 use crate::session::{Session, SessionName};
 
 pub use format::{
-    decode_record, decode_snapshot, encode_meta, encode_record, encode_snapshot, migrate_command,
-    migrate_snapshot, JournalLine, JournalRecord, MetaFile, SnapshotFile, SnapshotV1,
-    JOURNAL_FORMAT, SNAPSHOT_FORMAT,
+    decode_record, decode_snapshot, encode_meta, encode_record, encode_snapshot,
+    encode_snapshot_at, migrate_command, migrate_snapshot, JournalLine, JournalRecord, MetaFile,
+    SnapshotFile, SnapshotV1, JOURNAL_FORMAT, SNAPSHOT_FORMAT,
 };
 pub use journal::SessionFiles;
 pub use scrub::{Erasure, ScrubReport};
@@ -295,7 +301,7 @@ impl Store {
                 format!("no session named {slug}"),
             )));
         }
-        Ok(load::read_state(&*self.fs, &dir, None)?.0)
+        Ok(load::read_state(&*self.fs, &dir, None)?.session)
     }
 
     /// Loads a session: its snapshot, then every newer journal line. A corrupt snapshot is
@@ -303,14 +309,16 @@ impl Store {
     /// files, ready to append to.
     pub fn load(&self, slug: &SessionName) -> Result<(Session, SessionFiles), StoreError> {
         let dir = self.dir(slug);
-        let (session, good_len) = load::read_state(&*self.fs, &dir, Some(self.clock.now_ms()))?;
+        let loaded = load::read_state(&*self.fs, &dir, Some(self.clock.now_ms()))?;
         let mut files = SessionFiles::open(self, dir)?;
-        files.cut_torn_tail(good_len, slug)?;
-        if let Err(error) = scrub::at_load(&*self.fs, &self.dir(slug), &session, &mut files) {
+        files.cut_torn_tail(loaded.good_len, slug)?;
+        files.last_change_at = loaded.last_change_at;
+        let scrub = scrub::at_load(&*self.fs, &self.dir(slug), &loaded.session, &mut files);
+        if let Err(error) = scrub {
             // The session itself is sound; the next erasure or start tries again.
             tracing::error!(session = %slug, %error, "scrubbing erased words at load failed");
         }
-        Ok((session, files))
+        Ok((loaded.session, files))
     }
 }
 

@@ -36,7 +36,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::format::{decode_meta, decode_record, decode_snapshot, encode_record, encode_snapshot};
+use super::format::{
+    decode_meta, decode_record, decode_snapshot, encode_record, encode_snapshot_at,
+};
 use super::fs::Fs;
 use super::journal::archived_segments;
 use super::{write_atomically, SessionFiles, Store, StoreError, IMPORTED, META};
@@ -139,7 +141,8 @@ pub(super) fn at_load(
     if read_record(fs, dir).is_some_and(|done| done.covers(&erasure)) {
         return Ok(());
     }
-    files.snapshot(&encode_snapshot(session)?, session.seq())?;
+    let snapshot = encode_snapshot_at(session, files.last_change_at())?;
+    files.snapshot(&snapshot, session.seq())?;
     let report = scrub_dir(fs, dir, usize::MAX)?;
     tracing::info!(session = %session.meta.slug, ?report, "scrub completed at load");
     Ok(())

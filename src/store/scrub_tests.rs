@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
+use super::super::format::encode_snapshot;
 use super::super::fs::{Fs, RealFs};
 use super::super::sim_fs::{Rng, SimFs};
 use super::*;

@@ -17,6 +17,7 @@ mod golden;
 mod http_api;
 mod import;
 mod journal_bounds;
+mod journal_checksum;
 mod limits;
 mod node;
 mod proxies;

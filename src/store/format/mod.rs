@@ -84,6 +84,11 @@ pub struct SnapshotFile<S> {
     pub format: u32,
     /// The session's whole state.
     pub session: S,
+    /// When the session last changed (any command: a vote, a like, a hide too), for
+    /// retention: the session's own times miss those. Absent in older snapshots (then the
+    /// session's own times and the journal's count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_change_at: Option<Millis>,
 }
 
 /// `meta.json`: `{"format":1,"meta":{…}}`, written once at creation.
@@ -215,9 +220,19 @@ pub fn migrate_command(cmd: Value, from: u32) -> Result<Value, String> {
 /// Serializes a session into snapshot bytes (CPU only; the session task does this before
 /// handing the bytes to a blocking thread).
 pub fn encode_snapshot(session: &Session) -> std::io::Result<Vec<u8>> {
+    encode_snapshot_at(session, None)
+}
+
+/// [`encode_snapshot`] with when the session last changed (see
+/// [`SnapshotFile::last_change_at`]).
+pub fn encode_snapshot_at(
+    session: &Session,
+    last_change_at: Option<Millis>,
+) -> std::io::Result<Vec<u8>> {
     let file = SnapshotFile {
         format: SNAPSHOT_FORMAT,
         session: SnapshotV1::from(session),
+        last_change_at,
     };
     serde_json::to_vec(&file).map_err(std::io::Error::other)
 }
@@ -225,19 +240,31 @@ pub fn encode_snapshot(session: &Session) -> std::io::Result<Vec<u8>> {
 /// Reads snapshot bytes (from `file`, for the error) into a session, migrating an older
 /// format.
 pub fn decode_snapshot(bytes: &[u8], file: &'static str) -> Result<Session, StoreError> {
+    decode_snapshot_file(bytes, file).map(|(session, _)| session)
+}
+
+/// [`decode_snapshot`], with when the session last changed if the snapshot says.
+pub(crate) fn decode_snapshot_file(
+    bytes: &[u8],
+    file: &'static str,
+) -> Result<(Session, Option<Millis>), StoreError> {
     let corrupt = |reason: String| StoreError::Corrupt { file, reason };
     let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-    let snapshot: SnapshotV1 = if version.format == SNAPSHOT_FORMAT {
+    let (snapshot, last_change_at): (SnapshotV1, _) = if version.format == SNAPSHOT_FORMAT {
         let current: SnapshotFile<SnapshotV1> =
             serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-        current.session
+        (current.session, current.last_change_at)
     } else {
         let raw: SnapshotFile<Value> =
             serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
         let session = migrate_snapshot(raw.session, raw.format).map_err(corrupt)?;
-        serde_json::from_value(session).map_err(|e| corrupt(e.to_string()))?
+        let session = serde_json::from_value(session).map_err(|e| corrupt(e.to_string()))?;
+        (session, raw.last_change_at)
     };
-    Session::try_from(snapshot).map_err(corrupt)
+    Ok((
+        Session::try_from(snapshot).map_err(corrupt)?,
+        last_change_at,
+    ))
 }
 
 /// Rewrites a snapshot's session of format `from` into the current shape.

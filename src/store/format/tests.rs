@@ -246,6 +246,7 @@ fn a_snapshot_with_an_item_twice_is_corrupt() {
     let bytes = serde_json::to_vec(&SnapshotFile {
         format: 1,
         session: snapshot,
+        last_change_at: None,
     })
     .unwrap();
     let err = decode_snapshot(&bytes, "snapshot.json").unwrap_err();
