@@ -8,6 +8,7 @@
 //! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
 //! awaiting anything.
 
+mod compact;
 mod delete;
 mod fanout;
 mod presence;

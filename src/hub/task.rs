@@ -21,6 +21,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::compact::erases;
 use super::delete::Deletion;
 use super::fanout::Dirty;
 use super::{
@@ -99,15 +100,8 @@ pub(super) struct SessionTask {
     /// Set when a write failed and the reload after it failed too: memory may be ahead of
     /// the disk, so nothing is applied or shown from it any more (until a restart).
     pub read_only: bool,
-}
-
-/// Whether a command erases words ([`Command::EraseItem`], [`Command::WithdrawItem`],
-/// [`Command::EraseItemHistory`]): the resume ring forgets what came before it.
-fn erases(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::EraseItem { .. } | Command::WithdrawItem { .. } | Command::EraseItemHistory { .. }
-    )
+    /// An erasure committed whose words are still in the files ([`SessionTask::scrub`]).
+    pub scrub_owed: bool,
 }
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
@@ -243,6 +237,9 @@ impl SessionTask {
                     break;
                 }
             }
+            if self.scrub_owed {
+                self.scrub().await;
+            }
             if self.files.as_ref().is_some_and(|f| f.wants_snapshot()) {
                 self.snapshot().await;
             }
@@ -318,10 +315,8 @@ impl SessionTask {
                 let _ = reply.send(Err(CommandError::ReadOnly));
             }
             Request::Delete(deletion) => self.deleting = Some(deletion),
-            Request::Join { .. }
-            | Request::Wall { .. }
-            | Request::View { .. }
-            | Request::Read { .. } => {}
+            Request::Join { .. } | Request::Wall { .. } => {}
+            Request::View { .. } | Request::Read { .. } => {}
         }
     }
 
@@ -343,6 +338,7 @@ impl SessionTask {
                 }
                 if !applied.events.is_empty() {
                     // The command as the session kept it, never the raw frame (issue 13).
+                    self.scrub_owed |= erases(&command);
                     let kept = command.normalized();
                     store::encode_record(&mut batch.journal, self.session.seq(), now, &kept);
                     batch.records += 1;
@@ -552,40 +548,6 @@ impl SessionTask {
             }
         }
     }
-
-    async fn snapshot(&mut self) {
-        if self.read_only {
-            // Memory may be ahead of the disk: never write it down.
-            return;
-        }
-        let last_change = self.last_activity.load(Ordering::Relaxed);
-        let bytes = match store::encode_snapshot_at(&self.session, Some(last_change)) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                tracing::error!(%error, "could not encode snapshot");
-                return;
-            }
-        };
-        let Some(mut files) = self.files.take() else {
-            return;
-        };
-        let seq = self.session.seq();
-        match tokio::task::spawn_blocking(move || {
-            let result = files.snapshot(&bytes, seq);
-            (files, result)
-        })
-        .await
-        {
-            Ok((files, result)) => {
-                self.files = Some(files);
-                if let Err(error) = result {
-                    // The journal is intact; the next snapshot tries again.
-                    tracing::error!(%error, "snapshot failed");
-                }
-            }
-            Err(error) => tracing::error!(%error, "snapshot task failed"),
-        }
-    }
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -628,6 +590,7 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
         last_activity: handle.last_activity.clone(),
         deleting: None,
         read_only: false,
+        scrub_owed: false,
     };
     let span = tracing::info_span!("session", slug = %handle.slug);
     hub.tasks

@@ -31,6 +31,7 @@
 //! | [`format`](mod@format) | the persisted forms, their versions, the conversions and migrations  |
 //! | `journal`    | an open session's files: append, snapshot and rotation; replay       |
 //! | `load`       | the state from a snapshot and the journal, or rebuilt without one    |
+//! | `scrub`      | an erased item's words rewritten out of the history, crash-safely    |
 //! | `fs`         | the file layer under all of it: the real disk, or a simulated one    |
 //! | `sim_fs`, `power_loss` | tests: a disk that loses unsynced writes; crashes under the real hub |
 
@@ -44,6 +45,7 @@ mod last_change_tests;
 mod load;
 #[cfg(test)]
 mod power_loss;
+mod scrub;
 #[cfg(test)]
 mod sim_fs;
 #[cfg(test)]
@@ -64,6 +66,7 @@ pub use format::{
     SnapshotFile, SnapshotV1, JOURNAL_FORMAT, SNAPSHOT_FORMAT,
 };
 pub use journal::SessionFiles;
+pub use scrub::{Erasure, ScrubReport};
 
 use fs::{Fs, RealFs};
 
@@ -263,6 +266,7 @@ impl Store {
 
     /// Deletes a session's files for good.
     pub fn delete(&self, slug: &SessionName) -> io::Result<()> {
+        let _scrub = scrub::lock();
         self.fs.remove_dir_all(&self.dir(slug))?;
         self.fs.sync_dir(&self.sessions)
     }
@@ -310,6 +314,11 @@ impl Store {
         let mut files = SessionFiles::open(self, dir)?;
         files.cut_torn_tail(loaded.good_len, slug)?;
         files.last_change_at = loaded.last_change_at;
+        let scrub = scrub::at_load(&*self.fs, &self.dir(slug), &loaded.session, &mut files);
+        if let Err(error) = scrub {
+            // The session itself is sound; the next erasure or start tries again.
+            tracing::error!(session = %slug, %error, "scrubbing erased words at load failed");
+        }
         Ok((loaded.session, files))
     }
 }

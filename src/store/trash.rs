@@ -23,6 +23,9 @@ impl Store {
     /// moved and the session's files are as they were. Fails while the write fault is set.
     pub fn retire(&self, slug: &SessionName) -> io::Result<PathBuf> {
         self.fault.check()?;
+        // Not while a scrub rewrites this session's files (it would write into the moved
+        // directory's old path and fail half way).
+        let _scrub = super::scrub::lock();
         let trash = self.trash();
         fs::create_dir_all(&trash)?;
         let to = trash.join(format!("{slug}-{}", uuid::Uuid::new_v4().simple()));

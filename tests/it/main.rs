@@ -10,6 +10,7 @@ mod code_size;
 mod crash;
 mod durability;
 mod erase;
+mod erase_disk;
 mod errors;
 mod exports;
 mod golden;

@@ -1,0 +1,81 @@
+//! The session task's writes beyond the journal: snapshots (compaction, which also rotates
+//! the journal) and, after an erasure commits, the snapshot, rotation and background scrub
+//! that take the erased words out of every file ([`crate::store::Store::scrub`]).
+
+use std::sync::atomic::Ordering;
+
+use super::task::SessionTask;
+use crate::session::Command;
+use crate::store;
+
+/// Whether a command erases words ([`Command::EraseItem`], [`Command::WithdrawItem`],
+/// [`Command::EraseItemHistory`]): the resume ring forgets what came before it.
+pub(super) fn erases(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::EraseItem { .. } | Command::WithdrawItem { .. } | Command::EraseItemHistory { .. }
+    )
+}
+
+impl SessionTask {
+    /// After an erasure commits: a snapshot (which holds only the tombstone) and a rotation,
+    /// so the archived segments hold the whole history, then a scrub of them on a blocking
+    /// thread, not awaited (the session goes on serving; scrubs serialize in the store). A
+    /// failed snapshot leaves the scrub owed to the next erasure or the next load.
+    pub(super) async fn scrub(&mut self) {
+        if !self.snapshot().await {
+            return;
+        }
+        self.scrub_owed = false;
+        let store = self.store.clone();
+        let slug = self.session.meta.slug.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _span = span.enter();
+            match store.scrub(&slug) {
+                Ok(report) => tracing::info!(?report, "erased words scrubbed from the files"),
+                Err(error) => tracing::error!(%error, "scrub failed; the next start retries"),
+            }
+        });
+    }
+
+    /// Writes a snapshot and rotates the journal; whether it succeeded.
+    pub(super) async fn snapshot(&mut self) -> bool {
+        if self.read_only {
+            // Memory may be ahead of the disk: never write it down.
+            return false;
+        }
+        let last_change = self.last_activity.load(Ordering::Relaxed);
+        let bytes = match store::encode_snapshot_at(&self.session, Some(last_change)) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                tracing::error!(%error, "could not encode snapshot");
+                return false;
+            }
+        };
+        let Some(mut files) = self.files.take() else {
+            return false;
+        };
+        let seq = self.session.seq();
+        match tokio::task::spawn_blocking(move || {
+            let result = files.snapshot(&bytes, seq);
+            (files, result)
+        })
+        .await
+        {
+            Ok((files, result)) => {
+                self.files = Some(files);
+                if let Err(error) = result {
+                    // The journal is intact; the next snapshot tries again.
+                    tracing::error!(%error, "snapshot failed");
+                    return false;
+                }
+                true
+            }
+            Err(error) => {
+                tracing::error!(%error, "snapshot task failed");
+                false
+            }
+        }
+    }
+}
