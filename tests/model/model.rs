@@ -3,6 +3,7 @@
 //! accepted commands), the checks run after every step, and the end-of-case round trips.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use paja::export::{self, Format, Options};
 use paja::session::*;
@@ -12,6 +13,29 @@ use proptest::test_runner::TestCaseError;
 
 /// One accepted command as the session task journals it: seq after it, time, command.
 pub type Record = (u64, Millis, Command);
+
+/// Accepted and refused commands per command type, over every case of the run.
+static TALLY: Mutex<BTreeMap<String, (u64, u64)>> = Mutex::new(BTreeMap::new());
+
+/// The tally so far: command type → (accepted, refused).
+pub fn tally() -> BTreeMap<String, (u64, u64)> {
+    TALLY.lock().map(|t| t.clone()).unwrap_or_default()
+}
+
+fn count(command: &Command, accepted: bool) {
+    let name = serde_json::to_value(command)
+        .ok()
+        .and_then(|v| v["type"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    if let Ok(mut tally) = TALLY.lock() {
+        let entry = tally.entry(name).or_default();
+        if accepted {
+            entry.0 += 1
+        } else {
+            entry.1 += 1
+        }
+    }
+}
 
 /// What the session must hold.
 #[derive(Debug, Default)]
@@ -86,7 +110,9 @@ impl Model {
         let prompt_state = |id: &PromptId| s.prompt(id).map(|p| p.state);
         let open_for_answers =
             kind_needed(command).is_some_and(|(id, _)| prompt_state(id) == Some(PromptState::Open));
-        let Ok(applied) = s.apply(command, now) else {
+        let result = s.apply(command, now);
+        count(command, result.is_ok());
+        let Ok(applied) = result else {
             prop_assert!(
                 stored(s) == before,
                 "a rejected {:?} changed the session",

@@ -39,6 +39,9 @@ pub enum Op {
     AddGroup,
     /// A participant picks a group (or none).
     ChooseGroup { who: u8, group: u8 },
+    /// A participant answers the prompt on their phone, whatever its kind: an item, a vote,
+    /// a rating, a dot, a placement (or takes a dot or placement back when `c` is odd).
+    Answer { who: u8, a: u8, b: u8, c: u8 },
     /// A participant sends an item; `resend` reuses an existing item's id.
     Submit {
         who: u8,
@@ -141,12 +144,14 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => prop_oneof![Just(0u16), 0u16..20, Just(4000u16)].prop_map(Op::Tick),
         1 => Just(Op::AddGroup),
         1 => (who(), 0u8..4).prop_map(|(who, group)| Op::ChooseGroup { who, group }),
-        14 => (who(), idx(), any::<u8>(), 0u8..4, prop::option::weighted(0.1, idx()))
+        24 => (who(), any::<u8>(), any::<u8>(), any::<u8>())
+            .prop_map(|(who, a, b, c)| Op::Answer { who, a, b, c }),
+        6 => (who(), idx(), any::<u8>(), 0u8..4, prop::option::weighted(0.1, idx()))
             .prop_map(|(who, prompt, text, column, resend)| Op::Submit { who, prompt, text, column, resend }),
-        4 => (who(), idx(), prop::collection::vec(0u8..5, 0..3))
+        4 => (who(), idx(), prop::collection::vec(0u8..5, 1..3))
             .prop_map(|(who, prompt, options)| Op::Vote { who, prompt, options }),
         1 => (who(), idx()).prop_map(|(who, prompt)| Op::WithdrawVote { who, prompt }),
-        3 => (who(), idx(), 0u8..4, 0u8..7)
+        3 => (who(), idx(), 0u8..3, 0u8..7)
             .prop_map(|(who, prompt, statement, value)| Op::Rate { who, prompt, statement, value }),
         4 => (who(), idx(), idx(), prop::bool::weighted(0.2))
             .prop_map(|(who, prompt, item, remove)| Op::Dot { who, prompt, item, remove }),
@@ -160,6 +165,22 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => (idx(), any::<bool>()).prop_map(|(i, s)| Op::Star(i, s)),
         1 => idx().prop_map(Op::Approve),
     ]
+}
+
+/// A case: an agenda of one to four prompts, the first opened, then up to `steps` random
+/// operations (which add, open and close more). Starting from a live prompt keeps most of a
+/// case's answers meaningful instead of refused for want of a prompt.
+pub fn case(steps: usize) -> impl Strategy<Value = Vec<Op>> {
+    let agenda = (0u8..6, any::<u8>()).prop_map(|(kind, flag)| Op::AddPrompt { kind, flag });
+    (
+        prop::collection::vec(agenda, 1..=4),
+        prop::collection::vec(op(), 0..=steps),
+    )
+        .prop_map(|(mut ops, rest)| {
+            ops.push(Op::Open(0));
+            ops.extend(rest);
+            ops
+        })
 }
 
 /// A participant known by number, the same in every run.
@@ -193,6 +214,142 @@ impl World {
         pick(&ids, n, ItemId(Uuid::from_u128(u128::MAX)))
     }
 
+    /// What a phone answers: mostly the prompt it shows (the current one), sometimes any.
+    fn answered(s: &Session, n: u8) -> PromptId {
+        match s.current_prompt() {
+            Some(p) if n < 12 => p.id.clone(),
+            _ => Self::prompt(s, n),
+        }
+    }
+
+    /// What the facilitator opens: mostly a draft, sometimes any prompt.
+    fn to_open(s: &Session, n: u8) -> PromptId {
+        let drafts: Vec<PromptId> = s
+            .prompts()
+            .iter()
+            .filter(|p| p.state == PromptState::Draft)
+            .map(|p| p.id.clone())
+            .collect();
+        if n < 10 && !drafts.is_empty() {
+            pick(&drafts, n, PromptId("p999".into()))
+        } else {
+            Self::prompt(s, n)
+        }
+    }
+
+    /// An item of `prompt`'s ballot (dot votes and matrices), or any item when it has none.
+    fn on_ballot(s: &Session, prompt: &PromptId, n: u8) -> ItemId {
+        match s.prompt(prompt) {
+            Some(p) if !p.ballot.is_empty() && n != 255 => {
+                p.ballot[usize::from(n) % p.ballot.len()]
+            }
+            _ => Self::item(s, n),
+        }
+    }
+
+    /// An item of the same prompt as `other` (merges), or any item.
+    fn beside(s: &Session, other: &ItemId, n: u8) -> ItemId {
+        let Some(prompt) = s.item(other).map(|i| i.prompt_id.clone()) else {
+            return Self::item(s, n);
+        };
+        let ids: Vec<ItemId> = s.items_for(&prompt).map(|i| i.id).collect();
+        pick(&ids, n, ItemId(Uuid::from_u128(u128::MAX)))
+    }
+
+    /// The column for `prompt`: one of its columns, or none without; `3` is always wrong.
+    fn column(s: &Session, prompt: &PromptId, n: u8) -> Option<u8> {
+        let columns = match s.prompt(prompt).map(|p| &p.draft.activity) {
+            Some(Activity::Brainstorm(b)) => b.columns.len() as u8,
+            _ => 0,
+        };
+        match (n, columns) {
+            (3, 0) => Some(0),
+            (3, _) => None,
+            (_, 0) => None,
+            (n, c) => Some(n % c),
+        }
+    }
+
+    /// The answer [`Op::Answer`] stands for, on the current prompt.
+    fn answer(&mut self, s: &Session, who: u8, a: u8, b: u8, c: u8) -> Command {
+        let Some(current) = s.current_prompt() else {
+            return Command::WithdrawVote {
+                participant: person(who),
+                prompt_id: PromptId("p999".into()),
+            };
+        };
+        let (participant, prompt_id) = (person(who), current.id.clone());
+        let take_back = c % 4 == 1;
+        match &current.draft.activity {
+            Activity::Brainstorm(_) | Activity::WordCloud(_) => {
+                self.next_item += 1;
+                Command::Submit {
+                    participant,
+                    item_id: ItemId(Uuid::from_u128((1 << 64) + self.next_item)),
+                    column: Self::column(s, &prompt_id, b % 4),
+                    prompt_id,
+                    text: text(a),
+                }
+            }
+            Activity::Poll(poll) if take_back => Command::WithdrawVote {
+                participant,
+                prompt_id,
+            },
+            Activity::Poll(poll) => {
+                let n = poll.options.len() as u8;
+                let mut options = vec![a % n];
+                if poll.multiple && b % 2 == 0 {
+                    options.push(b % n);
+                }
+                Command::Vote {
+                    participant,
+                    prompt_id,
+                    options,
+                }
+            }
+            Activity::Scale(scale) => Command::Rate {
+                participant,
+                prompt_id,
+                statement: a % scale.statements.len() as u8,
+                value: 1 + b % scale.max,
+            },
+            Activity::DotVote(_) => {
+                let item_id = Self::on_ballot(s, &prompt_id, a % 16);
+                if take_back {
+                    Command::RemoveDot {
+                        participant,
+                        prompt_id,
+                        item_id,
+                    }
+                } else {
+                    Command::PlaceDot {
+                        participant,
+                        prompt_id,
+                        item_id,
+                    }
+                }
+            }
+            Activity::Matrix(_) => {
+                let item_id = Self::on_ballot(s, &prompt_id, a % 16);
+                if take_back {
+                    Command::Unplace {
+                        participant,
+                        prompt_id,
+                        item_id,
+                    }
+                } else {
+                    Command::Place {
+                        participant,
+                        prompt_id,
+                        item_id,
+                        x: 1 + b % 5,
+                        y: 1 + c % 5,
+                    }
+                }
+            }
+        }
+    }
+
     /// The command `op` stands for, against `s` as it is now.
     pub fn command(&mut self, s: &Session, op: &Op) -> Command {
         let prompt = |n| Self::prompt(s, n);
@@ -202,7 +359,7 @@ impl World {
                 draft: draft(s, kind, flag),
             },
             Op::Open(p) => Command::OpenPrompt {
-                prompt_id: prompt(p),
+                prompt_id: Self::to_open(s, p),
             },
             Op::Next => Command::NextPrompt,
             Op::Close(p) => Command::ClosePrompt {
@@ -241,6 +398,7 @@ impl World {
                 participant: person(who),
                 group_id: (group > 0).then(|| GroupId(format!("g{group}"))),
             },
+            Op::Answer { who, a, b, c } => self.answer(s, who, a, b, c),
             Op::Submit {
                 who,
                 prompt: p,
@@ -256,9 +414,9 @@ impl World {
                         ItemId(Uuid::from_u128((1 << 64) + self.next_item))
                     }
                 },
-                prompt_id: prompt(p),
+                prompt_id: Self::answered(s, p),
                 text: text(t),
-                column: (column < 3).then_some(column),
+                column: Self::column(s, &Self::answered(s, p), column),
             },
             Op::Vote {
                 who,
@@ -266,12 +424,12 @@ impl World {
                 options,
             } => Command::Vote {
                 participant: person(who),
-                prompt_id: prompt(p),
+                prompt_id: Self::answered(s, p),
                 options,
             },
             Op::WithdrawVote { who, prompt: p } => Command::WithdrawVote {
                 participant: person(who),
-                prompt_id: prompt(p),
+                prompt_id: Self::answered(s, p),
             },
             Op::Rate {
                 who,
@@ -280,7 +438,7 @@ impl World {
                 value,
             } => Command::Rate {
                 participant: person(who),
-                prompt_id: prompt(p),
+                prompt_id: Self::answered(s, p),
                 statement,
                 value,
             },
@@ -290,7 +448,8 @@ impl World {
                 item: i,
                 remove,
             } => {
-                let (participant, prompt_id, item_id) = (person(who), prompt(p), item(i));
+                let prompt_id = Self::answered(s, p);
+                let (participant, item_id) = (person(who), Self::on_ballot(s, &prompt_id, i));
                 if remove {
                     Command::RemoveDot {
                         participant,
@@ -313,7 +472,8 @@ impl World {
                 y,
                 remove,
             } => {
-                let (participant, prompt_id, item_id) = (person(who), prompt(p), item(i));
+                let prompt_id = Self::answered(s, p);
+                let (participant, item_id) = (person(who), Self::on_ballot(s, &prompt_id, i));
                 if remove {
                     Command::Unplace {
                         participant,
@@ -347,7 +507,7 @@ impl World {
             },
             Op::Merge { into, item: i } => Command::MergeItems {
                 into: item(into),
-                items: vec![item(i)],
+                items: vec![Self::beside(s, &item(into), i)],
             },
             Op::Unmerge(i) => Command::UnmergeItem { item_id: item(i) },
             Op::Star(i, starred) => Command::StarItem {
@@ -360,14 +520,14 @@ impl World {
 }
 
 /// A draft of kind `kind % 6`; `flag`'s bits vary its settings. Ballot kinds vote on the
-/// last brainstorm (or on a prompt that does not exist, refused).
+/// brainstorm with the most items (or on a prompt that does not exist, refused).
 fn draft(s: &Session, kind: u8, flag: u8) -> PromptDraft {
     let bit = |n: u8| flag & (1 << n) != 0;
     let source = s
         .prompts()
         .iter()
-        .rev()
-        .find(|p| matches!(p.draft.activity, Activity::Brainstorm(_)))
+        .filter(|p| matches!(p.draft.activity, Activity::Brainstorm(_)))
+        .max_by_key(|p| s.items_for(&p.id).count())
         .map_or(PromptId("p999".into()), |p| p.id.clone());
     let activity = match kind % 6 {
         0 => Activity::Brainstorm(Brainstorm {
@@ -412,13 +572,15 @@ fn draft(s: &Session, kind: u8, flag: u8) -> PromptDraft {
             }),
         }),
     };
+    // Only kinds that take items can be per group; asking for it elsewhere is refused.
+    let per_group = bit(6) && bit(0) && activity.takes_items();
     PromptDraft {
         activity,
         title: format!("Kysymys {}", s.prompts().len() + 1),
         instructions: String::new(),
         time_limit_secs: bit(4).then_some(10),
         auto_close: bit(5),
-        per_group: bit(6),
+        per_group,
         premoderation: bit(7),
         wall: bit(1),
         show_results: ResultsVisibility::Live,
