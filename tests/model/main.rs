@@ -8,7 +8,7 @@
 //!
 //! Cases: [`CASES`] per run (`PAJA_MODEL_CASES` overrides, e.g. 200 while editing, 1,000,000
 //! for a night). A failure is shrunk to a short sequence and saved under
-//! `proptest-regressions/`, which is committed, so it runs first on every later run.
+//! `tests/model/proptest-regressions/model.txt`, which is committed, so it runs first on every later run.
 
 mod model;
 mod ops;
@@ -38,7 +38,10 @@ fn config() -> Config {
     Config {
         cases,
         source_file: Some(file!()),
-        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/model/proptest-regressions/model.txt"
+        )))),
         ..Config::default()
     }
 }
