@@ -291,14 +291,14 @@ impl World {
                     text: text(a),
                 }
             }
-            Activity::Poll(poll) if take_back => Command::WithdrawVote {
+            Activity::Poll(_) if take_back => Command::WithdrawVote {
                 participant,
                 prompt_id,
             },
             Activity::Poll(poll) => {
                 let n = poll.options.len() as u8;
                 let mut options = vec![a % n];
-                if poll.multiple && b % 2 == 0 {
+                if poll.multiple && b.is_multiple_of(2) {
                     options.push(b % n);
                 }
                 Command::Vote {
