@@ -79,8 +79,8 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
 }
 
 /// The random cases: [`CASES`] sequences of up to [`MAX_STEPS`] steps; prints how many
-/// commands of each kind were accepted and refused, so a generator that drifts into only
-/// refusals shows.
+/// commands of each kind were accepted and refused, and fails if a kind was never accepted,
+/// so a generator that drifts into only refusals shows.
 #[test]
 fn the_session_agrees_with_its_model() {
     let mut runner = TestRunner::new(config());
@@ -99,10 +99,14 @@ fn the_session_agrees_with_its_model() {
     for (command, (a, r)) in &tally {
         eprintln!("  {command:<16} accepted {a:>7}  refused {r:>7}");
     }
-    assert!(
-        tally.values().all(|(a, _)| *a > 0),
-        "a command never accepted: {tally:?}"
-    );
+    // Rare commands (taking a dot back needs a dot vote on items) are accepted some tens of
+    // times in 10,000 cases; a short run (PAJA_MODEL_CASES) may see none.
+    if runner.config().cases >= CASES / 2 {
+        assert!(
+            tally.values().all(|(a, _)| *a > 0),
+            "a command never accepted: {tally:?}"
+        );
+    }
 }
 
 /// A hand-written case that visits every kind once, so a change that makes every random
