@@ -3,15 +3,18 @@
 //! model of what each accepted command must have done ([`model`]). After every step the
 //! invariants hold (counts match the model, no item id twice, seq gap-free, a rejection
 //! changes nothing, results agree with the answers); at the end of each case the journal
-//! replays to the live state, the snapshot reads back to it, and export → import → export is
-//! identical.
+//! replays to the live state (in memory, and for one case in a hundred through the
+//! store's files), the snapshot reads back to it, and export → import → export is identical.
 //!
 //! Cases: [`CASES`] per run (`PAJA_MODEL_CASES` overrides, e.g. 200 while editing, 1,000,000
-//! for a night). A failure is shrunk to a short sequence and saved under
-//! `tests/model/proptest-regressions/model.txt`, which is committed, so it runs first on every later run.
+//! for a night). A failure is shrunk to a short sequence and saved in
+//! `tests/model/proptest-regressions/model.txt`, which is committed, so that it runs first on
+//! every later run.
 
 mod model;
 mod ops;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use paja::session::*;
 use proptest::prelude::*;
@@ -73,6 +76,11 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
         model.check(&session)?;
     }
     model::journal_replays_to(&session, model.journal())?;
+    // Through real files for one case in a hundred (each costs milliseconds of file work).
+    static CASE: AtomicUsize = AtomicUsize::new(0);
+    if CASE.fetch_add(1, Ordering::Relaxed) % 100 == 0 {
+        model::store_reads_back(&session, model.journal())?;
+    }
     model::snapshot_reads_back(&session)?;
     model::export_import_export(&session, now + 1)?;
     Ok(())

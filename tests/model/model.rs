@@ -7,7 +7,9 @@ use std::sync::Mutex;
 
 use paja::export::{self, Format, Options};
 use paja::session::*;
-use paja::store::{decode_record, decode_snapshot, encode_record, encode_snapshot, SnapshotV1};
+use paja::store::{
+    decode_record, decode_snapshot, encode_record, encode_snapshot, SnapshotV1, Store,
+};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -353,6 +355,38 @@ pub fn journal_replays_to(live: &Session, journal: &[Record]) -> Result<(), Test
     }
     prop_assert!(replayed == *live, "the journal replays to another state");
     prop_assert!(stored(&replayed) == stored(live));
+    Ok(())
+}
+
+/// The same journal written through the store's files (a new session's directory, then one
+/// append of every line, as a session task's batches would) and read back by the store's own
+/// loader, which rebuilds from the first snapshot and the journal, is the live state.
+pub fn store_reads_back(live: &Session, journal: &[Record]) -> Result<(), TestCaseError> {
+    let fail = |e: &dyn std::fmt::Display| TestCaseError::fail(e.to_string());
+    // On tmpfs where there is one: the fsyncs are then free, and what is checked is the
+    // files' contents, not the disk.
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        tempfile::tempdir_in(shm)
+    } else {
+        tempfile::tempdir()
+    }
+    .map_err(|e| fail(&e))?;
+    let store = Store::open(dir.path()).map_err(|e| fail(&e))?;
+    let mut files = store
+        .create(&Session::new(live.meta.clone()))
+        .map_err(|e| fail(&e))?;
+    let mut bytes = Vec::new();
+    for (seq, at, command) in journal {
+        encode_record(&mut bytes, *seq, *at, command);
+    }
+    files.append(&bytes, journal.len()).map_err(|e| fail(&e))?;
+    drop(files);
+    let read = store.read(&live.meta.slug).map_err(|e| fail(&e))?;
+    prop_assert!(
+        read == *live,
+        "the store reads the journal back as another state"
+    );
     Ok(())
 }
 
