@@ -78,7 +78,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     model::journal_replays_to(&session, model.journal())?;
     // Through real files for one case in a hundred (each costs milliseconds of file work).
     static CASE: AtomicUsize = AtomicUsize::new(0);
-    if CASE.fetch_add(1, Ordering::Relaxed) % 100 == 0 {
+    if CASE.fetch_add(1, Ordering::Relaxed).is_multiple_of(100) {
         model::store_reads_back(&session, model.journal())?;
     }
     model::snapshot_reads_back(&session)?;
