@@ -28,6 +28,12 @@ pub const CREATE_BURST: u32 = 10;
 /// Facilitator-key checks (hellos and exports) one IP may burst before waiting.
 pub const KEY_BURST: u32 = 30;
 
+/// Lookups of unknown session names one IP may burst (mistyped names, a stale bookmark).
+pub const LOOKUP_BURST: u32 = 20;
+/// …and then this many per second: a person retyping a name never waits, while guessing
+/// names costs days (docs/operations.md, "Guessing cost"). Known sessions are never counted.
+pub const LOOKUP_PER_SEC: u32 = 2;
+
 /// How long a connection may be silent before it is closed (pinged every 20 s meanwhile).
 pub const DEFAULT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -46,6 +52,7 @@ pub struct Limits {
     connections: DashMap<IpAddr, usize>,
     creates: DefaultKeyedRateLimiter<IpAddr>,
     key_checks: DefaultKeyedRateLimiter<IpAddr>,
+    lookups: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Limits {
@@ -78,6 +85,9 @@ impl Limits {
             // 30 at once, then one every two seconds: nothing a facilitator notices, hopeless
             // for guessing a 192-bit key.
             key_checks: RateLimiter::keyed(Quota::per_minute(nz(30)).allow_burst(nz(KEY_BURST))),
+            lookups: RateLimiter::keyed(
+                Quota::per_second(nz(LOOKUP_PER_SEC)).allow_burst(nz(LOOKUP_BURST)),
+            ),
         })
     }
 
@@ -114,11 +124,37 @@ impl Limits {
         self.key_checks.check_key(&ip).is_ok()
     }
 
+    /// Counts a lookup of an unknown session name by `ip`: `Err` with the whole seconds to
+    /// wait (at least 1) when it has used its burst.
+    pub fn may_look_up(&self, ip: IpAddr) -> Result<(), u64> {
+        use governor::clock::Clock as _;
+        self.lookups
+            .check_key(&per_network(ip))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+                (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+            })
+    }
+
     /// Forgets idle per-IP buckets (called now and then so the maps do not grow forever).
     pub fn tidy(&self) {
         self.creates.retain_recent();
         self.key_checks.retain_recent();
+        self.lookups.retain_recent();
         self.connections.retain(|_, n| *n > 0);
+    }
+}
+
+/// The key a lookup counts against: an IPv4 address, or an IPv6 address's /64 (one host
+/// commonly has a whole /64, so per-address buckets would give it 2^64 budgets).
+fn per_network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::from(segments)
+        }
+        other => other,
     }
 }
 
@@ -174,5 +210,33 @@ mod tests {
             assert!(limits.may_check_key(ip));
         }
         assert!(!limits.may_check_key(ip));
+    }
+
+    #[test]
+    fn unknown_lookups_burst_then_wait_at_least_a_second() {
+        let limits = Limits::new(10);
+        let ip: IpAddr = "10.0.0.5".parse().unwrap();
+        for _ in 0..LOOKUP_BURST {
+            assert_eq!(limits.may_look_up(ip), Ok(()));
+        }
+        let wait = limits.may_look_up(ip).unwrap_err();
+        assert!((1..=1).contains(&wait), "{wait}");
+        assert_eq!(limits.may_look_up("10.0.0.6".parse().unwrap()), Ok(()));
+    }
+
+    #[test]
+    fn an_ipv6_network_shares_one_lookup_budget() {
+        let limits = Limits::new(10);
+        for i in 0..LOOKUP_BURST {
+            let ip: IpAddr = format!("2001:db8:1:2::{:x}", i + 1).parse().unwrap();
+            assert_eq!(limits.may_look_up(ip), Ok(()));
+        }
+        assert!(limits
+            .may_look_up("2001:db8:1:2:ffff::9".parse().unwrap())
+            .is_err());
+        assert_eq!(
+            limits.may_look_up("2001:db8:1:3::1".parse().unwrap()),
+            Ok(())
+        );
     }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use paja::export::{self, Format};
+use paja::http::PublicUrl;
 use paja::server::{
     DEFAULT_ADDR, DEFAULT_DATA_DIR, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_RETENTION_DAYS,
 };
@@ -48,6 +49,12 @@ struct ServeArgs {
     /// Other origins allowed to open websockets, comma-separated (the server's own always is).
     #[arg(long, env = "PAJA_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
+    /// The address(es) the server is published at, e.g. `https://paja.example.fi`
+    /// (comma-separated or repeated): the only host names answered besides loopback and the
+    /// bind address, and the join address in QR codes. Without it, any IP address is answered
+    /// but no other name (DNS rebinding).
+    #[arg(long, env = "PAJA_PUBLIC_URL", value_delimiter = ',', value_parser = PublicUrl::parse)]
+    public_url: Vec<PublicUrl>,
     /// Delete sessions with no activity for this many days (0 keeps them forever).
     #[arg(long, env = "PAJA_RETENTION_DAYS", default_value_t = DEFAULT_RETENTION_DAYS)]
     retention_days: u32,
@@ -166,12 +173,14 @@ fn raise_open_files_limit() {
 fn serve(args: ServeArgs) -> Result<(), String> {
     raise_open_files_limit();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let public = args.public_url.first().map(PublicUrl::origin);
     runtime.block_on(async {
         let server = Server::start(Config {
             addr: args.addr,
             data_dir: args.data_dir,
             admin_password: args.admin_password.filter(|p| !p.is_empty()),
             allowed_origins: args.allowed_origins,
+            public_urls: args.public_url,
             retention_days: args.retention_days,
             max_connections_per_ip: args.max_connections_per_ip,
             trust_proxy: args.trust_proxy,
@@ -182,6 +191,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("could not start: {e}"))?;
         eprintln!("Paja is running at http://{}/", server.addr());
+        if let Some(url) = &public {
+            eprintln!("Participants join at {url}/");
+        }
         shutdown_signal().await;
         tracing::info!("shutting down");
         server.shutdown().await;

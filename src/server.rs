@@ -47,6 +47,9 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// Origins besides the server's own that may open websockets (`https://example.org`).
     pub allowed_origins: Vec<String>,
+    /// The addresses the server is published at (`--public-url`): the only host names it
+    /// answers for besides loopback and the bind address, and the join address shown.
+    pub public_urls: Vec<crate::http::PublicUrl>,
     /// Sessions with no activity for this many days are deleted (0: keep forever).
     pub retention_days: u32,
     /// Most concurrent websockets from one IP address.
@@ -72,6 +75,7 @@ impl Default for Config {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             admin_password: None,
             allowed_origins: Vec::new(),
+            public_urls: Vec::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
             max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
             trust_proxy: false,
@@ -127,6 +131,8 @@ impl Server {
                 admin_password: config.admin_password.clone(),
                 allowed_origins: config.allowed_origins.clone(),
                 trust_proxy: config.trust_proxy,
+                public_urls: config.public_urls.clone(),
+                bind: Some(addr.ip()),
             }),
         })
         .into_make_service_with_connect_info::<SocketAddr>();

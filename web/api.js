@@ -52,3 +52,19 @@ export const deleteSession = (/** @type {string} */ slug, /** @type {string} */ 
 /** `GET /api/sessions/{slug}/{file}` (an export or the agenda) with the facilitator key. */
 export const sessionFile = (/** @type {string} */ slug, /** @type {string} */ key, /** @type {string} */ file) =>
   call(`${sessionPath(slug)}/${file}`, { headers: bearer(key), cache: 'no-store' }, false);
+
+/**
+ * `GET /api/address`: where participants join, as the server knows it (its `--public-url`,
+ * else this page's own host), so a console opened as 127.0.0.1 still shows the public address.
+ * This page's own address when the call fails.
+ * @returns {Promise<{ origin: string, host: string }>}
+ */
+export async function joinAddress() {
+  try {
+    const r = await call('/api/address', { cache: 'no-store' });
+    if (r.ok && typeof r.body.origin === 'string' && typeof r.body.host === 'string') return r.body;
+  } catch {
+    // Offline for the moment: this page's own address is the best guess.
+  }
+  return { origin: location.origin, host: location.host };
+}

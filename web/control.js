@@ -19,6 +19,7 @@ import { createHead } from './control/head.js';
 import { createItems } from './control/items.js';
 import { createFiles } from './control/files.js';
 import { fill } from './control/ui.js';
+import { joinAddress } from './api.js';
 
 const { state, sel, onScreen } = store;
 
@@ -39,10 +40,13 @@ const conn = new Conn(
   onMessage,
 );
 conn.onStatus = renderConn;
+// Live again (a resume keeps the items already here): fetch the older items still missing.
+conn.onLive = () => fetchItems();
 conn.onRefused = (/** @type {string} */ code) => { store.refuse(code); renderAll(); };
 // Commands on a socket that died may or may not have been applied: say so; the fresh welcome
 // that follows shows the truth.
 conn.onLost = (ids) => {
+  if (ids.map(String).includes(pageId)) pageId = '';
   const lost = ids.filter((id) => requests.delete(id)).length > 0;
   if (lost) showStatus(errorText('connection_lost'));
   return lost;
@@ -58,6 +62,19 @@ function request(message, done) {
   requests.set(id, done);
   // While reconnecting a command waits for the connection (shown in the status), never lost.
   if (!conn.queue({ ...message, id })) renderConn();
+}
+
+/** The request id of the page of older items on its way ('' when none; answers to others are stale). */
+let pageId = '';
+
+/**
+ * Asks for the next page of older items, if any are missing: the welcome carries only the
+ * newest (docs/protocol.md, `items`). One page at a time; each answer asks for the next.
+ */
+function fetchItems() {
+  if (state.itemsBefore == null || pageId) return;
+  pageId = `i${++rid}`;
+  if (!conn.send({ type: 'items', id: pageId, before: state.itemsBefore })) pageId = '';
 }
 
 /** @param {string} text a status line that goes away after ten seconds */
@@ -111,6 +128,15 @@ function onMessage(m) {
       store.welcome(m);
       if (!savedLang() && m.session.language !== lang) setLang(m.session.language);
       renderAll();
+      // Older items are fetched once the connection is live (`onLive`, right after this).
+      pageId = '';
+      break;
+    case 'items':
+      if (m.id !== pageId) break;
+      pageId = '';
+      store.addPage(m);
+      renderAll();
+      fetchItems();
       break;
     case 'presence':
       store.presence(m.participants, m.groups);
@@ -171,6 +197,11 @@ function onMessage(m) {
       if (it) items.changed(it);
       break;
     }
+    case 'item_erased': {
+      const it = store.eraseItem(m.item_id);
+      if (it) items.erased(it);
+      break;
+    }
     case 'ack': {
       const done = requests.get(m.id);
       requests.delete(m.id);
@@ -179,6 +210,8 @@ function onMessage(m) {
     }
     case 'error':
       if (m.id) requests.delete(m.id);
+      // A page refused (rate_limited): asked again when the connection is next live.
+      if (m.id === pageId) pageId = '';
       if (conn.welcomed) {
         const detail = ['invalid_prompt', 'invalid_group'].includes(m.code) ? ` (${m.message})` : '';
         if (editor.isOpen()) editor.error(errorText(m.code) + detail);
@@ -207,6 +240,13 @@ function renderSelected() {
   items.render();
 }
 
+/** The host participants join at: the server's public one once known (see api.js). */
+let joinHost = location.host;
+joinAddress().then((address) => {
+  joinHost = address.host;
+  renderTop();
+});
+
 function renderTop() {
   const title = state.session ? state.session.title : '';
   $('title').textContent = title;
@@ -214,7 +254,7 @@ function renderTop() {
   $('participants').textContent = t('control.participants', { n: state.participants });
   const join = $('join-url');
   join.href = `/${slug}`;
-  join.textContent = `${location.host}/${slug}`;
+  join.textContent = `${joinHost}/${slug}`;
   $('screen-link').href = `/${slug}/screen`;
   const qr = `/${encodeURIComponent(slug)}/qr.svg`;
   $('qr-link').href = qr;

@@ -121,14 +121,17 @@ $('import').addEventListener('submit', async (e) => {
   render();
 });
 
-function showCreated(body, title = 'index.created_title') {
-  const control = location.origin + body.control_url;
+async function showCreated(body, title = 'index.created_title') {
+  // The links as the room will use them: the server's public address, not the one this page
+  // was opened at.
+  const address = await api.joinAddress();
+  const control = address.origin + body.control_url;
   const input = $('r-control');
   input.value = control;
   const link = (id, path) => {
     const a = $(id);
     a.href = path;
-    a.textContent = location.host + path;
+    a.textContent = address.host + path;
   };
   link('r-participant', body.participant_url);
   link('r-screen', body.screen_url);

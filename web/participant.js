@@ -78,7 +78,7 @@ conn.onLive = () => {
 };
 conn.onRefused = (code) => { store.refuse(code); render(); };
 
-const mine = createMine({ retry, usable: () => conn.usable(), render });
+const mine = createMine({ retry, withdraw, usable: () => conn.usable(), render });
 
 /**
  * Views a phone needs only in some sessions, loaded on first use so that its first load stays
@@ -173,6 +173,14 @@ function onMessage(m) {
         else renderWall();
       }
       break;
+    case 'item_erased':
+      // Withdrawn here or on another tab, or erased by the facilitator: gone from the list
+      // of one's own and from the wall.
+      if (store.erased(m.item_id)) {
+        dropFromWall(m.item_id);
+        render();
+      }
+      break;
     case 'ack': {
       const r = reqs.get(m.id);
       if (r) {
@@ -203,6 +211,24 @@ function onMessage(m) {
       break;
     }
   }
+}
+
+/** @param {string} id an erased item off the wall (only its node changes) */
+function dropFromWall(id) {
+  if (views.wall) views.wall.update({ full: false, removed: [id], items: [] });
+}
+
+/**
+ * Withdraws one of this phone's own texts (confirmed on the phone first).
+ * @param {import('./participant/store.js').OwnItem} i
+ */
+function withdraw(i) {
+  act({ type: 'withdraw', item_id: i.id }, () => {
+    store.erased(i.id);
+    dropFromWall(i.id);
+    render();
+    announce(t('participant.withdrawn'));
+  });
 }
 
 /**

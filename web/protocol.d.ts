@@ -104,13 +104,25 @@ interface Welcome {
   prompts?: Prompt[];
   groups: Group[];
   items: Item[];
+  /** Facilitator: older items were left out; fetch those with a `seq` below it with `items`. */
+  items_before?: number;
   results: Record<string, Results>;
   participants?: number;
+}
+
+/** A page of the facilitator's older items, the answer to `{"type":"items","before":…}`. */
+interface ItemsPage {
+  type: 'items';
+  id?: string | number;
+  items: Item[];
+  /** Still older ones remain: the next request's `before`. */
+  items_before?: number;
 }
 
 /** Frames from the server (the ones the client reads; see docs/protocol.md for all fields). */
 type ServerMessage =
   | Welcome
+  | ItemsPage
   | { type: 'resumed'; seq: number; server_time: Millis }
   | { type: 'ack'; id: string; seq?: number }
   | { type: 'error'; id?: string; code: string; message: string }
@@ -123,7 +135,8 @@ type ServerMessage =
   | { type: 'groups_changed'; seq: number; groups: Group[] }
   | { type: 'screen_changed'; seq: number; view: ScreenView }
   | { type: 'item_added' | 'item_updated' | 'item_unhidden'; seq: number; item: Item }
-  | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string };
+  | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string }
+  | { type: 'item_erased'; seq: number; item_id: string };
 
 // --- The matrix (2×2) activity: its settings, its results, its phone's frames and `mine`. ---
 

@@ -15,6 +15,7 @@ import { activity, loadAll } from './activities/index.js';
 import * as store from './screen/store.js';
 import { createWall, textLang } from './screen/wall.js';
 import { createFit } from './screen/fit.js';
+import { joinAddress } from './api.js';
 
 const { state, shows, LANG_KEY, chosenLang } = store;
 
@@ -23,7 +24,15 @@ await loadAll();
 
 /** The most dot-vote places the projector lists. */
 const RANKED = 15;
-const join = `${location.host}/${slug}`;
+// The join address as printed: the server's public host once known (the page may have been
+// opened as 127.0.0.1 on the laptop that serves it).
+let joinHost = location.host;
+let join = `${joinHost}/${slug}`;
+joinAddress().then((address) => {
+  joinHost = address.host;
+  join = `${joinHost}/${slug}`;
+  render();
+});
 // The server draws the participant address as a QR code: in the band always, large between prompts.
 const qr = `/${encodeURIComponent(slug)}/qr.svg`;
 $('qr').src = qr;
@@ -108,6 +117,7 @@ function onMessage(m) {
       break;
     case 'item_hidden':
     case 'item_removed':
+    case 'item_erased':
       wall.drop(m.item_id);
       break;
   }
@@ -140,7 +150,7 @@ function render() {
   $('idle-title').textContent = session ? session.title : '';
   // Host and session name as two unbreakable pieces: a long address wraps at the slash only.
   if ($('idle-url').textContent !== join) {
-    $('idle-url').replaceChildren(el('span', 'nowrap', location.host), el('span', 'nowrap', `/${slug}`));
+    $('idle-url').replaceChildren(el('span', 'nowrap', joinHost), el('span', 'nowrap', `/${slug}`));
   }
   if (session) document.title = session.title;
   // Participants write in the session's language: hyphenation (where the browser can) follows it.

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::session::document::{
-    to_bytes, Derived, ItemDoc, ParticipantDoc, PromptDoc, RevisionDoc, SessionDoc, SessionInfo,
-    Timestamp, JSON_FORMAT, JSON_VERSION,
+    to_bytes, Derived, ErasedDoc, ItemDoc, ParticipantDoc, PromptDoc, RevisionDoc, SessionDoc,
+    SessionInfo, Timestamp, JSON_FORMAT, JSON_VERSION,
 };
 use crate::session::{Item, ItemId, Millis, ParticipantId, Prompt, Session};
 
@@ -116,6 +116,18 @@ fn prompt_doc(
         results: Derived(view.results(p)),
         answers,
         items,
+        erased: session
+            .tombstones()
+            .iter()
+            .filter(|t| t.prompt_id == p.id)
+            .map(|t| ErasedDoc {
+                id: t.id,
+                seq: t.seq,
+                created_at: Timestamp(t.created_at),
+                erased_at: Timestamp(t.erased_at),
+                erased_by: t.erased_by,
+            })
+            .collect(),
     }
 }
 

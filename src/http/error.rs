@@ -79,6 +79,19 @@ pub enum ApiError {
     /// A websocket from a page of another origin.
     #[error("websockets are only accepted from this server's own pages")]
     OriginNotAllowed,
+    /// A `Host` this server does not serve (DNS rebinding): see `http::trust`.
+    #[error("this server does not answer for that host name")]
+    MisdirectedRequest,
+    /// A state-changing request from another site's page (`Sec-Fetch-Site` or `Origin`).
+    #[error("requests from other sites' pages are refused")]
+    CrossSite,
+    /// A body that is not declared `application/json` where JSON is expected.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// Too many lookups of unknown session names from one address; retry after this many
+    /// seconds (the `Retry-After` header says the same).
+    #[error("too many unknown session names from your address; wait a moment")]
+    TooManyLookups(u64),
     /// Too many open websockets from one address.
     #[error("too many connections from your address")]
     TooManyConnections,
@@ -98,7 +111,12 @@ impl ApiError {
             InvalidTimeZone(_) | Import(_) => StatusCode::BAD_REQUEST,
             RateLimited | TooManyConnections => StatusCode::TOO_MANY_REQUESTS,
             AdminPasswordRequired | KeyRequired => StatusCode::UNAUTHORIZED,
-            InvalidAdminPassword | InvalidKey | OriginNotAllowed => StatusCode::FORBIDDEN,
+            InvalidAdminPassword | InvalidKey | OriginNotAllowed | CrossSite => {
+                StatusCode::FORBIDDEN
+            }
+            MisdirectedRequest => StatusCode::MISDIRECTED_REQUEST,
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            TooManyLookups(_) => StatusCode::TOO_MANY_REQUESTS,
             Create(CreateError::Taken) => StatusCode::CONFLICT,
             Create(CreateError::Invalid(_)) => StatusCode::BAD_REQUEST,
             Create(CreateError::Storage(_)) | DeleteFailed | Unavailable => {
@@ -137,6 +155,10 @@ impl ApiError {
             Unavailable => "unavailable",
             OriginNotAllowed => "origin_not_allowed",
             TooManyConnections => "too_many_connections",
+            MisdirectedRequest => "misdirected_request",
+            CrossSite => "cross_site",
+            UnsupportedMediaType => "unsupported_media_type",
+            TooManyLookups(_) => "too_many_lookups",
             Internal(_) => "internal",
         }
     }
@@ -188,7 +210,13 @@ impl IntoResponse for ApiError {
                 message: &message,
             },
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let ApiError::TooManyLookups(seconds) = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -12,9 +12,17 @@
 //! | `GET /assets/{file}`                   | embedded CSS, JS and strings                |
 //! | `GET /{slug}`, `/{slug}/control`, `/{slug}/screen` | participant, facilitator, projector pages |
 //! | `GET /{slug}/qr.svg`                   | QR code of the participant address (SVG)    |
+//! | `GET /api/address`                     | the join address (`--public-url` or `Host`) |
+//! | `GET /healthz`                         | "ok" (for any `Host`: load balancers)       |
+//!
+//! Every route but `/healthz` answers only for the hosts [`trust`] allows (else 421); the
+//! state-changing API routes (create, import, delete, exports) refuse other sites' pages and
+//! non-JSON bodies; lookups of unknown session names are rate-limited per address ([`lookup`]).
 
+mod address;
 mod assets;
 mod error;
+mod trust;
 mod ws;
 
 use std::net::{IpAddr, SocketAddr};
@@ -36,6 +44,7 @@ use crate::session::document;
 use crate::session::{clean_text, Language, SessionName, TimeZoneName, SESSION_TITLE_MAX};
 
 pub use error::ApiError;
+pub use trust::PublicUrl;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -55,14 +64,31 @@ pub struct HttpSettings {
     pub admin_password: Option<String>,
     /// Origins besides the server's own that may open websockets.
     pub allowed_origins: Vec<String>,
-    /// Take client addresses from `X-Forwarded-For`.
+    /// Take client addresses from `X-Forwarded-For` (and hosts from `X-Forwarded-Host`).
     pub trust_proxy: bool,
+    /// The addresses the server is published at; empty: the laptop default (see [`trust`]).
+    pub public_urls: Vec<PublicUrl>,
+    /// The address bound, always served (`None` in tests that build the router alone).
+    pub bind: Option<IpAddr>,
 }
 
 /// The client's address: the socket's peer, or behind a trusted proxy the last
 /// `X-Forwarded-For` entry (the one that proxy added).
 fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
     forwarded_ip(state.settings.trust_proxy, peer, headers)
+}
+
+/// The live session `slug`; an unknown name counts against `ip`'s lookup budget (guessing
+/// names), a known one never does (a room of phones behind one NAT address joining it).
+fn lookup(state: &AppState, ip: IpAddr, slug: &str) -> Result<SessionHandle, ApiError> {
+    if let Some(handle) = state.hub.get(slug) {
+        return Ok(handle);
+    }
+    state
+        .limits
+        .may_look_up(ip)
+        .map_err(ApiError::TooManyLookups)?;
+    Err(ApiError::SessionNotFound)
 }
 
 /// [`client_ip`] without the state, so it can be tested alone.
@@ -106,12 +132,8 @@ fn public_scheme(trust_proxy: bool, headers: &HeaderMap) -> &'static str {
 
 /// The whole HTTP surface, ready to serve.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route(
-            "/",
-            get(|headers: HeaderMap| async move { assets::page("index.html", &headers) }),
-        )
-        .route("/healthz", get(|| async { "ok" }))
+    // The state-changing routes, behind one guard (see `trust`).
+    let api = Router::new()
         .route("/api/sessions", post(create_session))
         // `POST /api/sessions/import` shares the path with a session's `DELETE`, so that a
         // session named "import" can still be deleted (the name is not reserved).
@@ -120,13 +142,29 @@ pub fn app(state: AppState) -> Router {
             axum::routing::delete(delete_session).post(import_session),
         )
         .route("/api/sessions/{slug}/{file}", get(export_session))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            trust::api_guard,
+        ));
+    Router::new()
+        .route(
+            "/",
+            get(|headers: HeaderMap| async move { assets::page("index.html", &headers) }),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(api)
+        .route("/api/address", get(address::join_address))
         .route("/ws/{slug}", get(ws::upgrade))
         .route("/assets/{*path}", get(assets::asset))
         .route("/{slug}", get(participant_page))
         .route("/{slug}/control", get(control_page))
         .route("/{slug}/screen", get(screen_page))
-        .route("/{slug}/qr.svg", get(qr_code))
+        .route("/{slug}/qr.svg", get(address::qr_code))
         .fallback(|headers: HeaderMap| async move { not_found_page(&headers) })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            trust::host_guard,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -325,10 +363,11 @@ fn authorized(
     slug: &str,
     headers: &HeaderMap,
 ) -> Result<SessionHandle, ApiError> {
-    if !state.limits.may_check_key(client_ip(state, peer, headers)) {
+    let ip = client_ip(state, peer, headers);
+    if !state.limits.may_check_key(ip) {
         return Err(ApiError::RateLimited);
     }
-    let handle = state.hub.get(slug).ok_or(ApiError::SessionNotFound)?;
+    let handle = lookup(state, ip, slug)?;
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -452,6 +491,7 @@ fn not_found_page(headers: &HeaderMap) -> Response {
 /// browsers keep the fragment (the console's `#key=`) across the redirect themselves.
 fn session_page(
     state: &AppState,
+    ip: IpAddr,
     slug: &str,
     suffix: &str,
     page: &'static str,
@@ -468,81 +508,51 @@ fn session_page(
             return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response();
         }
     }
-    not_found_page(headers)
+    match lookup(state, ip, slug) {
+        Err(ApiError::TooManyLookups(wait)) => ApiError::TooManyLookups(wait).into_response(),
+        _ => not_found_page(headers),
+    }
 }
 
 async fn participant_page(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(slug): Path<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    session_page(&state, &slug, "", "participant.html", &uri, &headers)
+    let ip = client_ip(&state, peer, &headers);
+    session_page(&state, ip, &slug, "", "participant.html", &uri, &headers)
 }
 
 async fn control_page(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(slug): Path<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    session_page(&state, &slug, "/control", "control.html", &uri, &headers)
+    let ip = client_ip(&state, peer, &headers);
+    session_page(
+        &state,
+        ip,
+        &slug,
+        "/control",
+        "control.html",
+        &uri,
+        &headers,
+    )
 }
 
 async fn screen_page(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(slug): Path<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    session_page(&state, &slug, "/screen", "screen.html", &uri, &headers)
-}
-
-/// Longest `Host` header put into a QR code, in bytes (a DNS name is at most 253, plus a port).
-const HOST_MAX: usize = 260;
-
-/// `GET /{slug}/qr.svg`: the participant address as a QR code, for the projector and console.
-///
-/// The address is the one the browser used to reach us (`Host`), so it works on a LAN address
-/// as well as behind a proxy; the scheme comes from `X-Forwarded-Proto` when the proxy is
-/// trusted.
-async fn qr_code(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    if state.hub.get(&slug).is_none() {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= HOST_MAX
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        });
-    let Some(host) = host else {
-        return (StatusCode::BAD_REQUEST, "bad host").into_response();
-    };
-    let scheme = public_scheme(state.settings.trust_proxy, &headers);
-    let url = format!("{scheme}://{host}/{slug}");
-    let Ok(code) = qrcode::QrCode::new(url.as_bytes()) else {
-        return (StatusCode::BAD_REQUEST, "address too long").into_response();
-    };
-    let svg = code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .quiet_zone(true)
-        .build();
-    (
-        [
-            (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        svg,
-    )
-        .into_response()
+    let ip = client_ip(&state, peer, &headers);
+    session_page(&state, ip, &slug, "/screen", "screen.html", &uri, &headers)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
-use super::{client_ip, ApiError, AppState};
+use super::{client_ip, lookup, ApiError, AppState};
 use connection::Connection;
 
 /// Largest websocket message or frame accepted, in bytes (axum's default is 64 MiB).
@@ -70,13 +70,19 @@ pub(super) async fn upgrade(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if !origin_allowed(&state, &headers) {
+    // Cross-site websocket hijacking: a browser always sends `Origin`, and it must be ours or
+    // allowed (`trust`). Clients with none (load tools, tests) act for no victim.
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|o| o.to_str().unwrap_or("null"));
+    if origin.is_some_and(|o| !state.settings.origin_allowed(o, &headers)) {
         return ApiError::OriginNotAllowed.into_response();
     }
-    let Some(handle) = state.hub.get(&slug) else {
-        return ApiError::SessionNotFound.into_response();
-    };
     let ip = client_ip(&state, peer, &headers);
+    let handle = match lookup(&state, ip, &slug) {
+        Ok(handle) => handle,
+        Err(e) => return e.into_response(),
+    };
     let Some(slot) = state.limits.connect(ip) else {
         return ApiError::TooManyConnections.into_response();
     };
@@ -110,26 +116,4 @@ pub(super) async fn upgrade(
                 span,
             ));
         })
-}
-
-/// Cross-site websocket hijacking guard: a browser always sends `Origin`; it must be this
-/// server's own (same host as the request) or explicitly allowed. Clients that send no
-/// `Origin` (load tools, tests) are not browsers acting for a victim and are let through.
-fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return true;
-    };
-    if state
-        .settings
-        .allowed_origins
-        .iter()
-        .any(|allowed| allowed.trim_end_matches('/') == origin)
-    {
-        return true;
-    }
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest.trim_end_matches('/'));
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }

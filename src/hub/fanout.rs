@@ -58,7 +58,8 @@ impl SessionTask {
                 }
                 return;
             }
-            Event::AnswersChanged(_) | Event::PromptClosed(_) => return,
+            // Its own frame tells every role; the wall's pending changes skip a gone item.
+            Event::AnswersChanged(_) | Event::PromptClosed(_) | Event::ItemErased(_) => return,
             Event::ParticipantGrouped(..) | Event::GroupsChanged(_) => {
                 self.presence.changed.store(true, Ordering::Relaxed);
                 return;

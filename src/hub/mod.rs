@@ -8,6 +8,7 @@
 //! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
 //! awaiting anything.
 
+mod delete;
 mod fanout;
 mod presence;
 mod task;
@@ -68,6 +69,10 @@ pub enum CommandError {
     /// The session is shutting down.
     #[error("the server is restarting; try again in a moment")]
     Unavailable,
+    /// A write failed and reading the session back from disk failed too: rather than serve
+    /// a state the disk does not hold, the session takes no more changes until a restart.
+    #[error("the server could not save and could not read this session back from disk; it takes no changes until the server is restarted (see the server log)")]
+    ReadOnly,
 }
 
 impl CommandError {
@@ -77,6 +82,7 @@ impl CommandError {
             CommandError::Rejected(r) => r.code(),
             CommandError::Storage => "storage_unavailable",
             CommandError::Unavailable => "unavailable",
+            CommandError::ReadOnly => "read_only",
         }
     }
 }
@@ -156,6 +162,21 @@ impl SessionHandle {
         rx.await.ok().flatten()
     }
 
+    /// A frame built by `build` from the session's state as it is now (`None`: the session
+    /// has stopped). Its events up to that state go out to connections before the answer.
+    pub async fn view(
+        &self,
+        build: impl FnOnce(&Session) -> String + Send + 'static,
+    ) -> Option<Utf8Bytes> {
+        let (reply, rx) = oneshot::channel();
+        let build = Box::new(build);
+        self.requests
+            .send(Request::View { build, reply })
+            .await
+            .ok()?;
+        rx.await.ok().flatten()
+    }
+
     /// A copy of the session's current state (for exports).
     pub async fn read(&self) -> Result<Session, Unavailable> {
         let (reply, rx) = oneshot::channel();
@@ -210,6 +231,8 @@ pub struct Hub {
     clock: Clock,
     shutdown: CancellationToken,
     tasks: TaskTracker,
+    /// Held through a deletion, so two deletions (a retry, the retention sweep) never race.
+    deleting: tokio::sync::Mutex<()>,
 }
 
 impl Hub {
@@ -226,8 +249,12 @@ impl Hub {
             clock,
             shutdown,
             tasks: TaskTracker::new(),
+            deleting: tokio::sync::Mutex::new(()),
         });
         let loaded = tokio::task::spawn_blocking(move || {
+            if let Err(e) = store.empty_trash() {
+                tracing::error!(error = %e, "could not empty the trash of deleted sessions");
+            }
             let mut loaded = Vec::new();
             for slug in store.list()? {
                 match store.load(&slug) {
@@ -326,30 +353,6 @@ impl Hub {
         Ok(())
     }
 
-    /// Deletes a session: no new connections find it, its task stops (connected clients are
-    /// told the session is gone) and its files are removed.
-    pub async fn delete(&self, slug: &SessionName) -> std::io::Result<()> {
-        let Some((_, handle)) = self.sessions.remove(slug) else {
-            return Ok(());
-        };
-        let (reply, done) = oneshot::channel();
-        if handle
-            .requests
-            .send(Request::Delete { reply })
-            .await
-            .is_ok()
-        {
-            let _ = done.await;
-        }
-        let store = self.store.clone();
-        let slug = slug.clone();
-        tokio::task::spawn_blocking(move || store.delete(&slug))
-            .await
-            .map_err(std::io::Error::other)??;
-        tracing::info!(session = %handle.slug, "session deleted");
-        Ok(())
-    }
-
     /// Starts the background sweep: deletes sessions idle longer than `retention_days`
     /// (0: never) and tidies the rate limiters, at startup and then hourly.
     pub fn start_housekeeping(
@@ -376,7 +379,7 @@ impl Hub {
     }
 
     /// Deletes every session with no activity for `retention_days` before `now`.
-    pub async fn expire(&self, retention_days: u32, now: Millis) {
+    pub async fn expire(self: &Arc<Self>, retention_days: u32, now: Millis) {
         let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;
         let expired: Vec<SessionName> = self
             .sessions

@@ -21,6 +21,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::delete::Deletion;
 use super::fanout::Dirty;
 use super::{
     CommandError, Frames, Hub, Joined, Presence, SessionHandle, BROADCAST_CAPACITY, REQUEST_QUEUE,
@@ -47,8 +48,8 @@ pub(super) enum Request {
         last_seq: u64,
         reply: oneshot::Sender<Joined>,
     },
-    /// Stop for deletion: no snapshot; the reply once stopped.
-    Delete { reply: oneshot::Sender<()> },
+    /// Move the files aside between batches, then stop without a snapshot (`delete`).
+    Delete(Deletion),
     /// The current prompt's whole wall for a phone in `group`.
     Wall {
         group: Option<GroupId>,
@@ -63,6 +64,13 @@ pub(super) enum Request {
     },
     /// A copy of the state (exports).
     Read { reply: oneshot::Sender<Session> },
+    /// A frame built from the state as it is now (a page of the facilitator's items). The
+    /// reply goes out with the batch's, after its events: a connection that awaits it has
+    /// every event the frame reflects queued before any event it does not.
+    View {
+        build: Box<dyn FnOnce(&Session) -> String + Send>,
+        reply: oneshot::Sender<Option<Utf8Bytes>>,
+    },
 }
 
 /// One live session's owner: its state, its files and its channels.
@@ -86,8 +94,20 @@ pub(super) struct SessionTask {
     pub recent: VecDeque<Arc<Frames>>,
     /// When the session last changed (shared with its handle, for retention).
     pub last_activity: Arc<AtomicU64>,
-    /// Set when the session is being deleted: stop without a snapshot, then reply.
-    pub deleting: Option<oneshot::Sender<()>>,
+    /// Set when the session is asked to delete itself, until the batch is committed.
+    pub deleting: Option<Deletion>,
+    /// Set when a write failed and the reload after it failed too: memory may be ahead of
+    /// the disk, so nothing is applied or shown from it any more (until a restart).
+    pub read_only: bool,
+}
+
+/// Whether a command erases words ([`Command::EraseItem`], [`Command::WithdrawItem`],
+/// [`Command::EraseItemHistory`]): the resume ring forgets what came before it.
+fn erases(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::EraseItem { .. } | Command::WithdrawItem { .. } | Command::EraseItemHistory { .. }
+    )
 }
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
@@ -99,6 +119,9 @@ struct Batch {
     journal: Vec<u8>,
     records: usize,
     events: Vec<Arc<Frames>>,
+    /// How many of `events` never enter the resume ring: those before an erasure in this
+    /// batch, which may carry the erased text (they are still broadcast, once).
+    unkept: usize,
     replies: Vec<Reply>,
     /// The stages' times, when they are wanted ([`timing`]).
     timed: Option<Timed>,
@@ -171,12 +194,15 @@ impl SessionTask {
         let mut flush = tokio::time::interval(FLUSH_EVERY);
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut ticks: u32 = 0;
+        // Once the files are moved aside for deletion: fires when the hub has forgotten us.
+        let mut deleted = None;
         loop {
             // A few ms past the deadline, so the tick surely finds the time up (no spinning on
             // a deadline that rounds a millisecond early).
             let deadline = self
                 .session
                 .next_deadline()
+                .filter(|_| !self.read_only)
                 .map(|at| self.clock.instant_at(at) + Duration::from_millis(5));
             let first = tokio::select! {
                 _ = self.shutdown.cancelled() => break,
@@ -211,8 +237,11 @@ impl SessionTask {
                 }
             }
             self.commit(batch).await;
-            if self.deleting.is_some() {
-                break;
+            if let Some(deletion) = self.deleting.take() {
+                deleted = deletion.retire(&self.store, &slug).await;
+                if deleted.is_some() {
+                    break;
+                }
             }
             if self.files.as_ref().is_some_and(|f| f.wants_snapshot()) {
                 self.snapshot().await;
@@ -225,10 +254,10 @@ impl SessionTask {
             self.handle(request, &mut batch);
         }
         self.commit(batch).await;
-        if let Some(done) = self.deleting.take() {
+        if let Some(forgotten) = deleted {
+            let _ = forgotten.await;
             tracing::info!(session = %slug, "session task stopped for deletion");
             // Dropping the task drops the broadcast sender: connections see the end.
-            let _ = done.send(());
             return;
         }
         self.snapshot().await;
@@ -236,6 +265,9 @@ impl SessionTask {
     }
 
     fn handle(&mut self, request: Request, batch: &mut Batch) {
+        if self.read_only {
+            return self.refuse(request);
+        }
         match request {
             Request::Command {
                 command,
@@ -254,8 +286,8 @@ impl SessionTask {
                 last_seq,
                 reply,
             } => self.join(role, participant, last_seq, reply, batch),
-            Request::Delete { reply } => {
-                self.deleting = Some(reply);
+            Request::Delete(deletion) => {
+                self.deleting = Some(deletion);
             }
             Request::Wall { group, reply } => {
                 let wall = self
@@ -265,11 +297,31 @@ impl SessionTask {
                     .map(|p| Utf8Bytes::from(self.full_wall(p, group.as_ref())));
                 batch.replies.push(Reply::Wall(reply, wall));
             }
+            Request::View { build, reply } => {
+                let frame = Utf8Bytes::from(build(&self.session));
+                batch.replies.push(Reply::Wall(reply, Some(frame)));
+            }
             Request::Read { reply } => {
                 batch
                     .replies
                     .push(Reply::Read(reply, Box::new(self.session.clone())));
             }
+        }
+    }
+
+    /// Read-only: commands are refused with the reason; joins, walls and reads get no
+    /// answer (their callers see the session unavailable), since the state in memory may
+    /// hold what the disk does not.
+    fn refuse(&mut self, request: Request) {
+        match request {
+            Request::Command { reply, .. } => {
+                let _ = reply.send(Err(CommandError::ReadOnly));
+            }
+            Request::Delete(deletion) => self.deleting = Some(deletion),
+            Request::Join { .. }
+            | Request::Wall { .. }
+            | Request::View { .. }
+            | Request::Read { .. } => {}
         }
     }
 
@@ -283,8 +335,16 @@ impl SessionTask {
         let now = self.clock.now_ms();
         let result = match self.session.apply(&command, now) {
             Ok(applied) => {
+                if erases(&command) && !applied.events.is_empty() {
+                    // Erased words must not be replayed to a resuming client: kept frames
+                    // may carry them, so resumes from before now get a fresh welcome.
+                    self.recent.clear();
+                    batch.unkept = batch.events.len();
+                }
                 if !applied.events.is_empty() {
-                    store::encode_record(&mut batch.journal, self.session.seq(), now, &command);
+                    // The command as the session kept it, never the raw frame (issue 13).
+                    let kept = command.normalized();
+                    store::encode_record(&mut batch.journal, self.session.seq(), now, &kept);
                     batch.records += 1;
                 }
                 for stamped in &applied.events {
@@ -314,7 +374,8 @@ impl SessionTask {
             Role::Facilitator | Role::Screen => self.events.subscribe(),
         };
         let group = participant.and_then(|p| self.session.group_of(&p).cloned());
-        let frames = match self.resume(role, group.as_ref(), last_seq, &batch.events) {
+        let pending = &batch.events[batch.unkept..];
+        let frames = match self.resume(role, group.as_ref(), last_seq, pending) {
             Some(frames) => frames,
             None => vec![Utf8Bytes::from(protocol::welcome(
                 &self.session,
@@ -393,9 +454,20 @@ impl SessionTask {
 
     /// Writes the batch's journal records (one write, one fsync), then broadcasts its frames
     /// and sends its replies.
-    async fn commit(&mut self, batch: Batch) {
+    async fn commit(&mut self, mut batch: Batch) {
         let applied = batch.timed.as_ref().map(|_| std::time::Instant::now());
         let counts = (batch.replies.len(), batch.records, batch.events.len());
+        if batch.records > 0 && self.store.sabotage().ack_before_write {
+            // A deliberate bug, switched on only by the power-loss test's own test.
+            batch.replies.retain_mut(|reply| match reply {
+                Reply::Command(tx, result) => {
+                    let (dummy, _) = oneshot::channel();
+                    let _ = std::mem::replace(tx, dummy).send(result.clone());
+                    false
+                }
+                _ => true,
+            });
+        }
         if batch.records > 0 {
             if let Err(error) = self.append(batch.journal, batch.records).await {
                 tracing::error!(%error, "journal write failed; refusing this batch and reloading from disk");
@@ -414,8 +486,8 @@ impl SessionTask {
             self.last_activity
                 .store(self.clock.now_ms(), Ordering::Relaxed);
         }
-        for frames in batch.events {
-            if frames.seq.is_some() {
+        for (n, frames) in batch.events.into_iter().enumerate() {
+            if frames.seq.is_some() && n >= batch.unkept {
                 if self.recent.len() == RECENT_CAPACITY {
                     self.recent.pop_front();
                 }
@@ -470,13 +542,24 @@ impl SessionTask {
                 // Kept frames may describe what was just undone.
                 self.recent.clear();
             }
-            Ok(Err(error)) => tracing::error!(%error, "reload after a failed write failed"),
-            Err(error) => tracing::error!(%error, "reload task failed"),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "reload after a failed write failed; the session is read-only until a restart");
+                self.read_only = true;
+            }
+            Err(error) => {
+                tracing::error!(%error, "reload task failed; the session is read-only until a restart");
+                self.read_only = true;
+            }
         }
     }
 
     async fn snapshot(&mut self) {
-        let bytes = match store::encode_snapshot(&self.session) {
+        if self.read_only {
+            // Memory may be ahead of the disk: never write it down.
+            return;
+        }
+        let last_change = self.last_activity.load(Ordering::Relaxed);
+        let bytes = match store::encode_snapshot_at(&self.session, Some(last_change)) {
             Ok(bytes) => bytes,
             Err(error) => {
                 tracing::error!(%error, "could not encode snapshot");
@@ -521,7 +604,12 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
         slug: session.meta.slug.clone(),
         key_hash: Arc::new(key_hash),
         presence: Arc::default(),
-        last_activity: Arc::new(AtomicU64::new(session.last_activity())),
+        // Votes, likes and hides leave no time in the session's state; the files remember.
+        last_activity: Arc::new(AtomicU64::new(
+            session
+                .last_activity()
+                .max(files.last_change_at().unwrap_or(0)),
+        )),
     };
     let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
     let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);
@@ -539,6 +627,7 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
         recent: Default::default(),
         last_activity: handle.last_activity.clone(),
         deleting: None,
+        read_only: false,
     };
     let span = tracing::info_span!("session", slug = %handle.slug);
     hub.tasks

@@ -63,6 +63,9 @@ pub enum Topic {
     /// Item events: added, hidden, unhidden, edited, merged, liked (the projector's only for
     /// visible items; phones see items through their wall).
     Items,
+    /// An item erased: its id, to every role that may have shown it (phones in their own
+    /// list or on the wall, the projector, the console); it carries no text.
+    Erased,
     /// The wall of the current prompt on phones (per group when the prompt is).
     Wall,
     /// A prompt's coalesced results (phones and projector only when [`sees_results`]).
@@ -81,6 +84,7 @@ pub fn audience(topic: Topic) -> Audience {
         Topic::Live => Audience::EVERYONE,
         Topic::ScreenView => Audience::ROOM,
         Topic::Items => Audience::ROOM,
+        Topic::Erased => Audience::EVERYONE,
         Topic::Wall => Audience::PHONES,
         Topic::Results => Audience::EVERYONE,
         Topic::Presence => Audience::ROOM,
@@ -106,6 +110,7 @@ pub fn topic(event: &Event) -> Topic {
         | Event::ItemUnhidden(_)
         | Event::ItemUpdated(_)
         | Event::ItemLiked(_) => Topic::Items,
+        Event::ItemErased(_) => Topic::Erased,
         Event::ParticipantGrouped(..) | Event::AnswersChanged(_) => Topic::Unsent,
     }
 }
@@ -183,6 +188,11 @@ mod tests {
     #[test]
     fn item_events_reach_the_room_not_phones() {
         assert_eq!(sees(Topic::Items), [false, true, true]);
+    }
+
+    #[test]
+    fn an_erasure_reaches_every_role() {
+        assert_eq!(sees(Topic::Erased), [true, true, true]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{FacilitatorAction, Role, REQUEST_ID_MAX};
+use super::{FacilitatorAction, RequestId, Role, REQUEST_ID_MAX};
 use crate::session::{Command, GroupId, ItemId, ParticipantId, PromptId};
 
 /// The first frame on every connection.
@@ -102,6 +102,11 @@ pub enum ParticipantAction {
         /// Like (true) or take it back (false).
         liked: bool,
     },
+    /// Take back one's own item while its prompt is open (see [`Command::WithdrawItem`]).
+    Withdraw {
+        /// The item.
+        item_id: ItemId,
+    },
     /// Pick a group, or `null` to leave it.
     ChooseGroup {
         /// The group.
@@ -176,6 +181,10 @@ impl ParticipantAction {
                 item_id,
                 liked,
             },
+            ParticipantAction::Withdraw { item_id } => Command::WithdrawItem {
+                participant,
+                item_id,
+            },
             ParticipantAction::ChooseGroup { group_id } => Command::ChooseGroup {
                 participant,
                 group_id,
@@ -192,19 +201,26 @@ pub enum ClientMessage {
     /// A liveness check; answered with `pong`.
     Ping {
         /// Request id.
-        id: Option<String>,
+        id: Option<RequestId>,
+    },
+    /// The facilitator asks for a page of older items (its welcome carries only the newest).
+    Items {
+        /// Request id.
+        id: Option<RequestId>,
+        /// Items with a `seq` below this one (the welcome's or the last page's `items_before`).
+        before: u64,
     },
     /// Something only participants do.
     Participant {
         /// Request id (for `submit`, the item id).
-        id: Option<String>,
+        id: Option<RequestId>,
         /// What.
         action: ParticipantAction,
     },
     /// Something only the facilitator does.
     Facilitator {
         /// Request id.
-        id: Option<String>,
+        id: Option<RequestId>,
         /// What.
         action: FacilitatorAction,
     },
@@ -214,7 +230,7 @@ pub enum ClientMessage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     /// The request id found in the frame, if any could be read.
-    pub id: Option<String>,
+    pub id: Option<RequestId>,
     /// `invalid_json`, `unknown_type` or `invalid_message`.
     pub code: &'static str,
     /// A human-readable reason.
@@ -224,11 +240,12 @@ pub struct DecodeError {
     pub for_role: Option<Role>,
 }
 
-/// Only the envelope: the type and request id, read before the body.
+/// Only the envelope: the type and request id, read before the body. Both are any JSON value
+/// here, so a frame whose `type` is a number is still an object with an `id` to echo.
 #[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Option<std::borrow::Cow<'a, str>>,
+struct Envelope {
+    #[serde(rename = "type", default)]
+    kind: Option<serde_json::Value>,
     #[serde(default)]
     id: Option<serde_json::Value>,
 }
@@ -236,23 +253,32 @@ struct Envelope<'a> {
 impl ClientMessage {
     /// Parses one text frame, telling bad JSON, an unknown type and bad fields apart.
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
-        let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|_| DecodeError {
+        let not_an_object = || DecodeError {
             id: None,
             code: "invalid_json",
             message: "the frame is not a JSON object".into(),
             for_role: None,
-        })?;
-        let id = match &envelope.id {
-            Some(serde_json::Value::String(s)) => Some(s.chars().take(REQUEST_ID_MAX).collect()),
-            _ => None,
         };
-        let Some(kind) = envelope.kind else {
-            return Err(DecodeError {
-                id,
-                code: "unknown_type",
-                message: "the frame has no \"type\" field".into(),
-                for_role: None,
-            });
+        // serde reads a struct from an array too (`[1,2]`): only an object is a frame.
+        if !text.trim_start().starts_with('{') {
+            return Err(not_an_object());
+        }
+        let envelope: Envelope = serde_json::from_str(text).map_err(|_| not_an_object())?;
+        let id = envelope.id.as_ref().and_then(RequestId::from_json);
+        let kind = match envelope.kind {
+            Some(serde_json::Value::String(kind)) => kind,
+            other => {
+                let message = match other {
+                    None | Some(serde_json::Value::Null) => "the frame has no \"type\" field",
+                    Some(_) => "the frame's \"type\" is not a string",
+                };
+                return Err(DecodeError {
+                    id,
+                    code: "unknown_type",
+                    message: message.into(),
+                    for_role: None,
+                });
+            }
         };
         let invalid = |for_role: Option<Role>| {
             let id = id.clone();
@@ -264,11 +290,19 @@ impl ClientMessage {
                 for_role,
             }
         };
-        match kind.as_ref() {
+        match kind.as_str() {
             "hello" => Ok(ClientMessage::Hello(
                 serde_json::from_str(text).map_err(invalid(None))?,
             )),
             "ping" => Ok(ClientMessage::Ping { id }),
+            "items" => {
+                let page: ItemsRequest =
+                    serde_json::from_str(text).map_err(invalid(Some(Role::Facilitator)))?;
+                Ok(ClientMessage::Items {
+                    id,
+                    before: page.before,
+                })
+            }
             k if is_variant::<ParticipantAction>(k) => Ok(ClientMessage::Participant {
                 action: serde_json::from_str(text).map_err(invalid(Some(Role::Participant)))?,
                 id,
@@ -288,6 +322,12 @@ impl ClientMessage {
             }),
         }
     }
+}
+
+/// The body of an `items` request.
+#[derive(Deserialize)]
+struct ItemsRequest {
+    before: u64,
 }
 
 /// Whether `kind` is one of `T`'s `type`s (see [`variant_names`]).

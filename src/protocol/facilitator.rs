@@ -147,6 +147,16 @@ pub enum FacilitatorAction {
         /// Which item.
         item_id: ItemId,
     },
+    /// See [`Command::EraseItem`]: irreversible, the console confirms first.
+    EraseItem {
+        /// Which item.
+        item_id: ItemId,
+    },
+    /// See [`Command::EraseItemHistory`].
+    EraseItemHistory {
+        /// Which item.
+        item_id: ItemId,
+    },
 }
 
 impl FacilitatorAction {
@@ -190,6 +200,8 @@ impl FacilitatorAction {
             A::UnmergeItem { item_id } => Command::UnmergeItem { item_id },
             A::StarItem { item_id, starred } => Command::StarItem { item_id, starred },
             A::ApproveItem { item_id } => Command::ApproveItem { item_id },
+            A::EraseItem { item_id } => Command::EraseItem { item_id },
+            A::EraseItemHistory { item_id } => Command::EraseItemHistory { item_id },
         }
     }
 }
@@ -227,6 +239,8 @@ mod tests {
             json!({"type":"unmerge_item","item_id":uuid::Uuid::nil()}),
             json!({"type":"star_item","item_id":uuid::Uuid::nil(),"starred":true}),
             json!({"type":"approve_item","item_id":uuid::Uuid::nil()}),
+            json!({"type":"erase_item","item_id":uuid::Uuid::nil()}),
+            json!({"type":"erase_item_history","item_id":uuid::Uuid::nil()}),
         ];
         assert_eq!(frames.len(), variant_names::<FacilitatorAction>().len());
         for frame in frames {
@@ -240,7 +254,7 @@ mod tests {
     fn internal_and_participant_commands_are_not_facilitator_actions() {
         let names = variant_names::<FacilitatorAction>();
         assert!(names.contains(&"add_prompt") && names.contains(&"approve_item"));
-        for internal in ["tick", "submit", "vote", "choose_group", "like"] {
+        for internal in ["tick", "submit", "vote", "choose_group", "like", "withdraw"] {
             assert!(!names.contains(&internal), "{internal}");
         }
     }

@@ -4,7 +4,7 @@ use axum::extract::ws::Utf8Bytes;
 
 use super::audience::{audience, topic, visible_results, wall_items, Audience, Topic};
 use super::views::{ItemView, Mine, PromptView, SessionView, Stage};
-use super::{Role, ServerMessage, PROTOCOL_VERSION};
+use super::{RequestId, Role, ServerMessage, ITEMS_PAGE_MAX, PROTOCOL_VERSION, WELCOME_ITEMS_MAX};
 use crate::session::{Event, GroupId, Item, Millis, ParticipantId, Prompt, Session, Stamped};
 
 /// Builds the welcome for `role`.
@@ -16,7 +16,7 @@ pub fn welcome(
     now: Millis,
 ) -> String {
     let current = session.current_prompt();
-    let items = welcome_items(session, role, participant);
+    let (items, items_before) = welcome_items(session, role, participant);
     let group = participant.and_then(|p| session.group_of(p));
     let wall = match (role, current) {
         (Role::Participant, Some(prompt)) if prompt.draft.wall => Some(
@@ -57,6 +57,7 @@ pub fn welcome(
         }),
         groups: session.groups(),
         items,
+        items_before,
         wall,
         results: visible_results(session, role),
         mine,
@@ -67,19 +68,16 @@ pub fn welcome(
     .to_json()
 }
 
-/// The items a role's welcome carries: the facilitator all; the screen the visible ones of
-/// the prompt on its stage; a participant its own for the current prompt.
+/// The items a role's welcome carries: the facilitator the newest [`WELCOME_ITEMS_MAX`] (and
+/// the `seq` below which the rest are, if any); the screen the visible ones of the prompt on
+/// its stage; a participant its own for the current prompt.
 fn welcome_items<'a>(
     session: &'a Session,
     role: Role,
     participant: Option<&ParticipantId>,
-) -> Vec<ItemView<'a>> {
-    match role {
-        Role::Facilitator => session
-            .items()
-            .iter()
-            .map(|i| ItemView::new(session, i, role))
-            .collect(),
+) -> (Vec<ItemView<'a>>, Option<u64>) {
+    let items = match role {
+        Role::Facilitator => return newest_items(session, u64::MAX, WELCOME_ITEMS_MAX),
         Role::Screen => match session.screen_prompt() {
             Some(prompt) => session
                 .visible_items(&prompt.id)
@@ -95,7 +93,38 @@ fn welcome_items<'a>(
                 .collect(),
             _ => Vec::new(),
         },
+    };
+    (items, None)
+}
+
+/// The newest `max` items with a `seq` below `before`, oldest first (as the facilitator sees
+/// them), and the `seq` below which older ones remain, if any. Items are kept in `seq` order.
+fn newest_items(session: &Session, before: u64, max: usize) -> (Vec<ItemView<'_>>, Option<u64>) {
+    let all = session.items();
+    let end = all.partition_point(|i| i.seq < before);
+    let mut start = end.saturating_sub(max);
+    // Never split items of one seq between pages (an imported document may repeat a seq):
+    // the next page asks for those below it.
+    while start > 0 && all[start - 1].seq == all[start].seq {
+        start -= 1;
     }
+    let page = all[start..end]
+        .iter()
+        .map(|i| ItemView::new(session, i, Role::Facilitator))
+        .collect();
+    let rest = (start > 0).then(|| all[start].seq);
+    (page, rest)
+}
+
+/// The answer to a facilitator's `items` request: the page of items below `before`.
+pub fn items_page(session: &Session, id: Option<RequestId>, before: u64) -> String {
+    let (items, items_before) = newest_items(session, before, ITEMS_PAGE_MAX);
+    ServerMessage::Items {
+        id,
+        items,
+        items_before,
+    }
+    .to_json()
 }
 
 /// A participant's own answers to the current prompt, and its group.
@@ -237,6 +266,10 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames
         Event::ItemUpdated(item) | Event::ItemLiked(item) => {
             item_frames(item, &|item| ServerMessage::ItemUpdated { seq, item })
         }
+        Event::ItemErased(gone) => same(ServerMessage::ItemErased {
+            seq,
+            item_id: gone.id,
+        }),
     }
 }
 

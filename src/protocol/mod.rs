@@ -14,6 +14,7 @@
 //! | file            | what it holds                                                        |
 //! |-----------------|----------------------------------------------------------------------|
 //! | `client.rs`     | frames from clients: `hello`, `ping`, each role's actions, decoding  |
+//! | `request_id.rs` | the request `id` a client sends and gets back (string or integer)    |
 //! | `facilitator.rs`| the facilitator's actions, the only way a wire frame becomes a staff command |
 //! | `server.rs`     | frames from the server ([`ServerMessage`])                           |
 //! | `views.rs`      | what an item, a prompt, the stage look like on the wire              |
@@ -24,6 +25,7 @@ mod audience;
 mod client;
 mod facilitator;
 mod frames;
+mod request_id;
 mod server;
 #[cfg(test)]
 mod tests;
@@ -34,12 +36,21 @@ use serde::{Deserialize, Serialize};
 pub use audience::{audience, has_results, sees_results, topic, wall_items, Audience, Topic};
 pub use client::{ClientMessage, DecodeError, Hello, ParticipantAction};
 pub use facilitator::FacilitatorAction;
-pub use frames::{event_frames, results_frame, wall_frame, welcome, Frames};
+pub use frames::{event_frames, items_page, results_frame, wall_frame, welcome, Frames};
+pub use request_id::RequestId;
 pub use server::ServerMessage;
 pub use views::{BallotEntry, ItemView, Mine, PromptView, SessionView, Stage};
 
 /// The protocol version a client speaks in `hello`; bumped on incompatible changes.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Most items a facilitator's welcome carries: the newest ones. A session may hold 200,000;
+/// a welcome with all of them is tens of megabytes, built while the session waits, and sent
+/// again on every resync. The rest come in pages of [`ITEMS_PAGE_MAX`] (`items` requests).
+pub const WELCOME_ITEMS_MAX: usize = 2_000;
+
+/// Most items one `items` page carries (the same bound as the welcome, for the same reason).
+pub const ITEMS_PAGE_MAX: usize = 2_000;
 
 /// Longest request id a client may attach, in characters.
 pub const REQUEST_ID_MAX: usize = 64;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::views::{ItemView, Mine, PromptView, SessionView, Stage};
-use super::Role;
+use super::{RequestId, Role};
 use crate::session::{Group, ItemId, Millis, PromptId, Results, ScreenView};
 
 /// A frame from the server.
@@ -39,6 +39,10 @@ pub enum ServerMessage<'a> {
         /// Items: the facilitator gets all; the screen the visible ones of the prompt on its
         /// stage; a participant its own for the current prompt.
         items: Vec<ItemView<'a>>,
+        /// Facilitator: set when older items were left out (see [`super::WELCOME_ITEMS_MAX`]):
+        /// those with a `seq` below it, to be fetched with `items` requests.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        items_before: Option<u64>,
         /// Participants: everyone's visible items of the current prompt when its wall is on.
         #[serde(skip_serializing_if = "Option::is_none")]
         wall: Option<Vec<ItemView<'a>>>,
@@ -63,7 +67,7 @@ pub enum ServerMessage<'a> {
     Ack {
         /// The item id or request id.
         #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
+        id: Option<RequestId>,
         /// The event that made the change (for a resent item, the original one).
         seq: u64,
     },
@@ -71,17 +75,29 @@ pub enum ServerMessage<'a> {
     Error {
         /// The item id or request id, when the frame had one.
         #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
+        id: Option<RequestId>,
         /// Stable snake_case code.
         code: &'a str,
         /// Human-readable reason (English; clients show their own translation of `code`).
         message: String,
     },
+    /// The answer to a facilitator's `items` request: the next page of older items.
+    Items {
+        /// The request id.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<RequestId>,
+        /// The newest items (at most [`super::ITEMS_PAGE_MAX`]) with a `seq` below the
+        /// request's `before`, oldest first.
+        items: Vec<ItemView<'a>>,
+        /// Set when there are still older ones: the next request's `before`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        items_before: Option<u64>,
+    },
     /// The answer to `ping`.
     Pong {
         /// The request id.
         #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
+        id: Option<RequestId>,
         /// The server's clock.
         server_time: Millis,
     },
@@ -206,6 +222,15 @@ pub enum ServerMessage<'a> {
         item_id: ItemId,
         /// Its prompt.
         prompt_id: &'a PromptId,
+    },
+    /// An item was erased: withdrawn by its author or erased by the facilitator (every role:
+    /// phones drop it from their own list and the wall, the projector and console drop it).
+    /// Only its id: what it said is gone.
+    ItemErased {
+        /// Event sequence number.
+        seq: u64,
+        /// Which item.
+        item_id: ItemId,
     },
     /// An item changed: edited, merged, starred, approved, liked (facilitator; the projector
     /// gets it only while the item is visible, else `item_removed`).

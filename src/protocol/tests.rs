@@ -61,6 +61,22 @@ fn decode_errors_are_told_apart() {
         ClientMessage::decode("[1,2]").unwrap_err().code,
         "invalid_json"
     );
+    assert_eq!(
+        ClientMessage::decode(r#"[{"type":"ping"}]"#)
+            .unwrap_err()
+            .code,
+        "invalid_json"
+    );
+    // A `type` that is not a string is an unknown type, and the id still comes back.
+    for (frame, id) in [
+        (r#"{"type":5,"id":3}"#, Some("3")),
+        (r#"{"type":null,"id":"a"}"#, Some("a")),
+        (r#"{"type":["ping"],"id":"b"}"#, Some("b")),
+        (r#"{"type":{"x":1},"id":1.5}"#, None),
+    ] {
+        let e = ClientMessage::decode(frame).unwrap_err();
+        assert_eq!((e.code, e.id.as_deref()), ("unknown_type", id), "{frame}");
+    }
     let e = ClientMessage::decode(r#"{"type":"fly","id":"r1"}"#).unwrap_err();
     assert_eq!((e.code, e.id.as_deref()), ("unknown_type", Some("r1")));
     assert_eq!(
@@ -285,6 +301,14 @@ fn server_frames_match_the_documented_json() {
         serde_json::from_str::<serde_json::Value>(&ack.to_json()).unwrap(),
         json!({"type":"ack","id":"abc","seq":7})
     );
+    let numbered = ServerMessage::Ack {
+        id: RequestId::from_json(&json!(42)),
+        seq: 8,
+    };
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&numbered.to_json()).unwrap(),
+        json!({"type":"ack","id":42,"seq":8})
+    );
     let err = ServerMessage::Error {
         id: None,
         code: "prompt_closed",
@@ -293,5 +317,66 @@ fn server_frames_match_the_documented_json() {
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&err.to_json()).unwrap(),
         json!({"type":"error","code":"prompt_closed","message":"this prompt is closed"})
+    );
+}
+
+#[test]
+fn the_facilitator_welcome_carries_the_newest_items_and_pages_reach_the_rest() {
+    let mut s = session_titled("Iso", 1);
+    let prompt = json!({"type":"add_prompt","prompt":{"kind":"brainstorm","title":"Ideat"}});
+    s.apply(&serde_json::from_value(prompt).unwrap(), 1)
+        .unwrap();
+    let open = json!({"type":"open_prompt","prompt_id":"p1"});
+    s.apply(&serde_json::from_value(open).unwrap(), 1).unwrap();
+    let total = WELCOME_ITEMS_MAX + ITEMS_PAGE_MAX + 7;
+    for n in 0..total {
+        let submit = Command::Submit {
+            participant: ParticipantId(Uuid::new_v4()),
+            item_id: crate::session::ItemId(Uuid::new_v4()),
+            prompt_id: PromptId("p1".into()),
+            text: format!("idea {n}"),
+            column: None,
+        };
+        s.apply(&submit, 2).unwrap();
+    }
+    let json = |text: String| serde_json::from_str::<serde_json::Value>(&text).unwrap();
+    let texts = |v: &serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first_frame = json(welcome(&s, Role::Facilitator, None, 0, 3));
+    let first = texts(&first_frame);
+    assert_eq!(first.len(), WELCOME_ITEMS_MAX);
+    assert_eq!(
+        first.last().map(String::as_str),
+        Some(format!("idea {}", total - 1).as_str())
+    );
+    let mut before = first_frame["items_before"].as_u64();
+    let mut all = first;
+    let mut pages = 0;
+    while let Some(cursor) = before {
+        let page = json(items_page(&s, Some("i".into()), cursor));
+        assert_eq!(page["type"], "items");
+        assert_eq!(page["id"], "i");
+        let mut older = texts(&page);
+        older.append(&mut all);
+        all = older;
+        before = page["items_before"].as_u64();
+        pages += 1;
+    }
+    assert_eq!(pages, 2);
+    let expected: Vec<String> = (0..total).map(|n| format!("idea {n}")).collect();
+    assert_eq!(all, expected, "every item once, in order");
+    // The projector's and the phone's welcomes have no cursor.
+    let screen = json(welcome(&s, Role::Screen, None, 0, 3));
+    assert!(screen.get("items_before").is_none());
+    assert_eq!(
+        texts(&screen).len(),
+        total,
+        "the projector's is not bounded (see docs)"
     );
 }

@@ -247,4 +247,22 @@ pub enum Command {
         /// Which item.
         item_id: ItemId,
     },
+    /// The facilitator erases an item for good: its text and history leave the session, a
+    /// tombstone without text stays (see `session::erase`). Any item, at any time.
+    EraseItem {
+        /// Which item.
+        item_id: ItemId,
+    },
+    /// A participant takes back their own item, while its prompt takes answers.
+    WithdrawItem {
+        /// Who.
+        participant: ParticipantId,
+        /// Which item (theirs).
+        item_id: ItemId,
+    },
+    /// The facilitator drops an edited item's earlier texts; its current text stays.
+    EraseItemHistory {
+        /// Which item.
+        item_id: ItemId,
+    },
 }

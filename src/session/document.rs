@@ -166,6 +166,25 @@ pub struct PromptDoc {
     /// Brainstorms and word clouds: the items, in the order they arrived.
     #[serde(default)]
     pub items: Vec<ItemDoc>,
+    /// Items erased from it: ids and times, never text (absent when none were), so an
+    /// import keeps the session's record of them and a resent id is still refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<ErasedDoc>,
+}
+
+/// An erased item: that it existed, when, and who erased it; never what it said or who sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErasedDoc {
+    /// The id it had.
+    pub id: ItemId,
+    /// The sequence number of its `item_added` event.
+    pub seq: u64,
+    /// When it had arrived.
+    pub created_at: Timestamp,
+    /// When it was erased.
+    pub erased_at: Timestamp,
+    /// `facilitator`, or `author` when its sender withdrew it.
+    pub erased_by: super::ErasedBy,
 }
 
 /// One participant's answer to a poll (`options`), a scale (`ratings`) or a dot vote (`dots`).

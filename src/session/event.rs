@@ -2,7 +2,7 @@
 //! sequence number, gathered in an [`Applied`].
 
 use super::types::*;
-use super::{Group, Item, Prompt, ScreenView};
+use super::{Group, Item, Prompt, ScreenView, Tombstone};
 
 /// A change that happened, as the other parts of the system need to hear of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,9 @@ pub enum Event {
     ItemUpdated(Item),
     /// An item's likes changed.
     ItemLiked(Item),
+    /// An item was erased (withdrawn by its author or erased by the facilitator): what is
+    /// left of it, without its text.
+    ItemErased(Tombstone),
     /// Answers to a poll, scale or dot vote changed (the results are derived, not carried).
     AnswersChanged(PromptId),
     /// The projector shows something else now: the new view.

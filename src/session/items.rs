@@ -127,6 +127,16 @@ impl Session {
             }
             return Err(Rejection::ItemIdConflict);
         }
+        if let Some(gone) = self.tombstone(item_id) {
+            // A resend of an item withdrawn meanwhile: acknowledged, never stored again.
+            if gone.participant == *participant && gone.prompt_id == *prompt_id {
+                return Ok(Applied {
+                    events: Vec::new(),
+                    ack_seq: gone.seq,
+                });
+            }
+            return Err(Rejection::ItemIdConflict);
+        }
         let prompt = self.prompt(prompt_id).ok_or(Rejection::PromptNotFound)?;
         prompt.accepting()?;
         let group = self.members.get(participant).cloned();

@@ -11,10 +11,12 @@ mod activity;
 mod agenda;
 mod command;
 pub mod document;
+mod erase;
 mod event;
 mod groups;
 mod import;
 mod items;
+mod kept;
 mod model;
 mod prompt;
 mod rejection;
@@ -25,6 +27,7 @@ mod types;
 pub use activity::*;
 pub use agenda::*;
 pub use command::*;
+pub use erase::*;
 pub use event::*;
 pub use groups::*;
 pub use import::*;
@@ -77,11 +80,16 @@ impl Session {
             | C::UnmergeItem { .. }
             | C::StarItem { .. }
             | C::ApproveItem { .. } => return self.apply_items(command, now),
+            C::EraseItem { .. } | C::WithdrawItem { .. } | C::EraseItemHistory { .. } => {
+                self.apply_erase(command, now)?
+            }
         };
         Ok(self.stamp(events))
     }
 }
 
+#[cfg(test)]
+mod erase_tests;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::types::*;
-use super::{AnswerSet, Applied, Event, Group, Item, Prompt, Rejection, ScreenView, Stamped};
+use super::{
+    AnswerSet, Applied, Event, Group, Item, Prompt, Rejection, ScreenView, Stamped, Tombstone,
+};
 
 /// Who runs the session and how it presents itself (stored as `store::format::MetaV1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +55,10 @@ pub struct Session {
     /// When the session was imported, if it was: counts as activity, so that an archive
     /// imported months later is not deleted by retention on the next sweep.
     pub(super) imported_at: Option<Millis>,
+    /// What is left of erased items (no text), in the order they were erased.
+    pub(super) tombstones: Vec<Tombstone>,
+    /// Items whose earlier texts were erased while they stayed, with when.
+    pub(super) history_erased: BTreeMap<ItemId, Millis>,
     pub(super) item_index: HashMap<ItemId, usize>,
     pub(super) by_participant: HashMap<ParticipantId, Vec<usize>>,
     pub(super) by_prompt: HashMap<PromptId, Vec<usize>>,
@@ -94,6 +100,10 @@ pub struct SessionParts {
     pub pseudonyms: BTreeMap<ParticipantId, String>,
     /// When the session was imported, if it was.
     pub imported_at: Option<Millis>,
+    /// What is left of erased items.
+    pub tombstones: Vec<Tombstone>,
+    /// Items whose earlier texts were erased, with when.
+    pub history_erased: BTreeMap<ItemId, Millis>,
 }
 
 impl PartialEq for Session {
@@ -111,6 +121,8 @@ impl PartialEq for Session {
             && self.next_group == other.next_group
             && self.pseudonyms == other.pseudonyms
             && self.imported_at == other.imported_at
+            && self.tombstones == other.tombstones
+            && self.history_erased == other.history_erased
     }
 }
 
@@ -131,6 +143,8 @@ impl Session {
             next_group: 1,
             pseudonyms: BTreeMap::new(),
             imported_at: None,
+            tombstones: Vec::new(),
+            history_erased: BTreeMap::new(),
             item_index: HashMap::new(),
             by_participant: HashMap::new(),
             by_prompt: HashMap::new(),
@@ -154,6 +168,8 @@ impl Session {
             next_group: self.next_group,
             pseudonyms: self.pseudonyms.clone(),
             imported_at: self.imported_at,
+            tombstones: self.tombstones.clone(),
+            history_erased: self.history_erased.clone(),
         }
     }
 
@@ -173,6 +189,8 @@ impl Session {
             next_group,
             pseudonyms,
             imported_at,
+            tombstones,
+            history_erased,
         } = parts;
         let mut session = Self {
             prompts,
@@ -187,6 +205,8 @@ impl Session {
             next_group,
             pseudonyms,
             imported_at,
+            tombstones,
+            history_erased,
             ..Self::new(meta)
         };
         session.reindex();

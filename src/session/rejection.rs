@@ -104,6 +104,9 @@ pub enum Rejection {
     /// The item id is taken by a different item.
     #[error("that item id is already used by another item")]
     ItemIdConflict,
+    /// A participant may withdraw only their own item.
+    #[error("that item is not yours")]
+    NotYours,
     /// The session holds as much as it may.
     #[error("the session is full")]
     SessionFull,
@@ -145,6 +148,7 @@ impl Rejection {
             Rejection::InvalidTime => "invalid_time",
             Rejection::ItemNotFound => "item_not_found",
             Rejection::ItemIdConflict => "item_id_conflict",
+            Rejection::NotYours => "not_yours",
             Rejection::SessionFull => "session_full",
         }
     }

@@ -94,6 +94,7 @@ fn journal_lines_already_in_the_snapshot_are_skipped() {
     let mut files = store.create(&s).unwrap();
     scripted(&mut s, &mut files, 4);
     write_atomically(
+        &RealFs,
         &dir.path().join("sessions/hyvinsivi"),
         SNAPSHOT,
         &encode_snapshot(&s).unwrap(),

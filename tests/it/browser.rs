@@ -113,3 +113,11 @@ pub async fn run_script(script: &str) {
     )
     .await;
 }
+
+/// Erasure as people do it: a phone withdraws its own text, the facilitator erases another's
+/// with the keyboard only after a confirmation; both leave the phones' lists and walls, the
+/// projector and the console, also after a reload (issue 13, part 5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawn_and_erased_texts_leave_every_screen() {
+    run_script("erase.mjs").await;
+}

@@ -106,6 +106,9 @@ async fn through(kind: Kind) {
         data_dir: data.path().to_path_buf(),
         trust_proxy: true,
         max_connections_per_ip: LIMIT,
+        // The proxies pass the browser's Host through: a public name is served only when the
+        // server is told it is its own (DNS rebinding; tests/it/trust_http.rs).
+        public_urls: vec![paja::http::PublicUrl::parse(&format!("https://{NAME}")).expect("URL")],
         ..paja::Config::default()
     })
     .await;

@@ -1,6 +1,7 @@
 // @ts-check
 // The console's moderation of the selected prompt's items: the approval queue and the list
-// (newest first) with approve, star, edit, hide, merge and unmerge, the group and column
+// (newest first) with approve, star, edit (where Erase… is too), hide, merge and unmerge, erase
+// (and erase an edited item's earlier texts) after an inline confirmation, the group and column
 // filters, and the tallies per column and group. A changed item redraws its own row only
 // (`changed`): hundreds of items a minute never redraw the list.
 import { $, t, el, lang, chip } from '../common.js';
@@ -32,6 +33,8 @@ const listFor = (i) => (i.prompt_id !== state.selected || i.merged_into || !pass
 export function createItems({ request, head, count }) {
   /** Nodes of the selected prompt's listed items, by id. */
   const nodes = new Map();
+  /** @type {{ id: string, what: 'erase_item' | 'erase_item_history' } | null} An erasure awaiting its confirmation. */
+  let confirming = null;
 
   /** The panel for the selected prompt: hidden unless it takes items. */
   function render() {
@@ -76,6 +79,56 @@ export function createItems({ request, head, count }) {
     if (i.merged_into) place(state.items.get(i.merged_into));
     head();
     renderTallies();
+  }
+
+  /**
+   * An item was erased: its row goes (nothing of it is kept), and the counts follow.
+   * @param {any} i what the console knew of it
+   */
+  function erased(i) {
+    if (confirming?.id === i.id) confirming = null;
+    nodes.get(i.id)?.remove();
+    nodes.delete(i.id);
+    count(i.prompt_id);
+    if (i.prompt_id !== state.selected) return;
+    if (i.merged_into) place(state.items.get(i.merged_into));
+    for (const x of state.items.values()) if (x.merged_into === i.id) place(x);
+    head();
+    renderTallies();
+  }
+
+  /**
+   * Asks before an irreversible erasure: the row's actions become the question, with the
+   * erasure and Cancel (focused, so Enter on a slip does nothing for good).
+   * @param {any} i
+   * @param {'erase_item' | 'erase_item_history'} what
+   */
+  function askErase(i, what) {
+    confirming = { id: i.id, what };
+    place(i);
+    /** @type {HTMLElement | null} */ (nodes.get(i.id)?.querySelector('[data-act="control.cancel_edit"]'))?.focus();
+  }
+
+  /** @param {any} i the confirmation row for the erasure asked of `i` */
+  function confirmRow(i) {
+    const what = confirming?.what || 'erase_item';
+    const history = what === 'erase_item_history';
+    const box = el('div', 'confirm');
+    box.setAttribute('role', 'group');
+    const q = el('p', 'item-meta', t(history ? 'control.erase_history_confirm' : 'control.erase_confirm'));
+    const cancel = () => {
+      confirming = null;
+      place(state.items.get(i.id));
+      /** @type {HTMLElement | null} */ (nodes.get(i.id)?.querySelector(`[data-act="${history ? 'control.erase_history' : 'control.edit'}"]`))?.focus();
+    };
+    const go = () => {
+      confirming = null;
+      request({ type: what, item_id: i.id }, () => place(state.items.get(i.id)));
+    };
+    box.append(q, button(history ? 'control.erase_history_do' : 'control.erase_do', 'danger', go),
+      button('control.cancel_edit', 'secondary', cancel));
+    box.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => { if (e.key === 'Escape') cancel(); });
+    return box;
   }
 
   /** @param {any} i puts an item's row where it belongs now, keeping the focus in it */
@@ -160,7 +213,9 @@ export function createItems({ request, head, count }) {
     if (i.edited && i.history && i.history.length) {
       const d = el('details', 'history');
       d.append(el('summary', '', t('control.edited')),
-        ...i.history.map((/** @type {any} */ h) => el('p', 'item-meta', t('control.original', { time: clockTime(h.at), text: h.text }))));
+        ...i.history.map((/** @type {any} */ h) => el('p', 'item-meta', t('control.original', { time: clockTime(h.at), text: h.text }))),
+        button('control.erase_history', 'secondary small', () => askErase(i, 'erase_item_history')));
+      d.open = !!confirming && confirming.id === i.id && confirming.what === 'erase_item_history';
       body.append(d);
     }
     if (merged.length) {
@@ -184,6 +239,7 @@ export function createItems({ request, head, count }) {
       }),
       button(i.hidden ? 'control.unhide' : 'control.hide', 'secondary', () => request({ type: i.hidden ? 'unhide_item' : 'hide_item', item_id: i.id })),
     );
+    if (confirming?.id === i.id) body.append(confirmRow(i));
     li.append(box, body, acts);
     return li;
   }
@@ -225,7 +281,9 @@ export function createItems({ request, head, count }) {
     const save = /** @type {HTMLButtonElement} */ (el('button', 'primary small', t('control.save')));
     save.type = 'submit';
     const row = el('div', 'inline');
-    row.append(save, button('control.cancel_edit', 'secondary small', done));
+    // Erasing lives with editing (the item's own menu), so the row keeps its width.
+    row.append(save, button('control.cancel_edit', 'secondary small', done),
+      button('control.erase', 'danger small', () => { store.editing(null); askErase(i, 'erase_item'); }));
     f.append(ta, row);
     return f;
   }
@@ -245,5 +303,5 @@ export function createItems({ request, head, count }) {
     renderItems();
   });
 
-  return { render, changed };
+  return { render, changed, erased };
 }

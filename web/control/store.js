@@ -28,6 +28,8 @@ export const state = {
   seq: 0,
   /** @type {Map<string, any>} Every item of the session, by id. */
   items: new Map(),
+  /** @type {number | null} Older items still to fetch (the welcome carries the newest): those below this seq. */
+  itemsBefore: null,
   /** @type {Record<string, any>} Results by prompt id. */
   results: {},
   /** @type {string | null} The item whose text is being edited in its row. */
@@ -81,6 +83,7 @@ export function welcome(m) {
   Object.assign(state.results, m.results);
   state.items.clear();
   for (const i of m.items) state.items.set(i.id, i);
+  state.itemsBefore = m.items_before ?? null;
   if (!sel()) state.selected = state.current || (state.prompts[0] && state.prompts[0].id) || null;
 }
 
@@ -135,6 +138,16 @@ export function setScreen(view) { state.screen = view; }
  */
 export function setResults(id, r) { state.results[id] = r; }
 
+/**
+ * A page of older items. Each is as the server holds it when the page was made, which is at
+ * least as new as any event for it that came before the page (later events come after it).
+ * @param {ItemsPage} m
+ */
+export function addPage(m) {
+  for (const i of m.items) state.items.set(i.id, i);
+  state.itemsBefore = m.items_before ?? null;
+}
+
 /** @param {any} i an item added or changed */
 export function putItem(i) { state.items.set(i.id, i); }
 
@@ -156,6 +169,21 @@ export function select(id) {
   state.selected = id;
   state.picked = [];
   state.filterGroup = state.filterCol = '';
+}
+
+/**
+ * An item erased: it leaves the console's state (picked, being edited) for good.
+ * @param {string} id
+ * @returns {any} what the console knew of it, if anything
+ */
+export function eraseItem(id) {
+  const it = state.items.get(id);
+  state.items.delete(id);
+  state.picked = state.picked.filter((x) => x !== id);
+  if (state.editItem === id) state.editItem = null;
+  // Its duplicates stand on their own again (the server sends them as `item_updated` too).
+  for (const x of state.items.values()) if (x.merged_into === id) state.items.set(x.id, { ...x, merged_into: it?.merged_into || null });
+  return it;
 }
 
 /** @param {string[]} ids the items picked for a merge */

@@ -105,6 +105,10 @@ export function welcome(m) {
     known.add(i.id);
     state.items.set(i.id, { id: i.id, prompt_id: i.prompt_id, text: i.text, t: i.created_at, col: i.column, state: 'saved' });
   }
+  // The welcome lists every own item of its prompt: a saved one it leaves out was erased.
+  for (const i of [...state.items.values()]) {
+    if (m.prompt && i.prompt_id === m.prompt.id && i.state === 'saved' && !known.has(i.id)) state.items.delete(i.id);
+  }
   state.outbox = state.outbox.filter((o) => !known.has(o.id));
   saveOutbox();
 }
@@ -228,6 +232,19 @@ export function liked(id, yes) {
   else state.mine.liked.delete(id);
   const i = state.wall.get(id);
   if (i) state.wall.set(id, { ...i, likes: i.likes + (yes ? 1 : -1) });
+}
+
+/**
+ * An item erased (withdrawn, or by the facilitator): out of the phone's own list, the
+ * outbox and the wall. True when the phone had it anywhere.
+ * @param {string} id
+ */
+export function erased(id) {
+  const had = state.items.has(id) || state.wall.has(id);
+  state.items.delete(id);
+  state.wall.delete(id);
+  unqueue(id);
+  return had;
 }
 
 /** @param {string} id forgets an item of this page */

@@ -18,7 +18,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::stream::FuturesOrdered;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use governor::DefaultDirectRateLimiter;
-use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
+use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -29,13 +29,22 @@ use super::{
 use crate::clock::Clock;
 use crate::hub::{CommandError, Frames, Joined, SessionHandle};
 use crate::limits::{ConnectionSlot, Limits};
-use crate::protocol::{ClientMessage, Hello, Role, ServerMessage, PROTOCOL_VERSION};
+use crate::protocol::{
+    self, ClientMessage, Hello, RequestId, Role, ServerMessage, PROTOCOL_VERSION,
+};
 use crate::session::{Command, GroupId, ParticipantId};
+
+mod replies;
+
+use replies::{
+    command_for, error_frame, read_failure, reply_frame, try_next, ReadFailure, CLOSE_INVALID_DATA,
+    CLOSE_PROTOCOL,
+};
 
 /// What a command's reply future yields: its request id, the group it moves the phone to
 /// (for `choose_group`), and the session's answer.
 type Reply = (
-    Option<String>,
+    Option<RequestId>,
     Option<Option<GroupId>>,
     Result<u64, CommandError>,
 );
@@ -47,10 +56,10 @@ type Pending = Pin<Box<dyn Future<Output = Reply> + Send>>;
 pub(super) struct Closed;
 
 /// Why a hello was refused: the request id, the wire code and the reason.
-type Refusal = (Option<String>, &'static str, String);
+type Refusal = (Option<RequestId>, &'static str, String);
 
 /// Who the client proved to be in its hello.
-struct Identity {
+pub(super) struct Identity {
     role: Role,
     participant: Option<ParticipantId>,
     last_seq: u64,
@@ -76,7 +85,9 @@ enum Answer {
     /// A frame answered here (`pong`, a refusal).
     Frame(Message),
     /// A command for the session: its request id and the group it moves the phone to.
-    Pass(Option<String>, Option<Option<GroupId>>, Command),
+    Pass(Option<RequestId>, Option<Option<GroupId>>, Command),
+    /// A page of the facilitator's older items: its request id and `before`.
+    Page(Option<RequestId>, u64),
 }
 
 /// The next thing the loop has to do, picked by its `select!`.
@@ -314,16 +325,9 @@ where
                 return self.send(refusal).await;
             }
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Ok(()),
-            Some(Ok(Message::Close(_))) => {
-                // The library queued the answering close frame; flush it so the client sees
-                // a clean close, not 1006.
-                let closing = SinkExt::close(&mut self.socket);
-                let _ = Box::pin(tokio::time::timeout(SEND_TIMEOUT, closing)).await;
-                return Err(Closed);
-            }
+            Some(Ok(Message::Close(_))) => return Box::pin(self.answer_close()).await,
             None => return Err(Closed),
-            Some(Err(error)) if is_too_big(&error) => return Box::pin(self.too_big()).await,
-            Some(Err(_)) => return Err(Closed),
+            Some(Err(error)) => return Box::pin(self.read_failed(read_failure(&error))).await,
         };
         self.on_text(live, &text).await
     }
@@ -343,6 +347,16 @@ where
                 }));
                 Ok(())
             }
+            Answer::Page(id, before) => {
+                // Awaited here, not queued with the commands: until the page is sent no event
+                // is forwarded, so every event the page does not reflect comes after it.
+                let refusal = reply_frame(id.clone(), Err(CommandError::Unavailable));
+                let build = move |s: &_| protocol::items_page(s, id, before);
+                match Box::pin(self.handle.view(build)).await {
+                    Some(page) => self.send(Message::Text(page)).await,
+                    None => self.send(refusal).await,
+                }
+            }
         }
     }
 
@@ -360,9 +374,25 @@ where
                 });
             }
         };
+        if let ClientMessage::Items { id, before } = message {
+            return match live.identity.role {
+                Role::Facilitator if live.limiter.check().is_err() => Answer::Frame(error_frame(
+                    id,
+                    "rate_limited",
+                    "too many requests; slow down a little",
+                )),
+                Role::Facilitator => Answer::Page(id, before),
+                _ => Answer::Frame(error_frame(
+                    id,
+                    "forbidden",
+                    "only the facilitator may do that",
+                )),
+            };
+        }
         let id = match &message {
             ClientMessage::Hello(_) => None,
-            ClientMessage::Ping { id }
+            ClientMessage::Items { id, .. }
+            | ClientMessage::Ping { id }
             | ClientMessage::Participant { id, .. }
             | ClientMessage::Facilitator { id, .. } => id.clone(),
         };
@@ -393,6 +423,27 @@ where
         Err(Closed)
     }
 
+    /// The client's close frame: the library queued the answering close frame; flushing it
+    /// completes the closing handshake (RFC 6455 §5.5.1), so the client sees a clean close,
+    /// not 1006. The connection is over.
+    async fn answer_close(&mut self) -> Result<(), Closed> {
+        let closing = SinkExt::close(&mut self.socket);
+        let _ = Box::pin(tokio::time::timeout(SEND_TIMEOUT, closing)).await;
+        Err(Closed)
+    }
+
+    /// A read failed: the client is told why with the close code its fault earns (1009, 1002,
+    /// 1007), as a close frame rather than a dropped connection. The connection is over.
+    async fn read_failed(&mut self, failure: ReadFailure) -> Result<(), Closed> {
+        match failure {
+            ReadFailure::TooBig => return Box::pin(self.too_big()).await,
+            ReadFailure::Protocol(reason) => self.close(CLOSE_PROTOCOL, reason).await,
+            ReadFailure::InvalidUtf8 => self.close(CLOSE_INVALID_DATA, "invalid UTF-8").await,
+            ReadFailure::Gone => {}
+        }
+        Err(Closed)
+    }
+
     /// Reads and checks the hello. On refusal the client has been told why.
     async fn hello(&mut self) -> Option<Identity> {
         let refusal = match self.read_hello().await {
@@ -418,9 +469,25 @@ where
                 "the first frame must be a hello".into(),
             ))
         };
+        // Each way out that is not a refusal has already told the client (a close frame) or
+        // found it gone: `Err(None)`.
         let text = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.next()).await {
+            // The same limit as every other frame: a hello is not read past 16 KiB.
+            Ok(Some(Ok(Message::Text(text)))) if text.len() > MAX_MESSAGE_BYTES => {
+                let _ = Box::pin(self.too_big()).await;
+                return Err(None);
+            }
             Ok(Some(Ok(Message::Text(text)))) => text,
+            Ok(Some(Ok(Message::Close(_)))) => {
+                let _ = Box::pin(self.answer_close()).await;
+                return Err(None);
+            }
             Ok(Some(Ok(_))) => return Err(not_hello()),
+            Ok(Some(Err(error))) => {
+                let _ = Box::pin(self.read_failed(read_failure(&error))).await;
+                return Err(None);
+            }
+            Ok(None) => return Err(None),
             Err(_) => {
                 return Err(Some((
                     None,
@@ -428,7 +495,6 @@ where
                     "no hello within 10 seconds".into(),
                 )))
             }
-            _ => return Err(None),
         };
         match ClientMessage::decode(&text) {
             Ok(ClientMessage::Hello(hello)) => Ok(hello),
@@ -523,67 +589,4 @@ where
         })
         .await;
     }
-}
-
-/// The next broadcast already waiting, without waiting for one.
-fn try_next(
-    events: &mut broadcast::Receiver<Arc<Frames>>,
-) -> Option<Result<Arc<Frames>, RecvError>> {
-    match events.try_recv() {
-        Ok(frames) => Some(Ok(frames)),
-        Err(TryRecvError::Empty) => None,
-        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
-        Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
-    }
-}
-
-/// Whether a read failed because the client's message exceeded the size limit.
-fn is_too_big(error: &axum::Error) -> bool {
-    use tokio_tungstenite::tungstenite::{error::CapacityError, Error};
-    let inner: &(dyn std::error::Error + 'static) = error;
-    matches!(
-        inner.source().and_then(|e| e.downcast_ref::<Error>()),
-        Some(Error::Capacity(CapacityError::MessageTooLong { .. }))
-    )
-}
-
-/// What a decoded frame asks of the session (`None`: a ping, answered here), or why this
-/// role may not send it.
-fn command_for(
-    identity: &Identity,
-    message: ClientMessage,
-) -> Result<Option<Command>, (&'static str, &'static str)> {
-    match message {
-        ClientMessage::Ping { .. } => Ok(None),
-        ClientMessage::Participant { action, .. } => match (identity.role, identity.participant) {
-            (Role::Participant, Some(participant)) => Ok(Some(action.into_command(participant))),
-            _ => Err(("forbidden", "only participants do that")),
-        },
-        ClientMessage::Facilitator { action, .. } if identity.role == Role::Facilitator => {
-            Ok(Some(action.into_command()))
-        }
-        ClientMessage::Facilitator { .. } => Err(("forbidden", "only the facilitator may do that")),
-        ClientMessage::Hello(_) => Err(("unexpected_hello", "this connection already said hello")),
-    }
-}
-
-/// The frame answering a command: `ack` with its seq, or `error`.
-fn reply_frame(id: Option<String>, result: Result<u64, CommandError>) -> Message {
-    match result {
-        Ok(seq) => Message::Text(ServerMessage::Ack { id, seq }.to_json().into()),
-        Err(error) => error_frame(id, error.code(), error.to_string()),
-    }
-}
-
-/// An `error` frame.
-fn error_frame(id: Option<String>, code: &str, message: impl Into<String>) -> Message {
-    Message::Text(
-        ServerMessage::Error {
-            id,
-            code,
-            message: message.into(),
-        }
-        .to_json()
-        .into(),
-    )
 }

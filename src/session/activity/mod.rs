@@ -325,6 +325,13 @@ impl Session {
                     .map(|p| &p.id);
                 (own, Some(&item.prompt_id))
             }
+            Event::ItemErased(gone) => {
+                let own = self
+                    .prompt(&gone.prompt_id)
+                    .filter(|p| p.draft.activity.results_follow_items())
+                    .map(|p| &p.id);
+                (own, Some(&gone.prompt_id))
+            }
             Event::PromptAdded(_)
             | Event::PromptDeleted(_)
             | Event::AgendaReordered(_)

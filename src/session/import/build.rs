@@ -9,6 +9,7 @@ impl Importer<'_> {
     pub(super) fn build(mut self, title: String, target: &ImportTarget) -> Session {
         // Acceptance order across prompts, as the journal had it.
         self.items.sort_by_key(|i| i.seq);
+        self.tombstones.sort_by_key(|t| t.erased_at);
         let meta = SessionMeta {
             slug: target
                 .slug
@@ -23,6 +24,7 @@ impl Importer<'_> {
         let mut session = Session::new(meta);
         session.prompts = self.prompts;
         session.items = self.items;
+        session.tombstones = self.tombstones;
         session.groups = self.groups;
         session.members = self.members;
         session.answers = self.answers;

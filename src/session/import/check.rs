@@ -26,6 +26,7 @@ pub(super) struct Importer<'d> {
     pub(super) prompts: Vec<Prompt>,
     pub(super) current: Option<PromptId>,
     pub(super) items: Vec<Item>,
+    pub(super) tombstones: Vec<Tombstone>,
     item_prompt: HashMap<ItemId, &'d PromptId>,
     pub(super) answers: BTreeMap<PromptId, AnswerSet>,
 }
@@ -47,6 +48,7 @@ impl<'d> Importer<'d> {
             prompts: Vec::with_capacity(doc.prompts.len()),
             current: None,
             items: Vec::new(),
+            tombstones: Vec::new(),
             item_prompt: HashMap::new(),
             answers: BTreeMap::new(),
         }
@@ -244,6 +246,21 @@ impl<'d> Importer<'d> {
                 }
                 let item = self.item(prompt, i, &mut given)?;
                 self.items.push(item);
+            }
+            for gone in &p.erased {
+                if self.item_prompt.insert(gone.id, &p.id).is_some() {
+                    return Err(ImportError::DuplicateId(gone.id.to_string()));
+                }
+                self.tombstones.push(Tombstone {
+                    id: gone.id,
+                    prompt_id: p.id.clone(),
+                    // Who sent it is not in the file: nobody's device will resend it here.
+                    participant: ParticipantId(uuid::Uuid::nil()),
+                    created_at: gone.created_at.0,
+                    seq: gone.seq,
+                    erased_by: gone.erased_by,
+                    erased_at: gone.erased_at.0,
+                });
             }
         }
         Ok(())

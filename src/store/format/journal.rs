@@ -203,4 +203,10 @@ journal_records! {
     StarItem { item_id: ItemId, starred: bool },
     /// See [`Command::ApproveItem`].
     ApproveItem { item_id: ItemId },
+    /// See [`Command::EraseItem`].
+    EraseItem { item_id: ItemId },
+    /// See [`Command::WithdrawItem`].
+    WithdrawItem { participant: ParticipantId, item_id: ItemId },
+    /// See [`Command::EraseItemHistory`].
+    EraseItemHistory { item_id: ItemId },
 }

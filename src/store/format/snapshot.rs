@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::session::{
-    AnswerSet, DotAnswers, Group, GroupId, Item, ItemId, Language, MatrixAnswers, Millis,
+    AnswerSet, DotAnswers, ErasedBy, Group, GroupId, Item, ItemId, Language, MatrixAnswers, Millis,
     ParticipantId, PollAnswers, Position, Prompt, PromptDraft, PromptId, PromptState, Revision,
     ScaleAnswers, ScreenView, Session, SessionMeta, SessionName, SessionParts, TimeZoneName,
+    Tombstone,
 };
 
 /// A session's whole state as format 1 stores it. Field order is the file's key order.
@@ -56,6 +57,60 @@ pub struct SnapshotV1 {
     /// When the session was imported; written only for imported sessions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported_at: Option<Millis>,
+    /// What is left of erased items (no text); written only when one was erased, so
+    /// snapshots from before erasure load unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tombstones: Vec<TombstoneV1>,
+    /// Items whose earlier texts were erased, with when; written only when there are any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub history_erased: BTreeMap<ItemId, Millis>,
+}
+
+/// An erased item's tombstone: ids and times, never text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TombstoneV1 {
+    /// The erased item's id.
+    pub id: ItemId,
+    /// The prompt it answered.
+    pub prompt_id: PromptId,
+    /// Who sent it.
+    pub participant: ParticipantId,
+    /// When it had been accepted.
+    pub created_at: Millis,
+    /// The seq of its `item_added`.
+    pub seq: u64,
+    /// `facilitator` or `author`.
+    pub erased_by: ErasedBy,
+    /// When it was erased.
+    pub erased_at: Millis,
+}
+
+impl From<Tombstone> for TombstoneV1 {
+    fn from(t: Tombstone) -> Self {
+        Self {
+            id: t.id,
+            prompt_id: t.prompt_id,
+            participant: t.participant,
+            created_at: t.created_at,
+            seq: t.seq,
+            erased_by: t.erased_by,
+            erased_at: t.erased_at,
+        }
+    }
+}
+
+impl From<TombstoneV1> for Tombstone {
+    fn from(t: TombstoneV1) -> Self {
+        Self {
+            id: t.id,
+            prompt_id: t.prompt_id,
+            participant: t.participant,
+            created_at: t.created_at,
+            seq: t.seq,
+            erased_by: t.erased_by,
+            erased_at: t.erased_at,
+        }
+    }
 }
 
 fn one() -> u32 {
@@ -206,6 +261,12 @@ impl From<&Session> for SnapshotV1 {
             next_group: parts.next_group,
             pseudonyms: parts.pseudonyms,
             imported_at: parts.imported_at,
+            tombstones: parts
+                .tombstones
+                .into_iter()
+                .map(TombstoneV1::from)
+                .collect(),
+            history_erased: parts.history_erased,
         }
     }
 }
@@ -220,6 +281,9 @@ impl TryFrom<SnapshotV1> for Session {
         let mut ids = HashSet::with_capacity(snapshot.items.len());
         if let Some(twice) = snapshot.items.iter().find(|i| !ids.insert(i.id)) {
             return Err(format!("item {} appears twice", twice.id));
+        }
+        if let Some(both) = snapshot.tombstones.iter().find(|t| !ids.insert(t.id)) {
+            return Err(format!("item {} is both kept and erased", both.id));
         }
         Ok(Session::from_parts(SessionParts {
             meta: snapshot.meta.into(),
@@ -239,6 +303,12 @@ impl TryFrom<SnapshotV1> for Session {
             next_group: snapshot.next_group,
             pseudonyms: snapshot.pseudonyms,
             imported_at: snapshot.imported_at,
+            tombstones: snapshot
+                .tombstones
+                .into_iter()
+                .map(Tombstone::from)
+                .collect(),
+            history_erased: snapshot.history_erased,
         }))
     }
 }

@@ -8,13 +8,53 @@ use crate::session::testkit::{self, dot_vote, pid, poll, scale, TestSession};
 use crate::session::{Activity, Brainstorm, GroupId, ItemId, ParticipantId, PromptId, ScreenView};
 
 #[test]
-fn a_journal_line_of_format_1_has_no_version_field() {
+fn a_journal_line_of_format_2_ends_in_its_crc() {
     let mut out = Vec::new();
     encode_record(&mut out, 7, 42, &Command::Tick);
-    assert_eq!(out, b"{\"seq\":7,\"at\":42,\"cmd\":{\"type\":\"tick\"}}\n");
+    let body = br#"{"v":2,"seq":7,"at":42,"cmd":{"type":"tick"}"#;
+    let crc = format!("{:08x}", crc::crc32c(body));
+    let expected = format!(
+        "{},\"crc\":\"{crc}\"}}\n",
+        std::str::from_utf8(body).unwrap()
+    );
+    assert_eq!(std::str::from_utf8(&out).unwrap(), expected);
     let back = decode_record(&out[..out.len() - 1]).unwrap();
-    assert_eq!((back.v, back.seq, back.at), (1, 7, 42));
+    assert_eq!((back.v, back.seq, back.at), (2, 7, 42));
     assert_eq!(back.cmd, Command::Tick);
+}
+
+#[test]
+fn a_journal_line_of_format_1_has_no_version_field_and_still_reads() {
+    let back = decode_record(br#"{"seq":7,"at":42,"cmd":{"type":"tick"}}"#).unwrap();
+    assert_eq!((back.seq, back.at), (7, 42));
+    assert_eq!(back.cmd, Command::Tick);
+}
+
+#[test]
+fn every_flipped_bit_of_a_line_is_caught() {
+    let mut line = Vec::new();
+    let cmd: Command = serde_json::from_value(json!({"type":"edit_item",
+        "item_id":"00000000-0000-0000-0000-000000000002","text":"pieni muutos"}))
+    .unwrap();
+    encode_record(&mut line, 12, 1_700_000_000_000, &cmd);
+    line.pop();
+    for byte in 0..line.len() {
+        for bit in 0..8 {
+            let mut flipped = line.clone();
+            flipped[byte] ^= 1 << bit;
+            assert!(
+                decode_record(&flipped).is_err(),
+                "bit {bit} of byte {byte} flipped: {}",
+                String::from_utf8_lossy(&flipped)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_line_of_format_2_without_its_crc_is_refused() {
+    let err = decode_record(br#"{"v":2,"seq":1,"at":1,"cmd":{"type":"tick"}}"#).unwrap_err();
+    assert!(err.to_string().contains("without its crc"), "{err}");
 }
 
 #[test]
@@ -206,6 +246,7 @@ fn a_snapshot_with_an_item_twice_is_corrupt() {
     let bytes = serde_json::to_vec(&SnapshotFile {
         format: 1,
         session: snapshot,
+        last_change_at: None,
     })
     .unwrap();
     let err = decode_snapshot(&bytes, "snapshot.json").unwrap_err();
@@ -356,6 +397,12 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             starred: true,
         },
         Command::ApproveItem { item_id: item },
+        Command::EraseItem { item_id: item },
+        Command::WithdrawItem {
+            participant: who,
+            item_id: item,
+        },
+        Command::EraseItemHistory { item_id: item },
     ];
     let names = type_names::<Command>();
     assert_eq!(commands.len(), names.len(), "a command is missing here");

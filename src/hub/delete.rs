@@ -1,0 +1,91 @@
+//! Deleting a live session so that a failure removes nothing (issue 13, part 8).
+//!
+//! The session task, the only owner of the session's files, moves its directory aside in one
+//! `rename` between two batches. If that fails, nothing was moved, the requester hears the
+//! error and the task goes on serving as if nothing happened: the DELETE can be retried. If it
+//! succeeds, the hub forgets the name first and only then lets the task end, so connected
+//! clients, seeing their event stream end, find the name gone and are told not to reconnect.
+//! The moved directory is removed last; what a failed removal leaves in the trash goes at the
+//! next start ([`Store::empty_trash`]).
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use super::task::Request;
+use super::Hub;
+use crate::session::SessionName;
+use crate::store::Store;
+
+/// A request to delete, as the session task holds it until its batch is committed.
+pub(super) struct Deletion {
+    /// Where the directory went, or why it could not be moved.
+    reply: oneshot::Sender<io::Result<PathBuf>>,
+    /// Fires (or closes) once the hub has forgotten the session: then the task may end.
+    forgotten: oneshot::Receiver<()>,
+}
+
+impl Deletion {
+    /// Moves the session's directory aside and tells the requester. `Some` (wait on it, then
+    /// stop) when it moved; `None` when nothing moved and the task should keep serving.
+    pub(super) async fn retire(
+        self,
+        store: &Store,
+        slug: &SessionName,
+    ) -> Option<oneshot::Receiver<()>> {
+        let (store, name) = (store.clone(), slug.clone());
+        let moved = tokio::task::spawn_blocking(move || store.retire(&name))
+            .await
+            .unwrap_or_else(|e| Err(io::Error::other(e)));
+        let ok = moved.is_ok();
+        if let Err(error) = &moved {
+            tracing::error!(%error, "could not delete the session; nothing removed, still served");
+        }
+        let _ = self.reply.send(moved);
+        ok.then_some(self.forgotten)
+    }
+}
+
+impl Hub {
+    /// Deletes a session: its directory is moved aside, the name is forgotten (connected
+    /// clients are told the session is gone), then the files are removed. An error means
+    /// nothing was removed and the session is still served.
+    ///
+    /// It runs as a task of its own, so a caller that gives up (a client that hangs up
+    /// mid-request) cannot leave it half done, the directory moved but the name still known.
+    pub async fn delete(self: &Arc<Self>, slug: &SessionName) -> io::Result<()> {
+        let (hub, slug) = (self.clone(), slug.clone());
+        tokio::spawn(async move { hub.delete_now(&slug).await })
+            .await
+            .unwrap_or_else(|e| Err(io::Error::other(e)))
+    }
+
+    async fn delete_now(&self, slug: &SessionName) -> io::Result<()> {
+        // One at a time, so a retry and the retention sweep never race for the same name.
+        let _one_at_a_time = self.deleting.lock().await;
+        let Some(handle) = self.sessions.get(slug).map(|h| h.clone()) else {
+            return Ok(());
+        };
+        let (reply, moved) = oneshot::channel();
+        let (forget, forgotten) = oneshot::channel();
+        let deletion = Deletion { reply, forgotten };
+        let stopping = || io::Error::other("the session is stopping; try again");
+        handle
+            .requests
+            .send(Request::Delete(deletion))
+            .await
+            .map_err(|_| stopping())?;
+        let trash = moved.await.map_err(|_| stopping())??;
+        self.sessions.remove(slug);
+        let _ = forget.send(());
+        tracing::info!(session = %slug, "session deleted");
+        let removed = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(trash)).await;
+        if let Ok(Err(error)) = removed {
+            // Unreachable already; the next start empties the trash.
+            tracing::warn!(session = %slug, %error, "deleted session's files left in the trash");
+        }
+        Ok(())
+    }
+}
