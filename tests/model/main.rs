@@ -105,7 +105,7 @@ fn the_session_agrees_with_its_model() {
         started.elapsed().as_secs_f64()
     );
     for (command, (a, r)) in &tally {
-        eprintln!("  {command:<16} accepted {a:>7}  refused {r:>7}");
+        eprintln!("  {command:<20} accepted {a:>7}  refused {r:>7}");
     }
     // Rare commands (taking a dot back needs a dot vote on items) are accepted some tens of
     // times in 10,000 cases; a short run (PAJA_MODEL_CASES) may see none.

@@ -47,6 +47,8 @@ pub struct Model {
     kinds: BTreeMap<PromptId, &'static str>,
     /// Accepted items: their prompt and author.
     items: BTreeMap<ItemId, (PromptId, ParticipantId)>,
+    /// Erased items' ids (their tombstones stay; the ids are never stored again).
+    erased: BTreeSet<ItemId>,
     /// Accepted commands that changed something, as the journal holds them.
     journal: Vec<Record>,
 }
@@ -70,7 +72,10 @@ fn items_named(command: &Command) -> Vec<ItemId> {
         | C::PlaceDot { item_id, .. }
         | C::RemoveDot { item_id, .. }
         | C::Place { item_id, .. }
-        | C::Unplace { item_id, .. } => vec![*item_id],
+        | C::Unplace { item_id, .. }
+        | C::EraseItem { item_id }
+        | C::WithdrawItem { item_id, .. }
+        | C::EraseItemHistory { item_id } => vec![*item_id],
         C::MergeItems { into, items } => std::iter::once(*into).chain(items.clone()).collect(),
         _ => vec![],
     }
@@ -199,14 +204,25 @@ impl Model {
             } => {
                 // A resend of an accepted item changes nothing, so it never reaches here.
                 prop_assert!(
-                    !self.items.contains_key(item_id),
+                    !self.items.contains_key(item_id) && !self.erased.contains(item_id),
                     "an item id was accepted twice"
                 );
                 self.items
                     .insert(*item_id, (prompt_id.clone(), *participant));
             }
-            // Erasure (EraseItem, WithdrawItem) keeps the item as a tombstone: the model's
-            // item stays, and `check` learns that an erased item has no text.
+            // An erased item leaves the items; its tombstone stays.
+            Command::EraseItem { item_id } => {
+                prop_assert!(self.items.remove(item_id).is_some());
+                self.erased.insert(*item_id);
+            }
+            Command::WithdrawItem {
+                participant,
+                item_id,
+            } => {
+                let author = self.items.remove(item_id).map(|(_, who)| who);
+                prop_assert_eq!(author, Some(*participant), "withdrawn by another");
+                self.erased.insert(*item_id);
+            }
             _ => {}
         }
         Ok(())
@@ -244,6 +260,10 @@ impl Model {
         for who in (0..super::ops::PEOPLE).map(super::ops::person) {
             let model = self.items.values().filter(|(_, p)| *p == who).count();
             prop_assert_eq!(s.items_of(&who).count(), model);
+        }
+        prop_assert_eq!(s.tombstones().len(), self.erased.len());
+        for id in &self.erased {
+            prop_assert!(s.is_erased(id) && s.history_erased(id) && s.item(id).is_none());
         }
         prop_assert_eq!(s.prompts().len(), self.kinds.len());
         let open = s

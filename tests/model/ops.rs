@@ -95,9 +95,12 @@ pub enum Op {
     Star(u8, bool),
     /// The facilitator approves a pre-moderated item.
     Approve(u8),
-    // Erasure (issue 13 part 5) goes here: `EraseItem(u8)`, `WithdrawItem { who, item }`,
-    // `EraseItemHistory(u8)`, with their arms in `World::command` and in `op()` below, and the
-    // model's item count taking an erased item as a tombstone (see `Model::after`).
+    /// The facilitator erases an item (tombstone, no text).
+    Erase(u8),
+    /// A participant withdraws an item (mostly their own).
+    Withdraw { who: u8, item: u8 },
+    /// The facilitator drops an item's earlier texts.
+    EraseHistory(u8),
 }
 
 /// Texts participants send: plain, a case-folded duplicate, Finnish, control characters,
@@ -164,6 +167,9 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => idx().prop_map(Op::Unmerge),
         1 => (idx(), any::<bool>()).prop_map(|(i, s)| Op::Star(i, s)),
         1 => idx().prop_map(Op::Approve),
+        1 => idx().prop_map(Op::Erase),
+        2 => (who(), idx()).prop_map(|(who, item)| Op::Withdraw { who, item }),
+        1 => idx().prop_map(Op::EraseHistory),
     ]
 }
 
@@ -515,6 +521,19 @@ impl World {
                 starred,
             },
             Op::Approve(i) => Command::ApproveItem { item_id: item(i) },
+            Op::Erase(i) => Command::EraseItem { item_id: item(i) },
+            Op::Withdraw { who, item: i } => {
+                let own: Vec<ItemId> = s.items_of(&person(who)).map(|i| i.id).collect();
+                Command::WithdrawItem {
+                    participant: person(who),
+                    item_id: if i < 12 && !own.is_empty() {
+                        own[usize::from(i) % own.len()]
+                    } else {
+                        item(i)
+                    },
+                }
+            }
+            Op::EraseHistory(i) => Command::EraseItemHistory { item_id: item(i) },
         }
     }
 }
