@@ -320,7 +320,16 @@ impl World {
                 value: 1 + b % scale.max,
             },
             Activity::DotVote(_) => {
-                let item_id = Self::on_ballot(s, &prompt_id, a % 16);
+                // Taking a dot back mostly picks one of the dots this participant placed.
+                let placed: Vec<ItemId> = s
+                    .answers(&prompt_id)
+                    .and_then(|set| set.dots_of(&participant))
+                    .map(|dots| dots.keys().copied().collect())
+                    .unwrap_or_default();
+                let item_id = match placed.get(usize::from(a) % placed.len().max(1)) {
+                    Some(id) if take_back => *id,
+                    _ => Self::on_ballot(s, &prompt_id, a % 16),
+                };
                 if take_back {
                     Command::RemoveDot {
                         participant,
