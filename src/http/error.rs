@@ -80,7 +80,9 @@ pub enum ApiError {
     #[error("websockets are only accepted from this server's own pages")]
     OriginNotAllowed,
     /// A `Host` this server does not serve (DNS rebinding): see `http::trust`.
-    #[error("this server does not answer for that host name")]
+    #[error(
+        "this server does not answer for that host name (its operator can add it with --public-url)"
+    )]
     MisdirectedRequest,
     /// A state-changing request from another site's page (`Sec-Fetch-Site` or `Origin`).
     #[error("requests from other sites' pages are refused")]
