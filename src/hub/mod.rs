@@ -253,15 +253,19 @@ impl Hub {
             deleting: tokio::sync::Mutex::new(()),
         });
         let loaded = tokio::task::spawn_blocking(move || {
-            if let Err(e) = store.empty_trash() {
-                tracing::error!(error = %e, "could not empty the trash of deleted sessions");
-            }
             let mut loaded = Vec::new();
             for slug in store.list()? {
                 match store.load(&slug) {
                     Ok(pair) => loaded.push(pair),
+                    Err(crate::store::StoreError::Unfinished) => match store.retire(&slug) {
+                        Ok(_) => tracing::warn!(session = %slug, "a creation cut short by a crash (never acknowledged) left this directory; removed to free the name"),
+                        Err(e) => tracing::error!(session = %slug, error = %e, "could not remove an unfinished session's directory"),
+                    },
                     Err(e) => tracing::error!(session = %slug, error = %e, "could not load session; not served"),
                 }
+            }
+            if let Err(e) = store.empty_trash() {
+                tracing::error!(error = %e, "could not empty the trash of deleted sessions");
             }
             Ok::<_, std::io::Error>(loaded)
         })

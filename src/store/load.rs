@@ -76,16 +76,12 @@ fn read_snapshot_file(fs: &dyn Fs, dir: &Path, file: &'static str) -> Result<Ses
 
 /// `meta.json`, the first file a creation writes. Missing (with no usable snapshot): the
 /// creation was cut short by a crash before it was answered, so nothing in the directory
-/// was ever acknowledged; the error says so (the simulated power loss meets this case).
+/// was ever acknowledged: [`StoreError::Unfinished`] (the simulated power loss meets this
+/// case), and the hub removes the directory at start.
 fn read_meta(fs: &dyn Fs, dir: &Path) -> Result<SessionMeta, StoreError> {
     match fs.read(&dir.join(META)) {
         Ok(bytes) => decode_meta(&bytes, META),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StoreError::Corrupt {
-            file: META,
-            reason: "missing: the session's creation never finished (nothing in it was \
-                     acknowledged); remove its directory to free the name"
-                .into(),
-        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StoreError::Unfinished),
         Err(e) => Err(e.into()),
     }
 }

@@ -101,6 +101,14 @@ pub enum StoreError {
         /// What is wrong with the line.
         reason: String,
     },
+    /// `meta.json` (the first file a creation writes) is missing and there is no usable
+    /// snapshot: the creation was cut short by a crash before it was answered, so nothing in
+    /// the directory was ever acknowledged. The server removes such a directory at start, so
+    /// the name is free again.
+    #[error(
+        "meta.json missing: the session's creation never finished (nothing in it was acknowledged)"
+    )]
+    Unfinished,
     /// A file is not valid.
     #[error("corrupt {file}: {reason}")]
     Corrupt {

@@ -304,3 +304,32 @@ async fn sigterm_closes_with_1012_delivers_acks_and_exits() {
     assert_eq!((t.lost, t.duplicated, t.unacked), (0, 0, 0));
     assert_eq!(t.stored, t.acked);
 }
+
+/// A crash in the middle of creating a session (after the directory claimed the name, before
+/// `meta.json` was renamed into place) was never answered, so nothing in it was acknowledged:
+/// the next start removes the directory instead of refusing it forever, and the name can be
+/// created again. Sessions beside it are untouched.
+#[tokio::test]
+async fn a_creation_cut_short_frees_its_name_at_the_next_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start_on(tmp.path()).await;
+    server.create_session("ehja").await;
+    server.stop().await;
+    let sessions = tmp.path().join("sessions");
+    let half = sessions.join("kesken");
+    fs::create_dir(&half).unwrap();
+    // What a crash between the claim and the rename leaves: a temporary meta, nothing else.
+    fs::write(half.join("meta.json.tmp"), b"{\"format\":1,\"me").unwrap();
+
+    let server = TestServer::start_on(tmp.path()).await;
+    assert!(!half.exists(), "the unfinished directory is removed");
+    assert!(
+        fs::read_dir(tmp.path().join("trash"))
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(true),
+        "and not left in the trash"
+    );
+    assert!(server.hub().get("ehja").is_some(), "the whole session still loads");
+    let key = server.create_session("kesken").await;
+    assert!(!key.is_empty(), "the name is free again");
+}
