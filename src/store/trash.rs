@@ -2,7 +2,6 @@
 //! first moved aside in one `rename` (either all of it is still in place or none of it is),
 //! then removed from the side. What a failed removal leaves there is removed at the next start.
 
-use std::fs;
 use std::io;
 use std::path::PathBuf;
 
@@ -27,9 +26,9 @@ impl Store {
         // directory's old path and fail half way).
         let _scrub = super::scrub::lock();
         let trash = self.trash();
-        fs::create_dir_all(&trash)?;
+        self.fs.create_dir_all(&trash)?;
         let to = trash.join(format!("{slug}-{}", uuid::Uuid::new_v4().simple()));
-        fs::rename(self.dir(slug), &to)?;
+        self.fs.rename(&self.dir(slug), &to)?;
         // The rename is what deletes; make it survive a power cut. The trash is emptied at
         // every start, so a rename that is lost again only brings the session back.
         self.fs.sync_dir(&self.sessions)?;
@@ -39,11 +38,11 @@ impl Store {
     /// Removes everything in the trash (deletions whose removal failed or was cut short).
     pub fn empty_trash(&self) -> io::Result<()> {
         let trash = self.trash();
-        if !trash.is_dir() {
+        if !self.fs.is_dir(&trash) {
             return Ok(());
         }
-        for entry in fs::read_dir(&trash)? {
-            fs::remove_dir_all(entry?.path())?;
+        for (name, _) in self.fs.list(&trash)? {
+            self.fs.remove_dir_all(&trash.join(name))?;
         }
         Ok(())
     }
