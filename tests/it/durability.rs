@@ -329,7 +329,10 @@ async fn a_creation_cut_short_frees_its_name_at_the_next_start() {
             .unwrap_or(true),
         "and not left in the trash"
     );
-    assert!(server.hub().get("ehja").is_some(), "the whole session still loads");
+    assert!(
+        server.hub().get("ehja").is_some(),
+        "the whole session still loads"
+    );
     let key = server.create_session("kesken").await;
     assert!(!key.is_empty(), "the name is free again");
 }

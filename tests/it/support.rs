@@ -628,14 +628,29 @@ pub fn random_below(n: u64) -> u64 {
     (Uuid::new_v4().as_u128() % u128::from(n)) as u64
 }
 
-/// The items a facilitator's welcome lists: everything the session holds.
+/// Every item the session holds, as the facilitator sees them: the welcome's newest, then
+/// the older ones paged in with `items` requests, oldest first.
 pub async fn stored_items(url: &str, key: &str) -> Vec<Value> {
     let mut client = Client::connect(url).await;
     client
         .send(json!({"type":"hello","role":"facilitator","key":key}))
         .await;
     let welcome = client.expect("welcome").await;
-    welcome["items"].as_array().expect("items").clone()
+    let mut items = welcome["items"].as_array().expect("items").clone();
+    // The welcome carries the newest items only (protocol.md: `items_before`); page the rest.
+    let mut before = welcome["items_before"].as_u64();
+    let mut page_id = 0;
+    while let Some(cursor) = before {
+        page_id += 1;
+        client
+            .send(json!({"type":"items","id":format!("page{page_id}"),"before":cursor}))
+            .await;
+        let page = client.until("items").await;
+        let older = page["items"].as_array().expect("items");
+        items.splice(0..0, older.iter().cloned());
+        before = page["items_before"].as_u64();
+    }
+    items
 }
 
 /// A phone as the web client behaves: a participant id that survives reconnections and an

@@ -110,6 +110,15 @@ async fn the_facilitator_welcome_is_bounded_and_paging_returns_every_item_once()
     assert_eq!(pages, 2);
     assert_eq!(seen.len(), ITEMS, "every item");
     assert!(seen.values().all(|&n| n == 1), "each exactly once");
+    // The tests' own reader of a session's items (crash.rs tallies with it) pages the same way.
+    let all = crate::support::stored_items(&server.ws_url(SLUG), &key).await;
+    let ids: std::collections::HashSet<&str> =
+        all.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        (all.len(), ids.len()),
+        (ITEMS, ITEMS),
+        "stored_items reads them all"
+    );
 
     // A cursor below every item: an empty page and nothing more.
     facilitator
