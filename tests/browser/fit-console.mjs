@@ -241,6 +241,11 @@ await inBrowser(async (browser, watch) => {
     await control.evaluate(() => scrollTo(0, 0));
     await control.click('.menu summary');
     await control.waitForSelector('.menu[open] .menu-body');
+    // The menu's `toggle` handler (scroll into view) runs after [open] is set: let it.
+    await control.waitForFunction(() => {
+      const r = document.querySelector('.menu-body').getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight + 0.5;
+    }, null, { timeout: 2000 }).catch(() => {});
     await assertInside(control, '.menu-body', `the Files menu at ${size.width}×${size.height}`);
     await control.click('.menu summary');
     await control.waitForSelector('.menu:not([open])');
