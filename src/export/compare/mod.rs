@@ -8,6 +8,11 @@
 
 use serde::Serialize;
 
+mod bars;
+pub mod labels;
+pub mod model;
+mod sources;
+
 use crate::session::{Language, Session};
 
 use super::ExportError;
@@ -92,24 +97,33 @@ pub const COMPARISON_FORMAT: &str = "paja-comparison";
 /// The JSON document's schema version.
 pub const COMPARISON_VERSION: u32 = 1;
 
-#[derive(Serialize)]
-struct Minimal<'a> {
-    format: &'static str,
-    version: u32,
-    sessions: Vec<&'a str>,
-}
-
 /// Renders the comparison of `sessions` (in the order given) in `format`.
 pub fn render(
     sessions: &[&Session],
     options: &CompareOptions,
     format: Format,
 ) -> Result<Vec<u8>, ExportError> {
-    let _ = (options, format);
-    let doc = Minimal {
+    let comparison = model::Comparison::new(sessions, options)?;
+    let _ = format;
+    Ok(json(&comparison))
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    format: &'static str,
+    version: u32,
+    #[serde(flatten)]
+    comparison: &'a model::Comparison,
+}
+
+/// The comparison as the versioned JSON document.
+fn json(comparison: &model::Comparison) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(&Document {
         format: COMPARISON_FORMAT,
         version: COMPARISON_VERSION,
-        sessions: sessions.iter().map(|s| s.meta.title.as_str()).collect(),
-    };
-    Ok(serde_json::to_vec_pretty(&doc).unwrap_or_default())
+        comparison,
+    })
+    .unwrap_or_default();
+    out.push(b'\n');
+    out
 }
