@@ -13,6 +13,8 @@ pub struct CompareLabels {
     pub kicker: &'static str,
     /// The title when none is given.
     pub default_title: &'static str,
+    /// A session's title, as a table heading.
+    pub title: &'static str,
     /// The sessions compared.
     pub sessions: &'static str,
     /// One session (a table's first column).
@@ -60,6 +62,7 @@ pub static FI: CompareLabels = CompareLabels {
     report: &report::FI,
     kicker: "Vertailuraportti",
     default_title: "Tilaisuuksien vertailu",
+    title: "Otsikko",
     sessions: "Tilaisuudet",
     session: "Tilaisuus",
     items: "Vastauksia",
@@ -88,6 +91,7 @@ pub static SV: CompareLabels = CompareLabels {
     report: &report::SV,
     kicker: "Jämförelserapport",
     default_title: "Jämförelse av tillfällena",
+    title: "Rubrik",
     sessions: "Tillfällen",
     session: "Tillfälle",
     items: "Svar",
@@ -115,6 +119,7 @@ pub static EN: CompareLabels = CompareLabels {
     report: &report::EN,
     kicker: "Comparison report",
     default_title: "Comparison of the sessions",
+    title: "Title",
     sessions: "Sessions",
     session: "Session",
     items: "Answers",

@@ -9,9 +9,13 @@
 use serde::Serialize;
 
 mod bars;
+pub mod csv;
+pub mod html;
 pub mod labels;
+pub mod md;
 pub mod model;
 mod sources;
+pub mod xlsx;
 
 use crate::session::{Language, Session};
 
@@ -104,8 +108,48 @@ pub fn render(
     format: Format,
 ) -> Result<Vec<u8>, ExportError> {
     let comparison = model::Comparison::new(sessions, options)?;
-    let _ = format;
-    Ok(json(&comparison))
+    match format {
+        Format::Html => Ok(html::render(&comparison).into_bytes()),
+        Format::Markdown => Ok(md::render(&comparison).into_bytes()),
+        Format::Xlsx => xlsx::xlsx(&comparison),
+        Format::Csv => Ok(csv::csv(&comparison)),
+        Format::Json => Ok(json(&comparison)),
+    }
+}
+
+/// A bar's numbers as the language writes them: a poll's `3 (60 %)`, a scale's `3,5 (n = 4)`.
+fn bar_text(l: &labels::CompareLabels, unit: model::BarUnit, v: &model::BarValue) -> String {
+    match unit {
+        model::BarUnit::Share => {
+            let p = (v.value * 100.0).round().clamp(0.0, 1000.0) as u32;
+            format!("{} ({})", v.count, l.report.percent(p))
+        }
+        model::BarUnit::Mean => format!("{} (n = {})", l.report.decimal(v.value), v.count),
+    }
+}
+
+/// An ISO date (`2018-05-24`) as the language writes it.
+fn shown_date(l: &labels::CompareLabels, iso: &str) -> String {
+    match iso.parse::<jiff::civil::Date>() {
+        Ok(date) => l.report.date(date),
+        Err(_) => iso.to_owned(),
+    }
+}
+
+/// The name of a kind (its wire name) in the report's language.
+fn kind_label(l: &labels::CompareLabels, kind: &str) -> &'static str {
+    let at = [
+        "brainstorm",
+        "poll",
+        "scale",
+        "word_cloud",
+        "dot_vote",
+        "matrix",
+    ]
+    .iter()
+    .position(|k| *k == kind)
+    .unwrap_or(0);
+    l.report.words.kinds[at]
 }
 
 #[derive(Serialize)]
