@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use super::{invalid, Kind, COLUMN_MISFIT};
 use crate::session::types::*;
@@ -36,13 +35,8 @@ impl Default for WordCloud {
 
 impl WordCloud {}
 
-/// Normalises a word-cloud answer: trimmed, Unicode NFC, inner whitespace collapsed,
-/// lower-cased with Finnish and Swedish letters kept as letters (Ä stays ä, never a).
-pub fn normalize_word(text: &str) -> String {
-    let composed: String = text.trim().nfc().collect();
-    let lowered = composed.to_lowercase();
-    lowered.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+/// Normalises a word-cloud answer; the rule now lives in [`crate::text::fold`].
+pub use crate::text::fold as normalize_word;
 
 impl Kind for WordCloud {
     const NAME: &'static str = "word_cloud";
