@@ -2,7 +2,10 @@
 //! template ref of a prompt, its themes and notes, the series' title, and the key that
 //! matches texts. Kept in one small file so that each is switched over in one place.
 
-use crate::session::{Item, Language, Prompt, Session};
+use std::collections::BTreeMap;
+
+use crate::session::{Item, Language, Prompt, Session, ThemeId};
+use crate::text::Lang;
 
 use super::model::Counted;
 
@@ -14,20 +17,36 @@ pub fn template(prompt: &Prompt) -> Option<&str> {
 
 /// A prompt's themes with how many visible items each holds, in the facilitator's order.
 pub fn themes(session: &Session, prompt: &Prompt) -> Vec<Counted> {
-    let _ = (session, prompt);
-    Vec::new()
+    let mut counts: BTreeMap<ThemeId, u64> = BTreeMap::new();
+    for item in session.visible_items(&prompt.id) {
+        if let Some(theme) = item.theme {
+            *counts.entry(theme).or_insert(0) += 1;
+        }
+    }
+    session
+        .themes(&prompt.id)
+        .iter()
+        .map(|t| Counted {
+            text: t.name.clone(),
+            count: counts.get(&t.id).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 /// The name of an item's theme.
 pub fn item_theme(session: &Session, item: &Item) -> Option<String> {
-    let _ = (session, item);
-    None
+    let theme = session.theme_of(item)?;
+    session
+        .theme(&item.prompt_id, &theme)
+        .map(|t| t.name.clone())
 }
 
 /// The facilitator's notes on a prompt.
 pub fn notes(session: &Session, prompt: &Prompt) -> Option<String> {
-    let _ = (session, prompt);
-    None
+    session
+        .notes(&prompt.id)
+        .filter(|n| !n.trim().is_empty())
+        .map(str::to_owned)
 }
 
 /// The title of the series the sessions belong to, when they all belong to one.
@@ -36,8 +55,17 @@ pub fn series_title(sessions: &[&Session]) -> Option<String> {
     None
 }
 
-/// The key two texts match by: folded (case, Unicode form, whitespace).
+/// The key two texts match by: folded (case, Unicode form, whitespace), each word stemmed in
+/// the session's language, stop words dropped ([`crate::text::key`]).
 pub fn match_key(text: &str, language: Language) -> String {
-    let _ = language;
-    crate::session::normalize_word(text)
+    crate::text::key(text, lang(language))
+}
+
+/// The text module's language for a session's.
+fn lang(language: Language) -> Lang {
+    match language {
+        Language::Fi => Lang::Fi,
+        Language::Sv => Lang::Sv,
+        Language::En => Lang::En,
+    }
 }
