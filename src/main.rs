@@ -33,6 +33,8 @@ enum Cmd {
     Export(ExportArgs),
     /// Make a session from a JSON export (`paja export --format json`) in the data directory.
     Import(ImportArgs),
+    /// Compare sessions from their JSON exports (`paja export --format json`), side by side.
+    Report(ReportArgs),
 }
 
 #[derive(Args)]
@@ -122,6 +124,28 @@ struct ImportArgs {
     title: Option<String>,
 }
 
+#[derive(Args)]
+struct ReportArgs {
+    /// The sessions' JSON exports, in the order to show them.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "html")]
+    format: export::compare::Format,
+    /// Language of headings and labels (and, for CSV, `;` with a decimal comma for fi and sv).
+    #[arg(long, value_parser = parse_language, default_value = "fi")]
+    lang: Language,
+    /// The report's title (default: a generic heading).
+    #[arg(long)]
+    title: Option<String>,
+    /// Time zone of the dates shown (IANA name; default: each session's own).
+    #[arg(long)]
+    tz: Option<String>,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 /// Largest file `paja import` reads, in bytes: well above the HTTP import's bound, as the
 /// command line is the operator's own, yet a guard against pointing it at the wrong file.
 const CLI_IMPORT_MAX_BYTES: u64 = 512 * 1024 * 1024;
@@ -148,6 +172,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Cmd::Export(args)) => export_offline(args),
         Some(Cmd::Import(args)) => import_offline(args),
+        Some(Cmd::Report(args)) => report_offline(args),
         Some(Cmd::Serve(args)) => serve(args),
         None => serve(cli.serve),
     };
@@ -323,4 +348,21 @@ fn import_offline(args: ImportArgs) -> Result<(), String> {
     println!("Control view (private; the key is shown only this once): /{slug}/control#key={key}");
     println!("A server already running on this data directory serves it after its next restart.");
     Ok(())
+}
+
+/// Writes the comparison of the sessions in the named JSON exports.
+fn report_offline(args: ReportArgs) -> Result<(), String> {
+    let options = export::compare::CompareOptions {
+        lang: args.lang,
+        title: args.title,
+        time_zone: args.tz,
+    };
+    let bytes = export::compare::files::report_files(&args.files, &options, args.format, now_ms())
+        .map_err(|e| e.to_string())?;
+    match args.out {
+        Some(path) => std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display())),
+        None => std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| e.to_string()),
+    }
 }

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use crate::export::report::html::{escape, shorten};
 
 use super::labels::{labels, CompareLabels};
-use super::model::{BarUnit, Bars, Comparison, Counted, RecurringKind, SharedPrompt};
+use super::model::{BarUnit, Bars, Comparison, Counted, RecurringKind, SharedPrompt, Side};
 use super::{bar_text, shown_date};
 
 /// Width of a chart's drawing, in SVG user units.
@@ -141,26 +141,40 @@ fn prompt_section(out: &mut String, c: &Comparison, l: &CompareLabels, n: usize,
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     let w = l.report.words;
-    type Cell = fn(&super::model::Side, &CompareLabels) -> String;
-    let rows: [(&str, Cell); 6] = [
-        (l.prompt, |s, _| {
-            format!("{}. {}", s.place, escape(&s.title))
-        }),
-        (l.items, |s, _| s.items.to_string()),
-        (w.participants, |s, _| s.participants.to_string()),
-        (l.themes, |s, _| counted(&s.themes)),
-        (l.top_voted, |s, _| counted(&s.top)),
-        (l.notes, |s, _| {
-            let notes = s.notes.as_deref().unwrap_or("–");
-            format!("<div class=\"notes\">{}</div>", escape(notes))
-        }),
+    type Cell = fn(&Side) -> String;
+    type Has = fn(&Side) -> bool;
+    let rows: [(&str, Has, Cell); 6] = [
+        (
+            l.prompt,
+            |_| true,
+            |s| format!("{}. {}", s.place, escape(&s.title)),
+        ),
+        (
+            l.items,
+            |s| s.items.is_some(),
+            |s| s.items.map_or("–".into(), |n| n.to_string()),
+        ),
+        (w.participants, |_| true, |s| s.participants.to_string()),
+        (l.themes, |s| !s.themes.is_empty(), |s| counted(&s.themes)),
+        (l.top_voted, |s| !s.top.is_empty(), |s| counted(&s.top)),
+        (
+            l.notes,
+            |s| s.notes.is_some(),
+            |s| {
+                let notes = s.notes.as_deref().unwrap_or("–");
+                format!("<div class=\"notes\">{}</div>", escape(notes))
+            },
+        ),
     ];
-    for (label, cell) in rows {
+    for (label, has, cell) in rows {
+        if !p.any(has) {
+            continue;
+        }
         let _ = write!(out, "<tr><th>{label}</th>");
         for side in &p.sessions {
             match side {
                 Some(side) => {
-                    let _ = write!(out, "<td>{}</td>", cell(side, l));
+                    let _ = write!(out, "<td>{}</td>", cell(side));
                 }
                 None => {
                     let _ = write!(out, "<td class=\"none\">{}</td>", l.not_in);

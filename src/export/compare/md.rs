@@ -46,6 +46,11 @@ pub fn render(c: &Comparison) -> String {
     out
 }
 
+/// A count, or `–` when the kind has none.
+fn count(n: Option<usize>) -> String {
+    n.map_or_else(|| "–".to_owned(), |n| n.to_string())
+}
+
 fn counted(list: &[Counted]) -> String {
     if list.is_empty() {
         return "–".to_owned();
@@ -72,14 +77,22 @@ fn prompt(out: &mut String, c: &Comparison, l: &CompareLabels, n: usize, p: &Sha
     out.push('\n');
     let w = l.report.words;
     type Cell = fn(&Side) -> String;
-    let rows: [(&str, Cell); 5] = [
-        (l.prompt, |s| format!("{}\\. {}", s.place, inline(&s.title))),
-        (l.items, |s| s.items.to_string()),
-        (w.participants, |s| s.participants.to_string()),
-        (l.themes, |s| counted(&s.themes)),
-        (l.top_voted, |s| counted(&s.top)),
+    type Has = fn(&Side) -> bool;
+    let rows: [(&str, Has, Cell); 5] = [
+        (
+            l.prompt,
+            |_| true,
+            |s| format!("{}. {}", s.place, inline(&s.title)),
+        ),
+        (l.items, |s| s.items.is_some(), |s| count(s.items)),
+        (w.participants, |_| true, |s| s.participants.to_string()),
+        (l.themes, |s| !s.themes.is_empty(), |s| counted(&s.themes)),
+        (l.top_voted, |s| !s.top.is_empty(), |s| counted(&s.top)),
     ];
-    for (label, cell) in rows {
+    for (label, has, cell) in rows {
+        if !p.any(has) {
+            continue;
+        }
         let _ = write!(out, "| **{label}** |");
         for side in &p.sessions {
             let text = side
@@ -101,8 +114,9 @@ fn prompt(out: &mut String, c: &Comparison, l: &CompareLabels, n: usize, p: &Sha
         for row in &bars.rows {
             let _ = write!(out, "| {} |", inline(&row.label));
             for v in &row.values {
+                // Our own numbers: nothing to escape (and `3.5` must not read `3\.5`).
                 let text = v.map(|v| bar_text(l, bars.unit, &v)).unwrap_or("–".into());
-                let _ = write!(out, " {} |", inline(&text));
+                let _ = write!(out, " {text} |");
             }
             out.push('\n');
         }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 mod bars;
 pub mod csv;
+pub mod files;
 pub mod html;
 pub mod labels;
 pub mod md;

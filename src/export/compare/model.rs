@@ -80,8 +80,9 @@ pub struct Side {
     pub place: usize,
     /// Its question as that session words it.
     pub title: String,
-    /// Visible items.
-    pub items: usize,
+    /// Visible items (`None` for kinds answered with choices, not items).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<usize>,
     /// Who took part in it (sent, liked, voted, rated, placed a dot).
     pub participants: usize,
     /// Its themes with how many visible items each holds, in the facilitator's order.
@@ -210,6 +211,14 @@ pub struct ItemRow {
     pub dots: u32,
 }
 
+impl SharedPrompt {
+    /// Whether any session's side has something for this row: items, themes, top-voted,
+    /// notes (the renderers leave out rows that would be empty everywhere).
+    pub fn any(&self, has: impl Fn(&Side) -> bool) -> bool {
+        self.sessions.iter().flatten().any(has)
+    }
+}
+
 impl Comparison {
     /// Builds the comparison of `sessions` (in the order given).
     pub fn new(sessions: &[&Session], options: &CompareOptions) -> Result<Comparison, ExportError> {
@@ -328,7 +337,11 @@ fn side(session: &Session, prompt: &Prompt) -> Side {
         prompt: prompt.id.0.clone(),
         place: tables::place(session, prompt),
         title: prompt.draft.title.clone(),
-        items: session.visible_items(&prompt.id).count(),
+        items: prompt
+            .draft
+            .activity
+            .takes_items()
+            .then(|| session.visible_items(&prompt.id).count()),
         participants: tables::respondents(session, prompt).len(),
         themes: sources::themes(session, prompt),
         top: top_voted(session, prompt),

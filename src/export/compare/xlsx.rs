@@ -139,8 +139,8 @@ fn write_summary(
         sheet.write_string_with_format(row, 0, text(&p.title), &s.wrap)?;
         sheet.write_string(row, 1, p.kind)?;
         for (col, side) in (2u16..).zip(&p.sessions) {
-            if let Some(side) = side {
-                sheet.write_number(row, col, side.items as f64)?;
+            if let Some(items) = side.as_ref().and_then(|s| s.items) {
+                sheet.write_number(row, col, items as f64)?;
             }
         }
     }
@@ -184,7 +184,9 @@ fn write_prompt(
             continue;
         };
         sheet.write_string(row, 1, text(&format!("{}. {}", side.place, side.title)))?;
-        sheet.write_number(row, 2, side.items as f64)?;
+        if let Some(items) = side.items {
+            sheet.write_number(row, 2, items as f64)?;
+        }
         sheet.write_number(row, 3, side.participants as f64)?;
         sheet.write_string_with_format(row, 4, text(&joined(&side.themes)), &s.wrap)?;
         sheet.write_string_with_format(row, 5, text(&joined(&side.top)), &s.wrap)?;
