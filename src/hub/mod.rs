@@ -311,6 +311,7 @@ impl Hub {
             created_at: self.clock.now_ms(),
             key_hash: hash_key(&key),
             time_zone,
+            series: None,
         };
         let session = Session::new(meta);
         self.install(move || Ok(session)).await?;
