@@ -11,8 +11,7 @@ use super::model::Counted;
 
 /// The series template's prompt id this prompt was made from (`PromptDraft.template`).
 pub fn template(prompt: &Prompt) -> Option<&str> {
-    let _ = prompt;
-    None
+    prompt.draft.template.as_deref()
 }
 
 /// A prompt's themes with how many visible items each holds, in the facilitator's order.
@@ -49,10 +48,14 @@ pub fn notes(session: &Session, prompt: &Prompt) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The title of the series the sessions belong to, when they all belong to one.
+/// The name of the series the sessions belong to, when they all belong to the same one (the
+/// series' own title is the caller's to pass as the report's title).
 pub fn series_title(sessions: &[&Session]) -> Option<String> {
-    let _ = sessions;
-    None
+    let first = sessions.first()?.meta.series.as_ref()?;
+    sessions
+        .iter()
+        .all(|s| s.meta.series.as_ref() == Some(first))
+        .then(|| first.to_string())
 }
 
 /// The key two texts match by: folded (case, Unicode form, whitespace), each word stemmed in
