@@ -18,6 +18,9 @@ pub mod model;
 mod sources;
 pub mod xlsx;
 
+#[cfg(test)]
+mod tests;
+
 use crate::session::{Language, Session};
 
 use super::ExportError;

@@ -379,7 +379,8 @@ fn top_voted(session: &Session, source: &Prompt) -> Vec<Counted> {
 
 /// Per key: the kind, its surface forms with counts, and its count per session.
 struct Tally {
-    forms: BTreeMap<String, usize>,
+    /// Each surface form (whitespace collapsed): how often, and when first seen.
+    forms: BTreeMap<String, (usize, usize)>,
     first: usize,
     sessions: Vec<Option<usize>>,
 }
@@ -399,7 +400,9 @@ fn recurring(sessions: &[&Session]) -> Vec<Recurring> {
             first: next,
             sessions: vec![None; sessions.len()],
         });
-        *entry.forms.entry(text.trim().to_owned()).or_insert(0) += 1;
+        let form = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let seen = entry.forms.len();
+        entry.forms.entry(form).or_insert((0, seen)).0 += 1;
         *entry.sessions[s].get_or_insert(0) += n;
     };
     for (s, session) in sessions.iter().enumerate() {
@@ -429,11 +432,11 @@ fn recurring(sessions: &[&Session]) -> Vec<Recurring> {
 }
 
 fn recurring_entry(kind: RecurringKind, t: Tally) -> Recurring {
-    // The most common surface form; on a tie the first in sort order (stable across runs).
+    // The most common surface form; on a tie the one raised first.
     let label = t
         .forms
         .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
         .map(|(form, _)| form.clone())
         .unwrap_or_default();
     Recurring {
