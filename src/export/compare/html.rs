@@ -185,7 +185,7 @@ fn prompt_section(out: &mut String, c: &Comparison, l: &CompareLabels, n: usize,
     }
     out.push_str("</tbody>\n</table>\n");
     if let Some(bars) = &p.bars {
-        let _ = write!(out, "<div class=\"chart\">{}</div>\n", chart(c, l, bars));
+        let _ = writeln!(out, "<div class=\"chart\">{}</div>", chart(c, l, bars));
     }
     out.push_str("</section>\n");
 }
