@@ -7,6 +7,7 @@
 mod activities;
 mod browser;
 mod code_size;
+mod compare;
 mod crash;
 mod durability;
 mod erase;
