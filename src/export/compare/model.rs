@@ -203,7 +203,9 @@ pub struct ItemRow {
     pub group: Option<String>,
     /// Its author's pseudonym.
     pub participant: String,
-    /// When it arrived (ms since the epoch).
+    /// When it arrived (ms since the epoch; ISO 8601 in UTC in the JSON, as in the session
+    /// export).
+    #[serde(serialize_with = "iso")]
     pub created_at: Millis,
     /// Likes on the wall.
     pub likes: usize,
@@ -482,4 +484,8 @@ fn item_row(
         likes: session.like_count(item),
         dots: dots.get(&item.id).copied().unwrap_or(0),
     }
+}
+
+fn iso<S: serde::Serializer>(ms: &Millis, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::export::iso8601(*ms))
 }

@@ -290,3 +290,16 @@ fn the_workbook_has_summary_prompt_recurring_and_all_items_sheets() {
     assert_eq!(items.get((0, 0)).unwrap().to_string(), "session");
     assert_eq!(items.get((4, 0)).unwrap().to_string(), "seinajoki");
 }
+
+#[test]
+fn inflected_forms_recur_as_one_under_the_first_raised() {
+    let a = seminar("kemi", "Kemi", &["Nuoret", "Kulttuuri"], "Teema yksi", &[]);
+    let b = seminar("oulu", "Oulu", &["nuorille", "Liikenne"], "Toinen", &[]);
+    let c = compare(&[&a, &b]);
+    let found: Vec<(&str, Vec<Option<usize>>)> = c
+        .recurring
+        .iter()
+        .map(|r| (r.label.as_str(), r.sessions.clone()))
+        .collect();
+    assert_eq!(found, [("Nuoret", vec![Some(1), Some(1)])]);
+}
