@@ -303,3 +303,23 @@ fn inflected_forms_recur_as_one_under_the_first_raised() {
         .collect();
     assert_eq!(found, [("Nuoret", vec![Some(1), Some(1)])]);
 }
+
+#[test]
+fn every_text_is_escaped_in_html_and_markdown() {
+    let (a, mut b) = two();
+    b.meta.title = "<script>alert(1)</script> | *Oulu*".into();
+    let html = render(&[&a, &b], &CompareOptions::default(), Format::Html).unwrap();
+    let html = String::from_utf8(html).unwrap();
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let md = render(&[&a, &b], &CompareOptions::default(), Format::Markdown).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert!(
+        md.contains("\\<script\\>alert(1)\\</script\\> \\| \\*Oulu\\*"),
+        "{md}"
+    );
+    assert!(
+        md.contains("> Purku: Rovaniemi 24.5."),
+        "notes quoted: {md}"
+    );
+}
