@@ -323,3 +323,30 @@ fn every_text_is_escaped_in_html_and_markdown() {
         "notes quoted: {md}"
     );
 }
+
+#[test]
+fn template_refs_survive_the_json_export_so_offline_reports_match_by_them() {
+    let (a, _) = two();
+    let json = crate::export::render(
+        &a,
+        crate::export::Format::Json,
+        &crate::export::Options::default(),
+        T0,
+    )
+    .unwrap();
+    let doc = document::parse(&json).unwrap();
+    let target = ImportTarget {
+        slug: None,
+        title: None,
+        key_hash: String::new(),
+        now: T0,
+        salt: [0; 32],
+    };
+    let back = Session::import(doc, target).unwrap();
+    let templates: Vec<Option<&str>> = back
+        .prompts()
+        .iter()
+        .map(|p| p.draft.template.as_deref())
+        .collect();
+    assert_eq!(templates, [Some("p1"), None, Some("p2")]);
+}
