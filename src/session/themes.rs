@@ -317,6 +317,11 @@ impl Session {
         items: &[ItemId],
         theme: Option<&ThemeId>,
     ) -> Result<Vec<Event>, Rejection> {
+        if items.len() > THEME_ITEMS_MAX {
+            return Err(Rejection::TooManyItems {
+                max: THEME_ITEMS_MAX,
+            });
+        }
         let Some(first) = items.first() else {
             return Ok(Vec::new());
         };
