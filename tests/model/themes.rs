@@ -79,11 +79,11 @@ pub fn command(
         },
         5 => Command::SetItemTheme {
             items,
-            theme: (b % 4 != 0).then(|| known(a)),
+            theme: (!b.is_multiple_of(4)).then(|| known(a)),
         },
         6 => Command::MoveItem {
             item: first,
-            column: (a % 3 != 0).then_some(b % 3),
+            column: (!a.is_multiple_of(3)).then_some(b % 3),
             group: match b % 3 {
                 0 => None,
                 1 => Some(None),
@@ -96,7 +96,7 @@ pub fn command(
         },
         _ => Command::ShowByTheme {
             prompt,
-            on: a % 2 == 0,
+            on: a.is_multiple_of(2),
         },
     }
 }
