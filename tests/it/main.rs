@@ -24,6 +24,7 @@ mod proxies;
 mod reconnect;
 mod report;
 mod security;
+mod series;
 mod support;
 mod trust_http;
 mod welcome_paging;
