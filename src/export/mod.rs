@@ -8,6 +8,7 @@
 //! offline `paja export` call the same [`render`].
 
 pub mod activity;
+pub mod compare;
 pub mod csv;
 #[cfg(test)]
 pub(crate) mod fixture;
