@@ -146,6 +146,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/sessions/{slug}/{file}", get(export_session))
         .route("/api/series", post(series::create_series))
         .route("/api/series/{name}", get(series::get_series))
+        .route("/api/series/{name}/{file}", get(series::report))
         .route(
             "/api/series/{name}/agenda",
             axum::routing::put(series::put_agenda),

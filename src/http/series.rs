@@ -6,6 +6,7 @@
 //! | `GET /api/series/{name}`                   | the series: title, agenda, its sessions' counts (series key) |
 //! | `PUT /api/series/{name}/agenda`            | replace the agenda with a `paja-agenda` file (series key) |
 //! | `POST /api/series/{name}/sessions`         | a new session with the agenda copied (series key + admin rule) |
+//! | `GET /api/series/{name}/report.{html,md,xlsx,csv,json}` | the comparison report (series key; `?lang=`) |
 //! | `GET /series/{name}`                       | the series' page (key in the fragment)            |
 //!
 //! The series key is checked like a facilitator key (Bearer, rate-limited per address,
@@ -16,8 +17,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -27,9 +28,11 @@ use super::{
     assets, client_ip, lookup, may_create, parse_title, session_created, session_page, ApiError,
     AppState, SessionCreated,
 };
-use crate::export::AGENDA_FORMAT;
+use crate::export::{compare, AGENDA_FORMAT};
 use crate::hub::{SeriesEntry, SessionHandle, SessionSummary};
-use crate::session::{Language, PromptDraft, SeriesName, SessionName, TimeZoneName, SLUG_MAX};
+use crate::session::{
+    Language, PromptDraft, SeriesName, Session, SessionName, TimeZoneName, SLUG_MAX,
+};
 
 /// A `paja-agenda` file (`GET /api/sessions/{slug}/agenda.json`), as a series takes it.
 #[derive(Debug, Deserialize)]
@@ -202,6 +205,65 @@ pub(super) async fn create_session(
         .create_in_series(&entry, slug, title, body.language, time_zone)
         .await?;
     Ok(session_created(created))
+}
+
+/// The comparison report's options in its URL: `?lang=sv&title=…&tz=Europe/Stockholm`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportQuery {
+    /// Heading language (default: Finnish).
+    pub lang: Option<Language>,
+    /// The report's title (default: the series').
+    pub title: Option<String>,
+    /// IANA time zone of the dates shown (default: each session's own).
+    pub tz: Option<String>,
+}
+
+/// `GET /api/series/{name}/report.{ext}`: the comparison of the series' sessions as they are
+/// now (live while the seminars are still being held).
+pub(super) async fn report(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path((name, file)): Path<(String, String)>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let format = file
+        .strip_prefix("report.")
+        .and_then(compare::Format::from_extension)
+        .ok_or(ApiError::NotFound)?;
+    let Query(query) = query.map_err(|e| ApiError::InvalidOptions(e.body_text()))?;
+    let entry = authorized(&state, peer, &name, &headers)?;
+    let series = entry.read().await;
+    let sessions = state.hub.series_states(&series).await;
+    let options = compare::CompareOptions {
+        lang: query.lang.unwrap_or_default(),
+        title: Some(
+            query
+                .title
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| series.title.clone()),
+        ),
+        time_zone: query.tz.filter(|tz| !tz.is_empty()),
+    };
+    let body = tokio::task::spawn_blocking(move || {
+        let refs: Vec<&Session> = sessions.iter().collect();
+        compare::render(&refs, &options, format)
+    })
+    .await
+    .map_err(|_| ApiError::Internal("report failed"))??;
+    let filename = format!("{}-report.{}", series.name, format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `GET /series/{name}`: the series page. A session named `series` keeps its console and

@@ -17,7 +17,8 @@ use super::{CreateError, Created, Hub, SessionHandle};
 use crate::keys::{hash_key, new_key, parse_hash, KeyDigest};
 use crate::series::{checked_agenda, Series, SERIES_SESSIONS_MAX};
 use crate::session::{
-    iso8601, Command, Language, PromptDraft, Rejection, SeriesName, SessionName, TimeZoneName,
+    iso8601, Command, Language, PromptDraft, Rejection, SeriesName, Session, SessionName,
+    TimeZoneName,
 };
 use crate::store::StoreError;
 
@@ -225,17 +226,21 @@ impl Hub {
             .map_err(|e| SeriesError::Storage(e.to_string()))
     }
 
-    /// The sessions a series lists that still exist and belong to it, with their counts.
+    /// The sessions a series lists that still exist and belong to it, oldest first.
+    fn members(&self, series: &Series) -> Vec<SessionHandle> {
+        series
+            .sessions
+            .iter()
+            .filter_map(|name| self.get(name.as_str()))
+            // A later session may have taken a deleted one's name: it is not the series'.
+            .filter(|handle| handle.series() == Some(&series.name))
+            .collect()
+    }
+
+    /// The series' sessions with their counts.
     pub async fn series_sessions(&self, series: &Series) -> Vec<SessionSummary> {
         let mut out = Vec::with_capacity(series.sessions.len());
-        for name in &series.sessions {
-            let Some(handle) = self.get(name.as_str()) else {
-                continue; // deleted since
-            };
-            // A later session may have taken a deleted one's name: it is not the series'.
-            if handle.series() != Some(&series.name) {
-                continue;
-            }
+        for handle in self.members(series) {
             let summary = handle
                 .view(|s| {
                     serde_json::to_string(&SessionSummary {
@@ -250,6 +255,17 @@ impl Hub {
                 .await;
             if let Some(summary) = summary.and_then(|b| serde_json::from_str(b.as_str()).ok()) {
                 out.push(summary);
+            }
+        }
+        out
+    }
+
+    /// A copy of each of the series' sessions as it is now (for the comparison report).
+    pub async fn series_states(&self, series: &Series) -> Vec<Session> {
+        let mut out = Vec::with_capacity(series.sessions.len());
+        for handle in self.members(series) {
+            if let Ok(session) = handle.read().await {
+                out.push(session);
             }
         }
         out

@@ -555,3 +555,59 @@ async fn the_series_page_is_served_and_a_session_named_series_keeps_its_pages() 
     }
     assert_eq!(server.http("GET", "/series", &[], None).await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_series_key_downloads_the_comparison_report_in_every_format() {
+    let server = TestServer::start().await;
+    let (name, key) =
+        create_series(&server, json!({"title":"HYVINSIVI 2018","agenda":agenda()})).await;
+    create_in(
+        &server,
+        &name,
+        &key,
+        json!({"title":"Rovaniemi","slug":"rovaniemi"}),
+    )
+    .await;
+    create_in(
+        &server,
+        &name,
+        &key,
+        json!({"title":"Seinäjoki","slug":"seinajoki"}),
+    )
+    .await;
+    for (ext, content_type) in [
+        ("html", "text/html; charset=utf-8"),
+        ("md", "text/markdown; charset=utf-8"),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("csv", "text/csv; charset=utf-8"),
+        ("json", "application/json"),
+    ] {
+        let report = server
+            .get_with_key(&format!("/api/series/{name}/report.{ext}?lang=sv"), &key)
+            .await;
+        assert_eq!(report.status, 200, "{ext}: {}", report.text());
+        assert_eq!(report.header("content-type"), Some(content_type), "{ext}");
+        assert_eq!(
+            report.header("content-disposition").map(str::to_owned),
+            Some(format!("attachment; filename=\"{name}-report.{ext}\""))
+        );
+        assert!(!report.body.is_empty(), "{ext}");
+    }
+    let json = server
+        .get_with_key(&format!("/api/series/{name}/report.json"), &key)
+        .await
+        .json();
+    assert_eq!(json["format"], "paja-comparison");
+    let unknown = server
+        .get_with_key(&format!("/api/series/{name}/report.pdf"), &key)
+        .await;
+    assert_eq!(unknown.status, 404);
+    let (_, other) = create_series(&server, json!({"title":"Toinen"})).await;
+    let refused = server
+        .get_with_key(&format!("/api/series/{name}/report.json"), &other)
+        .await;
+    assert_eq!(refused.status, 403);
+}
