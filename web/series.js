@@ -131,7 +131,8 @@ $('new').addEventListener('submit', async (e) => {
       $('r-control').value = control;
       $('r-open').href = control;
       $('created').hidden = false;
-      $('new').reset();
+      $('n-title').value = '';
+      $('n-slug').value = '';
       $('r-control').focus();
       $('r-control').select();
       await load();
