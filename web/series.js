@@ -16,6 +16,18 @@ let series = null;
 let loadError = key ? null : 'key_required';
 let newError = null;
 let copied = null;
+/**
+ * What each status line says, kept as a key (or an error code) so a language switch, or the
+ * strings arriving after the answer, re-renders it.
+ * @type {Record<string, { key?: string, vars?: object, error?: string } | null>}
+ */
+const notes = { 's-status': null, 'a-status': null, 'rep-status': null };
+
+/** Sets a status line and shows it. */
+function note(id, value) {
+  notes[id] = value;
+  render();
+}
 
 const EXPORTS = ['json', 'csv', 'xlsx', 'md', 'html'];
 
@@ -41,11 +53,11 @@ async function load() {
  * @param {string} statusId where a failure is told
  */
 async function save(call, fallback, statusId) {
-  $(statusId).textContent = '';
+  note(statusId, null);
   try {
     const res = await call;
     if (!res.ok) {
-      $(statusId).textContent = errorText(res.body?.error?.code);
+      note(statusId, { error: res.body?.error?.code || 'generic' });
       return;
     }
     const r = res.response;
@@ -59,7 +71,7 @@ async function save(call, fallback, statusId) {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 30000);
   } catch {
-    $(statusId).textContent = errorText('network');
+    note(statusId, { error: 'network' });
   }
 }
 
@@ -101,6 +113,9 @@ function render() {
   ne.hidden = !newError;
   if (newError) ne.textContent = errorText(newError);
   $('r-copied').textContent = copied ? t(copied) : '';
+  for (const [id, value] of Object.entries(notes)) {
+    $(id).textContent = !value ? '' : value.error ? errorText(value.error) : t(value.key, value.vars);
+  }
 }
 
 $('new').addEventListener('submit', async (e) => {
@@ -162,23 +177,22 @@ $('a-file').addEventListener('change', async (e) => {
   const file = input.files?.[0];
   input.value = '';
   if (!file) return;
-  const status = $('a-status');
   let agenda = null;
   try { agenda = JSON.parse(await file.text()); } catch { /* reported below */ }
   if (!agenda || agenda.format !== 'paja-agenda' || !Array.isArray(agenda.prompts)) {
-    status.textContent = t('series.agenda_invalid');
+    note('a-status', { key: 'series.agenda_invalid' });
     return;
   }
   try {
     const r = await api.setSeriesAgenda(name, key, agenda);
     if (!r.ok) {
-      status.textContent = errorText(r.body?.error?.code);
+      note('a-status', { error: r.body?.error?.code || 'generic' });
       return;
     }
-    status.textContent = t('series.agenda_set', { n: agenda.prompts.length });
+    note('a-status', { key: 'series.agenda_set', vars: { n: agenda.prompts.length } });
     await load();
   } catch {
-    status.textContent = errorText('network');
+    note('a-status', { error: 'network' });
   }
 });
 
