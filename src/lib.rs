@@ -17,6 +17,7 @@
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
 //! | [`text`]     | words that belong together: folding, Snowball stemming, word tallies,  |
 //! |              | theme suggestions (pure, local)                                        |
+//! | [`series`]   | a series of seminars: one agenda template, the sessions made from it    |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 //!
 //! Outside the library: `src/main.rs` is the `paja` command (serve, or export and import
@@ -32,6 +33,7 @@ pub mod hub;
 pub mod keys;
 pub mod limits;
 pub mod protocol;
+pub mod series;
 pub mod server;
 pub mod session;
 pub mod store;

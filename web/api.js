@@ -68,3 +68,36 @@ export async function joinAddress() {
   }
   return { origin: location.origin, host: location.host };
 }
+
+const seriesPath = (/** @type {string} */ name) => `/api/series/${encodeURIComponent(name)}`;
+
+/** `POST /api/series`: a new series; its body has the series' private link. */
+export const createSeries = (/** @type {object} */ fields) => call('/api/series', {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(fields),
+});
+
+/** `GET /api/series/{name}` with the series key: title, agenda, sessions with counts. */
+export const seriesInfo = (/** @type {string} */ name, /** @type {string} */ key) =>
+  call(seriesPath(name), { headers: bearer(key), cache: 'no-store' });
+
+/** `POST /api/series/{name}/sessions`: a seminar made from the series' agenda. */
+export const createInSeries = (/** @type {string} */ name, /** @type {string} */ key, /** @type {object} */ fields) =>
+  call(`${seriesPath(name)}/sessions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...bearer(key) },
+    body: JSON.stringify(fields),
+  });
+
+/** `PUT /api/series/{name}/agenda` with an agenda file (`paja-agenda`). */
+export const setSeriesAgenda = (/** @type {string} */ name, /** @type {string} */ key, /** @type {object} */ agenda) =>
+  call(`${seriesPath(name)}/agenda`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', ...bearer(key) },
+    body: JSON.stringify(agenda),
+  });
+
+/** `GET /api/series/{name}/{file}` (the comparison report) with the series key. */
+export const seriesFile = (/** @type {string} */ name, /** @type {string} */ key, /** @type {string} */ file) =>
+  call(`${seriesPath(name)}/${file}`, { headers: bearer(key), cache: 'no-store' }, false);

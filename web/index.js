@@ -12,6 +12,7 @@ let importError = null;
 /** The server's own words about a refused file (which item, which prompt), shown as given. */
 let importDetail = '';
 let copied = null;
+let seriesError = null;
 
 const missing = decodeURIComponent(location.pathname.split('/')[1] || '');
 
@@ -29,6 +30,9 @@ function render() {
   detail.hidden = !importError || !importDetail;
   detail.textContent = importError ? importDetail : '';
   $('r-copied').textContent = copied ? t(copied) : '';
+  const se = $('s-error');
+  se.hidden = !seriesError;
+  if (seriesError) se.textContent = errorText(seriesError);
 }
 
 /** Whatever the user typed or pasted (`paja.example/hyvinsivi` too) as a session name. */
@@ -116,6 +120,43 @@ $('import').addEventListener('submit', async (e) => {
     }
   } catch {
     importError = 'network';
+  }
+  button.disabled = false;
+  render();
+});
+
+// A new series: its private link (the key in the fragment) is shown this once.
+$('series').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const title = $('s-title').value.trim();
+  seriesError = title ? null : 'invalid_title';
+  render();
+  if (seriesError) {
+    $('s-title').focus();
+    return;
+  }
+  const button = $('s-submit');
+  button.disabled = true;
+  try {
+    const r = await api.createSeries({ title, admin_password: $('s-password').value || undefined });
+    if (r.status !== 201) {
+      seriesError = r.body?.error?.code || 'generic';
+      if (seriesError.includes('admin_password')) {
+        $('s-admin').hidden = false;
+        $('s-password').focus();
+      }
+    } else {
+      const address = await api.joinAddress();
+      const link = address.origin + r.body.url;
+      $('s-link').value = link;
+      $('s-open').href = link;
+      $('series').hidden = true;
+      $('series-created').hidden = false;
+      $('s-link').focus();
+      $('s-link').select();
+    }
+  } catch {
+    seriesError = 'network';
   }
   button.disabled = false;
   render();

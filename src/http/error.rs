@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::IMPORT_MAX_BYTES;
 use crate::export::ExportError;
-use crate::hub::CreateError;
+use crate::hub::{CreateError, SeriesError};
 use crate::session::{ImportError, SlugError, UnknownTimeZone, SESSION_TITLE_MAX};
 
 /// Everything an API request can fail with.
@@ -61,6 +61,12 @@ pub enum ApiError {
     /// No session by that name.
     #[error("no such session")]
     SessionNotFound,
+    /// No series by that name.
+    #[error("no such series")]
+    SeriesNotFound,
+    /// Creating or changing a series failed (name taken, agenda refused, disk).
+    #[error(transparent)]
+    Series(#[from] SeriesError),
     /// No such download.
     #[error("no such export")]
     NotFound,
@@ -119,16 +125,23 @@ impl ApiError {
             MisdirectedRequest => StatusCode::MISDIRECTED_REQUEST,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TooManyLookups(_) => StatusCode::TOO_MANY_REQUESTS,
-            Create(CreateError::Taken) => StatusCode::CONFLICT,
-            Create(CreateError::Invalid(_)) => StatusCode::BAD_REQUEST,
-            Create(CreateError::Storage(_)) | DeleteFailed | Unavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
+            Create(CreateError::Taken) | Series(SeriesError::Session(CreateError::Taken)) => {
+                StatusCode::CONFLICT
             }
+            Create(CreateError::Invalid(_))
+            | Series(SeriesError::Session(CreateError::Invalid(_))) => StatusCode::BAD_REQUEST,
+            Create(CreateError::Storage(_))
+            | Series(SeriesError::Session(CreateError::Storage(_)))
+            | DeleteFailed
+            | Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Export(ExportError::Workbook(_)) | Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Export(_) => StatusCode::BAD_REQUEST,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            SessionNotFound | NotFound => StatusCode::NOT_FOUND,
+            SessionNotFound | NotFound | SeriesNotFound => StatusCode::NOT_FOUND,
+            Series(SeriesError::Taken | SeriesError::Full) => StatusCode::CONFLICT,
+            Series(SeriesError::InvalidAgenda(_)) => StatusCode::BAD_REQUEST,
+            Series(SeriesError::Storage(_)) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -144,14 +157,25 @@ impl ApiError {
             RateLimited => "rate_limited",
             AdminPasswordRequired => "admin_password_required",
             InvalidAdminPassword => "invalid_admin_password",
-            Create(CreateError::Taken) => "slug_taken",
-            Create(CreateError::Invalid(e)) | Import(e) => e.code(),
-            Create(CreateError::Storage(_)) | DeleteFailed => "storage_unavailable",
+            Create(CreateError::Taken) | Series(SeriesError::Session(CreateError::Taken)) => {
+                "slug_taken"
+            }
+            Create(CreateError::Invalid(e))
+            | Series(SeriesError::Session(CreateError::Invalid(e)))
+            | Import(e) => e.code(),
+            Create(CreateError::Storage(_))
+            | Series(SeriesError::Session(CreateError::Storage(_)))
+            | DeleteFailed => "storage_unavailable",
             Export(e) => e.code(),
             MethodNotAllowed => "method_not_allowed",
             TooLarge => "too_large",
             SessionNotFound => "session_not_found",
             NotFound => "not_found",
+            SeriesNotFound => "series_not_found",
+            Series(SeriesError::Taken) => "series_taken",
+            Series(SeriesError::Full) => "series_full",
+            Series(SeriesError::InvalidAgenda(_)) => "invalid_agenda",
+            Series(SeriesError::Storage(_)) => "storage_unavailable",
             KeyRequired => "key_required",
             InvalidKey => "invalid_key",
             Unavailable => "unavailable",
@@ -169,8 +193,12 @@ impl ApiError {
     /// stays in the log.
     fn message(&self) -> String {
         match self {
-            ApiError::Create(CreateError::Storage(_)) => {
+            ApiError::Create(CreateError::Storage(_))
+            | ApiError::Series(SeriesError::Session(CreateError::Storage(_))) => {
                 "the server could not store the session; try again".to_owned()
+            }
+            ApiError::Series(SeriesError::Storage(_)) => {
+                "the server could not store the series; try again".to_owned()
             }
             other => other.to_string(),
         }
@@ -202,8 +230,13 @@ struct ErrorDetail<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Create(CreateError::Storage(detail)) = &self {
+        if let ApiError::Create(CreateError::Storage(detail))
+        | ApiError::Series(SeriesError::Session(CreateError::Storage(detail))) = &self
+        {
             tracing::error!(%detail, "could not create session");
+        }
+        if let ApiError::Series(SeriesError::Storage(detail)) = &self {
+            tracing::error!(%detail, "could not store a series");
         }
         let message = self.message();
         let body = ErrorBody {

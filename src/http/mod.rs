@@ -12,6 +12,7 @@
 //! | `GET /assets/{file}`                   | embedded CSS, JS and strings                |
 //! | `GET /{slug}`, `/{slug}/control`, `/{slug}/screen` | participant, facilitator, projector pages |
 //! | `GET /{slug}/qr.svg`                   | QR code of the participant address (SVG)    |
+//! | `/api/series…`, `GET /series/{name}`   | series of seminars (see [`series`])         |
 //! | `GET /api/address`                     | the join address (`--public-url` or `Host`) |
 //! | `GET /healthz`                         | "ok" (for any `Host`: load balancers)       |
 //!
@@ -22,6 +23,7 @@
 mod address;
 mod assets;
 mod error;
+mod series;
 mod trust;
 mod ws;
 
@@ -142,6 +144,14 @@ pub fn app(state: AppState) -> Router {
             axum::routing::delete(delete_session).post(import_session),
         )
         .route("/api/sessions/{slug}/{file}", get(export_session))
+        .route("/api/series", post(series::create_series))
+        .route("/api/series/{name}", get(series::get_series))
+        .route("/api/series/{name}/{file}", get(series::report))
+        .route(
+            "/api/series/{name}/agenda",
+            axum::routing::put(series::put_agenda),
+        )
+        .route("/api/series/{name}/sessions", post(series::create_session))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             trust::api_guard,
@@ -155,6 +165,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .route("/api/address", get(address::join_address))
         .route("/ws/{slug}", get(ws::upgrade))
+        .route("/series/{name}", get(series::series_page))
         .route("/assets/{*path}", get(assets::asset))
         .route("/{slug}", get(participant_page))
         .route("/{slug}/control", get(control_page))
@@ -447,7 +458,8 @@ async fn export_session(
         (None, "agenda.json") => Download::Agenda,
         _ => return Err(ApiError::NotFound),
     };
-    let handle = authorized(&state, peer, &slug, &headers)?;
+    // The facilitator key, or the key of the session's series.
+    let handle = series::readable(&state, peer, &slug, &headers)?;
     let session = handle.read().await.map_err(|_| ApiError::Unavailable)?;
     let job = download.clone();
     let now = state.hub.clock().now_ms();

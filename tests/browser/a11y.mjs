@@ -444,6 +444,24 @@ test('every view passes axe (WCAG 2.1 AA) and the checks axe cannot do', { timeo
     await s.context().close();
   }
 
+  // The series page (issue 14): a series with one seminar, its template and report links.
+  const series = await (await fetch(`${BASE}/api/series`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Saavutettavuussarja' }),
+  })).json();
+  const inSeries = await fetch(`${BASE}/api/series/${series.name}/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${series.key}` },
+    body: JSON.stringify({ title: 'Rovaniemi 24.5.' }),
+  });
+  assert.equal(inSeries.status, 201, 'a seminar in the series');
+  const seriesPage = await watch.page(browser, 'series', LAPTOP);
+  await seriesPage.goto(`${BASE}${series.url}`);
+  await seriesPage.waitForFunction(() => document.querySelectorAll('#s-rows > tr').length === 1);
+  await audit.run(seriesPage, 'series', 'a seminar listed');
+  await language(seriesPage, 'sv');
+  await audit.run(seriesPage, 'series', 'a seminar listed');
+  await seriesPage.context().close();
+
   // Error states: a console without its key, an unknown session, a deleted session.
   const nokey = await watch.page(browser, 'control-nokey', LAPTOP);
   await nokey.goto(`${BASE}/${slug}/control`);

@@ -81,6 +81,14 @@ async fn matrix_placed_from_phones_shown_on_the_projector() {
     run_script("matrix.mjs").await;
 }
 
+/// A series as a person makes one: created on the start page (its link shown once), an agenda
+/// file as its template, a seminar made in it and listed, its export downloaded with the series
+/// key, the seminar's console opening with the copied agenda (issue 14, part 3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_series_and_a_seminar_in_it_made_in_the_browser() {
+    run_script("series.mjs").await;
+}
+
 /// `Conn`, the connection every page uses, as a state machine in node with a fake socket and fake
 /// timers: resumed is live, commands wait and go in order, lost requests are reported, a silent
 /// socket is found, a spare attempt wins, offline and unreachable are told apart (issue 11).

@@ -25,6 +25,7 @@ mod proxies;
 mod reconnect;
 mod report;
 mod security;
+mod series;
 mod support;
 mod themes;
 mod trust_http;

@@ -14,7 +14,7 @@ pub(super) const LANGUAGES: [&str; 3] = ["fi", "sv", "en"];
 /// name in `<html data-strings="…">`; `None` is every namespace. The facilitator's console
 /// shows nearly everything, so it loads the whole file; the phone, the projector and the
 /// front page load a third of it. `i18n_check` proves every key a page's files use is here.
-pub(super) const PAGE_STRINGS: [(&str, Option<&[&str]>); 4] = [
+pub(super) const PAGE_STRINGS: [(&str, Option<&[&str]>); 5] = [
     (
         "participant",
         Some(&["conn", "error", "lang", "participant", "results"]),
@@ -24,6 +24,10 @@ pub(super) const PAGE_STRINGS: [(&str, Option<&[&str]>); 4] = [
         Some(&["conn", "error", "lang", "results", "screen"]),
     ),
     ("index", Some(&["app", "error", "index", "lang"])),
+    (
+        "series",
+        Some(&["app", "error", "index", "kind", "lang", "series"]),
+    ),
     ("control", None),
 ];
 
