@@ -28,4 +28,5 @@ mod support;
 mod trust_http;
 mod welcome_paging;
 mod wire_edges;
+mod words;
 mod workshop;
