@@ -285,3 +285,7 @@ impl Kind for DotVote {
         Ok(set.placed.insert(participant, placed.clone()).is_none())
     }
 }
+
+#[cfg(test)]
+#[path = "dot_themes_tests.rs"]
+mod themes_tests;
