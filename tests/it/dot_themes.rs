@@ -180,4 +180,14 @@ async fn phones_place_dots_on_themes_and_the_results_name_them() {
         "{report}"
     );
     assert!(report.contains("| Sija | Teema | Pisteitä |"), "{report}");
+
+    // A restart keeps the vote on themes, its ballot and its dots (journal and snapshot).
+    let (_, before) = server.facilitator(SLUG, &key).await;
+    drop((fac, screen, a, b));
+    let server = server.restart().await;
+    let (_, after) = server.facilitator(SLUG, &key).await;
+    assert_eq!(after["prompts"], before["prompts"]);
+    assert_eq!(after["results"], before["results"]);
+    assert_eq!(after["prompts"][1]["vote_on"], "themes");
+    assert_eq!(after["prompts"][1]["ballot_items"][2]["text"], "Rahoitus");
 }
