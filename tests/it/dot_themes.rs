@@ -191,3 +191,11 @@ async fn phones_place_dots_on_themes_and_the_results_name_them() {
     assert_eq!(after["prompts"][1]["vote_on"], "themes");
     assert_eq!(after["prompts"][1]["ballot_items"][2]["text"], "Rahoitus");
 }
+
+/// The same in Chromium: the console's editor makes the vote on themes, a phone places dots
+/// with its buttons on the themes' names, the projector ranks the themes
+/// (`tests/browser/dot_themes.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dot_vote_on_themes_in_the_browser() {
+    crate::browser::run_script("dot_themes.mjs").await;
+}
