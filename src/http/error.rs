@@ -67,6 +67,12 @@ pub enum ApiError {
     /// Creating or changing a series failed (name taken, agenda refused, disk).
     #[error(transparent)]
     Series(#[from] SeriesError),
+    /// No prompt by that id in the session (theme suggestions).
+    #[error("no prompt {0} in this session")]
+    PromptNotFound(String),
+    /// Theme suggestions for a prompt that is not a brainstorm (only brainstorms have themes).
+    #[error("only a brainstorm's items can be put in themes")]
+    NotThemable,
     /// No such download.
     #[error("no such export")]
     NotFound,
@@ -138,10 +144,11 @@ impl ApiError {
             Export(_) => StatusCode::BAD_REQUEST,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            SessionNotFound | NotFound | SeriesNotFound => StatusCode::NOT_FOUND,
+            SessionNotFound | NotFound | SeriesNotFound | PromptNotFound(_) => StatusCode::NOT_FOUND,
             Series(SeriesError::Taken | SeriesError::Full) => StatusCode::CONFLICT,
             Series(SeriesError::InvalidAgenda(_)) => StatusCode::BAD_REQUEST,
             Series(SeriesError::Storage(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            NotThemable => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -176,6 +183,8 @@ impl ApiError {
             Series(SeriesError::Full) => "series_full",
             Series(SeriesError::InvalidAgenda(_)) => "invalid_agenda",
             Series(SeriesError::Storage(_)) => "storage_unavailable",
+            PromptNotFound(_) => "unknown_prompt",
+            NotThemable => "not_themable",
             KeyRequired => "key_required",
             InvalidKey => "invalid_key",
             Unavailable => "unavailable",
