@@ -54,6 +54,7 @@ fn seminar(name: &str, title: &str, texts: &[&str], theme: &str, themed: &[usize
             source: ideas.clone(),
             dots: 1,
             max_per_item: 1,
+            vote_on: VoteOn::Items,
         }),
     );
     for who in 0u8..3 {
