@@ -113,6 +113,9 @@ fn prompt_doc(
             .copied()
             .filter(|id| included.contains(id))
             .collect(),
+        themes: p.themes.clone(),
+        by_theme: p.by_theme,
+        notes: session.notes(&p.id).map(str::to_owned),
         results: Derived(view.results(p)),
         answers,
         items,
@@ -145,6 +148,7 @@ fn item_doc(view: &View<'_>, i: &Item) -> ItemDoc {
         hidden: i.hidden,
         column: i.column,
         group: i.group.clone(),
+        theme: i.theme,
         approved: i.approved,
         starred: i.starred,
         merged_into: i.merged_into,

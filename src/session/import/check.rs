@@ -29,6 +29,7 @@ pub(super) struct Importer<'d> {
     pub(super) tombstones: Vec<Tombstone>,
     item_prompt: HashMap<ItemId, &'d PromptId>,
     pub(super) answers: BTreeMap<PromptId, AnswerSet>,
+    pub(super) notes: BTreeMap<PromptId, String>,
 }
 
 impl<'d> Importer<'d> {
@@ -51,6 +52,7 @@ impl<'d> Importer<'d> {
             tombstones: Vec::new(),
             item_prompt: HashMap::new(),
             answers: BTreeMap::new(),
+            notes: BTreeMap::new(),
         }
     }
 
@@ -293,6 +295,14 @@ impl<'d> Importer<'d> {
         }
         if i.seq == 0 || i.seq > self.doc.session.seq {
             return Err(invalid("its seq is not within the session's"));
+        }
+        if let Some(theme) = &i.theme {
+            if !prompt.themes.iter().any(|t| &t.id == theme) {
+                return Err(ImportError::UnknownTheme {
+                    item: i.id.to_string(),
+                    theme: theme.to_string(),
+                });
+            }
         }
         let mut likes = BTreeSet::new();
         for liker in &i.liked_by {
