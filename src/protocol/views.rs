@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::audience::visible_results;
 use super::Role;
 use crate::session::{
-    GroupId, Item, ItemId, Language, Millis, Position, Prompt, PromptId, Results, Revision, Session,
+    GroupId, Item, ItemId, Language, Millis, Position, Prompt, PromptId, Results, Revision,
+    Session, ThemeId,
 };
 
 /// The session as every role sees it.
@@ -62,6 +63,9 @@ pub struct ItemView<'a> {
     /// The sender's pseudonym (facilitator only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// Its theme (a merged duplicate's is its root's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<ThemeId>,
 }
 
 impl<'a> ItemView<'a> {
@@ -85,6 +89,7 @@ impl<'a> ItemView<'a> {
             edited: !item.history.is_empty(),
             history: staff.then_some(item.history.as_slice()),
             author: staff.then(|| session.pseudonym(&item.participant)),
+            theme: session.theme_of(item),
         }
     }
 }

@@ -274,6 +274,8 @@ impl Session {
             closed_at: None,
             closes_at: None,
             ballot: Vec::new(),
+            themes: Vec::new(),
+            by_theme: false,
         };
         self.next_prompt += 1;
         self.prompts.push(prompt.clone());

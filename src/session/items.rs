@@ -40,6 +40,9 @@ pub struct Item {
     pub approved: bool,
     /// Participants who liked it on the wall.
     pub likes: BTreeSet<ParticipantId>,
+    /// The theme the facilitator put it in (one of its prompt's); a merged duplicate is
+    /// read in its root's ([`Session::theme_of`]).
+    pub theme: Option<super::ThemeId>,
 }
 
 impl Item {
@@ -165,6 +168,7 @@ impl Session {
             starred: false,
             approved: !prompt.draft.premoderation,
             likes: BTreeSet::new(),
+            theme: None,
         };
         self.items.push(item.clone());
         self.index_item(self.items.len() - 1);

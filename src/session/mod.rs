@@ -22,6 +22,7 @@ mod prompt;
 mod rejection;
 mod results;
 mod screen;
+mod themes;
 mod types;
 
 pub use activity::*;
@@ -37,6 +38,7 @@ pub use prompt::*;
 pub use rejection::*;
 pub use results::*;
 pub use screen::*;
+pub use themes::*;
 pub use types::*;
 
 impl Session {

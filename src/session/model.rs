@@ -59,6 +59,8 @@ pub struct Session {
     pub(super) tombstones: Vec<Tombstone>,
     /// Items whose earlier texts were erased while they stayed, with when.
     pub(super) history_erased: BTreeMap<ItemId, Millis>,
+    /// The facilitator's notes per prompt (never shown to phones or the projector).
+    pub(super) notes: BTreeMap<PromptId, String>,
     pub(super) item_index: HashMap<ItemId, usize>,
     pub(super) by_participant: HashMap<ParticipantId, Vec<usize>>,
     pub(super) by_prompt: HashMap<PromptId, Vec<usize>>,
@@ -104,6 +106,8 @@ pub struct SessionParts {
     pub tombstones: Vec<Tombstone>,
     /// Items whose earlier texts were erased, with when.
     pub history_erased: BTreeMap<ItemId, Millis>,
+    /// The facilitator's notes per prompt.
+    pub notes: BTreeMap<PromptId, String>,
 }
 
 impl PartialEq for Session {
@@ -123,6 +127,7 @@ impl PartialEq for Session {
             && self.imported_at == other.imported_at
             && self.tombstones == other.tombstones
             && self.history_erased == other.history_erased
+            && self.notes == other.notes
     }
 }
 
@@ -145,6 +150,7 @@ impl Session {
             imported_at: None,
             tombstones: Vec::new(),
             history_erased: BTreeMap::new(),
+            notes: BTreeMap::new(),
             item_index: HashMap::new(),
             by_participant: HashMap::new(),
             by_prompt: HashMap::new(),
@@ -170,6 +176,7 @@ impl Session {
             imported_at: self.imported_at,
             tombstones: self.tombstones.clone(),
             history_erased: self.history_erased.clone(),
+            notes: self.notes.clone(),
         }
     }
 
@@ -191,6 +198,7 @@ impl Session {
             imported_at,
             tombstones,
             history_erased,
+            notes,
         } = parts;
         let mut session = Self {
             prompts,
@@ -207,6 +215,7 @@ impl Session {
             imported_at,
             tombstones,
             history_erased,
+            notes,
             ..Self::new(meta)
         };
         session.reindex();

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
-use super::{Activity, Rejection};
+use super::{Activity, Rejection, Theme};
 
 /// Who sees a poll's, scale's or vote's results besides the facilitator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -93,6 +93,12 @@ pub struct Prompt {
     /// For a dot vote: the items on the ballot, in a frozen order, fixed when it opened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ballot: Vec<ItemId>,
+    /// A brainstorm's themes, in the facilitator's order (see [`super::themes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<Theme>,
+    /// The projector lays the prompt's items out under their themes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_theme: bool,
 }
 
 impl Prompt {

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::session::{
     AnswerSet, DotAnswers, ErasedBy, Group, GroupId, Item, ItemId, Language, MatrixAnswers, Millis,
     ParticipantId, PollAnswers, Position, Prompt, PromptDraft, PromptId, PromptState, Revision,
-    ScaleAnswers, ScreenView, Session, SessionMeta, SessionName, SessionParts, TimeZoneName,
-    Tombstone,
+    ScaleAnswers, ScreenView, Session, SessionMeta, SessionName, SessionParts, Theme, ThemeId,
+    TimeZoneName, Tombstone,
 };
 
 /// A session's whole state as format 1 stores it. Field order is the file's key order.
@@ -64,6 +64,9 @@ pub struct SnapshotV1 {
     /// Items whose earlier texts were erased, with when; written only when there are any.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub history_erased: BTreeMap<ItemId, Millis>,
+    /// The facilitator's notes per prompt; written only when there are any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<PromptId, String>,
 }
 
 /// An erased item's tombstone: ids and times, never text.
@@ -164,6 +167,21 @@ pub struct PromptV1 {
     /// A dot vote's frozen ballot; written only when there is one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ballot: Vec<ItemId>,
+    /// A brainstorm's themes in order; written only when there are any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<ThemeV1>,
+    /// Laid out by theme on the projector; written only when set.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_theme: bool,
+}
+
+/// A theme of a brainstorm prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeV1 {
+    /// Made by the console.
+    pub id: ThemeId,
+    /// Its name.
+    pub name: String,
 }
 
 /// A participant's item.
@@ -204,6 +222,9 @@ pub struct ItemV1 {
     /// Who liked it; written only when someone did.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub likes: BTreeSet<ParticipantId>,
+    /// The theme it was put in; written only when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<ThemeId>,
 }
 
 /// A group.
@@ -267,6 +288,7 @@ impl From<&Session> for SnapshotV1 {
                 .map(TombstoneV1::from)
                 .collect(),
             history_erased: parts.history_erased,
+            notes: parts.notes,
         }
     }
 }
@@ -309,6 +331,7 @@ impl TryFrom<SnapshotV1> for Session {
                 .map(Tombstone::from)
                 .collect(),
             history_erased: snapshot.history_erased,
+            notes: snapshot.notes,
         }))
     }
 }
@@ -351,6 +374,8 @@ impl From<Prompt> for PromptV1 {
             closed_at: p.closed_at,
             closes_at: p.closes_at,
             ballot: p.ballot,
+            themes: p.themes.into_iter().map(ThemeV1::from).collect(),
+            by_theme: p.by_theme,
         }
     }
 }
@@ -367,6 +392,26 @@ impl From<PromptV1> for Prompt {
             closed_at: p.closed_at,
             closes_at: p.closes_at,
             ballot: p.ballot,
+            themes: p.themes.into_iter().map(Theme::from).collect(),
+            by_theme: p.by_theme,
+        }
+    }
+}
+
+impl From<Theme> for ThemeV1 {
+    fn from(t: Theme) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+        }
+    }
+}
+
+impl From<ThemeV1> for Theme {
+    fn from(t: ThemeV1) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
         }
     }
 }
@@ -388,6 +433,7 @@ impl From<Item> for ItemV1 {
             starred: i.starred,
             approved: i.approved,
             likes: i.likes,
+            theme: i.theme,
         }
     }
 }
@@ -409,6 +455,7 @@ impl From<ItemV1> for Item {
             starred: i.starred,
             approved: i.approved,
             likes: i.likes,
+            theme: i.theme,
         }
     }
 }
