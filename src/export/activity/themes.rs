@@ -86,9 +86,7 @@ impl<'a> Layout<'_, 'a> {
         let session = self.view.session;
         let at: Vec<Option<usize>> = tops
             .iter()
-            .map(|i| {
-                theme_of(session, i).and_then(|t| themes.iter().position(|x| x.id == t.id))
-            })
+            .map(|i| theme_of(session, i).and_then(|t| themes.iter().position(|x| x.id == t.id)))
             .collect();
         let part = |which: Option<usize>| -> Vec<&'a Item> {
             tops.iter()

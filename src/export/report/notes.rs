@@ -56,7 +56,8 @@ mod tests {
     use super::*;
     use crate::export::report::{EN, FI};
 
-    const NOTES: &str = "  Nuoret puuttuvat verkostosta.\n\n\n# Seuraavaksi:\n- kutsu <Ohjaamo>\r\n  & kunta  \n";
+    const NOTES: &str =
+        "  Nuoret puuttuvat verkostosta.\n\n\n# Seuraavaksi:\n- kutsu <Ohjaamo>\r\n  & kunta  \n";
 
     #[test]
     fn blank_lines_separate_paragraphs_and_line_breaks_stay() {

@@ -243,7 +243,9 @@ fn themes_table(view: &View<'_>, prompt: &Prompt, l: &Labels) -> Option<Table> {
         return None;
     }
     Some(Table {
-        headers: [w.theme, l.items, l.likes, w.dots].map(str::to_owned).to_vec(),
+        headers: [w.theme, l.items, l.likes, w.dots]
+            .map(str::to_owned)
+            .to_vec(),
         rows: rows
             .into_iter()
             .map(|r| {

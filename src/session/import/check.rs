@@ -233,6 +233,7 @@ impl<'d> Importer<'d> {
             closed_at: p.closed_at.map(|t| t.0),
             closes_at: p.closes_at.map(|t| t.0),
             ballot: p.ballot.clone(),
+            // Checked and set by the next stage (`themes`).
             themes: Vec::new(),
             by_theme: false,
         })
@@ -339,8 +340,7 @@ impl<'d> Importer<'d> {
             starred: i.starred,
             approved: i.approved,
             likes,
-            // Themes come with the export helper's document fields.
-            theme: None,
+            theme: i.theme,
         })
     }
 
