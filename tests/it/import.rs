@@ -250,7 +250,7 @@ async fn a_workshop_exported_and_imported_over_http_and_offline_exports_the_same
     let doc: Value = serde_json::from_slice(&exported).unwrap();
     assert_eq!(
         (doc["format"].as_str(), doc["version"].as_u64()),
-        (Some("paja-session"), Some(2))
+        (Some("paja-session"), Some(3))
     );
     assert_eq!(doc["participants"].as_array().unwrap().len(), 3);
     let matrix = &doc["prompts"][5];
