@@ -26,6 +26,7 @@ mod reconnect;
 mod report;
 mod security;
 mod support;
+mod themes;
 mod trust_http;
 mod welcome_paging;
 mod wire_edges;
