@@ -15,6 +15,7 @@
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
+//! | [`series`]   | a series of seminars: one agenda template, the sessions made from it    |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 //!
 //! Outside the library: `src/main.rs` is the `paja` command (serve, or export and import
@@ -30,6 +31,7 @@ pub mod hub;
 pub mod keys;
 pub mod limits;
 pub mod protocol;
+pub mod series;
 pub mod server;
 pub mod session;
 pub mod store;

@@ -23,6 +23,7 @@ fn meta() -> SessionMeta {
         created_at: T0,
         key_hash: "00".into(),
         time_zone: Default::default(),
+        series: None,
     }
 }
 
@@ -38,6 +39,7 @@ fn add(s: &mut Session, activity: Activity) {
         wall: true,
         show_results: ResultsVisibility::Live,
         reset_column: false,
+        template: None,
     };
     let _ = s.apply(&Command::AddPrompt { draft }, T0);
 }

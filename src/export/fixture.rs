@@ -31,6 +31,7 @@ pub fn draft(title: &str, activity: Activity) -> PromptDraft {
         wall: true,
         show_results: ResultsVisibility::Live,
         reset_column: false,
+        template: None,
     }
 }
 

@@ -12,6 +12,7 @@ mod compact;
 mod delete;
 mod fanout;
 mod presence;
+mod series;
 mod task;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,11 +31,12 @@ use crate::protocol::Role;
 use crate::session::document::SessionDoc;
 use crate::session::{
     Command, GroupId, ImportError, ImportTarget, Language, Millis, ParticipantId, Rejection,
-    Session, SessionMeta, SessionName, TimeZoneName,
+    SeriesName, Session, SessionMeta, SessionName, TimeZoneName,
 };
 use crate::store::{Store, StoreError};
 use presence::Presence;
 pub use presence::PresenceGuard;
+pub use series::{SeriesEntry, SeriesError, SessionSummary};
 use task::Request;
 
 /// Requests waiting for a session task; senders wait when it is full (backpressure).
@@ -102,12 +104,19 @@ pub struct SessionHandle {
     presence: Arc<Presence>,
     /// When the session last changed, ms since the epoch (for retention).
     last_activity: Arc<AtomicU64>,
+    /// The series it was made in (fixed at creation), whose key may read its exports.
+    series: Option<SeriesName>,
 }
 
 impl SessionHandle {
     /// The session's name.
     pub fn slug(&self) -> &SessionName {
         &self.slug
+    }
+
+    /// The series it was made in, if any.
+    pub fn series(&self) -> Option<&SeriesName> {
+        self.series.as_ref()
     }
 
     /// Whether `key` is this session's facilitator key (constant-time over the hashes).
@@ -234,6 +243,8 @@ pub struct Hub {
     tasks: TaskTracker,
     /// Held through a deletion, so two deletions (a retry, the retention sweep) never race.
     deleting: tokio::sync::Mutex<()>,
+    /// Every series, by name (see [`series`]).
+    series: DashMap<SeriesName, Arc<SeriesEntry>>,
 }
 
 impl Hub {
@@ -251,8 +262,9 @@ impl Hub {
             shutdown,
             tasks: TaskTracker::new(),
             deleting: tokio::sync::Mutex::new(()),
+            series: DashMap::new(),
         });
-        let loaded = tokio::task::spawn_blocking(move || {
+        let (loaded, series) = tokio::task::spawn_blocking(move || {
             let mut loaded = Vec::new();
             for slug in store.list()? {
                 match store.load(&slug) {
@@ -267,11 +279,19 @@ impl Hub {
             if let Err(e) = store.empty_trash() {
                 tracing::error!(error = %e, "could not empty the trash of deleted sessions");
             }
-            Ok::<_, std::io::Error>(loaded)
+            Ok::<_, std::io::Error>((loaded, store.load_series()?))
         })
         .await
         .map_err(std::io::Error::other)??;
-        tracing::info!(sessions = loaded.len(), "sessions loaded");
+        tracing::info!(
+            sessions = loaded.len(),
+            series = series.len(),
+            "sessions loaded"
+        );
+        for one in series {
+            hub.series
+                .insert(one.name.clone(), Arc::new(SeriesEntry::new(one)));
+        }
         for (session, files) in loaded {
             hub.spawn(session, files);
         }
@@ -298,6 +318,18 @@ impl Hub {
         language: Language,
         time_zone: TimeZoneName,
     ) -> Result<Created, CreateError> {
+        self.create_in(slug, title, language, time_zone, None).await
+    }
+
+    /// [`Hub::create`], the session belonging to `series` when given.
+    async fn create_in(
+        &self,
+        slug: SessionName,
+        title: String,
+        language: Language,
+        time_zone: TimeZoneName,
+        series: Option<SeriesName>,
+    ) -> Result<Created, CreateError> {
         // The live registry first: a session whose directory vanished is still running and
         // must not be replaced by a new one under the same name.
         if self.sessions.contains_key(&slug) {
@@ -311,6 +343,7 @@ impl Hub {
             created_at: self.clock.now_ms(),
             key_hash: hash_key(&key),
             time_zone,
+            series,
         };
         let session = Session::new(meta);
         self.install(move || Ok(session)).await?;
@@ -468,6 +501,7 @@ mod tests {
             key_hash: Arc::new(hash),
             presence: Arc::default(),
             last_activity: Arc::default(),
+            series: None,
         };
         assert!(handle.verify_key(&a));
         assert!(!handle.verify_key(&b));

@@ -564,6 +564,7 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
     let handle = SessionHandle {
         requests: tx,
         slug: session.meta.slug.clone(),
+        series: session.meta.series.clone(),
         key_hash: Arc::new(key_hash),
         presence: Arc::default(),
         // Votes, likes and hides leave no time in the session's state; the files remember.

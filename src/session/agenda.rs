@@ -57,6 +57,9 @@ impl Session {
             .iter()
             .map(|p| {
                 let mut draft = p.draft.clone();
+                // The prompt's template ref if it was made from one, else its own id: a
+                // template exported from a seminar of a series keeps lining up with the series.
+                draft.template = Some(draft.template.unwrap_or_else(|| p.id.0.clone()));
                 if let Some(source) = draft.activity.ballot_source_mut() {
                     if let Some(at) = self.prompts.iter().position(|q| &q.id == source) {
                         *source = PromptId(format!("@{at}"));
@@ -78,14 +81,19 @@ impl Session {
     }
 
     /// [`Command::UpdatePrompt`]: drafts change freely; opened prompts keep their activity.
+    /// A draft without a template ref keeps the prompt's (the console edits the question,
+    /// not which template prompt it stands for).
     pub(super) fn update_prompt(
         &mut self,
         prompt_id: &PromptId,
         draft: &PromptDraft,
     ) -> Result<Vec<Event>, Rejection> {
         let at = self.prompt_index(prompt_id)?;
-        let draft = self.check_draft(draft, Some(prompt_id))?;
+        let mut draft = self.check_draft(draft, Some(prompt_id))?;
         let prompt = &mut self.prompts[at];
+        if draft.template.is_none() {
+            draft.template.clone_from(&prompt.draft.template);
+        }
         if prompt.state != PromptState::Draft
             && (draft.activity != prompt.draft.activity
                 || draft.per_group != prompt.draft.per_group)
@@ -101,14 +109,16 @@ impl Session {
         Ok(vec![Event::PromptUpdated(prompt.clone())])
     }
 
-    /// [`Command::DuplicatePrompt`]: a copy as a new draft right after the original.
+    /// [`Command::DuplicatePrompt`]: a copy as a new draft right after the original (a new
+    /// prompt: it stands for no template prompt).
     pub(super) fn duplicate_prompt(
         &mut self,
         prompt_id: &PromptId,
         now: Millis,
     ) -> Result<Vec<Event>, Rejection> {
         let at = self.prompt_index(prompt_id)?;
-        let draft = self.prompts[at].draft.clone();
+        let mut draft = self.prompts[at].draft.clone();
+        draft.template = None;
         let prompt = self.push_prompt(draft, now)?;
         // Move the copy from the end to right after its original.
         if let Some(copy) = self.prompts.pop() {

@@ -109,6 +109,8 @@ impl Session {
 #[cfg(test)]
 mod erase_tests;
 #[cfg(test)]
+mod template_tests;
+#[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,9 @@ pub struct SessionMeta {
     pub key_hash: String,
     /// The time zone exports show times in (sessions made before it existed: Helsinki's).
     pub time_zone: TimeZoneName,
+    /// The series it was made in, if any: that series' key may read its exports. Set once at
+    /// creation; imports start outside any series.
+    pub series: Option<SeriesName>,
 }
 
 /// One workshop's whole state. It has no serde shape of its own: snapshots store it as

@@ -54,6 +54,11 @@ pub struct PromptDraft {
     /// item's column is picked anew (for "one actor at a time, each in its column" tasks).
     #[serde(default)]
     pub reset_column: bool,
+    /// The template prompt this one was made from: its id in the series' (or agenda file's)
+    /// agenda, e.g. `"p2"`. The comparison report matches prompts across sessions by it, so
+    /// a retitled question still lines up. Omitted when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
 }
 
 /// Where a prompt is in its life.
@@ -161,6 +166,23 @@ pub fn validate_draft(draft: &PromptDraft) -> Result<PromptDraft, Rejection> {
         // Stored only where it means something, as `auto_close` without a time box is not.
         reset_column: draft.reset_column
             && matches!(&activity, Activity::Brainstorm(b) if !b.columns.is_empty()),
+        template: validate_template(draft.template.as_deref())?,
         activity,
     })
+}
+
+/// A template reference as stored: trimmed, empty meaning none, at most [`TEMPLATE_REF_MAX`]
+/// characters of letters, digits, `-`, `_` and `@` (prompt ids and `@N` places).
+fn validate_template(raw: Option<&str>) -> Result<Option<String>, Rejection> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let ok = raw.chars().count() <= TEMPLATE_REF_MAX
+        && raw
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '@'));
+    if !ok {
+        return Err(invalid("the template reference is not a prompt id"));
+    }
+    Ok(Some(raw.to_owned()))
 }

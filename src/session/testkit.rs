@@ -23,6 +23,7 @@ pub(crate) fn session_titled(title: &str, created_at: Millis) -> Session {
         created_at,
         key_hash: "00".into(),
         time_zone: Default::default(),
+        series: None,
     })
 }
 
@@ -45,6 +46,7 @@ pub(crate) fn draft(title: &str) -> PromptDraft {
         wall: false,
         show_results: ResultsVisibility::Live,
         reset_column: false,
+        template: None,
     }
 }
 

@@ -87,6 +87,14 @@ impl SessionName {
     }
 }
 
+/// A series' name (`hyvinsivi-2018` in `/series/hyvinsivi-2018`): the same rules as a
+/// session name, in a namespace of its own (series live apart from sessions on disk and in URLs).
+pub type SeriesName = SessionName;
+
+/// Longest template reference a prompt may carry, in characters: a template prompt's id
+/// (`p12`) with room to spare.
+pub const TEMPLATE_REF_MAX: usize = 40;
+
 impl<'de> Deserialize<'de> for SessionName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;

@@ -31,6 +31,7 @@
 //! | [`format`](mod@format) | the persisted forms, their versions, the conversions and migrations  |
 //! | `journal`    | an open session's files: append, snapshot and rotation; replay       |
 //! | `load`       | the state from a snapshot and the journal, or rebuilt without one    |
+//! | [`series`](mod@series) | series of seminars: `<data-dir>/series/<name>/series.json`  |
 //! | `scrub`      | an erased item's words rewritten out of the history, crash-safely    |
 //! | `fs`         | the file layer under all of it: the real disk, or a simulated one    |
 //! | `sim_fs`, `power_loss` | tests: a disk that loses unsynced writes; crashes under the real hub |
@@ -46,6 +47,7 @@ mod load;
 #[cfg(test)]
 mod power_loss;
 mod scrub;
+pub mod series;
 #[cfg(test)]
 mod sim_fs;
 #[cfg(test)]

@@ -458,6 +458,7 @@ fn generate_golden_fixtures() {
             // SHA-256 of "golden-key".
             key_hash: "62518b7ee254c5426695f549d536d62c3c2374500711c708a970b19a5846b24c".into(),
             time_zone: Default::default(),
+            series: None,
         });
         let mut files = store.create(&session).unwrap();
         for (at, value) in script() {

@@ -57,6 +57,7 @@ fn new_session() -> Session {
         created_at: T0,
         key_hash: "00".into(),
         time_zone: Default::default(),
+        series: None,
     })
 }
 

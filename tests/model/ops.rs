@@ -613,5 +613,6 @@ fn draft(s: &Session, kind: u8, flag: u8) -> PromptDraft {
         wall: bit(1),
         show_results: ResultsVisibility::Live,
         reset_column: false,
+        template: None,
     }
 }

@@ -20,6 +20,7 @@ impl Importer<'_> {
             created_at: self.doc.session.created_at.0,
             key_hash: target.key_hash.clone(),
             time_zone: self.doc.session.time_zone.clone(),
+            series: None,
         };
         let mut session = Session::new(meta);
         session.prompts = self.prompts;

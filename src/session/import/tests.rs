@@ -28,6 +28,7 @@ fn draft(activity: Activity, title: &str) -> PromptDraft {
         wall: false,
         show_results: ResultsVisibility::Live,
         reset_column: false,
+        template: None,
     }
 }
 

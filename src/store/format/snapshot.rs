@@ -140,6 +140,9 @@ pub struct MetaV1 {
     /// The exports' time zone (absent before it existed: Helsinki's).
     #[serde(default)]
     pub time_zone: TimeZoneName,
+    /// The series it was made in (absent: none, as for every session made before series).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<SessionName>,
 }
 
 /// A prompt: its id and life, with its draft's fields (and the activity's) flattened in.
@@ -345,6 +348,7 @@ impl From<SessionMeta> for MetaV1 {
             created_at: m.created_at,
             key_hash: m.key_hash,
             time_zone: m.time_zone,
+            series: m.series,
         }
     }
 }
@@ -358,6 +362,7 @@ impl From<MetaV1> for SessionMeta {
             created_at: m.created_at,
             key_hash: m.key_hash,
             time_zone: m.time_zone,
+            series: m.series,
         }
     }
 }
