@@ -52,6 +52,7 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
             time_zone: session.meta.time_zone.clone(),
             seq: session.seq(),
             current_prompt,
+            series: session.meta.series.clone(),
         },
         groups: session.groups().to_vec(),
         participants: participant_docs,

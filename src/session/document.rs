@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     iso8601, Group, GroupId, ImportError, ItemId, Language, Millis, PromptDraft, PromptId,
-    PromptState, Results, SessionName, Theme, ThemeId, TimeZoneName,
+    PromptState, Results, SeriesName, SessionName, Theme, ThemeId, TimeZoneName,
 };
 
 /// The JSON export's format name.
@@ -127,6 +127,11 @@ pub struct SessionInfo {
     /// The prompt the phones show (open, or the one last closed), if it is in the document.
     #[serde(default)]
     pub current_prompt: Option<PromptId>,
+    /// The series it was made in, for readers such as the comparison report (version 3;
+    /// absent when none). An import does not put the new session in it: a series' key reads
+    /// only the sessions made in that series, not copies anyone could import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesName>,
 }
 
 /// A participant, known only by pseudonym.
