@@ -16,6 +16,8 @@
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
 //! | [`series`]   | a series of seminars: one agenda template, the sessions made from it    |
+//! | [`text`]     | words that belong together: folding, Snowball stemming, word tallies,  |
+//! |              | theme suggestions (pure, local)                                        |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 //!
 //! Outside the library: `src/main.rs` is the `paja` command (serve, or export and import
@@ -35,5 +37,6 @@ pub mod series;
 pub mod server;
 pub mod session;
 pub mod store;
+pub mod text;
 
 pub use server::{Config, Server};

@@ -30,4 +30,5 @@ mod themes;
 mod trust_http;
 mod welcome_paging;
 mod wire_edges;
+mod words;
 mod workshop;
