@@ -165,3 +165,45 @@ fn names_and_notes_are_cleaned_as_typed_and_blank_notes_are_none() {
         Some("Kunta\n\nmukana")
     );
 }
+
+#[test]
+fn a_template_ref_and_a_vote_on_themes_survive_the_round_trip() {
+    let mut w = fixture::themed_report_workshop();
+    let mut parts = w.session.to_parts();
+    parts.prompts[0].draft.template = Some("p1".into());
+    w.session = Session::from_parts(parts);
+    let source = w.session.prompts()[0].id.clone();
+    let vote = w.add_open(
+        "Mikä teema on tärkein?",
+        Activity::DotVote(DotVote {
+            source,
+            dots: 3,
+            max_per_item: 2,
+            vote_on: VoteOn::Themes,
+        }),
+    );
+    for (who, on) in [(0, 1), (0, 1), (1, 2)] {
+        w.apply(Command::PlaceDot {
+            participant: fixture::person(who),
+            prompt_id: vote.clone(),
+            item_id: ItemId(theme(on).0),
+        });
+    }
+    w.apply(Command::ClosePrompt { prompt_id: vote });
+    let bytes = doc::to_bytes(&doc_of(&w.session));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("\"template\": \"p1\""), "{text}");
+    let imported = import(doc::parse(&bytes).expect("parse")).expect("import");
+    assert_eq!(doc::to_bytes(&doc_of(&imported)), bytes, "byte for byte");
+    assert_eq!(imported.prompts()[0].draft.template.as_deref(), Some("p1"));
+
+    // A theme on the ballot must be one of the source's.
+    let mut d = doc::parse(&bytes).expect("parse");
+    let ballot = d.prompts.last_mut().expect("the vote");
+    assert_eq!(ballot.ballot.len(), 3, "the source's three themes");
+    ballot.ballot[0] = ItemId(theme(99).0);
+    assert_eq!(import(d).expect_err("refused").code(), "unknown_item");
+    let mut d = doc::parse(&bytes).expect("parse");
+    brainstorm(&mut d).draft.template = Some("ei kelpaa!".into());
+    assert_eq!(import(d).expect_err("refused").code(), "invalid_prompt");
+}
