@@ -302,10 +302,18 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     assert_eq!(book.sheet_names()[0], "Sammanfattning");
     let ideas = sheet(&mut book, BRAINSTORM_SHEET);
     assert_eq!(
-        texts(&row_starting(&ideas, "Text")[..6]),
-        ["Text", "Kolumn", "Grupp", "Gillningar", "Poäng", "Dold"]
+        texts(&row_starting(&ideas, "Text")[..7]),
+        [
+            "Text",
+            "Kolumn",
+            "Grupp",
+            "Tema",
+            "Gillningar",
+            "Poäng",
+            "Dold"
+        ]
     );
-    assert_eq!(row_starting(&ideas, "Roskaa")[5].to_string(), "ja");
+    assert_eq!(row_starting(&ideas, "Roskaa")[6].to_string(), "ja");
 
     let response = server
         .get_with_key("/api/sessions/vienti/export.xlsx?prompts=2", &key)

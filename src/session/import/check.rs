@@ -174,25 +174,7 @@ impl<'d> Importer<'d> {
             },
         };
         let draft = validate_draft(&p.draft).map_err(invalid_prompt)?;
-        if let Some(source) = draft.activity.ballot_source() {
-            let Some(&at) = self.prompt_at.get(source) else {
-                return Err(ImportError::DotVoteSourceMissing {
-                    prompt: p.id.0.clone(),
-                    source_prompt: source.0.clone(),
-                });
-            };
-            let source_activity = &self.doc.prompts[at].draft.activity;
-            let themable = matches!(source_activity, Activity::Brainstorm(_));
-            if source == &p.id
-                || !source_activity.takes_items()
-                || (theme_vote(&draft.activity) && !themable)
-            {
-                return Err(ImportError::InvalidPrompt {
-                    prompt: p.id.0.clone(),
-                    reason: "a dot vote's source must be a brainstorm or word cloud".into(),
-                });
-            }
-        }
+        self.ballot_source(p, &draft)?;
         let state_error = |reason| ImportError::InvalidState {
             prompt: p.id.0.clone(),
             reason,
@@ -242,6 +224,32 @@ impl<'d> Importer<'d> {
             themes: Vec::new(),
             by_theme: false,
         })
+    }
+
+    /// A dot vote's or matrix's source: in the file, not itself, a prompt that takes items (a
+    /// brainstorm for a vote on themes).
+    fn ballot_source(&self, p: &PromptDoc, draft: &PromptDraft) -> Result<(), ImportError> {
+        let Some(source) = draft.activity.ballot_source() else {
+            return Ok(());
+        };
+        let Some(&at) = self.prompt_at.get(source) else {
+            return Err(ImportError::DotVoteSourceMissing {
+                prompt: p.id.0.clone(),
+                source_prompt: source.0.clone(),
+            });
+        };
+        let source_activity = &self.doc.prompts[at].draft.activity;
+        let themable = matches!(source_activity, Activity::Brainstorm(_));
+        if source == &p.id
+            || !source_activity.takes_items()
+            || (theme_vote(&draft.activity) && !themable)
+        {
+            return Err(ImportError::InvalidPrompt {
+                prompt: p.id.0.clone(),
+                reason: "a dot vote's source must be a brainstorm or word cloud".into(),
+            });
+        }
+        Ok(())
     }
 
     /// Items: each fits its prompt (text, column, group, likes, history).
