@@ -48,7 +48,7 @@ interface DotVoteFields {
 type ActivityFields = BrainstormFields | PollFields | ScaleFields | WordCloudFields | DotVoteFields | MatrixFields;
 
 /** A prompt as sent in `welcome` and the prompt events. */
-type Prompt = PromptCommon & ActivityFields;
+type Prompt = PromptCommon & ActivityFields & ThemeFields;
 
 /** A prompt's derived numbers, tagged by kind (brainstorms have none on the wire). */
 type Results =
@@ -78,6 +78,8 @@ interface Item {
   history?: { text: string; at: Millis }[];
   /** Facilitator only. */
   author?: string;
+  /** Its theme's id (a merged duplicate: its root's); absent when none. */
+  theme?: string;
 }
 
 /** A small group or theme table. */
@@ -108,6 +110,8 @@ interface Welcome {
   items_before?: number;
   results: Record<string, Results>;
   participants?: number;
+  /** Facilitator only: notes by prompt id, absent when none. */
+  notes?: Record<string, string>;
 }
 
 /** A page of the facilitator's older items, the answer to `{"type":"items","before":…}`. */
@@ -136,7 +140,8 @@ type ServerMessage =
   | { type: 'screen_changed'; seq: number; view: ScreenView }
   | { type: 'item_added' | 'item_updated' | 'item_unhidden'; seq: number; item: Item }
   | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string }
-  | { type: 'item_erased'; seq: number; item_id: string };
+  | { type: 'item_erased'; seq: number; item_id: string }
+  | NotesChanged;
 
 // --- The matrix (2×2) activity: its settings, its results, its phone's frames and `mine`. ---
 
@@ -167,3 +172,26 @@ type MatrixAction =
 
 /** `welcome.mine.places`: this phone's placements, item id → [x, y]. */
 interface MatrixMine { places?: Record<string, [number, number]> }
+
+// --- Themes, moved items and notes (docs/protocol.md, "Themes, moving items and notes"). ---
+
+/** A brainstorm's heading for sorting its items; `id` is made by the console. */
+interface Theme { id: string; name: string }
+
+/** A brainstorm's themes in order, and whether the projector lays it out by them. */
+interface ThemeFields { themes?: Theme[]; by_theme?: boolean }
+
+/** Facilitator only: a prompt's notes changed (`""`: none). */
+interface NotesChanged { type: 'notes_changed'; seq: number; prompt: string; notes: string }
+
+/** What the console sends to sort a brainstorm (each with an `id` and acked). */
+type ThemeAction =
+  | { type: 'add_theme'; id: string; prompt: string; theme: string; name: string; items?: string[] }
+  | { type: 'rename_theme'; id: string; prompt: string; theme: string; name: string }
+  | { type: 'merge_themes'; id: string; prompt: string; from: string; into: string }
+  | { type: 'remove_theme'; id: string; prompt: string; theme: string }
+  | { type: 'move_theme'; id: string; prompt: string; theme: string; to: number }
+  | { type: 'set_item_theme'; id: string; items: string[]; theme: string | null }
+  | { type: 'move_item'; id: string; item: string; column?: number; group?: string | null }
+  | { type: 'set_notes'; id: string; prompt: string; notes: string }
+  | { type: 'show_by_theme'; id: string; prompt: string; on: boolean };

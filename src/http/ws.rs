@@ -24,6 +24,11 @@ use connection::Connection;
 
 /// Largest websocket message or frame accepted, in bytes (axum's default is 64 MiB).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// Largest message a facilitator's console may send after its hello, in bytes: one command
+/// may carry 500 item ids (`add_theme`, `set_item_theme`: 20 KB) or a prompt's notes (20,000
+/// characters), which a phone's [`MAX_MESSAGE_BYTES`] would refuse. The console holds the
+/// key, and this is still no more than the library reads anyway.
+pub const STAFF_MESSAGE_BYTES: usize = HARD_MAX_MESSAGE_BYTES;
 /// What the websocket library itself accepts (still bounded). Larger than
 /// [`MAX_MESSAGE_BYTES`] on purpose: a frame the library refuses is left unread in the
 /// socket, and closing a socket with unread input makes the kernel reset the connection,

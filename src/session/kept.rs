@@ -108,6 +108,12 @@ mod tests {
             json!({"type":"import_agenda","prompts":[draft, draft]}),
             json!({"type":"add_group","name":" Ryhmä\u{0} ","color":"#aabbcc"}),
             json!({"type":"edit_item","item_id":"00000000-0000-0000-0000-000000000002","text":"\u{0}a\u{200b}"}),
+            json!({"type":"add_theme","prompt":"p1","theme":"00000000-0000-0000-0000-000000000003",
+                "name":" Nuoret\u{0} "}),
+            json!({"type":"rename_theme","prompt":"p1","theme":"00000000-0000-0000-0000-000000000003",
+                "name":"\u{7}Digi "}),
+            json!({"type":"set_notes","prompt":"p1","notes":" rivi 1\r\nrivi 2\u{0} "}),
+            json!({"type":"set_notes","prompt":"p1","notes":" \u{0}\u{0} "}),
         ] {
             let once = command(cmd.clone()).normalized();
             assert_ne!(once, command(cmd.clone()), "{cmd} is cleaned");

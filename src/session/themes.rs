@@ -138,7 +138,12 @@ impl Session {
             if &item.prompt_id != prompt {
                 return Err(Rejection::ItemNotFound);
             }
-            roots.insert(self.item_index[&self.merge_root(id)]);
+            let root = self.merge_root(id);
+            let at = self
+                .item_index
+                .get(&root)
+                .or_else(|| self.item_index.get(id));
+            roots.extend(at.copied());
         }
         Ok(roots.into_iter().collect())
     }
@@ -164,8 +169,11 @@ impl Session {
         let prompt = &self.items[first].prompt_id;
         if self.has_merges(prompt) {
             let roots: BTreeSet<ItemId> = changed.iter().map(|&at| self.items[at].id).collect();
-            let dups: Vec<usize> = self.by_prompt[prompt]
-                .iter()
+            let dups: Vec<usize> = self
+                .by_prompt
+                .get(prompt)
+                .into_iter()
+                .flatten()
                 .copied()
                 .filter(|&at| {
                     let item = &self.items[at];
@@ -317,6 +325,11 @@ impl Session {
         items: &[ItemId],
         theme: Option<&ThemeId>,
     ) -> Result<Vec<Event>, Rejection> {
+        if items.len() > THEME_ITEMS_MAX {
+            return Err(Rejection::TooManyItems {
+                max: THEME_ITEMS_MAX,
+            });
+        }
         let Some(first) = items.first() else {
             return Ok(Vec::new());
         };

@@ -258,3 +258,41 @@ async fn merging_and_removing_themes_reach_the_projector() {
         "unknown_theme"
     );
 }
+
+#[tokio::test]
+async fn the_console_may_send_500_items_or_long_notes_in_one_frame() {
+    let server = TestServer::start().await;
+    let key = server.create_session("teemat-3").await;
+    let (mut fac, _) = server.facilitator("teemat-3", &key).await;
+    let ideas = add_and_open(&mut fac, json!({"kind":"brainstorm","title":"Ideat"})).await;
+    // 500 item ids are about 20 KB: over a phone's 16 KiB, read whole for the console (and
+    // refused here for naming unknown items, not for their size).
+    let ids: Vec<Uuid> = (0..500).map(|_| Uuid::new_v4()).collect();
+    let frame = json!({"type":"set_item_theme","items":ids,"theme":null});
+    assert!(frame.to_string().len() > 16 * 1024);
+    assert_eq!(refused(&mut fac, frame).await, "item_not_found");
+    let mut more = ids.clone();
+    more.push(Uuid::new_v4());
+    let frame = json!({"type":"set_item_theme","items":more,"theme":null});
+    assert_eq!(refused(&mut fac, frame).await, "too_many_items");
+    // Notes of 15,000 characters of Finnish, 30 KB.
+    let long = "ä".repeat(15_000);
+    let (_, events) = command(
+        &mut fac,
+        json!({"type":"set_notes","prompt":ideas,"notes":long}),
+    )
+    .await;
+    assert_eq!(
+        events[0]["notes"].as_str().map(|n| n.chars().count()),
+        Some(15_000)
+    );
+    let too_long = "a".repeat(20_001);
+    assert_eq!(
+        refused(
+            &mut fac,
+            json!({"type":"set_notes","prompt":ideas,"notes":too_long})
+        )
+        .await,
+        "text_too_long"
+    );
+}

@@ -13,6 +13,7 @@
 
 mod model;
 mod ops;
+mod themes;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -275,7 +275,7 @@ impl Model {
         for prompt in s.prompts().iter().filter(|p| p.state != PromptState::Draft) {
             results_agree(s, prompt)?;
         }
-        Ok(())
+        super::themes::check(s)
     }
 }
 

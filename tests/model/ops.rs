@@ -101,6 +101,15 @@ pub enum Op {
     Withdraw { who: u8, item: u8 },
     /// The facilitator drops an item's earlier texts.
     EraseHistory(u8),
+    /// The facilitator sorts a brainstorm: a theme command, a moved item or notes
+    /// (`super::themes::command`), mostly on the prompt phones show.
+    Theme {
+        kind: u8,
+        prompt: u8,
+        item: u8,
+        a: u8,
+        b: u8,
+    },
 }
 
 /// Texts participants send: plain, a case-folded duplicate, Finnish, control characters,
@@ -170,6 +179,8 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => idx().prop_map(Op::Erase),
         2 => (who(), idx()).prop_map(|(who, item)| Op::Withdraw { who, item }),
         1 => idx().prop_map(Op::EraseHistory),
+        10 => (any::<u8>(), idx(), idx(), any::<u8>(), any::<u8>())
+            .prop_map(|(kind, prompt, item, a, b)| Op::Theme { kind, prompt, item, a, b }),
     ]
 }
 
@@ -224,6 +235,21 @@ impl World {
     fn answered(s: &Session, n: u8) -> PromptId {
         match s.current_prompt() {
             Some(p) if n < 12 => p.id.clone(),
+            _ => Self::prompt(s, n),
+        }
+    }
+
+    /// What the facilitator sorts: mostly a brainstorm (the one with most items first).
+    fn brainstorm(s: &Session, n: u8) -> PromptId {
+        let mut ids: Vec<&Prompt> = s
+            .prompts()
+            .iter()
+            .filter(|p| matches!(p.draft.activity, Activity::Brainstorm(_)))
+            .collect();
+        ids.sort_by_key(|p| std::cmp::Reverse(s.items_for(&p.id).count()));
+        match n {
+            0..=7 if !ids.is_empty() => ids[0].id.clone(),
+            8..=11 if !ids.is_empty() => ids[usize::from(n) % ids.len()].id.clone(),
             _ => Self::prompt(s, n),
         }
     }
@@ -543,6 +569,27 @@ impl World {
                 }
             }
             Op::EraseHistory(i) => Command::EraseItemHistory { item_id: item(i) },
+            Op::Theme {
+                kind,
+                prompt: p,
+                item: i,
+                a,
+                b,
+            } => {
+                let prompt_id = Self::brainstorm(s, p);
+                let items = match i {
+                    255 => vec![item(i)],
+                    _ => {
+                        let own: Vec<ItemId> = s.items_for(&prompt_id).map(|i| i.id).collect();
+                        let n = usize::from(i);
+                        (0..1 + n % 3)
+                            .filter_map(|k| own.get((n + k * 5) % own.len().max(1)).copied())
+                            .collect()
+                    }
+                };
+                let existing: Vec<ThemeId> = s.themes(&prompt_id).iter().map(|t| t.id).collect();
+                super::themes::command(prompt_id, &existing, items, kind, a, b)
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 use super::{
     CLOSE_DELETED, CLOSE_DRAIN, CLOSE_IDLE, CLOSE_POLICY, CLOSE_RESTART, CLOSE_TOO_BIG,
     HELLO_TIMEOUT, MAX_FRAMES_PER_WRITE, MAX_IN_FLIGHT, MAX_MESSAGE_BYTES, SEND_TIMEOUT,
+    STAFF_MESSAGE_BYTES,
 };
 use crate::clock::Clock;
 use crate::hub::{CommandError, Frames, Joined, SessionHandle};
@@ -315,8 +316,12 @@ where
         frame: Option<Result<Message, axum::Error>>,
     ) -> Result<(), Closed> {
         live.last_heard = Instant::now();
+        let limit = match live.identity.role {
+            Role::Facilitator => STAFF_MESSAGE_BYTES,
+            Role::Participant | Role::Screen => MAX_MESSAGE_BYTES,
+        };
         let text = match frame {
-            Some(Ok(Message::Text(text))) if text.len() > MAX_MESSAGE_BYTES => {
+            Some(Ok(Message::Text(text))) if text.len() > limit => {
                 return Box::pin(self.too_big()).await;
             }
             Some(Ok(Message::Text(text))) => text,
