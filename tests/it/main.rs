@@ -8,6 +8,7 @@ mod activities;
 mod browser;
 mod code_size;
 mod crash;
+mod dot_themes;
 mod durability;
 mod erase;
 mod erase_disk;

@@ -238,12 +238,7 @@ impl<'d> Importer<'d> {
                 source_prompt: source.0.clone(),
             });
         };
-        let source_activity = &self.doc.prompts[at].draft.activity;
-        let themable = matches!(source_activity, Activity::Brainstorm(_));
-        if source == &p.id
-            || !source_activity.takes_items()
-            || (theme_vote(&draft.activity) && !themable)
-        {
+        if source == &p.id || !source_fits(&draft.activity, &self.doc.prompts[at].draft.activity) {
             return Err(ImportError::InvalidPrompt {
                 prompt: p.id.0.clone(),
                 reason: "a dot vote's source must be a brainstorm or word cloud".into(),
@@ -454,6 +449,12 @@ impl<'d> Importer<'d> {
 
         Ok(())
     }
+}
+
+/// Whether a ballot's source is a prompt it may draw on: one that takes items, and a
+/// brainstorm (only brainstorms have themes) for a dot vote on themes.
+fn source_fits(vote: &Activity, source: &Activity) -> bool {
+    source.takes_items() && (!theme_vote(vote) || matches!(source, Activity::Brainstorm(_)))
 }
 
 /// Whether `activity` is a dot vote on its source's themes.
