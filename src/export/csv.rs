@@ -23,14 +23,16 @@
 
 use std::borrow::Cow;
 
-use super::tables::{column_name, group_name, history, results_table, Table, Value};
+use super::tables::{column_name, group_name, history, results_table, theme_name, Table, Value};
 use super::{iso8601, Delimiter, View};
 
 /// The UTF-8 byte order mark: without it Excel decodes a CSV as the local code page.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The CSV header: the core columns first, then what the workshop activities add.
-pub const CSV_HEADER: [&str; 12] = [
+/// The CSV header: the core columns first, then what the workshop activities add, each new
+/// column at the end so that a script reading columns by place keeps working (`theme`: the
+/// name of the brainstorm theme the item counts under, empty when none).
+pub const CSV_HEADER: [&str; 13] = [
     "prompt",
     "text",
     "participant",
@@ -43,6 +45,7 @@ pub const CSV_HEADER: [&str; 12] = [
     "merged_into",
     "history",
     "item_id",
+    "theme",
 ];
 
 /// The CSV for `view`: one prompt's results table when it holds a single poll, scale, word
@@ -120,7 +123,8 @@ fn items_csv(view: &View<'_>) -> Vec<u8> {
                 let column = column_name(prompt, item).unwrap_or_default();
                 let group = group_name(session, item.group.as_ref()).unwrap_or_default();
                 let history = history(item);
-                let cells: [Cow<'_, str>; 12] = [
+                let theme = theme_name(session, item).unwrap_or_default();
+                let cells: [Cow<'_, str>; 13] = [
                     escape(&prompt.draft.title),
                     escape(&item.text),
                     session.pseudonym(&item.participant).into(),
@@ -136,6 +140,7 @@ fn items_csv(view: &View<'_>) -> Vec<u8> {
                         .into(),
                     escape(&history),
                     item.id.to_string().into(),
+                    escape(theme),
                 ];
                 let _ = writer.write_record(cells.iter().map(|c| c.as_bytes()));
             }

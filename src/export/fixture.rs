@@ -342,3 +342,43 @@ fn report_answers(w: &mut Workshop) {
     w.submit(1, &cloud, "luottamus", None);
     w.submit(1, &cloud, "Avoimuus", None);
 }
+
+/// The id of the `n`-th theme of [`themed_report_workshop`], from 1.
+pub fn theme(n: u128) -> ThemeId {
+    ThemeId(Uuid::from_u128(0x7e3e_0000 + n))
+}
+
+/// [`report_workshop`] curated: its brainstorm's themes "Nuoret" (Ohjaamo, so its merged
+/// duplicate too), "Tieto & <kulku>" (Tiedonkulku and the hidden Roskaa) and "Tyhjä" (none),
+/// the starred item in no theme, shown by theme; notes on the brainstorm (two paragraphs,
+/// markup) and on the poll.
+pub fn themed_report_workshop() -> Workshop {
+    let mut w = report_workshop();
+    let mut parts = w.session.to_parts();
+    let names = ["Nuoret", "Tieto & <kulku>", "Tyhjä"];
+    let brainstorm = &mut parts.prompts[0];
+    brainstorm.themes = (1..)
+        .zip(names)
+        .map(|(n, name)| Theme {
+            id: theme(n),
+            name: name.into(),
+        })
+        .collect();
+    brainstorm.by_theme = true;
+    let first = brainstorm.id.clone();
+    let poll = parts.prompts[1].id.clone();
+    // Items 101 Ohjaamo, 103 Tiedonkulku, 104 Roskaa (hidden); 102 is merged into 101.
+    for (item, n) in [(101, 1), (103, 2), (104, 2)] {
+        let id = ItemId(Uuid::from_u128(item));
+        if let Some(item) = parts.items.iter_mut().find(|i| i.id == id) {
+            item.theme = Some(theme(n));
+        }
+    }
+    parts.notes.insert(
+        first,
+        "Nuoret puuttuvat verkostosta.\n\nSeuraavaksi: <b>kutsu</b> Ohjaamo\nja kunta.".into(),
+    );
+    parts.notes.insert(poll, "Kunta vahvasti mukana.".into());
+    w.session = Session::from_parts(parts);
+    w
+}

@@ -54,6 +54,7 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
             time_zone: session.meta.time_zone.clone(),
             seq: session.seq(),
             current_prompt,
+            series: session.meta.series.clone(),
         },
         groups: session.groups().to_vec(),
         participants: participant_docs,
@@ -115,6 +116,9 @@ fn prompt_doc(
             .copied()
             .filter(|id| included.contains(id))
             .collect(),
+        themes: p.themes.clone(),
+        by_theme: p.by_theme,
+        notes: session.notes(&p.id).map(str::to_owned),
         results: Derived(view.results(p)),
         answers,
         items,
@@ -147,6 +151,7 @@ fn item_doc(view: &View<'_>, i: &Item) -> ItemDoc {
         hidden: i.hidden,
         column: i.column,
         group: i.group.clone(),
+        theme: i.theme,
         approved: i.approved,
         starred: i.starred,
         merged_into: i.merged_into,

@@ -14,6 +14,7 @@ use super::words::{self, Words};
 use super::View;
 
 /// Re-exported so the workbook and the CSV find every table helper here.
+pub use super::activity::themes::theme_name;
 pub use super::activity::{column_name, results_table};
 
 /// Headings and words of the workbook and the CSV in one language.
@@ -202,12 +203,14 @@ impl Labels {
         }
     }
 
-    /// The headings of the workbook's items table, in its column order.
-    pub fn item_headings(&self) -> [&'static str; 11] {
+    /// The headings of the workbook's items table, in its column order: the three ways an
+    /// item is sorted (column, group, theme) side by side.
+    pub fn item_headings(&self) -> [&'static str; 12] {
         [
             self.text,
             self.column,
             self.group,
+            self.words.theme,
             self.likes,
             self.words.dots,
             self.hidden,

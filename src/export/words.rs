@@ -39,6 +39,14 @@ pub struct Words {
     pub item: &'static str,
     /// Dots an item received.
     pub dots: &'static str,
+    /// A brainstorm theme the facilitator put an item in.
+    pub theme: &'static str,
+    /// A brainstorm's themes, as a heading.
+    pub themes: &'static str,
+    /// Where items in no theme are listed beside the themes.
+    pub other_theme: &'static str,
+    /// The facilitator's notes on a prompt.
+    pub notes: &'static str,
 }
 
 /// Finnish.
@@ -64,6 +72,10 @@ pub static FI: Words = Words {
     rank: "Sija",
     item: "Vastaus",
     dots: "Pisteitä",
+    theme: "Teema",
+    themes: "Teemat",
+    other_theme: "Muut",
+    notes: "Muistiinpanot",
 };
 
 /// Swedish (as written in Finland).
@@ -89,6 +101,10 @@ pub static SV: Words = Words {
     rank: "Placering",
     item: "Svar",
     dots: "Poäng",
+    theme: "Tema",
+    themes: "Teman",
+    other_theme: "Övriga",
+    notes: "Anteckningar",
 };
 
 /// English.
@@ -114,6 +130,10 @@ pub static EN: Words = Words {
     rank: "Rank",
     item: "Answer",
     dots: "Dots",
+    theme: "Theme",
+    themes: "Themes",
+    other_theme: "Other",
+    notes: "Notes",
 };
 
 /// The shared words in `language`.

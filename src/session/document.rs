@@ -15,13 +15,22 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     iso8601, Group, GroupId, ImportError, ItemId, Language, Millis, PromptDraft, PromptId,
-    PromptState, Results, SessionName, TimeZoneName,
+    PromptState, Results, SeriesName, SessionName, Theme, ThemeId, TimeZoneName,
 };
 
 /// The JSON export's format name.
 pub const JSON_FORMAT: &str = "paja-session";
-/// Bumped on incompatible changes to the JSON export (2: complete and importable).
-pub const JSON_VERSION: u32 = 2;
+/// Bumped on incompatible changes to the JSON export (2: complete and importable; 3: themes,
+/// notes and template refs, which an import must understand to keep them).
+pub const JSON_VERSION: u32 = 3;
+/// The oldest version an import still reads: version 2 files are version 3 files without
+/// themes, notes or template refs, so they read as such.
+pub const JSON_VERSION_OLDEST: u32 = 2;
+
+/// Whether an import reads files of `version`.
+pub fn reads_version(version: u64) -> bool {
+    (u64::from(JSON_VERSION_OLDEST)..=u64::from(JSON_VERSION)).contains(&version)
+}
 
 /// A time as ISO 8601 in UTC with milliseconds (`2026-11-23T12:05:00.000Z`); ms since the
 /// epoch inside.
@@ -118,6 +127,11 @@ pub struct SessionInfo {
     /// The prompt the phones show (open, or the one last closed), if it is in the document.
     #[serde(default)]
     pub current_prompt: Option<PromptId>,
+    /// The series it was made in, for readers such as the comparison report (version 3;
+    /// absent when none). An import does not put the new session in it: a series' key reads
+    /// only the sessions made in that series, not copies anyone could import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesName>,
 }
 
 /// A participant, known only by pseudonym.
@@ -157,6 +171,15 @@ pub struct PromptDoc {
     /// A dot vote's ballot: item ids of its source prompt, in their frozen order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ballot: Vec<ItemId>,
+    /// A brainstorm's themes in the facilitator's order (version 3; absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<Theme>,
+    /// The projector lays the prompt out by theme (version 3; absent when not).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_theme: bool,
+    /// The facilitator's notes on it, line breaks kept (version 3; absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// The results as the session shows them (derived; ignored on import).
     #[serde(default, skip_serializing_if = "Derived::is_none")]
     pub results: Derived<Results>,
@@ -244,6 +267,10 @@ pub struct ItemDoc {
     /// The sender's group when it was sent.
     #[serde(default)]
     pub group: Option<GroupId>,
+    /// The theme the facilitator put it in, one of its prompt's (version 3; absent when
+    /// none; a merged duplicate counts under its root's theme whatever it says here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<ThemeId>,
     /// False while waiting for approval.
     #[serde(default = "yes")]
     pub approved: bool,
@@ -269,6 +296,10 @@ pub struct ItemDoc {
 
 fn yes() -> bool {
     true
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 /// An earlier text of an edited item.
@@ -305,7 +336,7 @@ pub fn parse(bytes: &[u8]) -> Result<SessionDoc, ImportError> {
         _ => return Err(ImportError::WrongFormat(String::new())),
     }
     match header.version.as_ref().and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(JSON_VERSION) => {}
+        Some(v) if reads_version(v) => {}
         Some(v) => return Err(ImportError::UnsupportedVersion(v)),
         None => return Err(ImportError::UnsupportedVersion(0)),
     }

@@ -224,6 +224,7 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
             "Teksti",
             "Sarake",
             "Ryhmä",
+            "Teema",
             "Tykkäykset",
             "Pisteitä",
             "Piilotettu",
@@ -236,10 +237,11 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     );
     let first = row_starting(&ideas, "Äänekosken nuorisopalvelut ja Ohjaamo");
     assert_eq!(
-        texts(&first[..10])[1..9],
+        texts(&first[..11])[1..10],
         [
             "Toimivat nyt",
             "Digitaalisuus",
+            "",
             "1",
             "2",
             "ei",
@@ -249,7 +251,7 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
         ]
     );
     // The time is a real date-time cell at the Helsinki wall-clock time it arrived.
-    match &first[10] {
+    match &first[11] {
         Data::DateTime(at) => {
             let expected = helsinki_serial(created[&ids[0]]);
             assert!(
@@ -269,7 +271,7 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
         texts(&row_starting(&ideas, "Åbo Akademi – yhteistyö")[..2]),
         ["Åbo Akademi – yhteistyö", "Toimivat nyt"]
     );
-    assert_eq!(row_starting(&ideas, "Roskaa")[5].to_string(), "kyllä");
+    assert_eq!(row_starting(&ideas, "Roskaa")[6].to_string(), "kyllä");
 
     let poll = sheet(&mut book, POLL_SHEET);
     assert_eq!(
@@ -300,10 +302,18 @@ async fn xlsx_and_csv_of_a_workshop_read_back() {
     assert_eq!(book.sheet_names()[0], "Sammanfattning");
     let ideas = sheet(&mut book, BRAINSTORM_SHEET);
     assert_eq!(
-        texts(&row_starting(&ideas, "Text")[..6]),
-        ["Text", "Kolumn", "Grupp", "Gillningar", "Poäng", "Dold"]
+        texts(&row_starting(&ideas, "Text")[..7]),
+        [
+            "Text",
+            "Kolumn",
+            "Grupp",
+            "Tema",
+            "Gillningar",
+            "Poäng",
+            "Dold"
+        ]
     );
-    assert_eq!(row_starting(&ideas, "Roskaa")[5].to_string(), "ja");
+    assert_eq!(row_starting(&ideas, "Roskaa")[6].to_string(), "ja");
 
     let response = server
         .get_with_key("/api/sessions/vienti/export.xlsx?prompts=2", &key)

@@ -218,7 +218,7 @@ async fn exports_need_the_facilitator_key() {
     assert_eq!(ok.status, 200);
     assert_eq!(
         ok.body,
-        b"\xEF\xBB\xBFprompt,text,participant,time,hidden,column,group,likes,dots,merged_into,history,item_id\n"
+        b"\xEF\xBB\xBFprompt,text,participant,time,hidden,column,group,likes,dots,merged_into,history,item_id,theme\n"
     );
     let missing = server
         .http(

@@ -78,6 +78,23 @@ async fn workshop(server: &TestServer, slug: &str) -> Workshop {
         json!({"type":"star_item","item_id":y,"starred":true}),
     )
     .await;
+    // Curated: a theme with two items, the by-theme layout, notes (issue 14).
+    let theme = Uuid::new_v4();
+    command(
+        &mut fac,
+        json!({"type":"add_theme","prompt":brainstorm,"theme":theme,"name":"Äänekoski","items":[x, z]}),
+    )
+    .await;
+    command(
+        &mut fac,
+        json!({"type":"show_by_theme","prompt":brainstorm,"on":true}),
+    )
+    .await;
+    command(
+        &mut fac,
+        json!({"type":"set_notes","prompt":brainstorm,"notes":"Yhdyspinnat toimivat.\n\nRivi kaksi."}),
+    )
+    .await;
     ok(b, json!({"type":"like","item_id":x,"liked":true})).await;
     ok(c, json!({"type":"like","item_id":x,"liked":true})).await;
     ok(a, json!({"type":"like","item_id":y,"liked":true})).await;
@@ -250,7 +267,7 @@ async fn a_workshop_exported_and_imported_over_http_and_offline_exports_the_same
     let doc: Value = serde_json::from_slice(&exported).unwrap();
     assert_eq!(
         (doc["format"].as_str(), doc["version"].as_u64()),
-        (Some("paja-session"), Some(2))
+        (Some("paja-session"), Some(3))
     );
     assert_eq!(doc["participants"].as_array().unwrap().len(), 3);
     let matrix = &doc["prompts"][5];
@@ -263,6 +280,16 @@ async fn a_workshop_exported_and_imported_over_http_and_offline_exports_the_same
         "the matrix's placements are in the file (and so in the round trip below)"
     );
     assert_eq!(matrix["results"]["items"][0]["n"], 2);
+    let ideas = &doc["prompts"][0];
+    assert_eq!(
+        (
+            ideas["themes"][0]["name"].as_str(),
+            ideas["by_theme"].as_bool()
+        ),
+        (Some("Äänekoski"), Some(true)),
+        "the themes and notes are in the file (and so in the round trip below)"
+    );
+    assert!(ideas["notes"].as_str().is_some_and(|n| n.contains("\n\n")));
 
     // Over HTTP, under a new name.
     let response = server

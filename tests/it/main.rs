@@ -14,6 +14,7 @@ mod durability;
 mod erase;
 mod erase_disk;
 mod errors;
+mod export_themes;
 mod exports;
 mod golden;
 mod http_api;

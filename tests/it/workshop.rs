@@ -253,7 +253,7 @@ async fn a_small_workshop_from_start_to_finish() {
     assert_eq!(json.status, 200);
     let export = json.json();
     assert_eq!(export["format"], "paja-session");
-    assert_eq!(export["version"], 2);
+    assert_eq!(export["version"], 3);
     assert_eq!(export["prompts"][0]["title"], title);
     assert_eq!(
         export["prompts"][0]["items"].as_array().unwrap().len(),

@@ -1,6 +1,7 @@
 //! Brainstorm: its items are its results, so it has no results table (the item rows of the
-//! CSV and the workbook are its export); the report lists them by column and group, starred
-//! first, with the duplicates merged into each under it.
+//! CSV and the workbook are its export); the report lists them by column (by theme when the
+//! facilitator made themes, see [`super::themes`]) and group, starred first, with the
+//! duplicates merged into each under it.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -23,11 +24,13 @@ pub struct Items<'a> {
     pub columns: Vec<Column<'a>>,
 }
 
-/// A brainstorm column (or all of the items when there are no columns).
+/// A brainstorm column or theme (or all of the items when there are neither).
 #[derive(Debug)]
 pub struct Column<'a> {
-    /// The column's name; `None` when the brainstorm has no columns.
+    /// The column's or theme's name; `None` when the brainstorm has no columns.
     pub name: Option<String>,
+    /// A theme's items, its duplicates included, shown beside its name; `None` for columns.
+    pub count: Option<usize>,
     /// One per group in use, or one without a heading when no groups were used.
     pub groups: Vec<GroupItems<'a>>,
 }
@@ -138,18 +141,21 @@ pub fn section<'a>(
     Some(Items {
         total,
         count: l.n(l.answers_n, total),
-        columns: layout.columns(columns, tops),
+        columns: match session.themes(&prompt.id) {
+            [] => layout.columns(columns, tops),
+            themes => layout.by_theme(themes, tops),
+        },
     })
 }
 
 /// What laying out a brainstorm's items needs beside the items.
-struct Layout<'v, 'a> {
-    view: &'v View<'a>,
-    l: &'static Labels,
+pub(super) struct Layout<'v, 'a> {
+    pub(super) view: &'v View<'a>,
+    pub(super) l: &'static Labels,
     /// Whether any item was sent from a group: then items are grouped.
     groups_used: bool,
     /// The shown duplicates, each with the item it was merged into at the end of its chain.
-    merged: Vec<(ItemId, &'a Item)>,
+    pub(super) merged: Vec<(ItemId, &'a Item)>,
 }
 
 impl<'a> Layout<'_, 'a> {
@@ -159,6 +165,7 @@ impl<'a> Layout<'_, 'a> {
         if columns.is_empty() {
             return vec![Column {
                 name: None,
+                count: None,
                 groups: self.in_groups(tops),
             }];
         }
@@ -167,6 +174,7 @@ impl<'a> Layout<'_, 'a> {
             .enumerate()
             .map(|(c, name)| Column {
                 name: Some(name.clone()),
+                count: None,
                 groups: self.in_groups(
                     tops.iter()
                         .copied()
@@ -183,6 +191,7 @@ impl<'a> Layout<'_, 'a> {
         if !loose.is_empty() {
             out.push(Column {
                 name: Some(self.l.no_column.to_owned()),
+                count: None,
                 groups: self.in_groups(loose),
             });
         }
@@ -191,7 +200,7 @@ impl<'a> Layout<'_, 'a> {
 
     /// `items` by group in the session's group order, then those of no (or a deleted) group;
     /// one unnamed part when no groups were used.
-    fn in_groups(&self, items: Vec<&'a Item>) -> Vec<GroupItems<'a>> {
+    pub(super) fn in_groups(&self, items: Vec<&'a Item>) -> Vec<GroupItems<'a>> {
         let session = self.view.session;
         if !self.groups_used {
             return vec![GroupItems {
@@ -288,7 +297,11 @@ pub fn html(out: &mut String, l: &Labels, items: &Items<'_>) {
 fn html_column(out: &mut String, l: &Labels, column: &Column<'_>) {
     // Without columns, groups are the first level under the prompt.
     let group_level = if let Some(name) = &column.name {
-        let _ = writeln!(out, "<h3>{}</h3>", escape(name));
+        let count = column
+            .count
+            .map(|n| format!(" <span class=\"n\">({n})</span>"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "<h3>{}{count}</h3>", escape(name));
         4
     } else {
         3
@@ -368,7 +381,8 @@ pub fn md(out: &mut String, l: &Labels, items: &Items<'_>) {
 
 fn md_column(out: &mut String, l: &Labels, column: &Column<'_>) {
     let group_level = if let Some(name) = &column.name {
-        let _ = write!(out, "\n### {}\n", inline(name));
+        let count = column.count.map(|n| format!(" ({n})")).unwrap_or_default();
+        let _ = write!(out, "\n### {}{count}\n", inline(name));
         "####"
     } else {
         "###"

@@ -12,6 +12,7 @@ pub mod dot_vote;
 pub mod matrix;
 pub mod poll;
 pub mod scale;
+pub mod themes;
 pub mod word_cloud;
 
 use std::collections::{BTreeMap, BTreeSet};

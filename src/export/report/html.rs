@@ -67,11 +67,17 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   align-items: baseline; line-height: 1.2; }
 .cloud li { color: #1a4f8f; font-weight: 600; }
 .cloud .n { font-size: .8rem; font-weight: 400; color: #4a4a4a; }
+h3 .n { font-weight: 400; color: #4a4a4a; }
+.notes { margin: 1.2rem 0 0; padding: .4rem .9rem; border-left: 3px solid #1f5fa8; background: #f4f6f9;
+  break-inside: avoid; page-break-inside: avoid; }
+.notes h3 { margin: .3rem 0 .4rem; }
+.notes p { margin: .3rem 0 .6rem; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @page { size: A4; margin: 18mm 16mm 20mm; }
 @media print {
   body { max-width: none; padding: 0; color: #000; background: #fff; font-size: 10.5pt; }
-  .kicker, .note, .meta, .count, .none, .facts dt, .merged, .merged-label, .cloud .n { color: #000; }
+  .kicker, .note, .meta, .count, .none, .facts dt, .merged, .merged-label, .cloud .n, h3 .n { color: #000; }
+  .notes { background: #fff; border-left-color: #000; }
   .toc a, .place, .cloud li { color: #000; text-decoration: none; }
   .prompt { border-top: 2px solid #000; }
   h1, h2, h3, h4, .head { break-after: avoid; page-break-after: avoid; }
@@ -163,6 +169,9 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
     }
     out.push_str("</div>\n");
     crate::export::activity::html(out, l, &s.body);
+    if let Some(notes) = s.notes {
+        super::notes::html(out, l, notes);
+    }
     out.push_str("</section>\n");
 }
 

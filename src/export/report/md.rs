@@ -40,6 +40,9 @@ fn render_section(out: &mut String, l: &Labels, s: &Section<'_>) {
         );
     }
     crate::export::activity::md(out, l, &s.body);
+    if let Some(notes) = s.notes {
+        super::notes::md(out, l, notes);
+    }
 }
 
 /// A list item's text: escaped, its line breaks kept as hard breaks indented under the item.

@@ -5,11 +5,13 @@
 //! grouped how, with which numbers and in which language is decided once, so the HTML and the
 //! Markdown cannot disagree. The renderers in [`html`](mod@html) and [`md`](mod@md) only lay
 //! out the page and escape every text (participants' items and facilitators' wording alike
-//! are untrusted); each kind's section is laid out by its module in [`super::activity`].
+//! are untrusted); each kind's section is laid out by its module in [`super::activity`], and
+//! the facilitator's notes under it by [`notes`].
 
 pub mod html;
 mod labels;
 pub mod md;
+pub mod notes;
 
 use crate::session::{Millis, Prompt, PromptState};
 
@@ -68,6 +70,8 @@ pub struct Section<'a> {
     pub status: String,
     /// The results.
     pub body: Body<'a>,
+    /// The facilitator's notes on it (the debrief's conclusions), after the results.
+    pub notes: Option<&'a str>,
 }
 
 impl<'a> Report<'a> {
@@ -137,6 +141,10 @@ fn section<'a>(
         instructions: &prompt.draft.instructions,
         status: status.join(" · "),
         body: super::activity::body(view, labels, prompt),
+        notes: view
+            .session
+            .notes(&prompt.id)
+            .filter(|n| !n.trim().is_empty()),
     }
 }
 

@@ -16,6 +16,7 @@ use rust_xlsxwriter::{
 
 use crate::session::{Item, Language, Millis, Prompt, PromptState};
 
+use super::activity::themes;
 use super::tables::{self, labels, place, results_table, Labels, Table, Value};
 use super::{ExportError, View};
 
@@ -214,7 +215,8 @@ fn write_prompt(
     sheet.write_string(1, 0, about)?;
 
     let mut row = FIRST_TABLE_ROW;
-    let results = results_table(view, prompt);
+    // A brainstorm's items are its results; its themes, when it has some, sum them up.
+    let results = results_table(view, prompt).or_else(|| themes_table(view, prompt, l));
     if let Some(table) = &results {
         write_results(sheet, row, table, s)?;
         sheet.set_freeze_panes(row + 1, 0)?;
@@ -230,6 +232,32 @@ fn write_prompt(
         write_items(sheet, row, view, prompt, l, s)?;
     }
     Ok(())
+}
+
+/// A themed brainstorm's themes with how many items, likes and dots each got, and "Other"
+/// for the items in none; `None` without themes.
+fn themes_table(view: &View<'_>, prompt: &Prompt, l: &Labels) -> Option<Table> {
+    let w = l.words;
+    let rows = themes::summary(view, prompt, w.other_theme);
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Table {
+        headers: [w.theme, l.items, l.likes, w.dots]
+            .map(str::to_owned)
+            .to_vec(),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    Value::Text(r.name.to_owned()),
+                    tables::count(r.items),
+                    tables::count(r.likes),
+                    Value::Count(u64::from(r.dots)),
+                ]
+            })
+            .collect(),
+    })
 }
 
 /// A results table at `top`: bold headings, then the rows; widths to fit a text column.
@@ -290,8 +318,8 @@ fn write_headings<'h>(
 }
 
 /// The items table's column widths, in characters (text and history wide and wrapped).
-const ITEM_WIDTHS: [f64; 11] = [
-    60.0, 22.0, 22.0, 11.0, 9.0, 11.0, 14.0, 40.0, 40.0, 14.0, 19.0,
+const ITEM_WIDTHS: [f64; 12] = [
+    60.0, 22.0, 22.0, 22.0, 11.0, 9.0, 11.0, 14.0, 40.0, 40.0, 14.0, 19.0,
 ];
 
 /// The items table at `top`: one row per item (hidden ones only when they are in), with an
@@ -314,7 +342,7 @@ fn write_items(
     for (col, width) in (0u16..).zip(ITEM_WIDTHS) {
         sheet.set_column_width(col, width)?;
     }
-    for col in [0, 1, 2, 7, 8] {
+    for col in [0, 1, 2, 3, 8, 9] {
         sheet.set_column_format(col, &s.wrap)?;
     }
     sheet.autofilter(top, 0, last, (headings.len() - 1) as u16)?;
@@ -340,19 +368,22 @@ fn write_item(
     if !group.is_empty() {
         sheet.write_string_with_format(row, 2, text(group), &s.wrap)?;
     }
-    sheet.write_number(row, 3, session.like_count(item) as f64)?;
-    sheet.write_number(row, 4, f64::from(view.dots(item)))?;
-    sheet.write_string(row, 5, l.yes_no(item.hidden))?;
-    sheet.write_string(row, 6, l.yes_no(item.starred))?;
+    if let Some(theme) = tables::theme_name(session, item) {
+        sheet.write_string_with_format(row, 3, text(theme), &s.wrap)?;
+    }
+    sheet.write_number(row, 4, session.like_count(item) as f64)?;
+    sheet.write_number(row, 5, f64::from(view.dots(item)))?;
+    sheet.write_string(row, 6, l.yes_no(item.hidden))?;
+    sheet.write_string(row, 7, l.yes_no(item.starred))?;
     if let Some(into) = item.merged_into.and_then(|id| session.item(&id)) {
-        sheet.write_string_with_format(row, 7, text(&into.text), &s.wrap)?;
+        sheet.write_string_with_format(row, 8, text(&into.text), &s.wrap)?;
     }
     if !item.history.is_empty() {
         let history = tables::history(item);
-        sheet.write_string_with_format(row, 8, text(&history), &s.wrap)?;
+        sheet.write_string_with_format(row, 9, text(&history), &s.wrap)?;
     }
-    sheet.write_string(row, 9, session.pseudonym(&item.participant))?;
-    sheet.write_datetime_with_format(row, 10, view.local(item.created_at), &s.datetime)?;
+    sheet.write_string(row, 10, session.pseudonym(&item.participant))?;
+    sheet.write_datetime_with_format(row, 11, view.local(item.created_at), &s.datetime)?;
     Ok(())
 }
 

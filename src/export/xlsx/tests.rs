@@ -89,25 +89,27 @@ fn items_with_their_columns_and_times_in_helsinki() {
     );
     let header = &sheet[FIRST_TABLE_ROW as usize];
     assert_eq!(text(&header[0]), "Teksti");
-    assert_eq!(text(&header[10]), "Aika");
+    assert_eq!(text(&header[3]), "Teema");
+    assert_eq!(text(&header[11]), "Aika");
     let items = &sheet[FIRST_TABLE_ROW as usize + 1..];
     assert_eq!(items.len(), 4);
     let first = &items[0];
     assert_eq!(text(&first[0]), "Äänekosken nuorisopalvelut ja Ohjaamo");
     assert_eq!(text(&first[1]), "Toimivat nyt");
     assert_eq!(text(&first[2]), "Digitaalisuus");
+    assert_eq!(first[3], Data::Empty, "in no theme");
     assert_eq!(
-        (first[3].clone(), first[4].clone()),
+        (first[4].clone(), first[5].clone()),
         (Data::Float(1.0), Data::Float(2.0))
     );
     assert_eq!(
-        (text(&first[5]), text(&first[6])),
+        (text(&first[6]), text(&first[7])),
         ("ei".into(), "kyllä".into())
     );
-    assert_eq!(text(&first[8]), "Äänekosken nuorisopalvelut");
-    assert!(text(&first[9]).starts_with("p-"));
+    assert_eq!(text(&first[9]), "Äänekosken nuorisopalvelut");
+    assert!(text(&first[10]).starts_with("p-"));
     // The fourth command after T0 (12:00 UTC): 14:04 in Helsinki, as an Excel date-time.
-    match &first[10] {
+    match &first[11] {
         Data::DateTime(d) => {
             let expected = 46349.0 + (14.0 * 60.0 + 4.0) / (24.0 * 60.0);
             assert!((d.as_f64() - expected).abs() < 1e-6, "{}", d.as_f64());
@@ -117,7 +119,7 @@ fn items_with_their_columns_and_times_in_helsinki() {
     // A formula-like text is a string cell, unescaped.
     assert_eq!(items[1][0], Data::String("=HYPERLINK(\"http://x\")".into()));
     assert_eq!(
-        (text(&items[3][0]), text(&items[3][5])),
+        (text(&items[3][0]), text(&items[3][6])),
         ("Roskaa".into(), "kyllä".into())
     );
 }

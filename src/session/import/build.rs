@@ -29,6 +29,7 @@ impl Importer<'_> {
         session.groups = self.groups;
         session.members = self.members;
         session.answers = self.answers;
+        session.notes = self.notes;
         session.current = self.current;
         session.seq = self.doc.session.seq;
         session.next_prompt = self.next_prompt;

@@ -29,6 +29,7 @@ pub(super) struct Importer<'d> {
     pub(super) tombstones: Vec<Tombstone>,
     item_prompt: HashMap<ItemId, &'d PromptId>,
     pub(super) answers: BTreeMap<PromptId, AnswerSet>,
+    pub(super) notes: BTreeMap<PromptId, String>,
 }
 
 impl<'d> Importer<'d> {
@@ -51,6 +52,7 @@ impl<'d> Importer<'d> {
             tombstones: Vec::new(),
             item_prompt: HashMap::new(),
             answers: BTreeMap::new(),
+            notes: BTreeMap::new(),
         }
     }
 
@@ -172,22 +174,7 @@ impl<'d> Importer<'d> {
             },
         };
         let draft = validate_draft(&p.draft).map_err(invalid_prompt)?;
-        if let Some(source) = draft.activity.ballot_source() {
-            let Some(&at) = self.prompt_at.get(source) else {
-                return Err(ImportError::DotVoteSourceMissing {
-                    prompt: p.id.0.clone(),
-                    source_prompt: source.0.clone(),
-                });
-            };
-            if source == &p.id
-                || !source_fits(&draft.activity, &self.doc.prompts[at].draft.activity)
-            {
-                return Err(ImportError::InvalidPrompt {
-                    prompt: p.id.0.clone(),
-                    reason: "a dot vote's source must be a brainstorm or word cloud".into(),
-                });
-            }
-        }
+        self.ballot_source(p, &draft)?;
         let state_error = |reason| ImportError::InvalidState {
             prompt: p.id.0.clone(),
             reason,
@@ -233,9 +220,31 @@ impl<'d> Importer<'d> {
             closed_at: p.closed_at.map(|t| t.0),
             closes_at: p.closes_at.map(|t| t.0),
             ballot: p.ballot.clone(),
+            // Checked and set by the next stage (`themes`).
             themes: Vec::new(),
             by_theme: false,
         })
+    }
+
+    /// A dot vote's or matrix's source: in the file, not itself, a prompt that takes items (a
+    /// brainstorm for a vote on themes).
+    fn ballot_source(&self, p: &PromptDoc, draft: &PromptDraft) -> Result<(), ImportError> {
+        let Some(source) = draft.activity.ballot_source() else {
+            return Ok(());
+        };
+        let Some(&at) = self.prompt_at.get(source) else {
+            return Err(ImportError::DotVoteSourceMissing {
+                prompt: p.id.0.clone(),
+                source_prompt: source.0.clone(),
+            });
+        };
+        if source == &p.id || !source_fits(&draft.activity, &self.doc.prompts[at].draft.activity) {
+            return Err(ImportError::InvalidPrompt {
+                prompt: p.id.0.clone(),
+                reason: "a dot vote's source must be a brainstorm or word cloud".into(),
+            });
+        }
+        Ok(())
     }
 
     /// Items: each fits its prompt (text, column, group, likes, history).
@@ -298,6 +307,14 @@ impl<'d> Importer<'d> {
         if i.seq == 0 || i.seq > self.doc.session.seq {
             return Err(invalid("its seq is not within the session's"));
         }
+        if let Some(theme) = &i.theme {
+            if !prompt.themes.iter().any(|t| &t.id == theme) {
+                return Err(ImportError::UnknownTheme {
+                    item: i.id.to_string(),
+                    theme: theme.to_string(),
+                });
+            }
+        }
         let mut likes = BTreeSet::new();
         for liker in &i.liked_by {
             let liker = self.who(liker)?;
@@ -331,8 +348,7 @@ impl<'d> Importer<'d> {
             starred: i.starred,
             approved: i.approved,
             likes,
-            // Themes come with the export helper's document fields.
-            theme: None,
+            theme: i.theme,
         })
     }
 

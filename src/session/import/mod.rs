@@ -13,13 +13,14 @@
 //!
 //! The import runs in stages, each refusing with the first problem it finds: [`parse`]
 //! checks the envelope (format, version, counts, title) and the shape of ids; [`check`]
-//! walks the document in dependency order (groups, participants, prompts, items, merges,
-//! ballots and answers), with each activity's own rules in its file under
-//! [`super::activity`]; [`build`] assembles the session from what passed.
+//! walks the document in dependency order (groups, participants, prompts, their themes and
+//! notes ([`themes`]), items, merges, ballots and answers), with each activity's own rules in
+//! its file under [`super::activity`]; [`build`] assembles the session from what passed.
 
 mod build;
 mod check;
 mod parse;
+mod themes;
 
 use super::document::{SessionDoc, JSON_VERSION};
 use super::*;
@@ -126,6 +127,25 @@ pub enum ImportError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A theme a facilitator could not have made: on a prompt that is not a brainstorm, or a
+    /// name empty or too long.
+    #[error("prompt {prompt}: theme {theme}: {reason}")]
+    InvalidTheme {
+        /// Which prompt.
+        prompt: String,
+        /// Which theme (its id).
+        theme: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An item in a theme its prompt does not have.
+    #[error("item {item}: its prompt has no theme {theme}")]
+    UnknownTheme {
+        /// Which item.
+        item: String,
+        /// The theme it names.
+        theme: String,
+    },
     /// An answer that its prompt would not have accepted.
     #[error("prompt {prompt}: the answer of {participant}: {reason}")]
     InvalidAnswer {
@@ -170,6 +190,8 @@ impl ImportError {
             ImportError::InvalidMerge(_) => "invalid_merge",
             ImportError::InvalidGroup { .. } => "invalid_group",
             ImportError::InvalidAnswer { .. } => "invalid_answer",
+            ImportError::InvalidTheme { .. } => "invalid_theme",
+            ImportError::UnknownTheme { .. } => "unknown_theme",
         }
     }
 }
@@ -201,6 +223,7 @@ impl Session {
         importer.groups()?;
         importer.participants()?;
         importer.prompts()?;
+        importer.themes()?;
         importer.items(item_count)?;
         importer.merges()?;
         importer.answers()?;
@@ -210,3 +233,5 @@ impl Session {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod themes_tests;

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ImportError, ImportTarget, IMPORT_MAX_ID_NUMBER, IMPORT_MAX_PARTICIPANTS};
 use super::{IMPORT_MAX_REVISIONS, IMPORT_MAX_SEQ, PSEUDONYM_MAX};
-use crate::session::document::{SessionDoc, JSON_FORMAT, JSON_VERSION};
+use crate::session::document::{reads_version, SessionDoc, JSON_FORMAT};
 use crate::session::*;
 
 /// Checks the format, the version and the counts; returns the number of items.
@@ -13,7 +13,7 @@ pub(super) fn envelope(doc: &SessionDoc) -> Result<usize, ImportError> {
     if doc.format != JSON_FORMAT {
         return Err(ImportError::WrongFormat(doc.format.clone()));
     }
-    if doc.version != JSON_VERSION {
+    if !reads_version(u64::from(doc.version)) {
         return Err(ImportError::UnsupportedVersion(u64::from(doc.version)));
     }
     // Counts first: they bound the work of every later check.

@@ -607,7 +607,7 @@ fn the_file_itself_is_checked_first() {
     assert_eq!(v1, ImportError::UnsupportedVersion(1));
     assert!(v1.to_string().contains("individual answers"));
     assert_eq!(
-        doc::parse(br#"{"format":"paja-session","version":3}"#)
+        doc::parse(br#"{"format":"paja-session","version":4}"#)
             .unwrap_err()
             .code(),
         "unsupported_version"
