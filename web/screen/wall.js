@@ -44,7 +44,7 @@ function hyphenate(text) {
 }
 
 /** @param {string} text with soft hyphens when the session is in Finnish */
-const finnishHyphens = (text) => (textLang() === FINNISH ? hyphenate(text) : text);
+export const finnishHyphens = (text) => (textLang() === FINNISH ? hyphenate(text) : text);
 
 /** Whether every word of `nodes` fits its box (none sticks out unbroken). @param {Iterable<Element>} nodes */
 export const wordsFit = (nodes) => [...nodes].every((e) => e.scrollWidth <= e.clientWidth + 1);
