@@ -58,7 +58,12 @@ export function createThemes({ request, key, changed }) {
   function render() {
     const p = sel();
     const on = !!p && p.kind === 'brainstorm';
-    $('themes-bar').hidden = !on;
+    const n = state.picked.length;
+    // The chips only once there are themes, the move button only while items are picked: a
+    // brainstorm not being sorted keeps its rows for items.
+    $('themes-open').hidden = !on;
+    $('themes-bar').hidden = !on || !themesOf(p).length;
+    $('to-theme').hidden = !on || !n;
     if (!on) {
       hide(panel);
       hide(move);
@@ -66,9 +71,7 @@ export function createThemes({ request, key, changed }) {
     }
     renderChips(p);
     $('by-theme').setAttribute('aria-pressed', String(!!p.by_theme));
-    const n = state.picked.length;
     $('to-theme').textContent = t('control.to_theme', { n });
-    $('to-theme').disabled = !n;
     if (panel.matches(':popover-open')) renderPanel(p);
     if (move.matches(':popover-open')) renderMove(p);
   }
@@ -79,8 +82,7 @@ export function createThemes({ request, key, changed }) {
     const count = (/** @type {string} */ id) => items.filter((i) => (i.theme || NONE) === id).length;
     const themes = themesOf(p);
     const chips = themes.map((th) => chip(th.id, th.name, count(th.id)));
-    if (themes.length) chips.push(chip(NONE, t('control.unthemed'), count(NONE)));
-    else chips.push(el('li', 'help', t('control.themes_none')));
+    chips.push(chip(NONE, t('control.unthemed'), count(NONE)));
     $('theme-chips').replaceChildren(...chips);
   }
 
