@@ -73,7 +73,8 @@ impl SessionTask {
             Event::PromptAdded(_)
             | Event::PromptDeleted(_)
             | Event::AgendaReordered(_)
-            | Event::ScreenChanged(_) => return,
+            | Event::ScreenChanged(_)
+            | Event::NotesChanged(..) => return,
         };
         let Some(prompt) = self.session.prompt(&item.prompt_id) else {
             return;

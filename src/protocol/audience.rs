@@ -72,6 +72,9 @@ pub enum Topic {
     Results,
     /// Participant counts.
     Presence,
+    /// The facilitator's notes (`notes_changed`, a welcome's `notes`): never phones or the
+    /// public projector.
+    Notes,
     /// Changes no frame carries: a participant's group or answers (counted in presence and
     /// results; the participant has its ack).
     Unsent,
@@ -88,6 +91,7 @@ pub fn audience(topic: Topic) -> Audience {
         Topic::Wall => Audience::PHONES,
         Topic::Results => Audience::EVERYONE,
         Topic::Presence => Audience::ROOM,
+        Topic::Notes => Audience::CONSOLE,
         Topic::Unsent => Audience::NOBODY,
     }
 }
@@ -111,6 +115,7 @@ pub fn topic(event: &Event) -> Topic {
         | Event::ItemUpdated(_)
         | Event::ItemLiked(_) => Topic::Items,
         Event::ItemErased(_) => Topic::Erased,
+        Event::NotesChanged(..) => Topic::Notes,
         Event::ParticipantGrouped(..) | Event::AnswersChanged(_) => Topic::Unsent,
     }
 }
@@ -208,6 +213,13 @@ mod tests {
     #[test]
     fn presence_is_counted_for_the_room() {
         assert_eq!(sees(Topic::Presence), [false, true, true]);
+    }
+
+    #[test]
+    fn the_facilitators_notes_are_the_consoles_alone() {
+        assert_eq!(sees(Topic::Notes), [false, false, true]);
+        let notes = Event::NotesChanged(crate::session::PromptId("p1".into()), "x".into());
+        assert_eq!(topic(&notes), Topic::Notes);
     }
 
     #[test]

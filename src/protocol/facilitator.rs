@@ -9,7 +9,7 @@
 
 use serde::Deserialize;
 
-use crate::session::{Command, GroupId, ItemId, PromptDraft, PromptId, ScreenView};
+use crate::session::{Command, GroupId, ItemId, PromptDraft, PromptId, ScreenView, ThemeId};
 
 /// What the facilitator's console may send (besides `hello` and `ping`); the same fields, by
 /// the same names, as the [`Command`] each becomes.
@@ -157,6 +157,84 @@ pub enum FacilitatorAction {
         /// Which item.
         item_id: ItemId,
     },
+    /// See [`Command::AddTheme`].
+    AddTheme {
+        /// Which brainstorm.
+        prompt: PromptId,
+        /// Made by the console.
+        theme: ThemeId,
+        /// Its name.
+        name: String,
+        /// Items to put in it at once.
+        #[serde(default)]
+        items: Vec<ItemId>,
+    },
+    /// See [`Command::RenameTheme`].
+    RenameTheme {
+        /// Its brainstorm.
+        prompt: PromptId,
+        /// Which theme.
+        theme: ThemeId,
+        /// The new name.
+        name: String,
+    },
+    /// See [`Command::MergeThemes`].
+    MergeThemes {
+        /// Their brainstorm.
+        prompt: PromptId,
+        /// The theme that goes.
+        from: ThemeId,
+        /// The theme that stays.
+        into: ThemeId,
+    },
+    /// See [`Command::RemoveTheme`].
+    RemoveTheme {
+        /// Its brainstorm.
+        prompt: PromptId,
+        /// Which theme.
+        theme: ThemeId,
+    },
+    /// See [`Command::MoveTheme`].
+    MoveTheme {
+        /// Its brainstorm.
+        prompt: PromptId,
+        /// Which theme.
+        theme: ThemeId,
+        /// Its new index.
+        to: usize,
+    },
+    /// See [`Command::SetItemTheme`].
+    SetItemTheme {
+        /// Which items.
+        items: Vec<ItemId>,
+        /// The theme, or none.
+        theme: Option<ThemeId>,
+    },
+    /// See [`Command::MoveItem`].
+    MoveItem {
+        /// Which item.
+        item: ItemId,
+        /// The new column, when given.
+        #[serde(default)]
+        column: Option<u8>,
+        /// The new group (`null`: none), when given.
+        #[serde(default, deserialize_with = "crate::session::deserialize_present")]
+        group: Option<Option<GroupId>>,
+    },
+    /// See [`Command::SetNotes`].
+    SetNotes {
+        /// Which prompt.
+        prompt: PromptId,
+        /// The whole text.
+        notes: String,
+    },
+    /// See [`Command::ShowByTheme`].
+    ShowByTheme {
+        /// Which brainstorm.
+        prompt: PromptId,
+        /// By theme or not.
+        on: bool,
+    },
 }
 
 impl FacilitatorAction {
@@ -202,6 +280,50 @@ impl FacilitatorAction {
             A::ApproveItem { item_id } => Command::ApproveItem { item_id },
             A::EraseItem { item_id } => Command::EraseItem { item_id },
             A::EraseItemHistory { item_id } => Command::EraseItemHistory { item_id },
+            other => other.into_theme_command(),
+        }
+    }
+
+    /// The themes' actions (see [`Self::into_command`]).
+    fn into_theme_command(self) -> Command {
+        use FacilitatorAction as A;
+        match self {
+            A::AddTheme {
+                prompt,
+                theme,
+                name,
+                items,
+            } => Command::AddTheme {
+                prompt,
+                theme,
+                name,
+                items,
+            },
+            A::RenameTheme {
+                prompt,
+                theme,
+                name,
+            } => Command::RenameTheme {
+                prompt,
+                theme,
+                name,
+            },
+            A::MergeThemes { prompt, from, into } => Command::MergeThemes { prompt, from, into },
+            A::RemoveTheme { prompt, theme } => Command::RemoveTheme { prompt, theme },
+            A::MoveTheme { prompt, theme, to } => Command::MoveTheme { prompt, theme, to },
+            A::SetItemTheme { items, theme } => Command::SetItemTheme { items, theme },
+            A::MoveItem {
+                item,
+                column,
+                group,
+            } => Command::MoveItem {
+                item,
+                column,
+                group,
+            },
+            A::SetNotes { prompt, notes } => Command::SetNotes { prompt, notes },
+            A::ShowByTheme { prompt, on } => Command::ShowByTheme { prompt, on },
+            other => unreachable!("{other:?} is not a themes action"),
         }
     }
 }
@@ -241,6 +363,17 @@ mod tests {
             json!({"type":"approve_item","item_id":uuid::Uuid::nil()}),
             json!({"type":"erase_item","item_id":uuid::Uuid::nil()}),
             json!({"type":"erase_item_history","item_id":uuid::Uuid::nil()}),
+            json!({"type":"add_theme","prompt":"p1","theme":uuid::Uuid::nil(),"name":"Nuoret",
+                "items":[uuid::Uuid::from_u128(1)]}),
+            json!({"type":"rename_theme","prompt":"p1","theme":uuid::Uuid::nil(),"name":"Digi"}),
+            json!({"type":"merge_themes","prompt":"p1","from":uuid::Uuid::nil(),
+                "into":uuid::Uuid::from_u128(2)}),
+            json!({"type":"remove_theme","prompt":"p1","theme":uuid::Uuid::nil()}),
+            json!({"type":"move_theme","prompt":"p1","theme":uuid::Uuid::nil(),"to":0}),
+            json!({"type":"set_item_theme","items":[uuid::Uuid::nil()],"theme":null}),
+            json!({"type":"move_item","item":uuid::Uuid::nil(),"column":2,"group":null}),
+            json!({"type":"set_notes","prompt":"p1","notes":"Puhuttiin nuorista."}),
+            json!({"type":"show_by_theme","prompt":"p1","on":true}),
         ];
         assert_eq!(frames.len(), variant_names::<FacilitatorAction>().len());
         for frame in frames {

@@ -64,6 +64,8 @@ pub fn welcome(
         participants: audience(Topic::Presence)
             .includes(role)
             .then_some(participants_online),
+        notes: Some(session.all_notes())
+            .filter(|n| audience(Topic::Notes).includes(role) && !n.is_empty()),
     }
     .to_json()
 }
@@ -270,6 +272,9 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames
             seq,
             item_id: gone.id,
         }),
+        Event::NotesChanged(prompt, notes) => {
+            same(ServerMessage::NotesChanged { seq, prompt, notes })
+        }
     }
 }
 

@@ -54,6 +54,9 @@ pub enum ServerMessage<'a> {
         /// Participants connected now (facilitator and screen).
         #[serde(skip_serializing_if = "Option::is_none")]
         participants: Option<usize>,
+        /// Facilitator: the notes per prompt, when any were written.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        notes: Option<&'a BTreeMap<PromptId, String>>,
     },
     /// The answer to a `hello` whose `last_seq` was recent: the frames missed since follow
     /// (then live events), instead of a welcome. The client keeps its state.
@@ -239,6 +242,15 @@ pub enum ServerMessage<'a> {
         seq: u64,
         /// The item as it is now.
         item: ItemView<'a>,
+    },
+    /// The facilitator's notes on a prompt changed (facilitator only).
+    NotesChanged {
+        /// Event sequence number.
+        seq: u64,
+        /// Which prompt.
+        prompt: &'a PromptId,
+        /// The whole text (empty: none).
+        notes: &'a str,
     },
 }
 

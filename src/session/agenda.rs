@@ -3,8 +3,8 @@
 
 use super::types::*;
 use super::{
-    validate_draft, Command, Event, Prompt, PromptDraft, PromptState, Rejection, ScreenView,
-    Session,
+    validate_draft, Activity, Command, Event, Prompt, PromptDraft, PromptState, Rejection,
+    ScreenView, Session,
 };
 
 /// Most prompts one session may hold; an agenda for a long day fits many times over.
@@ -93,6 +93,11 @@ impl Session {
             return Err(Rejection::PromptNotDraft);
         }
         prompt.draft = draft;
+        if !matches!(prompt.draft.activity, Activity::Brainstorm(_)) {
+            // Only brainstorms have themes (a draft's kind may change; it has no items).
+            prompt.themes.clear();
+            prompt.by_theme = false;
+        }
         Ok(vec![Event::PromptUpdated(prompt.clone())])
     }
 
@@ -126,6 +131,8 @@ impl Session {
             return Err(Rejection::PromptInUse);
         }
         self.prompts.remove(at);
+        // Its themes went with it; its notes go too.
+        self.notes.remove(prompt_id);
         Ok(vec![Event::PromptDeleted(prompt_id.clone())])
     }
 

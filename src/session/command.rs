@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
-use super::{PromptDraft, ScreenView};
+use super::{PromptDraft, ScreenView, ThemeId};
 
 /// A change the facilitator, a participant or the clock asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,5 +264,88 @@ pub enum Command {
     EraseItemHistory {
         /// Which item.
         item_id: ItemId,
+    },
+    /// Give a brainstorm a new theme at the end of its themes, with `items` put in it at
+    /// once. A resend (same id, same name) is acknowledged and changes nothing.
+    AddTheme {
+        /// Which brainstorm.
+        prompt: PromptId,
+        /// Made by the console.
+        theme: ThemeId,
+        /// Its name.
+        name: String,
+        /// Items of the prompt to put in it (at most `THEME_ITEMS_MAX`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        items: Vec<ItemId>,
+    },
+    /// Rename a theme (also one on a dot vote's ballot).
+    RenameTheme {
+        /// Its brainstorm.
+        prompt: PromptId,
+        /// Which theme.
+        theme: ThemeId,
+        /// The new name.
+        name: String,
+    },
+    /// Move the items of `from` into `into` and remove `from`.
+    MergeThemes {
+        /// Their brainstorm.
+        prompt: PromptId,
+        /// The theme that goes.
+        from: ThemeId,
+        /// The theme that stays.
+        into: ThemeId,
+    },
+    /// Remove a theme; its items stay, unthemed.
+    RemoveTheme {
+        /// Its brainstorm.
+        prompt: PromptId,
+        /// Which theme.
+        theme: ThemeId,
+    },
+    /// Move a theme to a new place among its prompt's themes (0 = first).
+    MoveTheme {
+        /// Its brainstorm.
+        prompt: PromptId,
+        /// Which theme.
+        theme: ThemeId,
+        /// Its new index.
+        to: usize,
+    },
+    /// Put items (of one brainstorm) in a theme, or take them out of theirs.
+    SetItemTheme {
+        /// Which items (at most `THEME_ITEMS_MAX`).
+        items: Vec<ItemId>,
+        /// The theme, or none.
+        theme: Option<ThemeId>,
+    },
+    /// Move an item to another column and/or group; a field left out stays as it is.
+    MoveItem {
+        /// Which item.
+        item: ItemId,
+        /// The new column, when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        column: Option<u8>,
+        /// The new group (`null`: none), when given.
+        #[serde(
+            default,
+            deserialize_with = "super::arrange::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        group: Option<Option<GroupId>>,
+    },
+    /// The facilitator's notes on a prompt (empty: none).
+    SetNotes {
+        /// Which prompt.
+        prompt: PromptId,
+        /// The whole text.
+        notes: String,
+    },
+    /// Lay a brainstorm out by theme on the projector, or not.
+    ShowByTheme {
+        /// Which brainstorm.
+        prompt: PromptId,
+        /// By theme or not.
+        on: bool,
     },
 }

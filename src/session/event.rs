@@ -40,6 +40,9 @@ pub enum Event {
     AnswersChanged(PromptId),
     /// The projector shows something else now: the new view.
     ScreenChanged(ScreenView),
+    /// The facilitator's notes on a prompt changed: the prompt and the whole new text
+    /// (empty: none).
+    NotesChanged(PromptId, String),
 }
 
 /// An event with its place in the session's gap-free sequence.

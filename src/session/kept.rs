@@ -27,6 +27,11 @@ impl Command {
                 clean_draft(draft)
             }
             Command::ImportAgenda { prompts } => prompts.iter_mut().for_each(clean_draft),
+            Command::AddTheme { name, .. } | Command::RenameTheme { name, .. } => clean(name),
+            // Blank notes are kept as none.
+            Command::SetNotes { notes, .. } => {
+                *notes = clean_text(notes, usize::MAX).unwrap_or_default()
+            }
             _ => {}
         }
         self

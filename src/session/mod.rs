@@ -9,6 +9,7 @@
 
 mod activity;
 mod agenda;
+mod arrange;
 mod command;
 pub mod document;
 mod erase;
@@ -18,6 +19,7 @@ mod import;
 mod items;
 mod kept;
 mod model;
+mod notes;
 mod prompt;
 mod rejection;
 mod results;
@@ -27,6 +29,7 @@ mod types;
 
 pub use activity::*;
 pub use agenda::*;
+pub use arrange::deserialize_present;
 pub use command::*;
 pub use erase::*;
 pub use event::*;
@@ -85,6 +88,19 @@ impl Session {
             C::EraseItem { .. } | C::WithdrawItem { .. } | C::EraseItemHistory { .. } => {
                 self.apply_erase(command, now)?
             }
+            C::AddTheme { .. }
+            | C::RenameTheme { .. }
+            | C::MergeThemes { .. }
+            | C::RemoveTheme { .. }
+            | C::MoveTheme { .. }
+            | C::SetItemTheme { .. }
+            | C::ShowByTheme { .. } => self.apply_themes(command)?,
+            C::MoveItem {
+                item,
+                column,
+                group,
+            } => self.move_item(item, *column, group.as_ref())?,
+            C::SetNotes { prompt, notes } => self.set_notes(prompt, notes)?,
         };
         Ok(self.stamp(events))
     }
@@ -96,3 +112,5 @@ mod erase_tests;
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod themes_tests;

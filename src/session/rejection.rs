@@ -110,6 +110,27 @@ pub enum Rejection {
     /// The session holds as much as it may.
     #[error("the session is full")]
     SessionFull,
+    /// The prompt has no theme with that id.
+    #[error("no such theme")]
+    UnknownTheme,
+    /// The theme id is taken, by a theme of another name or of another prompt.
+    #[error("that theme id is already used by another theme")]
+    ThemeExists,
+    /// The prompt has as many themes as it may.
+    #[error("a prompt has at most 60 themes")]
+    TooManyThemes,
+    /// A dot vote's frozen ballot names the theme: it may be renamed, not removed or merged.
+    #[error("a dot vote's ballot holds this theme")]
+    ThemeOnBallot,
+    /// Only brainstorms have themes.
+    #[error("only a brainstorm has themes")]
+    NotThemable,
+    /// One command names too many items.
+    #[error("at most {max} items at a time")]
+    TooManyItems {
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl Rejection {
@@ -150,6 +171,12 @@ impl Rejection {
             Rejection::ItemIdConflict => "item_id_conflict",
             Rejection::NotYours => "not_yours",
             Rejection::SessionFull => "session_full",
+            Rejection::UnknownTheme => "unknown_theme",
+            Rejection::ThemeExists => "theme_exists",
+            Rejection::TooManyThemes => "too_many_themes",
+            Rejection::ThemeOnBallot => "theme_on_ballot",
+            Rejection::NotThemable => "not_themable",
+            Rejection::TooManyItems { .. } => "too_many_items",
         }
     }
 }

@@ -337,7 +337,8 @@ impl Session {
             | Event::AgendaReordered(_)
             | Event::GroupsChanged(_)
             | Event::ParticipantGrouped(..)
-            | Event::ScreenChanged(_) => (None, None),
+            | Event::ScreenChanged(_)
+            | Event::NotesChanged(..) => (None, None),
         };
         // Only item events can touch a ballot: the others skip the scan of the agenda.
         let candidates = if source.is_some() {

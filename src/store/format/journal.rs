@@ -10,8 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::ScreenView;
 use crate::session::{Command, GroupId, ItemId, Millis, ParticipantId, PromptDraft, PromptId};
+use crate::session::{ScreenView, ThemeId};
 
 /// One journal line: a record, when it was applied, and the seq it led to.
 ///
@@ -209,4 +209,38 @@ journal_records! {
     WithdrawItem { participant: ParticipantId, item_id: ItemId },
     /// See [`Command::EraseItemHistory`].
     EraseItemHistory { item_id: ItemId },
+    /// See [`Command::AddTheme`].
+    AddTheme {
+        prompt: PromptId,
+        theme: ThemeId,
+        name: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        items: Vec<ItemId>,
+    },
+    /// See [`Command::RenameTheme`].
+    RenameTheme { prompt: PromptId, theme: ThemeId, name: String },
+    /// See [`Command::MergeThemes`].
+    MergeThemes { prompt: PromptId, from: ThemeId, into: ThemeId },
+    /// See [`Command::RemoveTheme`].
+    RemoveTheme { prompt: PromptId, theme: ThemeId },
+    /// See [`Command::MoveTheme`].
+    MoveTheme { prompt: PromptId, theme: ThemeId, to: usize },
+    /// See [`Command::SetItemTheme`].
+    SetItemTheme { items: Vec<ItemId>, theme: Option<ThemeId> },
+    /// See [`Command::MoveItem`].
+    MoveItem {
+        item: ItemId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        column: Option<u8>,
+        #[serde(
+            default,
+            deserialize_with = "crate::session::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        group: Option<Option<GroupId>>,
+    },
+    /// See [`Command::SetNotes`].
+    SetNotes { prompt: PromptId, notes: String },
+    /// See [`Command::ShowByTheme`].
+    ShowByTheme { prompt: PromptId, on: bool },
 }

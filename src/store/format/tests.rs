@@ -269,6 +269,7 @@ fn type_names<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String>
 
 #[test]
 fn every_command_round_trips_through_its_record_in_todays_json() {
+    let theme = |n: u128| crate::session::ThemeId(uuid::Uuid::from_u128(100 + n));
     let (who, item, prompt) = (
         ParticipantId(uuid::Uuid::from_u128(7)),
         ItemId(uuid::Uuid::from_u128(9)),
@@ -403,9 +404,66 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             item_id: item,
         },
         Command::EraseItemHistory { item_id: item },
+        Command::AddTheme {
+            prompt: prompt.clone(),
+            theme: theme(1),
+            name: "Nuoret".into(),
+            items: vec![item],
+        },
+        Command::RenameTheme {
+            prompt: prompt.clone(),
+            theme: theme(1),
+            name: "Digi".into(),
+        },
+        Command::MergeThemes {
+            prompt: prompt.clone(),
+            from: theme(1),
+            into: theme(2),
+        },
+        Command::RemoveTheme {
+            prompt: prompt.clone(),
+            theme: theme(2),
+        },
+        Command::MoveTheme {
+            prompt: prompt.clone(),
+            theme: theme(2),
+            to: 0,
+        },
+        Command::SetItemTheme {
+            items: vec![item],
+            theme: None,
+        },
+        // Each shape of a move: a group cleared (`null`) is not a group left as it is.
+        Command::MoveItem {
+            item,
+            column: Some(2),
+            group: Some(None),
+        },
+        Command::MoveItem {
+            item,
+            column: None,
+            group: Some(Some(GroupId("g1".into()))),
+        },
+        Command::MoveItem {
+            item,
+            column: Some(0),
+            group: None,
+        },
+        Command::SetNotes {
+            prompt: prompt.clone(),
+            notes: "rivi 1\nrivi 2".into(),
+        },
+        Command::ShowByTheme {
+            prompt: prompt.clone(),
+            on: true,
+        },
     ];
     let names = type_names::<Command>();
-    assert_eq!(commands.len(), names.len(), "a command is missing here");
+    let distinct: std::collections::BTreeSet<_> = commands
+        .iter()
+        .map(|c| serde_json::to_value(c).unwrap()["type"].clone().to_string())
+        .collect();
+    assert_eq!(distinct.len(), names.len(), "a command is missing here");
     assert_eq!(type_names::<JournalRecord>(), names);
     for command in commands {
         let record = JournalRecord::from(command.clone());
