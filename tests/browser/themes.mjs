@@ -6,7 +6,7 @@
 // projector, turned to "by theme", shows the headings with their counts, everything on screen at
 // 1280×720, also with 8 themes × 6 items of long Finnish words; a 320 px phone is unaffected.
 // Suggestions (the words' endpoint) are taken with one click when the server offers them.
-// Writes console-themes.png and projector-themes-720.png to target/screenshots
+// Writes console-themes.png, projector-themes.png and projector-themes-720.png to target/screenshots
 // (PAJA_SCREENSHOTS: another directory, e.g. docs/screenshots).
 //
 //   node tests/browser/themes.mjs http://127.0.0.1:PORT
@@ -127,7 +127,7 @@ await inBrowser(async (browser, watch) => {
   const phone = await watch.page(browser, 'phone', { ...PHONE, viewport: { width: 320, height: 568 } });
   await phone.goto(s.participant);
   await phone.waitForSelector('#form:not([hidden])');
-  assert.equal((await sendItems(phone, s.slug, FIRST)).length, FIRST.length);
+  assert.equal((await sendItems(phone, s.slug, FIRST, 2)).length, FIRST.length);
   await control.waitForFunction((n) => document.querySelectorAll('#items > li').length === n, FIRST.length);
 
   // No themes yet: no chips, no move button; the Themes button opens the panel.
@@ -179,6 +179,8 @@ await inBrowser(async (browser, watch) => {
   await control.locator('#theme-rows li').nth(1).locator('[data-act="control.theme_up"]').click();
   await chipsAre(control, ['Digitalisaatio 2', 'Nuoret 3', 'Ilman teemaa 1']);
   assert.deepEqual(await axeViolations(control), [], 'the console with the themes panel open');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await control.screenshot({ path: `${SHOTS}/console-themes.png`, animations: 'disabled' });
   await control.keyboard.press('Escape');
 
   // Filter by a theme's chip, then back to all.
@@ -188,14 +190,18 @@ await inBrowser(async (browser, watch) => {
   await control.waitForFunction((n) => document.querySelectorAll('#items > li').length === n, FIRST.length);
 
   // Move an item to the other column and into the group, from its edit form.
-  await row(control, FIRST[1]).locator('[data-act="control.edit"]').click();
-  await row(control, FIRST[1]).locator('select[data-act="control.move_column"]').selectOption({ label: 'Maakunta' });
-  await control.waitForFunction((t) => [...document.querySelectorAll('#items .item-row')].find((r) => r.textContent.includes(t))?.querySelector('.tag.col')?.textContent === 'Maakunta', FIRST[1]);
-  await row(control, FIRST[1]).locator('select[data-act="control.move_group"]').selectOption({ label: 'Ryhmä A' });
-  await control.waitForFunction((t) => [...document.querySelectorAll('#items .item-row')].find((r) => r.textContent.includes(t))?.querySelector('.chip')?.textContent === 'Ryhmä A', FIRST[1]);
-  await row(control, FIRST[1]).locator('[data-act="control.cancel_edit"]').click();
+  await row(control, FIRST[0]).locator('[data-act="control.edit"]').click();
+  // The row is its edit form now (the text in a text box).
+  const form = control.locator('#items .edit-form');
+  await form.locator('select[data-act="control.move_column"]').selectOption({ label: 'Maakunta' });
+  const editing = (want) => control.waitForFunction(([sel, text]) => document.querySelector('#items .edit-form')
+    ?.closest('.item-row')?.querySelector(sel)?.textContent === text, want);
+  await editing(['.tag.col', 'Maakunta']);
+  await form.locator('select[data-act="control.move_group"]').selectOption({ label: 'Ryhmä A' });
+  await editing(['.chip', 'Ryhmä A']);
+  await form.locator('[data-act="control.cancel_edit"]').click();
   // The projector's wall has it in the second column.
-  await screen.waitForFunction((t) => [...document.querySelectorAll('#cols .wall-col')][1]?.textContent.includes(t), FIRST[1]);
+  await screen.waitForFunction((t) => [...document.querySelectorAll('#cols .wall-col')][1]?.textContent.includes(t), FIRST[0]);
 
   // Notes: typed, saved (the state says so), still there after a reload.
   const NOTES = 'Purku: nuoret haluavat palvelut lähelle.\nSeuraavaksi: Ohjaamo mukaan.';
@@ -217,6 +223,9 @@ await inBrowser(async (browser, watch) => {
   assert.equal(await screen.isVisible('#cols'), false, 'the wall gives way');
   const first = await assertFits(screen, '3 themes');
   console.log(`projector 1280×720, 3 themes of 6 items: item text ${first} px`);
+  assert.ok(first >= 24, `3 themes: item text ${first} px`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await screen.screenshot({ path: `${SHOTS}/projector-themes.png` });
 
   // Suggestions, when the server makes them: taken with one click.
   const probe = await fetch(`${BASE}/api/sessions/${s.slug}/suggestions?prompt=p1`, { headers: { Authorization: `Bearer ${key}` } });
@@ -230,7 +239,7 @@ await inBrowser(async (browser, watch) => {
 
   // The worst: 8 themes × 6 long Finnish items, made as the facilitator does (the unthemed
   // filter, Shift+click six, "To theme", a new name).
-  for (let k = 0; k < MANY.length; k += 12) assert.equal((await sendItems(phone, s.slug, MANY.slice(k, k + 12))).length, 12);
+  for (let k = 0; k < MANY.length; k += 12) assert.equal((await sendItems(phone, s.slug, MANY.slice(k, k + 12), 2)).length, 12);
   await control.waitForFunction((n) => document.querySelectorAll('#items > li').length === n, FIRST.length + MANY.length);
   await control.click('#theme-chips .theme-chip >> text=Ilman teemaa');
   for (const name of THEMES8) {
@@ -248,11 +257,11 @@ await inBrowser(async (browser, watch) => {
   const all = await blocks(screen);
   assert.deepEqual(all.slice(2, 10).map((b) => b.n), [6, 6, 6, 6, 6, 6, 6, 6]);
   assert.equal(all.reduce((n, b) => n + b.items.length, 0), FIRST.length + MANY.length, 'every item shown once');
+  await screen.screenshot({ path: `${SHOTS}/projector-themes-720.png` });
   const worst = await assertFits(screen, '10 themes, 54 items');
   console.log(`projector 1280×720, 10 themes and 54 items: item text ${worst} px`);
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await screen.screenshot({ path: `${SHOTS}/projector-themes-720.png` });
-  await control.screenshot({ path: `${SHOTS}/console-themes.png`, animations: 'disabled' });
+  // 1.6 vh: 11.5 px here, 17 px on a 1080p projector, for 3,200 characters on one screen.
+  assert.ok(worst >= 11.5, `10 themes: item text ${worst} px`);
 
   // The 320 px phone: no theme anywhere, nothing wider than the screen.
   const ph = await phone.evaluate(() => ({ wide: document.documentElement.scrollWidth, themes: document.body.innerText.includes('Digitalisaatio') }));

@@ -8,8 +8,10 @@ import { $, t, el } from '../common.js';
 import { state } from './store.js';
 import { finnishHyphens, wordsFit } from './wall.js';
 
-/** Text sizes (vh), tried from the largest down: 2.2 vh is 24 px at 1080p, the wall's smallest but one. */
-const SIZES = [4.6, 4.2, 3.8, 3.4, 3.1, 2.8, 2.5, 2.2, 2, 1.8, 1.6];
+/** Text sizes (vh), tried from the largest down (2 vh is 22 px at 1080p, 14 px at 720p). */
+const SIZES = [4.6, 4.2, 3.8, 3.4, 3.1, 2.8, 2.5, 2.2, 2, 1.8, 1.6, 1.45];
+/** The item size (vh) the view should get: 19 px at 1080p, as the question yields for it. */
+const GOOD = 1.8;
 /** The most columns the blocks are set in (five headings side by side on a 16:9 screen). */
 const MAX_COLS = 5;
 
@@ -32,7 +34,10 @@ function block(name, items, other) {
   return s;
 }
 
-/** Draws the blocks of the stage's prompt from the items on the stage, then fits them. */
+/**
+ * Draws the blocks of the stage's prompt from the items on the stage, then fits them; false
+ * when the text had to go below `GOOD` (the question then gives up a size for them).
+ */
 export function fitThemes() {
   const p = state.prompt;
   const box = $('themes');
@@ -49,11 +54,17 @@ export function fitThemes() {
     box.style.setProperty('--theme-size', `${SIZES[size]}vh`);
     box.style.setProperty('--theme-cols', String(cols));
   };
-  for (let s = 0; s < SIZES.length; s++) {
-    for (let cols = 1; cols <= MAX_COLS; cols++) {
-      set(s, cols);
-      if (fits()) return;
+  // Each theme whole in its column while the text stays at `GOOD` or more; else blocks flow on
+  // into the next column, which packs them tighter.
+  for (const whole of [true, false]) {
+    box.classList.toggle('whole', whole);
+    for (let s = 0; s < SIZES.length && (!whole || SIZES[s] >= GOOD); s++) {
+      for (let cols = 1; cols <= MAX_COLS; cols++) {
+        set(s, cols);
+        if (fits()) return SIZES[s] >= GOOD;
+      }
     }
   }
   set(SIZES.length - 1, MAX_COLS);
+  return false;
 }
