@@ -15,6 +15,8 @@
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
+//! | [`text`]     | words that belong together: folding, Snowball stemming, word tallies,  |
+//! |              | theme suggestions (pure, local)                                        |
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 //!
 //! Outside the library: `src/main.rs` is the `paja` command (serve, or export and import
@@ -33,5 +35,6 @@ pub mod protocol;
 pub mod server;
 pub mod session;
 pub mod store;
+pub mod text;
 
 pub use server::{Config, Server};

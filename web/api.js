@@ -54,6 +54,20 @@ export const sessionFile = (/** @type {string} */ slug, /** @type {string} */ ke
   call(`${sessionPath(slug)}/${file}`, { headers: bearer(key), cache: 'no-store' }, false);
 
 /**
+ * `GET /api/sessions/{slug}/suggestions?prompt=…` with the facilitator key: proposed themes
+ * for a brainstorm, `{ prompt, suggestions: [{ label, items }] }` (biggest first, at most 12).
+ * Only a proposal: accepting one is an `add_theme` with its items, made on a click.
+ * @param {string} slug
+ * @param {string} key
+ * @param {string} prompt the brainstorm's prompt id
+ */
+export const suggestions = (slug, key, prompt) =>
+  call(`${sessionPath(slug)}/suggestions?prompt=${encodeURIComponent(prompt)}`, {
+    headers: bearer(key),
+    cache: 'no-store',
+  });
+
+/**
  * `GET /api/address`: where participants join, as the server knows it (its `--public-url`,
  * else this page's own host), so a console opened as 127.0.0.1 still shows the public address.
  * This page's own address when the call fails.

@@ -49,6 +49,8 @@ interface WordCloudFields { kind: 'word_cloud'; max_answers: number }
 interface DotVoteFields {
   kind: 'dot_vote';
   source: string;
+  /** What the dots go on (absent: items); with `themes` the ballot holds theme ids. */
+  vote_on?: 'items' | 'themes';
   dots: number;
   max_per_item: number;
   ballot?: string[];

@@ -55,7 +55,7 @@ fn workshop() -> &'static Session {
         add(&mut s, Activity::Poll(Poll { options: vec!["a".into(), "b".into(), "c".into()], multiple: true, may_change: false }));
         add(&mut s, Activity::Scale(Scale { statements: vec!["s".into()], max: 5, min_label: String::new(), max_label: String::new() }));
         add(&mut s, Activity::WordCloud(WordCloud { max_answers: 3 }));
-        add(&mut s, Activity::DotVote(DotVote { source: p1.clone(), dots: 3, max_per_item: 2 }));
+        add(&mut s, Activity::DotVote(DotVote { source: p1.clone(), dots: 3, max_per_item: 2, vote_on: VoteOn::Items }));
         add(&mut s, Activity::Matrix(Matrix { source: p1.clone(), x: axis("x"), y: axis("y") }));
         let _ = s.apply(&Command::AddGroup { name: "Ryhmä".into(), color: None }, T0);
         let _ = s.apply(&Command::OpenPrompt { prompt_id: p1.clone() }, T0 + 1);

@@ -117,6 +117,7 @@ pub fn workshop() -> Workshop {
             source: ideas,
             dots: 3,
             max_per_item: 2,
+            vote_on: VoteOn::Items,
         }),
     );
     for (who, item) in [(a, first), (a, first), (b, third)] {
@@ -237,6 +238,7 @@ pub fn report_workshop() -> Workshop {
             source: brainstorm.clone(),
             dots: 3,
             max_per_item: 3,
+            vote_on: VoteOn::Items,
         }),
     );
     for who in [0, 1] {

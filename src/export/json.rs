@@ -18,7 +18,9 @@ use super::{activity, View};
 /// ballots and dots name only items that are in.
 pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
     let session = view.session;
-    let included = included_items(view);
+    let mut included = included_items(view);
+    // A vote on themes names theme ids on its ballot and in its dots: themes are always in.
+    included.extend(super::activity::dot_vote::theme_ballots(view));
     let mut participants: BTreeSet<ParticipantId> = BTreeSet::new();
     let prompts = view
         .prompts

@@ -61,6 +61,12 @@ pub enum ApiError {
     /// No session by that name.
     #[error("no such session")]
     SessionNotFound,
+    /// No prompt by that id in the session (theme suggestions).
+    #[error("no prompt {0} in this session")]
+    PromptNotFound(String),
+    /// Theme suggestions for a prompt that is not a brainstorm (only brainstorms have themes).
+    #[error("only a brainstorm's items can be put in themes")]
+    NotThemable,
     /// No such download.
     #[error("no such export")]
     NotFound,
@@ -128,7 +134,8 @@ impl ApiError {
             Export(_) => StatusCode::BAD_REQUEST,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            SessionNotFound | NotFound => StatusCode::NOT_FOUND,
+            SessionNotFound | NotFound | PromptNotFound(_) => StatusCode::NOT_FOUND,
+            NotThemable => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -152,6 +159,8 @@ impl ApiError {
             TooLarge => "too_large",
             SessionNotFound => "session_not_found",
             NotFound => "not_found",
+            PromptNotFound(_) => "unknown_prompt",
+            NotThemable => "not_themable",
             KeyRequired => "key_required",
             InvalidKey => "invalid_key",
             Unavailable => "unavailable",

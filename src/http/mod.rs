@@ -8,6 +8,7 @@
 //! | `DELETE /api/sessions/{slug}`          | delete a session and its files (key)        |
 //! | `GET /api/sessions/{slug}/export.{csv,json,xlsx,md,html}` | exports and reports (key as Bearer; options in the query) |
 //! | `GET /api/sessions/{slug}/agenda.json` | the agenda as a template (key as Bearer)    |
+//! | `GET /api/sessions/{slug}/suggestions?prompt=p3` | theme suggestions (key as Bearer; `suggestions`) |
 //! | `GET /ws/{slug}`                       | the websocket (see `protocol`)              |
 //! | `GET /assets/{file}`                   | embedded CSS, JS and strings                |
 //! | `GET /{slug}`, `/{slug}/control`, `/{slug}/screen` | participant, facilitator, projector pages |
@@ -22,6 +23,7 @@
 mod address;
 mod assets;
 mod error;
+mod suggestions;
 mod trust;
 mod ws;
 
@@ -142,6 +144,10 @@ pub fn app(state: AppState) -> Router {
             axum::routing::delete(delete_session).post(import_session),
         )
         .route("/api/sessions/{slug}/{file}", get(export_session))
+        .route(
+            "/api/sessions/{slug}/suggestions",
+            get(suggestions::suggestions),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             trust::api_guard,

@@ -97,9 +97,9 @@ impl<'a> ItemView<'a> {
 /// A ballot entry of a dot vote or matrix, as phones see it.
 #[derive(Debug, Serialize)]
 pub struct BallotEntry<'a> {
-    /// The item.
+    /// The item (or, for a dot vote on themes, the theme).
     pub id: ItemId,
-    /// Its current text.
+    /// Its current text (a theme's current name).
     pub text: &'a str,
 }
 
@@ -122,15 +122,10 @@ impl<'a> PromptView<'a> {
             .activity
             .has_ballot()
             .then(|| {
-                prompt
-                    .ballot
-                    .iter()
-                    .filter_map(|id| session.item(id))
-                    .filter(|i| i.merged_into.is_none())
-                    .map(|i| BallotEntry {
-                        id: i.id,
-                        text: &i.text,
-                    })
+                session
+                    .ballot_entries(prompt)
+                    .into_iter()
+                    .map(|(id, text)| BallotEntry { id, text })
                     .collect()
             })
             .filter(|b: &Vec<_>| !b.is_empty());

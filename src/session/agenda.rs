@@ -264,6 +264,7 @@ impl Session {
                 ));
             }
         }
+        self.check_vote_on(&draft.activity)?;
         Ok(draft)
     }
 
@@ -350,7 +351,8 @@ impl Session {
         // their order (a list that moves under the thumb makes voting chaotic).
         let ballot = match self.prompts[at].draft.activity.ballot_source() {
             Some(source) if self.prompts[at].ballot.is_empty() => {
-                let ballot: Vec<ItemId> = self.visible_items(source).map(|i| i.id).collect();
+                let activity = &self.prompts[at].draft.activity;
+                let ballot: Vec<ItemId> = self.ballot_to_freeze(activity, source);
                 if ballot.is_empty() {
                     return Err(Rejection::EmptyBallot);
                 }

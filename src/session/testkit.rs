@@ -257,6 +257,7 @@ pub(crate) fn dot_vote(source: &PromptId, dots: u32, max_per_item: u32) -> Activ
         source: source.clone(),
         dots,
         max_per_item,
+        vote_on: VoteOn::Items,
     })
 }
 

@@ -727,6 +727,7 @@ fn dot_voting_budget_limits_take_back_and_frozen_ballot() {
             source: source.clone(),
             dots: 3,
             max_per_item: 2,
+            vote_on: VoteOn::Items,
         })
     };
     // The source must be an item prompt of this session.
@@ -1001,6 +1002,7 @@ fn agenda_reorder_duplicate_next_and_templates() {
             source: src,
             dots: 3,
             max_per_item: 1,
+            vote_on: VoteOn::Items,
         }),
         |_| {},
     );
@@ -1010,7 +1012,8 @@ fn agenda_reorder_duplicate_next_and_templates() {
         Activity::DotVote(DotVote {
             source: PromptId("@0".into()),
             dots: 3,
-            max_per_item: 1
+            max_per_item: 1,
+            vote_on: VoteOn::Items,
         })
     );
     let mut fresh = session();
@@ -1029,7 +1032,8 @@ fn agenda_reorder_duplicate_next_and_templates() {
         Activity::DotVote(DotVote {
             source: PromptId("p2".into()),
             dots: 3,
-            max_per_item: 1
+            max_per_item: 1,
+            vote_on: VoteOn::Items,
         })
     );
     // A broken template changes nothing.
@@ -1038,6 +1042,7 @@ fn agenda_reorder_duplicate_next_and_templates() {
         source: PromptId("@5".into()),
         dots: 3,
         max_per_item: 1,
+        vote_on: VoteOn::Items,
     });
     assert_eq!(
         refused(&mut fresh, Command::ImportAgenda { prompts: bad }).code(),

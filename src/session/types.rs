@@ -113,6 +113,17 @@ pub enum Language {
     En,
 }
 
+/// The stemmer's language is the session's: word clouds and suggestions group in it.
+impl From<Language> for crate::text::Lang {
+    fn from(language: Language) -> Self {
+        match language {
+            Language::Fi => crate::text::Lang::Fi,
+            Language::Sv => crate::text::Lang::Sv,
+            Language::En => crate::text::Lang::En,
+        }
+    }
+}
+
 /// The session's time zone, an IANA name the bundled database knows (`Europe/Helsinki`, the
 /// default: Paja's first seminars are Finnish). Exports show times in it; the live views
 /// show each device's own clock.

@@ -585,6 +585,7 @@ fn draft(s: &Session, kind: u8, flag: u8) -> PromptDraft {
             source,
             dots: 3,
             max_per_item: 1 + u32::from(flag % 3),
+            vote_on: VoteOn::Items,
         }),
         _ => Activity::Matrix(Matrix {
             source,

@@ -1,6 +1,8 @@
 // @ts-check
 // Dot vote: each phone spreads its dots over a ballot, the visible items of an earlier
-// brainstorm or word cloud (its `source`), frozen at the first open. Results are a ranking.
+// brainstorm or word cloud (its `source`), or that brainstorm's themes (`vote_on: 'themes'`),
+// frozen at the first open. Either way the ballot is `ballot_items` ({id, text}: a theme's
+// id and name), so the phone and the projector draw both alike. Results are a ranking.
 import { $, t, el } from '../common.js';
 import { LIMITS } from '../limits.js';
 import * as draw from '../results.js';
@@ -70,17 +72,21 @@ export default {
   chartRows: (p, most) => Math.min(most, ('ballot_items' in p && p.ballot_items) ? p.ballot_items.length : 0),
   rowChart: true,
   chart: (box, p, r, cap) => draw.ranking(box, r, p.ballot_items, cap.ranked),
-  summary: (p, ctx) => [t('control.s_dots', { n: p.dots, max: p.max_per_item, source: ctx.title(p.source) })],
+  summary: (p, ctx) => [t(p.vote_on === 'themes' ? 'control.s_dots_themes' : 'control.s_dots',
+    { n: p.dots, max: p.max_per_item, source: ctx.title(p.source) })],
   editor: {
-    fields: ['source', 'dots', 'max_per_item'],
-    defaults: { dots: 3, max_per_item: 1 },
+    fields: ['source', 'vote_on', 'dots', 'max_per_item'],
+    defaults: { dots: 3, max_per_item: 1, vote_on: 'items' },
     // The source list depends on the agenda: the console fills it.
     fill(v) {
+      $('e-vote-on').value = v.vote_on === 'themes' ? 'themes' : 'items';
       $('e-dots').value = String(v.dots || 3);
       $('e-per-item').value = String(v.max_per_item || 1);
     },
     read(d) {
       d.source = $('e-source').value;
+      // Only a brainstorm has themes: the server refuses a vote on a word cloud's themes.
+      d.vote_on = $('e-vote-on').value === 'themes' ? 'themes' : 'items';
       d.dots = Number($('e-dots').value);
       d.max_per_item = Number($('e-per-item').value);
       if (!d.source) return ['control.source_required', 'e-source'];

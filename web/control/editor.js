@@ -76,7 +76,7 @@ export function createEditor({ prompts, promptById, request, fill }) {
     $('e-results').value = v.show_results || 'live';
     // Once opened, the activity (kind, options, statements…) and per-group stay as they are.
     for (const id of ['e-kind', 'e-columns', 'e-options', 'e-multiple', 'e-change', 'e-statements', 'e-max',
-      'e-min-label', 'e-max-label', 'e-answers', 'e-source', 'e-dots', 'e-per-item', 'e-per-group']) $(id).disabled = !draft;
+      'e-min-label', 'e-max-label', 'e-answers', 'e-source', 'e-vote-on', 'e-dots', 'e-per-item', 'e-per-group']) $(id).disabled = !draft;
     formError('');
     showKind();
     editor.showModal();

@@ -1,12 +1,14 @@
 //! Dot vote: the ballot ranked by dots (ties share a place) as a results table, a bar chart
 //! with its table in the report, each participant's dots in the JSON, and the dots every item
-//! received, which the item rows of the other exports show.
+//! received, which the item rows of the other exports show. A vote on themes ranks the
+//! themes by name, under a "Theme" heading.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::session::{
-    AnswerSet, ItemId, ParticipantId, Prompt, PromptId, Ranked, Results, Session,
+    AnswerSet, DotVote, ItemId, Language, ParticipantId, Prompt, PromptId, Ranked, Results,
+    Session, VoteOn,
 };
 
 use crate::export::report::html::{bar_chart, escape};
@@ -33,8 +35,10 @@ pub struct Standing {
 /// A dot vote in the report: what was voted on, the ranking, how many voted.
 #[derive(Debug)]
 pub struct Ranking {
-    /// Which prompt's items were voted on, as a sentence.
+    /// Which prompt's items (or themes) were voted on, as a sentence.
     pub ballot: Option<String>,
+    /// The ranked column's heading: the item ("Vastaus") or, for a vote on themes, "Teema".
+    pub heading: &'static str,
     /// Most dots first.
     pub entries: Vec<Standing>,
     /// How many placed dots, as a line of text.
@@ -65,9 +69,32 @@ pub fn standings(view: &View<'_>, ranking: Vec<Ranked>) -> Vec<Standing> {
     standings
 }
 
-/// The results table: place, item, dots.
-pub fn table(view: &View<'_>, w: &Words, results: Option<Results>) -> Table {
-    let headers = vec![w.rank.into(), w.item.into(), w.dots.into()];
+/// A vote on themes' own phrases in `language`: the ranked column's heading and the sentence
+/// naming the source ("{n}": its place). Kept here, beside the only exports that use them.
+fn theme_words(language: Language) -> (&'static str, &'static str) {
+    match language {
+        Language::Fi => ("Teema", "Äänestys kysymyksen {n} teemoista."),
+        Language::Sv => ("Tema", "Röstning om teman i fråga {n}."),
+        Language::En => ("Theme", "Voting on the themes of prompt {n}."),
+    }
+}
+
+/// The ranked column's heading: the shared "item" word, or "theme" for a vote on themes.
+fn heading(view: &View<'_>, w: &Words, vote: &DotVote) -> &'static str {
+    match vote.vote_on {
+        VoteOn::Items => w.item,
+        VoteOn::Themes => theme_words(view.language).0,
+    }
+}
+
+/// The results table: place, item (or theme), dots.
+pub fn table(
+    view: &View<'_>,
+    w: &'static Words,
+    vote: &DotVote,
+    results: Option<Results>,
+) -> Table {
+    let headers = vec![w.rank.into(), heading(view, w, vote).into(), w.dots.into()];
     let rows = match results {
         Some(Results::DotVote { ranking, .. }) => standings(view, ranking)
             .into_iter()
@@ -88,7 +115,7 @@ pub fn table(view: &View<'_>, w: &Words, results: Option<Results>) -> Table {
 pub fn section(
     view: &View<'_>,
     l: &'static Labels,
-    source: &PromptId,
+    vote: &DotVote,
     results: Results,
 ) -> Option<Ranking> {
     // The activity decides the results' kind; a mismatch cannot happen.
@@ -98,11 +125,16 @@ pub fn section(
     if voters == 0 {
         return None;
     }
+    let ballot_from = match vote.vote_on {
+        VoteOn::Items => l.ballot_from,
+        VoteOn::Themes => theme_words(view.language).1,
+    };
     Some(Ranking {
         ballot: view
             .session
-            .prompt(source)
-            .map(|p| l.n(l.ballot_from, crate::export::tables::place(view.session, p))),
+            .prompt(&vote.source)
+            .map(|p| l.n(ballot_from, crate::export::tables::place(view.session, p))),
+        heading: heading(view, l.words, vote),
         entries: standings(view, ranking),
         count: l.n(l.voters_n, voters),
     })
@@ -132,7 +164,7 @@ pub fn html(out: &mut String, l: &Labels, r: &Ranking) {
         out,
         "<table>\n<thead><tr><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\" class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-        w.rank, w.item, w.dots
+        w.rank, r.heading, w.dots
     );
     for e in &r.entries {
         let _ = writeln!(
@@ -161,7 +193,7 @@ pub fn md(out: &mut String, l: &Labels, r: &Ranking) {
     let _ = write!(
         out,
         "\n| {} | {} | {} |\n|---:|---|---:|\n",
-        w.rank, w.item, w.dots
+        w.rank, r.heading, w.dots
     );
     for e in &r.entries {
         let _ = writeln!(
@@ -209,6 +241,17 @@ pub fn answers(
         });
     }
     docs
+}
+
+/// The ids on the ballots of the view's votes on themes (theme ids in the item shape), which
+/// the JSON document keeps whatever items it leaves out.
+pub fn theme_ballots<'a>(view: &'a View<'_>) -> impl Iterator<Item = ItemId> + 'a {
+    view.prompts
+        .iter()
+        .filter(|p| {
+            matches!(&p.draft.activity, crate::session::Activity::DotVote(d) if d.vote_on == VoteOn::Themes)
+        })
+        .flat_map(|p| p.ballot.iter().copied())
 }
 
 /// Adds everyone who placed a dot to `who`.

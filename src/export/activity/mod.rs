@@ -91,7 +91,7 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
             results,
         )),
         Activity::WordCloud(_) => Some(word_cloud::table(w, results)),
-        Activity::DotVote(_) => Some(dot_vote::table(view, w, results)),
+        Activity::DotVote(d) => Some(dot_vote::table(view, w, d, results)),
         Activity::Matrix(m) => Some(matrix::table(view, w, (&m.x, &m.y), results)),
     }
 }
@@ -118,7 +118,7 @@ pub fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body
         Activity::WordCloud(_) => {
             word_cloud::section(view, l, prompt, results).map(Body::WordCloud)
         }
-        Activity::DotVote(d) => dot_vote::section(view, l, &d.source, results).map(Body::DotVote),
+        Activity::DotVote(d) => dot_vote::section(view, l, d, results).map(Body::DotVote),
         Activity::Matrix(m) => {
             matrix::section(view, l, (&m.source, &m.x, &m.y), results).map(Body::Matrix)
         }

@@ -1,4 +1,10 @@
-//! Dot vote: participants spend dots on the items of an earlier prompt (its ballot).
+//! Dot vote: participants spend dots on the items of an earlier prompt (its ballot), or on
+//! the themes the facilitator sorted that brainstorm into (`vote_on: themes`).
+//!
+//! Either way the ballot is a frozen list of ids fixed when the vote first opens: item ids,
+//! or theme ids (a theme's uuid in the same `ItemId` shape, so the phone's dot commands, the
+//! answers and the persisted ballot keep their form). A theme on a frozen ballot can be
+//! renamed but not removed or merged ([`Session::theme_on_ballot`]).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -7,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{invalid, AnswerMisfit, AnswerSet, Kind, KindAnswers, DOES_NOT_FIT};
 use crate::session::document::AnswerDoc;
 use crate::session::types::*;
-use crate::session::{Event, Prompt, Ranked, Rejection, Results, Session};
+use crate::session::{Event, Prompt, Ranked, Rejection, Results, Session, ThemeId};
 
 /// Most dots one participant may be given.
 pub const MAX_DOTS: u32 = 20;
@@ -21,6 +27,28 @@ pub struct DotVote {
     pub dots: u32,
     /// Most dots one participant may put on one item.
     pub max_per_item: u32,
+    /// What the dots go on: the source's items (the default, and every vote before themes)
+    /// or its themes. Omitted from JSON when `items`, so older shapes stay as they were.
+    #[serde(default, skip_serializing_if = "VoteOn::is_items")]
+    pub vote_on: VoteOn,
+}
+
+/// What a dot vote's ballot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteOn {
+    /// The source prompt's visible items.
+    #[default]
+    Items,
+    /// The source brainstorm's themes ("which of the five themes matter most?").
+    Themes,
+}
+
+impl VoteOn {
+    /// Whether this is the default (serde omits it then).
+    pub fn is_items(&self) -> bool {
+        *self == VoteOn::Items
+    }
 }
 
 /// Everyone's dots on one vote.
@@ -45,6 +73,67 @@ impl DotVote {
 }
 
 impl Session {
+    /// The ballot a prompt of `activity` freezes when it first opens: the source's visible
+    /// items in their order, or, for a dot vote on themes, the source's themes in the
+    /// facilitator's order (as ids in the item shape).
+    pub(in crate::session) fn ballot_to_freeze(
+        &self,
+        activity: &super::Activity,
+        source: &PromptId,
+    ) -> Vec<ItemId> {
+        match activity {
+            super::Activity::DotVote(vote) if vote.vote_on == VoteOn::Themes => {
+                self.themes(source).iter().map(|t| ItemId(t.id.0)).collect()
+            }
+            _ => self.visible_items(source).map(|i| i.id).collect(),
+        }
+    }
+
+    /// A draft's rule that needs the agenda: a dot vote on themes draws on a brainstorm
+    /// (only brainstorms have themes).
+    pub(in crate::session) fn check_vote_on(
+        &self,
+        activity: &super::Activity,
+    ) -> Result<(), Rejection> {
+        match activity {
+            super::Activity::DotVote(vote) if vote.vote_on == VoteOn::Themes => {
+                let themable = self
+                    .prompt(&vote.source)
+                    .is_some_and(|p| matches!(p.draft.activity, super::Activity::Brainstorm(_)));
+                if themable {
+                    Ok(())
+                } else {
+                    Err(invalid(
+                        "a dot vote on themes needs a brainstorm as its source",
+                    ))
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The entries of a frozen ballot as phones and results show them, in ballot order:
+    /// each item not merged away with its text, or each theme with its current name.
+    pub fn ballot_entries<'a>(&'a self, prompt: &'a Prompt) -> Vec<(ItemId, &'a str)> {
+        match &prompt.draft.activity {
+            super::Activity::DotVote(vote) if vote.vote_on == VoteOn::Themes => prompt
+                .ballot
+                .iter()
+                .filter_map(|id| {
+                    self.theme(&vote.source, &ThemeId(id.0))
+                        .map(|t| (*id, t.name.as_str()))
+                })
+                .collect(),
+            _ => prompt
+                .ballot
+                .iter()
+                .filter_map(|id| self.item(id))
+                .filter(|i| i.merged_into.is_none())
+                .map(|i| (i.id, i.text.as_str()))
+                .collect(),
+        }
+    }
+
     /// Checks a dot's prompt and item; returns the vote's settings. A dot may be taken back
     /// from an item merged away after the ballot froze, not placed.
     fn ballot_check(
@@ -138,24 +227,23 @@ impl Kind for DotVote {
         Ok(self.clone())
     }
 
-    /// The ballot ranked by dots (merged items counted together).
+    /// The ballot ranked by dots (merged items counted together; themes by their names).
     fn results(&self, session: &Session, prompt: &Prompt) -> Results {
         let answers = session.answers_of::<DotAnswers>(&prompt.id);
         let mut dots: BTreeMap<ItemId, u32> = BTreeMap::new();
         for placed in answers.iter().flat_map(|a| a.placed.values()) {
             for (item, n) in placed {
+                // A theme id is no item: its root is itself.
                 *dots.entry(session.merge_root(item)).or_insert(0) += n;
             }
         }
-        let mut ranking: Vec<Ranked> = prompt
-            .ballot
-            .iter()
-            .filter(|id| session.merge_root(id) == **id)
-            .filter_map(|id| session.item(id))
-            .map(|item| Ranked {
-                item_id: item.id,
-                text: item.text.clone(),
-                dots: dots.get(&item.id).copied().unwrap_or(0),
+        let mut ranking: Vec<Ranked> = session
+            .ballot_entries(prompt)
+            .into_iter()
+            .map(|(id, text)| Ranked {
+                item_id: id,
+                text: text.to_owned(),
+                dots: dots.get(&id).copied().unwrap_or(0),
             })
             .collect();
         // Stable sort: ties keep the ballot's order.
@@ -197,3 +285,7 @@ impl Kind for DotVote {
         Ok(set.placed.insert(participant, placed.clone()).is_none())
     }
 }
+
+#[cfg(test)]
+#[path = "dot_themes_tests.rs"]
+mod themes_tests;

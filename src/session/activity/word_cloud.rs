@@ -1,13 +1,13 @@
 //! Word cloud: up to three short answers each, shown as words sized by frequency.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use super::{invalid, Kind, COLUMN_MISFIT};
 use crate::session::types::*;
 use crate::session::{Prompt, Rejection, Results, Session, WordCount};
+use crate::text::Tally;
 
 /// Most word-cloud answers one participant may give.
 pub const WORDCLOUD_MAX_ANSWERS: u8 = 3;
@@ -36,13 +36,8 @@ impl Default for WordCloud {
 
 impl WordCloud {}
 
-/// Normalises a word-cloud answer: trimmed, Unicode NFC, inner whitespace collapsed,
-/// lower-cased with Finnish and Swedish letters kept as letters (Ä stays ä, never a).
-pub fn normalize_word(text: &str) -> String {
-    let composed: String = text.trim().nfc().collect();
-    let lowered = composed.to_lowercase();
-    lowered.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+/// Normalises a word-cloud answer; the rule now lives in [`crate::text::fold`].
+pub use crate::text::fold as normalize_word;
 
 impl Kind for WordCloud {
     const NAME: &'static str = "word_cloud";
@@ -55,19 +50,24 @@ impl Kind for WordCloud {
         Ok(self.clone())
     }
 
-    /// The normalised answers and how often each was given, most frequent first.
+    /// The answers grouped by [`crate::text::key`] in the session's language ("nuoret",
+    /// "nuorten" and "nuorille" are one word), each shown as its most common folded form
+    /// with the group's summed count, most frequent first.
     fn results(&self, session: &Session, prompt: &Prompt) -> Results {
-        let mut words: BTreeMap<String, usize> = BTreeMap::new();
+        let mut tally = Tally::new(session.meta.language.into());
         let mut participants = BTreeSet::new();
         for item in session.visible_items(&prompt.id) {
             participants.insert(item.participant);
-            *words.entry(normalize_word(&item.text)).or_insert(0) += 1;
+            tally.add(&item.text);
         }
-        let mut words: Vec<WordCount> = words
+        let words: Vec<WordCount> = tally
+            .groups()
             .into_iter()
-            .map(|(text, count)| WordCount { text, count })
+            .map(|g| WordCount {
+                text: g.label,
+                count: g.count,
+            })
             .collect();
-        words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
         Results::WordCloud {
             participants: participants.len(),
             words,
@@ -129,5 +129,56 @@ mod tests {
         assert_eq!(normalize_word("ya\u{308}"), normalize_word("yä"));
         assert_eq!(normalize_word("hyvä   yhteistyö"), "hyvä yhteistyö");
         assert_ne!(normalize_word("tärkeä"), normalize_word("tarkea"));
+    }
+
+    fn cloud(language: Language, answers: &[&str]) -> Vec<WordCount> {
+        let mut t = crate::session::testkit::TestSession::new();
+        t.session.meta.language = language;
+        let p = t.add_open(super::super::Activity::WordCloud(WordCloud::default()));
+        for text in answers {
+            // One answer each, so the allowance never limits the test.
+            t.submit(crate::session::testkit::pid(), &p, text);
+        }
+        let prompt = t.session.prompt(&p).unwrap().clone();
+        match WordCloud::default().results(&t.session, &prompt) {
+            Results::WordCloud { words, .. } => words,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn wc(text: &str, count: usize) -> WordCount {
+        WordCount {
+            text: text.into(),
+            count,
+        }
+    }
+
+    #[test]
+    fn inflections_count_as_one_word_shown_as_the_most_common_form() {
+        let words = cloud(
+            Language::Fi,
+            &[
+                "Nuoret", "nuorten", "nuoret", "nuorille", "Kunnat", "kunta", "kuntien", "Ohjaamo",
+            ],
+        );
+        assert_eq!(
+            words,
+            vec![wc("nuoret", 4), wc("kunta", 3), wc("ohjaamo", 1)]
+        );
+    }
+
+    #[test]
+    fn the_session_language_picks_the_stemmer() {
+        let answers = ["kommunen", "kommuner", "Kommunen", "ungdomar", "ungdomarna"];
+        assert_eq!(
+            cloud(Language::Sv, &answers),
+            vec![wc("kommunen", 3), wc("ungdomar", 2)]
+        );
+        // In a Finnish session the Swedish plural "-er" is not an ending: only the case
+        // folding joins "kommunen" and "Kommunen".
+        assert_eq!(
+            cloud(Language::Fi, &answers),
+            vec![wc("kommunen", 2), wc("ungdomar", 2), wc("kommuner", 1)]
+        );
     }
 }

@@ -179,7 +179,9 @@ impl<'d> Importer<'d> {
                     source_prompt: source.0.clone(),
                 });
             };
-            if source == &p.id || !self.doc.prompts[at].draft.activity.takes_items() {
+            if source == &p.id
+                || !source_fits(&draft.activity, &self.doc.prompts[at].draft.activity)
+            {
                 return Err(ImportError::InvalidPrompt {
                     prompt: p.id.0.clone(),
                     reason: "a dot vote's source must be a brainstorm or word cloud".into(),
@@ -372,8 +374,19 @@ impl<'d> Importer<'d> {
         for (p, prompt) in self.doc.prompts.iter().zip(&self.prompts) {
             let mut on_ballot = HashSet::new();
             if let Some(source) = prompt.draft.activity.ballot_source() {
+                // A vote on themes holds its source's theme ids (the words helper's rule).
+                let themes = theme_vote(&prompt.draft.activity).then(|| {
+                    self.prompts
+                        .iter()
+                        .find(|p| &p.id == source)
+                        .map_or(&[][..], |p| p.themes.as_slice())
+                });
                 for id in &prompt.ballot {
-                    if self.item_prompt.get(id).copied() != Some(source) {
+                    let fits = match themes {
+                        Some(themes) => themes.iter().any(|t| t.id.0 == id.0),
+                        None => self.item_prompt.get(id).copied() == Some(source),
+                    };
+                    if !fits {
                         return Err(ImportError::UnknownItem {
                             item: id.to_string(),
                             referrer: format!("prompt {}: ballot (of {source})", p.id),
@@ -420,4 +433,15 @@ impl<'d> Importer<'d> {
 
         Ok(())
     }
+}
+
+/// Whether a ballot's source is a prompt it may draw on: one that takes items, and a
+/// brainstorm (only brainstorms have themes) for a dot vote on themes.
+fn source_fits(vote: &Activity, source: &Activity) -> bool {
+    source.takes_items() && (!theme_vote(vote) || matches!(source, Activity::Brainstorm(_)))
+}
+
+/// Whether `activity` is a dot vote on its source's themes.
+fn theme_vote(activity: &Activity) -> bool {
+    matches!(activity, Activity::DotVote(d) if d.vote_on == crate::session::VoteOn::Themes)
 }

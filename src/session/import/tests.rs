@@ -150,6 +150,7 @@ fn workshop() -> Session {
                 source: brainstorm.clone(),
                 dots: 3,
                 max_per_item: 2,
+                vote_on: VoteOn::Items,
             }),
             "Tärkeimmät",
         ),
