@@ -82,13 +82,3 @@ export async function joinAddress() {
   }
   return { origin: location.origin, host: location.host };
 }
-
-/**
- * `GET /api/sessions/{slug}/suggestions?prompt=…` with the facilitator key: groups of the
- * prompt's unthemed items that share a word's stem (made on the server, nothing leaves it).
- * @param {string} slug
- * @param {string} key
- * @param {string} prompt
- */
-export const suggestions = (slug, key, prompt) =>
-  call(`${sessionPath(slug)}/suggestions?prompt=${encodeURIComponent(prompt)}`, { headers: bearer(key), cache: 'no-store' });
