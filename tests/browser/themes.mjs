@@ -5,7 +5,7 @@
 // group from its edit form. Notes on the prompt are saved and come back after a reload. The
 // projector, turned to "by theme", shows the headings with their counts, everything on screen at
 // 1280×720, also with 8 themes × 6 items of long Finnish words; a 320 px phone is unaffected.
-// Suggestions (the words' endpoint) are taken with one click when the server offers them.
+// Suggestions from the server are accepted with one click or ignored; none applies itself.
 // Writes console-themes.png, projector-themes.png and projector-themes-720.png to target/screenshots
 // (PAJA_SCREENSHOTS: another directory, e.g. docs/screenshots).
 //
@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { BASE, PHONE, addPrompt, createSession, inBrowser, texts } from './lib.mjs';
+import { PHONE, addPrompt, createSession, inBrowser, texts } from './lib.mjs';
 import { sendItems } from './worst.mjs';
 
 const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
@@ -110,7 +110,6 @@ async function assertFits(screen, when) {
 
 await inBrowser(async (browser, watch) => {
   const s = await createSession('teemat', 'Purku yhdessä');
-  const key = new URL(s.control).hash.slice('#key='.length);
   const control = await watch.page(browser, 'control', SMALL);
   await control.goto(s.control);
   await control.waitForSelector('#conn[data-status="connected"]');
@@ -133,6 +132,25 @@ await inBrowser(async (browser, watch) => {
   // No themes yet: no chips, no move button; the Themes button opens the panel.
   assert.equal(await control.isVisible('#themes-bar'), false);
   assert.equal(await control.isVisible('#to-theme'), false);
+  // Suggestions: proposed by the server (shared stems: "Nuorten", "Nuorille"), nothing applied
+  // until a click; one accepted is a theme with its items at once, the rest ignored.
+  await control.click('#themes-open');
+  await control.click('#theme-suggest');
+  await control.waitForSelector('#suggestions .suggestion');
+  assert.equal(await control.isVisible('#themes-bar'), false, 'a suggestion changes nothing by itself');
+  const [, label, n] = /^(.*) \((\d+)\)$/.exec(await control.locator('#suggestions .suggestion-h').first().textContent());
+  assert.ok(Number(n) >= 2, `suggestion ${label} of ${n}`);
+  console.log(`suggestions: ${await control.locator('#suggestions .suggestion').count()}, the first "${label}" of ${n} items`);
+  await control.locator('#suggestions .suggestion').first().locator('[data-act="control.suggestion_accept"]').click();
+  await chipsAre(control, [`${label} ${n}`, `Ilman teemaa ${FIRST.length - Number(n)}`]);
+  while (await control.locator('#suggestions .suggestion').count()) {
+    await control.locator('#suggestions .suggestion').first().locator('[data-act="control.suggestion_ignore"]').click();
+  }
+  assert.equal(await control.textContent('#suggest-status'), 'Kaikki ehdotukset käsitelty.');
+  assert.equal(await control.locator('#theme-rows li').count(), 1, 'an ignored suggestion makes no theme');
+  // Removed again: its items stay, in no theme.
+  await control.locator('#theme-rows li').first().locator('[data-act="control.theme_remove"]').click();
+  await control.waitForFunction(() => document.getElementById('themes-bar').hidden);
   await newTheme(control, 'Nuoret');
   await newTheme(control, 'Digi');
   await control.keyboard.press('Escape');
@@ -226,16 +244,6 @@ await inBrowser(async (browser, watch) => {
   assert.ok(first >= 24, `3 themes: item text ${first} px`);
   fs.mkdirSync(SHOTS, { recursive: true });
   await screen.screenshot({ path: `${SHOTS}/projector-themes.png` });
-
-  // Suggestions, when the server makes them: taken with one click.
-  const probe = await fetch(`${BASE}/api/sessions/${s.slug}/suggestions?prompt=p1`, { headers: { Authorization: `Bearer ${key}` } });
-  if (probe.status === 200) {
-    await control.click('#themes-open');
-    await control.click('#theme-suggest');
-    await control.waitForFunction(() => document.getElementById('suggest-status').textContent !== 'Haetaan ehdotuksia…');
-    console.log(`suggestions: ${await control.textContent('#suggest-status')}`);
-    await control.keyboard.press('Escape');
-  } else console.log(`suggestions: the server has no suggestions route yet (${probe.status}); not tried`);
 
   // The worst: 8 themes × 6 long Finnish items, made as the facilitator does (the unthemed
   // filter, Shift+click six, "To theme", a new name).
