@@ -2,7 +2,8 @@
 // The facilitator's console, wired: the connection and its frames into the store
 // (control/store.js), and the views that redraw from it — the agenda (control/agenda.js), the
 // groups (control/groups.js), the selected prompt's head and chart (control/head.js), its items
-// and their moderation (control/items.js), the editor, the export dialog, the Files menu and the
+// and their moderation (control/items.js), a brainstorm's themes (control/themes.js), the notes on
+// each prompt (control/notes.js), the editor, the export dialog, the Files menu and the
 // keyboard shortcuts. The key comes from the URL fragment.
 import {
   $, t, setLang, savedLang, lang, initLangSwitch, onLang, slug, Conn, errorText, applyLimits,
@@ -18,6 +19,8 @@ import { createGroups } from './control/groups.js';
 import { createHead } from './control/head.js';
 import { createItems } from './control/items.js';
 import { createFiles } from './control/files.js';
+import { createThemes } from './control/themes.js';
+import { createNotes } from './control/notes.js';
 import { fill } from './control/ui.js';
 import { joinAddress } from './api.js';
 
@@ -112,7 +115,9 @@ const edit = (/** @type {any} */ p) => editor.start(p);
 const agenda = createAgenda({ request, select, edit, toggleOpen });
 const groups = createGroups({ request });
 const head = createHead({ request, edit, toggleOpen, toggleScreen });
-const items = createItems({ request, head: head.render, count: agenda.count });
+const items = createItems({ request, head: head.render, count: agenda.count, themes: () => themes.render() });
+const themes = createThemes({ request, key, changed: () => items.render() });
+const notes = createNotes({ request });
 const files = createFiles({ key, request, status: showStatus });
 // The prompt editor (control/editor.js) and the export dialog (control/exporter.js).
 const editor = createEditor({ prompts: () => state.prompts, promptById: store.promptById, request, fill });
@@ -128,6 +133,7 @@ function onMessage(m) {
       store.welcome(m);
       if (!savedLang() && m.session.language !== lang) setLang(m.session.language);
       renderAll();
+      notes.resync();
       // Older items are fetched once the connection is live (`onLive`, right after this).
       pageId = '';
       break;
@@ -158,10 +164,19 @@ function onMessage(m) {
       agenda.render();
       break;
     case 'prompt_updated':
-    case 'prompt_closed':
+    case 'prompt_closed': {
+      const was = store.promptById(m.prompt.id);
       store.replacePrompt(m.prompt);
       agenda.render();
-      if (m.prompt.id === state.selected) head.render();
+      if (m.prompt.id !== state.selected) break;
+      head.render();
+      // Renamed, merged or removed themes: the rows name them.
+      if (JSON.stringify(was && was.themes) !== JSON.stringify(m.prompt.themes)) items.render();
+      else themes.render();
+      break;
+    }
+    case 'notes_changed':
+      notes.changed(m.prompt, m.notes);
       break;
     case 'prompt_opened':
       store.openPrompt(m.prompt);
@@ -238,6 +253,8 @@ function renderSelected() {
   head.render();
   head.renderChart();
   items.render();
+  themes.render();
+  notes.render();
 }
 
 /** The host participants join at: the server's public one once known (see api.js). */
@@ -272,7 +289,8 @@ $('next').addEventListener('click', () => request({ type: 'next_prompt' }));
 $('join-screen').addEventListener('click', toggleJoin);
 
 // Keyboard: N next, O open/close, J/K move the selection, E edit, T +1 min, L lock,
-// S show the selected on the projector (again: follow), Q join page on or off.
+// S show the selected on the projector (again: follow), Q join page on or off, M the picked
+// items into a theme.
 bindKeys({
   n: () => request({ type: 'next_prompt' }),
   o: () => { const p = sel(); if (p) toggleOpen(p); },
@@ -284,7 +302,9 @@ bindKeys({
   // A draft goes to the server too, which says why it cannot be shown.
   s: () => { const p = sel(); if (p) toggleScreen(p); },
   q: () => toggleJoin(),
-}, () => editor.isOpen() || exporter.isOpen() || !!state.refused);
+  // The picked items into a theme: the menu of the selected brainstorm's themes.
+  m: () => themes.openMove(),
+}, () => editor.isOpen() || exporter.isOpen() || !!state.refused || !!document.querySelector('.pop:popover-open'));
 
 setInterval(head.tick, 500);
 

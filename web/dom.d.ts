@@ -40,4 +40,6 @@ interface Limits {
   matrix_steps: number;
   matrix_label_max: number;
   matrix_end_max: number;
+  theme_name_max: number;
+  notes_max: number;
 }

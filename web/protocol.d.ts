@@ -33,7 +33,16 @@ interface PromptCommon {
 }
 
 /** Each kind's own settings (docs/protocol.md, "Activity fields"). */
-interface BrainstormFields { kind: 'brainstorm'; columns: string[] }
+/** A brainstorm's named heading for its items, made by the facilitator (docs/protocol.md, "Themes"). */
+interface Theme { id: string; name: string }
+interface BrainstormFields {
+  kind: 'brainstorm';
+  columns: string[];
+  /** The facilitator's themes in their order; absent when none. */
+  themes?: Theme[];
+  /** The projector lays the prompt out by theme; absent when off. */
+  by_theme?: boolean;
+}
 interface PollFields { kind: 'poll'; options: string[]; multiple: boolean; may_change: boolean }
 interface ScaleFields { kind: 'scale'; statements: string[]; max: number; min_label: string; max_label: string }
 interface WordCloudFields { kind: 'word_cloud'; max_answers: number }
@@ -73,6 +82,8 @@ interface Item {
   approved: boolean;
   starred: boolean;
   merged_into?: string;
+  /** The theme it is in (a duplicate: its root's); absent when none. */
+  theme?: string;
   merged: number;
   likes: number;
   edited: boolean;
@@ -144,6 +155,9 @@ type ServerMessage =
   | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string }
   | { type: 'item_erased'; seq: number; item_id: string }
   | NotesChanged;
+
+/** `GET /api/sessions/{slug}/suggestions?prompt=…`: groups of unthemed items sharing a stem. */
+interface Suggestions { prompt: string; suggestions: { label: string; items: string[] }[] }
 
 // --- The matrix (2×2) activity: its settings, its results, its phone's frames and `mine`. ---
 

@@ -1,7 +1,7 @@
 // @ts-check
 // The projector, wired: the join address and what the facilitator puts on it (the current
 // prompt by default, the full-screen join page, or an earlier prompt) with, by kind, its wall of
-// items (screen/wall.js), poll bars, scale distributions, the word cloud or the dot-vote
+// items (screen/wall.js) or, when the facilitator asks, its items by theme (screen/themes.js), poll bars, scale distributions, the word cloud or the dot-vote
 // ranking, all fitted to the screen (screen/fit.js). Public, so it only shows what the screen
 // role receives; its state is screen/store.js.
 // `?group=g1` shows one group's items; `?theme=light` (or T, or the button) a light theme;
@@ -15,6 +15,7 @@ import { activity, loadAll } from './activities/index.js';
 import * as store from './screen/store.js';
 import { createWall, textLang } from './screen/wall.js';
 import { createFit } from './screen/fit.js';
+import { byTheme, fitThemes } from './screen/themes.js';
 import { joinAddress } from './api.js';
 
 const { state, shows, LANG_KEY, chosenLang } = store;
@@ -49,7 +50,8 @@ const wall = createWall({
     refit();
   },
 });
-const { refit } = createFit({ fitCards: wall.fit });
+// A brainstorm shown by theme is drawn afresh at each fit (at most once a frame); else the wall.
+const { refit } = createFit({ fitCards: () => (byTheme() ? fitThemes() : wall.fit()) });
 
 /** @param {any} m a frame from the server */
 function onMessage(m) {
@@ -174,6 +176,7 @@ function renderBand() {
 function renderHead() {
   const { prompt, result: r } = state;
   if (!prompt) return;
+  $('live').classList.toggle('by-theme', byTheme());
   $('q').textContent = prompt.title;
   $('instr').textContent = prompt.instructions || '';
   $('instr').hidden = !prompt.instructions;

@@ -129,3 +129,12 @@ pub async fn run_script(script: &str) {
 async fn withdrawn_and_erased_texts_leave_every_screen() {
     run_script("erase.mjs").await;
 }
+
+/// Themes curated live at a 1280×720 console: made, picked by keyboard, Shift+click and drag,
+/// moved, renamed, merged, reordered, filtered; an item moved to another column and group;
+/// notes saved and back after a reload; the projector by theme with headings and counts, all
+/// on screen with 8 themes × 6 long Finnish items; a 320 px phone unaffected (issue 14).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn themes_curated_at_the_console_shown_by_theme() {
+    run_script("themes.mjs").await;
+}

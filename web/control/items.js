@@ -9,6 +9,7 @@ import { LIMITS } from '../limits.js';
 import { activity } from '../activities/index.js';
 import * as store from './store.js';
 import { button, fill } from './ui.js';
+import { DRAG_TYPE } from './themes.js';
 
 const { state, sel, itemsOf, takesItems } = store;
 
@@ -17,7 +18,8 @@ const clockTime = (ms) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit
 
 /** @param {any} i whether it passes the filters */
 const passes = (i) => (!state.filterGroup || (state.filterGroup === '-' ? !i.group : i.group === state.filterGroup))
-  && (state.filterCol === '' || String(i.column) === state.filterCol);
+  && (state.filterCol === '' || String(i.column) === state.filterCol)
+  && (!state.filterTheme || (state.filterTheme === '-' ? !i.theme : i.theme === state.filterTheme));
 /** Where an item is listed: the approval queue, the main list, or nowhere (merged or filtered). @param {any} i */
 const listFor = (i) => (i.prompt_id !== state.selected || i.merged_into || !passes(i) ? null
   : !i.approved && !i.hidden ? $('queue') : $('items'));
@@ -28,9 +30,10 @@ const listFor = (i) => (i.prompt_id !== state.selected || i.merged_into || !pass
  *   request: (message: object, done?: () => void) => void,
  *   head: () => void,
  *   count: (promptId: string) => void,
- * }} console
+ *   themes: () => void,
+ * }} console `themes` redraws the themes bar (its counts and the picks)
  */
-export function createItems({ request, head, count }) {
+export function createItems({ request, head, count, themes }) {
   /** Nodes of the selected prompt's listed items, by id. */
   const nodes = new Map();
   /** @type {{ id: string, what: 'erase_item' | 'erase_item_history' } | null} An erasure awaiting its confirmation. */
@@ -184,6 +187,7 @@ export function createItems({ request, head, count }) {
     merge.disabled = picked.length < 2;
     merge.title = picked.length ? t('control.merge_into', { text: state.items.get(picked[0]).text }) : t('control.merge_help');
     $('unselect').hidden = !picked.length;
+    themes();
   }
 
   /**
@@ -201,10 +205,15 @@ export function createItems({ request, head, count }) {
     box.type = 'checkbox';
     box.dataset.act = 'pick';
     box.checked = state.picked.includes(i.id);
-    box.setAttribute('aria-label', t('control.pick_for_merge'));
-    box.addEventListener('change', () => {
-      store.setPicked(box.checked ? [...state.picked, i.id] : state.picked.filter((x) => x !== i.id));
-      renderTallies();
+    box.setAttribute('aria-label', t('control.pick_item', { text: i.text }));
+    box.addEventListener('click', (e) => pick(i.id, box.checked, e.shiftKey));
+    // Dragged onto a theme's chip: this item, or all the picked ones when it is one of them.
+    li.draggable = state.editItem !== i.id;
+    li.addEventListener('dragstart', (/** @type {DragEvent} */ e) => {
+      const ids = state.picked.includes(i.id) ? state.picked : [i.id];
+      e.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(ids));
+      e.dataTransfer?.setData('text/plain', ids.map((x) => state.items.get(x)?.text || '').join('\n'));
+      if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
     });
     const body = el('div', 'item-body');
     if (state.editItem === i.id) body.append(editForm(i));
@@ -244,6 +253,35 @@ export function createItems({ request, head, count }) {
     return li;
   }
 
+  /** The item whose box was last clicked: a Shift+click picks every row from it. */
+  let anchor = /** @type {string | null} */ (null);
+
+  /**
+   * Picks an item or lets it go; with Shift, every listed row between it and the last one
+   * clicked goes the same way.
+   * @param {string} id
+   * @param {boolean} on
+   * @param {boolean} range
+   */
+  function pick(id, on, range) {
+    let ids = [id];
+    if (range && anchor && anchor !== id) {
+      const rows = [...nodes.entries()].filter(([, n]) => n.isConnected)
+        .sort(([, a], [, b]) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1)).map(([x]) => x);
+      const a = rows.indexOf(anchor);
+      const b = rows.indexOf(id);
+      if (a >= 0 && b >= 0) ids = rows.slice(Math.min(a, b), Math.max(a, b) + 1);
+    }
+    anchor = id;
+    const rest = state.picked.filter((x) => !ids.includes(x));
+    store.setPicked(on ? [...rest, ...ids] : rest);
+    for (const x of ids) {
+      const box = /** @type {HTMLInputElement | null} */ (nodes.get(x)?.querySelector('input.pick'));
+      if (box) box.checked = on;
+    }
+    renderTallies();
+  }
+
   /** @param {any} i the line under an item's text: time, author, group, column, tags, likes */
   function meta(i) {
     const p = sel();
@@ -252,6 +290,8 @@ export function createItems({ request, head, count }) {
     if (g) m.append(' ', chip(g));
     const c = p && activity(p.kind).columns(p)[i.column];
     if (c) m.append(' ', el('span', 'tag col', c));
+    const th = i.theme && store.themesOf(p).find((x) => x.id === i.theme);
+    if (th) m.append(' ', el('span', 'tag theme', th.name));
     if (i.hidden) m.prepend(el('span', 'tag', t('control.hidden_label')), ' ');
     if (!i.approved && !i.hidden) m.prepend(el('span', 'tag wait', t('control.waiting_label')), ' ');
     if (i.starred) m.prepend(el('span', 'tag fav', t('control.starred_label')), ' ');
@@ -284,8 +324,48 @@ export function createItems({ request, head, count }) {
     // Erasing lives with editing (the item's own menu), so the row keeps its width.
     row.append(save, button('control.cancel_edit', 'secondary small', done),
       button('control.erase', 'danger small', () => { store.editing(null); askErase(i, 'erase_item'); }));
-    f.append(ta, row);
+    f.append(ta, row, moveRow(i));
     return f;
+  }
+
+  /**
+   * Where an item is, to change (a participant picked the wrong column or group, or it belongs
+   * in another theme): each choice is sent at once, apart from the text's Save.
+   * @param {any} i
+   */
+  function moveRow(i) {
+    const p = sel();
+    const row = el('div', 'move-row');
+    /**
+     * @param {string} k the label's key
+     * @param {string} value
+     * @param {string[][]} options
+     * @param {(v: string) => object} message
+     */
+    const choice = (k, value, options, message) => {
+      const label = el('label', 'filter');
+      const select = el('select');
+      select.dataset.act = k;
+      fill(select, value, options);
+      select.addEventListener('change', () => request(message(/** @type {HTMLSelectElement} */ (select).value)));
+      label.append(el('span', '', t(k)), ' ', select);
+      row.append(label);
+    };
+    const cols = p ? activity(p.kind).columns(p) : [];
+    if (cols.length > 1) {
+      choice('control.move_column', String(i.column || 0), cols.map((c, n) => [String(n), c]),
+        (v) => ({ type: 'move_item', item: i.id, column: Number(v) }));
+    }
+    if (state.groups.length) {
+      choice('control.move_group', i.group || '', [['', t('control.no_group')], ...state.groups.map((g) => [g.id, g.name])],
+        (v) => ({ type: 'move_item', item: i.id, group: v || null }));
+    }
+    const themes = store.themesOf(p);
+    if (themes.length) {
+      choice('control.move_theme', i.theme || '', [['', t('control.unthemed')], ...themes.map((x) => [x.id, x.name])],
+        (v) => ({ type: 'set_item_theme', items: [i.id], theme: v || null }));
+    }
+    return row;
   }
 
   $('merge').addEventListener('click', () => {

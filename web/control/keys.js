@@ -13,7 +13,8 @@ export function bindKeys(table, paused) {
   addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || paused()) return;
     const target = /** @type {Element} */ (e.target);
-    if (target.closest && target.closest('input, textarea, select, summary')) return;
+    // A checkbox takes only Space: M on a picked item's box is the shortcut.
+    if (target.closest && target.closest('input:not([type="checkbox"]), textarea, select, summary')) return;
     const run = table[e.key.toLowerCase()];
     if (!run) return;
     run();

@@ -38,8 +38,12 @@ export const state = {
   filterGroup: '',
   /** Column filter of the item list: '' all, else a column's index. */
   filterCol: '',
-  /** @type {string[]} Items picked for a merge, in the order picked: the first is the one that stays. */
+  /** Theme filter of the item list: '' all, '-' none, else a theme's id. */
+  filterTheme: '',
+  /** @type {string[]} Items picked for a merge or a theme, in the order picked: the first is the one a merge keeps. */
   picked: [],
+  /** @type {Record<string, string>} The facilitator's notes by prompt id (facilitator-only, from the welcome and `notes_changed`). */
+  notes: {},
 };
 
 /** @param {string | null} id */
@@ -84,6 +88,7 @@ export function welcome(m) {
   state.items.clear();
   for (const i of m.items) state.items.set(i.id, i);
   state.itemsBefore = m.items_before ?? null;
+  state.notes = { ...(m.notes || {}) };
   if (!sel()) state.selected = state.current || (state.prompts[0] && state.prompts[0].id) || null;
 }
 
@@ -168,7 +173,7 @@ export function hideItem(id) {
 export function select(id) {
   state.selected = id;
   state.picked = [];
-  state.filterGroup = state.filterCol = '';
+  state.filterGroup = state.filterCol = state.filterTheme = '';
 }
 
 /**
@@ -193,7 +198,21 @@ export function setPicked(ids) { state.picked = ids; }
 export function editing(id) { state.editItem = id; }
 
 /**
- * @param {'filterGroup' | 'filterCol'} which
+ * @param {'filterGroup' | 'filterCol' | 'filterTheme'} which
  * @param {string} value
  */
 export function filter(which, value) { state[which] = value; }
+
+/**
+ * A prompt's notes as the server now holds them.
+ * @param {string} id
+ * @param {string} notes
+ */
+export function setNotes(id, notes) { state.notes[id] = notes; }
+
+/**
+ * The selected prompt's themes (none unless it is a brainstorm with some).
+ * @param {any} [p]
+ * @returns {Theme[]}
+ */
+export const themesOf = (p = sel()) => (p && p.kind === 'brainstorm' && p.themes) || [];

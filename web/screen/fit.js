@@ -87,7 +87,7 @@ function fitChart() {
 
 /**
  * The stage's fit, once per frame however often it is asked for (`refit`).
- * @param {{ fitCards: () => void }} wall
+ * @param {{ fitCards: () => boolean | void }} wall
  */
 export function createFit({ fitCards }) {
   const fitting = {
@@ -111,9 +111,10 @@ export function createFit({ fitCards }) {
     for (let q = 0; q <= Q_YIELDS; q++) {
       fitLines($('q'), Q_SIZES.slice(q), Q_LINES);
       if (!$('instr').hidden) fitLines($('instr'), I_SIZES, I_LINES);
+      // Cards fit at any question size; the by-theme view may ask the question for room.
       if (cards) {
-        fitCards();
-        break;
+        if (fitCards() !== false) break;
+        continue;
       }
       if (fitChart() >= CHART_GOOD) break;
     }

@@ -44,7 +44,7 @@ function hyphenate(text) {
 }
 
 /** @param {string} text with soft hyphens when the session is in Finnish */
-const finnishHyphens = (text) => (textLang() === FINNISH ? hyphenate(text) : text);
+export const finnishHyphens = (text) => (textLang() === FINNISH ? hyphenate(text) : text);
 
 /** Whether every word of `nodes` fits its box (none sticks out unbroken). @param {Iterable<Element>} nodes */
 export const wordsFit = (nodes) => [...nodes].every((e) => e.scrollWidth <= e.clientWidth + 1);
@@ -117,8 +117,13 @@ export function createWall({ changed }) {
       if (i.likes) foot.append(el('span', 'card-likes', `♥ ${i.likes}`));
       card.append(foot);
     }
-    // Shown again: back into the place it left.
-    const old = wall.cards.get(i.id) || wall.slots.get(i.id);
+    // Shown again: back into the place it left; moved to another column (by the facilitator):
+    // into that column's list, in its order.
+    let old = wall.cards.get(i.id) || wall.slots.get(i.id);
+    if (old && was && (was.column || 0) !== (i.column || 0)) {
+      old.remove();
+      old = undefined;
+    }
     wall.slots.delete(i.id);
     wall.cards.set(i.id, card);
     if (old) old.replaceWith(card);

@@ -62,6 +62,8 @@ pub(super) fn limits_js() -> String {
         "matrix_steps": s::MATRIX_STEPS,
         "matrix_label_max": s::AXIS_LABEL_MAX,
         "matrix_end_max": s::AXIS_END_MAX,
+        "theme_name_max": s::THEME_NAME_MAX,
+        "notes_max": s::NOTES_MAX,
     });
     format!("export const LIMITS = Object.freeze({limits});\n")
 }
