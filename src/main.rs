@@ -132,9 +132,10 @@ struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "html")]
     format: export::compare::Format,
-    /// Language of headings and labels (and, for CSV, `;` with a decimal comma for fi and sv).
-    #[arg(long, value_parser = parse_language, default_value = "fi")]
-    lang: Language,
+    /// Language of headings and labels (and, for CSV, `;` with a decimal comma for fi and sv);
+    /// default: the first session's.
+    #[arg(long, value_parser = parse_language)]
+    lang: Option<Language>,
     /// The report's title (default: a generic heading).
     #[arg(long)]
     title: Option<String>,
@@ -353,12 +354,18 @@ fn import_offline(args: ImportArgs) -> Result<(), String> {
 /// Writes the comparison of the sessions in the named JSON exports.
 fn report_offline(args: ReportArgs) -> Result<(), String> {
     let options = export::compare::CompareOptions {
-        lang: args.lang,
+        lang: args.lang.unwrap_or(Language::Fi),
         title: args.title,
         time_zone: args.tz,
     };
-    let bytes = export::compare::files::report_files(&args.files, &options, args.format, now_ms())
-        .map_err(|e| e.to_string())?;
+    let bytes = export::compare::files::report_files(
+        &args.files,
+        &options,
+        args.lang,
+        args.format,
+        now_ms(),
+    )
+    .map_err(|e| e.to_string())?;
     match args.out {
         Some(path) => std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display())),
         None => std::io::stdout()

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::export::ExportError;
-use crate::session::{document, ImportError, ImportTarget, Millis, Session};
+use crate::session::{document, ImportError, ImportTarget, Language, Millis, Session};
 
 use super::{render, CompareOptions, Format};
 
@@ -92,9 +92,13 @@ pub fn read_export(file: &Path, n: usize, now: Millis) -> Result<Session, Report
 }
 
 /// The comparison of the sessions in `files` (in that order), in `format`.
+///
+/// `language` overrides `options.lang`; without it the report speaks the first session's
+/// language, so a Swedish study's exports give a Swedish report without `--lang sv`.
 pub fn report_files(
     files: &[PathBuf],
     options: &CompareOptions,
+    language: Option<Language>,
     format: Format,
     now: Millis,
 ) -> Result<Vec<u8>, ReportError> {
@@ -107,5 +111,9 @@ pub fn report_files(
         .map(|(n, file)| read_export(file, n, now))
         .collect::<Result<Vec<Session>, ReportError>>()?;
     let refs: Vec<&Session> = sessions.iter().collect();
-    Ok(render(&refs, options, format)?)
+    let mut options = options.clone();
+    if let Some(first) = sessions.first() {
+        options.lang = language.unwrap_or(first.meta.language);
+    }
+    Ok(render(&refs, &options, format)?)
 }
