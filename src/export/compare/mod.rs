@@ -25,59 +25,9 @@ use crate::session::{Language, Session};
 
 use super::ExportError;
 
-/// Formats of the comparison report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One self-contained HTML page that prints to A4.
-    Html,
-    /// The report as Markdown.
-    #[value(name = "md")]
-    Markdown,
-    /// A workbook: summary, a sheet per shared prompt, recurring items, all items.
-    Xlsx,
-    /// Every item of every session with a `session` column.
-    Csv,
-    /// The comparison in the versioned schema of docs/export-format.md.
-    Json,
-}
-
-impl Format {
-    /// Every format, for listings and errors.
-    pub const ALL: [Format; 5] = [
-        Format::Html,
-        Format::Markdown,
-        Format::Xlsx,
-        Format::Csv,
-        Format::Json,
-    ];
-
-    /// The MIME type for downloads.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Csv => "text/csv; charset=utf-8",
-            Format::Json => "application/json",
-            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            Format::Markdown => "text/markdown; charset=utf-8",
-            Format::Html => "text/html; charset=utf-8",
-        }
-    }
-
-    /// The file extension (also the name used in URLs and on the command line).
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Xlsx => "xlsx",
-            Format::Markdown => "md",
-            Format::Html => "html",
-        }
-    }
-
-    /// The format with this extension.
-    pub fn from_extension(ext: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.extension() == ext)
-    }
-}
+/// The comparison comes in the single-session exports' formats (the same names in URLs and on
+/// the command line, the same content types), so it uses their type.
+pub use super::Format;
 
 /// How the comparison reads.
 #[derive(Debug, Clone)]
@@ -114,7 +64,7 @@ pub fn render(
     let comparison = model::Comparison::new(sessions, options)?;
     match format {
         Format::Html => Ok(html::render(&comparison).into_bytes()),
-        Format::Markdown => Ok(md::render(&comparison).into_bytes()),
+        Format::Md => Ok(md::render(&comparison).into_bytes()),
         Format::Xlsx => xlsx::xlsx(&comparison),
         Format::Csv => Ok(csv::csv(&comparison)),
         Format::Json => Ok(json(&comparison)),

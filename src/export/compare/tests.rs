@@ -313,7 +313,7 @@ fn every_text_is_escaped_in_html_and_markdown() {
     let html = String::from_utf8(html).unwrap();
     assert!(!html.contains("<script>"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    let md = render(&[&a, &b], &CompareOptions::default(), Format::Markdown).unwrap();
+    let md = render(&[&a, &b], &CompareOptions::default(), Format::Md).unwrap();
     let md = String::from_utf8(md).unwrap();
     assert!(
         md.contains("\\<script\\>alert(1)\\</script\\> \\| \\*Oulu\\*"),
