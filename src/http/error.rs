@@ -144,7 +144,9 @@ impl ApiError {
             Export(_) => StatusCode::BAD_REQUEST,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            SessionNotFound | NotFound | SeriesNotFound | PromptNotFound(_) => StatusCode::NOT_FOUND,
+            SessionNotFound | NotFound | SeriesNotFound | PromptNotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
             Series(SeriesError::Taken | SeriesError::Full) => StatusCode::CONFLICT,
             Series(SeriesError::InvalidAgenda(_)) => StatusCode::BAD_REQUEST,
             Series(SeriesError::Storage(_)) => StatusCode::SERVICE_UNAVAILABLE,
