@@ -94,9 +94,10 @@ test('a dot vote on themes: made in the editor, answered on a phone, ranked on t
   await left(0);
   assert.ok(await plus('Digi').isDisabled(), 'no more dots to place');
 
+  // The order alone is reached at Digi's second dot, before Nuoret's arrives: wait for both counts.
   await screen.waitForFunction(() => {
-    const rows = [...document.querySelectorAll('#chart .rank-row')].map((r) => r.querySelector('.rank-text').textContent);
-    return rows.join('|') === 'Digi|Nuoret';
+    const rows = [...document.querySelectorAll('#chart .rank-row')].map((r) => `${r.querySelector('.rank-text').textContent} ${r.querySelector('.rank-n').textContent.replace(/\D/g, '')}`);
+    return rows.join('|') === 'Digi 2|Nuoret 1';
   });
   const counts = await texts(screen, '#chart .rank-n');
   assert.match(counts[0], /2/);
