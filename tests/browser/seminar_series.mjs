@@ -68,6 +68,8 @@ const SEMINARS = [
       { group: 1, items: ['Syrjäytyminen', 'Koulun ilmapiiri'], dots: { Syrjäytyminen: 2, Koulu: 1 } },
       { group: 1, items: ['Kiusaaminen koulussa'], dots: { Koulu: 2, Syrjäytyminen: 1 } },
       { group: 0, items: ['Vanhempien jaksaminen'], dots: { Syrjäytyminen: 2, Koulu: 1 } },
+      // Picks a group and says nothing: in the export's people, not among those who took part.
+      { group: 1, items: [], dots: {} },
     ],
     themes: {
       Syrjäytyminen: ['nuorille syrjäytymistä', 'Syrjäytyminen', RECURRING, 'Vanhempien jaksaminen'],
@@ -112,7 +114,7 @@ async function runSeminar(browser, watch, seminar, controlUrl) {
       await phone.fill('#text', text);
       await phone.click('#send');
     }
-    await phone.waitForFunction((n) => document.querySelectorAll('#mine .item.saved').length === n, p.items.length);
+    if (p.items.length) await phone.waitForFunction((n) => document.querySelectorAll('#mine .item.saved').length === n, p.items.length);
     const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 360, `${slug} phone ${n + 1} is ${wide} px wide`);
     phones.push(phone);
@@ -223,11 +225,18 @@ test('two seminars of a series, run with phones and compared in a report that pr
     assert.equal(r.status, 200, `${slug}: ${await r.clone().text()}`);
     const doc = await r.json();
     const visible = doc.prompts.flatMap((p) => p.items).filter((i) => !i.hidden && i.approved && !i.merged_into);
-    own.push({ participants: doc.participants.length, items: visible.length });
+    // Who took part: wrote, liked or answered (as the session's own report counts them).
+    const took = new Set([
+      ...doc.prompts.flatMap((p) => p.items).flatMap((i) => [i.participant, ...(i.liked_by || [])]),
+      ...doc.prompts.flatMap((p) => p.answers || []).map((a) => a.participant),
+    ]);
+    own.push({ participants: took.size, items: visible.length, mentioned: doc.participants.length });
   }
   SEMINARS.forEach((s, n) => {
     assert.equal(own[n].items, s.phones.reduce((k, p) => k + p.items.length, 0), `${s.title}: items in its export`);
-    assert.equal(own[n].participants, s.phones.length, `${s.title}: participants in its export`);
+    const quiet = s.phones.filter((p) => !p.items.length && !Object.keys(p.dots).length).length;
+    assert.equal(own[n].participants, s.phones.length - quiet, `${s.title}: who took part, in its export`);
+    assert.equal(own[n].mentioned, s.phones.length, `${s.title}: everyone in its export, the quiet one too`);
   });
 
   // The series page lists both with the same counts.
@@ -268,7 +277,7 @@ test('two seminars of a series, run with phones and compared in a report that pr
     .map((r) => [r.cells[0].innerText.trim(), [...r.cells].slice(1).map((c) => c.innerText.replace(/\s+/g, ' ').trim())])));
   SEMINARS.forEach((s, n) => {
     assert.equal(brainstorm.Vastauksia[n], String(own[n].items), `${s.title}: the brainstorm's items`);
-    assert.equal(brainstorm.Osallistujia[n], String(s.phones.length), `${s.title}: the brainstorm's participants`);
+    assert.equal(brainstorm.Osallistujia[n], String(s.phones.filter((p) => p.items.length).length), `${s.title}: the brainstorm's participants`);
     for (const [theme, items] of Object.entries(s.themes)) {
       assert.ok(brainstorm.Teemat[n].includes(`${theme} (${items.length})`), `${s.title}: theme ${theme} in ${brainstorm.Teemat[n]}`);
     }
