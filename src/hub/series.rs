@@ -77,10 +77,22 @@ pub struct SessionSummary {
     pub title: String,
     /// When it was created (ISO 8601, UTC).
     pub created_at: String,
-    /// How many took part (answered, wrote or picked a group).
+    /// How many took part (wrote, liked, voted, rated or placed a dot), counted as the session's
+    /// own report and the comparison report count them, so the page and the report agree: one
+    /// who only picked a group is not counted.
     pub participants: usize,
     /// Its items, hidden and merged ones left out.
     pub items: usize,
+}
+
+/// Everyone who answered any prompt of `session` ([`crate::export::tables::participants`] over
+/// the whole agenda).
+fn respondents(session: &Session) -> usize {
+    let mut who = std::collections::BTreeSet::new();
+    for prompt in session.prompts() {
+        who.extend(crate::export::tables::respondents(session, prompt));
+    }
+    who.len()
 }
 
 impl Hub {
@@ -247,7 +259,7 @@ impl Hub {
                         name: s.meta.slug.clone(),
                         title: s.meta.title.clone(),
                         created_at: iso8601(s.meta.created_at),
-                        participants: s.participants().len(),
+                        participants: respondents(s),
                         items: s.items().iter().filter(|i| i.is_visible()).count(),
                     })
                     .unwrap_or_default()

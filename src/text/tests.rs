@@ -241,3 +241,25 @@ fn no_suggestion_from_stop_words_or_single_items() {
     let items = [(1, "ja"), (2, "ja"), (3, "ok"), (4, "ok"), (5, "kahvi")];
     assert!(suggest(&items, Lang::Fi).is_empty());
 }
+
+/// Action nouns in -minen, as seminars write them in every case: one key (issue 14, part 4:
+/// "Nuorten syrjäytyminen" in one seminar and "nuorille syrjäytymistä" in another recur).
+#[test]
+fn finnish_action_nouns_in_every_case_share_a_stem() {
+    let nominative = key("syrjäytyminen", Lang::Fi);
+    for form in [
+        "syrjäytymisen",
+        "syrjäytymistä",
+        "syrjäytymiseen",
+        "syrjäytymisessä",
+    ] {
+        assert_eq!(key(form, Lang::Fi), nominative, "{form}");
+    }
+    assert_eq!(
+        key("Nuorten syrjäytyminen", Lang::Fi),
+        key("nuorille syrjäytymistä", Lang::Fi)
+    );
+    assert_eq!(key("kehittäminen", Lang::Fi), key("kehittämisen", Lang::Fi));
+    // Another word on the same root stays apart: "syrjä" (the margin) is not "syrjäytyminen".
+    assert_ne!(key("syrjä", Lang::Fi), nominative);
+}

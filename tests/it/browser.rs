@@ -138,3 +138,14 @@ async fn withdrawn_and_erased_texts_leave_every_screen() {
 async fn themes_curated_at_the_console_shown_by_theme() {
     run_script("themes.mjs").await;
 }
+
+/// Two seminars of one series as people run them (issue 14, part 4): the series and its
+/// template made in the browser, phones at 360 px in groups, themes made at the console, notes,
+/// a dot vote on the themes; then the comparison report from the series page in Chromium: the
+/// shared prompt side by side, each seminar's counts as its own export says, the recurring item
+/// and inflected forms found in both, themes, the top-voted theme, the notes; an A4 PDF with
+/// nothing wider than the page; the other formats with the series key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_seminars_of_a_series_compared_in_a_printed_report() {
+    run_script("seminar_series.mjs").await;
+}
