@@ -14,6 +14,7 @@
 //! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
+//! | [`secret`]   | passwords and tokens read from files, not the command line              |
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
 //! | [`text`]     | words that belong together: folding, Snowball stemming, word tallies,  |
 //! |              | theme suggestions (pure, local)                                        |
@@ -33,6 +34,7 @@ pub mod hub;
 pub mod keys;
 pub mod limits;
 pub mod protocol;
+pub mod secret;
 pub mod series;
 pub mod server;
 pub mod session;
