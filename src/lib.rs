@@ -14,6 +14,7 @@
 //! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
+//! | [`logging`]  | the log subscriber: text or JSON lines, colour only on a terminal       |
 //! | [`secret`]   | passwords and tokens read from files, not the command line              |
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
 //! | [`text`]     | words that belong together: folding, Snowball stemming, word tallies,  |
@@ -33,6 +34,7 @@ pub mod http;
 pub mod hub;
 pub mod keys;
 pub mod limits;
+pub mod logging;
 pub mod protocol;
 pub mod secret;
 pub mod series;

@@ -19,6 +19,9 @@ use paja::{Config, Server};
 #[derive(Parser)]
 #[command(version, args_conflicts_with_subcommands = true)]
 struct Cli {
+    /// Log line format: `text`, or `json` (one object per line) for a log pipeline.
+    #[arg(long, global = true, env = "PAJA_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: paja::logging::LogFormat,
     #[command(subcommand)]
     command: Option<Cmd>,
     #[command(flatten)]
@@ -72,6 +75,10 @@ struct ServeArgs {
     /// How many commands a participant may send at once.
     #[arg(long, env = "PAJA_PARTICIPANT_BURST", default_value_t = paja::limits::PARTICIPANT_BURST)]
     participant_burst: u32,
+    /// Longest time to produce an HTTP response, in seconds (503 past it; websockets and
+    /// downloads in progress are not cut).
+    #[arg(long, env = "PAJA_REQUEST_TIMEOUT_SECS", default_value_t = paja::http::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout_secs: u64,
 }
 
 #[derive(Args)]
@@ -163,13 +170,10 @@ fn now_ms() -> paja::clock::Millis {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    if let Err(e) = paja::logging::init(cli.log_format) {
+        eprintln!("paja: logging: {e}");
+    }
     let result = match cli.command {
         Some(Cmd::Export(args)) => export_offline(args),
         Some(Cmd::Import(args)) => import_offline(args),
@@ -212,6 +216,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             trust_proxy: args.trust_proxy,
             participant_rate: args.participant_rate,
             participant_burst: args.participant_burst,
+            request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
             ..Config::default()
         })
         .await

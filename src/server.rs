@@ -60,6 +60,9 @@ pub struct Config {
     pub participant_rate: u32,
     /// …and how many it may send at once.
     pub participant_burst: u32,
+    /// Longest time to produce an HTTP response (503 `timeout` past it); a websocket's life
+    /// and a download's sending are not counted.
+    pub request_timeout: Duration,
     /// A websocket silent this long (not even answering pings) is closed.
     pub idle_timeout: Duration,
     /// Test hook: journal writes fail with ENOSPC while set.
@@ -81,6 +84,7 @@ impl Default for Config {
             trust_proxy: false,
             participant_rate: crate::limits::PARTICIPANT_PER_SEC,
             participant_burst: crate::limits::PARTICIPANT_BURST,
+            request_timeout: http::DEFAULT_REQUEST_TIMEOUT,
             idle_timeout: crate::limits::DEFAULT_IDLE_TIMEOUT,
             write_fault: WriteFault::default(),
             clock: Clock::system(),
@@ -133,6 +137,7 @@ impl Server {
                 trust_proxy: config.trust_proxy,
                 public_urls: config.public_urls.clone(),
                 bind: Some(addr.ip()),
+                request_timeout: config.request_timeout,
             }),
         })
         .into_make_service_with_connect_info::<SocketAddr>();

@@ -109,6 +109,9 @@ pub enum ApiError {
     /// Too many open websockets from one address.
     #[error("too many connections from your address")]
     TooManyConnections,
+    /// The response took longer than the request timeout (`--request-timeout-secs`).
+    #[error("the server took too long to answer; try again")]
+    Timeout,
     /// A blocking job panicked or was cancelled; the text says which ("export failed").
     #[error("{0}")]
     Internal(&'static str),
@@ -139,7 +142,8 @@ impl ApiError {
             Create(CreateError::Storage(_))
             | Series(SeriesError::Session(CreateError::Storage(_)))
             | DeleteFailed
-            | Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            | Unavailable
+            | Timeout => StatusCode::SERVICE_UNAVAILABLE,
             Export(ExportError::Workbook(_)) | Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Export(_) => StatusCode::BAD_REQUEST,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -196,6 +200,7 @@ impl ApiError {
             CrossSite => "cross_site",
             UnsupportedMediaType => "unsupported_media_type",
             TooManyLookups(_) => "too_many_lookups",
+            Timeout => "timeout",
             Internal(_) => "internal",
         }
     }

@@ -20,10 +20,13 @@
 //! Every route but `/healthz` answers only for the hosts [`trust`] allows (else 421); the
 //! state-changing API routes (create, import, delete, exports) refuse other sites' pages and
 //! non-JSON bodies; lookups of unknown session names are rate-limited per address ([`lookup`]).
+//! Around every route, [`layers`]: a request id, the access log, the request timeout, a
+//! panic answered 500, and gzip for pages and exports.
 
 mod address;
 mod assets;
 mod error;
+mod layers;
 mod series;
 mod suggestions;
 mod trust;
@@ -48,6 +51,7 @@ use crate::session::document;
 use crate::session::{clean_text, Language, SessionName, TimeZoneName, SESSION_TITLE_MAX};
 
 pub use error::ApiError;
+pub use layers::{ACCESS_TARGET, DEFAULT_REQUEST_TIMEOUT};
 pub use trust::PublicUrl;
 
 /// What every handler shares.
@@ -61,8 +65,8 @@ pub struct AppState {
     pub settings: Arc<HttpSettings>,
 }
 
-/// Deployment settings the HTTP layer needs.
-#[derive(Debug, Default)]
+/// Deployment settings the HTTP layer needs (its `Default` is in [`layers`]).
+#[derive(Debug)]
 pub struct HttpSettings {
     /// When set, creating a session needs it.
     pub admin_password: Option<String>,
@@ -74,6 +78,8 @@ pub struct HttpSettings {
     pub public_urls: Vec<PublicUrl>,
     /// The address bound, always served (`None` in tests that build the router alone).
     pub bind: Option<IpAddr>,
+    /// Longest time to produce a response (not to send its body; not a websocket's life).
+    pub request_timeout: std::time::Duration,
 }
 
 /// The client's address: the socket's peer, or behind a trusted proxy the last
@@ -162,7 +168,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             trust::api_guard,
         ));
-    Router::new()
+    let router = Router::new()
         .route(
             "/",
             get(|headers: HeaderMap| async move { assets::page("index.html", &headers) }),
@@ -182,8 +188,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             trust::host_guard,
         ))
-        .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
+        .layer(axum::middleware::map_response(security_headers));
+    let (trust_proxy, timeout) = (state.settings.trust_proxy, state.settings.request_timeout);
+    layers::layers(router.with_state(state), trust_proxy, timeout)
 }
 
 /// Security headers on every response: no inline script, no framing, no sniffing.

@@ -91,6 +91,8 @@ pub(super) async fn upgrade(
     let Some(slot) = state.limits.connect(ip) else {
         return ApiError::TooManyConnections.into_response();
     };
+    // The request's span (its id): the connection's lines are logged in a child of it.
+    let request_span = tracing::Span::current();
     let shutdown = state.hub.shutdown_token().clone();
     let hub = state.hub.clone();
     let limits = state.limits.clone();
@@ -100,7 +102,13 @@ pub(super) async fn upgrade(
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let conn = uuid::Uuid::new_v4();
-            let span = tracing::debug_span!("ws", session = %handle.slug(), %conn);
+            let span = tracing::debug_span!(
+                parent: &request_span,
+                "ws",
+                session = %handle.slug(),
+                %conn,
+                close_code = tracing::field::Empty,
+            );
             let connection = Connection {
                 socket,
                 clock: hub.clock(),
@@ -116,8 +124,14 @@ pub(super) async fn upgrade(
             };
             // Spawned, not awaited here: axum's upgrade task (its handshake state and this
             // closure) ends now, and the phone costs only its connection's own future.
+            let opened = tokio::time::Instant::now();
             hub.spawn_connection(tracing::Instrument::instrument(
-                connection.run(shutdown, gone),
+                async move {
+                    connection.run(shutdown, gone).await;
+                    let duration_ms = u64::try_from(opened.elapsed().as_millis()).unwrap_or(0);
+                    // `close_code` (in the span) is ours; none: the client closed or vanished.
+                    tracing::debug!(duration_ms, "websocket closed");
+                },
                 span,
             ));
         })

@@ -593,7 +593,7 @@ pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> Session
         read_only: false,
         scrub_owed: false,
     };
-    let span = tracing::info_span!("session", slug = %handle.slug);
+    let span = tracing::info_span!(parent: None, "session", slug = %handle.slug);
     hub.tasks
         .spawn(tracing::Instrument::instrument(actor.run(), span));
     handle

@@ -580,6 +580,7 @@ where
     /// with unread input makes the kernel reset the connection, which can throw away what was
     /// just written: a phone still sending would lose its last acks and the close code.
     async fn close(&mut self, code: u16, reason: &'static str) {
+        tracing::Span::current().record("close_code", code);
         let reason = Utf8Bytes::from_static(reason);
         let frame = Message::Close(Some(CloseFrame { code, reason }));
         if self.send(frame).await.is_err() {
