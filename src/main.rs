@@ -20,7 +20,13 @@ use paja::{Config, Server};
 #[command(version, args_conflicts_with_subcommands = true)]
 struct Cli {
     /// Log line format: `text`, or `json` (one object per line) for a log pipeline.
-    #[arg(long, global = true, env = "PAJA_LOG_FORMAT", value_enum, default_value = "text")]
+    #[arg(
+        long,
+        global = true,
+        env = "PAJA_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
     log_format: paja::logging::LogFormat,
     #[command(subcommand)]
     command: Option<Cmd>,

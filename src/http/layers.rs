@@ -76,7 +76,9 @@ pub(crate) fn layers(router: Router, trust_proxy: bool, timeout: Duration) -> Ro
 fn compressible() -> impl Predicate {
     SizeAbove::new(COMPRESS_MIN_BYTES)
         .and(NotForContentType::IMAGES)
-        .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats",
+        ))
         .and(NotForContentType::const_new("application/zip"))
         .and(NotForContentType::const_new("text/event-stream"))
         .and(|status: StatusCode, _, _: &_, _: &_| status != StatusCode::SWITCHING_PROTOCOLS)
@@ -132,7 +134,11 @@ fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
 }
 
 /// The access line, once the response is ready (its body may still be streaming).
-fn access_line<B: axum::body::HttpBody>(response: &Response<B>, latency: Duration, _: &tracing::Span) {
+fn access_line<B: axum::body::HttpBody>(
+    response: &Response<B>,
+    latency: Duration,
+    _: &tracing::Span,
+) {
     let request_id = response
         .headers()
         .get(REQUEST_ID)
@@ -156,11 +162,7 @@ fn panic_response(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response
 }
 
 /// The request's time limit: past it, 503 `timeout` (the handler's future is dropped).
-async fn time_limit(
-    timeout: Duration,
-    request: Request,
-    next: axum::middleware::Next,
-) -> Response {
+async fn time_limit(timeout: Duration, request: Request, next: axum::middleware::Next) -> Response {
     match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -173,6 +175,9 @@ async fn time_limit(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 impl Default for HttpSettings {
     /// The laptop default: no password, no proxy, no published name, the default timeout
