@@ -184,8 +184,8 @@ fn main() -> ExitCode {
         Some(Cmd::Export(args)) => export_offline(args),
         Some(Cmd::Import(args)) => import_offline(args),
         Some(Cmd::Report(args)) => report_offline(args),
-        Some(Cmd::Serve(args)) => serve(args),
-        None => serve(cli.serve),
+        Some(Cmd::Serve(args)) => serve(args, cli.log_format),
+        None => serve(cli.serve, cli.log_format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -206,7 +206,7 @@ fn raise_open_files_limit() {
     }
 }
 
-fn serve(args: ServeArgs) -> Result<(), String> {
+fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), String> {
     raise_open_files_limit();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let public = args.public_url.first().map(PublicUrl::origin);
@@ -227,9 +227,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         })
         .await
         .map_err(|e| format!("could not start: {e}"))?;
-        eprintln!("Paja is running at http://{}/", server.addr());
-        if let Some(url) = &public {
-            eprintln!("Participants join at {url}/");
+        // The banner is for a person; in JSON mode every line must parse ("Paja is serving"
+        // has the address).
+        if log_format == paja::logging::LogFormat::Text {
+            eprintln!("Paja is running at http://{}/", server.addr());
+            if let Some(url) = &public {
+                eprintln!("Participants join at {url}/");
+            }
         }
         shutdown_signal().await;
         tracing::info!("shutting down");
