@@ -18,6 +18,7 @@ mod export_themes;
 mod exports;
 mod golden;
 mod http_api;
+mod http_layers;
 mod import;
 mod journal_bounds;
 mod journal_checksum;

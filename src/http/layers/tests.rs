@@ -34,6 +34,19 @@ fn app(trust_proxy: bool) -> Router {
             }),
         )
         .route(
+            "/download",
+            get(|| async {
+                // A body still streaming long after the timeout: the timeout covers producing
+                // the response, not sending it.
+                let chunks = futures_util::stream::unfold(0u8, |n| async move {
+                    (n < 3).then_some(())?;
+                    tokio::time::sleep(Duration::from_secs(50)).await;
+                    Some((Ok::<_, std::io::Error>(vec![b'x'; 1000]), n + 1))
+                });
+                Body::from_stream(chunks)
+            }),
+        )
+        .route(
             "/big.csv",
             get(|| async { ([("content-type", "text/csv")], "a,b\n".repeat(2000)) }),
         )
@@ -189,4 +202,12 @@ async fn gzip_for_text_but_not_for_xlsx_nor_what_is_already_encoded() {
     assert_eq!(body(js).await.len(), 5000);
     let plain = call(app(false), "/big.csv", &[]).await;
     assert!(!plain.headers().contains_key("content-encoding"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_download_still_sending_at_the_timeout_is_not_cut() {
+    let (_out, _guard) = capture();
+    let response = call(app(false), "/download", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, vec![b'x'; 3000]);
 }
