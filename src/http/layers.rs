@@ -149,7 +149,7 @@ fn access_line<B: axum::body::HttpBody>(
         status = response.status().as_u16(),
         latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
         bytes = response.body().size_hint().exact(),
-        request_id,
+        request_id = %request_id,
         "request"
     );
 }
