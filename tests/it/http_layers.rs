@@ -163,6 +163,7 @@ async fn exports_are_gzipped_when_accepted_and_decode_to_the_same_bytes() {
             plain.len(),
             packed.len()
         );
+        println!("{file}: {} bytes, gzipped {}", plain.len(), packed.len());
         let unpacked = gunzip(&packed);
         // The reports and the JSON say when they were made (to the second or millisecond):
         // the CSV must be the same bytes, the others the same but for that time.
