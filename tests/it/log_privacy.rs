@@ -91,9 +91,14 @@ fn serving_at(line: &str) -> Option<SocketAddr> {
         .flatten()
 }
 
-/// The headers a phone behind the trusted proxy arrives with.
-fn proxied() -> [(&'static str, &'static str); 2] {
-    [("User-Agent", USER_AGENT), ("X-Forwarded-For", CLIENT_IP)]
+/// The headers a phone behind the trusted proxy arrives with (Chromium offers gzip even on
+/// a websocket upgrade, which must not be compressed).
+fn proxied() -> [(&'static str, &'static str); 3] {
+    [
+        ("User-Agent", USER_AGENT),
+        ("X-Forwarded-For", CLIENT_IP),
+        ("Accept-Encoding", "gzip"),
+    ]
 }
 
 /// A websocket through the "proxy": the user agent and the forwarded address on the upgrade.
