@@ -162,6 +162,9 @@ fn panic_response(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response
 }
 
 /// The request's time limit: past it, 503 `timeout` (the handler's future is dropped).
+///
+/// Ours rather than tower-http's `TimeoutLayer`, whose answer has an empty body: every API
+/// client reads the JSON error. Like it, this bounds the response's production, not its body.
 async fn time_limit(timeout: Duration, request: Request, next: axum::middleware::Next) -> Response {
     match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
