@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::format::{decode_record, JournalLine};
+use super::format::{decode_record, newer_journal_line, JournalLine, JOURNAL_FORMAT};
 use super::fs::{Fs, FsFile};
 use super::{write_atomically, Sabotage, Store, StoreError, WriteFault};
 use super::{JOURNAL, SNAPSHOT, SNAPSHOT_TMP};
@@ -54,6 +54,14 @@ pub(super) fn replay_journal(
         };
         let line = &bytes[offset..offset + nl];
         let next = offset + nl + 1;
+        if let Some(found) = newer_journal_line(line) {
+            // Not a torn line to cut: a newer Paja's, which must stay as it is.
+            return Err(StoreError::NewerFormat {
+                file: path.display().to_string(),
+                found,
+                known: JOURNAL_FORMAT,
+            });
+        }
         match decode_record(line) {
             Ok(record) => {
                 if record.seq > session.seq() {
