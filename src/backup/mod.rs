@@ -241,3 +241,6 @@ fn dir_names(dir: &Path) -> io::Result<Vec<String>> {
     names.sort();
     Ok(names)
 }
+
+#[cfg(test)]
+mod chain_tests;
