@@ -93,7 +93,9 @@ fn rotated_session(root: &Path) -> (PathBuf, Vec<u8>) {
     let old = encode_snapshot(&s).unwrap();
     files.snapshot(&old, s.seq()).unwrap();
     submit(&mut s, &mut files, 4);
-    files.snapshot(&encode_snapshot(&s).unwrap(), s.seq()).unwrap();
+    files
+        .snapshot(&encode_snapshot(&s).unwrap(), s.seq())
+        .unwrap();
     submit(&mut s, &mut files, 3);
     assert_eq!(s.seq(), 13);
     (root.join("sessions").join(s.meta.slug.as_str()), old)
@@ -116,8 +118,12 @@ fn a_sound_directory_is_copied_with_a_torn_tail_cut() {
     };
     assert_eq!(copy.seq, 13);
     assert_eq!(copy.files["journal.jsonl"], whole);
-    assert!(copy.files.contains_key("journal-00000000000000000006.jsonl"));
-    assert!(copy.files.contains_key("journal-00000000000000000010.jsonl"));
+    assert!(copy
+        .files
+        .contains_key("journal-00000000000000000006.jsonl"));
+    assert!(copy
+        .files
+        .contains_key("journal-00000000000000000010.jsonl"));
 }
 
 #[test]
