@@ -421,10 +421,11 @@ fn backup(args: BackupArgs) -> Result<(), String> {
         eprintln!("skipped session {name}: {why}");
     }
     eprintln!(
-        "backed up {} sessions and {} series to {}",
+        "backed up {} sessions and {} series to {} ({} reads redone after a journal rotation)",
         report.manifest.sessions.len(),
         report.manifest.series.len(),
-        out.display()
+        out.display(),
+        report.rereads
     );
     Ok(())
 }

@@ -32,6 +32,8 @@ pub struct SessionCopy {
     pub files: BTreeMap<String, Vec<u8>>,
     /// The session's seq: the last journal line's, or the snapshot's.
     pub seq: u64,
+    /// How many reads were broken (by a rotation) before this one.
+    pub rereads: u32,
 }
 
 /// What reading a session directory gave.
@@ -45,8 +47,9 @@ pub enum Read {
 }
 
 /// Reads `dir` until it gives a consistent copy; fails after [`ATTEMPTS`] broken ones with the
-/// last reason.
-pub fn read_session(dir: &Path) -> Result<Read, String> {
+/// last reason. `stall` holds the first read between the snapshot and the journals (a test
+/// hook: the backup test widens the window a rotation must fall into).
+pub fn read_session(dir: &Path, stall: Duration) -> Result<Read, String> {
     let mut reason = String::new();
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
@@ -55,7 +58,8 @@ pub fn read_session(dir: &Path) -> Result<Read, String> {
         if !dir.is_dir() {
             return Ok(Read::Skipped("deleted while the backup ran".to_owned()));
         }
-        let mut files = match read_files(dir) {
+        let stall = if attempt == 0 { stall } else { Duration::ZERO };
+        let mut files = match read_files(dir, stall) {
             Ok(files) => files,
             Err(e) => {
                 reason = e.to_string();
@@ -67,7 +71,13 @@ pub fn read_session(dir: &Path) -> Result<Read, String> {
             continue;
         }
         match verify(&mut files) {
-            Ok(seq) => return Ok(Read::Copied(SessionCopy { files, seq })),
+            Ok(seq) => {
+                return Ok(Read::Copied(SessionCopy {
+                    files,
+                    seq,
+                    rereads: attempt,
+                }))
+            }
             Err(e) => reason = e,
         }
     }
@@ -90,7 +100,7 @@ fn archived(name: &str) -> bool {
 
 /// The snapshot first, then the listing and the segments, the live journal last: the order
 /// the chain check relies on.
-fn read_files(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
+fn read_files(dir: &Path, stall: Duration) -> io::Result<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     for first in [SNAPSHOT, IMPORTED, META] {
         match std::fs::read(dir.join(first)) {
@@ -100,6 +110,9 @@ fn read_files(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
+    }
+    if !stall.is_zero() {
+        std::thread::sleep(stall);
     }
     let mut names = Vec::new();
     for entry in std::fs::read_dir(dir)? {

@@ -113,7 +113,7 @@ fn a_sound_directory_is_copied_with_a_torn_tail_cut() {
     let mut torn = whole.clone();
     torn.extend_from_slice(br#"{"v":2,"seq":14,"at":1"#);
     std::fs::write(dir.join("journal.jsonl"), &torn).unwrap();
-    let Ok(Read::Copied(copy)) = read_session(&dir) else {
+    let Ok(Read::Copied(copy)) = read_session(&dir, Duration::ZERO) else {
         panic!("not copied")
     };
     assert_eq!(copy.seq, 13);
@@ -134,14 +134,14 @@ fn a_missed_segment_is_read_again_then_refused() {
     // journal from after it, and the segment between them not listed.
     std::fs::write(dir.join("snapshot.json"), &old_snapshot).unwrap();
     std::fs::remove_file(segment(&dir, 10)).unwrap();
-    let error = read_session(&dir).unwrap_err();
+    let error = read_session(&dir, Duration::ZERO).unwrap_err();
     assert!(error.contains("missed segment"), "{error}");
 
     // The newest segment alone missing (the listing before the rotation) is refused too.
     let root = tempfile::tempdir().unwrap();
     let (dir, _) = rotated_session(root.path());
     std::fs::remove_file(segment(&dir, 10)).unwrap();
-    assert!(read_session(&dir).is_err());
+    assert!(read_session(&dir, Duration::ZERO).is_err());
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn a_directory_that_heals_between_reads_is_copied() {
             std::fs::write(path, held).unwrap();
         })
     };
-    let read = read_session(&dir);
+    let read = read_session(&dir, Duration::ZERO);
     healer.join().unwrap();
     let Ok(Read::Copied(copy)) = read else {
         panic!("not copied: {read:?}")
@@ -170,7 +170,13 @@ fn a_deleted_or_unfinished_session_is_skipped() {
     let root = tempfile::tempdir().unwrap();
     let (dir, _) = rotated_session(root.path());
     std::fs::remove_file(dir.join("meta.json")).unwrap();
-    assert!(matches!(read_session(&dir), Ok(Read::Skipped(_))));
+    assert!(matches!(
+        read_session(&dir, Duration::ZERO),
+        Ok(Read::Skipped(_))
+    ));
     std::fs::remove_dir_all(&dir).unwrap();
-    assert!(matches!(read_session(&dir), Ok(Read::Skipped(_))));
+    assert!(matches!(
+        read_session(&dir, Duration::ZERO),
+        Ok(Read::Skipped(_))
+    ));
 }

@@ -25,6 +25,7 @@ mod restore;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,10 @@ pub const MANIFEST: &str = "paja-backup.json";
 pub const BACKUP_FORMAT: &str = "paja-backup";
 /// The archive layout's version written now; restore refuses a newer one.
 pub const BACKUP_VERSION: u32 = 1;
+
+/// A test hook: milliseconds each session's first read waits between its snapshot and its
+/// journals, so that a test's rotations surely fall into the window the chain check guards.
+pub const STALL_ENV: &str = "PAJA_BACKUP_STALL_MS";
 
 /// What an archive holds, written first so a reader knows it before the files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +83,8 @@ pub struct Report {
     pub manifest: Manifest,
     /// Sessions left out and why (deleted meanwhile, a creation that never finished).
     pub skipped: Vec<(String, String)>,
+    /// Session reads found broken by a concurrent rotation and done again.
+    pub rereads: u32,
 }
 
 /// Why a backup failed.
@@ -122,7 +129,7 @@ pub fn backup(data_dir: &Path, out: &Path, now: Millis) -> Result<Report, Backup
         .map_or("paja-backup".into(), |n| n.to_string_lossy());
     let body_path = staging_dir.join(format!(".{stem}.{}.body", std::process::id()));
     let result = (|| {
-        let (manifest, skipped) = stage_body(data_dir, &body_path, now)?;
+        let (manifest, skipped, rereads) = stage_body(data_dir, &body_path, now)?;
         if to_stdout {
             drop(write_archive(&manifest, &body_path, io::stdout().lock())?);
         } else {
@@ -136,7 +143,11 @@ pub fn backup(data_dir: &Path, out: &Path, now: Millis) -> Result<Report, Backup
             }
             written?;
         }
-        Ok(Report { manifest, skipped })
+        Ok(Report {
+            manifest,
+            skipped,
+            rereads,
+        })
     })();
     let _ = std::fs::remove_file(&body_path);
     result
@@ -148,7 +159,12 @@ fn stage_body(
     data_dir: &Path,
     body: &Path,
     now: Millis,
-) -> Result<(Manifest, Vec<(String, String)>), BackupError> {
+) -> Result<(Manifest, Vec<(String, String)>, u32), BackupError> {
+    let stall = std::env::var(STALL_ENV)
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_millis);
+    let mut rereads = 0;
     let mut tar = tar::Builder::new(io::BufWriter::new(File::create(body)?));
     let mut manifest = Manifest {
         format: BACKUP_FORMAT.to_owned(),
@@ -161,8 +177,9 @@ fn stage_body(
     };
     let mut skipped = Vec::new();
     for name in dir_names(&data_dir.join("sessions"))? {
-        match chain::read_session(&data_dir.join("sessions").join(&name)) {
+        match chain::read_session(&data_dir.join("sessions").join(&name), stall) {
             Ok(chain::Read::Copied(copy)) => {
+                rereads += copy.rereads;
                 for (file, bytes) in &copy.files {
                     append(&mut tar, &format!("sessions/{name}/{file}"), bytes, now)?;
                 }
@@ -193,7 +210,7 @@ fn stage_body(
         }
     }
     tar.into_inner()?.flush()?;
-    Ok((manifest, skipped))
+    Ok((manifest, skipped, rereads))
 }
 
 /// The manifest, then the staged entries, gzipped onto `out`.

@@ -15,12 +15,18 @@ use uuid::Uuid;
 
 use crate::crash::{session_with_prompt, LOAD};
 use crate::support::{Client, Paja, WAIT};
+use paja::backup::STALL_ENV;
 
 /// Sessions under load, and phones per session.
 const SESSIONS: [&str; 2] = ["varmuus", "kopio"];
 const PHONES_PER_SESSION: usize = 3;
 /// Submissions each phone keeps in flight.
 const WINDOW: usize = 4;
+/// Backups taken during the load.
+const ROUNDS: usize = 3;
+/// How long each session's first read stalls between its snapshot and its journals
+/// (`PAJA_BACKUP_STALL_MS`), in ms: rotations fall into the window the chain check guards.
+const STALL_MS: &str = "100";
 /// Journal lines between rotations in the server under test (`PAJA_COMPACT_AFTER`).
 const COMPACT_AFTER: &str = "50";
 
@@ -67,8 +73,13 @@ async fn phone(
 }
 
 async fn paja(args: &[&std::ffi::OsStr]) -> Output {
+    paja_env(args, &[]).await
+}
+
+async fn paja_env(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_paja"))
         .args(args)
+        .envs(env.iter().copied())
         .env("RUST_LOG", "warn")
         .output()
         .await
@@ -84,20 +95,30 @@ fn report(what: &str, output: &Output) -> String {
     )
 }
 
-async fn backup(data: &Path, out: &Path) {
-    let output = paja(&[
-        "backup".as_ref(),
-        "--data-dir".as_ref(),
-        data.as_ref(),
-        "--out".as_ref(),
-        out.as_ref(),
-    ])
+/// Runs `paja backup`; returns how many session reads it redid after a rotation.
+async fn backup(data: &Path, out: &Path, env: &[(&str, &str)]) -> u32 {
+    let output = paja_env(
+        &[
+            "backup".as_ref(),
+            "--data-dir".as_ref(),
+            data.as_ref(),
+            "--out".as_ref(),
+            out.as_ref(),
+        ],
+        env,
+    )
     .await;
     assert!(
         output.status.success(),
         "{}",
         report("paja backup", &output)
     );
+    let said = String::from_utf8_lossy(&output.stderr);
+    said.split('(')
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of redone reads: {said}"))
 }
 
 async fn restore(archive: &Path, into: &Path) -> Output {
@@ -171,7 +192,8 @@ async fn a_backup_taken_mid_load_restores_every_item_acked_before_it() {
         }
     }
     let mut raced = 0;
-    for round in 0..3 {
+    let mut rereads = 0;
+    for round in 0..ROUNDS {
         // Enough acks since the last round that journals have rotated meanwhile.
         let target = *acks_seen.borrow() + 200;
         tokio::time::timeout(WAIT, acks_seen.wait_for(|n| *n >= target))
@@ -181,7 +203,7 @@ async fn a_backup_taken_mid_load_restores_every_item_acked_before_it() {
         let before: Vec<Acked> = acked.lock().unwrap().clone();
         let rotations = segments(&data);
         let archive = tmp.path().join(format!("paja-{round}.tar.gz"));
-        backup(&data, &archive).await;
+        rereads += backup(&data, &archive, &[(STALL_ENV, STALL_MS)]).await;
         raced += segments(&data) - rotations;
 
         let restored = tmp.path().join(format!("restored-{round}"));
@@ -224,7 +246,7 @@ async fn a_backup_taken_mid_load_restores_every_item_acked_before_it() {
         phone.await.expect("phone");
     }
     let total = acked.lock().unwrap().len();
-    println!("{total} items acked; {raced} journal rotations happened during the 3 backups");
+    println!("{total} items acked; {raced} journal rotations happened during the {ROUNDS} backups; {rereads} session reads redone");
     assert!(
         raced > 0,
         "no rotation raced a backup: the test proved nothing"
@@ -239,7 +261,7 @@ async fn restore_refuses_a_non_empty_directory_and_a_corrupt_archive_restores_no
     {
         let server = Paja::spawn(&data, &[]);
         session_with_prompt(&server, "ehja").await;
-        backup(&data, &archive).await;
+        backup(&data, &archive, &[]).await;
     }
     let output = paja(&["backup".as_ref(), "--check".as_ref(), archive.as_ref()]).await;
     assert!(
