@@ -11,6 +11,7 @@ mod code_size;
 mod compare;
 mod crash;
 mod dot_themes;
+mod downgrade;
 mod durability;
 mod erase;
 mod erase_disk;
