@@ -129,13 +129,14 @@ pub fn backup(data_dir: &Path, out: &Path, now: Millis) -> Result<Report, Backup
         .map_or("paja-backup".into(), |n| n.to_string_lossy());
     let body_path = staging_dir.join(format!(".{stem}.{}.body", std::process::id()));
     let result = (|| {
-        let (manifest, skipped, rereads) = stage_body(data_dir, &body_path, now)?;
+        let report = stage_body(data_dir, &body_path, now)?;
+        let manifest = &report.manifest;
         if to_stdout {
-            drop(write_archive(&manifest, &body_path, io::stdout().lock())?);
+            drop(write_archive(manifest, &body_path, io::stdout().lock())?);
         } else {
             let partial = staging_dir.join(format!(".{stem}.{}.partial", std::process::id()));
             let file = File::create(&partial)?;
-            let written = write_archive(&manifest, &body_path, file)
+            let written = write_archive(manifest, &body_path, file)
                 .and_then(|file| file.sync_all())
                 .and_then(|()| std::fs::rename(&partial, out));
             if written.is_err() {
@@ -143,11 +144,7 @@ pub fn backup(data_dir: &Path, out: &Path, now: Millis) -> Result<Report, Backup
             }
             written?;
         }
-        Ok(Report {
-            manifest,
-            skipped,
-            rereads,
-        })
+        Ok(report)
     })();
     let _ = std::fs::remove_file(&body_path);
     result
@@ -155,11 +152,7 @@ pub fn backup(data_dir: &Path, out: &Path, now: Millis) -> Result<Report, Backup
 
 /// Writes every session and series into an uncompressed tar at `body`; returns the manifest
 /// of what it holds. (The manifest must come first in the archive, and is known only now.)
-fn stage_body(
-    data_dir: &Path,
-    body: &Path,
-    now: Millis,
-) -> Result<(Manifest, Vec<(String, String)>, u32), BackupError> {
+fn stage_body(data_dir: &Path, body: &Path, now: Millis) -> Result<Report, BackupError> {
     let stall = std::env::var(STALL_ENV)
         .ok()
         .and_then(|ms| ms.parse().ok())
@@ -210,7 +203,11 @@ fn stage_body(
         }
     }
     tar.into_inner()?.flush()?;
-    Ok((manifest, skipped, rereads))
+    Ok(Report {
+        manifest,
+        skipped,
+        rereads,
+    })
 }
 
 /// The manifest, then the staged entries, gzipped onto `out`.

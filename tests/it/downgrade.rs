@@ -64,108 +64,133 @@ fn bump(path: &Path, from: &str, to: &str, nth_line: Option<usize>) {
     std::fs::write(path, bumped).unwrap();
 }
 
+/// One file of session `uusi` bumped to a newer format.
+struct Case {
+    /// The file changed.
+    file: &'static str,
+    /// What is replaced (the first match, on line `line` if given) …
+    from: &'static str,
+    /// … by this.
+    to: String,
+    line: Option<usize>,
+    /// The format the error must name, and the newest known.
+    found: u32,
+    known: u32,
+}
+
+/// A data directory with sessions `uusi` and `vanha`, each with three items in its live
+/// journal (the server was killed: no snapshot on the way out).
+async fn two_sessions(data: &Path) {
+    let mut server = Paja::spawn(data, &[]);
+    for slug in ["uusi", "vanha"] {
+        let (_, prompt) = session_with_prompt(&server, slug).await;
+        let mut phone = Client::connect(&server.ws_url(slug)).await;
+        phone
+            .send(json!({"type":"hello","role":"participant","participant_id":Uuid::new_v4()}))
+            .await;
+        phone.expect("welcome").await;
+        for text in ["yksi", "kaksi", "kolme"] {
+            ok(
+                &mut phone,
+                json!({"type":"submit","prompt_id":prompt,"text":text}),
+            )
+            .await;
+        }
+    }
+    server.kill();
+}
+
+/// Bumps the case's file in a copy of `data` at `case_dir`; asserts that the store refuses
+/// the session with the version in the error and that the real server serves the other
+/// session and leaves the refused one's files as they were.
+async fn refused(data: &Path, case_dir: &Path, case: Case) {
+    copy(data, case_dir);
+    let dir = case_dir.join("sessions/uusi");
+    bump(&dir.join(case.file), case.from, &case.to, case.line);
+    let before = files(&dir);
+
+    let store = Store::open(case_dir).unwrap();
+    let slug = SessionName::parse("uusi").unwrap();
+    match store.load(&slug) {
+        Err(StoreError::NewerFormat { found, known, .. }) => {
+            assert_eq!((found, known), (case.found, case.known), "{}", case.file);
+        }
+        other => panic!(
+            "{}: not refused as newer: {:?}",
+            case.file,
+            other.map(|(s, _)| s.seq())
+        ),
+    }
+    assert_eq!(
+        files(&dir),
+        before,
+        "{}: a refused load changed files",
+        case.file
+    );
+
+    let mut server = Paja::spawn(case_dir, &[]);
+    let mut other = Client::connect(&server.ws_url("vanha")).await;
+    other
+        .send(json!({"type":"hello","role":"participant","participant_id":Uuid::new_v4()}))
+        .await;
+    other.expect("welcome").await;
+    server.terminate();
+    server
+        .wait_exit(Duration::from_secs(20))
+        .await
+        .expect("exits");
+    let log = server.log().join("\n");
+    let said = format!(
+        "has format {}, newer than this Paja knows ({})",
+        case.found, case.known
+    );
+    assert!(
+        log.contains(&said) && log.contains(case.file),
+        "{}: {log}",
+        case.file
+    );
+    assert_eq!(
+        files(&dir),
+        before,
+        "{}: the server changed files",
+        case.file
+    );
+}
+
 #[tokio::test]
 async fn a_newer_format_refuses_the_session_and_leaves_its_files_untouched() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    {
-        let mut server = Paja::spawn(&data, &[]);
-        for slug in ["uusi", "vanha"] {
-            let (_, prompt) = session_with_prompt(&server, slug).await;
-            let mut phone = Client::connect(&server.ws_url(slug)).await;
-            phone
-                .send(json!({"type":"hello","role":"participant","participant_id":Uuid::new_v4()}))
-                .await;
-            phone.expect("welcome").await;
-            for text in ["yksi", "kaksi", "kolme"] {
-                ok(
-                    &mut phone,
-                    json!({"type":"submit","prompt_id":prompt,"text":text}),
-                )
-                .await;
-            }
-        }
-        // SIGKILL: the lines stay in the live journal, no snapshot on the way out.
-        server.kill();
-    }
-    let newer_snapshot = format!("{{\"format\":{}", SNAPSHOT_FORMAT + 1);
+    two_sessions(&data).await;
     let newer_line = format!("{{\"v\":{}", JOURNAL_FORMAT + 1);
-    let last = 4; // add_prompt, open_prompt, three submits: the fifth line is the last
-    let cases: [(&str, &str, String, Option<usize>, u32, u32); 3] = [
-        (
-            "snapshot.json",
-            "{\"format\":1",
-            newer_snapshot,
-            None,
-            2,
-            SNAPSHOT_FORMAT,
-        ),
-        // The last line: not a torn write to cut.
-        (
-            "journal.jsonl",
-            "{\"v\":2",
-            newer_line.clone(),
-            Some(last),
-            3,
-            JOURNAL_FORMAT,
-        ),
-        (
-            "journal.jsonl",
-            "{\"v\":2",
-            newer_line,
-            Some(1),
-            3,
-            JOURNAL_FORMAT,
-        ),
+    let cases = [
+        Case {
+            file: "snapshot.json",
+            from: "{\"format\":1",
+            to: format!("{{\"format\":{}", SNAPSHOT_FORMAT + 1),
+            line: None,
+            found: SNAPSHOT_FORMAT + 1,
+            known: SNAPSHOT_FORMAT,
+        },
+        // The last line (add_prompt, open_prompt, three submits): not a torn write to cut.
+        Case {
+            file: "journal.jsonl",
+            from: "{\"v\":2",
+            to: newer_line.clone(),
+            line: Some(4),
+            found: JOURNAL_FORMAT + 1,
+            known: JOURNAL_FORMAT,
+        },
+        Case {
+            file: "journal.jsonl",
+            from: "{\"v\":2",
+            to: newer_line,
+            line: Some(1),
+            found: JOURNAL_FORMAT + 1,
+            known: JOURNAL_FORMAT,
+        },
     ];
-    for (n, (file, from, to, line, found, known)) in cases.into_iter().enumerate() {
-        let case = tmp.path().join(format!("case-{n}"));
-        copy(&data, &case);
-        let dir = case.join("sessions/uusi");
-        bump(&dir.join(file), from, &to, line);
-        let before = files(&case);
-
-        let store = Store::open(&case).unwrap();
-        let slug = SessionName::parse("uusi").unwrap();
-        match store.load(&slug) {
-            Err(StoreError::NewerFormat {
-                found: f, known: k, ..
-            }) => {
-                assert_eq!((f, k), (found, known), "{file}");
-            }
-            other => panic!(
-                "{file}: not refused as newer: {:?}",
-                other.map(|(s, _)| s.seq())
-            ),
-        }
-        assert_eq!(files(&case), before, "{file}: a refused load changed files");
-
-        // The real server: that session is not served, the other is, nothing is touched.
-        let mut server = Paja::spawn(&case, &[]);
-        let mut other = Client::connect(&server.ws_url("vanha")).await;
-        other
-            .send(json!({"type":"hello","role":"participant","participant_id":Uuid::new_v4()}))
-            .await;
-        let welcome = other.expect("welcome").await;
-        assert_eq!(welcome["type"], "welcome");
-        server.terminate();
-        server
-            .wait_exit(Duration::from_secs(20))
-            .await
-            .expect("exits");
-        let log = server.log().join("\n");
-        let said = format!("has format {found}, newer than this Paja knows ({known})");
-        assert!(log.contains(&said) && log.contains(file), "{file}: {log}");
-        let after = files(&case);
-        for (path, bytes) in &before {
-            if path.contains("/uusi/") {
-                assert_eq!(after.get(path), Some(bytes), "{path} changed");
-            }
-        }
-        assert_eq!(
-            after.keys().filter(|p| p.contains("/uusi/")).count(),
-            before.keys().filter(|p| p.contains("/uusi/")).count(),
-            "{file}: files added or removed"
-        );
+    for (n, case) in cases.into_iter().enumerate() {
+        refused(&data, &tmp.path().join(format!("case-{n}")), case).await;
     }
 }
