@@ -135,7 +135,7 @@ pub fn backup(data_dir: &Path, out: &Path, now: Millis) -> Result<Report, Backup
             drop(write_archive(manifest, &body_path, io::stdout().lock())?);
         } else {
             let partial = staging_dir.join(format!(".{stem}.{}.partial", std::process::id()));
-            let file = File::create(&partial)?;
+            let file = private_file(&partial)?;
             let written = write_archive(manifest, &body_path, file)
                 .and_then(|file| file.sync_all())
                 .and_then(|()| std::fs::rename(&partial, out));
@@ -158,7 +158,7 @@ fn stage_body(data_dir: &Path, body: &Path, now: Millis) -> Result<Report, Backu
         .and_then(|ms| ms.parse().ok())
         .map_or(Duration::ZERO, Duration::from_millis);
     let mut rereads = 0;
-    let mut tar = tar::Builder::new(io::BufWriter::new(File::create(body)?));
+    let mut tar = tar::Builder::new(io::BufWriter::new(private_file(body)?));
     let mut manifest = Manifest {
         format: BACKUP_FORMAT.to_owned(),
         version: BACKUP_VERSION,
@@ -239,6 +239,15 @@ fn append<W: Write>(
     header.set_mtime(now / 1000);
     header.set_entry_type(tar::EntryType::Regular);
     tar.append_data(&mut header, path, bytes)
+}
+
+/// A new file only its owner can read: a backup holds personal data, whatever the umask.
+fn private_file(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// The names of the directories in `dir` that are no temporary ones, sorted.

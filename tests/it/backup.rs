@@ -263,6 +263,11 @@ async fn restore_refuses_a_non_empty_directory_and_a_corrupt_archive_restores_no
         session_with_prompt(&server, "ehja").await;
         backup(&data, &archive, &[]).await;
     }
+    // Personal data: readable by its owner only, whatever the umask.
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&archive).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
     let output = paja(&["backup".as_ref(), "--check".as_ref(), archive.as_ref()]).await;
     assert!(
         output.status.success(),
