@@ -61,10 +61,13 @@ pub fn read_session(dir: &Path, stall: Duration) -> Result<Read, String> {
         let stall = if attempt == 0 { stall } else { Duration::ZERO };
         let mut files = match read_files(dir, stall) {
             Ok(files) => files,
-            Err(e) => {
+            // Deleted while read: the next turn sees the directory gone.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 reason = e.to_string();
                 continue;
             }
+            // No permission, a disk error: reading again changes nothing.
+            Err(e) => return Err(e.to_string()),
         };
         if !files.contains_key(META) {
             reason = "no meta.json: a creation that never finished".to_owned();

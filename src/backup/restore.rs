@@ -24,6 +24,9 @@ pub struct Restored {
 /// Restores the archive at `archive` (`-`: standard input) into `data_dir`, which must be
 /// missing or empty.
 pub fn restore(archive: &Path, data_dir: &Path) -> Result<Restored, String> {
+    // `data/` and `data` alike: the staging directory is a sibling, never inside.
+    let data_dir: PathBuf = data_dir.components().collect();
+    let data_dir = data_dir.as_path();
     let occupied = match std::fs::read_dir(data_dir) {
         Ok(mut entries) => entries.next().is_some(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => false,
