@@ -23,7 +23,7 @@
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 //!
 //! Outside the library: `src/main.rs` is the `paja` command (serve, or export and import
-//! offline); the workspace member `load/` is the `paja-load` generator and
+//! offline, back up and restore); the workspace member `load/` is the `paja-load` generator and
 //! `examples/floor.rs` the floor server it is measured against (`docs/benchmarks.md`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

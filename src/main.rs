@@ -1,4 +1,5 @@
-//! The `paja` command: serve (the default), or export or import a session offline.
+//! The `paja` command: serve (the default), or export or import a session offline, or back up
+//! and restore a data directory.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -406,12 +407,16 @@ fn report_offline(args: ReportArgs) -> Result<(), String> {
 fn backup(args: BackupArgs) -> Result<(), String> {
     if let Some(archive) = args.check {
         let checked = paja::backup::check(&archive)?;
+        let taken = i64::try_from(checked.manifest.created_at)
+            .ok()
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map_or_else(|| "at an unknown time".to_owned(), |t| t.to_string());
         eprintln!(
-            "{}: a sound backup of {} sessions and {} series, taken {}",
+            "{}: a sound backup of {} sessions and {} series, taken {taken} by Paja {}",
             archive.display(),
             checked.manifest.sessions.len(),
             checked.manifest.series.len(),
-            checked.manifest.created_at
+            checked.manifest.paja_version
         );
         return Ok(());
     }

@@ -61,8 +61,14 @@ pub fn read_session(dir: &Path, stall: Duration) -> Result<Read, String> {
         let stall = if attempt == 0 { stall } else { Duration::ZERO };
         let mut files = match read_files(dir, stall) {
             Ok(files) => files,
-            // Deleted while read: the next turn sees the directory gone.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // Deleted or rotated while read: the next turn sees the directory gone, or reads
+            // it again.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::Interrupted
+                ) =>
+            {
                 reason = e.to_string();
                 continue;
             }
@@ -93,6 +99,24 @@ pub fn read_session(dir: &Path, stall: Duration) -> Result<Read, String> {
     Err(reason)
 }
 
+/// The files in `dir` that belong in a backup besides the snapshot, `imported.json` and
+/// `meta.json`: segments by seq, the live journal last (where it is read).
+fn journals(dir: &Path) -> io::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let first = matches!(name.as_str(), SNAPSHOT | IMPORTED | META);
+        if entry.file_type()?.is_file() && archived(&name) && !first {
+            names.push(name);
+        }
+    }
+    names.sort_by_key(|n| (n == JOURNAL, n.clone()));
+    Ok(names)
+}
+
 /// Whether a file in a session directory belongs in a backup: not a temporary file of an
 /// atomic write or a scrub, not a corrupt snapshot set aside.
 fn archived(name: &str) -> bool {
@@ -117,27 +141,19 @@ fn read_files(dir: &Path, stall: Duration) -> io::Result<BTreeMap<String, Vec<u8
     if !stall.is_zero() {
         std::thread::sleep(stall);
     }
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        if entry.file_type()?.is_file() && archived(&name) && !files.contains_key(&name) {
-            names.push(name);
-        }
+    let names = journals(dir)?;
+    for name in &names {
+        // A live journal renamed away by a rotation between the listing and here (NotFound):
+        // what it held is in a segment not listed. Read the whole directory again.
+        files.insert(name.clone(), std::fs::read(dir.join(name))?);
     }
-    // Segments sort by seq; the live journal is read last of all.
-    names.sort_by_key(|n| (n == JOURNAL, n.clone()));
-    for name in names {
-        match std::fs::read(dir.join(&name)) {
-            Ok(bytes) => {
-                files.insert(name, bytes);
-            }
-            // A live journal renamed away between the listing and here: the chain breaks.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
+    // A second listing: a rotation meanwhile adds a segment (a listing made during a rename
+    // may even show neither name); then read the whole directory again.
+    if journals(dir)? != names {
+        return Err(io::Error::new(
+            io::ErrorKind::Interrupted,
+            "the directory changed while it was read",
+        ));
     }
     Ok(files)
 }
@@ -205,7 +221,12 @@ pub fn verify(files: &mut BTreeMap<String, Vec<u8>>) -> Result<u64, String> {
 
 /// The seq chain over the snapshot's seq (`None`: no snapshot, the session is rebuilt from
 /// `base`, imported or 0, and every line) and the non-empty journal files, segments in order
-/// and the live journal last; returns the session's seq.
+/// and the live journal last; returns the seq a load reaches.
+///
+/// A load replays only the live journal over the snapshot, so with a snapshot at `s`: no
+/// segment may end after `s` (a rotation wrote a newer snapshot after this one was read), the
+/// live journal must start by `s + 1`, and the newest segment must end where the live journal
+/// begins (or at `s` when it is empty).
 pub fn check_chain(
     snapshot: Option<u64>,
     base: u64,
@@ -214,7 +235,7 @@ pub fn check_chain(
     let first = |run: &(String, Vec<u64>)| run.1.first().copied().unwrap_or(0);
     let last = |run: &(String, Vec<u64>)| run.1.last().copied().unwrap_or(0);
     // Without a snapshot every link counts; with one, the newest link (the one a rotation
-    // during the read would break) and the live journal's start.
+    // during the read would break).
     let links = if snapshot.is_some() {
         runs.len().saturating_sub(2)
     } else {
@@ -231,26 +252,39 @@ pub fn check_chain(
             ));
         }
     }
-    let from = snapshot.unwrap_or(base);
-    let Some(newest) = runs.last() else {
-        return Ok(from);
+    let (live, segments) = match runs.split_last() {
+        Some((live, segments)) if live.0 == JOURNAL => (Some(live), segments),
+        _ => (None, runs),
     };
-    let live = newest.0 == JOURNAL;
-    let start = if snapshot.is_some() {
-        live.then(|| first(newest))
-    } else {
-        runs.first().map(first)
+    let Some(s) = snapshot else {
+        if let Some(start) = runs.first().map(first).filter(|f| *f > base + 1) {
+            return Err(format!(
+                "missed segment: the session begins at seq {base} but its journal at {start}"
+            ));
+        }
+        return Ok(runs.last().map_or(base, last).max(base));
     };
-    if let Some(start) = start.filter(|s| *s > from + 1) {
-        return Err(format!(
-            "missed segment: the state is at seq {from} but the journal resumes at {start}"
-        ));
+    if let Some(newest) = segments.last() {
+        if last(newest) > s {
+            return Err(format!(
+                "stale snapshot: it is at seq {s} but {} ends at {}",
+                newest.0,
+                last(newest)
+            ));
+        }
+        if live.is_none() && last(newest) < s {
+            return Err(format!(
+                "missed segment: the snapshot is at seq {s} but the journal ends at {}",
+                last(newest)
+            ));
+        }
     }
-    if last(newest) < from {
-        return Err(format!(
-            "missed segment: the snapshot is at seq {from} but the journal ends at {}",
-            last(newest)
-        ));
+    match live {
+        Some(live) if first(live) > s + 1 => Err(format!(
+            "missed segment: the snapshot is at seq {s} but the journal resumes at {}",
+            first(live)
+        )),
+        Some(live) => Ok(last(live).max(s)),
+        None => Ok(s),
     }
-    Ok(last(newest))
 }

@@ -45,6 +45,14 @@ fn a_missed_segment_breaks_the_chain() {
     // The new snapshot, an empty new journal, the segment not listed.
     let behind = [run("journal-00000000000000000050.jsonl", 1..=50)];
     assert!(check_chain(Some(100), 0, &behind).is_err());
+    // The snapshot read before a rotation, the journal after it, with no line yet: the
+    // segment is listed, but a load would replay none of it.
+    let stale = [
+        run("journal-00000000000000000050.jsonl", 1..=50),
+        run("journal-00000000000000000100.jsonl", 51..=100),
+    ];
+    let error = check_chain(Some(50), 0, &stale).unwrap_err();
+    assert!(error.contains("stale snapshot"), "{error}");
     // Rebuilt from creation: a gap anywhere counts.
     let gap = [
         run("journal-00000000000000000050.jsonl", 2..=50),
@@ -136,6 +144,22 @@ fn a_missed_segment_is_read_again_then_refused() {
     std::fs::remove_file(segment(&dir, 10)).unwrap();
     let error = read_session(&dir, Duration::ZERO).unwrap_err();
     assert!(error.contains("missed segment"), "{error}");
+
+    // The same race with the new journal still empty.
+    let root = tempfile::tempdir().unwrap();
+    let (dir, old_snapshot) = rotated_session(root.path());
+    std::fs::write(dir.join("snapshot.json"), &old_snapshot).unwrap();
+    std::fs::remove_file(segment(&dir, 10)).unwrap();
+    std::fs::rename(dir.join("journal.jsonl"), segment(&dir, 13)).unwrap();
+    std::fs::write(dir.join("journal.jsonl"), b"").unwrap();
+    let error = read_session(&dir, Duration::ZERO).unwrap_err();
+    assert!(error.contains("missed segment"), "{error}");
+    let root = tempfile::tempdir().unwrap();
+    let (dir, old_snapshot) = rotated_session(root.path());
+    std::fs::write(dir.join("snapshot.json"), &old_snapshot).unwrap();
+    std::fs::write(dir.join("journal.jsonl"), b"").unwrap();
+    let error = read_session(&dir, Duration::ZERO).unwrap_err();
+    assert!(error.contains("stale snapshot"), "{error}");
 
     // The newest segment alone missing (the listing before the rotation) is refused too.
     let root = tempfile::tempdir().unwrap();

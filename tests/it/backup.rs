@@ -301,6 +301,29 @@ async fn restore_refuses_a_non_empty_directory_and_a_corrupt_archive_restores_no
         let output = paja(&["backup".as_ref(), "--check".as_ref(), bad.as_ref()]).await;
         assert!(!output.status.success(), "{name}: --check passed");
     }
+    // `--out -`: the same archive on standard output.
+    let output = paja(&[
+        "backup".as_ref(),
+        "--data-dir".as_ref(),
+        data.as_ref(),
+        "--out".as_ref(),
+        "-".as_ref(),
+    ])
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        report("paja backup --out -", &output)
+    );
+    let piped = tmp.path().join("piped.tar.gz");
+    std::fs::write(&piped, &output.stdout).unwrap();
+    let output = restore(&piped, &tmp.path().join("from-pipe")).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        report("paja restore", &output)
+    );
+
     let output = restore(&archive, &tmp.path().join("fresh")).await;
     assert!(
         output.status.success(),
