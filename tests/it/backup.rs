@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::crash::{session_with_prompt, LOAD};
-use crate::support::{Client, Paja, WAIT};
+use crate::support::{http, Client, Paja, WAIT};
 use paja::backup::STALL_ENV;
 
 /// Sessions under load, and phones per session.
@@ -261,6 +261,9 @@ async fn restore_refuses_a_non_empty_directory_and_a_corrupt_archive_restores_no
     {
         let server = Paja::spawn(&data, &[]);
         session_with_prompt(&server, "ehja").await;
+        let series = json!({"title":"Kevään seminaarit"});
+        let created = http(server.addr, "POST", "/api/series", &[], Some(&series)).await;
+        assert_eq!(created.status, 201, "{}", created.text());
         backup(&data, &archive, &[]).await;
     }
     // Personal data: readable by its owner only, whatever the umask.
@@ -330,5 +333,10 @@ async fn restore_refuses_a_non_empty_directory_and_a_corrupt_archive_restores_no
         "{}",
         report("paja restore", &output)
     );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("restored session ehja"));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(printed.contains("restored session ehja"), "{printed}");
+    assert!(
+        printed.contains("restored 1 sessions and 1 series"),
+        "{printed}"
+    );
 }
