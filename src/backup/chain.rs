@@ -14,7 +14,7 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::store::format::{decode_meta, decode_record, decode_snapshot};
+use crate::store::format::{decode_meta, decode_record, decode_snapshot, newer_journal_line};
 
 /// Reads of one session before the backup gives up on it: a rotation takes milliseconds and
 /// happens at most every few thousand lines, so two in a row are already rare.
@@ -166,6 +166,12 @@ fn line_seqs(name: &str, bytes: &mut Vec<u8>, live: bool) -> Result<Vec<u64>, St
     while offset < bytes.len() {
         let nl = bytes[offset..].iter().position(|&b| b == b'\n');
         let end = nl.map_or(bytes.len(), |nl| offset + nl);
+        if let Some(v) = newer_journal_line(&bytes[offset..end]) {
+            // Not a torn line: a newer Paja's (a downgrade); backing up without it would lose it.
+            return Err(format!(
+                "{name}: a line of journal format {v}, written by a newer Paja than this one"
+            ));
+        }
         match (decode_record(&bytes[offset..end]), nl) {
             (Ok(line), Some(_)) => seqs.push(line.seq),
             (_, _) if live && bytes[end..].len() <= 1 => {
