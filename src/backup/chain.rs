@@ -166,14 +166,15 @@ fn line_seqs(name: &str, bytes: &mut Vec<u8>, live: bool) -> Result<Vec<u64>, St
     while offset < bytes.len() {
         let nl = bytes[offset..].iter().position(|&b| b == b'\n');
         let end = nl.map_or(bytes.len(), |nl| offset + nl);
-        if let Some(v) = newer_journal_line(&bytes[offset..end]) {
-            // Not a torn line: a newer Paja's (a downgrade); backing up without it would lose it.
-            return Err(format!(
-                "{name}: a line of journal format {v}, written by a newer Paja than this one"
-            ));
-        }
         match (decode_record(&bytes[offset..end]), nl) {
             (Ok(line), Some(_)) => seqs.push(line.seq),
+            // Not a torn line: a newer Paja's (a downgrade); backing up without it would lose it.
+            (Err(_), _) if newer_journal_line(&bytes[offset..end]).is_some() => {
+                return Err(format!(
+                    "{name} line {}: a journal format newer than this Paja knows",
+                    seqs.len() + 1
+                ))
+            }
             (_, _) if live && bytes[end..].len() <= 1 => {
                 bytes.truncate(offset);
                 break;

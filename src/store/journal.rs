@@ -54,14 +54,6 @@ pub(super) fn replay_journal(
         };
         let line = &bytes[offset..offset + nl];
         let next = offset + nl + 1;
-        if let Some(found) = newer_journal_line(line) {
-            // Not a torn line to cut: a newer Paja's, which must stay as it is.
-            return Err(StoreError::NewerFormat {
-                file: path.display().to_string(),
-                found,
-                known: JOURNAL_FORMAT,
-            });
-        }
         match decode_record(line) {
             Ok(record) => {
                 if record.seq > session.seq() {
@@ -70,16 +62,25 @@ pub(super) fn replay_journal(
                 }
                 good_len = next as u64;
             }
-            Err(e) if next == bytes.len() => {
-                tracing::warn!(session = %slug, line = line_no, error = %e, "journal ends in a torn line; skipped");
-                break;
-            }
             Err(e) => {
+                if let Some(found) = newer_journal_line(line) {
+                    // Not a torn line to cut: a newer Paja's, which must stay as it is.
+                    // (Checked only when a line fails, so good lines are parsed once.)
+                    return Err(StoreError::NewerFormat {
+                        file: path.display().to_string(),
+                        found,
+                        known: JOURNAL_FORMAT,
+                    });
+                }
+                if next == bytes.len() {
+                    tracing::warn!(session = %slug, line = line_no, error = %e, "journal ends in a torn line; skipped");
+                    break;
+                }
                 return Err(StoreError::CorruptJournal {
                     path: path.to_path_buf(),
                     line: line_no,
                     reason: e.to_string(),
-                })
+                });
             }
         }
         offset = next;
