@@ -10,6 +10,7 @@
 //! | [`protocol`] | the websocket wire contract: typed frames and what each role may see   |
 //! | [`hub`]      | live sessions: one task owns each, a registry of handles, fan-out      |
 //! | [`store`]    | journal (fsynced before acks, group commit) and atomic snapshots       |
+//! | [`backup`]   | `paja backup`/`restore`: a consistent archive while the server runs    |
 //! | [`http`]     | router, JSON API, websocket connections, the embedded web client       |
 //! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
@@ -23,11 +24,12 @@
 //! | [`server`]   | configuration, binding, serving and graceful shutdown                  |
 //!
 //! Outside the library: `src/main.rs` is the `paja` command (serve, or export and import
-//! offline); the workspace member `load/` is the `paja-load` generator and
+//! offline, back up and restore); the workspace member `load/` is the `paja-load` generator and
 //! `examples/floor.rs` the floor server it is measured against (`docs/benchmarks.md`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod backup;
 pub mod clock;
 pub mod export;
 pub mod http;

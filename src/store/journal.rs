@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::format::{decode_record, JournalLine};
+use super::format::{decode_record, newer_journal_line, JournalLine, JOURNAL_FORMAT};
 use super::fs::{Fs, FsFile};
 use super::{write_atomically, Sabotage, Store, StoreError, WriteFault};
 use super::{JOURNAL, SNAPSHOT, SNAPSHOT_TMP};
@@ -62,16 +62,25 @@ pub(super) fn replay_journal(
                 }
                 good_len = next as u64;
             }
-            Err(e) if next == bytes.len() => {
-                tracing::warn!(session = %slug, line = line_no, error = %e, "journal ends in a torn line; skipped");
-                break;
-            }
             Err(e) => {
+                if let Some(found) = newer_journal_line(line) {
+                    // Not a torn line to cut: a newer Paja's, which must stay as it is.
+                    // (Checked only when a line fails, so good lines are parsed once.)
+                    return Err(StoreError::NewerFormat {
+                        file: path.display().to_string(),
+                        found,
+                        known: JOURNAL_FORMAT,
+                    });
+                }
+                if next == bytes.len() {
+                    tracing::warn!(session = %slug, line = line_no, error = %e, "journal ends in a torn line; skipped");
+                    break;
+                }
                 return Err(StoreError::CorruptJournal {
                     path: path.to_path_buf(),
                     line: line_no,
                     reason: e.to_string(),
-                })
+                });
             }
         }
         offset = next;

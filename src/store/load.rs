@@ -39,6 +39,8 @@ pub(super) fn read_state(
             last_change_at = at;
             (session, false)
         }
+        // A newer Paja's snapshot is not corrupt: rebuilding past it would move it aside.
+        Err(error @ StoreError::NewerFormat { .. }) => return Err(error),
         Err(error) => {
             tracing::error!(session = slug, %error, "snapshot unusable; rebuilding the session from its journal");
             let mut session = match read_snapshot_file(fs, dir, IMPORTED) {

@@ -76,6 +76,20 @@ use fs::{Fs, RealFs};
 /// bounds both the replay at startup and the journal's size on disk.
 pub const COMPACT_AFTER_RECORDS: usize = 20_000;
 
+/// The environment variable that overrides [`COMPACT_AFTER_RECORDS`]: a test hook (the backup
+/// test rotates journals every few dozen lines so a backup surely races rotations), not a
+/// tuning knob, so it has no command-line flag.
+pub const COMPACT_AFTER_ENV: &str = "PAJA_COMPACT_AFTER";
+
+/// [`COMPACT_AFTER_RECORDS`], or a positive number in [`COMPACT_AFTER_ENV`].
+fn compact_after() -> usize {
+    std::env::var(COMPACT_AFTER_ENV)
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(COMPACT_AFTER_RECORDS)
+}
+
 const META: &str = "meta.json";
 const SNAPSHOT: &str = "snapshot.json";
 const SNAPSHOT_TMP: &str = "snapshot.json.tmp";
@@ -111,6 +125,18 @@ pub enum StoreError {
         "meta.json missing: the session's creation never finished (nothing in it was acknowledged)"
     )]
     Unfinished,
+    /// A file was written by a newer Paja in a format this one does not know (a downgrade).
+    /// Reading on could misread it, and rewriting it would destroy what the newer version
+    /// wrote, so the session is not started and its files are left exactly as they are.
+    #[error("{file} has format {found}, newer than this Paja knows ({known}): written by a newer Paja; the session is not started and its files are left as they are (run the newer Paja, or restore a backup taken before the upgrade)")]
+    NewerFormat {
+        /// Which file.
+        file: String,
+        /// The format it declares.
+        found: u32,
+        /// The newest format this build reads.
+        known: u32,
+    },
     /// A file is not valid.
     #[error("corrupt {file}: {reason}")]
     Corrupt {
@@ -183,7 +209,7 @@ impl Store {
             fault: WriteFault::default(),
             clock: Clock::system(),
             fs,
-            compact_after: COMPACT_AFTER_RECORDS,
+            compact_after: compact_after(),
             sabotage: Sabotage::default(),
         })
     }

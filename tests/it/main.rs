@@ -5,11 +5,13 @@
 //! (`tests/slow_consumer.rs`), and the fault tour, whose bounds are seconds (`tests/field.rs`).
 
 mod activities;
+mod backup;
 mod browser;
 mod code_size;
 mod compare;
 mod crash;
 mod dot_themes;
+mod downgrade;
 mod durability;
 mod erase;
 mod erase_disk;

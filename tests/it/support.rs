@@ -543,10 +543,17 @@ impl Paja {
     /// Its log level is `warn`, or `PAJA_TEST_LOG` when set (e.g. `debug` to see why a test
     /// failed: `Paja::log` has the lines).
     pub fn spawn(data_dir: &Path, args: &[&str]) -> Paja {
+        Self::spawn_env(data_dir, args, &[])
+    }
+
+    /// [`Paja::spawn`] with extra environment variables (test hooks such as
+    /// `PAJA_COMPACT_AFTER`).
+    pub fn spawn_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Paja {
         let mut child = Command::new(env!("CARGO_BIN_EXE_paja"))
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(args)
+            .envs(env.iter().copied())
             .env(
                 "RUST_LOG",
                 std::env::var("PAJA_TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),

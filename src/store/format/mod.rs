@@ -106,6 +106,32 @@ struct Version {
     format: u32,
 }
 
+/// [`StoreError::NewerFormat`] when `found` is newer than `known`: a downgrade.
+fn newer(file: &str, found: u32, known: u32) -> Result<(), StoreError> {
+    if found > known {
+        return Err(StoreError::NewerFormat {
+            file: file.to_owned(),
+            found,
+            known,
+        });
+    }
+    Ok(())
+}
+
+/// The format of a complete journal line written by a newer Paja (`"v"` above
+/// [`JOURNAL_FORMAT`]), if it is one: such a line is a downgrade, never a torn write.
+pub fn newer_journal_line(line: &[u8]) -> Option<u32> {
+    #[derive(Deserialize)]
+    struct LineVersion {
+        #[serde(default)]
+        v: u32,
+    }
+    serde_json::from_slice::<LineVersion>(line)
+        .ok()
+        .map(|l| l.v)
+        .filter(|v| *v > JOURNAL_FORMAT)
+}
+
 /// Serializes one journal line (with its newline) onto `out`:
 /// `{"v":2,"seq":N,"at":ms,"cmd":{…},"crc":"1a2b3c4d"}`, where `crc` is the CRC-32C (hex) of
 /// every byte of the line before `,"crc"`. A flipped bit anywhere in the line then fails its
@@ -250,6 +276,7 @@ pub(crate) fn decode_snapshot_file(
 ) -> Result<(Session, Option<Millis>), StoreError> {
     let corrupt = |reason: String| StoreError::Corrupt { file, reason };
     let version: Version = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    newer(file, version.format, SNAPSHOT_FORMAT)?;
     let (snapshot, last_change_at): (SnapshotV1, _) = if version.format == SNAPSHOT_FORMAT {
         let current: SnapshotFile<SnapshotV1> =
             serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
@@ -298,8 +325,12 @@ pub fn encode_meta(meta: &SessionMeta) -> std::io::Result<Vec<u8>> {
     .map_err(std::io::Error::other)
 }
 
-/// Reads `meta.json` bytes (its format is not checked: the meta's shape has never changed).
+/// Reads `meta.json` bytes (a format up to today's: the meta's shape has never changed; a
+/// newer one is refused).
 pub fn decode_meta(bytes: &[u8], file: &'static str) -> Result<SessionMeta, StoreError> {
+    if let Ok(version) = serde_json::from_slice::<Version>(bytes) {
+        newer(file, version.format, SNAPSHOT_FORMAT)?;
+    }
     let meta: MetaFile<MetaV1> =
         serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
             file,

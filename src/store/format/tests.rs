@@ -68,13 +68,27 @@ fn an_unknown_journal_format_is_refused_not_guessed() {
 }
 
 #[test]
-fn an_unknown_snapshot_format_is_corrupt() {
+fn a_newer_snapshot_format_is_refused_as_newer_and_an_unknown_older_one_is_corrupt() {
+    // A downgrade: not corrupt (which would rebuild past it and move it aside) but newer.
     let err = decode_snapshot(br#"{"format":2,"session":{}}"#, "snapshot.json").unwrap_err();
     assert!(
-        matches!(&err, StoreError::Corrupt { file: "snapshot.json", reason } if reason == "unknown format 2"),
+        matches!(&err, StoreError::NewerFormat { file, found: 2, known: 1 } if file == "snapshot.json"),
+        "{err}"
+    );
+    let err = decode_meta(br#"{"format":2,"meta":{}}"#, "meta.json").unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerFormat { found: 2, .. }),
+        "{err}"
+    );
+    let err = decode_snapshot(br#"{"format":0,"session":{}}"#, "snapshot.json").unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Corrupt { file: "snapshot.json", reason } if reason == "unknown format 0"),
         "{err}"
     );
     assert!(decode_snapshot(b"{", "snapshot.json").is_err());
+    assert_eq!(newer_journal_line(br#"{"v":3,"seq":1}"#), Some(3));
+    assert_eq!(newer_journal_line(br#"{"v":2,"seq":1}"#), None);
+    assert_eq!(newer_journal_line(br#"{"v":3,"se"#), None);
 }
 
 /// A session with something of everything the snapshot holds: groups and members, each
