@@ -5,6 +5,7 @@
 //! (`tests/slow_consumer.rs`), and the fault tour, whose bounds are seconds (`tests/field.rs`).
 
 mod activities;
+mod binary;
 mod browser;
 mod code_size;
 mod compare;
