@@ -50,7 +50,11 @@ fn from_git(manifest: &Path) -> Option<String> {
     status.extend(["--untracked-files=no", "--"]);
     status.extend(INPUTS);
     let dirty = git(manifest, &status).is_some_and(|changes| !changes.is_empty());
-    Some(if dirty { format!("{short}+dirty") } else { short })
+    Some(if dirty {
+        format!("{short}+dirty")
+    } else {
+        short
+    })
 }
 
 /// `rerun-if-changed` on HEAD, the ref it names and `packed-refs`, wherever the git directory
@@ -70,7 +74,9 @@ fn watch_refs(manifest: &Path) {
         let watched = if file.exists() {
             Some(file)
         } else {
-            file.parent().filter(|dir| dir.exists()).map(Path::to_path_buf)
+            file.parent()
+                .filter(|dir| dir.exists())
+                .map(Path::to_path_buf)
         };
         if let Some(watched) = watched {
             println!("cargo:rerun-if-changed={}", watched.display());

@@ -108,5 +108,8 @@ fn the_environment_file_names_every_setting() {
         .iter()
         .filter(|name| !env_file.contains(&format!("{name}=")))
         .collect();
-    assert!(missing.is_empty(), "not in deploy/debian/paja.env: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not in deploy/debian/paja.env: {missing:?}"
+    );
 }
