@@ -59,28 +59,25 @@ fn from_git(manifest: &Path) -> Option<String> {
 
 /// `rerun-if-changed` on HEAD, the ref it names and `packed-refs`, wherever the git directory
 /// is (a worktree keeps HEAD in its own directory and the refs in the main one). Only paths that
-/// exist are named: cargo reruns on every build for a missing one. A branch packed today and
-/// loose tomorrow is caught by watching its directory.
+/// exist are named: cargo reruns on every build for a missing one. A branch that is only in
+/// `packed-refs` is watched there and through its folder (`refs/heads/`), where its next commit
+/// writes it; never the whole git directory, which changes with every object written.
 fn watch_refs(manifest: &Path) {
-    let mut paths = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
+    let git_path = |name: &str| {
+        let args = ["rev-parse", "--path-format=absolute", "--git-path", name];
+        git(manifest, &args).map(PathBuf::from)
+    };
+    let mut watched = Vec::new();
+    watched.extend(git_path("HEAD"));
+    watched.extend(git_path("packed-refs"));
     if let Some(reference) = git(manifest, &["symbolic-ref", "-q", "HEAD"]) {
-        paths.push(reference);
-    }
-    for path in paths {
-        let args = ["rev-parse", "--path-format=absolute", "--git-path", &path];
-        let Some(file) = git(manifest, &args).map(PathBuf::from) else {
-            continue;
-        };
-        let watched = if file.exists() {
-            Some(file)
-        } else {
-            file.parent()
-                .filter(|dir| dir.exists())
-                .map(Path::to_path_buf)
-        };
-        if let Some(watched) = watched {
-            println!("cargo:rerun-if-changed={}", watched.display());
+        if let Some(file) = git_path(&reference) {
+            let folder = file.parent().map(Path::to_path_buf);
+            watched.extend(if file.exists() { Some(file) } else { folder });
         }
+    }
+    for path in watched.into_iter().filter(|path| path.exists()) {
+        println!("cargo:rerun-if-changed={}", path.display());
     }
 }
 
