@@ -18,7 +18,8 @@ use paja::{Config, Server};
 
 /// Paja: live audience participation for workshops and seminars.
 #[derive(Parser)]
-#[command(version, args_conflicts_with_subcommands = true)]
+// `PAJA_VERSION` is set by build.rs: the package version and the commit, when known.
+#[command(version = env!("PAJA_VERSION"), args_conflicts_with_subcommands = true)]
 struct Cli {
     /// Log line format: `text`, or `json` (one object per line) for a log pipeline.
     #[arg(
@@ -81,9 +82,18 @@ struct ServeArgs {
     /// Where sessions are stored.
     #[arg(long, env = "PAJA_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
     data_dir: PathBuf,
-    /// Require this password to create sessions (for a public deployment).
+    /// Require this password to create sessions (for a public deployment). Visible to every
+    /// user of the machine in `ps`: prefer `--admin-password-file`.
     #[arg(long, env = "PAJA_ADMIN_PASSWORD")]
     admin_password: Option<String>,
+    /// Read the admin password from this file (its trailing newline dropped), e.g. systemd's
+    /// `$CREDENTIALS_DIRECTORY/admin-password`.
+    #[arg(
+        long,
+        env = "PAJA_ADMIN_PASSWORD_FILE",
+        conflicts_with = "admin_password"
+    )]
+    admin_password_file: Option<PathBuf>,
     /// Other origins allowed to open websockets, comma-separated (the server's own always is).
     #[arg(long, env = "PAJA_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
@@ -236,6 +246,18 @@ fn raise_open_files_limit() {
 }
 
 fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), String> {
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        commit = option_env!("PAJA_COMMIT").unwrap_or("unknown"),
+        "paja"
+    );
+    let admin_password = match &args.admin_password_file {
+        Some(path) => Some(
+            paja::secret::read_secret_file(path)
+                .map_err(|e| format!("--admin-password-file: {e}"))?,
+        ),
+        None => args.admin_password.filter(|p| !p.is_empty()),
+    };
     raise_open_files_limit();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let public = args.public_url.first().map(PublicUrl::origin);
@@ -243,7 +265,7 @@ fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), St
         let server = Server::start(Config {
             addr: args.addr,
             data_dir: args.data_dir,
-            admin_password: args.admin_password.filter(|p| !p.is_empty()),
+            admin_password,
             allowed_origins: args.allowed_origins,
             public_urls: args.public_url,
             retention_days: args.retention_days,

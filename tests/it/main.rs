@@ -6,6 +6,7 @@
 
 mod activities;
 mod backup;
+mod binary;
 mod browser;
 mod code_size;
 mod compare;
