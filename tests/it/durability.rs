@@ -330,7 +330,7 @@ async fn a_creation_cut_short_frees_its_name_at_the_next_start() {
         "and not left in the trash"
     );
     assert!(
-        server.hub().get("ehja").is_some(),
+        server.hub().get("ehja").await.is_some(),
         "the whole session still loads"
     );
     let key = server.create_session("kesken").await;

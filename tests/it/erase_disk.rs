@@ -165,6 +165,7 @@ async fn erased_words_leave_every_file_and_a_restart_keeps_the_tombstones() {
     let session = server
         .hub()
         .get("pyyhi")
+        .await
         .expect("loaded")
         .read()
         .await
@@ -231,6 +232,7 @@ async fn an_imported_sessions_first_state_is_scrubbed_too() {
     let session = server
         .hub()
         .get("tuotu")
+        .await
         .expect("imported")
         .read()
         .await
@@ -250,6 +252,7 @@ async fn an_imported_sessions_first_state_is_scrubbed_too() {
     let session = server
         .hub()
         .get("tuotu")
+        .await
         .expect("loaded")
         .read()
         .await
