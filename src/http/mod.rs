@@ -521,7 +521,7 @@ fn not_found_page(headers: &HeaderMap) -> Response {
 /// `/Hyvinsivi` as printed on a slide or typed on a phone that capitalises the first letter
 /// leads to `/hyvinsivi` (session names are lower case). 308 keeps the method and the query;
 /// browsers keep the fragment (the console's `#key=`) across the redirect themselves.
-fn session_page(
+async fn session_page(
     state: &AppState,
     ip: IpAddr,
     slug: &str,
@@ -530,7 +530,9 @@ fn session_page(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Response {
-    if state.hub.exists(slug) {
+    // Loaded, so that a session whose files do not load answers 404 as an unknown one (its
+    // websocket would); the phone's join that follows finds it warm.
+    if state.hub.get(slug).await.is_some() {
         return assets::page(page, headers);
     }
     let lower = slug.to_lowercase();
@@ -554,7 +556,7 @@ async fn participant_page(
     headers: HeaderMap,
 ) -> Response {
     let ip = client_ip(&state, peer, &headers);
-    session_page(&state, ip, &slug, "", "participant.html", &uri, &headers)
+    session_page(&state, ip, &slug, "", "participant.html", &uri, &headers).await
 }
 
 async fn control_page(
@@ -574,6 +576,7 @@ async fn control_page(
         &uri,
         &headers,
     )
+    .await
 }
 
 async fn screen_page(
@@ -584,7 +587,7 @@ async fn screen_page(
     headers: HeaderMap,
 ) -> Response {
     let ip = client_ip(&state, peer, &headers);
-    session_page(&state, ip, &slug, "/screen", "screen.html", &uri, &headers)
+    session_page(&state, ip, &slug, "/screen", "screen.html", &uri, &headers).await
 }
 
 #[cfg(test)]

@@ -288,6 +288,7 @@ pub(super) async fn series_page(
                 &uri,
                 &headers,
             )
+            .await
         }
         "screen" => {
             return session_page(
@@ -299,6 +300,7 @@ pub(super) async fn series_page(
                 &uri,
                 &headers,
             )
+            .await
         }
         _ => {}
     }

@@ -293,8 +293,8 @@ impl Hub {
             deleting: tokio::sync::Mutex::new(()),
             series: DashMap::new(),
         });
-        let (stored, series) = tokio::task::spawn_blocking(move || {
-            let mut stored = Vec::new();
+        let (stored, failing, series) = tokio::task::spawn_blocking(move || {
+            let (mut stored, mut failing) = (Vec::new(), Vec::new());
             for slug in store.list()? {
                 match store.index(&slug) {
                     Ok(info) => stored.push(info),
@@ -302,13 +302,16 @@ impl Hub {
                         Ok(_) => tracing::warn!(session = %slug, "a creation cut short by a crash (never acknowledged) left this directory; removed to free the name"),
                         Err(e) => tracing::error!(session = %slug, error = %e, "could not remove an unfinished session's directory"),
                     },
-                    Err(e) => tracing::error!(session = %slug, error = %e, "could not read session; not served"),
+                    Err(e) => {
+                        tracing::error!(session = %slug, error = %e, "could not read session; not served");
+                        failing.push(slug);
+                    }
                 }
             }
             if let Err(e) = store.empty_trash() {
                 tracing::error!(error = %e, "could not empty the trash of deleted sessions");
             }
-            Ok::<_, std::io::Error>((stored, store.load_series()?))
+            Ok::<_, std::io::Error>((stored, failing, store.load_series()?))
         })
         .await
         .map_err(std::io::Error::other)??;
@@ -325,6 +328,10 @@ impl Hub {
             hub.sessions
                 .insert(info.meta.slug.clone(), Slot::stored(info));
         }
+        for slug in failing {
+            hub.sessions.insert(slug.clone(), Slot::failed(slug));
+        }
+        hub.start_check();
         Ok(hub)
     }
 
@@ -510,6 +517,9 @@ pub fn import_target(
     };
     (key, target)
 }
+
+#[cfg(test)]
+mod registry_tests;
 
 #[cfg(test)]
 mod tests {

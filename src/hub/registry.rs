@@ -73,6 +73,17 @@ impl Slot {
         })
     }
 
+    /// A slot for a session whose files could not be read at start: listed (its name is
+    /// taken), never served, never deleted by retention.
+    pub(super) fn failed(slug: SessionName) -> Arc<Self> {
+        Arc::new(Slot {
+            slug,
+            series: None,
+            last_activity: Arc::new(AtomicU64::new(Millis::MAX)),
+            state: Arc::new(Mutex::new(State::Failed)),
+        })
+    }
+
     /// A slot for a session just created, its task about to start.
     pub(super) fn created(session: &Session) -> Arc<Self> {
         Arc::new(Slot {
@@ -146,6 +157,46 @@ impl Hub {
                 *state = State::Failed;
                 None
             }
+        }
+    }
+
+    /// Walks every stored session once, in the background after start, one at a time: loads
+    /// it (which moves a corrupt snapshot aside and finishes a scrub of erased words that a
+    /// crash left owed, as the eager start did) and drops it again, and marks one whose files
+    /// do not load as failing (logged once). A session in use meanwhile is skipped: its load
+    /// did the same.
+    pub(super) fn start_check(self: &Arc<Self>) {
+        let hub = Arc::downgrade(self);
+        let shutdown = self.shutdown.clone();
+        let slots: Vec<Arc<Slot>> = self.sessions.iter().map(|s| s.clone()).collect();
+        self.tasks.spawn(async move {
+            let started = std::time::Instant::now();
+            let count = slots.len();
+            for slot in slots {
+                let Some(hub) = hub.upgrade().filter(|_| !shutdown.is_cancelled()) else {
+                    return;
+                };
+                hub.check(&slot).await;
+            }
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            tracing::info!(sessions = count, elapsed_ms, "stored sessions checked");
+        });
+    }
+
+    /// Loads and drops one stored session (see [`Hub::start_check`]).
+    async fn check(&self, slot: &Arc<Slot>) {
+        let state = slot.state.clone().lock_owned().await;
+        if !matches!(*state, State::Stored) {
+            return;
+        }
+        let store = self.store.clone();
+        let name = slot.slug.clone();
+        let checked =
+            tokio::task::spawn_blocking(move || (store.load(&name).map(drop), state)).await;
+        if let Ok((Err(error), mut state)) = checked {
+            tracing::error!(session = %slot.slug, %error, "could not load session; not served");
+            slot.last_activity.store(Millis::MAX, Ordering::Relaxed);
+            *state = State::Failed;
         }
     }
 

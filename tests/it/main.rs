@@ -21,6 +21,7 @@ mod http_api;
 mod import;
 mod journal_bounds;
 mod journal_checksum;
+mod lazy;
 mod limits;
 mod node;
 mod proxies;
