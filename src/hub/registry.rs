@@ -245,7 +245,7 @@ impl Hub {
             slot: slot.clone(),
             unload_after: Some(self.unload_after).filter(|d| !d.is_zero()),
             last_used: tokio::time::Instant::now(),
-            _live: LiveGuard(self.live.clone()),
+            live: Some(LiveGuard(self.live.clone())),
         };
         let span = tracing::info_span!("session", slug = %handle.slug);
         self.tasks

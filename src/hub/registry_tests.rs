@@ -115,23 +115,31 @@ async fn a_session_that_does_not_load_fails_once_and_keeps_its_name() {
 async fn uses_racing_the_unload_are_all_served_by_one_task() {
     let dir = stored("kilpa").await;
     let hub = hub_on(dir.path(), Duration::from_millis(1)).await;
-    let mut sent = 0usize;
+    let (mut sent, mut reloads) = (0usize, 0usize);
+    // The previous round's task's queue (not a handle: that would keep it loaded).
+    let mut previous: Option<mpsc::Sender<task::Request>> = None;
     for round in 0..200u64 {
-        tokio::time::sleep(Duration::from_micros(round * 37 % 3_000)).await;
+        tokio::time::sleep(Duration::from_micros(round * 37 % 6_000)).await;
         let uses = (0..4).map(|n| {
             let hub = hub.clone();
             async move {
                 let handle = hub.get("kilpa").await.expect("found");
                 let text = format!("{round}-{n}");
-                handle.command(submit(text)).await.await
+                let queue = handle.requests.clone();
+                (handle.command(submit(text)).await.await, queue)
             }
         });
-        for result in futures_util::future::join_all(uses).await {
+        for (result, queue) in futures_util::future::join_all(uses).await {
             assert!(matches!(result, Ok(Ok(_))), "{result:?}");
             sent += 1;
+            if !previous.as_ref().is_some_and(|p| p.same_channel(&queue)) {
+                reloads += 1;
+            }
+            previous = Some(queue);
         }
         assert!(hub.session_counts().live <= 1);
     }
+    assert!(reloads > 20, "it unloaded and reloaded often: {reloads}");
     hub.shutdown().await;
     let session = Store::open(dir.path())
         .unwrap()

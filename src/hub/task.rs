@@ -106,8 +106,8 @@ pub(super) struct SessionTask {
     pub unload_after: Option<Duration>,
     /// When it last handled a request.
     pub last_used: Instant,
-    /// Counts the task as live until it ends.
-    pub _live: LiveGuard,
+    /// Counts the task as live until it ends (or, unloading, until it gives its slot back).
+    pub live: Option<LiveGuard>,
 }
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).

@@ -69,6 +69,8 @@ impl SessionTask {
         }
         // Closes the journal before anyone may open it again.
         self.files = None;
+        // No longer counted as live once another task may start.
+        self.live = None;
         *state = State::Stored;
         drop(state);
         tracing::debug!(
