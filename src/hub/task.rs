@@ -259,7 +259,13 @@ impl SessionTask {
                 self.snapshot().await;
             }
         }
-        // Stopping: what is already queued is still handled, then a final snapshot.
+        self.stop(deleted).await;
+    }
+
+    /// Stopping (shutdown or deletion): what is already queued is still handled, then a final
+    /// snapshot, or, deleted, no snapshot once the hub has forgotten the session.
+    async fn stop(mut self, deleted: Option<oneshot::Receiver<()>>) {
+        let slug = self.session.meta.slug.clone();
         self.requests.close();
         let mut batch = Batch::default();
         while let Ok(request) = self.requests.try_recv() {
