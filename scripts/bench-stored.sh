@@ -57,7 +57,7 @@ measure() {
     echo "$name: up in ${UP}s, RSS $(rss_mib "$PID") MiB at /healthz"
     if grep -q "sessions listed" "$WORK/log"; then
         until grep -q "stored sessions checked" "$WORK/log"; do sleep 0.1; done
-        echo "$name: background check: $(grep -o 'elapsed_ms=[0-9]*' "$WORK/log" | tail -1), RSS $(rss_mib "$PID") MiB after it"
+        echo "$name: background check: $(sed 's/\x1b\[[0-9;]*m//g' "$WORK/log" | grep -o 'elapsed_ms=[0-9]*' | tail -1), RSS $(rss_mib "$PID") MiB after it"
     fi
     "$JOINS" --url "ws://127.0.0.1:$PORT" --first 0 --count 100 >/dev/null
     echo "$name: RSS $(rss_mib "$PID") MiB after 100 sessions touched"
