@@ -124,6 +124,9 @@ async fn uses_racing_the_unload_are_all_served_by_one_task() {
             let hub = hub.clone();
             async move {
                 let handle = hub.get("kilpa").await.expect("found");
+                // Held a moment before use, as a request handler does (checks, parsing):
+                // across the instant the task would unload if it ignored held handles.
+                tokio::time::sleep(Duration::from_micros((round * 7 + n * 500) % 2_500)).await;
                 let text = format!("{round}-{n}");
                 let queue = handle.requests.clone();
                 (handle.command(submit(text)).await.await, queue)
