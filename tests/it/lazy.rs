@@ -268,3 +268,83 @@ async fn a_running_time_box_keeps_its_session_loaded() {
     drop(facilitator);
     until_unloaded(&server).await;
 }
+
+/// Writes session `slug` into `data` as a stopped server leaves it: a brainstorm with
+/// `items` items, last changed `age_ms` ago. Returns its facilitator key.
+fn write_stored(data: &std::path::Path, slug: &str, items: usize, age_ms: u64) -> String {
+    use paja::session::{Command, Session, SessionMeta, SessionName};
+    let store = paja::store::Store::open(data).expect("store");
+    let now = paja::clock::Clock::system().now_ms() - age_ms;
+    let key = paja::keys::new_key();
+    let mut session = Session::new(SessionMeta {
+        slug: SessionName::parse(slug).expect("name"),
+        title: format!("Arkisto {slug}"),
+        language: Default::default(),
+        created_at: now,
+        key_hash: paja::keys::hash_key(&key),
+        time_zone: Default::default(),
+        series: None,
+    });
+    let mut files = store.create(&session).expect("created");
+    let mut journal = Vec::new();
+    let mut commands = vec![
+        json!({"type":"add_prompt","prompt":{"kind":"brainstorm","title":"Mitä?"}}),
+        json!({"type":"open_prompt","prompt_id":"p1"}),
+    ];
+    commands.extend((0..items).map(|n| json!({"type":"submit","participant":Uuid::new_v4(),"item_id":Uuid::new_v4(),"prompt_id":"p1","text":format!("asia {n}")})));
+    for command in &commands {
+        let command: Command = serde_json::from_value(command.clone()).expect("command");
+        session.apply(&command, now).expect("applies");
+        paja::store::encode_record(&mut journal, session.seq(), now, &command.normalized());
+    }
+    files.append(&journal, commands.len()).expect("journaled");
+    let snapshot = paja::store::encode_snapshot_at(&session, Some(now)).expect("encoded");
+    files.snapshot(&snapshot, session.seq()).expect("snapshot");
+    key
+}
+
+/// The real binary on 50 stored sessions (the benchmark's 10,000 in small): the expired ones
+/// are deleted without a first use, every other one loads on its first join with its items.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_stored_sessions_load_on_first_use_and_expire_unloaded() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut keys = Vec::new();
+    for n in 0..50 {
+        let age = if n % 5 == 0 { 100 * DAY_MS } else { DAY_MS };
+        keys.push(write_stored(data.path(), &format!("arkisto-{n}"), 10, age));
+    }
+    let paja = Paja::spawn(
+        data.path(),
+        &["--retention-days", "90", "--unload-after-secs", "1"],
+    );
+    let sessions = data.path().join("sessions");
+    let limit = tokio::time::Instant::now() + WAIT;
+    while std::fs::read_dir(&sessions).expect("dir").count() > 40 {
+        assert!(tokio::time::Instant::now() < limit, "the expired ones stay");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for n in 0..50 {
+        let slug = format!("arkisto-{n}");
+        if n % 5 == 0 {
+            let status = upgrade(paja.addr, &format!("/ws/{slug}"), &[]).await.status;
+            assert_eq!(status, 404, "{slug} expired");
+            continue;
+        }
+        // The projector's welcome (no key: key checks are rate-limited per address).
+        let mut screen = Client::connect(&paja.ws_url(&slug)).await;
+        screen.send(json!({"type":"hello","role":"screen"})).await;
+        let welcome = screen.expect("welcome").await;
+        assert_eq!(
+            welcome["items"].as_array().map(Vec::len),
+            Some(10),
+            "{slug}"
+        );
+    }
+    // The facilitator's key opens it too, with every item.
+    assert_eq!(
+        stored_items(&paja.ws_url("arkisto-49"), &keys[49])
+            .await
+            .len(),
+        10
+    );
+}
