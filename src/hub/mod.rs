@@ -1,12 +1,13 @@
-//! Live sessions: one task owns each session's state; a registry maps names to handles.
+//! Sessions: one task owns each loaded session's state; a registry maps every stored name to
+//! its slot, loaded on first use and unloaded when idle ([`registry`], [`unload`]).
 //!
 //! A connection talks to its session through a cheap, cloneable [`SessionHandle`]: commands
 //! go in over a bounded `mpsc` (the session task is the only writer of the state), events come
 //! out over a `broadcast` of frames serialized once per audience and shared by every socket
 //! (two, in fact: one for phones and one for the facilitator and projector, so the many
 //! staff-only events never wake a phone's task).
-//! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
-//! awaiting anything.
+//! The registry is a `DashMap` of slots; callers clone a slot out and drop the map guard
+//! before awaiting anything (the slot's own async lock is what a load or an unload holds).
 
 mod compact;
 mod delete;
