@@ -1,5 +1,5 @@
 //! Sessions: one task owns each loaded session's state; a registry maps every stored name to
-//! its slot, loaded on first use and unloaded when idle ([`registry`], [`unload`]).
+//! its slot, loaded on first use and unloaded when idle (`registry.rs`, `unload.rs`).
 //!
 //! A connection talks to its session through a cheap, cloneable [`SessionHandle`]: commands
 //! go in over a bounded `mpsc` (the session task is the only writer of the state), events come
@@ -116,7 +116,7 @@ pub struct SessionHandle {
     /// The series it was made in (fixed at creation), whose key may read its exports.
     series: Option<SeriesName>,
     /// One count per handle: the task unloads only when the registry's is the last one
-    /// ([`unload`]).
+    /// (`unload.rs`).
     lease: Arc<()>,
 }
 
@@ -245,7 +245,7 @@ pub struct Created {
     pub key: String,
 }
 
-/// Every stored session, loaded or not ([`registry`]).
+/// Every stored session, loaded or not (`registry.rs`).
 pub struct Hub {
     sessions: DashMap<SessionName, Arc<Slot>>,
     /// Sessions with a running task.

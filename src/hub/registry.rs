@@ -10,7 +10,7 @@
 //!   of a cold session wait on the lock and find it Live: one load, one task. The lock guard
 //!   travels with the blocking load, so a caller that gives up mid-load (a client hanging up)
 //!   still leaves the lock held until the load is over: no second load overlaps it.
-//! - A task unloads only under the same lock (see [`super::unload`]), so a `get` sees either
+//! - A task unloads only under the same lock (see `unload.rs`), so a `get` sees either
 //!   the running task (and then holds a handle, which stops the unload) or Stored after the
 //!   files are closed (and then loads them afresh).
 //! - Deletion moves the state to Gone under the lock; a waiter that finds Gone answers "no

@@ -100,7 +100,7 @@ pub(super) struct SessionTask {
     pub read_only: bool,
     /// An erasure committed whose words are still in the files ([`SessionTask::scrub`]).
     pub scrub_owed: bool,
-    /// Its registry entry, whose lock an unload takes ([`super::unload`]).
+    /// Its registry entry, whose lock an unload takes (`unload.rs`).
     pub slot: Arc<Slot>,
     /// Idle this long, it unloads (`None`: never).
     pub unload_after: Option<Duration>,
