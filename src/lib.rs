@@ -8,7 +8,7 @@
 //! | [`session`]  | the pure state machine: commands in, events out, no I/O; one file per   |
 //! |              | concept, one per activity kind (`session/activity/`)                    |
 //! | [`protocol`] | the websocket wire contract: typed frames and what each role may see   |
-//! | [`hub`]      | live sessions: one task owns each, a registry of handles, fan-out      |
+//! | [`hub`]      | sessions: loaded on first use, one task each, unloaded when idle       |
 //! | [`store`]    | journal (fsynced before acks, group commit) and atomic snapshots       |
 //! | [`backup`]   | `paja backup`/`restore`: a consistent archive while the server runs    |
 //! | [`http`]     | router, JSON API, websocket connections, the embedded web client       |

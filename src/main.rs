@@ -106,6 +106,10 @@ struct ServeArgs {
     /// Delete sessions with no activity for this many days (0 keeps them forever).
     #[arg(long, env = "PAJA_RETENTION_DAYS", default_value_t = DEFAULT_RETENTION_DAYS)]
     retention_days: u32,
+    /// Unload a session with no connection and no request for this many seconds (0 never):
+    /// it is snapshotted and loads again on its next use.
+    #[arg(long, env = "PAJA_UNLOAD_AFTER_SECS", default_value_t = paja::hub::DEFAULT_UNLOAD_AFTER.as_secs())]
+    unload_after_secs: u64,
     /// Most concurrent websockets from one IP address.
     #[arg(long, env = "PAJA_MAX_CONNECTIONS_PER_IP", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_IP)]
     max_connections_per_ip: usize,
@@ -269,6 +273,7 @@ fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), St
             allowed_origins: args.allowed_origins,
             public_urls: args.public_url,
             retention_days: args.retention_days,
+            unload_after: std::time::Duration::from_secs(args.unload_after_secs),
             max_connections_per_ip: args.max_connections_per_ip,
             trust_proxy: args.trust_proxy,
             participant_rate: args.participant_rate,

@@ -65,6 +65,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// A websocket silent this long (not even answering pings) is closed.
     pub idle_timeout: Duration,
+    /// A loaded session with no connection and no request for this long is flushed,
+    /// snapshotted and unloaded (zero: never); it loads again on its next use.
+    pub unload_after: Duration,
     /// Test hook: journal writes fail with ENOSPC while set.
     pub write_fault: WriteFault,
     /// Where the server reads the time (tests with paused tokio time move it).
@@ -86,6 +89,7 @@ impl Default for Config {
             participant_burst: crate::limits::PARTICIPANT_BURST,
             request_timeout: http::DEFAULT_REQUEST_TIMEOUT,
             idle_timeout: crate::limits::DEFAULT_IDLE_TIMEOUT,
+            unload_after: crate::hub::DEFAULT_UNLOAD_AFTER,
             write_fault: WriteFault::default(),
             clock: Clock::system(),
         }
@@ -113,12 +117,19 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 }
 
 impl Server {
-    /// Opens the data directory, loads every session, binds and starts serving.
+    /// Opens the data directory, lists every session (each loads on first use), binds and
+    /// starts serving.
     pub async fn start(config: Config) -> std::io::Result<Server> {
         let store = Store::open(&config.data_dir)?
             .with_fault(config.write_fault.clone())
             .with_clock(config.clock);
-        let hub = Hub::start(store, config.clock, CancellationToken::new()).await?;
+        let hub = Hub::start_with(
+            store,
+            config.clock,
+            CancellationToken::new(),
+            config.unload_after,
+        )
+        .await?;
         let listener = listen(config.addr)?;
         let addr = listener.local_addr()?;
         let limits = Limits::with_rate(

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use super::{client_ip, lookup, AppState};
+use super::{client_ip, known, AppState};
 
 /// `GET /api/address` answer.
 #[derive(Debug, Serialize)]
@@ -47,7 +47,7 @@ pub(super) async fn qr_code(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(e) = lookup(&state, client_ip(&state, peer, &headers), &slug) {
+    if let Err(e) = known(&state, client_ip(&state, peer, &headers), &slug) {
         return e.into_response();
     }
     let Some(origin) = state.settings.join_origin(&headers) else {

@@ -88,12 +88,26 @@ fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
     forwarded_ip(state.settings.trust_proxy, peer, headers)
 }
 
-/// The live session `slug`; an unknown name counts against `ip`'s lookup budget (guessing
-/// names), a known one never does (a room of phones behind one NAT address joining it).
-fn lookup(state: &AppState, ip: IpAddr, slug: &str) -> Result<SessionHandle, ApiError> {
-    if let Some(handle) = state.hub.get(slug) {
+/// The session `slug`, loaded if it was not; an unknown name counts against `ip`'s lookup
+/// budget (guessing names), a known one never does (a room of phones behind one NAT address
+/// joining it).
+async fn lookup(state: &AppState, ip: IpAddr, slug: &str) -> Result<SessionHandle, ApiError> {
+    if let Some(handle) = state.hub.get(slug).await {
         return Ok(handle);
     }
+    not_found(state, ip)
+}
+
+/// [`lookup`] without loading the session: whether `slug` names one (its page, its QR code).
+fn known(state: &AppState, ip: IpAddr, slug: &str) -> Result<(), ApiError> {
+    if state.hub.exists(slug) {
+        return Ok(());
+    }
+    not_found(state, ip)
+}
+
+/// An unknown name, counted against `ip`'s lookup budget.
+fn not_found<T>(state: &AppState, ip: IpAddr) -> Result<T, ApiError> {
     state
         .limits
         .may_look_up(ip)
@@ -381,7 +395,7 @@ async fn import_session(
 
 /// The session behind `slug`, if the request carries its facilitator key as a Bearer token.
 /// Key checks are rate-limited per client address.
-fn authorized(
+async fn authorized(
     state: &AppState,
     peer: SocketAddr,
     slug: &str,
@@ -391,7 +405,7 @@ fn authorized(
     if !state.limits.may_check_key(ip) {
         return Err(ApiError::RateLimited);
     }
-    let handle = lookup(state, ip, slug)?;
+    let handle = lookup(state, ip, slug).await?;
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -418,7 +432,7 @@ async fn delete_session(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let handle = authorized(&state, peer, &slug, &headers)?;
+    let handle = authorized(&state, peer, &slug, &headers).await?;
     state.hub.delete(handle.slug()).await.map_err(|e| {
         tracing::error!(session = %slug, error = %e, "could not delete session");
         ApiError::DeleteFailed
@@ -472,7 +486,7 @@ async fn export_session(
         _ => return Err(ApiError::NotFound),
     };
     // The facilitator key, or the key of the session's series.
-    let handle = series::readable(&state, peer, &slug, &headers)?;
+    let handle = series::readable(&state, peer, &slug, &headers).await?;
     let session = handle.read().await.map_err(|_| ApiError::Unavailable)?;
     let job = download.clone();
     let now = state.hub.clock().now_ms();
@@ -514,7 +528,7 @@ fn not_found_page(headers: &HeaderMap) -> Response {
 /// `/Hyvinsivi` as printed on a slide or typed on a phone that capitalises the first letter
 /// leads to `/hyvinsivi` (session names are lower case). 308 keeps the method and the query;
 /// browsers keep the fragment (the console's `#key=`) across the redirect themselves.
-fn session_page(
+async fn session_page(
     state: &AppState,
     ip: IpAddr,
     slug: &str,
@@ -523,17 +537,19 @@ fn session_page(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Response {
-    if state.hub.get(slug).is_some() {
+    // Loaded, so that a session whose files do not load answers 404 as an unknown one (its
+    // websocket would); the phone's join that follows finds it warm.
+    if state.hub.get(slug).await.is_some() {
         return assets::page(page, headers);
     }
     let lower = slug.to_lowercase();
-    if lower != slug && state.hub.get(&lower).is_some() {
+    if lower != slug && state.hub.exists(&lower) {
         let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
         if let Ok(to) = HeaderValue::from_str(&format!("/{lower}{suffix}{query}")) {
             return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response();
         }
     }
-    match lookup(state, ip, slug) {
+    match known(state, ip, slug) {
         Err(ApiError::TooManyLookups(wait)) => ApiError::TooManyLookups(wait).into_response(),
         _ => not_found_page(headers),
     }
@@ -547,7 +563,7 @@ async fn participant_page(
     headers: HeaderMap,
 ) -> Response {
     let ip = client_ip(&state, peer, &headers);
-    session_page(&state, ip, &slug, "", "participant.html", &uri, &headers)
+    session_page(&state, ip, &slug, "", "participant.html", &uri, &headers).await
 }
 
 async fn control_page(
@@ -567,6 +583,7 @@ async fn control_page(
         &uri,
         &headers,
     )
+    .await
 }
 
 async fn screen_page(
@@ -577,7 +594,7 @@ async fn screen_page(
     headers: HeaderMap,
 ) -> Response {
     let ip = client_ip(&state, peer, &headers);
-    session_page(&state, ip, &slug, "/screen", "screen.html", &uri, &headers)
+    session_page(&state, ip, &slug, "/screen", "screen.html", &uri, &headers).await
 }
 
 #[cfg(test)]

@@ -194,7 +194,7 @@ pub(super) async fn create_session(
     let title = parse_title(&body.title)?;
     let slug = match body.slug.as_deref().filter(|s| !s.is_empty()) {
         Some(slug) => SessionName::parse(slug)?,
-        None => free_name(&title, |n| state.hub.get(n.as_str()).is_some())?,
+        None => free_name(&title, |n| state.hub.exists(n.as_str()))?,
     };
     let time_zone = match body.time_zone.as_deref().filter(|tz| !tz.trim().is_empty()) {
         None => TimeZoneName::default(),
@@ -288,6 +288,7 @@ pub(super) async fn series_page(
                 &uri,
                 &headers,
             )
+            .await
         }
         "screen" => {
             return session_page(
@@ -299,6 +300,7 @@ pub(super) async fn series_page(
                 &uri,
                 &headers,
             )
+            .await
         }
         _ => {}
     }
@@ -346,7 +348,7 @@ fn authorized(
 
 /// The session `slug` for reading (its exports): with its facilitator key, or with the key
 /// of the series it was made in.
-pub(super) fn readable(
+pub(super) async fn readable(
     state: &AppState,
     peer: SocketAddr,
     slug: &str,
@@ -356,7 +358,7 @@ pub(super) fn readable(
     if !state.limits.may_check_key(ip) {
         return Err(ApiError::RateLimited);
     }
-    let handle = lookup(state, ip, slug)?;
+    let handle = lookup(state, ip, slug).await?;
     let key = bearer(headers)?;
     if handle.verify_key(key) || state.hub.series_may_read(&handle, key) {
         Ok(handle)

@@ -83,7 +83,7 @@ pub(super) async fn suggestions(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::InvalidOptions(e.body_text()))?;
-    let handle = authorized(&state, peer, &slug, &headers)?;
+    let handle = authorized(&state, peer, &slug, &headers).await?;
     let session = handle.read().await.map_err(|_| ApiError::Unavailable)?;
     let body = tokio::task::spawn_blocking(move || suggestions_for(&session, &query.prompt))
         .await

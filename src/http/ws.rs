@@ -84,7 +84,7 @@ pub(super) async fn upgrade(
         return ApiError::OriginNotAllowed.into_response();
     }
     let ip = client_ip(&state, peer, &headers);
-    let handle = match lookup(&state, ip, &slug) {
+    let handle = match lookup(&state, ip, &slug).await {
         Ok(handle) => handle,
         Err(e) => return e.into_response(),
     };
@@ -120,7 +120,7 @@ pub(super) async fn upgrade(
             let gone = {
                 let hub = hub.clone();
                 let slug = connection.handle.slug().clone();
-                move || hub.get(slug.as_str()).is_none()
+                move || !hub.exists(slug.as_str())
             };
             // Spawned, not awaited here: axum's upgrade task (its handshake state and this
             // closure) ends now, and the phone costs only its connection's own future.

@@ -14,8 +14,9 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
+use super::registry::{Slot, State};
 use super::task::Request;
-use super::Hub;
+use super::{Hub, SessionHandle};
 use crate::session::SessionName;
 use crate::store::Store;
 
@@ -65,9 +66,37 @@ impl Hub {
     async fn delete_now(&self, slug: &SessionName) -> io::Result<()> {
         // One at a time, so a retry and the retention sweep never race for the same name.
         let _one_at_a_time = self.deleting.lock().await;
-        let Some(handle) = self.sessions.get(slug).map(|h| h.clone()) else {
+        let Some(slot) = self.sessions.get(slug).map(|s| s.clone()) else {
             return Ok(());
         };
+        let mut state = slot.state.clone().lock_owned().await;
+        let trash = match &*state {
+            State::Gone => return Ok(()),
+            State::Live(handle) => {
+                // Its task moves the files; holding a handle keeps it from unloading.
+                let handle = handle.clone();
+                drop(state);
+                return self.delete_live(&slot, handle).await;
+            }
+            // No task: the files are moved aside here, under the lock, so no load starts.
+            State::Stored | State::Failed => {
+                let (store, name) = (self.store.clone(), slug.clone());
+                let moved = tokio::task::spawn_blocking(move || store.retire(&name))
+                    .await
+                    .unwrap_or_else(|e| Err(io::Error::other(e)))?;
+                *state = State::Gone;
+                moved
+            }
+        };
+        self.forget(&slot);
+        drop(state);
+        tracing::info!(session = %slug, "stored session deleted");
+        remove_trash(slug, trash).await;
+        Ok(())
+    }
+
+    /// Deletes a session whose task runs: the task moves the files between two batches.
+    async fn delete_live(&self, slot: &Arc<Slot>, handle: SessionHandle) -> io::Result<()> {
         let (reply, moved) = oneshot::channel();
         let (forget, forgotten) = oneshot::channel();
         let deletion = Deletion { reply, forgotten };
@@ -78,14 +107,26 @@ impl Hub {
             .await
             .map_err(|_| stopping())?;
         let trash = moved.await.map_err(|_| stopping())??;
-        self.sessions.remove(slug);
+        *slot.state.lock().await = State::Gone;
+        self.forget(slot);
         let _ = forget.send(());
-        tracing::info!(session = %slug, "session deleted");
-        let removed = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(trash)).await;
-        if let Ok(Err(error)) = removed {
-            // Unreachable already; the next start empties the trash.
-            tracing::warn!(session = %slug, %error, "deleted session's files left in the trash");
-        }
+        tracing::info!(session = %slot.slug, "session deleted");
+        remove_trash(&slot.slug, trash).await;
         Ok(())
+    }
+
+    /// Removes `slot`'s name from the registry (unless a new session took it meanwhile).
+    fn forget(&self, slot: &Arc<Slot>) {
+        self.sessions
+            .remove_if(&slot.slug, |_, current| Arc::ptr_eq(current, slot));
+    }
+}
+
+/// Removes a deleted session's directory from the trash.
+async fn remove_trash(slug: &SessionName, trash: PathBuf) {
+    let removed = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(trash)).await;
+    if let Ok(Err(error)) = removed {
+        // Unreachable already; the next start empties the trash.
+        tracing::warn!(session = %slug, %error, "deleted session's files left in the trash");
     }
 }

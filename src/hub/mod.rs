@@ -1,22 +1,26 @@
-//! Live sessions: one task owns each session's state; a registry maps names to handles.
+//! Sessions: one task owns each loaded session's state; a registry maps every stored name to
+//! its slot, loaded on first use and unloaded when idle (`registry.rs`, `unload.rs`).
 //!
 //! A connection talks to its session through a cheap, cloneable [`SessionHandle`]: commands
 //! go in over a bounded `mpsc` (the session task is the only writer of the state), events come
 //! out over a `broadcast` of frames serialized once per audience and shared by every socket
 //! (two, in fact: one for phones and one for the facilitator and projector, so the many
 //! staff-only events never wake a phone's task).
-//! The registry is a `DashMap`; callers clone a handle out and drop the map guard before
-//! awaiting anything.
+//! The registry is a `DashMap` of slots; callers clone a slot out and drop the map guard
+//! before awaiting anything (the slot's own async lock is what a load or an unload holds).
 
 mod compact;
 mod delete;
 mod fanout;
 mod presence;
+mod registry;
 mod series;
 mod task;
+mod unload;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use dashmap::DashMap;
@@ -36,6 +40,8 @@ use crate::session::{
 use crate::store::{Store, StoreError};
 use presence::Presence;
 pub use presence::PresenceGuard;
+pub use registry::SessionCounts;
+use registry::{Slot, State};
 pub use series::{SeriesEntry, SeriesError, SessionSummary};
 use task::Request;
 
@@ -44,7 +50,10 @@ const REQUEST_QUEUE: usize = 4096;
 /// Frames a connection may fall behind before it is resynced with a fresh welcome.
 const BROADCAST_CAPACITY: usize = 1024;
 /// How often expired sessions are swept and idle rate-limit buckets forgotten.
-const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
+/// A live session with no connection and no request for this long is unloaded (15 min: a
+/// coffee break keeps it warm; a finished seminar stops costing memory within the hour).
+pub const DEFAULT_UNLOAD_AFTER: Duration = Duration::from_secs(15 * 60);
 
 /// What a connection gets when it joins: its welcome (or, resuming, the frames it missed)
 /// and its event stream, taken at the same point in the session's history so nothing falls
@@ -106,6 +115,9 @@ pub struct SessionHandle {
     last_activity: Arc<AtomicU64>,
     /// The series it was made in (fixed at creation), whose key may read its exports.
     series: Option<SeriesName>,
+    /// One count per handle: the task unloads only when the registry's is the last one
+    /// (`unload.rs`).
+    lease: Arc<()>,
 }
 
 impl SessionHandle {
@@ -233,9 +245,13 @@ pub struct Created {
     pub key: String,
 }
 
-/// Every live session.
+/// Every stored session, loaded or not (`registry.rs`).
 pub struct Hub {
-    sessions: DashMap<SessionName, SessionHandle>,
+    sessions: DashMap<SessionName, Arc<Slot>>,
+    /// Sessions with a running task.
+    live: Arc<AtomicUsize>,
+    /// Idle this long, a live session unloads (zero: never).
+    unload_after: Duration,
     store: Store,
     /// The server's clock: time boxes, welcomes, retention.
     clock: Clock,
@@ -248,15 +264,29 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Loads every session from `store` and starts its task. A session that fails to load is
-    /// logged and skipped; the others are served.
+    /// [`Hub::start_with`] unloading idle sessions after [`DEFAULT_UNLOAD_AFTER`].
     pub async fn start(
         store: Store,
         clock: Clock,
         shutdown: CancellationToken,
     ) -> std::io::Result<Arc<Hub>> {
+        Self::start_with(store, clock, shutdown, DEFAULT_UNLOAD_AFTER).await
+    }
+
+    /// Lists every stored session (reading only what a lookup needs: [`Store::index`]); none
+    /// is loaded until first used, and a live one unloads when idle for `unload_after` (zero:
+    /// never). Removes what a crash left of an unfinished creation and empties the trash. A
+    /// session whose files cannot be read is logged and not served.
+    pub async fn start_with(
+        store: Store,
+        clock: Clock,
+        shutdown: CancellationToken,
+        unload_after: Duration,
+    ) -> std::io::Result<Arc<Hub>> {
         let hub = Arc::new(Hub {
             sessions: DashMap::new(),
+            live: Arc::default(),
+            unload_after,
             store: store.clone(),
             clock,
             shutdown,
@@ -264,50 +294,56 @@ impl Hub {
             deleting: tokio::sync::Mutex::new(()),
             series: DashMap::new(),
         });
-        let (loaded, series) = tokio::task::spawn_blocking(move || {
-            let mut loaded = Vec::new();
+        let (stored, failing, series) = tokio::task::spawn_blocking(move || {
+            let (mut stored, mut failing) = (Vec::new(), Vec::new());
             for slug in store.list()? {
-                match store.load(&slug) {
-                    Ok(pair) => loaded.push(pair),
+                match store.index(&slug) {
+                    Ok(info) => stored.push(info),
                     Err(crate::store::StoreError::Unfinished) => match store.retire(&slug) {
                         Ok(_) => tracing::warn!(session = %slug, "a creation cut short by a crash (never acknowledged) left this directory; removed to free the name"),
                         Err(e) => tracing::error!(session = %slug, error = %e, "could not remove an unfinished session's directory"),
                     },
-                    Err(e) => tracing::error!(session = %slug, error = %e, "could not load session; not served"),
+                    Err(e) => {
+                        tracing::error!(session = %slug, error = %e, "could not read session; not served");
+                        failing.push(slug);
+                    }
                 }
             }
             if let Err(e) = store.empty_trash() {
                 tracing::error!(error = %e, "could not empty the trash of deleted sessions");
             }
-            Ok::<_, std::io::Error>((loaded, store.load_series()?))
+            Ok::<_, std::io::Error>((stored, failing, store.load_series()?))
         })
         .await
         .map_err(std::io::Error::other)??;
         tracing::info!(
-            sessions = loaded.len(),
+            sessions = stored.len(),
             series = series.len(),
-            "sessions loaded"
+            "sessions listed"
         );
         for one in series {
             hub.series
                 .insert(one.name.clone(), Arc::new(SeriesEntry::new(one)));
         }
-        for (session, files) in loaded {
-            hub.spawn(session, files);
+        for info in stored {
+            hub.sessions
+                .insert(info.meta.slug.clone(), Slot::stored(info));
         }
+        for slug in failing {
+            hub.sessions.insert(slug.clone(), Slot::failed(slug));
+        }
+        hub.start_check();
         Ok(hub)
     }
 
-    fn spawn(&self, session: Session, files: crate::store::SessionFiles) -> SessionHandle {
-        let handle = task::spawn(session, files, self);
-        self.sessions.insert(handle.slug.clone(), handle.clone());
-        handle
-    }
-
-    /// A live session by name.
-    pub fn get(&self, slug: &str) -> Option<SessionHandle> {
-        let slug = SessionName::parse(slug).ok()?;
-        self.sessions.get(&slug).map(|h| h.clone())
+    /// Starts a task for a session just stored as new and registers it.
+    fn spawn(&self, session: Session, files: crate::store::SessionFiles) {
+        let slot = Slot::created(&session);
+        // A fresh lock: nobody else can hold it yet.
+        if let Ok(mut state) = slot.state.try_lock() {
+            *state = State::Live(self.spawn_task(session, files, &slot));
+        }
+        self.sessions.insert(slot.slug.clone(), slot);
     }
 
     /// Creates a session, stores it durably, starts its task and returns its key (once).
@@ -330,8 +366,8 @@ impl Hub {
         time_zone: TimeZoneName,
         series: Option<SeriesName>,
     ) -> Result<Created, CreateError> {
-        // The live registry first: a session whose directory vanished is still running and
-        // must not be replaced by a new one under the same name.
+        // The registry first: a session whose directory vanished may still be running and
+        // must not be replaced by a new one under the same name; a stored one is taken too.
         if self.sessions.contains_key(&slug) {
             return Err(CreateError::Taken);
         }
@@ -419,11 +455,12 @@ impl Hub {
     /// Deletes every session with no activity for `retention_days` before `now`.
     pub async fn expire(self: &Arc<Self>, retention_days: u32, now: Millis) {
         let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;
+        // Loaded or not: a stored session is deleted without starting its task.
         let expired: Vec<SessionName> = self
             .sessions
             .iter()
-            .filter(|h| now.saturating_sub(h.last_activity.load(Ordering::Relaxed)) > limit)
-            .map(|h| h.slug.clone())
+            .filter(|s| now.saturating_sub(s.last_activity.load(Ordering::Relaxed)) > limit)
+            .map(|s| s.slug.clone())
             .collect();
         for slug in expired {
             tracing::info!(session = %slug, retention_days, "deleting a session past its retention period");
@@ -483,6 +520,9 @@ pub fn import_target(
 }
 
 #[cfg(test)]
+mod registry_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::keys::parse_hash;
@@ -502,6 +542,7 @@ mod tests {
             presence: Arc::default(),
             last_activity: Arc::default(),
             series: None,
+            lease: Arc::default(),
         };
         assert!(handle.verify_key(&a));
         assert!(!handle.verify_key(&b));
@@ -532,7 +573,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let handle = hub.get("era").unwrap();
+        let handle = hub.get("era").await.unwrap();
         let command = |json: serde_json::Value| serde_json::from_value::<Command>(json).unwrap();
         let draft = serde_json::json!({"kind":"brainstorm","title":"Mitä?"});
         handle
@@ -620,7 +661,7 @@ mod tests {
         let draft =
             serde_json::json!({"type":"add_prompt","prompt":{"kind":"brainstorm","title":"?"}});
         let command = serde_json::from_value::<Command>(draft).unwrap();
-        let handle = hub.get("ajat").unwrap();
+        let handle = hub.get("ajat").await.unwrap();
         handle.command(command).await.await.unwrap().unwrap();
         let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         let line = log

@@ -217,6 +217,7 @@ impl Hub {
         }
         let handle = self
             .get(slug.as_str())
+            .await
             .ok_or_else(|| SeriesError::Storage("the new session stopped".into()))?;
         let command = Command::ImportAgenda {
             prompts: agenda.to_vec(),
@@ -238,21 +239,31 @@ impl Hub {
             .map_err(|e| SeriesError::Storage(e.to_string()))
     }
 
-    /// The sessions a series lists that still exist and belong to it, oldest first.
-    fn members(&self, series: &Series) -> Vec<SessionHandle> {
-        series
-            .sessions
-            .iter()
-            .filter_map(|name| self.get(name.as_str()))
+    /// The sessions a series lists that still exist and belong to it, oldest first. Each is
+    /// loaded if it is not (a series page or report reads every session's state; a series
+    /// holds at most [`SERIES_SESSIONS_MAX`]).
+    async fn members(&self, series: &Series) -> Vec<SessionHandle> {
+        let mut out = Vec::with_capacity(series.sessions.len());
+        for name in &series.sessions {
             // A later session may have taken a deleted one's name: it is not the series'.
-            .filter(|handle| handle.series() == Some(&series.name))
-            .collect()
+            let belongs = self
+                .sessions
+                .get(name)
+                .is_some_and(|slot| slot.series.as_ref() == Some(&series.name));
+            if !belongs {
+                continue;
+            }
+            if let Some(handle) = self.get(name.as_str()).await {
+                out.push(handle);
+            }
+        }
+        out
     }
 
     /// The series' sessions with their counts.
     pub async fn series_sessions(&self, series: &Series) -> Vec<SessionSummary> {
         let mut out = Vec::with_capacity(series.sessions.len());
-        for handle in self.members(series) {
+        for handle in self.members(series).await {
             let summary = handle
                 .view(|s| {
                     serde_json::to_string(&SessionSummary {
@@ -275,7 +286,7 @@ impl Hub {
     /// A copy of each of the series' sessions as it is now (for the comparison report).
     pub async fn series_states(&self, series: &Series) -> Vec<Session> {
         let mut out = Vec::with_capacity(series.sessions.len());
-        for handle in self.members(series) {
+        for handle in self.members(series).await {
             if let Ok(session) = handle.read().await {
                 out.push(session);
             }

@@ -24,11 +24,9 @@ use tokio_util::sync::CancellationToken;
 use super::compact::erases;
 use super::delete::Deletion;
 use super::fanout::Dirty;
-use super::{
-    CommandError, Frames, Hub, Joined, Presence, SessionHandle, BROADCAST_CAPACITY, REQUEST_QUEUE,
-};
+use super::registry::{LiveGuard, Slot};
+use super::{CommandError, Frames, Joined, Presence};
 use crate::clock::Clock;
-use crate::keys::parse_hash;
 use crate::protocol::{self, audience, Role, ServerMessage, Topic};
 use crate::session::{Command, GroupId, ParticipantId, Session};
 use crate::store::{self, SessionFiles, Store};
@@ -102,6 +100,14 @@ pub(super) struct SessionTask {
     pub read_only: bool,
     /// An erasure committed whose words are still in the files ([`SessionTask::scrub`]).
     pub scrub_owed: bool,
+    /// Its registry entry, whose lock an unload takes (`unload.rs`).
+    pub slot: Arc<Slot>,
+    /// Idle this long, it unloads (`None`: never).
+    pub unload_after: Option<Duration>,
+    /// When it last handled a request.
+    pub last_used: Instant,
+    /// Counts the task as live until it ends (or, unloading, until it gives its slot back).
+    pub live: Option<LiveGuard>,
 }
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
@@ -198,6 +204,7 @@ impl SessionTask {
                 .next_deadline()
                 .filter(|_| !self.read_only)
                 .map(|at| self.clock.instant_at(at) + Duration::from_millis(5));
+            let idle = self.idle_at(deadline.is_some());
             let first = tokio::select! {
                 _ = self.shutdown.cancelled() => break,
                 request = self.requests.recv() => match request {
@@ -218,6 +225,13 @@ impl SessionTask {
                     let (reply, _) = oneshot::channel();
                     Request::Command { command: Command::Tick, reply, queued: None }
                 }
+                _ = sleep_until(idle), if idle.is_some() => {
+                    if self.unload().await {
+                        return;
+                    }
+                    self.last_used = Instant::now();
+                    continue;
+                }
             };
             let mut batch = Batch {
                 timed: timing().then(Timed::start),
@@ -231,6 +245,7 @@ impl SessionTask {
                 }
             }
             self.commit(batch).await;
+            self.last_used = Instant::now();
             if let Some(deletion) = self.deleting.take() {
                 deleted = deletion.retire(&self.store, &slug).await;
                 if deleted.is_some() {
@@ -244,7 +259,13 @@ impl SessionTask {
                 self.snapshot().await;
             }
         }
-        // Stopping: what is already queued is still handled, then a final snapshot.
+        self.stop(deleted).await;
+    }
+
+    /// Stopping (shutdown or deletion): what is already queued is still handled, then a final
+    /// snapshot, or, deleted, no snapshot once the hub has forgotten the session.
+    async fn stop(mut self, deleted: Option<oneshot::Receiver<()>>) {
+        let slug = self.session.meta.slug.clone();
         self.requests.close();
         let mut batch = Batch::default();
         while let Ok(request) = self.requests.try_recv() {
@@ -555,46 +576,4 @@ async fn sleep_until(deadline: Option<Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
-}
-
-/// Starts the task that owns `session` (tracked by the hub, so shutdown waits for it).
-pub(super) fn spawn(session: Session, files: SessionFiles, hub: &Hub) -> SessionHandle {
-    let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
-    let key_hash = parse_hash(&session.meta.key_hash);
-    let handle = SessionHandle {
-        requests: tx,
-        slug: session.meta.slug.clone(),
-        series: session.meta.series.clone(),
-        key_hash: Arc::new(key_hash),
-        presence: Arc::default(),
-        // Votes, likes and hides leave no time in the session's state; the files remember.
-        last_activity: Arc::new(AtomicU64::new(
-            session
-                .last_activity()
-                .max(files.last_change_at().unwrap_or(0)),
-        )),
-    };
-    let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
-    let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);
-    let actor = SessionTask {
-        session,
-        files: Some(files),
-        store: hub.store.clone(),
-        clock: hub.clock,
-        requests: rx,
-        events,
-        phone_events,
-        presence: handle.presence.clone(),
-        shutdown: hub.shutdown.clone(),
-        dirty: Default::default(),
-        recent: Default::default(),
-        last_activity: handle.last_activity.clone(),
-        deleting: None,
-        read_only: false,
-        scrub_owed: false,
-    };
-    let span = tracing::info_span!(parent: None, "session", slug = %handle.slug);
-    hub.tasks
-        .spawn(tracing::Instrument::instrument(actor.run(), span));
-    handle
 }

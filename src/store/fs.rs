@@ -14,6 +14,16 @@ use std::path::Path;
 pub(crate) trait Fs: Send + Sync + Debug {
     /// A whole file's bytes.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// At most the last `max` bytes of a file (the registry's start-up scan reads only a
+    /// journal's last line or a snapshot's last field).
+    fn read_tail(&self, path: &Path, max: u64) -> io::Result<Vec<u8>> {
+        let mut bytes = self.read(path)?;
+        let cut = bytes
+            .len()
+            .saturating_sub(usize::try_from(max).unwrap_or(usize::MAX));
+        bytes.drain(..cut);
+        Ok(bytes)
+    }
     /// The names in a directory, each with whether it is a directory.
     fn list(&self, dir: &Path) -> io::Result<Vec<(String, bool)>>;
     /// Whether a file or directory exists.
@@ -57,6 +67,16 @@ pub(crate) struct RealFs;
 impl Fs for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         fs::read(path)
+    }
+
+    fn read_tail(&self, path: &Path, max: u64) -> io::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        file.seek(SeekFrom::Start(len.saturating_sub(max)))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
     }
 
     fn list(&self, dir: &Path) -> io::Result<Vec<(String, bool)>> {

@@ -80,7 +80,7 @@ fn read_snapshot_file(fs: &dyn Fs, dir: &Path, file: &'static str) -> Result<Ses
 /// creation was cut short by a crash before it was answered, so nothing in the directory
 /// was ever acknowledged: [`StoreError::Unfinished`] (the simulated power loss meets this
 /// case), and the hub removes the directory at start.
-fn read_meta(fs: &dyn Fs, dir: &Path) -> Result<SessionMeta, StoreError> {
+pub(super) fn read_meta(fs: &dyn Fs, dir: &Path) -> Result<SessionMeta, StoreError> {
     match fs.read(&dir.join(META)) {
         Ok(bytes) => decode_meta(&bytes, META),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StoreError::Unfinished),

@@ -31,6 +31,7 @@
 //! | [`format`](mod@format) | the persisted forms, their versions, the conversions and migrations  |
 //! | `journal`    | an open session's files: append, snapshot and rotation; replay       |
 //! | `load`       | the state from a snapshot and the journal, or rebuilt without one    |
+//! | `index`      | what the registry needs of a stored session, read without loading it |
 //! | [`series`](mod@series) | series of seminars: `<data-dir>/series/<name>/series.json`  |
 //! | `scrub`      | an erased item's words rewritten out of the history, crash-safely    |
 //! | `fs`         | the file layer under all of it: the real disk, or a simulated one    |
@@ -40,6 +41,7 @@
 mod checksum_tests;
 pub mod format;
 mod fs;
+mod index;
 mod journal;
 #[cfg(test)]
 mod last_change_tests;
@@ -67,6 +69,7 @@ pub use format::{
     encode_snapshot_at, migrate_command, migrate_snapshot, JournalLine, JournalRecord, MetaFile,
     SnapshotFile, SnapshotV1, JOURNAL_FORMAT, SNAPSHOT_FORMAT,
 };
+pub use index::StoredInfo;
 pub use journal::SessionFiles;
 pub use scrub::{Erasure, ScrubReport};
 

@@ -101,7 +101,7 @@ async fn run(
         )
         .await
         .is_ok();
-    if let Some(handle) = hub.get("virta").filter(|_| created) {
+    if let Some(handle) = hub.get("virta").await.filter(|_| created) {
         let mut next = 0;
         for &group in groups {
             let mut replies = Vec::new();
@@ -414,7 +414,7 @@ async fn a_failed_reload_makes_the_session_read_only() {
     )
     .await
     .unwrap();
-    let handle = hub.get("virta").unwrap();
+    let handle = hub.get("virta").await.unwrap();
     let add = || Command::AddPrompt {
         draft: testkit::draft("Q"),
     };

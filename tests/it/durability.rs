@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::crash::{session_with_prompt, tally, LOAD};
 use crate::support::{
-    open_prompt, random_below, stored_items, Client, Paja, Phone, TestServer, WAIT,
+    http, open_prompt, random_below, stored_items, Client, Paja, Phone, TestServer, WAIT,
 };
 
 fn ids(items: &[Value]) -> Vec<String> {
@@ -166,6 +166,11 @@ async fn a_corrupt_snapshot_is_moved_aside_and_the_session_rebuilt() {
     assert!(
         !log.contains("ehja"),
         "the healthy session is not mentioned:\n{log}"
+    );
+    // Loaded (on first use, or by the check after start): its load moved the snapshot aside.
+    assert_eq!(
+        http(paja.addr, "GET", "/rikki", &[], None).await.status,
+        200
     );
     let aside: Vec<String> = fs::read_dir(sessions.join("rikki"))
         .unwrap()
@@ -330,7 +335,7 @@ async fn a_creation_cut_short_frees_its_name_at_the_next_start() {
         "and not left in the trash"
     );
     assert!(
-        server.hub().get("ehja").is_some(),
+        server.hub().get("ehja").await.is_some(),
         "the whole session still loads"
     );
     let key = server.create_session("kesken").await;

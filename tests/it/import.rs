@@ -443,7 +443,7 @@ async fn bad_files_get_typed_errors_and_create_nothing() {
             (400, Some(*code)),
             "{answer}"
         );
-        assert!(server.hub().get(&slug).is_none());
+        assert!(server.hub().get(&slug).await.is_none());
         assert!(!server.data_dir.join("sessions").join(&slug).exists());
     }
     let (status, answer) = post_raw(
@@ -471,7 +471,7 @@ async fn bad_files_get_typed_errors_and_create_nothing() {
         (status, answer["error"]["code"].as_str()),
         (413, Some("too_large"))
     );
-    assert!(server.hub().get("iso").is_none());
+    assert!(server.hub().get("iso").await.is_none());
 
     // Offline: the same checks, the code on stderr, nothing in the data directory.
     let dir = tempfile::tempdir().unwrap();

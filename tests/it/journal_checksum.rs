@@ -63,14 +63,18 @@ async fn a_flipped_bit_mid_journal_refuses_that_session_only_and_changes_nothing
     let before = files_under(&laho);
 
     let mut paja = Paja::spawn(tmp.path(), &[]);
-    let log = paja.log().join("\n");
+    // Sessions load on first use (or in the check after start): the page's request loads it.
+    assert_eq!(http(paja.addr, "GET", "/laho", &[], None).await.status, 404);
+    let log = paja
+        .log_until(|l| l.contains("corrupt journal"))
+        .await
+        .join("\n");
     assert!(
         log.contains("corrupt journal")
             && log.contains("laho/journal.jsonl line 3")
             && log.contains("checksum mismatch"),
         "the log names the file and the line:\n{log}"
     );
-    assert_eq!(http(paja.addr, "GET", "/laho", &[], None).await.status, 404);
     assert_eq!(
         http(paja.addr, "GET", "/terve", &[], None).await.status,
         200

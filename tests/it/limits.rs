@@ -155,7 +155,7 @@ async fn session_creation_is_rate_limited_per_ip() {
     assert_eq!(response.status, 429);
     assert_eq!(response.json()["error"]["code"], "rate_limited");
     assert!(
-        server.hub().get("sarja-10").is_none(),
+        server.hub().get("sarja-10").await.is_none(),
         "nothing was created"
     );
 }

@@ -25,6 +25,7 @@ mod http_layers;
 mod import;
 mod journal_bounds;
 mod journal_checksum;
+mod lazy;
 mod limits;
 mod log_privacy;
 mod node;

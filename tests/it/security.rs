@@ -88,7 +88,7 @@ async fn creating_sessions_needs_the_admin_password_when_set() {
         .await;
     assert_eq!(response.status, 403);
     assert_eq!(response.json()["error"]["code"], "invalid_admin_password");
-    assert!(server.hub().get("julkinen").is_none());
+    assert!(server.hub().get("julkinen").await.is_none());
     let response = server
         .http(
             "POST",
@@ -172,11 +172,14 @@ async fn sessions_past_the_retention_period_are_deleted() {
 
     server.hub().expire(90, now + 89 * DAY_MS).await;
     assert!(dir.is_dir(), "89 days idle: kept");
-    assert!(server.hub().get("vanha").is_some());
+    assert!(server.hub().get("vanha").await.is_some());
 
     server.hub().expire(90, now + 91 * DAY_MS).await;
     assert!(!dir.exists(), "91 days idle: the files are gone");
-    assert!(server.hub().get("vanha").is_none(), "and so is the session");
+    assert!(
+        server.hub().get("vanha").await.is_none(),
+        "and so is the session"
+    );
     assert_eq!(phone.closed().await, Some(4004));
     assert_eq!(upgrade(server.addr, "/ws/vanha", &[]).await.status, 404);
     let export = server
@@ -190,7 +193,7 @@ async fn sessions_past_the_retention_period_are_deleted() {
     assert_eq!(export.status, 404);
     let server = server.restart().await;
     assert!(
-        server.hub().get("vanha").is_none(),
+        server.hub().get("vanha").await.is_none(),
         "not back after a restart"
     );
 }

@@ -37,6 +37,19 @@ impl TestServer {
         server
     }
 
+    /// A server on a fresh data directory with `configure` applied to the default config.
+    pub async fn start_configured(configure: impl FnOnce(&mut paja::Config)) -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut config = paja::Config {
+            data_dir: tmp.path().to_path_buf(),
+            ..paja::Config::default()
+        };
+        configure(&mut config);
+        let mut server = Self::start_with(config).await;
+        server._tmp = Some(tmp);
+        server
+    }
+
     /// A server on an existing data directory (a restart).
     pub async fn start_on(data_dir: &Path) -> Self {
         Self::start_with(paja::Config {
@@ -593,6 +606,19 @@ impl Paja {
     /// What it has written to stderr so far.
     pub fn log(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// Its log once a line matches `wanted` (fails after [`WAIT`]): what a session's first
+    /// load logs is written while the server runs, not before it serves.
+    pub async fn log_until(&self, wanted: impl Fn(&str) -> bool) -> Vec<String> {
+        let limit = Instant::now() + WAIT;
+        loop {
+            let log = self.log();
+            if log.iter().any(|l| wanted(l)) || Instant::now() > limit {
+                return log;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// SIGKILL, and reap it.

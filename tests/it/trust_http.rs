@@ -172,7 +172,7 @@ async fn rebinding_is_refused(server: &TestServer, host: &str) {
         assert_eq!(response.status, 421, "{what}");
         assert_eq!(code(&response), "misdirected_request", "{what}");
     }
-    assert!(server.hub().get("kaapattu").is_none());
+    assert!(server.hub().get("kaapattu").await.is_none());
     // The health check says only "ok", to any host (load balancers probe by address).
     let health = Raw::new("GET", "/healthz", host).send(server.addr).await;
     assert_eq!(health.status, 200);
@@ -364,9 +364,9 @@ async fn every_state_changing_route_refuses_another_sites_page() {
             assert_eq!(code(&response), "cross_site", "{route} {headers:?}");
         }
     }
-    assert!(server.hub().get("uusi").is_none());
-    assert!(server.hub().get("tuotu").is_none());
-    assert!(server.hub().get("kokous").is_some());
+    assert!(server.hub().get("uusi").await.is_none());
+    assert!(server.hub().get("tuotu").await.is_none());
+    assert!(server.hub().get("kokous").await.is_some());
     // The same requests from our own page go through: the downloads first, the delete last.
     let own = format!("http://{host}");
     let mut routes = state_changing(&host, &key, &export);
@@ -408,7 +408,7 @@ async fn a_text_plain_import_gets_415_and_creates_nothing() {
             .await;
         assert_eq!(create.status, 415, "{content_type}");
     }
-    assert!(server.hub().get("tuotu").is_none());
+    assert!(server.hub().get("tuotu").await.is_none());
     assert!(!server.data_dir.join("sessions/tuotu").exists());
     let import = Raw::new("POST", "/api/sessions/import?slug=tuotu", host)
         .body("application/json; charset=utf-8", export.into_bytes())
@@ -498,7 +498,7 @@ async fn a_failed_delete_removes_nothing_and_its_retry_succeeds() {
     assert_eq!(code(&failed), "storage_unavailable");
     // Nothing removed: the files are whole and the session is still served.
     assert_eq!(files_under(&dir), files_before);
-    assert!(server.hub().get("poista").is_some());
+    assert!(server.hub().get("poista").await.is_some());
     let page = Raw::new("GET", "/poista", server.addr.to_string())
         .send(server.addr)
         .await;
@@ -517,7 +517,7 @@ async fn a_failed_delete_removes_nothing_and_its_retry_succeeds() {
     assert_eq!(retried.status, 204, "{}", retried.text());
     assert_eq!(facilitator.closed().await, Some(4004));
     assert!(!dir.exists());
-    assert!(server.hub().get("poista").is_none());
+    assert!(server.hub().get("poista").await.is_none());
     let trash = tmp.path().join("trash");
     assert_eq!(std::fs::read_dir(&trash).map(|d| d.count()).unwrap_or(0), 0);
     let again = delete().send(server.addr).await;

@@ -26,7 +26,7 @@ async fn crowded_session(server: &TestServer) -> String {
         json!({"kind":"brainstorm","title":"Mitä puuttuu?"}),
     )
     .await;
-    let handle = server.hub().get(SLUG).expect("session");
+    let handle = server.hub().get(SLUG).await.expect("session");
     let mut replies = Vec::new();
     for n in 0..ITEMS {
         let submit = Command::Submit {

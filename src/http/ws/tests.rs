@@ -118,7 +118,7 @@ async fn hub() -> (Arc<Hub>, String, tempfile::TempDir) {
 }
 
 /// A connection to the session whose output channel holds `capacity` frames.
-fn connect(hub: &Arc<Hub>, capacity: usize) -> Peer {
+async fn connect(hub: &Arc<Hub>, capacity: usize) -> Peer {
     let (to_server, input) = mpsc::channel(16);
     let (out, from_server) = mpsc::channel(capacity);
     let limits = Limits::new(100);
@@ -129,14 +129,14 @@ fn connect(hub: &Arc<Hub>, capacity: usize) -> Peer {
             input,
         },
         clock: hub.clock(),
-        handle: hub.get(SLUG).unwrap(),
+        handle: hub.get(SLUG).await.unwrap(),
         _slot: limits.connect(ip).unwrap(),
         limits,
         ip,
     };
     let gone = {
         let hub = hub.clone();
-        move || hub.get(SLUG).is_none()
+        move || !hub.exists(SLUG)
     };
     tokio::spawn(connection.run(hub.shutdown_token().clone(), gone));
     Peer {
@@ -147,7 +147,7 @@ fn connect(hub: &Arc<Hub>, capacity: usize) -> Peer {
 
 /// Applies facilitator commands straight through the session's handle, each durable.
 async fn apply(hub: &Hub, commands: impl IntoIterator<Item = Value>) {
-    let handle = hub.get(SLUG).unwrap();
+    let handle = hub.get(SLUG).await.unwrap();
     let mut replies = Vec::new();
     for command in commands {
         let command: Command = serde_json::from_value(command).unwrap();
@@ -173,7 +173,7 @@ async fn open_brainstorm(hub: &Hub) {
 async fn several_requests_in_flight_are_answered_in_order() {
     let (hub, _, _dir) = hub().await;
     open_brainstorm(&hub).await;
-    let mut phone = connect(&hub, 64);
+    let mut phone = connect(&hub, 64).await;
     let me = uuid::Uuid::from_u128(1);
     phone
         .send(json!({"type":"hello","role":"participant","participant_id":me}))
@@ -209,7 +209,7 @@ async fn a_connection_that_lags_behind_the_broadcast_gets_a_fresh_welcome() {
     let (hub, _, _dir) = hub().await;
     open_brainstorm(&hub).await;
     // A projector whose socket takes one frame and then stops reading for a while.
-    let mut screen = connect(&hub, 1);
+    let mut screen = connect(&hub, 1).await;
     screen.send(json!({"type":"hello","role":"screen"})).await;
     let welcome = screen.json().await;
     assert_eq!(welcome["type"], "welcome");
@@ -217,7 +217,7 @@ async fn a_connection_that_lags_behind_the_broadcast_gets_a_fresh_welcome() {
     let toggles =
         (0..1_100).map(|n| json!({"type":"lock_prompt","prompt_id":"p1","locked":n % 2 == 0}));
     apply(&hub, toggles).await;
-    let last_seq = hub.get(SLUG).unwrap().read().await.unwrap().seq();
+    let last_seq = hub.get(SLUG).await.unwrap().read().await.unwrap().seq();
     // Reading again: a few frames from before the gap, then a welcome with the state now.
     let mut before_gap = 0;
     let resynced = loop {
@@ -237,7 +237,7 @@ async fn a_connection_that_lags_behind_the_broadcast_gets_a_fresh_welcome() {
 async fn close_codes_say_why_a_connection_ended() {
     let (hub, key, _dir) = hub().await;
     // A refused hello: an error, then 1008.
-    let mut intruder = connect(&hub, 8);
+    let mut intruder = connect(&hub, 8).await;
     intruder
         .send(json!({"type":"hello","role":"facilitator","key":"wrong"}))
         .await;
@@ -245,7 +245,7 @@ async fn close_codes_say_why_a_connection_ended() {
     assert_eq!(intruder.close_code().await, 1008);
 
     // A frame over the limit: `frame_too_large`, then 1009.
-    let mut phone = connect(&hub, 8);
+    let mut phone = connect(&hub, 8).await;
     let me = uuid::Uuid::from_u128(2);
     phone
         .send(json!({"type":"hello","role":"participant","participant_id":me}))
@@ -258,12 +258,12 @@ async fn close_codes_say_why_a_connection_ended() {
     assert_eq!(phone.close_code().await, 1009);
 
     // The session deleted under a console: 4004 (do not reconnect).
-    let mut console = connect(&hub, 8);
+    let mut console = connect(&hub, 8).await;
     console
         .send(json!({"type":"hello","role":"facilitator","key":key}))
         .await;
     assert_eq!(console.json().await["type"], "welcome");
-    let mut screen = connect(&hub, 8);
+    let mut screen = connect(&hub, 8).await;
     screen.send(json!({"type":"hello","role":"screen"})).await;
     assert_eq!(screen.json().await["type"], "welcome");
     hub.delete(&SessionName::parse(SLUG).unwrap())
@@ -277,7 +277,7 @@ async fn close_codes_say_why_a_connection_ended() {
 #[tokio::test]
 async fn a_stopping_server_closes_with_1012() {
     let (hub, _, _dir) = hub().await;
-    let mut screen = connect(&hub, 8);
+    let mut screen = connect(&hub, 8).await;
     screen.send(json!({"type":"hello","role":"screen"})).await;
     assert_eq!(screen.json().await["type"], "welcome");
     hub.shutdown_token().cancel();
@@ -306,7 +306,7 @@ async fn the_connection_future_stays_within_its_budget() {
             input,
         },
         clock: hub.clock(),
-        handle: hub.get(SLUG).unwrap(),
+        handle: hub.get(SLUG).await.unwrap(),
         _slot: limits.connect(ip).unwrap(),
         limits,
         ip,
