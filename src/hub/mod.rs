@@ -14,6 +14,7 @@ mod fanout;
 mod presence;
 mod series;
 mod task;
+mod timed;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::keys::{hash_key, new_key, random_bytes};
+use crate::metrics::Metrics;
 pub use crate::protocol::Frames;
 use crate::protocol::Role;
 use crate::session::document::SessionDoc;
@@ -245,6 +247,17 @@ pub struct Hub {
     deleting: tokio::sync::Mutex<()>,
     /// Every series, by name (see [`series`]).
     series: DashMap<SeriesName, Arc<SeriesEntry>>,
+    /// What the server counts (`/metrics`): the hub's tasks and connections share it.
+    metrics: Arc<Metrics>,
+}
+
+/// How many sessions the hub knows, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCounts {
+    /// Sessions with a running task.
+    pub live: usize,
+    /// Every session on disk, loaded or not.
+    pub stored: usize,
 }
 
 impl Hub {
@@ -263,6 +276,7 @@ impl Hub {
             tasks: TaskTracker::new(),
             deleting: tokio::sync::Mutex::new(()),
             series: DashMap::new(),
+            metrics: Arc::new(Metrics::new()),
         });
         let (loaded, series) = tokio::task::spawn_blocking(move || {
             let mut loaded = Vec::new();
@@ -294,6 +308,7 @@ impl Hub {
         }
         for (session, files) in loaded {
             hub.spawn(session, files);
+            hub.metrics.session_loaded();
         }
         Ok(hub)
     }
@@ -455,6 +470,20 @@ impl Hub {
     /// The server's clock (exports, pongs and tests read the time from it).
     pub fn clock(&self) -> Clock {
         self.clock
+    }
+
+    /// What the server counts (one per hub, so one per server).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Live and stored sessions (every session is loaded while it is stored, for now).
+    pub fn session_counts(&self) -> SessionCounts {
+        let n = self.sessions.len();
+        SessionCounts {
+            live: n,
+            stored: n,
+        }
     }
 
     /// The token that tells connections the server is stopping.
