@@ -72,6 +72,16 @@ struct ServeArgs {
     /// How many commands a participant may send at once.
     #[arg(long, env = "PAJA_PARTICIPANT_BURST", default_value_t = paja::limits::PARTICIPANT_BURST)]
     participant_burst: u32,
+    /// Require `Authorization: Bearer <token>` on `/metrics` (prefer --metrics-token-file).
+    #[arg(
+        long,
+        env = "PAJA_METRICS_TOKEN",
+        conflicts_with = "metrics_token_file"
+    )]
+    metrics_token: Option<String>,
+    /// …the same, read from this file (not visible in `ps`).
+    #[arg(long, env = "PAJA_METRICS_TOKEN_FILE")]
+    metrics_token_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -200,6 +210,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     raise_open_files_limit();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let public = args.public_url.first().map(PublicUrl::origin);
+    let metrics_token = match &args.metrics_token_file {
+        Some(file) => Some(paja::secret::read_secret_file(file).map_err(|e| e.to_string())?),
+        None => args.metrics_token.filter(|t| !t.is_empty()),
+    };
     runtime.block_on(async {
         let server = Server::start(Config {
             addr: args.addr,
@@ -212,6 +226,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             trust_proxy: args.trust_proxy,
             participant_rate: args.participant_rate,
             participant_burst: args.participant_burst,
+            metrics_token,
             ..Config::default()
         })
         .await

@@ -18,6 +18,7 @@ use crate::clock::Clock;
 use crate::http::{self, AppState, HttpSettings};
 use crate::hub::Hub;
 use crate::limits::Limits;
+use crate::ready::Readiness;
 use crate::store::{Store, WriteFault};
 
 /// Default listen address.
@@ -66,6 +67,8 @@ pub struct Config {
     pub write_fault: WriteFault,
     /// Where the server reads the time (tests with paused tokio time move it).
     pub clock: Clock,
+    /// When set, `GET /metrics` needs `Authorization: Bearer <this>` (else it is open).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             idle_timeout: crate::limits::DEFAULT_IDLE_TIMEOUT,
             write_fault: WriteFault::default(),
             clock: Clock::system(),
+            metrics_token: None,
         }
     }
 }
@@ -114,7 +118,8 @@ impl Server {
         let store = Store::open(&config.data_dir)?
             .with_fault(config.write_fault.clone())
             .with_clock(config.clock);
-        let hub = Hub::start(store, config.clock, CancellationToken::new()).await?;
+        let hub = Hub::start(store.clone(), config.clock, CancellationToken::new()).await?;
+        let metrics = hub.metrics().clone();
         let listener = listen(config.addr)?;
         let addr = listener.local_addr()?;
         let limits = Limits::with_rate(
@@ -122,6 +127,13 @@ impl Server {
             config.participant_rate,
             config.participant_burst,
             config.idle_timeout,
+            metrics.clone(),
+        );
+        let readiness = Readiness::new(
+            config.data_dir.clone(),
+            store,
+            hub.shutdown_token().clone(),
+            metrics.clone(),
         );
         hub.start_housekeeping(config.retention_days, limits.clone());
         let app = http::app(AppState {
@@ -133,7 +145,10 @@ impl Server {
                 trust_proxy: config.trust_proxy,
                 public_urls: config.public_urls.clone(),
                 bind: Some(addr.ip()),
+                metrics_token: config.metrics_token.clone(),
             }),
+            metrics,
+            readiness: Arc::new(readiness),
         })
         .into_make_service_with_connect_info::<SocketAddr>();
         let stop_accepting = CancellationToken::new();

@@ -16,14 +16,17 @@
 //! | `/api/series…`, `GET /series/{name}`   | series of seminars (see [`series`])         |
 //! | `GET /api/address`                     | the join address (`--public-url` or `Host`) |
 //! | `GET /healthz`                         | "ok" (for any `Host`: load balancers)       |
+//! | `GET /readyz`                          | "ready", or 503 and why (any `Host`; [`observe`]) |
+//! | `GET /metrics`                         | Prometheus text (any `Host`; token when set) |
 //!
-//! Every route but `/healthz` answers only for the hosts [`trust`] allows (else 421); the
+//! Every route but `/healthz`, `/readyz` and `/metrics` answers only for the hosts [`trust`] allows (else 421); the
 //! state-changing API routes (create, import, delete, exports) refuse other sites' pages and
 //! non-JSON bodies; lookups of unknown session names are rate-limited per address ([`lookup`]).
 
 mod address;
 mod assets;
 mod error;
+mod observe;
 mod series;
 mod suggestions;
 mod trust;
@@ -59,6 +62,10 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Deployment settings.
     pub settings: Arc<HttpSettings>,
+    /// What the server counts (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Whether the server can take writes (`/readyz`).
+    pub readiness: Arc<crate::ready::Readiness>,
 }
 
 /// Deployment settings the HTTP layer needs.
@@ -74,6 +81,8 @@ pub struct HttpSettings {
     pub public_urls: Vec<PublicUrl>,
     /// The address bound, always served (`None` in tests that build the router alone).
     pub bind: Option<IpAddr>,
+    /// When set, `/metrics` needs it as a Bearer token.
+    pub metrics_token: Option<String>,
 }
 
 /// The client's address: the socket's peer, or behind a trusted proxy the last
@@ -168,6 +177,8 @@ pub fn app(state: AppState) -> Router {
             get(|headers: HeaderMap| async move { assets::page("index.html", &headers) }),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics))
         .merge(api)
         .route("/api/address", get(address::join_address))
         .route("/ws/{slug}", get(ws::upgrade))
@@ -183,6 +194,10 @@ pub fn app(state: AppState) -> Router {
             trust::host_guard,
         ))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::count_responses,
+        ))
         .with_state(state)
 }
 

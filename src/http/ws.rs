@@ -108,6 +108,7 @@ pub(super) async fn upgrade(
                 limits,
                 ip,
                 _slot: slot,
+                metrics: hub.metrics().clone(),
             };
             let gone = {
                 let hub = hub.clone();

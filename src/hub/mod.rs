@@ -480,10 +480,7 @@ impl Hub {
     /// Live and stored sessions (every session is loaded while it is stored, for now).
     pub fn session_counts(&self) -> SessionCounts {
         let n = self.sessions.len();
-        SessionCounts {
-            live: n,
-            stored: n,
-        }
+        SessionCounts { live: n, stored: n }
     }
 
     /// The token that tells connections the server is stopping.

@@ -115,31 +115,102 @@ impl Metrics {
         let mut registry = Registry::default();
         let r = &mut registry;
         let connections = Family::<Label, Gauge>::default();
-        register(r, "paja_connections", "Open websockets by role", &connections);
-        let roles = ROLES.map(|role| connections.get_or_create_owned(&[("role", role_label(role))]));
+        register(
+            r,
+            "paja_connections",
+            "Open websockets by role",
+            &connections,
+        );
+        let roles =
+            ROLES.map(|role| connections.get_or_create_owned(&[("role", role_label(role))]));
         let rate_limited = Family::<Label, Counter>::default();
-        register(r, "paja_rate_limited", "Requests refused by a rate limit, by what was limited", &rate_limited);
-        let limited = Limited::ALL.map(|w| rate_limited.get_or_create_owned(&[("what", w.label())]));
-        r.register("paja_build", "The running build: its version and commit", Info::new(build_labels()));
+        register(
+            r,
+            "paja_rate_limited",
+            "Requests refused by a rate limit, by what was limited",
+            &rate_limited,
+        );
+        let limited =
+            Limited::ALL.map(|w| rate_limited.get_or_create_owned(&[("what", w.label())]));
+        r.register(
+            "paja_build",
+            "The running build: its version and commit",
+            Info::new(build_labels()),
+        );
         Metrics {
             connections: roles,
-            connections_opened: counter(r, "paja_connections_opened", "Websockets that said a valid hello"),
-            live_sessions: gauge(r, "paja_sessions_live", "Sessions with a running task (loaded)"),
-            stored_sessions: gauge(r, "paja_sessions_stored", "Sessions in the data directory, loaded or not"),
-            commands: family(r, "paja_commands", "Commands accepted (durable), by wire type"),
-            rejections: family(r, "paja_rejections", "Error frames sent to clients, by error code"),
+            connections_opened: counter(
+                r,
+                "paja_connections_opened",
+                "Websockets that said a valid hello",
+            ),
+            live_sessions: gauge(
+                r,
+                "paja_sessions_live",
+                "Sessions with a running task (loaded)",
+            ),
+            stored_sessions: gauge(
+                r,
+                "paja_sessions_stored",
+                "Sessions in the data directory, loaded or not",
+            ),
+            commands: family(
+                r,
+                "paja_commands",
+                "Commands accepted (durable), by wire type",
+            ),
+            rejections: family(
+                r,
+                "paja_rejections",
+                "Error frames sent to clients, by error code",
+            ),
             rate_limited: limited,
-            ack_seconds: histogram(r, "paja_ack_latency_seconds", "From a command's arrival to its durable reply", exponential_buckets(0.0005, 2.0, 14)),
-            fsync_seconds: histogram(r, "paja_fsync_latency_seconds", "One batch's journal write and fsync", exponential_buckets(0.0001, 2.0, 16)),
-            batch_records: histogram(r, "paja_batch_records", "Journal records per group commit", exponential_buckets(1.0, 2.0, 12)),
-            resyncs: counter(r, "paja_resyncs", "Connections that fell behind the broadcast and got a fresh welcome"),
-            lagged_frames: counter(r, "paja_lagged_frames", "Broadcast frames skipped by lagging connections (replaced by a welcome)"),
+            ack_seconds: histogram(
+                r,
+                "paja_ack_latency_seconds",
+                "From a command's arrival to its durable reply",
+                exponential_buckets(0.0005, 2.0, 14),
+            ),
+            fsync_seconds: histogram(
+                r,
+                "paja_fsync_latency_seconds",
+                "One batch's journal write and fsync",
+                exponential_buckets(0.0001, 2.0, 16),
+            ),
+            batch_records: histogram(
+                r,
+                "paja_batch_records",
+                "Journal records per group commit",
+                exponential_buckets(1.0, 2.0, 12),
+            ),
+            resyncs: counter(
+                r,
+                "paja_resyncs",
+                "Connections that fell behind the broadcast and got a fresh welcome",
+            ),
+            lagged_frames: counter(
+                r,
+                "paja_lagged_frames",
+                "Broadcast frames skipped by lagging connections (replaced by a welcome)",
+            ),
             sent_bytes: counter(r, "paja_sent_bytes", "Websocket message payload bytes sent"),
             http_responses: family(r, "paja_http_responses", "HTTP responses by status class"),
-            journal_failing: gauge(r, "paja_journal_write_failing", "1 while the last journal write failed"),
+            journal_failing: gauge(
+                r,
+                "paja_journal_write_failing",
+                "1 while the last journal write failed",
+            ),
             journal_failed: AtomicBool::new(false),
-            session_loads: counter(r, "paja_session_loads", "Sessions loaded from disk (at start or on first use)"),
-            session_unloads: counter(r, "paja_session_unloads", "Sessions unloaded after being idle"),
+            session_loads: counter(
+                r,
+                "paja_session_loads",
+                "Sessions loaded from disk (at start or on first use)",
+            ),
+            session_unloads: counter(
+                r,
+                "paja_session_unloads",
+                "Sessions unloaded after being idle",
+            ),
             process: process::Gauges::register(r),
             registry,
         }
@@ -160,7 +231,12 @@ impl Metrics {
 
     /// A command's reply arrived: accepted (its wire type) or refused (the error code), and
     /// `since` it arrived from the client.
-    pub fn command_answered(&self, kind: &'static str, since: Instant, refused: Option<&'static str>) {
+    pub fn command_answered(
+        &self,
+        kind: &'static str,
+        since: Instant,
+        refused: Option<&'static str>,
+    ) {
         self.ack_seconds.observe(since.elapsed().as_secs_f64());
         match refused {
             None => {

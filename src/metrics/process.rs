@@ -29,7 +29,10 @@ impl Gauges {
         };
         Gauges {
             open_fds: gauge("process_open_fds", "Open file descriptors"),
-            max_fds: gauge("process_max_fds", "The limit on open file descriptors (soft)"),
+            max_fds: gauge(
+                "process_max_fds",
+                "The limit on open file descriptors (soft)",
+            ),
             resident_bytes: gauge("process_resident_memory_bytes", "Resident memory"),
             start_time_seconds: gauge(
                 "process_start_time_seconds",
@@ -42,8 +45,7 @@ impl Gauges {
     pub(super) fn refresh(&self) {
         if let Ok(entries) = fs::read_dir("/proc/self/fd") {
             // Minus the descriptor the listing itself holds open.
-            self.open_fds
-                .set(entries.count().saturating_sub(1) as i64);
+            self.open_fds.set(entries.count().saturating_sub(1) as i64);
         }
         if let Some(max) = fs::read_to_string("/proc/self/limits")
             .ok()
@@ -101,7 +103,10 @@ mod tests {
                       Max cpu time              unlimited            unlimited            seconds   \n\
                       Max open files            1024                 524288               files     \n";
         assert_eq!(max_open_files(limits), Some(1024));
-        assert_eq!(field("Name:\tpaja\nVmRSS:\t  5120 kB\n", "VmRSS:"), Some(5120));
+        assert_eq!(
+            field("Name:\tpaja\nVmRSS:\t  5120 kB\n", "VmRSS:"),
+            Some(5120)
+        );
         assert_eq!(field("Name:\tpaja\n", "VmRSS:"), None);
     }
 
