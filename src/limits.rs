@@ -12,6 +12,7 @@ use dashmap::DashMap;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::metrics::{Limited, Metrics};
+use crate::protocol::Role;
 
 fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
@@ -119,6 +120,7 @@ impl Limits {
         Some(ConnectionSlot {
             limits: self.clone(),
             ip,
+            role: None,
         })
     }
 
@@ -153,6 +155,11 @@ impl Limits {
             })
     }
 
+    /// Where refusals (and connections, through their slots) are counted.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
     /// Forgets idle per-IP buckets (called now and then so the maps do not grow forever).
     pub fn tidy(&self) {
         self.creates.retain_recent();
@@ -179,10 +186,27 @@ fn per_network(ip: IpAddr) -> IpAddr {
 pub struct ConnectionSlot {
     limits: Arc<Limits>,
     ip: IpAddr,
+    /// The role it is counted as in `paja_connections` (set once its hello is accepted).
+    role: Option<Role>,
+}
+
+impl ConnectionSlot {
+    /// Counts the connection as open in `role` until the slot drops (once; later calls
+    /// change nothing). Kept here, in a guard every connection holds anyway, so counting
+    /// adds nothing to an idle phone's memory.
+    pub fn count_as(&mut self, role: Role) {
+        if self.role.is_none() {
+            self.limits.metrics.connection_opened(role);
+            self.role = Some(role);
+        }
+    }
 }
 
 impl Drop for ConnectionSlot {
     fn drop(&mut self) {
+        if let Some(role) = self.role {
+            self.limits.metrics.connection_closed(role);
+        }
         if let Some(mut n) = self.limits.connections.get_mut(&self.ip) {
             *n = n.saturating_sub(1);
         }

@@ -108,7 +108,6 @@ pub(super) async fn upgrade(
                 limits,
                 ip,
                 _slot: slot,
-                metrics: hub.metrics().clone(),
             };
             let gone = {
                 let hub = hub.clone();

@@ -290,6 +290,7 @@ impl SessionTask {
         let now = self.clock.now_ms();
         let result = match self.session.apply(&command, now) {
             Ok(applied) => {
+                self.metrics.command_accepted(command.name());
                 if erases(&command) && !applied.events.is_empty() {
                     // Erased words must not be replayed to a resuming client: kept frames
                     // may carry them, so resumes from before now get a fresh welcome.

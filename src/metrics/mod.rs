@@ -66,8 +66,75 @@ impl Limited {
     }
 }
 
+/// A metric's name (without the `_total` a counter gets) and its help text.
+type Named = (&'static str, &'static str);
+
+const CONNECTIONS: Named = ("paja_connections", "Open websockets by role");
+const CONNECTIONS_OPENED: Named = (
+    "paja_connections_opened",
+    "Websockets that said a valid hello",
+);
+const SESSIONS_LIVE: Named = (
+    "paja_sessions_live",
+    "Sessions with a running task (loaded)",
+);
+const SESSIONS_STORED: Named = (
+    "paja_sessions_stored",
+    "Sessions in the data directory, loaded or not",
+);
+const COMMANDS: Named = (
+    "paja_commands",
+    "Commands accepted by the session, by wire type",
+);
+const REJECTIONS: Named = (
+    "paja_rejections",
+    "Error frames sent to clients, by error code",
+);
+const RATE_LIMITED: Named = (
+    "paja_rate_limited",
+    "Requests refused by a rate limit, by what was limited",
+);
+const ACK_LATENCY: Named = (
+    "paja_ack_latency_seconds",
+    "From a command entering its session's queue to its durable reply",
+);
+const FSYNC_LATENCY: Named = (
+    "paja_fsync_latency_seconds",
+    "One group commit's journal write and fsync",
+);
+const BATCH_RECORDS: Named = ("paja_batch_records", "Journal records per group commit");
+const RESYNCS: Named = (
+    "paja_resyncs",
+    "Connections that fell behind the broadcast and got a fresh welcome",
+);
+const LAGGED_FRAMES: Named = (
+    "paja_lagged_frames",
+    "Broadcast frames lagging connections skipped (replaced by a welcome)",
+);
+const SENT_BYTES: Named = ("paja_sent_bytes", "Websocket message payload bytes sent");
+const HTTP_RESPONSES: Named = ("paja_http_responses", "HTTP responses by status class");
+const JOURNAL_FAILING: Named = (
+    "paja_journal_write_failing",
+    "1 while the last journal write failed",
+);
+const SESSION_LOADS: Named = (
+    "paja_session_loads",
+    "Sessions loaded from disk (at start or on first use)",
+);
+const SESSION_UNLOADS: Named = ("paja_session_unloads", "Sessions unloaded after being idle");
+const BUILD: Named = ("paja_build", "The running build: its version and commit");
+
 /// The roles in label order.
 const ROLES: [Role; 3] = [Role::Participant, Role::Facilitator, Role::Screen];
+
+/// `role`'s place in [`ROLES`].
+fn role_index(role: Role) -> usize {
+    match role {
+        Role::Participant => 0,
+        Role::Facilitator => 1,
+        Role::Screen => 2,
+    }
+}
 
 fn role_label(role: Role) -> &'static str {
     match role {
@@ -115,113 +182,50 @@ impl Metrics {
         let mut registry = Registry::default();
         let r = &mut registry;
         let connections = Family::<Label, Gauge>::default();
-        register(
-            r,
-            "paja_connections",
-            "Open websockets by role",
-            &connections,
-        );
+        register(r, CONNECTIONS, &connections);
         let roles =
             ROLES.map(|role| connections.get_or_create_owned(&[("role", role_label(role))]));
         let rate_limited = Family::<Label, Counter>::default();
-        register(
-            r,
-            "paja_rate_limited",
-            "Requests refused by a rate limit, by what was limited",
-            &rate_limited,
-        );
+        register(r, RATE_LIMITED, &rate_limited);
         let limited =
             Limited::ALL.map(|w| rate_limited.get_or_create_owned(&[("what", w.label())]));
-        r.register(
-            "paja_build",
-            "The running build: its version and commit",
-            Info::new(build_labels()),
-        );
+        r.register(BUILD.0, BUILD.1, Info::new(build_labels()));
         Metrics {
             connections: roles,
-            connections_opened: counter(
-                r,
-                "paja_connections_opened",
-                "Websockets that said a valid hello",
-            ),
-            live_sessions: gauge(
-                r,
-                "paja_sessions_live",
-                "Sessions with a running task (loaded)",
-            ),
-            stored_sessions: gauge(
-                r,
-                "paja_sessions_stored",
-                "Sessions in the data directory, loaded or not",
-            ),
-            commands: family(
-                r,
-                "paja_commands",
-                "Commands accepted (durable), by wire type",
-            ),
-            rejections: family(
-                r,
-                "paja_rejections",
-                "Error frames sent to clients, by error code",
-            ),
+            connections_opened: counter(r, CONNECTIONS_OPENED),
+            live_sessions: gauge(r, SESSIONS_LIVE),
+            stored_sessions: gauge(r, SESSIONS_STORED),
+            commands: family(r, COMMANDS),
+            rejections: family(r, REJECTIONS),
             rate_limited: limited,
-            ack_seconds: histogram(
-                r,
-                "paja_ack_latency_seconds",
-                "From a command's arrival to its durable reply",
-                exponential_buckets(0.0005, 2.0, 14),
-            ),
-            fsync_seconds: histogram(
-                r,
-                "paja_fsync_latency_seconds",
-                "One batch's journal write and fsync",
-                exponential_buckets(0.0001, 2.0, 16),
-            ),
-            batch_records: histogram(
-                r,
-                "paja_batch_records",
-                "Journal records per group commit",
-                exponential_buckets(1.0, 2.0, 12),
-            ),
-            resyncs: counter(
-                r,
-                "paja_resyncs",
-                "Connections that fell behind the broadcast and got a fresh welcome",
-            ),
-            lagged_frames: counter(
-                r,
-                "paja_lagged_frames",
-                "Broadcast frames skipped by lagging connections (replaced by a welcome)",
-            ),
-            sent_bytes: counter(r, "paja_sent_bytes", "Websocket message payload bytes sent"),
-            http_responses: family(r, "paja_http_responses", "HTTP responses by status class"),
-            journal_failing: gauge(
-                r,
-                "paja_journal_write_failing",
-                "1 while the last journal write failed",
-            ),
+            // 0.5 ms to 4 s: a batch's fsync on a good SSD up to a disk in trouble.
+            ack_seconds: histogram(r, ACK_LATENCY, exponential_buckets(0.0005, 2.0, 14)),
+            // 0.1 ms to 3.3 s.
+            fsync_seconds: histogram(r, FSYNC_LATENCY, exponential_buckets(0.0001, 2.0, 16)),
+            // 1 to 2048 records: a batch's bound is `MAX_BATCH` (2048).
+            batch_records: histogram(r, BATCH_RECORDS, exponential_buckets(1.0, 2.0, 12)),
+            resyncs: counter(r, RESYNCS),
+            lagged_frames: counter(r, LAGGED_FRAMES),
+            sent_bytes: counter(r, SENT_BYTES),
+            http_responses: family(r, HTTP_RESPONSES),
+            journal_failing: gauge(r, JOURNAL_FAILING),
             journal_failed: AtomicBool::new(false),
-            session_loads: counter(
-                r,
-                "paja_session_loads",
-                "Sessions loaded from disk (at start or on first use)",
-            ),
-            session_unloads: counter(
-                r,
-                "paja_session_unloads",
-                "Sessions unloaded after being idle",
-            ),
+            session_loads: counter(r, SESSION_LOADS),
+            session_unloads: counter(r, SESSION_UNLOADS),
             process: process::Gauges::register(r),
             registry,
         }
     }
 
-    /// A websocket said a valid hello as `role`: counted open until the guard drops.
-    pub fn connection_opened(&self, role: Role) -> ConnectionCounted {
-        let gauge = self.connections[ROLES.iter().position(|r| *r == role).unwrap_or(0)].clone();
-        gauge.inc();
+    /// A websocket said a valid hello as `role`: open until [`Metrics::connection_closed`].
+    pub fn connection_opened(&self, role: Role) {
+        self.connections[role_index(role)].inc();
         self.connections_opened.inc();
-        ConnectionCounted(gauge)
+    }
+
+    /// A websocket counted by [`Metrics::connection_opened`] ended.
+    pub fn connection_closed(&self, role: Role) {
+        self.connections[role_index(role)].dec();
     }
 
     /// `bytes` of websocket payload went out.
@@ -229,20 +233,18 @@ impl Metrics {
         self.sent_bytes.inc_by(bytes as u64);
     }
 
-    /// A command's reply arrived: accepted (its wire type) or refused (the error code), and
-    /// `since` it arrived from the client.
-    pub fn command_answered(
-        &self,
-        kind: &'static str,
-        since: Instant,
-        refused: Option<&'static str>,
-    ) {
-        self.ack_seconds.observe(since.elapsed().as_secs_f64());
-        match refused {
-            None => {
-                self.commands.get_or_create(&[("type", kind)]).inc();
-            }
-            Some(code) => self.rejected(code),
+    /// The session accepted a command of this wire type (`submit`, …): counted as it is
+    /// applied; if its batch then fails to reach the disk, its reply counts a rejection too.
+    pub fn command_accepted(&self, kind: &'static str) {
+        self.commands.get_or_create(&[("type", kind)]).inc();
+    }
+
+    /// A command's reply reached its connection, `queued` being when the connection handed
+    /// it to the session: the ack latency, and the error code if it was refused.
+    pub fn command_answered(&self, queued: Instant, refused: Option<&'static str>) {
+        self.ack_seconds.observe(queued.elapsed().as_secs_f64());
+        if let Some(code) = refused {
+            self.rejected(code);
         }
     }
 
@@ -319,15 +321,6 @@ impl Metrics {
     }
 }
 
-/// Keeps one connection counted in `paja_connections{role}` until dropped.
-pub struct ConnectionCounted(Gauge);
-
-impl Drop for ConnectionCounted {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
-}
-
 /// The version and commit labels of `paja_build_info` (the commit comes from `build.rs`
 /// through `PAJA_COMMIT`; "unknown" in builds without it).
 pub fn build_labels() -> [(&'static str, &'static str); 2] {
@@ -337,38 +330,37 @@ pub fn build_labels() -> [(&'static str, &'static str); 2] {
     ]
 }
 
-fn register<M>(registry: &mut Registry, name: &str, help: &str, metric: &M)
+fn register<M>(registry: &mut Registry, (name, help): Named, metric: &M)
 where
     M: prometheus_client::registry::Metric + Clone,
 {
     registry.register(name, help, metric.clone());
 }
 
-fn counter(registry: &mut Registry, name: &str, help: &str) -> Counter {
+fn counter(registry: &mut Registry, named: Named) -> Counter {
     let counter = Counter::default();
-    register(registry, name, help, &counter);
+    register(registry, named, &counter);
     counter
 }
 
-fn gauge(registry: &mut Registry, name: &str, help: &str) -> Gauge {
+fn gauge(registry: &mut Registry, named: Named) -> Gauge {
     let gauge = Gauge::default();
-    register(registry, name, help, &gauge);
+    register(registry, named, &gauge);
     gauge
 }
 
-fn family(registry: &mut Registry, name: &str, help: &str) -> Family<Label, Counter> {
+fn family(registry: &mut Registry, named: Named) -> Family<Label, Counter> {
     let family = Family::default();
-    register(registry, name, help, &family);
+    register(registry, named, &family);
     family
 }
 
 fn histogram(
     registry: &mut Registry,
-    name: &str,
-    help: &str,
+    named: Named,
     buckets: impl Iterator<Item = f64>,
 ) -> Histogram {
     let histogram = Histogram::new(buckets);
-    register(registry, name, help, &histogram);
+    register(registry, named, &histogram);
     histogram
 }

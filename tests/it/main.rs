@@ -22,6 +22,7 @@ mod import;
 mod journal_bounds;
 mod journal_checksum;
 mod limits;
+mod metrics;
 mod node;
 mod proxies;
 mod reconnect;

@@ -114,10 +114,9 @@ pub(super) struct Connection<S> {
     pub limits: Arc<Limits>,
     /// The client's address (key attempts are limited per address).
     pub ip: std::net::IpAddr,
-    /// Held for the connection's life: one of its IP's connection slots.
+    /// Held for the connection's life: one of its IP's connection slots (which also keeps
+    /// it counted by role in `/metrics`, once it has said who it is).
     pub _slot: ConnectionSlot,
-    /// What the server counts: this connection, its bytes, its commands' fates.
-    pub metrics: Arc<Metrics>,
 }
 
 impl<S> Connection<S>
@@ -133,7 +132,7 @@ where
             return;
         };
         let _presence = identity.participant.map(|p| self.handle.present(p));
-        let _counted = self.metrics.connection_opened(identity.role);
+        self._slot.count_as(identity.role);
         let Some(mut live) = Box::pin(self.welcome(identity)).await else {
             return;
         };
@@ -268,7 +267,7 @@ where
     /// fresh welcome (and a fresh subscription) instead of silently missing events.
     async fn resync(&mut self, live: &mut Live, missed: u64) -> Result<usize, Closed> {
         tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
-        self.metrics.lagged(missed);
+        self.metrics().lagged(missed);
         let Ok(joined) = self
             .handle
             .join(live.identity.role, live.identity.participant, 0)
@@ -332,9 +331,9 @@ where
             }
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(Message::Binary(_))) => {
-                let refusal =
-                    Answer::Refuse(None, "binary_not_supported", "send JSON text frames".into());
-                return self.on_answer(live, refusal).await;
+                self.metrics().rejected("binary_not_supported");
+                let refusal = error_frame(None, "binary_not_supported", "send JSON text frames");
+                return self.send(refusal).await;
             }
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Ok(()),
             Some(Ok(Message::Close(_))) => return Box::pin(self.answer_close()).await,
@@ -347,30 +346,22 @@ where
     /// A text frame: decoded, checked against the role and the rate limit, then answered here
     /// (`ping`, refusals) or passed on to the session (its reply joins `pending`).
     async fn on_text(&mut self, live: &mut Live, text: &str) -> Result<(), Closed> {
-        let answer = self.answer(live, text);
-        self.on_answer(live, answer).await
-    }
-
-    /// Sends the answer to a text frame, or passes its command on.
-    async fn on_answer(&mut self, live: &mut Live, answer: Answer) -> Result<(), Closed> {
-        match answer {
+        match self.answer(live, text) {
             Answer::Frame(frame) => self.send(frame).await,
             Answer::Refuse(id, code, message) => {
-                self.metrics.rejected(code);
+                self.metrics().rejected(code);
                 self.send(error_frame(id, code, message)).await
             }
             Answer::Pass(id, moves_to, command) => {
-                let (metrics, since, kind) = (self.metrics.clone(), Instant::now(), command.name());
                 // Boxed: the queue's send future holds the whole request inline, which would
                 // make every idle phone's task that much larger.
                 let reply = Box::pin(self.handle.command(command)).await;
+                // Taken once queued, so nothing more is held across the await above.
+                let (metrics, queued) = (self.limits.metrics().clone(), std::time::Instant::now());
                 live.pending.push_back(Box::pin(async move {
                     let result = reply.await.unwrap_or(Err(CommandError::Unavailable));
-                    metrics.command_answered(
-                        kind,
-                        since.into_std(),
-                        result.as_ref().err().map(CommandError::code),
-                    );
+                    let refused = result.as_ref().err().map(CommandError::code);
+                    metrics.command_answered(queued, refused);
                     (id, moves_to, result)
                 }));
                 Ok(())
@@ -406,7 +397,7 @@ where
         let limited = |live: &Live| {
             let limited = live.limiter.check().is_err();
             if limited {
-                self.metrics.rate_limited(Limited::Command);
+                self.metrics().rate_limited(Limited::Command);
             }
             limited
         };
@@ -447,7 +438,7 @@ where
 
     /// A frame over the size limit: say so, close with 1009.
     async fn too_big(&mut self) -> Result<(), Closed> {
-        self.metrics.rejected("frame_too_large");
+        self.metrics().rejected("frame_too_large");
         let refusal = error_frame(None, "frame_too_large", "frames are limited to 16 KiB");
         let _ = self.send(refusal).await;
         self.close(CLOSE_TOO_BIG, "frame too large").await;
@@ -475,9 +466,15 @@ where
         Err(Closed)
     }
 
+    /// What the server counts (reached through the limits, so that a phone's task holds no
+    /// extra pointer: its future's size is budgeted, see `tests.rs`).
+    fn metrics(&self) -> &Metrics {
+        self.limits.metrics()
+    }
+
     /// Sends one frame, giving up on a client that does not take it in time.
     async fn send(&mut self, message: Message) -> Result<(), Closed> {
-        self.metrics.sent(payload_len(&message));
+        self.metrics().sent(payload_len(&message));
         match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Closed),
@@ -491,7 +488,7 @@ where
     /// Queues one frame without flushing (it goes out with the next flush, or once the write
     /// buffer fills), within the same time limit as [`Connection::send`].
     async fn feed(&mut self, message: Message) -> Result<(), Closed> {
-        self.metrics.sent(payload_len(&message));
+        self.metrics().sent(payload_len(&message));
         match tokio::time::timeout(SEND_TIMEOUT, self.socket.feed(message)).await {
             Ok(Ok(())) => Ok(()),
             _ => Err(Closed),

@@ -131,7 +131,6 @@ fn connect(hub: &Arc<Hub>, capacity: usize) -> Peer {
         clock: hub.clock(),
         handle: hub.get(SLUG).unwrap(),
         _slot: limits.connect(ip).unwrap(),
-        metrics: hub.metrics().clone(),
         limits,
         ip,
     };
@@ -309,7 +308,6 @@ async fn the_connection_future_stays_within_its_budget() {
         clock: hub.clock(),
         handle: hub.get(SLUG).unwrap(),
         _slot: limits.connect(ip).unwrap(),
-        metrics: hub.metrics().clone(),
         limits,
         ip,
     };

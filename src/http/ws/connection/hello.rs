@@ -25,7 +25,7 @@ where
             Err(None) => return None,
         };
         let (id, code, message) = refusal;
-        self.metrics.rejected(code);
+        self.metrics().rejected(code);
         let _ = self.send(error_frame(id, code, message)).await;
         self.close(CLOSE_POLICY, "hello refused").await;
         None
