@@ -14,6 +14,8 @@
 //! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
+//! | [`metrics`]  | what the server counts, for `/metrics` (Prometheus text); one per server |
+//! | [`ready`]    | readiness (`/readyz`): shutdown, a read-only or full disk, failing writes |
 //! | [`secret`]   | passwords and tokens read from files, not the command line              |
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
 //! | [`text`]     | words that belong together: folding, Snowball stemming, word tallies,  |
