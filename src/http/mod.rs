@@ -16,7 +16,7 @@
 //! | `/api/series…`, `GET /series/{name}`   | series of seminars (see [`series`])         |
 //! | `GET /api/address`                     | the join address (`--public-url` or `Host`) |
 //! | `GET /healthz`                         | "ok" (for any `Host`: load balancers)       |
-//! | `GET /readyz`                          | "ready", or 503 and why (any `Host`; [`observe`]) |
+//! | `GET /readyz`                          | "ready", or 503 and why (any `Host`; `observe`) |
 //! | `GET /metrics`                         | Prometheus text (any `Host`; token when set) |
 //!
 //! Every route but `/healthz`, `/readyz` and `/metrics` answers only for the hosts [`trust`] allows (else 421); the
