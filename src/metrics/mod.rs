@@ -364,3 +364,55 @@ fn histogram(
     register(registry, named, &histogram);
     histogram
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_names_units_and_totals_and_the_build() {
+        let metrics = Metrics::new();
+        metrics.connection_opened(Role::Screen);
+        metrics.command_accepted("submit");
+        metrics.rate_limited(Limited::Lookup);
+        metrics.journal_written(4, Duration::from_millis(3), true);
+        let text = metrics.encode(2, 5);
+        let [(_, version), (_, commit)] = build_labels();
+        for line in [
+            format!(r#"paja_build_info{{version="{version}",commit="{commit}"}} 1"#),
+            r#"paja_connections{role="screen"} 1"#.to_owned(),
+            r#"paja_connections{role="participant"} 0"#.to_owned(),
+            r#"paja_commands_total{type="submit"} 1"#.to_owned(),
+            r#"paja_rate_limited_total{what="lookup"} 1"#.to_owned(),
+            "paja_batch_records_sum 4.0".to_owned(),
+            "paja_fsync_latency_seconds_count 1".to_owned(),
+            "paja_sessions_live 2".to_owned(),
+            "paja_sessions_stored 5".to_owned(),
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line} missing in:\n{text}"
+            );
+        }
+        assert!(text.ends_with("# EOF\n"));
+        metrics.connection_closed(Role::Screen);
+        assert!(metrics
+            .encode(0, 0)
+            .contains(r#"paja_connections{role="screen"} 0"#));
+    }
+
+    #[test]
+    fn a_failed_write_sets_the_gauge_until_one_succeeds() {
+        let metrics = Metrics::new();
+        metrics.journal_written(1, Duration::ZERO, false);
+        assert!(metrics.journal_failed());
+        assert!(metrics
+            .encode(0, 0)
+            .contains("paja_journal_write_failing 1"));
+        metrics.journal_written(1, Duration::ZERO, true);
+        assert!(!metrics.journal_failed());
+        assert!(metrics
+            .encode(0, 0)
+            .contains("paja_journal_write_failing 0"));
+    }
+}
