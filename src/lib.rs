@@ -16,6 +16,8 @@
 //! | [`keys`]     | facilitator keys: generation, hashing, the constant-time compare        |
 //! | [`limits`]   | rate limits and per-IP caps against abuse and accidents                |
 //! | [`logging`]  | the log subscriber: text or JSON lines, colour only on a terminal       |
+//! | [`metrics`]  | what the server counts, for `/metrics` (Prometheus text); one per server |
+//! | [`ready`]    | readiness (`/readyz`): shutdown, a read-only or full disk, failing writes |
 //! | [`secret`]   | passwords and tokens read from files, not the command line              |
 //! | [`clock`]    | the injected wall clock (follows tokio's clock, so tests pause time)   |
 //! | [`text`]     | words that belong together: folding, Snowball stemming, word tallies,  |
@@ -37,7 +39,9 @@ pub mod hub;
 pub mod keys;
 pub mod limits;
 pub mod logging;
+pub mod metrics;
 pub mod protocol;
+pub mod ready;
 pub mod secret;
 pub mod series;
 pub mod server;

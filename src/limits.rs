@@ -11,6 +11,9 @@ use std::sync::Arc;
 use dashmap::DashMap;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::metrics::{Limited, Metrics};
+use crate::protocol::Role;
+
 fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }
@@ -53,6 +56,8 @@ pub struct Limits {
     creates: DefaultKeyedRateLimiter<IpAddr>,
     key_checks: DefaultKeyedRateLimiter<IpAddr>,
     lookups: DefaultKeyedRateLimiter<IpAddr>,
+    /// Where each refusal is counted (`paja_rate_limited_total`).
+    metrics: Arc<Metrics>,
 }
 
 impl Limits {
@@ -63,16 +68,18 @@ impl Limits {
             PARTICIPANT_PER_SEC,
             PARTICIPANT_BURST,
             DEFAULT_IDLE_TIMEOUT,
+            Arc::default(),
         )
     }
 
     /// Limits with a participant rate of `per_sec` sustained and `burst` at once, and
-    /// connections closed after `idle_timeout` of silence.
+    /// connections closed after `idle_timeout` of silence; refusals counted in `metrics`.
     pub fn with_rate(
         max_connections_per_ip: usize,
         per_sec: u32,
         burst: u32,
         idle_timeout: std::time::Duration,
+        metrics: Arc<Metrics>,
     ) -> Arc<Self> {
         Arc::new(Self {
             participant_per_sec: per_sec,
@@ -88,6 +95,7 @@ impl Limits {
             lookups: RateLimiter::keyed(
                 Quota::per_second(nz(LOOKUP_PER_SEC)).allow_burst(nz(LOOKUP_BURST)),
             ),
+            metrics,
         })
     }
 
@@ -105,23 +113,33 @@ impl Limits {
     pub fn connect(self: &Arc<Self>, ip: IpAddr) -> Option<ConnectionSlot> {
         let mut count = self.connections.entry(ip).or_insert(0);
         if *count >= self.max_connections_per_ip {
+            self.metrics.rate_limited(Limited::Connections);
             return None;
         }
         *count += 1;
         Some(ConnectionSlot {
             limits: self.clone(),
             ip,
+            role: None,
         })
     }
 
     /// Whether `ip` may create another session now.
     pub fn may_create(&self, ip: IpAddr) -> bool {
-        self.creates.check_key(&ip).is_ok()
+        self.allowed(self.creates.check_key(&ip).is_ok(), Limited::Create)
     }
 
     /// Whether `ip` may try a facilitator key now.
     pub fn may_check_key(&self, ip: IpAddr) -> bool {
-        self.key_checks.check_key(&ip).is_ok()
+        self.allowed(self.key_checks.check_key(&ip).is_ok(), Limited::Key)
+    }
+
+    /// `allowed`, counting a refusal as `what`.
+    fn allowed(&self, allowed: bool, what: Limited) -> bool {
+        if !allowed {
+            self.metrics.rate_limited(what);
+        }
+        allowed
     }
 
     /// Counts a lookup of an unknown session name by `ip`: `Err` with the whole seconds to
@@ -131,9 +149,15 @@ impl Limits {
         self.lookups
             .check_key(&per_network(ip))
             .map_err(|not_until| {
+                self.metrics.rate_limited(Limited::Lookup);
                 let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
                 (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
             })
+    }
+
+    /// Where refusals (and connections, through their slots) are counted.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Forgets idle per-IP buckets (called now and then so the maps do not grow forever).
@@ -162,10 +186,27 @@ fn per_network(ip: IpAddr) -> IpAddr {
 pub struct ConnectionSlot {
     limits: Arc<Limits>,
     ip: IpAddr,
+    /// The role it is counted as in `paja_connections` (set once its hello is accepted).
+    role: Option<Role>,
+}
+
+impl ConnectionSlot {
+    /// Counts the connection as open in `role` until the slot drops (once; later calls
+    /// change nothing). Kept here, in a guard every connection holds anyway, so counting
+    /// adds nothing to an idle phone's memory.
+    pub fn count_as(&mut self, role: Role) {
+        if self.role.is_none() {
+            self.limits.metrics.connection_opened(role);
+            self.role = Some(role);
+        }
+    }
 }
 
 impl Drop for ConnectionSlot {
     fn drop(&mut self) {
+        if let Some(role) = self.role {
+            self.limits.metrics.connection_closed(role);
+        }
         if let Some(mut n) = self.limits.connections.get_mut(&self.ip) {
             *n = n.saturating_sub(1);
         }

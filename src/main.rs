@@ -126,6 +126,16 @@ struct ServeArgs {
     /// downloads in progress are not cut).
     #[arg(long, env = "PAJA_REQUEST_TIMEOUT_SECS", default_value_t = paja::http::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     request_timeout_secs: u64,
+    /// Require `Authorization: Bearer <token>` on `/metrics` (prefer --metrics-token-file).
+    #[arg(
+        long,
+        env = "PAJA_METRICS_TOKEN",
+        conflicts_with = "metrics_token_file"
+    )]
+    metrics_token: Option<String>,
+    /// …the same, read from this file (not visible in `ps`).
+    #[arg(long, env = "PAJA_METRICS_TOKEN_FILE")]
+    metrics_token_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -265,6 +275,10 @@ fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), St
     raise_open_files_limit();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let public = args.public_url.first().map(PublicUrl::origin);
+    let metrics_token = match &args.metrics_token_file {
+        Some(file) => Some(paja::secret::read_secret_file(file).map_err(|e| e.to_string())?),
+        None => args.metrics_token.filter(|t| !t.is_empty()),
+    };
     runtime.block_on(async {
         let server = Server::start(Config {
             addr: args.addr,
@@ -279,6 +293,7 @@ fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), St
             participant_rate: args.participant_rate,
             participant_burst: args.participant_burst,
             request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
+            metrics_token,
             ..Config::default()
         })
         .await

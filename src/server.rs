@@ -18,6 +18,7 @@ use crate::clock::Clock;
 use crate::http::{self, AppState, HttpSettings};
 use crate::hub::Hub;
 use crate::limits::Limits;
+use crate::ready::Readiness;
 use crate::store::{Store, WriteFault};
 
 /// Default listen address.
@@ -72,6 +73,8 @@ pub struct Config {
     pub write_fault: WriteFault,
     /// Where the server reads the time (tests with paused tokio time move it).
     pub clock: Clock,
+    /// When set, `GET /metrics` needs `Authorization: Bearer <this>` (else it is open).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             unload_after: crate::hub::DEFAULT_UNLOAD_AFTER,
             write_fault: WriteFault::default(),
             clock: Clock::system(),
+            metrics_token: None,
         }
     }
 }
@@ -124,12 +128,13 @@ impl Server {
             .with_fault(config.write_fault.clone())
             .with_clock(config.clock);
         let hub = Hub::start_with(
-            store,
+            store.clone(),
             config.clock,
             CancellationToken::new(),
             config.unload_after,
         )
         .await?;
+        let metrics = hub.metrics().clone();
         let listener = listen(config.addr)?;
         let addr = listener.local_addr()?;
         let limits = Limits::with_rate(
@@ -137,6 +142,13 @@ impl Server {
             config.participant_rate,
             config.participant_burst,
             config.idle_timeout,
+            metrics.clone(),
+        );
+        let readiness = Readiness::new(
+            config.data_dir.clone(),
+            store,
+            hub.shutdown_token().clone(),
+            metrics.clone(),
         );
         hub.start_housekeeping(config.retention_days, limits.clone());
         let app = http::app(AppState {
@@ -149,7 +161,10 @@ impl Server {
                 public_urls: config.public_urls.clone(),
                 bind: Some(addr.ip()),
                 request_timeout: config.request_timeout,
+                metrics_token: config.metrics_token.clone(),
             }),
+            metrics,
+            readiness: Arc::new(readiness),
         })
         .into_make_service_with_connect_info::<SocketAddr>();
         let stop_accepting = CancellationToken::new();

@@ -193,6 +193,7 @@ impl Default for HttpSettings {
             public_urls: Vec::new(),
             bind: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            metrics_token: None,
         }
     }
 }

@@ -16,8 +16,11 @@
 //! | `/api/series…`, `GET /series/{name}`   | series of seminars (see [`series`])         |
 //! | `GET /api/address`                     | the join address (`--public-url` or `Host`) |
 //! | `GET /healthz`                         | "ok" (for any `Host`: load balancers)       |
+//! | `GET /readyz`                          | "ready", or 503 and why (any `Host`; `observe`) |
+//! | `GET /metrics`                         | Prometheus text (any `Host`; token when set) |
 //!
-//! Every route but `/healthz` answers only for the hosts [`trust`] allows (else 421); the
+//! Every route but `/healthz`, `/readyz` and `/metrics` answers only for the hosts [`trust`]
+//! allows (else 421); the
 //! state-changing API routes (create, import, delete, exports) refuse other sites' pages and
 //! non-JSON bodies; lookups of unknown session names are rate-limited per address ([`lookup`]).
 //! Around every route, [`layers`]: a request id, the access log, the request timeout, a
@@ -27,6 +30,7 @@ mod address;
 mod assets;
 mod error;
 mod layers;
+mod observe;
 mod series;
 mod suggestions;
 mod trust;
@@ -63,6 +67,10 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Deployment settings.
     pub settings: Arc<HttpSettings>,
+    /// What the server counts (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Whether the server can take writes (`/readyz`).
+    pub readiness: Arc<crate::ready::Readiness>,
 }
 
 /// Deployment settings the HTTP layer needs (its `Default` is in [`layers`]).
@@ -80,6 +88,8 @@ pub struct HttpSettings {
     pub bind: Option<IpAddr>,
     /// Longest time to produce a response (not to send its body; not a websocket's life).
     pub request_timeout: std::time::Duration,
+    /// When set, `/metrics` needs it as a Bearer token.
+    pub metrics_token: Option<String>,
 }
 
 /// The client's address: the socket's peer, or behind a trusted proxy the last
@@ -188,6 +198,8 @@ pub fn app(state: AppState) -> Router {
             get(|headers: HeaderMap| async move { assets::page("index.html", &headers) }),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics))
         .merge(api)
         .route("/api/address", get(address::join_address))
         .route("/ws/{slug}", get(ws::upgrade))
@@ -204,7 +216,9 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::middleware::map_response(security_headers));
     let (trust_proxy, timeout) = (state.settings.trust_proxy, state.settings.request_timeout);
-    layers::layers(router.with_state(state), trust_proxy, timeout)
+    // Outermost, so the 503s of the timeout and the 500s of a panic are counted too.
+    let counted = axum::middleware::from_fn_with_state(state.clone(), observe::count_responses);
+    layers::layers(router.with_state(state), trust_proxy, timeout).layer(counted)
 }
 
 /// Security headers on every response: no inline script, no framing, no sniffing.

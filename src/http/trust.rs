@@ -13,7 +13,8 @@
 //!   DNS name: no one rebinds an IP literal.
 //!
 //! Anything else gets 421 Misdirected Request, pages, API and the websocket upgrade alike.
-//! `/healthz` is exempt: it says only "ok", and load balancers probe it by the instance's
+//! `/healthz`, `/readyz` and `/metrics` are exempt: they say only "ok", "ready" or counts
+//! (never a session's name or content), and load balancers and scrapers use the instance's
 //! address. A request with no `Host` at all (HTTP/1.0) is not a browser's and is served.
 //!
 //! **State-changing requests** (create, import, delete, the exports with the key) refuse
@@ -196,13 +197,14 @@ fn last_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Every route but `/healthz`: a `Host` we do not serve gets 421 (DNS rebinding).
+/// Every route but `/healthz`, `/readyz` and `/metrics` (probed by address): a `Host` we do
+/// not serve gets 421 (DNS rebinding).
 pub(super) async fn host_guard(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.uri().path() == "/healthz" {
+    if matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics") {
         return next.run(request).await;
     }
     let host = request

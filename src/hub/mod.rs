@@ -16,6 +16,7 @@ mod presence;
 mod registry;
 mod series;
 mod task;
+mod timed;
 mod unload;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -30,6 +31,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::keys::{hash_key, new_key, random_bytes};
+use crate::metrics::Metrics;
 pub use crate::protocol::Frames;
 use crate::protocol::Role;
 use crate::session::document::SessionDoc;
@@ -261,6 +263,8 @@ pub struct Hub {
     deleting: tokio::sync::Mutex<()>,
     /// Every series, by name (see [`series`]).
     series: DashMap<SeriesName, Arc<SeriesEntry>>,
+    /// What the server counts (`/metrics`): the hub's tasks and connections share it.
+    metrics: Arc<Metrics>,
 }
 
 impl Hub {
@@ -293,6 +297,7 @@ impl Hub {
             tasks: TaskTracker::new(),
             deleting: tokio::sync::Mutex::new(()),
             series: DashMap::new(),
+            metrics: Arc::new(Metrics::new()),
         });
         let (stored, failing, series) = tokio::task::spawn_blocking(move || {
             let (mut stored, mut failing) = (Vec::new(), Vec::new());
@@ -492,6 +497,11 @@ impl Hub {
     /// The server's clock (exports, pongs and tests read the time from it).
     pub fn clock(&self) -> Clock {
         self.clock
+    }
+
+    /// What the server counts (one per hub, so one per server).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The token that tells connections the server is stopping.

@@ -147,6 +147,7 @@ impl Hub {
             Ok((session, files)) => {
                 let handle = self.spawn_task(session, files, slot);
                 *state = State::Live(handle.clone());
+                self.metrics.session_loaded();
                 tracing::debug!(session = %slot.slug, "session loaded");
                 Some(handle)
             }
@@ -246,6 +247,7 @@ impl Hub {
             unload_after: Some(self.unload_after).filter(|d| !d.is_zero()),
             last_used: tokio::time::Instant::now(),
             live: Some(LiveGuard(self.live.clone())),
+            metrics: self.metrics.clone(),
         };
         // No parent: a session loaded by a request must not carry that request's id forever.
         let span = tracing::info_span!(parent: None, "session", slug = %handle.slug);

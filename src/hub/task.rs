@@ -25,8 +25,10 @@ use super::compact::erases;
 use super::delete::Deletion;
 use super::fanout::Dirty;
 use super::registry::{LiveGuard, Slot};
+use super::timed::Timed;
 use super::{CommandError, Frames, Joined, Presence};
 use crate::clock::Clock;
+use crate::metrics::Metrics;
 use crate::protocol::{self, audience, Role, ServerMessage, Topic};
 use crate::session::{Command, GroupId, ParticipantId, Session};
 use crate::store::{self, SessionFiles, Store};
@@ -108,6 +110,8 @@ pub(super) struct SessionTask {
     pub last_used: Instant,
     /// Counts the task as live until it ends (or, unloading, until it gives its slot back).
     pub live: Option<LiveGuard>,
+    /// The server's counters (batch sizes, fsync times, journal failures).
+    pub metrics: Arc<Metrics>,
 }
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
@@ -132,50 +136,6 @@ struct Batch {
 /// cached callsite interest.
 pub(super) fn timing() -> bool {
     tracing::enabled!(target: "paja::push", tracing::Level::DEBUG)
-}
-
-/// When one batch's stages began: what stands between a facilitator's frame and the phones'
-/// broadcast (issue 12 asked where a push's time goes before the fan-out).
-struct Timed {
-    /// When the earliest command of the batch was handed to the session's queue.
-    oldest_queued: Option<std::time::Instant>,
-    /// When the task took the batch's first request.
-    started: std::time::Instant,
-}
-
-impl Timed {
-    fn start() -> Self {
-        Timed {
-            oldest_queued: None,
-            started: std::time::Instant::now(),
-        }
-    }
-
-    /// Logs the stages: queue wait, apply (with the frames' serialization), journal write
-    /// and fsync, broadcast and replies, in microseconds.
-    fn log(
-        &self,
-        applied: std::time::Instant,
-        written: std::time::Instant,
-        batch: (usize, usize, usize),
-    ) {
-        let us = |from: std::time::Instant, to: std::time::Instant| {
-            to.saturating_duration_since(from).as_micros() as u64
-        };
-        let (requests, records, frames) = batch;
-        let queue_us = self.oldest_queued.map(|q| us(q, self.started));
-        tracing::debug!(
-            target: "paja::push",
-            requests,
-            records,
-            frames,
-            queue_us,
-            apply_us = us(self.started, applied),
-            journal_us = us(applied, written),
-            broadcast_us = us(written, std::time::Instant::now()),
-            "batch committed"
-        );
-    }
 }
 
 enum Reply {
@@ -351,6 +311,7 @@ impl SessionTask {
         let now = self.clock.now_ms();
         let result = match self.session.apply(&command, now) {
             Ok(applied) => {
+                self.metrics.command_accepted(command.name());
                 if erases(&command) && !applied.events.is_empty() {
                     // Erased words must not be replayed to a resuming client: kept frames
                     // may carry them, so resumes from before now get a fresh welcome.
@@ -537,8 +498,11 @@ impl SessionTask {
         let Some(mut files) = self.files.take() else {
             return Err(std::io::Error::other("session files are not open"));
         };
+        let metrics = self.metrics.clone();
         let (files, result) = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
             let result = files.append(&lines, records);
+            metrics.journal_written(records, started.elapsed(), result.is_ok());
             (files, result)
         })
         .await

@@ -73,6 +73,7 @@ impl SessionTask {
         self.live = None;
         *state = State::Stored;
         drop(state);
+        self.metrics.session_unloaded();
         tracing::debug!(
             seq = self.session.seq(),
             last_change = self.last_activity.load(Ordering::Relaxed),

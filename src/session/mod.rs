@@ -11,6 +11,7 @@ mod activity;
 mod agenda;
 mod arrange;
 mod command;
+mod command_name;
 pub mod document;
 mod erase;
 mod event;

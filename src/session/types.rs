@@ -24,6 +24,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "static",
     "admin",
     "healthz",
+    "readyz",
     "metrics",
     "new",
     "join",

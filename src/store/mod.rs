@@ -310,6 +310,20 @@ impl Store {
         self.fs.sync_dir(&self.sessions)
     }
 
+    /// Whether the data directory takes a write now (`/readyz` after a failed journal write):
+    /// a small file written, fsynced and removed again, beside `sessions/` (never in it, so
+    /// no listing of sessions sees it). Fails while the test hook [`WriteFault`] is set.
+    pub fn probe_write(&self) -> io::Result<()> {
+        self.fault.check()?;
+        let dir = self.sessions.parent().unwrap_or(&self.sessions);
+        let probe = dir.join(".paja-write-probe");
+        let mut file = self.fs.create(&probe)?;
+        let written = file.write_all(b"ok").and_then(|()| file.sync());
+        drop(file);
+        let removed = self.fs.remove_file(&probe);
+        written.and(removed)
+    }
+
     /// The names of every session directory on disk.
     pub fn list(&self) -> io::Result<Vec<SessionName>> {
         let mut names = Vec::new();

@@ -28,6 +28,7 @@ mod journal_checksum;
 mod lazy;
 mod limits;
 mod log_privacy;
+mod metrics;
 mod node;
 mod proxies;
 mod reconnect;

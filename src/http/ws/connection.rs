@@ -10,6 +10,7 @@
 //! of them), so its unit tests drive it over channels, as axum's `testing-websockets`
 //! example does.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -23,18 +24,17 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    CLOSE_DELETED, CLOSE_DRAIN, CLOSE_IDLE, CLOSE_POLICY, CLOSE_RESTART, CLOSE_TOO_BIG,
-    HELLO_TIMEOUT, MAX_FRAMES_PER_WRITE, MAX_IN_FLIGHT, MAX_MESSAGE_BYTES, SEND_TIMEOUT,
-    STAFF_MESSAGE_BYTES,
+    CLOSE_DELETED, CLOSE_DRAIN, CLOSE_IDLE, CLOSE_RESTART, CLOSE_TOO_BIG, HELLO_TIMEOUT,
+    MAX_FRAMES_PER_WRITE, MAX_IN_FLIGHT, MAX_MESSAGE_BYTES, SEND_TIMEOUT, STAFF_MESSAGE_BYTES,
 };
 use crate::clock::Clock;
 use crate::hub::{CommandError, Frames, Joined, SessionHandle};
 use crate::limits::{ConnectionSlot, Limits};
-use crate::protocol::{
-    self, ClientMessage, Hello, RequestId, Role, ServerMessage, PROTOCOL_VERSION,
-};
+use crate::metrics::{Limited, Metrics};
+use crate::protocol::{self, ClientMessage, RequestId, Role, ServerMessage};
 use crate::session::{Command, GroupId, ParticipantId};
 
+mod hello;
 mod replies;
 
 use replies::{
@@ -83,8 +83,10 @@ struct Live {
 
 /// What a client's text frame calls for.
 enum Answer {
-    /// A frame answered here (`pong`, a refusal).
+    /// A frame answered here (`pong`).
     Frame(Message),
+    /// A refusal: its request id, code and reason.
+    Refuse(Option<RequestId>, &'static str, Cow<'static, str>),
     /// A command for the session: its request id and the group it moves the phone to.
     Pass(Option<RequestId>, Option<Option<GroupId>>, Command),
     /// A page of the facilitator's older items: its request id and `before`.
@@ -112,7 +114,8 @@ pub(super) struct Connection<S> {
     pub limits: Arc<Limits>,
     /// The client's address (key attempts are limited per address).
     pub ip: std::net::IpAddr,
-    /// Held for the connection's life: one of its IP's connection slots.
+    /// Held for the connection's life: one of its IP's connection slots (which also keeps
+    /// it counted by role in `/metrics`, once it has said who it is).
     pub _slot: ConnectionSlot,
 }
 
@@ -129,6 +132,7 @@ where
             return;
         };
         let _presence = identity.participant.map(|p| self.handle.present(p));
+        self._slot.count_as(identity.role);
         let Some(mut live) = Box::pin(self.welcome(identity)).await else {
             return;
         };
@@ -263,6 +267,7 @@ where
     /// fresh welcome (and a fresh subscription) instead of silently missing events.
     async fn resync(&mut self, live: &mut Live, missed: u64) -> Result<usize, Closed> {
         tracing::debug!(missed, "connection lagged; resyncing with a fresh welcome");
+        self.metrics().lagged(missed);
         let Ok(joined) = self
             .handle
             .join(live.identity.role, live.identity.participant, 0)
@@ -326,6 +331,7 @@ where
             }
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(Message::Binary(_))) => {
+                self.metrics().rejected("binary_not_supported");
                 let refusal = error_frame(None, "binary_not_supported", "send JSON text frames");
                 return self.send(refusal).await;
             }
@@ -342,12 +348,20 @@ where
     async fn on_text(&mut self, live: &mut Live, text: &str) -> Result<(), Closed> {
         match self.answer(live, text) {
             Answer::Frame(frame) => self.send(frame).await,
+            Answer::Refuse(id, code, message) => {
+                self.metrics().rejected(code);
+                self.send(error_frame(id, code, message)).await
+            }
             Answer::Pass(id, moves_to, command) => {
                 // Boxed: the queue's send future holds the whole request inline, which would
                 // make every idle phone's task that much larger.
                 let reply = Box::pin(self.handle.command(command)).await;
+                // Taken once queued, so nothing more is held across the await above.
+                let (metrics, queued) = (self.limits.metrics().clone(), std::time::Instant::now());
                 live.pending.push_back(Box::pin(async move {
                     let result = reply.await.unwrap_or(Err(CommandError::Unavailable));
+                    let refused = result.as_ref().err().map(CommandError::code);
+                    metrics.command_answered(queued, refused);
                     (id, moves_to, result)
                 }));
                 Ok(())
@@ -368,30 +382,32 @@ where
     /// What to do with a text frame, decided without awaiting anything (so the decoded
     /// message is never part of the connection's future).
     fn answer(&self, live: &mut Live, text: &str) -> Answer {
+        const SLOW_DOWN: &str = "too many requests; slow down a little";
         let message = match ClientMessage::decode(text) {
             Ok(message) => message,
             Err(e) => {
-                return Answer::Frame(match e.for_role {
+                return match e.for_role {
                     Some(role) if role != live.identity.role => {
-                        error_frame(e.id, "forbidden", "your role may not do that")
+                        Answer::Refuse(e.id, "forbidden", "your role may not do that".into())
                     }
-                    _ => error_frame(e.id, e.code, e.message),
-                });
+                    _ => Answer::Refuse(e.id, e.code, e.message.into()),
+                };
             }
+        };
+        let limited = |live: &Live| {
+            let limited = live.limiter.check().is_err();
+            if limited {
+                self.metrics().rate_limited(Limited::Command);
+            }
+            limited
         };
         if let ClientMessage::Items { id, before } = message {
             return match live.identity.role {
-                Role::Facilitator if live.limiter.check().is_err() => Answer::Frame(error_frame(
-                    id,
-                    "rate_limited",
-                    "too many requests; slow down a little",
-                )),
+                Role::Facilitator if limited(live) => {
+                    Answer::Refuse(id, "rate_limited", SLOW_DOWN.into())
+                }
                 Role::Facilitator => Answer::Page(id, before),
-                _ => Answer::Frame(error_frame(
-                    id,
-                    "forbidden",
-                    "only the facilitator may do that",
-                )),
+                _ => Answer::Refuse(id, "forbidden", "only the facilitator may do that".into()),
             };
         }
         let id = match &message {
@@ -401,27 +417,28 @@ where
             | ClientMessage::Participant { id, .. }
             | ClientMessage::Facilitator { id, .. } => id.clone(),
         };
-        Answer::Frame(match command_for(&live.identity, message) {
-            Ok(Some(_)) if live.limiter.check().is_err() => {
-                error_frame(id, "rate_limited", "too many requests; slow down a little")
-            }
+        match command_for(&live.identity, message) {
+            Ok(Some(_)) if limited(live) => Answer::Refuse(id, "rate_limited", SLOW_DOWN.into()),
             Ok(Some(command)) => {
                 let moves_to = match &command {
                     Command::ChooseGroup { group_id, .. } => Some(group_id.clone()),
                     _ => None,
                 };
-                return Answer::Pass(id, moves_to, command);
+                Answer::Pass(id, moves_to, command)
             }
             Ok(None) => {
                 let server_time = self.clock.now_ms();
-                Message::Text(ServerMessage::Pong { id, server_time }.to_json().into())
+                Answer::Frame(Message::Text(
+                    ServerMessage::Pong { id, server_time }.to_json().into(),
+                ))
             }
-            Err((code, message)) => error_frame(id, code, message),
-        })
+            Err((code, message)) => Answer::Refuse(id, code, message.into()),
+        }
     }
 
     /// A frame over the size limit: say so, close with 1009.
     async fn too_big(&mut self) -> Result<(), Closed> {
+        self.metrics().rejected("frame_too_large");
         let refusal = error_frame(None, "frame_too_large", "frames are limited to 16 KiB");
         let _ = self.send(refusal).await;
         self.close(CLOSE_TOO_BIG, "frame too large").await;
@@ -449,105 +466,15 @@ where
         Err(Closed)
     }
 
-    /// Reads and checks the hello. On refusal the client has been told why.
-    async fn hello(&mut self) -> Option<Identity> {
-        let refusal = match self.read_hello().await {
-            Ok(hello) => match self.admit(hello) {
-                Ok(identity) => return Some(identity),
-                Err(refusal) => refusal,
-            },
-            Err(Some(refusal)) => refusal,
-            Err(None) => return None,
-        };
-        let (id, code, message) = refusal;
-        let _ = self.send(error_frame(id, code, message)).await;
-        self.close(CLOSE_POLICY, "hello refused").await;
-        None
-    }
-
-    /// The first frame, if it is a hello (`Err(None)`: the client left without one).
-    async fn read_hello(&mut self) -> Result<Hello, Option<Refusal>> {
-        let not_hello = || {
-            Some((
-                None,
-                "hello_required",
-                "the first frame must be a hello".into(),
-            ))
-        };
-        // Each way out that is not a refusal has already told the client (a close frame) or
-        // found it gone: `Err(None)`.
-        let text = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.next()).await {
-            // The same limit as every other frame: a hello is not read past 16 KiB.
-            Ok(Some(Ok(Message::Text(text)))) if text.len() > MAX_MESSAGE_BYTES => {
-                let _ = Box::pin(self.too_big()).await;
-                return Err(None);
-            }
-            Ok(Some(Ok(Message::Text(text)))) => text,
-            Ok(Some(Ok(Message::Close(_)))) => {
-                let _ = Box::pin(self.answer_close()).await;
-                return Err(None);
-            }
-            Ok(Some(Ok(_))) => return Err(not_hello()),
-            Ok(Some(Err(error))) => {
-                let _ = Box::pin(self.read_failed(read_failure(&error))).await;
-                return Err(None);
-            }
-            Ok(None) => return Err(None),
-            Err(_) => {
-                return Err(Some((
-                    None,
-                    "hello_timeout",
-                    "no hello within 10 seconds".into(),
-                )))
-            }
-        };
-        match ClientMessage::decode(&text) {
-            Ok(ClientMessage::Hello(hello)) => Ok(hello),
-            Ok(_) => Err(not_hello()),
-            Err(e) => Err(Some((e.id, e.code, e.message))),
-        }
-    }
-
-    /// Who the hello says the client is, if it may be that.
-    fn admit(&self, hello: Hello) -> Result<Identity, Refusal> {
-        let refuse = |code, message: &str| Err((None, code, message.to_string()));
-        if hello.protocol.unwrap_or(1) > PROTOCOL_VERSION {
-            return refuse("unsupported_protocol", "this server speaks protocol 1");
-        }
-        let participant = match hello.role {
-            Role::Participant => match hello.participant_id {
-                Some(id) => Some(ParticipantId(id)),
-                None => {
-                    let why = "a participant's hello needs its participant_id";
-                    return refuse("participant_id_required", why);
-                }
-            },
-            Role::Facilitator => {
-                let key = hello.key.unwrap_or_default();
-                if key.is_empty() {
-                    return refuse("key_required", "the facilitator key is missing");
-                }
-                // Checked before the key, so guessing costs time whatever the guess.
-                if !self.limits.may_check_key(self.ip) {
-                    let why = "too many key attempts from your address; wait a minute";
-                    return refuse("rate_limited", why);
-                }
-                if !self.handle.verify_key(&key) {
-                    return refuse("invalid_key", "wrong facilitator key");
-                }
-                None
-            }
-            Role::Screen => None,
-        };
-        Ok(Identity {
-            role: hello.role,
-            participant,
-            last_seq: hello.last_seq,
-        })
+    /// What the server counts (reached through the limits, so that a phone's task holds no
+    /// extra pointer: its future's size is budgeted, see `tests.rs`).
+    fn metrics(&self) -> &Metrics {
+        self.limits.metrics()
     }
 
     /// Sends one frame, giving up on a client that does not take it in time.
     async fn send(&mut self, message: Message) -> Result<(), Closed> {
+        self.metrics().sent(payload_len(&message));
         match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Closed),
@@ -561,6 +488,7 @@ where
     /// Queues one frame without flushing (it goes out with the next flush, or once the write
     /// buffer fills), within the same time limit as [`Connection::send`].
     async fn feed(&mut self, message: Message) -> Result<(), Closed> {
+        self.metrics().sent(payload_len(&message));
         match tokio::time::timeout(SEND_TIMEOUT, self.socket.feed(message)).await {
             Ok(Ok(())) => Ok(()),
             _ => Err(Closed),
@@ -594,5 +522,14 @@ where
             }
         })
         .await;
+    }
+}
+
+/// A message's payload in bytes, as counted in `paja_sent_bytes_total` (framing not included).
+fn payload_len(message: &Message) -> usize {
+    match message {
+        Message::Text(text) => text.len(),
+        Message::Binary(bytes) | Message::Ping(bytes) | Message::Pong(bytes) => bytes.len(),
+        Message::Close(frame) => frame.as_ref().map_or(0, |f| 2 + f.reason.len()),
     }
 }
