@@ -151,6 +151,11 @@ function rawRequest(local, method, path, body) {
 test(`a phone, the console and the projector through ${PROXY}`, { timeout: 240_000 }, () => inBrowser(async (browser, watch) => {
   const page = (name, device) => watch.page(browser, name, { ...device, ignoreHTTPSErrors: true });
 
+  // Paja's counters stay off the internet: the shipped config answers /metrics itself.
+  const metrics = await rawRequest('127.0.0.1', 'GET', '/metrics', '');
+  assert.equal(metrics.status, 404, `/metrics through ${PROXY}: ${metrics.status} ${metrics.body.slice(0, 200)}`);
+  assert.ok(!metrics.body.includes('paja_'), `no counter crossed ${PROXY}`);
+
   // The facilitator creates the session on the front page, over https through the proxy.
   const control = await page('control', LAPTOP);
   await control.goto(`${BASE}/`);
