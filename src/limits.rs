@@ -191,6 +191,11 @@ pub struct ConnectionSlot {
 }
 
 impl ConnectionSlot {
+    /// The address the slot counts against.
+    pub fn ip(&self) -> IpAddr {
+        self.ip
+    }
+
     /// Counts the connection as open in `role` until the slot drops (once; later calls
     /// change nothing). Kept here, in a guard every connection holds anyway, so counting
     /// adds nothing to an idle phone's memory.

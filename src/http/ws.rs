@@ -114,8 +114,7 @@ pub(super) async fn upgrade(
                 clock: hub.clock(),
                 handle,
                 limits,
-                ip,
-                _slot: slot,
+                slot,
             };
             let gone = {
                 let hub = hub.clone();

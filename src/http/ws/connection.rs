@@ -112,11 +112,11 @@ pub(super) struct Connection<S> {
     pub handle: SessionHandle,
     /// Rate limits and the idle timeout.
     pub limits: Arc<Limits>,
-    /// The client's address (key attempts are limited per address).
-    pub ip: std::net::IpAddr,
     /// Held for the connection's life: one of its IP's connection slots (which also keeps
-    /// it counted by role in `/metrics`, once it has said who it is).
-    pub _slot: ConnectionSlot,
+    /// it counted by role in `/metrics`, once it has said who it is). It knows the client's
+    /// address (key attempts are limited per address), so the connection does not hold it
+    /// twice: every byte here is paid once per phone.
+    pub slot: ConnectionSlot,
 }
 
 impl<S> Connection<S>
@@ -132,7 +132,7 @@ where
             return;
         };
         let _presence = identity.participant.map(|p| self.handle.present(p));
-        self._slot.count_as(identity.role);
+        self.slot.count_as(identity.role);
         let Some(mut live) = Box::pin(self.welcome(identity)).await else {
             return;
         };

@@ -130,9 +130,8 @@ async fn connect(hub: &Arc<Hub>, capacity: usize) -> Peer {
         },
         clock: hub.clock(),
         handle: hub.get(SLUG).await.unwrap(),
-        _slot: limits.connect(ip).unwrap(),
+        slot: limits.connect(ip).unwrap(),
         limits,
-        ip,
     };
     let gone = {
         let hub = hub.clone();
@@ -307,9 +306,8 @@ async fn the_connection_future_stays_within_its_budget() {
         },
         clock: hub.clock(),
         handle: hub.get(SLUG).await.unwrap(),
-        _slot: limits.connect(ip).unwrap(),
+        slot: limits.connect(ip).unwrap(),
         limits,
-        ip,
     };
     let run = connection.run(hub.shutdown_token().clone(), || false);
     // Measured with the test's channel socket, counted with the real one (held once, in

@@ -94,7 +94,7 @@ where
                     return refuse("key_required", "the facilitator key is missing");
                 }
                 // Checked before the key, so guessing costs time whatever the guess.
-                if !self.limits.may_check_key(self.ip) {
+                if !self.limits.may_check_key(self.slot.ip()) {
                     let why = "too many key attempts from your address; wait a minute";
                     return refuse("rate_limited", why);
                 }
