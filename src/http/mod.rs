@@ -31,6 +31,7 @@ mod assets;
 mod error;
 mod layers;
 mod observe;
+mod pages;
 mod series;
 mod suggestions;
 mod trust;
@@ -41,7 +42,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -56,6 +57,7 @@ use crate::session::{clean_text, Language, SessionName, TimeZoneName, SESSION_TI
 
 pub use error::ApiError;
 pub use layers::{ACCESS_TARGET, DEFAULT_REQUEST_TIMEOUT};
+use pages::{control_page, not_found_page, participant_page, screen_page, session_page};
 pub use trust::PublicUrl;
 
 /// What every handler shares.
@@ -530,85 +532,6 @@ async fn export_session(
         body,
     )
         .into_response())
-}
-
-fn not_found_page(headers: &HeaderMap) -> Response {
-    let mut response = assets::page("index.html", headers);
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    response
-}
-
-/// A session's page, or a permanent redirect to it when only the letters' case is off:
-/// `/Hyvinsivi` as printed on a slide or typed on a phone that capitalises the first letter
-/// leads to `/hyvinsivi` (session names are lower case). 308 keeps the method and the query;
-/// browsers keep the fragment (the console's `#key=`) across the redirect themselves.
-async fn session_page(
-    state: &AppState,
-    ip: IpAddr,
-    slug: &str,
-    suffix: &str,
-    page: &'static str,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Response {
-    // Loaded, so that a session whose files do not load answers 404 as an unknown one (its
-    // websocket would); the phone's join that follows finds it warm.
-    if state.hub.get(slug).await.is_some() {
-        return assets::page(page, headers);
-    }
-    let lower = slug.to_lowercase();
-    if lower != slug && state.hub.exists(&lower) {
-        let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
-        if let Ok(to) = HeaderValue::from_str(&format!("/{lower}{suffix}{query}")) {
-            return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response();
-        }
-    }
-    match known(state, ip, slug) {
-        Err(ApiError::TooManyLookups(wait)) => ApiError::TooManyLookups(wait).into_response(),
-        _ => not_found_page(headers),
-    }
-}
-
-async fn participant_page(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(slug): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let ip = client_ip(&state, peer, &headers);
-    session_page(&state, ip, &slug, "", "participant.html", &uri, &headers).await
-}
-
-async fn control_page(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(slug): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let ip = client_ip(&state, peer, &headers);
-    session_page(
-        &state,
-        ip,
-        &slug,
-        "/control",
-        "control.html",
-        &uri,
-        &headers,
-    )
-    .await
-}
-
-async fn screen_page(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(slug): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let ip = client_ip(&state, peer, &headers);
-    session_page(&state, ip, &slug, "/screen", "screen.html", &uri, &headers).await
 }
 
 #[cfg(test)]
