@@ -40,7 +40,8 @@ fn every_command_in_the_ops_guide_is_run_verbatim_by_test_package() {
 /// The check itself can fail: one word changed in a guide's command is reported.
 #[test]
 fn a_changed_word_in_a_guide_command_is_caught() {
-    let script = "set -e\nif x; then systemctl restart paja; fi\ncurl -fsS http://127.0.0.1:8080/healthz\n";
+    let script =
+        "set -e\nif x; then systemctl restart paja; fi\ncurl -fsS http://127.0.0.1:8080/healthz\n";
     let doc = format!(
         "text\n{MARKER}\n```sh\nsystemctl restart paja\ncurl -fsS http://127.0.0.1:8080/healthz\n```\n"
     );
