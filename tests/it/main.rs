@@ -30,6 +30,7 @@ mod limits;
 mod log_privacy;
 mod metrics;
 mod node;
+mod ops_guide;
 mod proxies;
 mod reconnect;
 mod report;
