@@ -141,10 +141,17 @@ await inBrowser(async (browser, watch) => {
   const [, label, n] = /^(.*) \((\d+)\)$/.exec(await control.locator('#suggestions .suggestion-h').first().textContent());
   assert.ok(Number(n) >= 2, `suggestion ${label} of ${n}`);
   console.log(`suggestions: ${await control.locator('#suggestions .suggestion').count()}, the first "${label}" of ${n} items`);
-  await control.locator('#suggestions .suggestion').first().locator('[data-act="control.suggestion_accept"]').click();
+  // Each click waits for its suggestion to leave the list before the next count: a count
+  // taken while the accepted one is still on its way out clicked a vanished button (seen under load).
+  const handled = async (act) => {
+    const before = await control.locator('#suggestions .suggestion').count();
+    await control.locator('#suggestions .suggestion').first().locator(`[data-act="${act}"]`).click();
+    await control.waitForFunction((k) => document.querySelectorAll('#suggestions .suggestion').length < k, before);
+  };
+  await handled('control.suggestion_accept');
   await chipsAre(control, [`${label} ${n}`, `Ilman teemaa ${FIRST.length - Number(n)}`]);
   while (await control.locator('#suggestions .suggestion').count()) {
-    await control.locator('#suggestions .suggestion').first().locator('[data-act="control.suggestion_ignore"]').click();
+    await handled('control.suggestion_ignore');
   }
   assert.equal(await control.textContent('#suggest-status'), 'Kaikki ehdotukset käsitelty.');
   assert.equal(await control.locator('#theme-rows li').count(), 1, 'an ignored suggestion makes no theme');
