@@ -12,7 +12,6 @@
 
 mod process;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use prometheus_client::encoding::text::encode;
@@ -162,9 +161,8 @@ pub struct Metrics {
     lagged_frames: Counter,
     sent_bytes: Counter,
     http_responses: Family<Label, Counter>,
+    /// 1 while journal writes fail: also what `/readyz` reads.
     journal_failing: Gauge,
-    /// Whether the last journal write failed (read by `/readyz`).
-    journal_failed: AtomicBool,
     session_loads: Counter,
     session_unloads: Counter,
     process: process::Gauges,
@@ -209,7 +207,6 @@ impl Metrics {
             sent_bytes: counter(r, SENT_BYTES),
             http_responses: family(r, HTTP_RESPONSES),
             journal_failing: gauge(r, JOURNAL_FAILING),
-            journal_failed: AtomicBool::new(false),
             session_loads: counter(r, SESSION_LOADS),
             session_unloads: counter(r, SESSION_UNLOADS),
             process: process::Gauges::register(r),
@@ -275,14 +272,12 @@ impl Metrics {
 
     /// Whether the last journal write failed (and no write or probe succeeded since).
     pub fn journal_failed(&self) -> bool {
-        self.journal_failed.load(Ordering::Relaxed)
+        self.journal_failing.get() != 0
     }
 
     /// Records whether journal writes fail (a successful write probe clears it too).
     pub fn set_journal_failed(&self, failed: bool) {
-        if self.journal_failed.swap(failed, Ordering::Relaxed) != failed {
-            self.journal_failing.set(i64::from(failed));
-        }
+        self.journal_failing.set(i64::from(failed));
     }
 
     /// A session was loaded from disk and its task started.
