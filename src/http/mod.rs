@@ -409,6 +409,16 @@ async fn import_session(
     Ok(session_created(created))
 }
 
+/// The request's `Authorization: Bearer <token>` (a facilitator or series key, the metrics
+/// token), trimmed.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 /// The session behind `slug`, if the request carries its facilitator key as a Bearer token.
 /// Key checks are rate-limited per client address.
 async fn authorized(
@@ -422,12 +432,8 @@ async fn authorized(
         return Err(ApiError::RateLimited);
     }
     let handle = lookup(state, ip, slug).await?;
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::KeyRequired)?;
-    if !handle.verify_key(key.trim()) {
+    let key = bearer(headers).ok_or(ApiError::KeyRequired)?;
+    if !handle.verify_key(key) {
         return Err(ApiError::InvalidKey);
     }
     Ok(handle)

@@ -18,12 +18,7 @@ use crate::metrics::CONTENT_TYPE;
 /// `GET /metrics`: every metric, read now.
 pub(super) async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = &state.settings.metrics_token {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .unwrap_or("");
+        let given = super::bearer(&headers).unwrap_or("");
         if given.is_empty() || !secrets_match(given, token) {
             return (
                 StatusCode::UNAUTHORIZED,

@@ -25,8 +25,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    assets, client_ip, lookup, may_create, parse_title, session_created, session_page, ApiError,
-    AppState, SessionCreated,
+    assets, bearer, client_ip, lookup, may_create, parse_title, session_created, session_page,
+    ApiError, AppState, SessionCreated,
 };
 use crate::export::{compare, AGENDA_FORMAT};
 use crate::hub::{SeriesEntry, SessionHandle, SessionSummary};
@@ -340,7 +340,7 @@ fn authorized(
             return Err(ApiError::SeriesNotFound);
         }
     };
-    if !entry.verify_key(bearer(headers)?) {
+    if !entry.verify_key(bearer(headers).ok_or(ApiError::KeyRequired)?) {
         return Err(ApiError::InvalidKey);
     }
     Ok(entry)
@@ -359,22 +359,12 @@ pub(super) async fn readable(
         return Err(ApiError::RateLimited);
     }
     let handle = lookup(state, ip, slug).await?;
-    let key = bearer(headers)?;
+    let key = bearer(headers).ok_or(ApiError::KeyRequired)?;
     if handle.verify_key(key) || state.hub.series_may_read(&handle, key) {
         Ok(handle)
     } else {
         Err(ApiError::InvalidKey)
     }
-}
-
-/// The Bearer token of the request.
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(ApiError::KeyRequired)
 }
 
 /// A name made from `title` that `taken` says is free: "Rovaniemi 24.5." → `rovaniemi-24-5`,
