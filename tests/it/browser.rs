@@ -149,3 +149,29 @@ async fn themes_curated_at_the_console_shown_by_theme() {
 async fn two_seminars_of_a_series_compared_in_a_printed_report() {
     run_script("seminar_series.mjs").await;
 }
+
+/// A session unloaded while everyone is away (a 1 s `unload_after`) comes back in real
+/// Chromium as it was: the phone's confirmed items, then a new one on the console and the
+/// projector (issue 15, part 5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_unloaded_over_lunch_comes_back_in_the_browser() {
+    let script = "unload.mjs";
+    if skipped(script) {
+        return;
+    }
+    let _turn = ONE_BROWSER.lock().await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_with(paja::Config {
+        data_dir: data.path().to_path_buf(),
+        unload_after: Duration::from_secs(1),
+        ..paja::Config::default()
+    })
+    .await;
+    run_node(
+        script,
+        &format!("http://{}", server.addr),
+        &[],
+        SCRIPT_TIMEOUT,
+    )
+    .await;
+}
