@@ -225,6 +225,10 @@ test('the console decides what the projector shows', { timeout: 180_000 }, () =>
   await control.keyboard.press('q');
   await screen.waitForSelector('#idle:not([hidden])');
   assert.equal(await stage(), 'join');
+  // Q toggles what the console knows is shown: pressed again before the console's own
+  // `screen_changed` arrived (the projector's can come first under load), it asked for the
+  // join page a second time.
+  await control.waitForSelector('#join-screen[aria-pressed="true"]');
   await control.keyboard.press('q');
   await screen.waitForSelector('#idle', { state: 'hidden' });
   assert.equal(await stage(), 'Iltapäivän ideointi');
