@@ -10,6 +10,7 @@
 //! | [`protocol`] | the websocket wire contract: typed frames and what each role may see   |
 //! | [`hub`]      | sessions: loaded on first use, one task each, unloaded when idle       |
 //! | [`store`]    | journal (fsynced before acks, group commit) and atomic snapshots       |
+//! | [`cluster`]  | the opt-in cluster on NATS JetStream: leases, replicated journal, relays |
 //! | [`backup`]   | `paja backup`/`restore`: a consistent archive while the server runs    |
 //! | [`http`]     | router, JSON API, websocket connections, the embedded web client       |
 //! | [`export`]   | the report (HTML, Markdown), XLSX, CSV and JSON, online and offline    |
@@ -33,6 +34,7 @@
 
 pub mod backup;
 pub mod clock;
+pub mod cluster;
 pub mod export;
 pub mod http;
 pub mod hub;

@@ -136,6 +136,20 @@ struct ServeArgs {
     /// …the same, read from this file (not visible in `ps`).
     #[arg(long, env = "PAJA_METRICS_TOKEN_FILE")]
     metrics_token_file: Option<PathBuf>,
+    /// Run as a node of a cluster: the NATS servers (`nats://10.0.0.1:4222`, comma-separated
+    /// or repeated; JetStream on, NATS ≥ 2.11). Without it Paja is one server on its own.
+    #[arg(long, env = "PAJA_NATS", value_delimiter = ',')]
+    nats: Vec<String>,
+    /// This node's name in the cluster, unique (letters, digits, `-`, `_`); default: the
+    /// host name.
+    #[arg(long, env = "PAJA_NODE_ID", requires = "nats")]
+    node_id: Option<String>,
+    /// Copies of every stream and bucket in NATS (3 for a 3-server NATS cluster).
+    #[arg(long, env = "PAJA_NATS_REPLICAS", default_value_t = 3, requires = "nats", value_parser = clap::value_parser!(u64).range(1..=5))]
+    nats_replicas: u64,
+    /// A session's owner lease, in seconds: a dead owner's sessions move after this long.
+    #[arg(long, env = "PAJA_LEASE_SECS", default_value_t = paja::cluster::DEFAULT_LEASE.as_secs(), requires = "nats", value_parser = clap::value_parser!(u64).range(2..=300))]
+    lease_secs: u64,
 }
 
 #[derive(Args)]
@@ -294,6 +308,12 @@ fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), St
             participant_burst: args.participant_burst,
             request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
             metrics_token,
+            cluster: (!args.nats.is_empty()).then(|| paja::cluster::ClusterConfig {
+                urls: args.nats.clone(),
+                node_id: args.node_id.clone().unwrap_or_else(host_name),
+                replicas: args.nats_replicas as usize,
+                lease: std::time::Duration::from_secs(args.lease_secs),
+            }),
             ..Config::default()
         })
         .await
@@ -508,4 +528,25 @@ fn restore(args: RestoreArgs) -> Result<(), String> {
         args.data_dir.display()
     );
     Ok(())
+}
+
+/// This machine's host name (the default node id), with anything a node id refuses replaced.
+fn host_name() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let name: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "paja".to_owned()
+    } else {
+        name
+    }
 }

@@ -75,6 +75,8 @@ pub struct Config {
     pub clock: Clock,
     /// When set, `GET /metrics` needs `Authorization: Bearer <this>` (else it is open).
     pub metrics_token: Option<String>,
+    /// Run as a node of a cluster on NATS JetStream (`--nats`); `None`: the single server.
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }
 
 impl Default for Config {
@@ -96,6 +98,7 @@ impl Default for Config {
             write_fault: WriteFault::default(),
             clock: Clock::system(),
             metrics_token: None,
+            cluster: None,
         }
     }
 }
@@ -127,11 +130,22 @@ impl Server {
         let store = Store::open(&config.data_dir)?
             .with_fault(config.write_fault.clone())
             .with_clock(config.clock);
-        let hub = Hub::start_with(
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        let cluster = match &config.cluster {
+            Some(cluster) => Some(
+                crate::cluster::Cluster::connect(cluster.clone(), metrics.clone())
+                    .await
+                    .map_err(std::io::Error::other)?,
+            ),
+            None => None,
+        };
+        let hub = Hub::start_node(
             store.clone(),
             config.clock,
             CancellationToken::new(),
             config.unload_after,
+            metrics,
+            cluster,
         )
         .await?;
         let metrics = hub.metrics().clone();

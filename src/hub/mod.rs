@@ -265,6 +265,8 @@ pub struct Hub {
     series: DashMap<SeriesName, Arc<SeriesEntry>>,
     /// What the server counts (`/metrics`): the hub's tasks and connections share it.
     metrics: Arc<Metrics>,
+    /// This node's cluster, when it runs as one (`--nats`); `None`: the single server.
+    cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
 impl Hub {
@@ -287,6 +289,27 @@ impl Hub {
         shutdown: CancellationToken,
         unload_after: Duration,
     ) -> std::io::Result<Arc<Hub>> {
+        Self::start_node(
+            store,
+            clock,
+            shutdown,
+            unload_after,
+            Arc::new(Metrics::new()),
+            None,
+        )
+        .await
+    }
+
+    /// [`Hub::start_with`] with the server's counters, and, for a node of a cluster, its
+    /// connection to NATS.
+    pub async fn start_node(
+        store: Store,
+        clock: Clock,
+        shutdown: CancellationToken,
+        unload_after: Duration,
+        metrics: Arc<Metrics>,
+        cluster: Option<Arc<crate::cluster::Cluster>>,
+    ) -> std::io::Result<Arc<Hub>> {
         let hub = Arc::new(Hub {
             sessions: DashMap::new(),
             live: Arc::default(),
@@ -297,7 +320,8 @@ impl Hub {
             tasks: TaskTracker::new(),
             deleting: tokio::sync::Mutex::new(()),
             series: DashMap::new(),
-            metrics: Arc::new(Metrics::new()),
+            metrics,
+            cluster,
         });
         let (stored, failing, series) = tokio::task::spawn_blocking(move || {
             let (mut stored, mut failing) = (Vec::new(), Vec::new());
@@ -497,6 +521,11 @@ impl Hub {
     /// The server's clock (exports, pongs and tests read the time from it).
     pub fn clock(&self) -> Clock {
         self.clock
+    }
+
+    /// This node's cluster (`None`: a single server).
+    pub fn cluster(&self) -> Option<&Arc<crate::cluster::Cluster>> {
+        self.cluster.as_ref()
     }
 
     /// What the server counts (one per hub, so one per server).

@@ -10,7 +10,10 @@
 //! Values that are cheaper to read than to keep (sessions, open files, memory) are read when
 //! Prometheus scrapes, in [`Metrics::encode`].
 
+mod cluster;
 mod process;
+
+pub use cluster::ClusterMetrics;
 
 use std::time::{Duration, Instant};
 
@@ -165,6 +168,8 @@ pub struct Metrics {
     journal_failing: Gauge,
     session_loads: Counter,
     session_unloads: Counter,
+    /// A cluster node's counters (zero on a single server).
+    pub cluster: ClusterMetrics,
     process: process::Gauges,
 }
 
@@ -209,6 +214,7 @@ impl Metrics {
             journal_failing: gauge(r, JOURNAL_FAILING),
             session_loads: counter(r, SESSION_LOADS),
             session_unloads: counter(r, SESSION_UNLOADS),
+            cluster: ClusterMetrics::register(r),
             process: process::Gauges::register(r),
             registry,
         }
