@@ -186,6 +186,9 @@ impl SessionTask {
     /// Sends frames on the channels of the roles that get them: phones have their own, so
     /// an event only the facilitator and projector see wakes none of ten thousand phones.
     pub(super) fn publish(&self, frames: Arc<Frames>) {
+        if self.all_events.receiver_count() > 0 {
+            let _ = self.all_events.send(frames.clone());
+        }
         // No receivers is fine: nobody is connected.
         if frames.participant.is_some() || frames.by_group.is_some() {
             let _ = self.phone_events.send(frames.clone());

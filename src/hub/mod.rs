@@ -170,9 +170,53 @@ impl SessionHandle {
                 command,
                 reply,
                 queued: task::timing().then(std::time::Instant::now),
+                rid: None,
             })
             .await;
         rx
+    }
+
+    /// [`SessionHandle::command`] for a command relayed from another node of a cluster,
+    /// with the id it is retried under.
+    pub async fn command_relayed(
+        &self,
+        command: Command,
+        rid: uuid::Uuid,
+    ) -> oneshot::Receiver<Result<u64, CommandError>> {
+        let (reply, rx) = oneshot::channel();
+        let _ = self
+            .requests
+            .send(Request::Command {
+                command,
+                reply,
+                queued: task::timing().then(std::time::Instant::now),
+                rid: Some(rid),
+            })
+            .await;
+        rx
+    }
+
+    /// Every frame the session publishes from now on, and the seq they follow (a cluster
+    /// owner forwards them to the other nodes).
+    pub async fn subscribe_all(
+        &self,
+    ) -> Result<(u64, broadcast::Receiver<Arc<Frames>>), Unavailable> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Subscribe { reply })
+            .await
+            .map_err(|_| Unavailable)?;
+        rx.await.map_err(|_| Unavailable)
+    }
+
+    /// The kept sequenced frames after `since` (`Ok(None)`: not all are kept any more).
+    pub async fn ring(&self, since: u64) -> Result<Option<Vec<Arc<Frames>>>, Unavailable> {
+        let (reply, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Ring { since, reply })
+            .await
+            .map_err(|_| Unavailable)?;
+        rx.await.map_err(|_| Unavailable)
     }
 
     /// The current prompt's whole wall as a phone in `group` sees it (none when its wall is

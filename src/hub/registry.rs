@@ -226,6 +226,7 @@ impl Hub {
         };
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (phone_events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let (all_events, _) = broadcast::channel(BROADCAST_CAPACITY);
         self.live.fetch_add(1, Ordering::Relaxed);
         let actor = SessionTask {
             session,
@@ -235,6 +236,7 @@ impl Hub {
             requests: rx,
             events,
             phone_events,
+            all_events,
             presence: handle.presence.clone(),
             shutdown: self.shutdown.clone(),
             dirty: Default::default(),

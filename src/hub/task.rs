@@ -62,6 +62,21 @@ pub(super) enum Request {
         reply: oneshot::Sender<Result<u64, CommandError>>,
         /// When it was sent, if push stages are being timed ([`timing`]).
         queued: Option<std::time::Instant>,
+        /// A relayed command's id (cluster): the same on every retry, so the owner can answer
+        /// a retry with the first result instead of applying it twice.
+        #[allow(dead_code)]
+        // read by the cluster owner's rid table (issue 16, in progress)
+        rid: Option<uuid::Uuid>,
+    },
+    /// Every frame the task publishes from now on, to every audience, with the seq they
+    /// follow: what a cluster owner's bridge forwards to the other nodes.
+    Subscribe {
+        reply: oneshot::Sender<(u64, broadcast::Receiver<Arc<Frames>>)>,
+    },
+    /// The kept sequenced frames after `since` (`None`: not all of them are kept any more).
+    Ring {
+        since: u64,
+        reply: oneshot::Sender<Option<Vec<Arc<Frames>>>>,
     },
     /// A copy of the state (exports).
     Read { reply: oneshot::Sender<Session> },
@@ -87,6 +102,9 @@ pub(super) struct SessionTask {
     pub events: broadcast::Sender<Arc<Frames>>,
     /// Frames for phones: their own channel, see [`SessionTask::publish`].
     pub phone_events: broadcast::Sender<Arc<Frames>>,
+    /// Every frame, for a cluster owner's bridge ([`Request::Subscribe`]); no receiver on a
+    /// single server, where a send costs one atomic load.
+    pub all_events: broadcast::Sender<Arc<Frames>>,
     pub presence: Arc<Presence>,
     pub shutdown: CancellationToken,
     pub dirty: Dirty,
@@ -183,7 +201,7 @@ impl SessionTask {
                     // The clock is a command like any other: journaled, so a replay closes
                     // the same prompts at the same times.
                     let (reply, _) = oneshot::channel();
-                    Request::Command { command: Command::Tick, reply, queued: None }
+                    Request::Command { command: Command::Tick, reply, queued: None, rid: None }
                 }
                 _ = sleep_until(idle), if idle.is_some() => {
                     if self.unload().await {
@@ -251,6 +269,7 @@ impl SessionTask {
                 command,
                 reply,
                 queued,
+                rid: _,
             } => {
                 if let (Some(timed), Some(queued)) = (&mut batch.timed, queued) {
                     timed.oldest_queued =
@@ -284,7 +303,36 @@ impl SessionTask {
                     .replies
                     .push(Reply::Read(reply, Box::new(self.session.clone())));
             }
+            Request::Subscribe { reply } => {
+                // Frames of this batch's earlier commands are published at commit, so the
+                // receiver sees them: the seq it follows is the one before them.
+                let pending = batch.events.iter().find_map(|f| f.seq);
+                let seq = pending.map_or(self.session.seq(), |s| s - 1);
+                let _ = reply.send((seq, self.all_events.subscribe()));
+            }
+            Request::Ring { since, reply } => {
+                let _ = reply.send(self.ring_since(since));
+            }
         }
+    }
+
+    /// The kept sequenced frames after `since`, or `None` when some are no longer kept.
+    fn ring_since(&self, since: u64) -> Option<Vec<Arc<Frames>>> {
+        let seq = self.session.seq();
+        if since >= seq {
+            return Some(Vec::new());
+        }
+        let oldest = self.recent.iter().find_map(|f| f.seq)?;
+        if oldest > since + 1 {
+            return None;
+        }
+        Some(
+            self.recent
+                .iter()
+                .filter(|f| f.seq.is_some_and(|s| s > since))
+                .cloned()
+                .collect(),
+        )
     }
 
     /// Read-only: commands are refused with the reason; joins, walls and reads get no
@@ -298,6 +346,7 @@ impl SessionTask {
             Request::Delete(deletion) => self.deleting = Some(deletion),
             Request::Join { .. } | Request::Wall { .. } => {}
             Request::View { .. } | Request::Read { .. } => {}
+            Request::Subscribe { .. } | Request::Ring { .. } => {}
         }
     }
 
