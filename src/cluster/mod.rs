@@ -14,6 +14,10 @@
 //! This module holds what every part shares: the connection, the names of subjects, streams
 //! and buckets, and their provisioning. [`wire`] holds the versioned messages between nodes.
 
+pub mod journal;
+pub mod lease;
+pub mod replay;
+pub mod snapshot;
 pub mod wire;
 
 use std::sync::Arc;

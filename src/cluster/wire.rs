@@ -352,4 +352,8 @@ pub struct SnapshotRecord {
     pub stream_seq: u64,
     /// The epoch that wrote it.
     pub epoch: u64,
+    /// The chain hash (`Paja-Prev`) the first batch after it must carry (added; "" when
+    /// absent).
+    #[serde(default)]
+    pub prev: String,
 }

@@ -10,7 +10,7 @@ use crate::store;
 
 /// Whether a command erases words ([`Command::EraseItem`], [`Command::WithdrawItem`],
 /// [`Command::EraseItemHistory`]): the resume ring forgets what came before it.
-pub(super) fn erases(command: &Command) -> bool {
+pub(crate) fn erases(command: &Command) -> bool {
     matches!(
         command,
         Command::EraseItem { .. } | Command::WithdrawItem { .. } | Command::EraseItemHistory { .. }

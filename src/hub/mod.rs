@@ -10,6 +10,7 @@
 //! before awaiting anything (the slot's own async lock is what a load or an unload holds).
 
 mod compact;
+pub(crate) use compact::erases;
 mod delete;
 mod fanout;
 mod presence;

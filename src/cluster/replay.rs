@@ -1,0 +1,220 @@
+//! Loading a session for takeover: the replicated snapshot, then every journal batch after it
+//! on `paja.j.<slug>`, read from the stream leader in order.
+//!
+//! Before reading, the new owner appends its claim marker (`journal.rs`): from then on no older
+//! epoch can extend the log, so what is read up to the marker is the whole log. Each batch must
+//! link to the one before (`Paja-Prev`, the SHA-256 of its body) and each line must take the
+//! session to exactly its recorded seq; a break means a duplicate, a gap or a diverged replica,
+//! and the session is refused rather than served wrong ([`ReplayError::Broken`]).
+//!
+//! The replay also rebuilds what lets clients carry on as if nothing happened: the resume ring
+//! (the last sequenced frames through `protocol::event_frames`, cleared by an erasing
+//! command, as the task does) and the rid table (relayed commands of the last two minutes, so
+//! an edge's retry after the takeover is answered, not applied twice).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_nats::jetstream::stream::{LastRawMessageErrorKind, Stream};
+use uuid::Uuid;
+
+use super::journal::{chain_hash, header_str, ClusterJournal, JournalError, RIDS};
+use super::lease::Lease;
+use super::snapshot::{self, SnapshotError};
+use super::wire::header;
+use super::Cluster;
+use crate::protocol::{self, Frames};
+use crate::session::{Millis, Session, SessionName};
+use crate::store;
+
+/// Frames kept for resuming clients (the task's ring size).
+pub const RING: usize = 1024;
+/// How long a relayed command's rid is remembered.
+pub const RID_WINDOW_MS: Millis = 120_000;
+
+/// Why a session could not be loaded for takeover.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// No snapshot: the session is not in the cluster (or its creation did not finish).
+    #[error("the session has no snapshot in the cluster")]
+    Unknown,
+    /// NATS failed.
+    #[error("NATS: {0}")]
+    Nats(String),
+    /// The journal does not verify: refuse to serve.
+    #[error("the replicated journal is broken at stream seq {at}: {why}")]
+    Broken {
+        /// Stream sequence of the bad message.
+        at: u64,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+impl From<SnapshotError> for ReplayError {
+    fn from(error: SnapshotError) -> Self {
+        ReplayError::Nats(error.to_string())
+    }
+}
+
+impl From<JournalError> for ReplayError {
+    fn from(error: JournalError) -> Self {
+        ReplayError::Nats(error.to_string())
+    }
+}
+
+/// A session loaded for its new owner.
+pub struct Loaded {
+    /// The state after every batch.
+    pub session: Session,
+    /// The journal, positioned after the claim marker, for this owner's appends.
+    pub journal: ClusterJournal,
+    /// The last ≤ [`RING`] sequenced frames.
+    pub ring: VecDeque<Arc<Frames>>,
+    /// Relayed commands of the last [`RID_WINDOW_MS`]: rid → ack seq.
+    pub rids: HashMap<Uuid, u64>,
+    /// Batches replayed after the snapshot.
+    pub batches: usize,
+}
+
+/// Claims the log (marker) and loads the session from snapshot + batches.
+pub async fn load(
+    cluster: &Arc<Cluster>,
+    slug: &SessionName,
+    lease: &Lease,
+    now: Millis,
+) -> Result<Loaded, ReplayError> {
+    let started = Instant::now();
+    let (record, session) = snapshot::get(cluster, slug)
+        .await?
+        .ok_or(ReplayError::Unknown)?;
+    let mut journal = ClusterJournal::open(cluster, slug, lease.epoch(), 0, String::new()).await?;
+    let marker = journal.claim(lease).await?;
+    let stream = cluster
+        .js
+        .get_stream(super::JOURNAL_STREAM)
+        .await
+        .map_err(|e| ReplayError::Nats(e.to_string()))?;
+    let mut replay = Replay {
+        session,
+        prev: record.prev,
+        ring: VecDeque::new(),
+        rids: HashMap::new(),
+        batches: 0,
+        now,
+    };
+    let mut next = record.stream_seq + 1;
+    while next < marker {
+        let Some(message) = next_after(&stream, &journal.subject, next).await? else {
+            break;
+        };
+        if message.sequence >= marker {
+            break;
+        }
+        replay.batch(&message)?;
+        next = message.sequence + 1;
+    }
+    journal.prev = replay.prev;
+    cluster
+        .metrics
+        .cluster
+        .takeover_load_seconds
+        .observe(started.elapsed().as_secs_f64());
+    tracing::info!(session = %slug, epoch = lease.epoch(), batches = replay.batches, seq = replay.session.seq(), "session loaded from the cluster");
+    Ok(Loaded {
+        session: replay.session,
+        journal,
+        ring: replay.ring,
+        rids: replay.rids,
+        batches: replay.batches,
+    })
+}
+
+/// The first message of `subject` at or after `from`, from the leader.
+async fn next_after(
+    stream: &Stream,
+    subject: &str,
+    from: u64,
+) -> Result<Option<async_nats::jetstream::message::StreamMessage>, ReplayError> {
+    match stream
+        .raw_message_builder()
+        .next_by_subject(subject)
+        .sequence(from)
+        .send()
+        .await
+    {
+        Ok(message) => Ok(Some(message)),
+        Err(error) if error.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(None),
+        Err(error) => Err(ReplayError::Nats(error.to_string())),
+    }
+}
+
+struct Replay {
+    session: Session,
+    prev: String,
+    ring: VecDeque<Arc<Frames>>,
+    rids: HashMap<Uuid, u64>,
+    batches: usize,
+    now: Millis,
+}
+
+impl Replay {
+    /// Checks and applies one journal message (a claim marker only passes).
+    fn batch(
+        &mut self,
+        message: &async_nats::jetstream::message::StreamMessage,
+    ) -> Result<(), ReplayError> {
+        let at = message.sequence;
+        let broken = |why: String| ReplayError::Broken { at, why };
+        let seqs = header_str(&message.headers, header::SEQ).unwrap_or_default();
+        if seqs == "0-0" {
+            return Ok(());
+        }
+        let prev = header_str(&message.headers, header::PREV).unwrap_or_default();
+        if prev != self.prev {
+            return Err(broken(format!("chain link {prev:?} ≠ {:?}", self.prev)));
+        }
+        let mut last_at = 0;
+        for line in message
+            .payload
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+        {
+            let record = store::decode_record(line).map_err(|e| broken(e.to_string()))?;
+            let applied = self
+                .session
+                .apply(&record.cmd, record.at)
+                .map_err(|e| broken(format!("seq {} rejected: {e:?}", record.seq)))?;
+            if self.session.seq() != record.seq {
+                return Err(broken(format!(
+                    "seq {} replayed as {}",
+                    record.seq,
+                    self.session.seq()
+                )));
+            }
+            if crate::hub::erases(&record.cmd) && !applied.events.is_empty() {
+                self.ring.clear();
+            }
+            for stamped in &applied.events {
+                if self.ring.len() == RING {
+                    self.ring.pop_front();
+                }
+                let frames = protocol::event_frames(stamped, &self.session, record.at);
+                self.ring.push_back(Arc::new(frames));
+            }
+            last_at = record.at;
+        }
+        if last_at + RID_WINDOW_MS >= self.now {
+            let list = header_str(&message.headers, RIDS).unwrap_or_default();
+            for (seq, rid) in list.split(',').filter_map(|p| p.split_once('=')) {
+                if let (Ok(seq), Ok(rid)) = (seq.parse(), rid.parse()) {
+                    self.rids.insert(rid, seq);
+                }
+            }
+        }
+        self.prev = chain_hash(&message.payload);
+        self.batches += 1;
+        Ok(())
+    }
+}
