@@ -123,6 +123,31 @@ impl ClusterJournal {
         Ok(self.tail)
     }
 
+    /// Appends a marker (no records) at the end and purges every message of the subject
+    /// before it: after an erasure's snapshot (which covers up to `covered`), so the erased
+    /// words leave JetStream too. The marker stays as the subject's tail, so the expected-tail
+    /// fencing keeps working. Returns the marker's stream sequence.
+    pub async fn purge_through(&mut self, lease: &Lease) -> Result<u64, JournalError> {
+        self.publish(0, 0, Bytes::new(), &[], lease).await?;
+        self.stream
+            .purge()
+            .filter(self.subject.clone())
+            .sequence(self.tail)
+            .await
+            .map_err(|e| JournalError::Unavailable(e.to_string()))?;
+        Ok(self.tail)
+    }
+
+    /// Deletes every message of the subject (the session is deleted).
+    pub async fn purge_all(&self) -> Result<(), JournalError> {
+        self.stream
+            .purge()
+            .filter(self.subject.clone())
+            .await
+            .map(drop)
+            .map_err(|e| JournalError::Unavailable(e.to_string()))
+    }
+
     /// Appends a batch (`body`: its journal lines, seqs `first..=last`; `rids`: the ack seq and
     /// rid of each relayed command in it). Returns once JetStream holds it (PubAck from a
     /// quorum), or why not.
@@ -161,7 +186,7 @@ impl ClusterJournal {
     ) -> Result<(), JournalError> {
         let seqs = format!("{first}-{last}");
         let id = match last {
-            0 => format!("{}:claim:{}", self.slug, self.epoch),
+            0 => format!("{}:mark:{}:{}", self.slug, self.epoch, self.tail),
             _ => format!("{}:{last}:{}", self.slug, self.epoch),
         };
         let started = Instant::now();

@@ -20,6 +20,9 @@ pub mod replay;
 pub mod snapshot;
 pub mod wire;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,0 +1,325 @@
+//! The owner's primitives against a real `nats-server` (JetStream on, a temp dir, an ephemeral
+//! port): leases, fencing of a deposed owner, a lost PubAck, takeover replay, and purging
+//! erased words. A missing `nats-server` fails these tests (it never skips them).
+
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::journal::{ClusterJournal, JournalError};
+use super::lease::{ClaimError, Lease};
+use super::{replay, snapshot, Cluster, ClusterConfig};
+use crate::metrics::Metrics;
+use crate::session::testkit::{self, TestSession};
+use crate::session::{Activity, Command, Session, SessionName};
+use crate::store;
+
+/// A nats-server with JetStream, killed on drop.
+pub(crate) struct Nats {
+    child: Child,
+    /// `nats://127.0.0.1:<port>`.
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `nats-server` binary: `PAJA_NATS_SERVER`, else the CI venv's.
+fn server_binary() -> String {
+    std::env::var("PAJA_NATS_SERVER").unwrap_or_else(|_| "/opt/natsvenv/bin/nats-server".into())
+}
+
+/// Starts one server and waits until it takes connections.
+pub(crate) async fn nats() -> Nats {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Process::new(server_binary())
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("nats-server ({}) must be installed: {e}", server_binary()));
+    let url = format!("nats://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Nats {
+        child,
+        url,
+        _dir: dir,
+    }
+}
+
+/// A node of a one-server cluster.
+pub(crate) async fn node(nats: &Nats, id: &str, lease: Duration) -> Arc<Cluster> {
+    let config = ClusterConfig {
+        urls: vec![nats.url.clone()],
+        node_id: id.into(),
+        replicas: 1,
+        lease,
+    };
+    Cluster::connect(config, Arc::new(Metrics::new()))
+        .await
+        .expect("cluster")
+}
+
+fn slug(name: &str) -> SessionName {
+    SessionName::parse(name).expect("slug")
+}
+
+/// A session named `name` with an open brainstorm prompt.
+fn brainstorm(name: &str) -> (TestSession, crate::session::PromptId) {
+    let mut kit = TestSession::new();
+    kit.session.meta.slug = slug(name);
+    let prompt = kit.add_open(Activity::Brainstorm(Default::default()));
+    (kit, prompt)
+}
+
+/// Applies `command` to `kit` and returns its journal line, as the task writes it.
+fn line(kit: &mut TestSession, command: Command) -> (u64, Vec<u8>) {
+    kit.apply(command.clone());
+    let mut out = Vec::new();
+    store::encode_record(&mut out, kit.session.seq(), kit.now, &command.normalized());
+    (kit.session.seq(), out)
+}
+
+fn submit(kit: &mut TestSession, prompt: &crate::session::PromptId, text: &str) -> Command {
+    let _ = kit;
+    Command::Submit {
+        participant: testkit::pid(),
+        item_id: testkit::iid(),
+        prompt_id: prompt.clone(),
+        text: text.into(),
+        column: None,
+    }
+}
+
+#[tokio::test]
+async fn a_second_claimant_is_refused_a_stale_renewal_too_and_the_lease_expires() {
+    let server = nats().await;
+    let a = node(&server, "a", Duration::from_secs(10)).await;
+    let b = node(&server, "b", Duration::from_secs(10)).await;
+    let name = slug("lease-one");
+    let lease = Lease::claim(&a, &name).await.expect("a claims");
+    assert!(lease.valid());
+    match Lease::claim(&b, &name).await {
+        Err(ClaimError::Held(Some(node))) => assert_eq!(node, "a"),
+        other => panic!("b must be refused, got {:?}", other.map(|l| l.epoch())),
+    }
+    let renewed = a
+        .owners
+        .update(name.as_str(), "x".into(), lease.epoch())
+        .await
+        .expect("a renews");
+    let stale = a
+        .owners
+        .update(name.as_str(), "y".into(), lease.epoch())
+        .await;
+    assert!(stale.is_err(), "a renewal with a stale revision is refused");
+    assert!(renewed > lease.epoch());
+
+    // A key nobody renews is gone after the lease: a crashed owner's session is claimable.
+    let short = node(&server, "c", Duration::from_secs(1)).await;
+    let other = slug("lease-two");
+    short
+        .owners
+        .create(other.as_str(), "c".into())
+        .await
+        .expect("c claims");
+    assert!(Lease::claim(&b, &other).await.is_err());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let later = Lease::claim(&b, &other).await.expect("free after expiry");
+    later.release().await;
+}
+
+#[tokio::test]
+async fn a_deposed_owner_is_fenced_and_a_lost_ack_is_recognised() {
+    let server = nats().await;
+    let a = node(&server, "a", Duration::from_secs(10)).await;
+    let b = node(&server, "b", Duration::from_secs(10)).await;
+    let (mut kit, prompt) = brainstorm("fence");
+    let name = kit.session.meta.slug.clone();
+    let lease_a = Lease::claim(&a, &name).await.expect("a claims");
+    let mut journal_a = ClusterJournal::open(&a, &name, lease_a.epoch(), 0, String::new())
+        .await
+        .expect("journal");
+    journal_a.claim(&lease_a).await.expect("marker");
+    let command = submit(&mut kit, &prompt, "eka");
+    let (seq, body) = line(&mut kit, command);
+    journal_a
+        .append(seq, seq, body.clone(), &[], &lease_a)
+        .await
+        .expect("a appends");
+    let (tail, prev) = (journal_a.tail, journal_a.prev.clone());
+
+    // The PubAck was lost: the same batch again (same msg id) is known to have landed.
+    journal_a.tail = tail - 1;
+    journal_a.prev = String::new();
+    journal_a
+        .append(seq, seq, body, &[], &lease_a)
+        .await
+        .expect("landed");
+    assert_eq!((journal_a.tail, journal_a.prev.clone()), (tail, prev));
+    let stream =
+        a.js.get_stream(super::JOURNAL_STREAM)
+            .await
+            .expect("stream");
+    let last = super::journal::read_last(&stream, &journal_a.subject)
+        .await
+        .expect("read");
+    assert_eq!(last.map(|l| l.sequence), Some(tail), "stored once");
+
+    // a stalls; its lease is taken over (expiry, here a purge) and b claims the log.
+    b.owners.purge(name.as_str()).await.expect("purge");
+    let lease_b = Lease::claim(&b, &name).await.expect("b claims");
+    let mut journal_b = ClusterJournal::open(&b, &name, lease_b.epoch(), 0, String::new())
+        .await
+        .expect("journal");
+    journal_b.claim(&lease_b).await.expect("b's marker");
+    assert!(lease_a.valid(), "a has not noticed yet");
+    let command = submit(&mut kit, &prompt, "toka");
+    let (seq, body) = line(&mut kit, command);
+    let refused = journal_a.append(seq, seq, body, &[], &lease_a).await;
+    assert!(matches!(refused, Err(JournalError::Fenced)), "{refused:?}");
+}
+
+/// Writes `kit`'s session as the cluster's snapshot (as creation does).
+async fn create(cluster: &Arc<Cluster>, session: &Session) {
+    snapshot::put(cluster, session, 0, "", 0)
+        .await
+        .expect("snapshot");
+}
+
+#[tokio::test]
+async fn takeover_replays_every_batch_rebuilds_the_ring_and_the_rids() {
+    let server = nats().await;
+    let a = node(&server, "a", Duration::from_secs(10)).await;
+    let b = node(&server, "b", Duration::from_secs(10)).await;
+    let (mut kit, prompt) = brainstorm("takeover");
+    let name = kit.session.meta.slug.clone();
+    create(&a, &kit.session).await;
+    let lease_a = Lease::claim(&a, &name).await.expect("a claims");
+    let mut loaded = replay::load(&a, &name, &lease_a, kit.now)
+        .await
+        .expect("a loads");
+    let rid = Uuid::new_v4();
+    for n in 0..5 {
+        let mut body = Vec::new();
+        let first = kit.session.seq() + 1;
+        for m in 0..3 {
+            let command = submit(&mut kit, &prompt, &format!("idea {n}.{m}"));
+            body.extend(line(&mut kit, command).1);
+        }
+        let last = kit.session.seq();
+        loaded
+            .journal
+            .append(first, last, body, &[(last, rid)], &lease_a)
+            .await
+            .expect("append");
+    }
+    // a crashes (no release); b takes over once the lease is free.
+    b.owners.purge(name.as_str()).await.expect("expire");
+    let lease_b = Lease::claim(&b, &name).await.expect("b claims");
+    let taken = replay::load(&b, &name, &lease_b, kit.now)
+        .await
+        .expect("b loads");
+    assert_eq!(taken.session.seq(), kit.session.seq());
+    assert_eq!(taken.batches, 5);
+    let items = |s: &Session| s.items().len();
+    assert_eq!(items(&taken.session), 15);
+    assert_eq!(
+        taken.ring.back().and_then(|f| f.seq),
+        Some(kit.session.seq())
+    );
+    assert_eq!(taken.rids.get(&rid), Some(&kit.session.seq()));
+    assert_eq!(taken.journal.prev, loaded.journal.prev, "the chain goes on");
+
+    // a, deposed, can no longer extend the log.
+    let command = submit(&mut kit, &prompt, "late");
+    let (seq, body) = line(&mut kit, command);
+    let refused = loaded.journal.append(seq, seq, body, &[], &lease_a).await;
+    assert!(matches!(refused, Err(JournalError::Fenced)));
+}
+
+#[tokio::test]
+async fn erased_words_leave_the_stream_after_the_scrub_snapshot() {
+    let server = nats().await;
+    let a = node(&server, "a", Duration::from_secs(10)).await;
+    let (mut kit, prompt) = brainstorm("erase");
+    let name = kit.session.meta.slug.clone();
+    create(&a, &kit.session).await;
+    let lease = Lease::claim(&a, &name).await.expect("claim");
+    let mut loaded = replay::load(&a, &name, &lease, kit.now)
+        .await
+        .expect("load");
+    let canary = "kanarialintu-salaisuus";
+    let command = submit(&mut kit, &prompt, canary);
+    let Command::Submit { item_id, .. } = &command else {
+        unreachable!()
+    };
+    let item_id = *item_id;
+    let (seq, body) = line(&mut kit, command);
+    loaded
+        .journal
+        .append(seq, seq, body, &[], &lease)
+        .await
+        .expect("append");
+    let (seq, body) = line(&mut kit, Command::EraseItem { item_id });
+    loaded
+        .journal
+        .append(seq, seq, body, &[], &lease)
+        .await
+        .expect("erase");
+    let covered = loaded.journal.tail;
+    snapshot::put(
+        &a,
+        &kit.session,
+        covered,
+        &loaded.journal.prev,
+        lease.epoch(),
+    )
+    .await
+    .expect("snapshot");
+    loaded.journal.purge_through(&lease).await.expect("purge");
+
+    let stream =
+        a.js.get_stream(super::JOURNAL_STREAM)
+            .await
+            .expect("stream");
+    let mut found = 0;
+    for sequence in 1..=loaded.journal.tail {
+        if let Ok(message) = stream.get_raw_message(sequence).await {
+            found += 1;
+            let text = String::from_utf8_lossy(&message.payload);
+            assert!(
+                !text.contains(canary),
+                "erased words in stream seq {sequence}"
+            );
+        }
+    }
+    assert!(found > 0);
+    // The session still loads after the purge, and appends still fence.
+    a.owners.purge(name.as_str()).await.expect("expire");
+    let again = Lease::claim(&a, &name).await.expect("claim again");
+    let reloaded = replay::load(&a, &name, &again, kit.now)
+        .await
+        .expect("reload");
+    assert_eq!(reloaded.session.seq(), kit.session.seq());
+}
