@@ -23,8 +23,13 @@ impl SessionTask {
     /// thread, not awaited (the session goes on serving; scrubs serialize in the store). A
     /// failed snapshot leaves the scrub owed to the next erasure or the next load.
     pub(super) async fn scrub(&mut self) {
-        if !self.snapshot().await {
+        if !self.snapshot_local().await {
             return;
+        }
+        // Cluster owner: the replicated snapshot holds only the tombstone; the older batches,
+        // which hold the words, are then purged from the stream.
+        if self.replicate_snapshot().await {
+            self.purge_replicated().await;
         }
         self.scrub_owed = false;
         let store = self.store.clone();
@@ -39,8 +44,18 @@ impl SessionTask {
         });
     }
 
-    /// Writes a snapshot and rotates the journal; whether it succeeded.
+    /// Writes a snapshot and rotates the journal (and, a cluster owner, writes the replicated
+    /// snapshot too); whether the local one succeeded.
     pub(super) async fn snapshot(&mut self) -> bool {
+        if !self.snapshot_local().await {
+            return false;
+        }
+        self.replicate_snapshot().await;
+        true
+    }
+
+    /// The local snapshot and rotation; whether it succeeded.
+    async fn snapshot_local(&mut self) -> bool {
         if self.read_only {
             // Memory may be ahead of the disk: never write it down.
             return false;

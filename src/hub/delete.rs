@@ -23,9 +23,9 @@ use crate::store::Store;
 /// A request to delete, as the session task holds it until its batch is committed.
 pub(super) struct Deletion {
     /// Where the directory went, or why it could not be moved.
-    reply: oneshot::Sender<io::Result<PathBuf>>,
+    pub(super) reply: oneshot::Sender<io::Result<PathBuf>>,
     /// Fires (or closes) once the hub has forgotten the session: then the task may end.
-    forgotten: oneshot::Receiver<()>,
+    pub(super) forgotten: oneshot::Receiver<()>,
 }
 
 impl Deletion {

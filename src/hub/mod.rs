@@ -9,7 +9,12 @@
 //! The registry is a `DashMap` of slots; callers clone a slot out and drop the map guard
 //! before awaiting anything (the slot's own async lock is what a load or an unload holds).
 
+mod bridge;
 mod compact;
+mod owned;
+mod owner;
+mod placement;
+mod resume;
 pub(crate) use compact::erases;
 mod delete;
 mod fanout;
@@ -312,6 +317,10 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     /// This node's cluster, when it runs as one (`--nats`); `None`: the single server.
     cluster: Option<Arc<crate::cluster::Cluster>>,
+    /// Sessions this node owns in the cluster (`owned.rs`); empty on a single server.
+    owned: DashMap<SessionName, owned::OwnedEntry>,
+    /// One claim at a time on this node (a claim loads and writes files).
+    claiming: tokio::sync::Mutex<()>,
 }
 
 impl Hub {
@@ -367,6 +376,8 @@ impl Hub {
             series: DashMap::new(),
             metrics,
             cluster,
+            owned: DashMap::new(),
+            claiming: tokio::sync::Mutex::new(()),
         });
         let (stored, failing, series) = tokio::task::spawn_blocking(move || {
             let (mut stored, mut failing) = (Vec::new(), Vec::new());
@@ -407,6 +418,7 @@ impl Hub {
             hub.sessions.insert(slug.clone(), Slot::failed(slug));
         }
         hub.start_check();
+        hub.start_placement(String::new());
         Ok(hub)
     }
 
@@ -486,6 +498,13 @@ impl Hub {
         &self,
         build: impl FnOnce() -> Result<Session, CreateError> + Send + 'static,
     ) -> Result<(), CreateError> {
+        if self.cluster.is_some() {
+            // Cluster: the name and first state go to NATS; the first use claims an owner.
+            let session = tokio::task::spawn_blocking(build)
+                .await
+                .map_err(|e| CreateError::Storage(e.to_string()))??;
+            return self.register_clustered(&session).await;
+        }
         let store = self.store.clone();
         let (session, files) = tokio::task::spawn_blocking(move || {
             let session = build()?;

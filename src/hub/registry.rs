@@ -209,6 +209,19 @@ impl Hub {
         files: SessionFiles,
         slot: &Arc<Slot>,
     ) -> SessionHandle {
+        self.spawn_owned(session, files, slot, None, Default::default())
+    }
+
+    /// [`Hub::spawn_task`] for a cluster owner (`owner.rs`), with the resume ring its replay
+    /// rebuilt.
+    pub(super) fn spawn_owned(
+        &self,
+        session: Session,
+        files: SessionFiles,
+        slot: &Arc<Slot>,
+        owner: Option<super::owner::Owner>,
+        recent: std::collections::VecDeque<Arc<super::Frames>>,
+    ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
         // Votes, likes and hides leave no time in the session's state; the files remember.
         let changed = session
@@ -240,7 +253,7 @@ impl Hub {
             presence: handle.presence.clone(),
             shutdown: self.shutdown.clone(),
             dirty: Default::default(),
-            recent: Default::default(),
+            recent,
             last_activity: handle.last_activity.clone(),
             deleting: None,
             read_only: false,
@@ -250,6 +263,7 @@ impl Hub {
             last_used: tokio::time::Instant::now(),
             live: Some(LiveGuard(self.live.clone())),
             metrics: self.metrics.clone(),
+            owner,
         };
         // No parent: a session loaded by a request must not carry that request's id forever.
         let span = tracing::info_span!(parent: None, "session", slug = %handle.slug);

@@ -29,7 +29,7 @@ use super::timed::Timed;
 use super::{CommandError, Frames, Joined, Presence};
 use crate::clock::Clock;
 use crate::metrics::Metrics;
-use crate::protocol::{self, audience, Role, ServerMessage, Topic};
+use crate::protocol::{self, audience, Role, Topic};
 use crate::session::{Command, GroupId, ParticipantId, Session};
 use crate::store::{self, SessionFiles, Store};
 
@@ -64,8 +64,6 @@ pub(super) enum Request {
         queued: Option<std::time::Instant>,
         /// A relayed command's id (cluster): the same on every retry, so the owner can answer
         /// a retry with the first result instead of applying it twice.
-        #[allow(dead_code)]
-        // read by the cluster owner's rid table (issue 16, in progress)
         rid: Option<uuid::Uuid>,
     },
     /// Every frame the task publishes from now on, to every audience, with the seq they
@@ -130,6 +128,8 @@ pub(super) struct SessionTask {
     pub live: Option<LiveGuard>,
     /// The server's counters (batch sizes, fsync times, journal failures).
     pub metrics: Arc<Metrics>,
+    /// Set when this node is the session's cluster owner (`owner.rs`); `None`: single server.
+    pub owner: Option<super::owner::Owner>,
 }
 
 /// Frames kept for resuming clients (as many as a connection may lag before a resync).
@@ -145,6 +145,8 @@ struct Batch {
     /// batch, which may carry the erased text (they are still broadcast, once).
     unkept: usize,
     replies: Vec<Reply>,
+    /// Relayed commands accepted in the batch: ack seq and rid (cluster owner).
+    rids: Vec<(u64, uuid::Uuid)>,
     /// The stages' times, when they are wanted ([`timing`]).
     timed: Option<Timed>,
 }
@@ -174,6 +176,7 @@ impl SessionTask {
         let mut ticks: u32 = 0;
         // Once the files are moved aside for deletion: fires when the hub has forgotten us.
         let mut deleted = None;
+        let deposed = self.deposed().unwrap_or_default();
         loop {
             // A few ms past the deadline, so the tick surely finds the time up (no spinning on
             // a deadline that rounds a millisecond early).
@@ -185,6 +188,7 @@ impl SessionTask {
             let idle = self.idle_at(deadline.is_some());
             let first = tokio::select! {
                 _ = self.shutdown.cancelled() => break,
+                _ = deposed.cancelled(), if self.owner.is_some() => break,
                 request = self.requests.recv() => match request {
                     Some(request) => request,
                     None => break,
@@ -257,6 +261,7 @@ impl SessionTask {
             return;
         }
         self.snapshot().await;
+        self.release().await;
         tracing::info!(session = %slug, seq = self.session.seq(), "session stopped");
     }
 
@@ -269,13 +274,19 @@ impl SessionTask {
                 command,
                 reply,
                 queued,
-                rid: _,
+                rid,
             } => {
                 if let (Some(timed), Some(queued)) = (&mut batch.timed, queued) {
                     timed.oldest_queued =
                         Some(timed.oldest_queued.map_or(queued, |q| q.min(queued)));
                 }
-                self.apply(command, reply, batch)
+                if let Some(seq) = self.known_rid(rid) {
+                    return batch.replies.push(Reply::Command(reply, Ok(seq)));
+                }
+                self.apply(command, reply, batch);
+                if let (Some(rid), Some(Reply::Command(_, Ok(seq)))) = (rid, batch.replies.last()) {
+                    batch.rids.push((*seq, rid));
+                }
             }
             Request::Join {
                 role,
@@ -314,25 +325,6 @@ impl SessionTask {
                 let _ = reply.send(self.ring_since(since));
             }
         }
-    }
-
-    /// The kept sequenced frames after `since`, or `None` when some are no longer kept.
-    fn ring_since(&self, since: u64) -> Option<Vec<Arc<Frames>>> {
-        let seq = self.session.seq();
-        if since >= seq {
-            return Some(Vec::new());
-        }
-        let oldest = self.recent.iter().find_map(|f| f.seq)?;
-        if oldest > since + 1 {
-            return None;
-        }
-        Some(
-            self.recent
-                .iter()
-                .filter(|f| f.seq.is_some_and(|s| s > since))
-                .cloned()
-                .collect(),
-        )
     }
 
     /// Read-only: commands are refused with the reason; joins, walls and reads get no
@@ -425,60 +417,6 @@ impl SessionTask {
         batch.replies.push(Reply::Join(reply, joined));
     }
 
-    /// The frames a client that has seen everything up to `last_seq` needs to be current
-    /// again, or `None` when a fresh welcome is needed: it has seen nothing yet, it is further
-    /// behind than the frames kept, or (a phone) its wall is unsequenced and may have changed.
-    ///
-    /// `pending` are the frames of this batch's earlier commands: they already count in the
-    /// session's seq but reach the ring only at commit. The resume claims that seq, so it must
-    /// carry them too; the connection drops their broadcast copies as already seen.
-    fn resume(
-        &self,
-        role: Role,
-        group: Option<&GroupId>,
-        last_seq: u64,
-        pending: &[Arc<Frames>],
-    ) -> Option<Vec<Utf8Bytes>> {
-        let seq = self.session.seq();
-        if last_seq == 0 || last_seq > seq {
-            return None;
-        }
-        let current = self.session.current_prompt();
-        if role == Role::Participant && current.is_some_and(|p| p.draft.wall) {
-            return None;
-        }
-        let kept = || self.recent.iter().chain(pending);
-        let oldest_kept = kept().find_map(|f| f.seq).unwrap_or(seq + 1);
-        if last_seq < seq && oldest_kept > last_seq + 1 {
-            return None;
-        }
-        let mut frames = vec![Utf8Bytes::from(
-            ServerMessage::Resumed {
-                seq,
-                server_time: self.clock.now_ms(),
-            }
-            .to_json(),
-        )];
-        frames.extend(
-            kept()
-                .filter(|f| f.seq.is_some_and(|s| s > last_seq))
-                .filter_map(|f| f.for_conn(role, group).cloned()),
-        );
-        // Results are unsequenced: send the ones the role may see, as its welcome would (the
-        // facilitator every opened prompt's; phones the current prompt's and the projector
-        // its stage's, when public).
-        for prompt in self.session.prompts() {
-            if protocol::has_results(prompt) && protocol::sees_results(&self.session, prompt, role)
-            {
-                frames.push(Utf8Bytes::from(protocol::results_frame(
-                    &self.session,
-                    prompt,
-                )));
-            }
-        }
-        Some(frames)
-    }
-
     /// Writes the batch's journal records (one write, one fsync), then broadcasts its frames
     /// and sends its replies.
     async fn commit(&mut self, mut batch: Batch) {
@@ -496,6 +434,7 @@ impl SessionTask {
             });
         }
         if batch.records > 0 {
+            let replicated = self.owner.as_ref().map(|_| batch.journal.clone());
             if let Err(error) = self.append(batch.journal, batch.records).await {
                 tracing::error!(%error, "journal write failed; refusing this batch and reloading from disk");
                 self.reload().await;
@@ -506,6 +445,16 @@ impl SessionTask {
                     }
                 }
                 return;
+            }
+            if let Some(lines) = replicated {
+                if self.replicate(lines, &batch.rids).await.is_err() {
+                    for reply in batch.replies {
+                        if let Reply::Command(tx, _) = reply {
+                            let _ = tx.send(Err(CommandError::Unavailable));
+                        }
+                    }
+                    return;
+                }
             }
         }
         let written = batch.timed.as_ref().map(|_| std::time::Instant::now());

@@ -48,6 +48,9 @@ impl SessionTask {
     /// Unloads the session if nobody uses it (see the module doc); whether it did, in which
     /// case the task must end without touching its files again.
     pub(super) async fn unload(&mut self) -> bool {
+        if self.owner.is_some() {
+            return self.unload_owned().await;
+        }
         let slot = self.slot.clone();
         let mut state = slot.state.lock().await;
         let State::Live(handle) = &*state else {
@@ -79,6 +82,32 @@ impl SessionTask {
             last_change = self.last_activity.load(Ordering::Relaxed),
             "idle session unloaded"
         );
+        true
+    }
+}
+
+impl SessionTask {
+    /// A cluster owner idle for `unload_after` (no request from any node, no time box): a
+    /// final snapshot, here and in `PAJA_SNAP`, then the lease goes back, so the next request
+    /// from any node claims it afresh (`owned.rs`). Requests that raced in find the queue
+    /// closed and are retried by their relays with the same rid.
+    async fn unload_owned(&mut self) -> bool {
+        let used = !self.requests.is_empty()
+            || self.presence.count() > 0
+            || self.session.next_deadline().is_some()
+            || self.deleting.is_some();
+        if used {
+            return false;
+        }
+        self.requests.close();
+        if !self.snapshot().await {
+            tracing::warn!("releasing without a fresh snapshot; the journal holds everything");
+        }
+        self.files = None;
+        self.live = None;
+        self.release().await;
+        self.metrics.session_unloaded();
+        tracing::debug!(seq = self.session.seq(), "idle owned session released");
         true
     }
 }
