@@ -12,6 +12,8 @@
 mod bridge;
 mod compact;
 mod owned;
+#[cfg(test)]
+mod owned_tests;
 mod owner;
 mod placement;
 mod resume;

@@ -1,0 +1,267 @@
+//! The cluster owner end to end inside two hubs on one real nats-server: takeover after a
+//! lost lease (every acked item once, seqs continuing, a resume answered `resumed`), a
+//! relayed retry not applied twice across the takeover, the deposed owner refused, and erased
+//! words leaving the stream.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{CommandError, Hub, SessionHandle};
+use crate::clock::Clock;
+use crate::cluster::tests::{nats, node, Nats};
+use crate::metrics::Metrics;
+use crate::protocol::Role;
+use crate::session::{Command, Language, SessionName};
+use crate::store::Store;
+
+async fn hub(server: &Nats, id: &str, dir: &std::path::Path) -> Arc<Hub> {
+    let cluster = node(server, id, Duration::from_secs(2)).await;
+    Hub::start_node(
+        Store::open(dir).expect("store"),
+        Clock::system(),
+        CancellationToken::new(),
+        Duration::ZERO,
+        Arc::new(Metrics::new()),
+        Some(cluster),
+    )
+    .await
+    .expect("hub")
+}
+
+fn command(json: serde_json::Value) -> Command {
+    serde_json::from_value(json).expect("command")
+}
+
+async fn send(
+    handle: &SessionHandle,
+    json: serde_json::Value,
+    rid: Uuid,
+) -> Result<u64, CommandError> {
+    handle
+        .command_relayed(command(json), rid)
+        .await
+        .await
+        .unwrap_or(Err(CommandError::Unavailable))
+}
+
+fn submit(text: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": "submit",
+        "participant": Uuid::new_v4(),
+        "item_id": Uuid::new_v4(),
+        "prompt_id": "p1",
+        "text": text,
+    })
+}
+
+/// A session `name` created through `a`, owned by `a`, with three brainstorm prompts.
+async fn owned_session(a: &Arc<Hub>, name: &str) -> (SessionName, SessionHandle) {
+    let slug = SessionName::parse(name).expect("slug");
+    a.create(
+        slug.clone(),
+        "Vuoro".into(),
+        Language::default(),
+        Default::default(),
+    )
+    .await
+    .expect("create");
+    assert!(a.claim_here(&slug).await.expect("claim"));
+    let handle = a.owned_handle(&slug).expect("owned");
+    for title in ["Yksi", "Kaksi", "Kolme"] {
+        let draft = serde_json::json!({"kind": "brainstorm", "title": title});
+        let add = serde_json::json!({"type": "add_prompt", "prompt": draft});
+        send(&handle, add, Uuid::new_v4()).await.expect("add");
+    }
+    (slug, handle)
+}
+
+#[tokio::test]
+async fn a_takeover_keeps_every_ack_once_resumes_and_answers_known_rids() {
+    let server = nats().await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let a = hub(&server, "a", dir_a.path()).await;
+    let b = hub(&server, "b", dir_b.path()).await;
+    let (slug, on_a) = owned_session(&a, "takeover").await;
+    let next = Uuid::new_v4();
+    let opened = send(&on_a, serde_json::json!({"type": "next_prompt"}), next)
+        .await
+        .expect("next");
+    let mut acks = Vec::new();
+    for n in 0..10 {
+        acks.push(
+            send(&on_a, submit(&format!("idea {n}")), Uuid::new_v4())
+                .await
+                .expect("ack"),
+        );
+    }
+    let last = *acks.last().expect("acks");
+
+    // a stalls past its lease (here: the key is gone at once) and b takes over.
+    let cluster = a.cluster().expect("cluster").clone();
+    cluster.owners.purge(slug.as_str()).await.expect("expire");
+    assert!(b.claim_here(&slug).await.expect("b claims"));
+    let on_b = b.owned_handle(&slug).expect("b owns");
+    let state = on_b.read().await.expect("read");
+    assert_eq!(state.seq(), last, "seqs continue from the last ack");
+    assert_eq!(state.items().len(), 10, "every acked item, once");
+
+    // The edge's retry of `next` (same rid) is answered, not applied again.
+    let again = send(&on_b, serde_json::json!({"type": "next_prompt"}), next).await;
+    assert_eq!(again, Ok(opened));
+    assert_eq!(on_b.read().await.expect("read").seq(), last);
+    let fresh = send(&on_b, submit("after"), Uuid::new_v4())
+        .await
+        .expect("b acks");
+    assert_eq!(fresh, last + 1);
+
+    // A screen that saw up to the middle resumes instead of a fresh welcome.
+    let joined = on_b.join(Role::Screen, None, acks[4]).await.expect("join");
+    let first: serde_json::Value = serde_json::from_str(joined.frames[0].as_str()).expect("json");
+    assert_eq!(first["type"], "resumed", "{first}");
+
+    // The deposed a acknowledges nothing more.
+    let late = send(&on_a, submit("late"), Uuid::new_v4()).await;
+    assert!(late.is_err(), "{late:?}");
+    assert_eq!(
+        b.owned_handle(&slug)
+            .expect("b")
+            .read()
+            .await
+            .expect("read")
+            .items()
+            .len(),
+        11
+    );
+}
+
+#[tokio::test]
+async fn erased_words_leave_jetstream_after_the_scrub() {
+    let server = nats().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let a = hub(&server, "a", dir.path()).await;
+    let (slug, handle) = owned_session(&a, "erase-owned").await;
+    send(
+        &handle,
+        serde_json::json!({"type": "next_prompt"}),
+        Uuid::new_v4(),
+    )
+    .await
+    .expect("next");
+    let canary = "kanarialintu-owned";
+    let item = Uuid::new_v4();
+    let mut words = submit(canary);
+    words["item_id"] = serde_json::json!(item);
+    send(&handle, words, Uuid::new_v4()).await.expect("submit");
+    let cluster = a.cluster().expect("cluster").clone();
+    let stream = cluster
+        .js
+        .get_stream(crate::cluster::JOURNAL_STREAM)
+        .await
+        .expect("stream");
+    let subject = crate::cluster::subject::journal(&slug);
+    let held = stream
+        .raw_message_builder()
+        .last_by_subject(subject.as_str())
+        .send()
+        .await;
+    let held = held.expect("the item's batch");
+    assert!(
+        String::from_utf8_lossy(&held.payload).contains(canary),
+        "replicated before erasure"
+    );
+    let erase = serde_json::json!({"type": "erase_item", "item_id": item});
+    send(&handle, erase, Uuid::new_v4()).await.expect("erase");
+
+    let cluster = a.cluster().expect("cluster").clone();
+    let stream = cluster
+        .js
+        .get_stream(crate::cluster::JOURNAL_STREAM)
+        .await
+        .expect("stream");
+    let subject = crate::cluster::subject::journal(&slug);
+    // The scrub runs after the erasure's batch; wait until the stream no longer holds it.
+    let mut clean = false;
+    for _ in 0..100 {
+        let mut seen = false;
+        let last = crate::cluster::journal::read_last(&stream, &subject)
+            .await
+            .expect("last");
+        for sequence in 1..=last.map_or(0, |l| l.sequence) {
+            if let Ok(message) = stream.get_raw_message(sequence).await {
+                seen |= String::from_utf8_lossy(&message.payload).contains(canary);
+            }
+        }
+        if !seen {
+            clean = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(clean, "the erased words stay in PAJA_J");
+}
+
+#[tokio::test]
+async fn a_created_session_gets_one_owner_and_a_deletion_removes_it_everywhere() {
+    let server = nats().await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let a = hub(&server, "a", dir_a.path()).await;
+    let b = hub(&server, "b", dir_b.path()).await;
+    let slug = SessionName::parse("placed").expect("slug");
+    let session = crate::session::Session::new(crate::session::SessionMeta {
+        slug: slug.clone(),
+        title: "Paikka".into(),
+        language: Language::default(),
+        created_at: 1,
+        key_hash: "00".repeat(32),
+        time_zone: Default::default(),
+        series: None,
+    });
+    a.create_clustered(session.clone()).await.expect("create");
+    let again = b.create_clustered(session).await;
+    assert!(matches!(again, Err(super::CreateError::Taken)), "{again:?}");
+    // Asked on both nodes: exactly one of them owns it.
+    let on_a = a.ensure_owner(&slug).await.expect("a");
+    let on_b = b.ensure_owner(&slug).await.expect("b");
+    let owners = [&a, &b]
+        .iter()
+        .filter(|h| h.owned_handle(&slug).is_some())
+        .count();
+    assert_eq!(owners, 1, "a says {on_a}, b says {on_b}");
+    let (owner, other) = if a.owned_handle(&slug).is_some() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    assert!(!other.ensure_owner(&slug).await.expect("asked"));
+
+    owner.delete_owned(&slug).await.expect("delete");
+    assert!(owner.owned_handle(&slug).is_none());
+    assert!(matches!(
+        other.ensure_owner(&slug).await,
+        Err(super::owned::OwnerError::Unknown)
+    ));
+    let cluster = owner.cluster().expect("cluster");
+    assert!(crate::cluster::snapshot::get(cluster, &slug)
+        .await
+        .expect("get")
+        .is_none());
+    let stream = cluster
+        .js
+        .get_stream(crate::cluster::JOURNAL_STREAM)
+        .await
+        .expect("stream");
+    let subject = crate::cluster::subject::journal(&slug);
+    let last = crate::cluster::journal::read_last(&stream, &subject)
+        .await
+        .expect("read");
+    assert!(last.is_none(), "the journal subject is purged");
+}
