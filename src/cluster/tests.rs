@@ -323,3 +323,66 @@ async fn erased_words_leave_the_stream_after_the_scrub_snapshot() {
         .expect("reload");
     assert_eq!(reloaded.session.seq(), kit.session.seq());
 }
+
+#[tokio::test]
+async fn a_batch_over_the_message_limit_is_split_and_replays_whole() {
+    let server = nats().await;
+    let a = node(&server, "a", Duration::from_secs(10)).await;
+    let (mut kit, prompt) = brainstorm("iso-era");
+    let name = kit.session.meta.slug.clone();
+    create(&a, &kit.session).await;
+    let lease = Lease::claim(&a, &name).await.expect("claim");
+    let mut loaded = replay::load(&a, &name, &lease, kit.now)
+        .await
+        .expect("load");
+    let before = loaded.journal.tail;
+    let (first, mut body) = (kit.session.seq() + 1, Vec::new());
+    let long = "sana ".repeat(50);
+    while body.len() <= 2 * super::journal::MAX_MESSAGE {
+        let command = submit(&mut kit, &prompt, &long);
+        body.extend(line(&mut kit, command).1);
+    }
+    let count = kit.session.items().len();
+    let last = kit.session.seq();
+    loaded
+        .journal
+        .append(first, last, body, &[], &lease)
+        .await
+        .expect("append");
+    assert!(
+        loaded.journal.tail >= before + 3,
+        "split into at least three messages"
+    );
+
+    a.owners.purge(name.as_str()).await.expect("expire");
+    let again = Lease::claim(&a, &name).await.expect("claim again");
+    let reloaded = replay::load(&a, &name, &again, kit.now)
+        .await
+        .expect("reload");
+    assert_eq!(reloaded.session.seq(), last);
+    assert_eq!(reloaded.session.items().len(), count);
+}
+
+#[tokio::test]
+async fn an_owner_cut_off_from_nats_fences_itself() {
+    let mut server = nats().await;
+    let a = node(&server, "a", Duration::from_secs(2)).await;
+    let (mut kit, prompt) = brainstorm("cut-off");
+    let name = kit.session.meta.slug.clone();
+    create(&a, &kit.session).await;
+    let lease = Lease::claim(&a, &name).await.expect("claim");
+    let mut loaded = replay::load(&a, &name, &lease, kit.now)
+        .await
+        .expect("load");
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    // No renewal can succeed now: the lease turns invalid on this node's own clock.
+    while lease.valid() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let command = submit(&mut kit, &prompt, "ei kuittausta");
+    let (seq, body) = line(&mut kit, command);
+    let refused = loaded.journal.append(seq, seq, body, &[], &lease).await;
+    assert!(matches!(refused, Err(JournalError::Fenced)), "{refused:?}");
+    assert!(a.metrics.cluster.renewal_failures.get() > 0);
+}

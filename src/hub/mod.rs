@@ -501,11 +501,7 @@ impl Hub {
         build: impl FnOnce() -> Result<Session, CreateError> + Send + 'static,
     ) -> Result<(), CreateError> {
         if self.cluster.is_some() {
-            // Cluster: the name and first state go to NATS; the first use claims an owner.
-            let session = tokio::task::spawn_blocking(build)
-                .await
-                .map_err(|e| CreateError::Storage(e.to_string()))??;
-            return self.register_clustered(&session).await;
+            return self.install_clustered(build).await;
         }
         let store = self.store.clone();
         let (session, files) = tokio::task::spawn_blocking(move || {

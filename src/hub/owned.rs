@@ -202,6 +202,18 @@ impl Hub {
         .map_err(|e| OwnerError::Nats(e.to_string()))?
     }
 
+    /// `Hub::create`/`import` in a cluster: builds the session (CPU work, off the async
+    /// workers) and registers it ([`Hub::register_clustered`]); no local task starts here.
+    pub(super) async fn install_clustered(
+        &self,
+        build: impl FnOnce() -> Result<Session, CreateError> + Send + 'static,
+    ) -> Result<(), CreateError> {
+        let session = tokio::task::spawn_blocking(build)
+            .await
+            .map_err(|e| CreateError::Storage(e.to_string()))??;
+        self.register_clustered(&session).await
+    }
+
     /// Registers a new session in the cluster: its name by CAS in `PAJA_SESSIONS` (taken once
     /// cluster-wide) and its first snapshot. Nobody owns it yet; the first use claims it.
     pub(super) async fn register_clustered(&self, session: &Session) -> Result<(), CreateError> {

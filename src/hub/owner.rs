@@ -32,6 +32,9 @@ pub(super) struct Owner {
 
 impl Drop for Owner {
     fn drop(&mut self) {
+        // A task that ends without releasing (fenced, failed) stops renewing: the lease
+        // expires and another node takes over.
+        self.lease.deposed().cancel();
         self.stop.cancel();
         self.cluster.metrics.cluster.owned.dec();
     }

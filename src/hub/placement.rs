@@ -48,7 +48,10 @@ impl Hub {
         let stop = shutdown.clone();
         self.tasks.spawn(async move {
             loop {
-                let owned = hub.upgrade().map_or(0, |h| h.owned.len());
+                let owned = hub.upgrade().map_or(0, |h| {
+                    h.owned.retain(|_, e| !e.stop.is_cancelled());
+                    h.owned.len()
+                });
                 let record = NodeRecord {
                     v: WIRE_VERSION,
                     addr: addr.clone(),
