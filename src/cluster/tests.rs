@@ -39,10 +39,7 @@ fn server_binary() -> String {
 /// Starts one server and waits until it takes connections.
 pub(crate) async fn nats() -> Nats {
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    let port = free_port();
     let child = Process::new(server_binary())
         .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
         .arg(dir.path())
@@ -65,6 +62,63 @@ pub(crate) async fn nats() -> Nats {
         url,
         _dir: dir,
     }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// Three servers routed into one JetStream cluster (R3 streams and buckets).
+pub(crate) async fn nats_cluster() -> Vec<Nats> {
+    let ports: Vec<(u16, u16)> = (0..3).map(|_| (free_port(), free_port())).collect();
+    let routes: Vec<String> = ports
+        .iter()
+        .map(|(_, c)| format!("nats://127.0.0.1:{c}"))
+        .collect();
+    let mut servers = Vec::new();
+    for (n, (port, cluster)) in ports.iter().enumerate() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let child = Process::new(server_binary())
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string()])
+            .args(["--server_name", &format!("n{n}"), "--cluster_name", "paja"])
+            .args(["--cluster", &format!("nats://127.0.0.1:{cluster}")])
+            .args(["--routes", &routes.join(",")])
+            .arg("-sd")
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("nats-server ({}) must be installed: {e}", server_binary()));
+        let url = format!("nats://127.0.0.1:{port}");
+        servers.push(Nats {
+            child,
+            url,
+            _dir: dir,
+        });
+    }
+    servers
+}
+
+/// A node of an R3 cluster, connected to every server; waits for JetStream to be ready.
+pub(crate) async fn node_r3(servers: &[Nats], id: &str, lease: Duration) -> Arc<Cluster> {
+    let config = ClusterConfig {
+        urls: servers.iter().map(|s| s.url.clone()).collect(),
+        node_id: id.into(),
+        replicas: 3,
+        lease,
+    };
+    let mut last = String::new();
+    for _ in 0..60 {
+        match Cluster::connect(config.clone(), Arc::new(Metrics::new())).await {
+            Ok(cluster) => return cluster,
+            Err(error) => last = error.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("the R3 cluster did not come up: {last}");
 }
 
 /// A node of a one-server cluster.
@@ -385,4 +439,37 @@ async fn an_owner_cut_off_from_nats_fences_itself() {
     let refused = loaded.journal.append(seq, seq, body, &[], &lease).await;
     assert!(matches!(refused, Err(JournalError::Fenced)), "{refused:?}");
     assert!(a.metrics.cluster.renewal_failures.get() > 0);
+}
+
+#[tokio::test]
+async fn on_three_servers_a_takeover_replays_and_the_deposed_owner_is_fenced() {
+    let servers = nats_cluster().await;
+    let a = node_r3(&servers, "a", Duration::from_secs(10)).await;
+    let b = node_r3(&servers, "b", Duration::from_secs(10)).await;
+    let (mut kit, prompt) = brainstorm("kolme");
+    let name = kit.session.meta.slug.clone();
+    create(&a, &kit.session).await;
+    let lease_a = Lease::claim(&a, &name).await.expect("a claims");
+    let mut on_a = replay::load(&a, &name, &lease_a, kit.now)
+        .await
+        .expect("a loads");
+    for n in 0..20 {
+        let command = submit(&mut kit, &prompt, &format!("idea {n}"));
+        let (seq, body) = line(&mut kit, command);
+        on_a.journal
+            .append(seq, seq, body, &[], &lease_a)
+            .await
+            .expect("append");
+    }
+    b.owners.purge(name.as_str()).await.expect("expire");
+    let lease_b = Lease::claim(&b, &name).await.expect("b claims");
+    let on_b = replay::load(&b, &name, &lease_b, kit.now)
+        .await
+        .expect("b loads");
+    assert_eq!(on_b.session.seq(), kit.session.seq());
+    assert_eq!(on_b.session.items().len(), 20);
+    let command = submit(&mut kit, &prompt, "late");
+    let (seq, body) = line(&mut kit, command);
+    let refused = on_a.journal.append(seq, seq, body, &[], &lease_a).await;
+    assert!(matches!(refused, Err(JournalError::Fenced)), "{refused:?}");
 }
