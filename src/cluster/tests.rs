@@ -473,3 +473,41 @@ async fn on_three_servers_a_takeover_replays_and_the_deposed_owner_is_fenced() {
     let refused = on_a.journal.append(seq, seq, body, &[], &lease_a).await;
     assert!(matches!(refused, Err(JournalError::Fenced)), "{refused:?}");
 }
+
+/// A figure, not a check (`cargo test --lib -- --ignored replay_time --nocapture`): how long a
+/// takeover takes to replay 20,000 records in 200 batches on one server.
+#[tokio::test]
+#[ignore]
+async fn replay_time_of_twenty_thousand_records() {
+    let server = nats().await;
+    let a = node(&server, "a", Duration::from_secs(10)).await;
+    let (mut kit, prompt) = brainstorm("mittaus");
+    let name = kit.session.meta.slug.clone();
+    create(&a, &kit.session).await;
+    let lease = Lease::claim(&a, &name).await.expect("claim");
+    let mut loaded = replay::load(&a, &name, &lease, kit.now)
+        .await
+        .expect("load");
+    for _ in 0..200 {
+        let (first, mut body) = (kit.session.seq() + 1, Vec::new());
+        for n in 0..100 {
+            let command = submit(&mut kit, &prompt, &format!("idea {n}"));
+            body.extend(line(&mut kit, command).1);
+        }
+        let last = kit.session.seq();
+        loaded
+            .journal
+            .append(first, last, body, &[], &lease)
+            .await
+            .expect("append");
+    }
+    a.owners.purge(name.as_str()).await.expect("expire");
+    let again = Lease::claim(&a, &name).await.expect("claim");
+    let started = std::time::Instant::now();
+    let taken = replay::load(&a, &name, &again, kit.now)
+        .await
+        .expect("reload");
+    let elapsed = started.elapsed();
+    assert_eq!(taken.session.items().len(), 20_000);
+    println!("replayed 20,000 records in 200 batches: {elapsed:?}");
+}

@@ -265,3 +265,43 @@ async fn a_created_session_gets_one_owner_and_a_deletion_removes_it_everywhere()
         .expect("read");
     assert!(last.is_none(), "the journal subject is purged");
 }
+
+#[tokio::test]
+async fn a_shutdown_hands_the_session_over_at_once() {
+    let server = nats().await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let a = hub(&server, "a", dir_a.path()).await;
+    let b = hub(&server, "b", dir_b.path()).await;
+    let (slug, on_a) = owned_session(&a, "handoff").await;
+    send(
+        &on_a,
+        serde_json::json!({"type": "next_prompt"}),
+        Uuid::new_v4(),
+    )
+    .await
+    .expect("next");
+    let acked = send(&on_a, submit("ennen"), Uuid::new_v4())
+        .await
+        .expect("ack");
+    drop(on_a);
+    a.shutdown().await;
+    let cluster = a.cluster().expect("cluster");
+    assert_eq!(
+        cluster.metrics.cluster.releases.get(),
+        1,
+        "the lease was given back"
+    );
+    // No expiry to wait for: b claims now, from the final snapshot.
+    assert!(b.claim_here(&slug).await.expect("b claims"));
+    let state = b
+        .owned_handle(&slug)
+        .expect("b")
+        .read()
+        .await
+        .expect("read");
+    assert_eq!(state.seq(), acked);
+    assert_eq!(state.items().len(), 1);
+}
