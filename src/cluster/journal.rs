@@ -117,10 +117,20 @@ impl ClusterJournal {
 
     /// Appends the claim marker at the subject's current end (read now): after it, every
     /// append of an older epoch is refused. Returns the marker's stream sequence.
+    ///
+    /// A deposed owner that has not noticed yet may append between the read and the marker;
+    /// the marker is then refused (10071) and simply placed again after that batch (the lease
+    /// says this owner is the rightful one; the replay reads that batch too).
     pub async fn claim(&mut self, lease: &Lease) -> Result<u64, JournalError> {
-        self.tail = self.last().await?.map_or(0, |l| l.sequence);
-        self.publish(0, 0, Bytes::new(), &[], lease).await?;
-        Ok(self.tail)
+        let mut tries = 0;
+        loop {
+            self.tail = self.last().await?.map_or(0, |l| l.sequence);
+            match self.publish(0, 0, Bytes::new(), &[], lease).await {
+                Ok(()) => return Ok(self.tail),
+                Err(JournalError::Fenced) if lease.valid() && tries < 5 => tries += 1,
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// Appends a marker (no records) at the end and purges every message of the subject

@@ -122,6 +122,15 @@ pub enum ClusterError {
     },
 }
 
+/// Whether a node id is usable in subjects and KV keys: 1–64 of `A–Z a–z 0–9 - _`.
+fn valid_node_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// This node's connection to the cluster: shared by the hub, the owners and the relays.
 pub struct Cluster {
     /// Core NATS (requests, fan-out, presence).
@@ -148,13 +157,7 @@ impl Cluster {
         config: ClusterConfig,
         metrics: Arc<Metrics>,
     ) -> Result<Arc<Cluster>, ClusterError> {
-        let id_ok = !config.node_id.is_empty()
-            && config.node_id.len() <= 64
-            && config
-                .node_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !id_ok {
+        if !valid_node_id(&config.node_id) {
             return Err(ClusterError::NodeId);
         }
         let client = async_nats::ConnectOptions::new()
