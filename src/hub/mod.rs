@@ -9,11 +9,17 @@
 //! The registry is a `DashMap` of slots; callers clone a slot out and drop the map guard
 //! before awaiting anything (the slot's own async lock is what a load or an unload holds).
 
+mod bridge;
+mod cluster_index;
 mod compact;
 mod delete;
 mod fanout;
+mod owned;
 mod presence;
 mod registry;
+mod relay;
+mod relay_calls;
+mod remote_error;
 mod series;
 mod task;
 mod timed;
@@ -87,6 +93,15 @@ pub enum CommandError {
     /// a state the disk does not hold, the session takes no more changes until a restart.
     #[error("the server could not save and could not read this session back from disk; it takes no changes until the server is restarted (see the server log)")]
     ReadOnly,
+    /// Refused by the node that owns the session (cluster): its code and message as that
+    /// node said them, so a phone on any node hears what a single server would say.
+    #[error("{message}")]
+    Remote {
+        /// The wire code (one of the codes above, interned: see `remote_error.rs`).
+        code: &'static str,
+        /// The message.
+        message: String,
+    },
 }
 
 impl CommandError {
@@ -97,6 +112,7 @@ impl CommandError {
             CommandError::Storage => "storage_unavailable",
             CommandError::Unavailable => "unavailable",
             CommandError::ReadOnly => "read_only",
+            CommandError::Remote { code, .. } => code,
         }
     }
 }
@@ -255,6 +271,25 @@ impl SessionHandle {
         rx.await.map_err(|_| Unavailable)
     }
 
+    /// A handle for a session of the cluster whose requests a relay serves (`relay.rs`),
+    /// and the receiving end of its queue.
+    fn for_relay(
+        meta: &SessionMeta,
+        last_activity: Arc<AtomicU64>,
+    ) -> (SessionHandle, mpsc::Receiver<Request>) {
+        let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
+        let handle = SessionHandle {
+            requests: tx,
+            slug: meta.slug.clone(),
+            key_hash: Arc::new(crate::keys::parse_hash(&meta.key_hash)),
+            presence: Arc::default(),
+            last_activity,
+            series: meta.series.clone(),
+            lease: Arc::default(),
+        };
+        (handle, rx)
+    }
+
     /// Counts `participant` as present until the guard is dropped.
     pub fn present(&self, participant: ParticipantId) -> PresenceGuard {
         if let Ok(mut map) = self.presence.connections.lock() {
@@ -311,6 +346,10 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     /// This node's cluster, when it runs as one (`--nats`); `None`: the single server.
     cluster: Option<Arc<crate::cluster::Cluster>>,
+    /// The hub itself, for what a `&self` method starts that must hold the hub (a relay).
+    me: std::sync::Weak<Hub>,
+    /// Sessions this node owns in a cluster (their tasks; the registry's slots hold relays).
+    owned: DashMap<SessionName, owned::OwnedEntry>,
 }
 
 impl Hub {
@@ -354,7 +393,8 @@ impl Hub {
         metrics: Arc<Metrics>,
         cluster: Option<Arc<crate::cluster::Cluster>>,
     ) -> std::io::Result<Arc<Hub>> {
-        let hub = Arc::new(Hub {
+        let hub = Arc::new_cyclic(|me| Hub {
+            me: me.clone(),
             sessions: DashMap::new(),
             live: Arc::default(),
             unload_after,
@@ -366,7 +406,12 @@ impl Hub {
             series: DashMap::new(),
             metrics,
             cluster,
+            owned: DashMap::new(),
         });
+        if hub.cluster.is_some() {
+            hub.list_cluster().await?;
+            return Ok(hub);
+        }
         let (stored, failing, series) = tokio::task::spawn_blocking(move || {
             let (mut stored, mut failing) = (Vec::new(), Vec::new());
             for slug in store.list()? {
@@ -485,6 +530,13 @@ impl Hub {
         &self,
         build: impl FnOnce() -> Result<Session, CreateError> + Send + 'static,
     ) -> Result<(), CreateError> {
+        if self.cluster.is_some() {
+            // Stand-in until the owner's `create_clustered` (issue 16) lands.
+            let session = tokio::task::spawn_blocking(build)
+                .await
+                .map_err(|e| CreateError::Storage(e.to_string()))??;
+            return self.create_standin(session).await;
+        }
         let store = self.store.clone();
         let (session, files) = tokio::task::spawn_blocking(move || {
             let session = build()?;
@@ -526,7 +578,13 @@ impl Hub {
     }
 
     /// Deletes every session with no activity for `retention_days` before `now`.
+    ///
+    /// Not in a cluster (yet): there the owner of a session would have to delete it, and no
+    /// node sees every session's last activity; a cluster keeps sessions until deleted.
     pub async fn expire(self: &Arc<Self>, retention_days: u32, now: Millis) {
+        if self.cluster.is_some() {
+            return;
+        }
         let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;
         // Loaded or not: a stored session is deleted without starting its task.
         let expired: Vec<SessionName> = self
