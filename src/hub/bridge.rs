@@ -14,7 +14,7 @@
 //! [`PRESENCE_SILENCE`] loses its guards.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
@@ -23,6 +23,7 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{broadcast, watch, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use super::{CommandError, Frames, Hub, PresenceGuard, SessionHandle};
 use crate::cluster::wire::{self, WireFrames, WIRE_VERSION};
@@ -104,7 +105,20 @@ struct Shared {
     handle: SessionHandle,
     /// The seq of the last frame forwarded.
     forwarded: watch::Sender<u64>,
+    /// Relayed commands by rid, in flight or answered in the last [`RID_MEMORY`]: a retry
+    /// (the relay timed out, the reply was lost) gets the first answer, never a second
+    /// application. The owner's task keeps its own table across failovers; this one also
+    /// covers a retry that arrives while the first try is still being applied.
+    rids: Mutex<HashMap<Uuid, (Instant, Pending)>>,
 }
+
+/// A relayed command's answer.
+type Answer = Result<u64, wire::RemoteError>;
+/// A relayed command's answer once there is one.
+type Pending = watch::Receiver<Option<Answer>>;
+
+/// How long a rid's answer is kept (as long as the relay retries, with room).
+const RID_MEMORY: Duration = Duration::from_secs(120);
 
 /// The bridge's loop.
 async fn run(
@@ -128,6 +142,7 @@ async fn run(
         cluster,
         handle,
         forwarded: watch::Sender::new(seq),
+        rids: Mutex::default(),
     });
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut presence: HashMap<String, (Instant, Vec<PresenceGuard>)> = HashMap::new();
@@ -144,6 +159,9 @@ async fn run(
             }
             _ = tick.tick() => {
                 presence.retain(|_, (seen, _)| seen.elapsed() < PRESENCE_SILENCE);
+                if let Ok(mut rids) = shared.rids.lock() {
+                    rids.retain(|_, (at, _)| at.elapsed() < RID_MEMORY);
+                }
                 continue;
             }
             Some(m) = reports.next() => {
@@ -264,10 +282,48 @@ async fn serve(shared: &Shared, kind: Kind, message: async_nats::Message) {
     }
 }
 
-/// A relayed command: applied (or answered from the rid table), replied once durable and
-/// its frames forwarded.
+/// A relayed command: applied once per rid, replied once durable and its frames forwarded.
 async fn command(shared: &Shared, payload: &[u8]) -> Option<bytes::Bytes> {
     let request: wire::CommandRequest = wire::decode(payload).ok()?;
+    let rid = request.rid;
+    let (tx, earlier) = {
+        let mut rids = shared.rids.lock().ok()?;
+        match rids.get(&rid) {
+            Some((_, answer)) => (None, Some(answer.clone())),
+            None => {
+                let (tx, rx) = watch::channel(None);
+                rids.insert(rid, (Instant::now(), rx));
+                (Some(tx), None)
+            }
+        }
+    };
+    let result = match (tx, earlier) {
+        (_, Some(mut earlier)) => {
+            let answer = earlier.wait_for(Option::is_some).await.ok()?;
+            answer.clone()?
+        }
+        (Some(tx), None) => {
+            let result = apply(shared, request).await;
+            let kept = !matches!(&result, Err(e) if e.code == "unavailable" || e.code == "storage_unavailable");
+            if kept {
+                tx.send_replace(Some(result.clone()));
+            } else if let Ok(mut rids) = shared.rids.lock() {
+                // Not applied: a retry may try again (a waiting duplicate hears "unavailable").
+                rids.remove(&rid);
+            }
+            result
+        }
+        (None, None) => return None,
+    };
+    let reply = wire::CommandReply {
+        v: WIRE_VERSION,
+        result,
+    };
+    Some(wire::encode(&reply))
+}
+
+/// Applies a relayed command through the task and waits until its frames are forwarded.
+async fn apply(shared: &Shared, request: wire::CommandRequest) -> Answer {
     let result = match serde_json::from_value::<JournalRecord>(request.command) {
         Ok(record) => {
             let command = Command::from(record);
@@ -284,11 +340,7 @@ async fn command(shared: &Shared, payload: &[u8]) -> Option<bytes::Bytes> {
         let reached = forwarded.wait_for(|f| *f >= seq);
         let _ = tokio::time::timeout(FORWARD_WAIT, reached).await;
     }
-    let reply = wire::CommandReply {
-        v: WIRE_VERSION,
-        result: result.map_err(|e| wire::RemoteError::from(&e)),
-    };
-    Some(wire::encode(&reply))
+    result.map_err(|e| wire::RemoteError::from(&e))
 }
 
 /// A join through an edge: the welcome (or resume); the edge has its own event stream.

@@ -123,7 +123,13 @@ impl Hub {
             .await
             .map_err(|e| CreateError::Storage(e.to_string()))?
             .map_err(|e| CreateError::Storage(e.to_string()))?;
-        self.sessions.entry(slug).or_insert(slot);
+        self.sessions.entry(slug.clone()).or_insert(slot);
+        // As the real owner does: a new session is owned at once, so any node can serve it.
+        if let Some(hub) = self.me.upgrade() {
+            hub.ensure_owner(&slug)
+                .await
+                .map_err(|e| CreateError::Storage(e.to_string()))?;
+        }
         Ok(())
     }
 }
