@@ -8,7 +8,11 @@
 //! relay here and tells its connections 4004, as a deletion on a single server does.
 //!
 //! `Hub::get` on such a slot starts a relay (`relay.rs`) with the meta read afresh from the
-//! bucket. Retention is not run in cluster mode (see [`Hub::expire`]).
+//! bucket.
+//!
+//! Retention ([`Hub::expire`]) is not run in cluster mode yet: the owner of a session would
+//! have to delete it, and no node sees every session's last activity (a relay sees only
+//! its own node's); a cluster keeps sessions until they are deleted.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -59,10 +63,11 @@ fn decode_record(value: &[u8]) -> Option<SessionMeta> {
 }
 
 impl Hub {
-    /// Lists the cluster's sessions into the registry and starts watching for changes.
-    pub(super) async fn list_cluster(self: &Arc<Self>) -> std::io::Result<()> {
+    /// Lists the cluster's sessions into the registry and starts watching for changes;
+    /// `false` (nothing done) on a single server.
+    pub(super) async fn list_cluster(self: &Arc<Self>) -> std::io::Result<bool> {
         let Some(cluster) = self.cluster.clone() else {
-            return Ok(());
+            return Ok(false);
         };
         let watch = cluster
             .sessions
@@ -95,7 +100,7 @@ impl Hub {
         }
         tracing::info!(sessions = self.sessions.len(), "cluster sessions listed");
         self.spawn_watch(watch);
-        Ok(())
+        Ok(true)
     }
 
     /// Adds a slot for a session record, unless its name is known.

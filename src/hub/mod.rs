@@ -13,13 +13,13 @@ mod bridge;
 mod cluster_index;
 mod compact;
 mod delete;
+mod errors;
 mod fanout;
 mod owned;
 mod presence;
 mod registry;
 mod relay;
 mod relay_calls;
-mod remote_error;
 mod series;
 mod task;
 mod timed;
@@ -42,10 +42,11 @@ pub use crate::protocol::Frames;
 use crate::protocol::Role;
 use crate::session::document::SessionDoc;
 use crate::session::{
-    Command, GroupId, ImportError, ImportTarget, Language, Millis, ParticipantId, Rejection,
-    SeriesName, Session, SessionMeta, SessionName, TimeZoneName,
+    Command, GroupId, ImportError, ImportTarget, Language, Millis, ParticipantId, SeriesName,
+    Session, SessionMeta, SessionName, TimeZoneName,
 };
 use crate::store::{Store, StoreError};
+pub use errors::CommandError;
 use presence::Presence;
 pub use presence::PresenceGuard;
 pub use registry::SessionCounts;
@@ -75,46 +76,6 @@ pub struct Joined {
     pub group: Option<GroupId>,
     /// Every later event.
     pub events: broadcast::Receiver<Arc<Frames>>,
-}
-
-/// Why a command did not take effect.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CommandError {
-    /// The session's rules refused it.
-    #[error(transparent)]
-    Rejected(#[from] Rejection),
-    /// It could not be written to disk; nothing changed, try again later.
-    #[error("the server could not save this right now; try again")]
-    Storage,
-    /// The session is shutting down.
-    #[error("the server is restarting; try again in a moment")]
-    Unavailable,
-    /// A write failed and reading the session back from disk failed too: rather than serve
-    /// a state the disk does not hold, the session takes no more changes until a restart.
-    #[error("the server could not save and could not read this session back from disk; it takes no changes until the server is restarted (see the server log)")]
-    ReadOnly,
-    /// Refused by the node that owns the session (cluster): its code and message as that
-    /// node said them, so a phone on any node hears what a single server would say.
-    #[error("{message}")]
-    Remote {
-        /// The wire code (one of the codes above, interned: see `remote_error.rs`).
-        code: &'static str,
-        /// The message.
-        message: String,
-    },
-}
-
-impl CommandError {
-    /// The wire code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            CommandError::Rejected(r) => r.code(),
-            CommandError::Storage => "storage_unavailable",
-            CommandError::Unavailable => "unavailable",
-            CommandError::ReadOnly => "read_only",
-            CommandError::Remote { code, .. } => code,
-        }
-    }
 }
 
 /// The session task has stopped (shutdown).
@@ -271,25 +232,6 @@ impl SessionHandle {
         rx.await.map_err(|_| Unavailable)
     }
 
-    /// A handle for a session of the cluster whose requests a relay serves (`relay.rs`),
-    /// and the receiving end of its queue.
-    fn for_relay(
-        meta: &SessionMeta,
-        last_activity: Arc<AtomicU64>,
-    ) -> (SessionHandle, mpsc::Receiver<Request>) {
-        let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
-        let handle = SessionHandle {
-            requests: tx,
-            slug: meta.slug.clone(),
-            key_hash: Arc::new(crate::keys::parse_hash(&meta.key_hash)),
-            presence: Arc::default(),
-            last_activity,
-            series: meta.series.clone(),
-            lease: Arc::default(),
-        };
-        (handle, rx)
-    }
-
     /// Counts `participant` as present until the guard is dropped.
     pub fn present(&self, participant: ParticipantId) -> PresenceGuard {
         if let Ok(mut map) = self.presence.connections.lock() {
@@ -408,8 +350,7 @@ impl Hub {
             cluster,
             owned: DashMap::new(),
         });
-        if hub.cluster.is_some() {
-            hub.list_cluster().await?;
+        if hub.list_cluster().await? {
             return Ok(hub);
         }
         let (stored, failing, series) = tokio::task::spawn_blocking(move || {
@@ -531,11 +472,7 @@ impl Hub {
         build: impl FnOnce() -> Result<Session, CreateError> + Send + 'static,
     ) -> Result<(), CreateError> {
         if self.cluster.is_some() {
-            // Stand-in until the owner's `create_clustered` (issue 16) lands.
-            let session = tokio::task::spawn_blocking(build)
-                .await
-                .map_err(|e| CreateError::Storage(e.to_string()))??;
-            return self.create_standin(session).await;
+            return self.install_clustered(build).await;
         }
         let store = self.store.clone();
         let (session, files) = tokio::task::spawn_blocking(move || {
@@ -578,11 +515,9 @@ impl Hub {
     }
 
     /// Deletes every session with no activity for `retention_days` before `now`.
-    ///
-    /// Not in a cluster (yet): there the owner of a session would have to delete it, and no
-    /// node sees every session's last activity; a cluster keeps sessions until deleted.
     pub async fn expire(self: &Arc<Self>, retention_days: u32, now: Millis) {
         if self.cluster.is_some() {
+            // Not in a cluster yet: see `cluster_index.rs`.
             return;
         }
         let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;

@@ -99,6 +99,17 @@ impl Hub {
         self.create_standin(session).await
     }
 
+    /// `Hub::install` in a cluster: builds the session and creates it (stand-in).
+    pub(super) async fn install_clustered(
+        &self,
+        build: impl FnOnce() -> Result<Session, CreateError> + Send + 'static,
+    ) -> Result<(), CreateError> {
+        let session = tokio::task::spawn_blocking(build)
+            .await
+            .map_err(|e| CreateError::Storage(e.to_string()))??;
+        self.create_standin(session).await
+    }
+
     /// [`Hub::create_clustered`] for `&self` callers.
     pub(super) async fn create_standin(&self, session: Session) -> Result<(), CreateError> {
         let cluster = self.cluster.clone().ok_or(CreateError::Taken)?;

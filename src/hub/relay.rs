@@ -17,7 +17,7 @@
 //! [`OFFLINE_LIMIT`] (its slot goes back to Stored first, so its phones get 1012 and
 //! reconnect through the load balancer, maybe to a node that can reach NATS).
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ use super::bridge::from_wire;
 use super::registry::{LiveGuard, Slot, State};
 use super::relay_calls::{Channels, RelayLink};
 use super::task::Request;
-use super::{Frames, Hub, Presence, SessionHandle, BROADCAST_CAPACITY};
+use super::{Frames, Hub, Presence, SessionHandle, BROADCAST_CAPACITY, REQUEST_QUEUE};
 use crate::cluster::wire::{self, EventBatch, RingReply, RingRequest, WIRE_VERSION};
 use crate::cluster::{subject, Cluster};
 use crate::session::SessionMeta;
@@ -116,6 +116,27 @@ pub(super) fn spawn_relay(
     hub.tasks
         .spawn(tracing::Instrument::instrument(relay.run(), span));
     handle
+}
+
+impl SessionHandle {
+    /// A handle for a session of the cluster whose requests a relay serves (`relay.rs`),
+    /// and the receiving end of its queue.
+    fn for_relay(
+        meta: &SessionMeta,
+        last_activity: Arc<AtomicU64>,
+    ) -> (SessionHandle, mpsc::Receiver<Request>) {
+        let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
+        let handle = SessionHandle {
+            requests: tx,
+            slug: meta.slug.clone(),
+            key_hash: Arc::new(crate::keys::parse_hash(&meta.key_hash)),
+            presence: Arc::default(),
+            last_activity,
+            series: meta.series.clone(),
+            lease: Arc::default(),
+        };
+        (handle, rx)
+    }
 }
 
 impl Relay {

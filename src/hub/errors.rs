@@ -1,6 +1,7 @@
-//! A [`CommandError`] across the network (cluster): the owner sends its wire code and
-//! message ([`RemoteError`]); the edge turns them back into a `CommandError` whose `code()`
-//! and message are what a single server would have sent the phone.
+//! Why a command did not take effect ([`CommandError`]), and how such an error crosses the
+//! network in a cluster: the owner sends its wire code and message ([`RemoteError`]); the
+//! edge turns them back into a `CommandError` whose `code()` and message are what a single
+//! server would have sent the phone.
 //!
 //! `code()` returns `&'static str` (the connection code and metrics rely on it), so a code
 //! that arrives as a `String` is interned: the set of codes is small and fixed by the
@@ -9,8 +10,48 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use super::CommandError;
 use crate::cluster::wire::RemoteError;
+use crate::session::Rejection;
+
+/// Why a command did not take effect.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// The session's rules refused it.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// It could not be written to disk; nothing changed, try again later.
+    #[error("the server could not save this right now; try again")]
+    Storage,
+    /// The session is shutting down.
+    #[error("the server is restarting; try again in a moment")]
+    Unavailable,
+    /// A write failed and reading the session back from disk failed too: rather than serve
+    /// a state the disk does not hold, the session takes no more changes until a restart.
+    #[error("the server could not save and could not read this session back from disk; it takes no changes until the server is restarted (see the server log)")]
+    ReadOnly,
+    /// Refused by the node that owns the session (cluster): its code and message as that
+    /// node said them, so a phone on any node hears what a single server would say.
+    #[error("{message}")]
+    Remote {
+        /// The wire code (one of the codes above, interned: see `remote_error.rs`).
+        code: &'static str,
+        /// The message.
+        message: String,
+    },
+}
+
+impl CommandError {
+    /// The wire code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CommandError::Rejected(r) => r.code(),
+            CommandError::Storage => "storage_unavailable",
+            CommandError::Unavailable => "unavailable",
+            CommandError::ReadOnly => "read_only",
+            CommandError::Remote { code, .. } => code,
+        }
+    }
+}
 
 /// Most distinct codes interned; any further one reads as `unavailable`.
 const MAX_CODES: usize = 256;
@@ -62,7 +103,6 @@ impl From<RemoteError> for CommandError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::Rejection;
 
     /// A rejection relayed through another node reaches the phone with the same code and
     /// message as on a single server.
