@@ -59,11 +59,27 @@ impl Nats {
         }
     }
 
+    /// Kills the server (as a crash would).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// A Paja node of this NATS.
     pub async fn node(&self, id: &str) -> TestServer {
+        self.node_with(id, |_| {}).await
+    }
+
+    /// A Paja node of this NATS, with `configure` applied.
+    pub async fn node_with(
+        &self,
+        id: &str,
+        configure: impl FnOnce(&mut paja::Config),
+    ) -> TestServer {
         let url = self.url.clone();
         let id = id.to_owned();
         TestServer::start_configured(move |config| {
+            configure(config);
             config.cluster = Some(paja::cluster::ClusterConfig {
                 urls: vec![url],
                 node_id: id,
@@ -131,6 +147,14 @@ async fn a_phone_on_an_edge_reaches_the_owner_and_hears_back() {
     let added = console.until("item_added").await;
     assert_eq!(added["item"]["text"], "reunalta");
     assert_eq!(added["seq"], ack["seq"]);
+
+    // An export through the edge reads the owner's state.
+    let export = edge
+        .get_with_key("/api/sessions/reuna/export.json", &key)
+        .await;
+    assert_eq!(export.status, 200, "{}", export.text());
+    let items = &export.json()["prompts"][0]["items"];
+    assert_eq!(items[0]["text"], "reunalta", "{items}");
 
     // A refusal keeps the code and message a single server sends.
     let refused = ask(
@@ -244,4 +268,45 @@ async fn deleting_on_an_edge_closes_every_node_with_4004() {
     for node in [&owner, &edge] {
         assert!(!node.hub().exists("poista"));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_nats_a_node_sends_its_phones_elsewhere() {
+    let mut nats = Nats::start();
+    let owner = nats.node("a").await;
+    let edge = nats.node("b").await;
+    owner.create_session("katko").await;
+    let (mut on_edge, _) = edge.participant("katko").await;
+    let (mut on_owner, _) = owner.participant("katko").await;
+    nats.kill();
+    // 1012: "try again", through the load balancer, to a node that can reach NATS.
+    assert_eq!(on_edge.closed().await, Some(1012));
+    assert_eq!(on_owner.closed().await, Some(1012));
+    assert!(edge.hub().exists("katko"), "not deleted, only unreachable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_relay_ends_and_comes_back_on_use() {
+    let nats = Nats::start();
+    let owner = nats.node("a").await;
+    let edge = nats
+        .node_with("b", |config| {
+            config.unload_after = Duration::from_millis(300)
+        })
+        .await;
+    let key = owner.create_session("tauko").await;
+    let (console, _) = edge.facilitator("tauko", &key).await;
+    assert_eq!(edge.hub().session_counts().live, 1);
+    drop(console);
+    let started = Instant::now();
+    while edge.hub().session_counts().live > 0 {
+        assert!(
+            started.elapsed() < crate::support::WAIT,
+            "the idle relay stays"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (mut console, _) = edge.facilitator("tauko", &key).await;
+    let prompt = open(&mut console, "Taas täällä").await;
+    assert!(prompt.starts_with('p'), "{prompt}");
 }
