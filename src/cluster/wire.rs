@@ -212,6 +212,11 @@ pub struct RingReply {
     pub v: u32,
     /// The frames, oldest first.
     pub frames: Option<Vec<WireFrames>>,
+    /// The seq of the last frame the owner has forwarded on `paja.ev.<slug>` when it
+    /// answered: a relay starting up asks `since: u64::MAX` and takes this as the point its
+    /// event stream starts from (later frames reach it on the subject it subscribed first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
 }
 
 /// A request for the owner that is not a command.

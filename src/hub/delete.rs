@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 use super::registry::{Slot, State};
 use super::task::Request;
 use super::{Hub, SessionHandle};
+use crate::cluster::wire::{self, ControlAction, ControlReply, ControlRequest, WIRE_VERSION};
 use crate::session::SessionName;
 use crate::store::Store;
 
@@ -58,6 +59,11 @@ impl Hub {
     /// mid-request) cannot leave it half done, the directory moved but the name still known.
     pub async fn delete(self: &Arc<Self>, slug: &SessionName) -> io::Result<()> {
         let (hub, slug) = (self.clone(), slug.clone());
+        if self.cluster.is_some() {
+            return tokio::spawn(async move { hub.delete_clustered(&slug).await })
+                .await
+                .unwrap_or_else(|e| Err(io::Error::other(e)));
+        }
         tokio::spawn(async move { hub.delete_now(&slug).await })
             .await
             .unwrap_or_else(|e| Err(io::Error::other(e)))
@@ -115,8 +121,53 @@ impl Hub {
         Ok(())
     }
 
+    /// Deletes a session of the cluster: its owner deletes it everywhere (`paja.ctl`), then
+    /// this node forgets the name at once (the others do when their watch sees the record
+    /// go); the relay, finding its slot forgotten, ends, and its connections hear 4004.
+    async fn delete_clustered(self: &Arc<Self>, slug: &SessionName) -> io::Result<()> {
+        let Some(cluster) = self.cluster.clone() else {
+            return Ok(());
+        };
+        if !self.sessions.contains_key(slug) {
+            return Ok(());
+        }
+        let request = ControlRequest {
+            v: WIRE_VERSION,
+            action: ControlAction::Delete,
+        };
+        let never = tokio_util::sync::CancellationToken::new();
+        let subject = crate::cluster::subject::control(slug);
+        let body = wire::encode(&request);
+        let unavailable = || io::Error::other("no node owns the session now; try again");
+        let reply = super::relay_calls::ask_owner(self, &cluster, slug, subject, body, &never)
+            .await
+            .ok_or_else(unavailable)?;
+        let reply: ControlReply = wire::decode(&reply.payload).map_err(io::Error::other)?;
+        reply.result.map_err(|e| io::Error::other(e.message))?;
+        self.forget_cluster(slug).await;
+        tracing::info!(session = %slug, "session deleted in the cluster");
+        Ok(())
+    }
+
+    /// Deletes the files of a task this node runs outside the registry (an owned session of
+    /// the cluster): the task moves them aside between batches and stops.
+    pub(super) async fn delete_task(&self, handle: SessionHandle) -> io::Result<()> {
+        let (reply, moved) = oneshot::channel();
+        let (forget, forgotten) = oneshot::channel();
+        let stopping = || io::Error::other("the session is stopping; try again");
+        handle
+            .requests
+            .send(Request::Delete(Deletion { reply, forgotten }))
+            .await
+            .map_err(|_| stopping())?;
+        let trash = moved.await.map_err(|_| stopping())??;
+        let _ = forget.send(());
+        remove_trash(&handle.slug, trash).await;
+        Ok(())
+    }
+
     /// Removes `slot`'s name from the registry (unless a new session took it meanwhile).
-    fn forget(&self, slot: &Arc<Slot>) {
+    pub(super) fn forget(&self, slot: &Arc<Slot>) {
         self.sessions
             .remove_if(&slot.slug, |_, current| Arc::ptr_eq(current, slot));
     }

@@ -10,6 +10,7 @@
 //! before awaiting anything (the slot's own async lock is what a load or an unload holds).
 
 mod bridge;
+mod cluster_index;
 mod compact;
 mod create;
 mod owned;
@@ -20,9 +21,12 @@ mod placement;
 mod resume;
 pub(crate) use compact::erases;
 mod delete;
+mod errors;
 mod fanout;
 mod presence;
 mod registry;
+mod relay;
+mod relay_calls;
 mod series;
 mod task;
 mod timed;
@@ -46,10 +50,11 @@ use crate::protocol::Role;
 #[cfg(test)]
 use crate::session::Language;
 use crate::session::{
-    Command, GroupId, ImportError, ImportTarget, Millis, ParticipantId, Rejection, SeriesName,
-    Session, SessionName,
+    Command, GroupId, ImportError, ImportTarget, Millis, ParticipantId, SeriesName, Session,
+    SessionName,
 };
 use crate::store::Store;
+pub use errors::CommandError;
 use presence::Presence;
 pub use presence::PresenceGuard;
 pub use registry::SessionCounts;
@@ -79,36 +84,6 @@ pub struct Joined {
     pub group: Option<GroupId>,
     /// Every later event.
     pub events: broadcast::Receiver<Arc<Frames>>,
-}
-
-/// Why a command did not take effect.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CommandError {
-    /// The session's rules refused it.
-    #[error(transparent)]
-    Rejected(#[from] Rejection),
-    /// It could not be written to disk; nothing changed, try again later.
-    #[error("the server could not save this right now; try again")]
-    Storage,
-    /// The session is shutting down.
-    #[error("the server is restarting; try again in a moment")]
-    Unavailable,
-    /// A write failed and reading the session back from disk failed too: rather than serve
-    /// a state the disk does not hold, the session takes no more changes until a restart.
-    #[error("the server could not save and could not read this session back from disk; it takes no changes until the server is restarted (see the server log)")]
-    ReadOnly,
-}
-
-impl CommandError {
-    /// The wire code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            CommandError::Rejected(r) => r.code(),
-            CommandError::Storage => "storage_unavailable",
-            CommandError::Unavailable => "unavailable",
-            CommandError::ReadOnly => "read_only",
-        }
-    }
 }
 
 /// The session task has stopped (shutdown).
@@ -321,10 +296,13 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     /// This node's cluster, when it runs as one (`--nats`); `None`: the single server.
     cluster: Option<Arc<crate::cluster::Cluster>>,
-    /// Sessions this node owns in the cluster (`owned.rs`); empty on a single server.
+    /// Sessions this node owns in the cluster (`owned.rs`; their tasks: the registry's slots
+    /// hold relays); empty on a single server.
     owned: DashMap<SessionName, owned::OwnedEntry>,
     /// One claim at a time on this node (a claim loads and writes files).
     claiming: tokio::sync::Mutex<()>,
+    /// The hub itself, for what a `&self` method starts that must hold the hub (a relay).
+    me: std::sync::Weak<Hub>,
 }
 
 impl Hub {
@@ -368,7 +346,8 @@ impl Hub {
         metrics: Arc<Metrics>,
         cluster: Option<Arc<crate::cluster::Cluster>>,
     ) -> std::io::Result<Arc<Hub>> {
-        let hub = Arc::new(Hub {
+        let hub = Arc::new_cyclic(|me| Hub {
+            me: me.clone(),
             sessions: DashMap::new(),
             live: Arc::default(),
             unload_after,
@@ -383,6 +362,9 @@ impl Hub {
             owned: DashMap::new(),
             claiming: tokio::sync::Mutex::new(()),
         });
+        if hub.list_cluster().await? {
+            return Ok(hub);
+        }
         let (stored, failing, series) = tokio::task::spawn_blocking(move || {
             let (mut stored, mut failing) = (Vec::new(), Vec::new());
             for slug in store.list()? {
@@ -453,6 +435,10 @@ impl Hub {
 
     /// Deletes every session with no activity for `retention_days` before `now`.
     pub async fn expire(self: &Arc<Self>, retention_days: u32, now: Millis) {
+        if self.cluster.is_some() {
+            // Not in a cluster yet: see `cluster_index.rs`.
+            return;
+        }
         let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;
         // Loaded or not: a stored session is deleted without starting its task.
         let expired: Vec<SessionName> = self

@@ -98,6 +98,14 @@ impl Slot {
 /// Counts a running task until dropped (whichever way the task ends).
 pub(super) struct LiveGuard(Arc<AtomicUsize>);
 
+impl LiveGuard {
+    /// Counts one more running task (or relay) on `live`.
+    pub(super) fn count(live: &Arc<AtomicUsize>) -> LiveGuard {
+        live.fetch_add(1, Ordering::Relaxed);
+        LiveGuard(live.clone())
+    }
+}
+
 impl Drop for LiveGuard {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
@@ -107,6 +115,7 @@ impl Drop for LiveGuard {
 impl Hub {
     /// A session by name, loading it from disk on first use (see the module doc). `None`: no
     /// such session, its files do not load, or the server is stopping and it is not loaded.
+    /// In a cluster the slot's task is a relay to the session's owner (`relay.rs`).
     pub async fn get(&self, slug: &str) -> Option<SessionHandle> {
         let slug = SessionName::parse(slug).ok()?;
         let slot = self.sessions.get(&slug).map(|s| s.clone())?;
@@ -116,6 +125,9 @@ impl Hub {
             State::Failed | State::Gone => None,
             // No task is started once shutdown began: it would outlive the hub's wait.
             State::Stored if self.shutdown.is_cancelled() => None,
+            State::Stored if self.cluster.is_some() => {
+                self.me.upgrade()?.start_relay(&slot, state).await
+            }
             State::Stored => self.load(&slot, state).await,
         }
     }

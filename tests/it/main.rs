@@ -14,6 +14,7 @@ mod crash;
 mod dot_themes;
 mod downgrade;
 mod durability;
+mod edge;
 mod erase;
 mod erase_disk;
 mod errors;
