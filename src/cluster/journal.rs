@@ -11,7 +11,9 @@
 //! timeout or a 10071 the owner reads the subject's last message from the stream leader: its
 //! own epoch and the same `Paja-Seq` → it landed, adopt that tail; otherwise it was deposed
 //! ([`JournalError::Fenced`]). A timeout while the lease is valid is retried with the same
-//! message id (JetStream's dedupe window makes the retry harmless).
+//! message id (JetStream's dedupe window makes the retry harmless). While the lease is
+//! self-fenced (no renewal for 0.8 × lease) the batch is held, unacknowledged, until a renewal
+//! comes through or the whole lease has passed (then `Fenced`).
 //!
 //! Batches larger than [`MAX_MESSAGE`] are split at line boundaries into several messages, each
 //! with its own expected tail and chain link (the server's `max_payload` is 1 MB by default and
@@ -202,8 +204,14 @@ impl ClusterJournal {
         let started = Instant::now();
         loop {
             if !lease.valid() {
-                self.cluster.metrics.cluster.publish_failures.inc();
-                return Err(JournalError::Fenced);
+                // Self-fenced: hold the batch (nothing is acknowledged) while a renewal may
+                // still come through; give up once the lease is lost or over.
+                if lease.expired() {
+                    self.cluster.metrics.cluster.publish_failures.inc();
+                    return Err(JournalError::Fenced);
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
             }
             let message = self.message(&seqs, &id, body.clone(), rids);
             let error = match self.send(message).await {

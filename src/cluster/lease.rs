@@ -110,6 +110,14 @@ impl Lease {
         self.origin.elapsed().saturating_sub(renewed) < fence
     }
 
+    /// Whether the whole lease has passed since the last renewal (or it was lost): another
+    /// node may own the session now, so holding on is pointless.
+    pub fn expired(&self) -> bool {
+        let renewed = Duration::from_micros(self.renewed.load(Ordering::Acquire));
+        self.deposed.is_cancelled()
+            || self.origin.elapsed().saturating_sub(renewed) >= self.cluster.config.lease
+    }
+
     /// Cancelled when the lease is lost: whoever serves the session stops on it.
     pub fn deposed(&self) -> &CancellationToken {
         &self.deposed

@@ -511,3 +511,41 @@ async fn replay_time_of_twenty_thousand_records() {
     assert_eq!(taken.session.items().len(), 20_000);
     println!("replayed 20,000 records in 200 batches: {elapsed:?}");
 }
+
+#[tokio::test]
+async fn a_broken_chain_is_refused_not_served() {
+    let server = nats().await;
+    let a = node(&server, "a", Duration::from_secs(10)).await;
+    let (mut kit, prompt) = brainstorm("ketju");
+    let name = kit.session.meta.slug.clone();
+    create(&a, &kit.session).await;
+    let lease = Lease::claim(&a, &name).await.expect("claim");
+    let mut loaded = replay::load(&a, &name, &lease, kit.now)
+        .await
+        .expect("load");
+    let command = submit(&mut kit, &prompt, "yksi");
+    let (seq, body) = line(&mut kit, command);
+    loaded
+        .journal
+        .append(seq, seq, body.clone(), &[], &lease)
+        .await
+        .expect("append");
+    // The same batch again under another id (a duplicate a diverged replica would show).
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(super::wire::header::SEQ, format!("{seq}-{seq}").as_str());
+    headers.insert(super::wire::header::PREV, "");
+    let subject = super::subject::journal(&name);
+    a.js.publish_with_headers(subject, headers, body.into())
+        .await
+        .expect("publish")
+        .await
+        .expect("ack");
+    a.owners.purge(name.as_str()).await.expect("expire");
+    let again = Lease::claim(&a, &name).await.expect("claim again");
+    let refused = replay::load(&a, &name, &again, kit.now).await;
+    assert!(
+        matches!(refused, Err(replay::ReplayError::Broken { .. })),
+        "{:?}",
+        refused.err()
+    );
+}
