@@ -33,7 +33,7 @@ const REWATCH_AFTER: Duration = Duration::from_secs(1);
 
 impl Slot {
     /// A slot for a session of the cluster (not loaded here).
-    fn clustered(meta: &SessionMeta) -> Arc<Self> {
+    pub(super) fn clustered(meta: &SessionMeta) -> Arc<Self> {
         Arc::new(Slot {
             slug: meta.slug.clone(),
             series: meta.series.clone(),

@@ -13,15 +13,12 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use super::bridge::spawn_bridge;
-use super::delete::Deletion;
 use super::owner::Owner;
 use super::placement::preferred_node;
 use super::registry::{Slot, State};
-use super::task::Request;
 use super::{CreateError, Hub, SessionHandle};
 use crate::cluster::lease::{holder, ClaimError, Lease};
 use crate::cluster::wire::{self, ClaimReply, ClaimRequest, SessionRecord, WIRE_VERSION};
@@ -211,7 +208,19 @@ impl Hub {
         let session = tokio::task::spawn_blocking(build)
             .await
             .map_err(|e| CreateError::Storage(e.to_string()))??;
-        self.register_clustered(&session).await
+        self.register_clustered(&session).await?;
+        // Known here at once (the other nodes learn it from the bucket's watch), and owned
+        // at once by its preferred node, so the first phone finds it served.
+        let slug = session.meta.slug.clone();
+        self.sessions
+            .entry(slug.clone())
+            .or_insert_with(|| super::registry::Slot::clustered(&session.meta));
+        if let Some(hub) = self.me.upgrade() {
+            if let Err(error) = hub.ensure_owner(&slug).await {
+                tracing::warn!(session = %slug, %error, "new session not claimed yet; its first use claims it");
+            }
+        }
+        Ok(())
     }
 
     /// Registers a new session in the cluster: its name by CAS in `PAJA_SESSIONS` (taken once
@@ -256,21 +265,14 @@ impl Hub {
             .await
             .map_err(|e| nats(e.to_string()))?;
         if let Some(handle) = self.owned_handle(slug) {
-            let (reply, moved) = oneshot::channel();
-            let (forget, forgotten) = oneshot::channel();
-            let sent = handle
-                .requests
-                .send(Request::Delete(Deletion { reply, forgotten }));
-            if sent.await.is_ok() {
-                if let Ok(Ok(trash)) = moved.await {
-                    let _ =
-                        tokio::task::spawn_blocking(move || std::fs::remove_dir_all(trash)).await;
-                }
+            // The name is gone already: a failed move leaves files only on this node, which
+            // the next claim of a new session by that name replaces.
+            if let Err(error) = self.delete_task(handle).await {
+                tracing::warn!(session = %slug, %error, "the owner's local files were not moved aside");
             }
             if let Some((_, entry)) = self.owned.remove(slug) {
                 entry.stop.cancel();
             }
-            let _ = forget.send(());
         }
         let journal =
             crate::cluster::journal::ClusterJournal::open(&cluster, slug, 0, 0, String::new())
