@@ -7,12 +7,16 @@
 //! (`rolling.rs`). `rig_self.rs` proves the rig itself. Every test here needs nats-server
 //! (scripts/install-nats) and fails without it.
 
+mod checks;
 mod inspect;
+mod leader_kill;
 mod nats;
 mod netns;
 mod node;
+mod owner_kill;
+mod partition;
 mod phones;
 mod rig;
 mod rig_self;
-
-pub use rig::ClusterRig;
+mod rolling;
+mod zombie;

@@ -47,8 +47,6 @@ pub struct NatsServer {
     pub name: String,
     /// The client port.
     pub port: u16,
-    /// The cluster (route) port.
-    pub route_port: u16,
     /// The monitoring port (`/jsz`: each replica's own view of a stream).
     pub http_port: u16,
     config: PathBuf,
@@ -68,6 +66,7 @@ impl NatsServer {
                 let name = format!("s{}", i + 1);
                 let store = dir.join(format!("{name}-store"));
                 let (port, route_port, http_port) = ports[i];
+                let _ = route_port;
                 let routes: Vec<String> = ports
                     .iter()
                     .enumerate()
@@ -87,7 +86,6 @@ impl NatsServer {
                     log: dir.join(format!("{name}.log")),
                     name,
                     port,
-                    route_port,
                     http_port,
                     config,
                     child: None,

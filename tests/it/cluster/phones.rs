@@ -145,15 +145,17 @@ struct Phone {
 
 impl Phone {
     async fn run(mut self) -> PhoneReport {
-        let drain_until = loop {
-            if let Some(limit) = self.connection().await {
-                break limit;
+        let started = Instant::now();
+        loop {
+            if self.connection().await.is_some() {
+                break;
             }
-            if *self.stopped.borrow() && self.outbox.is_empty() {
-                break Instant::now();
+            // Between connections: done once stopped with nothing left, or long after.
+            let stopped = *self.stopped.borrow();
+            if stopped && (self.outbox.is_empty() || started.elapsed() > DRAIN * 4) {
+                break;
             }
-        };
-        let _ = drain_until;
+        }
         self.report.unacked = self.outbox.len();
         self.report
     }

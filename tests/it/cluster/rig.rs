@@ -23,6 +23,10 @@ pub fn signal(pid: u32, sig: &str) {
         .status();
 }
 
+/// One rig at a time: six processes each, and their failovers are what the scenarios watch;
+/// two rigs at once on a small CI machine only make both slow.
+static ONE_RIG: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The rig. Fields drop in order: nodes, then servers, then the namespace, then the files.
 pub struct ClusterRig {
     pub nodes: Vec<Node>,
@@ -30,6 +34,7 @@ pub struct ClusterRig {
     pub netns: Option<Netns>,
     client: Option<async_nats::Client>,
     pub tmp: tempfile::TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl ClusterRig {
@@ -45,6 +50,7 @@ impl ClusterRig {
     }
 
     async fn start_with(netns_node: Option<usize>) -> ClusterRig {
+        let turn = ONE_RIG.lock().await;
         let tmp = tempfile::tempdir().expect("tempdir");
         let netns = netns_node.map(|_| Netns::create());
         let listen = if netns.is_some() {
@@ -62,6 +68,7 @@ impl ClusterRig {
             netns,
             client: None,
             tmp,
+            _turn: turn,
         };
         rig.wait_meta().await;
         for i in 0..3 {
