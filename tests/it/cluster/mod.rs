@@ -7,7 +7,7 @@
 //! (`rolling.rs`). `rig_self.rs` proves the rig itself. Every test here needs nats-server
 //! (scripts/install-nats) and fails without it.
 
-mod checks;
+pub mod checks;
 mod inspect;
 mod leader_kill;
 mod nats;
@@ -16,7 +16,7 @@ mod node;
 mod owner_kill;
 mod partition;
 mod phones;
-mod rig;
+pub mod rig;
 mod rig_self;
 mod rolling;
 mod zombie;
