@@ -22,10 +22,11 @@ async fn cluster_stream_leader_sigkill_loses_nothing() {
     for round in 1..=2 {
         let leader = rig.wait_stream_leader().await;
         fleet.wait_acks(fleet.ack_count() + 30).await;
-        kills.push(Instant::now());
+        let killed_at = Instant::now();
         rig.kill_nats(leader);
         let next = rig.wait_stream_leader().await;
         fleet.wait_acks(fleet.ack_count() + 30).await;
+        kills.push((killed_at, Instant::now()));
         rig.restart_nats(leader).await;
         println!(
             "kill {round}: stream leader {} → {}",
@@ -34,8 +35,8 @@ async fn cluster_stream_leader_sigkill_loses_nothing() {
     }
     fleet.wait_acks(fleet.ack_count() + 30).await;
     let (reports, acks) = fleet.stop().await;
-    for (round, at) in kills.iter().enumerate() {
-        if let Some(stall) = stall_around(&acks, *at) {
+    for (round, (from, to)) in kills.iter().enumerate() {
+        if let Some(stall) = stall_around(&acks, *from, *to) {
             println!(
                 "leader kill {}: write stall {:.2} s",
                 round + 1,

@@ -36,9 +36,9 @@ async fn cluster_owner_sigkill_loses_nothing() {
             .await;
         // Acks flow again (through the successor) before the killed node comes back.
         fleet.wait_acks(fleet.ack_count() + 30).await;
+        kills.push((killed_at, Instant::now()));
         rig.restart_node(owner).await;
         windows.push((owner, killed_at, Instant::now()));
-        kills.push(killed_at);
         println!(
             "kill {round}: owner n{} (epoch {epoch}) → n{} (epoch {next})",
             owner + 1,
@@ -48,8 +48,8 @@ async fn cluster_owner_sigkill_loses_nothing() {
     fleet.wait_acks(fleet.ack_count() + 30).await;
     let (reports, acks) = fleet.stop().await;
     let bound = Duration::from_secs(2 * (LEASE_SECS + 3));
-    for (round, at) in kills.iter().enumerate() {
-        let stall = stall_around(&acks, *at).expect("acks before and after the kill");
+    for (round, (from, to)) in kills.iter().enumerate() {
+        let stall = stall_around(&acks, *from, *to).expect("acks before and after the kill");
         println!(
             "kill {}: write stall {:.2} s (sanity bound {bound:?})",
             round + 1,
@@ -71,6 +71,8 @@ async fn cluster_owner_sigkill_loses_nothing() {
         "phones on surviving nodes lost their connection (phone, node): {unexplained:?}"
     );
     let share = resumed_share(&reports);
+    let welcomes: Vec<_> = reports.iter().flat_map(|r| &r.welcomes).collect();
+    println!("reconnections answered welcome (node, last_seq, seq): {welcomes:?}");
     assert!(
         share >= 0.99,
         "only {:.1} % of reconnections resumed",

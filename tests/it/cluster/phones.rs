@@ -36,6 +36,8 @@ pub struct PhoneReport {
     /// Answers to a reconnection's hello.
     pub resumed: usize,
     pub welcomed_again: usize,
+    /// Each reconnection answered `welcome`: (node, the hello's last_seq, the welcome's seq).
+    pub welcomes: Vec<(usize, u64, u64)>,
     /// Items never acknowledged (still in the outbox when it stopped).
     pub unacked: usize,
     /// Anything a correct server never says (an error other than `unavailable`/`busy`, an
@@ -116,12 +118,15 @@ impl Fleet {
     }
 }
 
-/// The longest pause in acknowledgements that spans `moment`: the last ack before it to the
-/// first ack after it.
-pub fn stall_around(acks: &[Ack], moment: Instant) -> Option<Duration> {
-    let before = acks.iter().filter(|a| a.at <= moment).map(|a| a.at).max()?;
-    let after = acks.iter().filter(|a| a.at > moment).map(|a| a.at).min()?;
-    Some(after - before)
+/// The write stall of a fault at `from`: the longest pause between two consecutive acks from
+/// the last ack before `from` to the first after `to` (acks already on their way when the
+/// fault struck arrive just after it; the stall is the gap that follows them).
+pub fn stall_around(acks: &[Ack], from: Instant, to: Instant) -> Option<Duration> {
+    let mut times: Vec<Instant> = acks.iter().map(|a| a.at).collect();
+    times.sort();
+    let start = times.iter().rposition(|t| *t <= from)?;
+    let end = start + times[start..].iter().position(|t| *t > to)?;
+    times[start..=end].windows(2).map(|w| w[1] - w[0]).max()
 }
 
 type Socket =
@@ -183,6 +188,7 @@ impl Phone {
     /// One connection, until it ends (`None`) or the phone is done (`Some`).
     async fn connection(&mut self) -> Option<Instant> {
         let reconnecting = self.last_seq > 0;
+        let asked = self.last_seq;
         let mut ws = self.hello().await?;
         let mut in_flight: Vec<Uuid> = Vec::new();
         let mut queue: VecDeque<(Uuid, String)> = self.outbox.clone();
@@ -253,6 +259,8 @@ impl Phone {
                             self.report.resumed += 1;
                         } else {
                             self.report.welcomed_again += 1;
+                            let seq = frame["seq"].as_u64().unwrap_or(0);
+                            self.report.welcomes.push((self.node, asked, seq));
                         }
                     }
                 }

@@ -122,6 +122,7 @@ async fn rig_phones_log_acks_through_a_kill() {
     rig.restart_node(0).await;
     let windows = [(0, killed, Instant::now())];
     fleet.wait_acks(fleet.ack_count() + 30).await;
+    let recovered = Instant::now();
     let (reports, acks) = fleet.stop().await;
     summary(&reports);
     assert!(
@@ -130,7 +131,7 @@ async fn rig_phones_log_acks_through_a_kill() {
     );
     assert!(unexplained_drops(&reports, &windows).is_empty());
     assert_exact(&outcome(&rig, 0, "puhelimet", &key, &acks).await, &reports);
-    assert!(stall_around(&acks, killed).is_some());
+    assert!(stall_around(&acks, killed, recovered).is_some());
 }
 
 fn batch(stream_seq: u64, epoch: u64, seqs: (u64, u64), prev: &[u8]) -> Batch {

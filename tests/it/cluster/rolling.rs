@@ -20,18 +20,22 @@ async fn cluster_rolling_restart_loses_nothing() {
     let mut steps = Vec::new();
     for i in 0..3 {
         fleet.wait_acks(fleet.ack_count() + 20).await;
-        steps.push((format!("paja n{}", i + 1), Instant::now()));
+        let at = Instant::now();
         rig.roll_node(i).await;
+        fleet.wait_acks(fleet.ack_count() + 20).await;
+        steps.push((format!("paja n{}", i + 1), at, Instant::now()));
     }
     for i in 0..3 {
         fleet.wait_acks(fleet.ack_count() + 20).await;
-        steps.push((format!("nats s{}", i + 1), Instant::now()));
+        let at = Instant::now();
         rig.roll_nats(i).await;
+        fleet.wait_acks(fleet.ack_count() + 20).await;
+        steps.push((format!("nats s{}", i + 1), at, Instant::now()));
     }
     fleet.wait_acks(fleet.ack_count() + 30).await;
     let (reports, acks) = fleet.stop().await;
-    for (step, at) in &steps {
-        if let Some(stall) = stall_around(&acks, *at) {
+    for (step, from, to) in &steps {
+        if let Some(stall) = stall_around(&acks, *from, *to) {
             println!("restart {step}: write stall {:.2} s", stall.as_secs_f64());
         }
     }
