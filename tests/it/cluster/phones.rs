@@ -281,7 +281,9 @@ impl Phone {
                         }
                         retry_at = Some(Instant::now() + Duration::from_millis(250));
                     } else {
+                        // Wrong, and final: the phone does not wait for it at the end.
                         self.report.wrong.push(format!("a submit refused: {frame}"));
+                        self.outbox.retain(|(i, _)| *i != id);
                     }
                 }
                 _ => {}
