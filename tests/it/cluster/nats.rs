@@ -13,8 +13,36 @@ use serde_json::Value;
 use crate::support::http;
 
 /// The nats-server binary: `PAJA_NATS_SERVER`, else the venv scripts/install-nats makes. A
-/// missing binary fails the test (never a skip): the cluster tests are what proves the cluster.
+/// missing binary, or one older than 2.11, fails the test (never a skip): the cluster tests are
+/// what proves the cluster, and 2.9 showed replica drift after leader kills.
 pub fn binary() -> PathBuf {
+    static CHECKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let path = find_binary();
+            let output = Command::new(&path)
+                .arg("--version")
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
+            let text = String::from_utf8_lossy(&output.stdout).into_owned();
+            let version: Vec<u64> = text
+                .trim()
+                .trim_start_matches("nats-server: v")
+                .split('.')
+                .take(2)
+                .map(|p| p.parse().unwrap_or(0))
+                .collect();
+            assert!(
+                version.as_slice() >= [2, 11].as_slice(),
+                "{} is {text:?}; the cluster tests need nats-server >= 2.11 (scripts/install-nats)",
+                path.display()
+            );
+            path
+        })
+        .clone()
+}
+
+fn find_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("PAJA_NATS_SERVER") {
         return PathBuf::from(path);
     }
