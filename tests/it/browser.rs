@@ -175,3 +175,38 @@ async fn a_session_unloaded_over_lunch_comes_back_in_the_browser() {
     )
     .await;
 }
+
+/// Issue 16 in Chromium, through the cluster rig (three nats-server, three `paja --nats`): a
+/// phone page on one node and the console on another, the session's owner — the third node —
+/// SIGKILLed mid-brainstorm. The phone keeps its websocket, the items it sent during the stall
+/// are confirmed afterwards, and the console shows each exactly once. Which node owns the
+/// session is the cluster's choice (rendezvous hashing), so the phone and the console go to the
+/// two others. Needs nats-server too (scripts/install-nats).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_phone_rides_out_the_owner_dying() {
+    let script = "cluster.mjs";
+    if skipped(script) {
+        return;
+    }
+    let _turn = ONE_BROWSER.lock().await;
+    let mut rig = crate::cluster::rig::ClusterRig::start().await;
+    let slug = "selain-klusteri";
+    let (key, _) = crate::cluster::checks::session(&rig, 0, slug).await;
+    let (owner, _) = rig.wait_owner(slug, |_, _| true).await;
+    let others: Vec<usize> = (0..3).filter(|i| *i != owner).collect();
+    let (phone, console) = (&rig.nodes[others[0]], &rig.nodes[others[1]]);
+    let console_url = format!("{}/{slug}/control#key={key}", console.base());
+    let phone_url = format!("{}/{slug}", phone.base());
+    let owner_pid = rig.nodes[owner].pid().to_string();
+    run_node(
+        script,
+        &phone.base(),
+        &[
+            ("PAJA_CLUSTER_CONSOLE", &console_url),
+            ("PAJA_CLUSTER_PHONE_URL", &phone_url),
+            ("PAJA_CLUSTER_OWNER_PID", &owner_pid),
+        ],
+        SCRIPT_TIMEOUT,
+    )
+    .await;
+}

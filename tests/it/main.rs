@@ -8,6 +8,7 @@ mod activities;
 mod backup;
 mod binary;
 mod browser;
+mod cluster;
 mod code_size;
 mod compare;
 mod crash;
