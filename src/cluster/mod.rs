@@ -171,52 +171,22 @@ impl Cluster {
             .await
             .map_err(|e| ClusterError::Connect(e.to_string()))?;
         let js = jetstream::new(client.clone());
+        // Several nodes starting together against a fresh NATS cluster race to create the
+        // same streams, and JetStream may still be electing its meta leader: try again for a
+        // while rather than exit (systemd would restart us, but slower and noisier).
+        let mut attempt = 1;
+        let (owners, sessions, nodes, snapshots) = loop {
+            match provision(&js, &config).await {
+                Ok(done) => break done,
+                Err(error) if attempt < PROVISION_ATTEMPTS => {
+                    tracing::warn!(%error, attempt, "JetStream not ready yet; trying again");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        };
         let replicas = config.replicas;
-        let provision =
-            |what: &'static str| move |error: String| ClusterError::Provision { what, error };
-        js.create_or_update_stream(stream::Config {
-            name: JOURNAL_STREAM.into(),
-            subjects: vec!["paja.j.>".into()],
-            storage: stream::StorageType::File,
-            num_replicas: replicas,
-            duplicate_window: Duration::from_secs(120),
-            allow_direct: true,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| provision(JOURNAL_STREAM)(e.to_string()))?;
-        let bucket = |name: &str, max_age: Duration| kv::Config {
-            bucket: name.into(),
-            history: 1,
-            max_age,
-            storage: stream::StorageType::File,
-            num_replicas: replicas,
-            ..Default::default()
-        };
-        let owners = js
-            .create_or_update_key_value(bucket(OWNER_BUCKET, config.lease))
-            .await
-            .map_err(|e| provision(OWNER_BUCKET)(e.to_string()))?;
-        let sessions = js
-            .create_or_update_key_value(bucket(SESSIONS_BUCKET, Duration::ZERO))
-            .await
-            .map_err(|e| provision(SESSIONS_BUCKET)(e.to_string()))?;
-        let nodes = js
-            .create_or_update_key_value(bucket(NODES_BUCKET, config.lease))
-            .await
-            .map_err(|e| provision(NODES_BUCKET)(e.to_string()))?;
-        let snapshots = match js.get_object_store(SNAPSHOT_BUCKET).await {
-            Ok(store) => store,
-            Err(_) => js
-                .create_object_store(object_store::Config {
-                    bucket: SNAPSHOT_BUCKET.into(),
-                    storage: stream::StorageType::File,
-                    num_replicas: replicas,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| provision(SNAPSHOT_BUCKET)(e.to_string()))?,
-        };
         tracing::info!(node = %config.node_id, urls = ?config.urls, replicas, "joined the NATS cluster");
         Ok(Arc::new(Cluster {
             client,
@@ -239,4 +209,64 @@ impl Cluster {
     pub fn journal_subject(&self, slug: &SessionName) -> String {
         subject::journal(slug)
     }
+}
+
+/// How many times [`Cluster::connect`] tries to create the streams and buckets (a second apart).
+const PROVISION_ATTEMPTS: u32 = 30;
+
+/// The buckets [`provision`] opens.
+type Buckets = (kv::Store, kv::Store, kv::Store, object_store::ObjectStore);
+
+/// Creates (or opens) the journal stream, the KV buckets and the snapshot store.
+async fn provision(
+    js: &jetstream::Context,
+    config: &ClusterConfig,
+) -> Result<Buckets, ClusterError> {
+    let replicas = config.replicas;
+    let provision =
+        |what: &'static str| move |error: String| ClusterError::Provision { what, error };
+    js.create_or_update_stream(stream::Config {
+        name: JOURNAL_STREAM.into(),
+        subjects: vec!["paja.j.>".into()],
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        duplicate_window: Duration::from_secs(120),
+        allow_direct: true,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| provision(JOURNAL_STREAM)(e.to_string()))?;
+    let bucket = |name: &str, max_age: Duration| kv::Config {
+        bucket: name.into(),
+        history: 1,
+        max_age,
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        ..Default::default()
+    };
+    let owners = js
+        .create_or_update_key_value(bucket(OWNER_BUCKET, config.lease))
+        .await
+        .map_err(|e| provision(OWNER_BUCKET)(e.to_string()))?;
+    let sessions = js
+        .create_or_update_key_value(bucket(SESSIONS_BUCKET, Duration::ZERO))
+        .await
+        .map_err(|e| provision(SESSIONS_BUCKET)(e.to_string()))?;
+    let nodes = js
+        .create_or_update_key_value(bucket(NODES_BUCKET, config.lease))
+        .await
+        .map_err(|e| provision(NODES_BUCKET)(e.to_string()))?;
+    let snapshots = match js.get_object_store(SNAPSHOT_BUCKET).await {
+        Ok(store) => store,
+        Err(_) => js
+            .create_object_store(object_store::Config {
+                bucket: SNAPSHOT_BUCKET.into(),
+                storage: stream::StorageType::File,
+                num_replicas: replicas,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| provision(SNAPSHOT_BUCKET)(e.to_string()))?,
+    };
+    Ok((owners, sessions, nodes, snapshots))
 }

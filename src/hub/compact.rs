@@ -55,7 +55,7 @@ impl SessionTask {
     }
 
     /// The local snapshot and rotation; whether it succeeded.
-    async fn snapshot_local(&mut self) -> bool {
+    pub(super) async fn snapshot_local(&mut self) -> bool {
         if self.read_only {
             // Memory may be ahead of the disk: never write it down.
             return false;

@@ -144,11 +144,9 @@ impl Hub {
                 other => OwnerError::Nats(other.to_string()),
             })?;
         let epoch = lease.epoch();
-        // Replay starts from here next time: the claim's snapshot covers up to the marker.
-        let (tail, prev) = (loaded.journal.tail, loaded.journal.prev.clone());
-        if let Err(error) = snapshot::put(cluster, &loaded.session, tail, &prev, epoch).await {
-            tracing::warn!(session = %slug, %error, "claim snapshot failed; replay starts from the older one");
-        }
+        // No snapshot at the claim: the next takeover replays from the older one, and so
+        // rebuilds a whole resume ring (a snapshot here would leave the next owner a ring
+        // of only what came after it, and phones a fresh welcome instead of `resumed`).
         let files = self.write_fresh(loaded.session.clone()).await?;
         let stop = CancellationToken::new();
         let owner = Owner::new(

@@ -105,6 +105,9 @@ impl SessionTask {
                 tracing::error!(%error, "replicated journal append failed; this node stops owning the session");
                 self.read_only = true;
                 owner.stop.cancel();
+                // The task ends (its loop watches this), so nothing lingers serving a
+                // state the cluster does not hold.
+                owner.lease.deposed().cancel();
             }
         }
         result

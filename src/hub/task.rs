@@ -260,7 +260,13 @@ impl SessionTask {
             // Dropping the task drops the broadcast sender: connections see the end.
             return;
         }
-        self.snapshot().await;
+        if self.owner.is_some() {
+            // The local copy only: a replicated snapshot now would cut the next owner's
+            // resume ring short (see `owned.rs`); the replay of the tail is quick.
+            self.snapshot_local().await;
+        } else {
+            self.snapshot().await;
+        }
         self.release().await;
         tracing::info!(session = %slug, seq = self.session.seq(), "session stopped");
     }
@@ -333,7 +339,13 @@ impl SessionTask {
     fn refuse(&mut self, request: Request) {
         match request {
             Request::Command { reply, .. } => {
-                let _ = reply.send(Err(CommandError::ReadOnly));
+                // A cluster owner that lost its lease is not broken: the next owner takes
+                // the command when the phone sends it again.
+                let error = match self.owner {
+                    Some(_) => CommandError::Unavailable,
+                    None => CommandError::ReadOnly,
+                };
+                let _ = reply.send(Err(error));
             }
             Request::Delete(deletion) => self.deleting = Some(deletion),
             Request::Join { .. } | Request::Wall { .. } => {}
