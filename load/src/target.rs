@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 /// How long the create-session call may take.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -45,9 +45,35 @@ pub fn loopback_addr(url: &str) -> Result<SocketAddr, String> {
     Ok(SocketAddr::new(ip, port))
 }
 
-/// Creates a session with `POST /api/sessions` and returns its facilitator key. A minimal
-/// HTTP/1.1 request (`Connection: close`), so the generator needs no HTTP client crate.
-pub async fn create_session(addr: SocketAddr, slug: &str) -> Result<String, String> {
+/// Sessions created from one loopback source address: Paja lets one address create 10 at once
+/// and then one a minute, so a run of many sessions spreads its creations over addresses.
+const CREATES_PER_SOURCE: usize = 8;
+
+/// The loopback address session `index` is created from (IPv4 targets): 127.2.x.y, a range the
+/// phones' addresses (127.0.0.x) never use.
+pub fn create_source(target: SocketAddr, index: usize) -> Option<IpAddr> {
+    match target.ip() {
+        IpAddr::V4(ip) if ip.is_loopback() => {
+            let k = index / CREATES_PER_SOURCE;
+            Some(IpAddr::V4(Ipv4Addr::new(
+                127,
+                2,
+                (k / 250) as u8,
+                (k % 250 + 1) as u8,
+            )))
+        }
+        _ => None,
+    }
+}
+
+/// Creates a session with `POST /api/sessions` (from `source` when given) and returns its
+/// facilitator key. A minimal HTTP/1.1 request (`Connection: close`), so the generator needs no
+/// HTTP client crate.
+pub async fn create_session(
+    addr: SocketAddr,
+    slug: &str,
+    source: Option<IpAddr>,
+) -> Result<String, String> {
     let body =
         serde_json::json!({"slug": slug, "title": "paja-load", "language": "en"}).to_string();
     let request = format!(
@@ -55,7 +81,7 @@ pub async fn create_session(addr: SocketAddr, slug: &str) -> Result<String, Stri
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let (status, body) = exchange(addr, request, HTTP_MAX_BYTES, HTTP_TIMEOUT)
+    let (status, body) = exchange(addr, source, request, HTTP_MAX_BYTES, HTTP_TIMEOUT)
         .await
         .map_err(|e| format!("creating the session: {e}"))?;
     if status != "201" {
@@ -87,22 +113,31 @@ pub async fn export_json(
         "GET /api/sessions/{slug}/export.json HTTP/1.1\r\nHost: {addr}\r\n\
          Connection: close\r\nAuthorization: Bearer {key}\r\n\r\n"
     );
-    let (status, body) = exchange(addr, request, EXPORT_MAX_BYTES, EXPORT_TIMEOUT).await?;
+    let (status, body) = exchange(addr, None, request, EXPORT_MAX_BYTES, EXPORT_TIMEOUT).await?;
     if status != "200" {
         return Err(format!("export of {slug} from {addr}: HTTP {status}"));
     }
     serde_json::from_slice(&body).map_err(|e| format!("export of {slug}: {e}"))
 }
 
-/// One request on a fresh connection: the status code and the body (de-chunked).
+/// One request on a fresh connection (from `source` when given): the status code and the body
+/// (de-chunked).
 async fn exchange(
     addr: SocketAddr,
+    source: Option<IpAddr>,
     request: String,
     limit: u64,
     wait: Duration,
 ) -> Result<(String, Vec<u8>), String> {
     let exchange = async {
-        let mut stream = TcpStream::connect(addr).await?;
+        let mut stream = match source {
+            Some(source) => {
+                let socket = TcpSocket::new_v4()?;
+                socket.bind(SocketAddr::new(source, 0))?;
+                socket.connect(addr).await?
+            }
+            None => TcpStream::connect(addr).await?,
+        };
         stream.write_all(request.as_bytes()).await?;
         let mut raw = Vec::new();
         stream.take(limit).read_to_end(&mut raw).await?;
