@@ -49,18 +49,16 @@ pub fn loopback_addr(url: &str) -> Result<SocketAddr, String> {
 /// and then one a minute, so a run of many sessions spreads its creations over addresses.
 const CREATES_PER_SOURCE: usize = 8;
 
-/// The loopback address session `index` is created from (IPv4 targets): 127.2.x.y, a range the
-/// phones' addresses (127.0.0.x) never use.
-pub fn create_source(target: SocketAddr, index: usize) -> Option<IpAddr> {
+/// The loopback address session `index` of the run `nonce` is created from (IPv4 targets):
+/// 127.n.x.y with n from 2 to 201 picked by the nonce, so two generators running at once
+/// (scripts/cluster-bench's `sessions`) almost never share one; the phones' 127.0.0.x never.
+pub fn create_source(target: SocketAddr, index: usize, nonce: u64) -> Option<IpAddr> {
     match target.ip() {
         IpAddr::V4(ip) if ip.is_loopback() => {
             let k = index / CREATES_PER_SOURCE;
-            Some(IpAddr::V4(Ipv4Addr::new(
-                127,
-                2,
-                (k / 250) as u8,
-                (k % 250 + 1) as u8,
-            )))
+            let n = 2 + (nonce % 200) as u8;
+            let (x, y) = ((k / 250) as u8, (k % 250 + 1) as u8);
+            Some(IpAddr::V4(Ipv4Addr::new(127, n, x, y)))
         }
         _ => None,
     }

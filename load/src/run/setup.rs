@@ -106,7 +106,7 @@ pub(super) async fn facilitators(
             )
         } else {
             let slug = format!("load-{:08x}-{s}", nonce as u32);
-            let source = crate::target::create_source(addr, s);
+            let source = crate::target::create_source(addr, s, nonce);
             let key = crate::target::create_session(addr, &slug, source).await?;
             let hello = json!({"type": "hello", "protocol": 1, "role": "facilitator", "key": key, "last_seq": 0});
             let path = format!("/ws/{slug}");
