@@ -2,7 +2,7 @@
 //! handle), the prompts every session gets, and the projectors.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,14 +73,14 @@ fn prompt_specs(rounds: usize) -> Vec<Value> {
     specs
 }
 
-/// Connects to `addr`, says `hello` and waits for the welcome.
+/// Connects to `addr` (from `source` when given), says `hello` and waits for the welcome.
 async fn hello_and_welcome(
     plan: &Plan,
-    addr: SocketAddr,
+    (addr, source): (SocketAddr, Option<IpAddr>),
     path: &str,
     hello: Value,
 ) -> Result<Ws, String> {
-    let mut ws = wire::connect(addr, None, path, plan.read_buffer).await?;
+    let mut ws = wire::connect(addr, source, path, plan.read_buffer).await?;
     wire::send_text(&mut ws, hello.to_string()).await?;
     wire::expect(&mut ws, "welcome", SETUP_WAIT).await?;
     Ok(ws)
@@ -113,7 +113,10 @@ pub(super) async fn facilitators(
             name = (slug, key);
             (path, hello)
         };
-        let ws = hello_and_welcome(plan, addr, &path, hello).await?;
+        // The facilitator's key check is rate-limited per address (30 at once) like the
+        // creation: it comes from the address that created the session.
+        let source = crate::target::create_source(addr, s, nonce);
+        let ws = hello_and_welcome(plan, (addr, source), &path, hello).await?;
         let (tx, rx) = mpsc::channel(4);
         tasks.spawn(staff::run_staff(ws, rx));
         rigs.push(Rig {
@@ -180,7 +183,7 @@ pub(super) async fn screens(
     for (s, path) in paths.iter().enumerate() {
         let addr = plan.addrs[s % plan.addrs.len()];
         let hello = json!({"type": "hello", "role": "screen"});
-        let ws = hello_and_welcome(plan, addr, path, hello).await?;
+        let ws = hello_and_welcome(plan, (addr, None), path, hello).await?;
         tasks.spawn(staff::run_screen(ws, shared.clone()));
     }
     Ok(())
