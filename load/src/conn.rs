@@ -84,6 +84,27 @@ pub struct Shared {
     pub wall_done: AtomicUsize,
     /// Error codes seen, with counts.
     pub errors: Mutex<BTreeMap<String, usize>>,
+    /// Every ack the phones received, in arrival order per phone.
+    pub ack_log: Mutex<Vec<AckRecord>>,
+    /// [`Self::base`] as unix time, ms: the ack log's and the fault file's clock.
+    pub base_unix_ms: u64,
+    /// Connections that ended and joined again.
+    pub rejoins: crate::rejoin::Rejoins,
+}
+
+/// One ack received by a phone.
+#[derive(Debug, Clone, Copy)]
+pub struct AckRecord {
+    /// The item's workload.
+    pub phase: PhaseId,
+    /// Its index in the workload.
+    pub index: usize,
+    /// The seq the ack carried (the item's seq).
+    pub seq: u64,
+    /// The node (index into the addresses) the phone was connected to.
+    pub node: usize,
+    /// When it arrived, ns on the run's clock.
+    pub at: u64,
 }
 
 impl Shared {
@@ -95,6 +116,7 @@ impl Shared {
         participants: usize,
         sessions: usize,
         items: usize,
+        nodes: usize,
     ) -> Self {
         let zeros = |n: usize| (0..n).map(|_| AtomicU64::new(UNSET)).collect::<Vec<_>>();
         let slots = round_of.values().max().map_or(0, |m| m + 1);
@@ -130,6 +152,11 @@ impl Shared {
             wall_done_at: zeros(participants),
             wall_done: AtomicUsize::new(0),
             errors: Mutex::default(),
+            ack_log: Mutex::default(),
+            base_unix_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            rejoins: crate::rejoin::Rejoins::new(nodes),
         }
     }
 
@@ -199,15 +226,26 @@ pub struct Participant {
     pub shared: Arc<Shared>,
     /// Items to send (senders only).
     pub commands: Option<mpsc::Receiver<Submit>>,
+    /// Every node; the phone starts on `index mod len`.
+    pub addrs: Arc<[SocketAddr]>,
+    /// Whether it joins again when its connection ends.
+    pub reconnect: bool,
 }
 
 /// A participant's own bookkeeping.
 #[derive(Default)]
-struct PhoneState {
-    welcomed: bool,
+pub(crate) struct PhoneState {
+    pub(crate) welcomed: bool,
     queue: VecDeque<Submit>,
-    in_flight: usize,
+    /// Sent and not yet acknowledged: sent again after a reconnect (items are idempotent by id).
+    unacked: Vec<Submit>,
     window: usize,
+    /// The node (index into the addresses) the current connection is on.
+    pub(crate) node: usize,
+    /// The highest event seq seen, for `last_seq` when joining again.
+    pub(crate) last_seq: u64,
+    /// Whether it has joined again before (counted once per phone).
+    pub(crate) rejoined: bool,
     /// Which wall items it has, one bit each (allocated at the first wall frame).
     wall: Vec<u64>,
     wall_count: usize,
@@ -215,23 +253,21 @@ struct PhoneState {
 
 impl Participant {
     /// Connects, says hello, then records what arrives and sends what it is told until the
-    /// connection ends or the task is aborted. The permit (bounded connect concurrency) is
-    /// held until the welcome.
-    pub async fn run(
-        mut self,
-        addr: SocketAddr,
-        path: Arc<str>,
-        read_buffer: usize,
-        permit: OwnedSemaphorePermit,
-    ) {
+    /// connection ends or the task is aborted; with `reconnect`, joins again after a drop.
+    /// The permit (bounded connect concurrency) is held until the first welcome.
+    pub async fn run(mut self, path: Arc<str>, read_buffer: usize, permit: OwnedSemaphorePermit) {
         let shared = self.shared.clone();
         let who = self.index;
+        let participant_id = Uuid::new_v4();
+        let mut state = PhoneState {
+            window: 1,
+            node: who % self.addrs.len(),
+            ..PhoneState::default()
+        };
+        let addr = self.addrs[state.node];
         shared.connect_at[who].store(shared.now(), Ordering::Relaxed);
         let join_deadline = Instant::now() + JOIN_TIMEOUT;
-        let hello = format!(
-            r#"{{"type":"hello","protocol":1,"role":"participant","participant_id":"{}","last_seq":0}}"#,
-            Uuid::new_v4()
-        );
+        let hello = crate::rejoin::hello(participant_id, 0);
         let mut ws = match tokio::time::timeout_at(join_deadline, async {
             let mut ws = connect(addr, source_for(addr, who), &path, read_buffer).await?;
             send_text(&mut ws, hello).await?;
@@ -252,21 +288,57 @@ impl Participant {
             }
         };
         let mut permit = Some(permit);
-        let mut state = PhoneState {
-            window: 1,
-            ..PhoneState::default()
-        };
+        loop {
+            if !self
+                .serve(&mut ws, &mut state, &mut permit, join_deadline)
+                .await
+            {
+                return;
+            }
+            if !state.welcomed {
+                shared.failed.fetch_add(1, Ordering::Relaxed);
+                shared.error("closed before welcome");
+                return;
+            }
+            shared.lost.fetch_add(1, Ordering::Relaxed);
+            if !self.reconnect {
+                return;
+            }
+            let rejoined =
+                crate::rejoin::rejoin(&self, &mut state, &path, read_buffer, participant_id).await;
+            let Some(next) = rejoined else { return };
+            ws = next;
+            shared.lost.fetch_sub(1, Ordering::Relaxed);
+            // What was in flight on the old connection goes again, first.
+            for submit in state.unacked.drain(..).rev() {
+                state.queue.push_front(submit);
+            }
+            if self.pump(&mut ws, &mut state).await.is_err() {
+                continue;
+            }
+        }
+    }
+
+    /// One connection's loop: records frames, sends items. False when the phone gave up
+    /// joining (counted already); true when the connection ended.
+    async fn serve(
+        &mut self,
+        ws: &mut Ws,
+        state: &mut PhoneState,
+        permit: &mut Option<OwnedSemaphorePermit>,
+        join_deadline: Instant,
+    ) -> bool {
         loop {
             tokio::select! {
                 frame = ws.next() => match frame {
                     Some(Ok(Message::Text(text))) => {
-                        self.on_frame(&text, &mut state);
+                        self.on_frame(&text, state);
                         if state.welcomed {
-                            permit = None;
+                            *permit = None;
                         }
                     }
                     Some(Ok(_)) => continue,
-                    Some(Err(_)) | None => break,
+                    Some(Err(_)) | None => return true,
                 },
                 command = recv(&mut self.commands) => match command {
                     Some(submit) => {
@@ -276,26 +348,20 @@ impl Participant {
                     None => self.commands = None,
                 },
                 _ = tokio::time::sleep_until(join_deadline), if permit.is_some() => {
-                    shared.failed.fetch_add(1, Ordering::Relaxed);
-                    shared.error("join timed out");
-                    return;
+                    self.shared.failed.fetch_add(1, Ordering::Relaxed);
+                    self.shared.error("join timed out");
+                    return false;
                 }
             }
-            if self.pump(&mut ws, &mut state).await.is_err() {
-                break;
+            if self.pump(ws, state).await.is_err() {
+                return true;
             }
-        }
-        if state.welcomed {
-            shared.lost.fetch_add(1, Ordering::Relaxed);
-        } else {
-            shared.failed.fetch_add(1, Ordering::Relaxed);
-            shared.error("closed before welcome");
         }
     }
 
     /// Sends queued items while the window allows.
     async fn pump(&self, ws: &mut Ws, state: &mut PhoneState) -> Result<(), String> {
-        while state.in_flight < state.window {
+        while state.unacked.len() < state.window {
             let Some(submit) = state.queue.pop_front() else {
                 break;
             };
@@ -307,34 +373,40 @@ impl Participant {
             if let Some(phase) = self.shared.phases.get(usize::from(submit.phase)) {
                 set_once(&phase.sent[submit.index], self.shared.now());
             }
-            state.in_flight += 1;
+            state.unacked.push(submit);
             send_text(ws, frame).await?;
         }
         Ok(())
     }
 
-    fn on_frame(&self, text: &str, state: &mut PhoneState) {
+    /// Takes `(phase, index)` off the unacknowledged list; false if it was not on it.
+    fn settle(state: &mut PhoneState, phase: PhaseId, index: usize) -> bool {
+        match state
+            .unacked
+            .iter()
+            .position(|s| s.phase == phase && s.index == index)
+        {
+            Some(at) => {
+                state.unacked.swap_remove(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn on_frame(&self, text: &str, state: &mut PhoneState) {
         let shared = &*self.shared;
         let who = self.index;
+        if let Some(seq) = frame_seq(text) {
+            state.last_seq = state.last_seq.max(seq);
+        }
         match frame_type(text) {
             Some("prompt_opened") => {
                 if let Some(prompt_id) = string_after(text, "\"prompt\":{\"id\":\"") {
                     shared.opened(who, prompt_id);
                 }
             }
-            Some("ack") => {
-                if let Some((phase, index)) =
-                    string_after(text, "\"id\":\"").and_then(|id| shared.ids.parse(id))
-                {
-                    state.in_flight = state.in_flight.saturating_sub(1);
-                    if let Some(phase) = shared.phases.get(usize::from(phase)) {
-                        if index < phase.acked.len() && set_once(&phase.acked[index], shared.now())
-                        {
-                            phase.acks.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            }
+            Some("ack") => self.on_ack(text, state),
             Some("wall") => self.collect_wall(text, state),
             Some("welcome") => {
                 if state.welcomed {
@@ -344,19 +416,20 @@ impl Participant {
                     shared.welcome_at[who].store(shared.now(), Ordering::Relaxed);
                     shared.joined.fetch_add(1, Ordering::Relaxed);
                 }
-                // A welcome shows the current prompt and wall: a phone that was resynced
-                // (or joined late) has them through it.
-                if let Some(prompt_id) = string_after(text, "\"prompt\":{\"id\":\"") {
-                    shared.opened(who, prompt_id);
-                }
-                self.collect_wall(text, state);
+                self.welcome_content(text, state);
             }
             Some("error") => {
-                shared.error(string_after(text, "\"code\":\"").unwrap_or("error"));
-                if let Some((phase, _)) =
+                let code = string_after(text, "\"code\":\"").unwrap_or("error");
+                shared.error(code);
+                if let Some((phase, index)) =
                     string_after(text, "\"id\":\"").and_then(|id| shared.ids.parse(id))
                 {
-                    state.in_flight = state.in_flight.saturating_sub(1);
+                    // `unavailable`: the node or owner is going away; like the web client,
+                    // the item stays queued for the next connection.
+                    if code == "unavailable" {
+                        return;
+                    }
+                    Self::settle(state, phase, index);
                     if let Some(phase) = shared.phases.get(usize::from(phase)) {
                         phase.rejected.fetch_add(1, Ordering::Relaxed);
                     }
@@ -364,6 +437,42 @@ impl Participant {
             }
             _ => {}
         }
+    }
+
+    /// An ack: the item is settled, its first ack timed, every ack logged.
+    fn on_ack(&self, text: &str, state: &mut PhoneState) {
+        let shared = &*self.shared;
+        let Some((phase, index)) =
+            string_after(text, "\"id\":\"").and_then(|id| shared.ids.parse(id))
+        else {
+            return;
+        };
+        Self::settle(state, phase, index);
+        let now = shared.now();
+        if let Some(p) = shared.phases.get(usize::from(phase)) {
+            if index < p.acked.len() && set_once(&p.acked[index], now) {
+                p.acks.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let seq = number_after(text, "\"seq\":").unwrap_or(0);
+        if let Ok(mut log) = shared.ack_log.lock() {
+            log.push(AckRecord {
+                phase,
+                index,
+                seq,
+                node: state.node,
+                at: now,
+            });
+        }
+    }
+
+    /// What a welcome shows: the current prompt and wall (a phone that was resynced, joined
+    /// late or joined again has them through it).
+    pub(crate) fn welcome_content(&self, text: &str, state: &mut PhoneState) {
+        if let Some(prompt_id) = string_after(text, "\"prompt\":{\"id\":\"") {
+            self.shared.opened(self.index, prompt_id);
+        }
+        self.collect_wall(text, state);
     }
 
     /// Notes the wall items in `text`; records the instant the wall is complete.
@@ -397,6 +506,23 @@ impl Participant {
             shared.wall_done.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
+
+/// The `seq` of a server frame: its top-level `"seq"`, before any nested object (items inside
+/// a frame carry seqs of their own, which must not count).
+pub(crate) fn frame_seq(text: &str) -> Option<u64> {
+    let rest = text.strip_prefix('{')?;
+    let top = rest.find('{').map_or(rest, |nested| &rest[..nested]);
+    number_after(top, "\"seq\":")
+}
+
+/// The unsigned number right after `pattern`.
+fn number_after(text: &str, pattern: &str) -> Option<u64> {
+    let start = text.find(pattern)? + pattern.len();
+    let digits = text[start..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(&text[start..], |end| &text[start..start + end]);
+    digits.parse().ok()
 }
 
 /// The next command, or never when there is no channel (non-senders).

@@ -10,8 +10,10 @@
 //! clock, and the controller (`run`) only orchestrates and reads them afterwards.
 #![forbid(unsafe_code)]
 
+mod check;
 mod conn;
 mod ids;
+mod rejoin;
 mod report;
 mod run;
 mod staff;
@@ -39,9 +41,15 @@ const WATCHDOG_GRACE: Duration = Duration::from_secs(20);
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
-    /// The server, e.g. http://127.0.0.1:8080 (loopback only).
-    #[arg(long, required_unless_present = "spawn", conflicts_with = "spawn")]
-    url: Option<String>,
+    /// The server, e.g. http://127.0.0.1:8080 (loopback only). Repeat it or separate URLs
+    /// with commas to spread the phones over the nodes of a cluster (phone i on URL i mod n).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        required_unless_present = "spawn",
+        conflicts_with = "spawn"
+    )]
+    url: Vec<String>,
     /// Start Paja in this process on 127.0.0.1:0 with a temporary data directory.
     #[arg(long)]
     spawn: bool,
@@ -93,6 +101,26 @@ struct Cli {
     /// Each simulated client's websocket read buffer, bytes.
     #[arg(long, default_value_t = 16 * 1024)]
     read_buffer: usize,
+    /// A phone whose connection ends joins again (same participant, its `last_seq`), on the
+    /// same URL or the next one that answers, and resends what was not acknowledged: what
+    /// real phones do when a node dies. Counts `resumed` against `welcome`.
+    #[arg(long)]
+    reconnect: bool,
+    /// Write every ack received (item id, seq, node, unix ms) to this file, one a line.
+    #[arg(long)]
+    ack_log: Option<PathBuf>,
+    /// At the end, fetch each session's JSON export from this node (or, if it does not answer,
+    /// the others) and check every acknowledged item is in it once, at its acked seq.
+    #[arg(long)]
+    check_from: Option<String>,
+    /// A file of fault instants (unix ms, first field of each line; `#` comments), appended by
+    /// whoever injects faults during the run; read at the end for the write stall per fault.
+    #[arg(long)]
+    faults: Option<PathBuf>,
+    /// Write the unix ms to this file when the first submission workload starts sending (a
+    /// fault script waits for it).
+    #[arg(long)]
+    started_file: Option<PathBuf>,
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -108,7 +136,11 @@ enum PhaseArg {
 
 /// Most connections and items one run may ask for: bounded, whatever the flags say.
 const MAX_PARTICIPANTS: usize = 100_000;
-const MAX_ITEMS: usize = 60_000;
+/// Items per workload: a session holds at most 200,000, and a fault run at 2,000 items/s
+/// needs minutes of them.
+const MAX_ITEMS: usize = 200_000;
+/// Most server URLs (cluster nodes) one run spreads its phones over.
+const MAX_NODES: usize = 16;
 /// Paja allows 500 prompts per session; the run adds three besides the rounds.
 const MAX_ROUNDS: usize = 400;
 
@@ -157,7 +189,7 @@ fn run(cli: Cli) -> Result<bool, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let plan = plan(&cli, target, tokio::time::Instant::from_std(started + max));
+    let plan = plan(&cli, target, tokio::time::Instant::from_std(started + max))?;
     let result = runtime.block_on(async {
         // The controller's own bound, in case a phase's waits misjudge: report what there is.
         tokio::time::timeout(max + Duration::from_secs(5), run::run(plan))
@@ -193,6 +225,9 @@ fn check_bounds(cli: &Cli) -> Result<(), String> {
     if cli.sessions == 0 || cli.sessions > cli.participants {
         return Err("--sessions must be 1..=participants".into());
     }
+    if cli.url.len() > MAX_NODES {
+        return Err(format!("at most {MAX_NODES} --url"));
+    }
     if cli.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
         return Err("--rate must be a positive number of items per second".into());
     }
@@ -213,24 +248,33 @@ fn check_bounds(cli: &Cli) -> Result<(), String> {
 
 /// What the run drives and whose resources it reads.
 struct Target {
-    addr: SocketAddr,
+    /// One address per node (one for a single server).
+    addrs: Vec<SocketAddr>,
     label: String,
     watched: Watched,
 }
 
 impl Target {
-    /// A server in another process, at `--url` (loopback only).
+    /// A server in another process, at `--url` (loopback only), or several nodes.
     fn remote(cli: &Cli) -> Result<Self, String> {
-        let url = cli.url.as_deref().unwrap_or_default();
-        let addr = target::loopback_addr(url)?;
+        let addrs = cli
+            .url
+            .iter()
+            .map(|url| target::loopback_addr(url))
+            .collect::<Result<Vec<_>, _>>()?;
         let kind = if cli.floor { "floor server" } else { "Paja" };
+        let at = addrs
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         let label = match cli.server_pid {
-            Some(pid) => format!("{kind} at {addr} (pid {pid})"),
-            None => format!("{kind} at {addr}"),
+            Some(pid) => format!("{kind} at {at} (pid {pid})"),
+            None => format!("{kind} at {at}"),
         };
         let watched = cli.server_pid.map_or(Watched::None, Watched::Pid);
         Ok(Self {
-            addr,
+            addrs,
             label,
             watched,
         })
@@ -278,7 +322,7 @@ impl Spawned {
     fn target(&self) -> Target {
         let addr = self.server.addr();
         Target {
-            addr,
+            addrs: vec![addr],
             label: format!("Paja in-process at {addr}"),
             watched: Watched::Threads(SERVER_THREADS),
         }
@@ -293,7 +337,7 @@ impl Spawned {
 }
 
 /// The controller's plan from the flags.
-fn plan(cli: &Cli, target: Target, deadline: tokio::time::Instant) -> Plan {
+fn plan(cli: &Cli, target: Target, deadline: tokio::time::Instant) -> Result<Plan, String> {
     let phase = |p: PhaseArg| !cli.floor && cli.phases.contains(&p);
     let phases = Phases {
         fanout: cli.floor || cli.phases.contains(&PhaseArg::Fanout),
@@ -309,9 +353,19 @@ fn plan(cli: &Cli, target: Target, deadline: tokio::time::Instant) -> Plan {
             .unwrap_or(1000)
             .clamp(cli.sessions, cli.participants)
     };
-    Plan {
-        addr: target.addr,
+    let check_from = cli
+        .check_from
+        .as_deref()
+        .map(target::loopback_addr)
+        .transpose()?;
+    Ok(Plan {
+        addrs: target.addrs,
         floor: cli.floor,
+        reconnect: cli.reconnect,
+        ack_log: cli.ack_log.clone(),
+        check_from,
+        faults: cli.faults.clone(),
+        started_file: cli.started_file.clone(),
         label: target.label,
         participants: cli.participants,
         sessions: cli.sessions,
@@ -326,7 +380,7 @@ fn plan(cli: &Cli, target: Target, deadline: tokio::time::Instant) -> Plan {
         hold: Duration::from_secs(cli.hold_secs),
         deadline,
         watched: target.watched,
-    }
+    })
 }
 
 /// A fresh, private data directory for the in-process server (removed afterwards).

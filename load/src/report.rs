@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::check::{CheckReport, StallReport};
+use crate::rejoin::RejoinReport;
 use crate::stats::Summary;
 
 /// Everything one run measured. Absent sections were not run (or not reached).
@@ -16,6 +18,8 @@ pub struct Report {
     pub participants: usize,
     /// Sessions they were spread over.
     pub sessions: usize,
+    /// The sessions' names (`load-<run>-<n>`), for looking them up afterwards.
+    pub slugs: Vec<String>,
     /// Whether every phase ran and every expected frame arrived.
     pub complete: bool,
     /// Connecting everyone.
@@ -34,6 +38,12 @@ pub struct Report {
     pub resources: ResourceReport,
     /// Welcomes sent again to connections that fell behind.
     pub resyncs: usize,
+    /// Connections that ended and joined again (`--reconnect`).
+    pub rejoins: Option<RejoinReport>,
+    /// Acknowledged items against the exports (`--check-from`).
+    pub check: Option<CheckReport>,
+    /// The write stall around each fault (`--faults`).
+    pub stall: Option<StallReport>,
     /// Error codes (and connection failures) seen, with counts.
     pub errors: BTreeMap<String, usize>,
     /// Anything cut short, and why.
@@ -245,6 +255,7 @@ impl Report {
             wall_lines(&mut out, w);
         }
         self.resource_lines(&mut out);
+        self.cluster_lines(&mut out);
         for (code, n) in &self.errors {
             let _ = writeln!(out, "error     {code}: {n}");
         }
@@ -285,6 +296,51 @@ impl Report {
                 out,
                 "resyncs   {} (connections that fell behind)",
                 self.resyncs
+            );
+        }
+    }
+}
+
+impl Report {
+    /// Reconnects, the loss check and the stall, when they were asked for.
+    fn cluster_lines(&self, out: &mut String) {
+        if let Some(r) = &self.rejoins {
+            let _ = writeln!(
+                out,
+                "rejoin    {} phones joined again: {} resumed, {} welcome ({}), {} gave up; dropped by node {:?}",
+                r.phones,
+                r.resumed,
+                r.welcomed,
+                r.resumed_share
+                    .map_or("—".into(), |s| format!("{:.1}% resumed", s * 100.0)),
+                r.gave_up,
+                r.dropped_by_node
+            );
+        }
+        if let Some(c) = &self.check {
+            let _ = writeln!(
+                out,
+                "check     {} acked items ({} acks) against the export from {}: lost {}, duplicated {}, seq moved {}, seq collisions {}; {} stored unacked{}",
+                c.acked_items,
+                c.ack_frames,
+                c.from,
+                c.lost,
+                c.duplicated,
+                c.seq_mismatch,
+                c.seq_collisions,
+                c.unacked_stored,
+                if c.passed() { "" } else { " — FAILED" }
+            );
+            for example in &c.examples {
+                let _ = writeln!(out, "{:<9} {example}", "");
+            }
+        }
+        if let Some(s) = &self.stall {
+            let _ = writeln!(
+                out,
+                "stall     {} faults: write stall {}",
+                s.faults,
+                summary(&s.stall)
             );
         }
     }

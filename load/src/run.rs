@@ -2,9 +2,11 @@
 //! each bounded by its own timeout and by the run's overall deadline.
 
 mod setup;
+mod verify;
 mod workload;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,10 +47,20 @@ pub struct Phases {
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The server (loopback, checked).
-    pub addr: SocketAddr,
+    /// The server, or each node of a cluster (loopback, checked).
+    pub addrs: Vec<SocketAddr>,
     /// The floor server instead of Paja: no HTTP, no projector, fan-out only.
     pub floor: bool,
+    /// Phones join again when their connection ends (see `--reconnect`).
+    pub reconnect: bool,
+    /// Where to write the ack log.
+    pub ack_log: Option<PathBuf>,
+    /// The node to fetch the exports from for the loss check.
+    pub check_from: Option<SocketAddr>,
+    /// The file of fault instants, for the write stall.
+    pub faults: Option<PathBuf>,
+    /// Written (unix ms) when the first submission workload starts sending.
+    pub started_file: Option<PathBuf>,
     /// How the target is described in the report.
     pub label: String,
     /// Participants in all.
@@ -104,6 +116,7 @@ pub async fn run(plan: Plan) -> Result<Report, String> {
         plan.participants,
         plan.sessions,
         if plan.floor { 0 } else { plan.items },
+        plan.addrs.len(),
     ));
     let mut screen_tasks = JoinSet::new();
     if !plan.floor {
@@ -114,6 +127,7 @@ pub async fn run(plan: Plan) -> Result<Report, String> {
             target: plan.label.clone(),
             participants: plan.participants,
             sessions: plan.sessions,
+            slugs: rigs.iter().map(|r| r.slug.clone()).collect(),
             ..Report::default()
         },
         plan,
@@ -128,6 +142,7 @@ pub async fn run(plan: Plan) -> Result<Report, String> {
     runner.join(&paths, &mut phones).await;
     runner.hold().await;
     runner.phases().await;
+    runner.check().await;
     let end = runner.plan.watched.sample();
     runner.report.resources.peak_rss_kib = end.hwm_kib;
     runner.finish();
@@ -213,9 +228,10 @@ impl Runner {
                 index,
                 shared: self.shared.clone(),
                 commands,
+                addrs: self.plan.addrs.clone().into(),
+                reconnect: self.plan.reconnect,
             };
             phones.spawn(phone.run(
-                self.plan.addr,
                 paths[index % paths.len()].clone(),
                 self.plan.read_buffer,
                 permit,
@@ -316,7 +332,10 @@ impl Runner {
             || r.fanout.as_ref().is_some_and(|f| {
                 f.received == f.rounds * self.plan.participants && f.latency.is_some()
             });
-        let all_acked = |x: &SubmitReport| x.acked == x.items && x.on_screen == x.items;
+        // With reconnects the projector may be on a node that died: its count is not required.
+        let reconnect = self.plan.reconnect;
+        let all_acked =
+            |x: &SubmitReport| x.acked == x.items && (reconnect || x.on_screen == x.items);
         let closed = !phases.closed || r.closed.as_ref().is_some_and(all_acked);
         let rate = !phases.rate || r.rate.as_ref().is_some_and(all_acked);
         let wall = !phases.wall
@@ -327,7 +346,8 @@ impl Runner {
             .hold
             .as_ref()
             .is_none_or(|h| h.connected == self.plan.participants);
-        r.complete = joined && held && fanout && closed && rate && wall && !self.cut;
+        let checked = r.check.as_ref().is_none_or(|c| c.passed());
+        r.complete = joined && held && fanout && closed && rate && wall && checked && !self.cut;
     }
 }
 

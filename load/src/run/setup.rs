@@ -2,6 +2,7 @@
 //! handle), the prompts every session gets, and the projectors.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +19,10 @@ use crate::wire::{self, Ws};
 /// One session's facilitator connection, as a request/reply handle.
 pub(super) struct Rig {
     staff: mpsc::Sender<StaffRequest>,
+    /// The session's name and facilitator key (the loss check fetches its export with them).
+    pub(super) slug: String,
+    /// See `slug`; empty for the floor.
+    pub(super) key: String,
 }
 
 impl Rig {
@@ -68,16 +73,22 @@ fn prompt_specs(rounds: usize) -> Vec<Value> {
     specs
 }
 
-/// Connects, says `hello` and waits for the welcome.
-async fn hello_and_welcome(plan: &Plan, path: &str, hello: Value) -> Result<Ws, String> {
-    let mut ws = wire::connect(plan.addr, None, path, plan.read_buffer).await?;
+/// Connects to `addr` (from `source` when given), says `hello` and waits for the welcome.
+async fn hello_and_welcome(
+    plan: &Plan,
+    (addr, source): (SocketAddr, Option<IpAddr>),
+    path: &str,
+    hello: Value,
+) -> Result<Ws, String> {
+    let mut ws = wire::connect(addr, source, path, plan.read_buffer).await?;
     wire::send_text(&mut ws, hello.to_string()).await?;
     wire::expect(&mut ws, "welcome", SETUP_WAIT).await?;
     Ok(ws)
 }
 
 /// Connects each session's facilitator (creating the sessions on Paja) and returns their
-/// handles and the websocket path of each session.
+/// handles and the websocket path of each session. Session `s` is created on, and its staff
+/// connect to, node `s mod n`: in a cluster any node serves any session.
 pub(super) async fn facilitators(
     plan: &Plan,
     nonce: u64,
@@ -86,6 +97,8 @@ pub(super) async fn facilitators(
     let mut rigs = Vec::new();
     let mut paths = Vec::new();
     for s in 0..plan.sessions {
+        let addr = plan.addrs[s % plan.addrs.len()];
+        let mut name = (String::new(), String::new());
         let (path, hello) = if plan.floor {
             (
                 "/ws/floor".to_owned(),
@@ -93,16 +106,24 @@ pub(super) async fn facilitators(
             )
         } else {
             let slug = format!("load-{:08x}-{s}", nonce as u32);
-            let key = crate::target::create_session(plan.addr, &slug).await?;
-            (
-                format!("/ws/{slug}"),
-                json!({"type": "hello", "protocol": 1, "role": "facilitator", "key": key, "last_seq": 0}),
-            )
+            let source = crate::target::create_source(addr, s, nonce);
+            let key = crate::target::create_session(addr, &slug, source).await?;
+            let hello = json!({"type": "hello", "protocol": 1, "role": "facilitator", "key": key, "last_seq": 0});
+            let path = format!("/ws/{slug}");
+            name = (slug, key);
+            (path, hello)
         };
-        let ws = hello_and_welcome(plan, &path, hello).await?;
+        // The facilitator's key check is rate-limited per address (30 at once) like the
+        // creation: it comes from the address that created the session.
+        let source = crate::target::create_source(addr, s, nonce);
+        let ws = hello_and_welcome(plan, (addr, source), &path, hello).await?;
         let (tx, rx) = mpsc::channel(4);
         tasks.spawn(staff::run_staff(ws, rx));
-        rigs.push(Rig { staff: tx });
+        rigs.push(Rig {
+            staff: tx,
+            slug: name.0,
+            key: name.1,
+        });
         paths.push(Arc::<str>::from(path));
     }
     Ok((rigs, paths))
@@ -159,8 +180,10 @@ pub(super) async fn screens(
     shared: &Arc<Shared>,
     tasks: &mut JoinSet<()>,
 ) -> Result<(), String> {
-    for path in paths {
-        let ws = hello_and_welcome(plan, path, json!({"type": "hello", "role": "screen"})).await?;
+    for (s, path) in paths.iter().enumerate() {
+        let addr = plan.addrs[s % plan.addrs.len()];
+        let hello = json!({"type": "hello", "role": "screen"});
+        let ws = hello_and_welcome(plan, (addr, None), path, hello).await?;
         tasks.spawn(staff::run_screen(ws, shared.clone()));
     }
     Ok(())

@@ -121,6 +121,13 @@ impl Runner {
         let rate = if phase == RATE { self.plan.rate } else { None };
         let window = if rate.is_some() { OPEN_LOOP_WINDOW } else { 1 };
         let started = Instant::now();
+        if let Some(path) = &self.plan.started_file {
+            // Whoever injects faults waits for this: the setup is done, the load is on.
+            let unix_ms = self.shared.base_unix_ms + self.shared.now() / 1_000_000;
+            if let Err(e) = std::fs::write(path, format!("{unix_ms}\n")) {
+                self.report.notes.push(format!("{}: {e}", path.display()));
+            }
+        }
         for index in 0..items {
             if let Some(rate) = rate {
                 let due = started + Duration::from_secs_f64(index as f64 / rate);
