@@ -310,3 +310,40 @@ async fn an_idle_relay_ends_and_comes_back_on_use() {
     let prompt = open(&mut console, "Taas täällä").await;
     assert!(prompt.starts_with('p'), "{prompt}");
 }
+
+/// A measurement, not a test (`cargo test --release --test it edge::measure -- --ignored
+/// --nocapture`): sequential submit→ack times of a phone on each node; both are relayed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_relayed_acks() {
+    let nats = Nats::start();
+    let fast = |c: &mut paja::Config| {
+        c.participant_rate = 100_000;
+        c.participant_burst = 100_000;
+    };
+    let owner = nats.node_with("a", fast).await;
+    let edge = nats.node_with("b", fast).await;
+    let key = owner.create_session("mitta").await;
+    let (mut console, _) = owner.facilitator("mitta", &key).await;
+    let prompt = open(&mut console, "Mittaus").await;
+    for (name, node) in [
+        ("owner", &owner),
+        ("edge", &edge),
+        ("owner", &owner),
+        ("edge", &edge),
+    ] {
+        let (mut phone, _) = node.participant("mitta").await;
+        let mut times = Vec::new();
+        for n in 0..300 {
+            let started = Instant::now();
+            let ack = ask(&mut phone, json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":format!("{name} {n}")})).await;
+            assert_eq!(ack["type"], "ack");
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "{name}: p50 {:.2} ms p99 {:.2} ms max {:.2} ms",
+            times[150], times[296], times[299]
+        );
+    }
+}
