@@ -237,7 +237,10 @@ impl ClusterRig {
     pub fn node_logs(&self) -> String {
         self.nodes
             .iter()
-            .map(|n| format!("--- {}\n{}", n.id, n.log_tail(30)))
+            .map(|n| {
+                let path = n.log_path();
+                format!("--- {} ({})\n{}", n.id, path.display(), n.log_tail(60))
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -246,6 +249,9 @@ impl ClusterRig {
 impl Drop for ClusterRig {
     fn drop(&mut self) {
         if std::thread::panicking() {
+            // Keep the files (node logs, NATS stores) for a post-mortem.
+            let kept = std::mem::replace(&mut self.tmp, tempfile::tempdir().expect("tempdir"));
+            eprintln!("cluster rig files kept in {}", kept.keep().display());
             eprintln!(
                 "cluster rig logs:\n{}\n{}",
                 self.node_logs(),
