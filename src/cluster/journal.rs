@@ -227,8 +227,11 @@ impl ClusterJournal {
                 Err(error) => error,
             };
             self.cluster.metrics.cluster.publish_failures.inc();
+            tracing::debug!(session = %self.slug, ?error, waited = ?started.elapsed(), "journal publish failed");
             // Whatever went wrong, the leader's last message says whether the write is in.
-            match self.last().await {
+            let tail = self.last().await;
+            tracing::debug!(session = %self.slug, ok = tail.is_ok(), waited = ?started.elapsed(), "journal tail read");
+            match tail {
                 Ok(Some(tail))
                     if tail.epoch == self.epoch
                         && tail.seqs == seqs

@@ -208,11 +208,15 @@ impl ClusterRig {
         self.wait_meta().await;
     }
 
-    /// A planned restart of a server: SIGTERM, start again, wait for the meta group.
+    /// A planned restart of a server (`planned.rs`): every leadership it holds moved away
+    /// first, then SIGTERM, start again, wait for the meta group.
     pub async fn roll_nats(&mut self, i: usize) {
+        let moved = self.step_down_nats(i).await;
+        println!("{} stepped down from {moved:?}", self.nats[i].name);
         self.nats[i].terminate().await;
         self.nats[i].start();
         self.wait_meta().await;
+        self.wait_healthy(i).await;
     }
 
     /// Cuts the namespaced node off from NATS (its phones stay connected).
