@@ -252,10 +252,13 @@ impl ClusterRig {
 
 impl Drop for ClusterRig {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            // Keep the files (node logs, NATS stores) for a post-mortem.
+        // Keep the files (node logs, NATS stores) for a post-mortem: on failure, or always
+        // with PAJA_RIG_KEEP set.
+        if std::thread::panicking() || std::env::var_os("PAJA_RIG_KEEP").is_some() {
             let kept = std::mem::replace(&mut self.tmp, tempfile::tempdir().expect("tempdir"));
             eprintln!("cluster rig files kept in {}", kept.keep().display());
+        }
+        if std::thread::panicking() {
             eprintln!(
                 "cluster rig logs:\n{}\n{}",
                 self.node_logs(),
