@@ -119,3 +119,46 @@ pub async fn request(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reply three times the server's message limit arrives whole, through a real server;
+    /// a small one still reads with a plain request; nobody listening reads as such.
+    #[tokio::test]
+    async fn a_reply_over_the_message_limit_arrives_whole() {
+        let server = crate::cluster::tests::nats().await;
+        let client = async_nats::connect(server.url.as_str())
+            .await
+            .expect("connect");
+        let mut asked = client.subscribe("paja.test.big").await.expect("subscribe");
+        let limit = client.server_info().max_payload;
+        let big: Bytes = (0..3 * limit)
+            .map(|i| (i % 251) as u8)
+            .collect::<Vec<_>>()
+            .into();
+        let (responder, body) = (client.clone(), big.clone());
+        tokio::spawn(async move {
+            while let Some(message) = asked.next().await {
+                let reply = message.reply.expect("a reply subject");
+                let body = if message.payload.is_empty() {
+                    Bytes::from_static(b"small")
+                } else {
+                    body.clone()
+                };
+                send(&responder, reply, body).await.expect("sent");
+            }
+        });
+        let second = Duration::from_secs(5);
+        let whole = request(&client, "paja.test.big".into(), "x".into(), second).await;
+        assert_eq!(whole.expect("the whole reply").payload, big);
+        let small = client
+            .request("paja.test.big", Bytes::new())
+            .await
+            .expect("small");
+        assert_eq!(&small.payload[..], b"small");
+        let nobody = request(&client, "paja.test.none".into(), "x".into(), second).await;
+        assert!(matches!(nobody, Err(AskError::NoResponders)), "{nobody:?}");
+    }
+}
