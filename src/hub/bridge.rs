@@ -288,7 +288,11 @@ async fn serve(shared: &Shared, kind: Kind, message: async_nats::Message) {
         Kind::Ring => ring(shared, payload).await,
         Kind::Control => control(shared, payload).await,
     };
-    if !shared.lease.valid() {
+    // A command's result stands (applied and durable under the lease, or refused; an
+    // `unavailable` gets no reply at all, see `command`), even when the lease went on
+    // shutdown just after; a join's or a read's state may be stale now.
+    let durable = matches!(kind, Kind::Command | Kind::Control);
+    if !durable && !shared.lease.valid() {
         tracing::debug!("the lease lapsed while serving; no reply");
         return;
     }
