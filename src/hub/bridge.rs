@@ -275,9 +275,13 @@ async fn serve(shared: &Shared, kind: Kind, message: async_nats::Message) {
     let Some(reply_to) = message.reply.clone() else {
         return;
     };
-    // A zombie (frozen past its lease, deposed, fencing) stays silent, before and after
-    // serving: the asker times out and asks again, and the real owner answers.
-    if !shared.lease.valid() {
+    // A zombie (frozen past its lease, deposed, fencing) answers no join, read or ring,
+    // before or after serving: the asker times out and asks again, and the real owner
+    // answers. A command may still go to the task: it holds it while the lease is fenced
+    // (answered as soon as a renewal comes through) and a deposed task's append is refused,
+    // which gets no reply (`command`); a durable result is true whoever owns the session now.
+    let durable = matches!(kind, Kind::Command | Kind::Control);
+    if !durable && !shared.lease.valid() {
         return;
     }
     let payload = &message.payload;
@@ -291,7 +295,6 @@ async fn serve(shared: &Shared, kind: Kind, message: async_nats::Message) {
     // A command's result stands (applied and durable under the lease, or refused; an
     // `unavailable` gets no reply at all, see `command`), even when the lease went on
     // shutdown just after; a join's or a read's state may be stale now.
-    let durable = matches!(kind, Kind::Command | Kind::Control);
     if !durable && !shared.lease.valid() {
         tracing::debug!("the lease lapsed while serving; no reply");
         return;
