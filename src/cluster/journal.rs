@@ -39,8 +39,12 @@ use crate::session::SessionName;
 pub const MAX_MESSAGE: usize = 900 * 1024;
 /// The header listing a batch's relayed commands: `<ack seq>=<rid>,…`.
 pub const RIDS: &str = "Paja-Rids";
-/// How long one publish may wait for its PubAck before the tail is read.
-const PUBLISH_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long one publish may wait for its PubAck before the tail is read. A publish in flight
+/// while the stream's leader steps down (a planned NATS restart) or while the connection
+/// moves to another server gets no PubAck at all: this wait is then the whole write stall
+/// of the step, so it is short (a PubAck normally takes milliseconds; a slow one costs a
+/// tail read and a deduplicated retry, nothing more).
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Why a batch is not in the replicated journal.
 #[derive(Debug, thiserror::Error)]
@@ -227,8 +231,15 @@ impl ClusterJournal {
                 Err(error) => error,
             };
             self.cluster.metrics.cluster.publish_failures.inc();
+            tracing::debug!(session = %self.slug, ?error, waited = ?started.elapsed(), "journal publish failed");
             // Whatever went wrong, the leader's last message says whether the write is in.
-            match self.last().await {
+            // Bounded like the publish: a read lost with its server (a restart) must not
+            // hold the batch for the client's whole request timeout; on no answer, retry.
+            let tail = tokio::time::timeout(PUBLISH_TIMEOUT, self.last())
+                .await
+                .unwrap_or_else(|_| Err(JournalError::Unavailable("no answer".into())));
+            tracing::debug!(session = %self.slug, ok = tail.is_ok(), waited = ?started.elapsed(), "journal tail read");
+            match tail {
                 Ok(Some(tail))
                     if tail.epoch == self.epoch
                         && tail.seqs == seqs

@@ -17,6 +17,7 @@
 pub mod journal;
 pub mod lease;
 pub mod replay;
+pub mod reply;
 pub mod snapshot;
 pub mod wire;
 

@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{CommandError, Frames, Hub, PresenceGuard, SessionHandle};
+use crate::cluster::lease::Lease;
 use crate::cluster::wire::{self, WireFrames, WIRE_VERSION};
 use crate::cluster::{subject, Cluster};
 use crate::session::{Command, SessionName};
@@ -75,14 +76,17 @@ pub(super) fn from_wire(frames: WireFrames) -> Frames {
 }
 
 /// Starts the bridge of an owned session (on the hub's tracker); it ends when `stop` is
-/// cancelled or the task's stream closes.
+/// cancelled or the task's stream closes. It answers nothing while `lease` is not
+/// [`Lease::valid`]: a woken zombie must not serve its stale state (or an `unavailable`)
+/// before the real owner answers the same request.
 pub(super) fn spawn_bridge(
     hub: &Arc<Hub>,
     cluster: Arc<Cluster>,
     handle: SessionHandle,
-    epoch: u64,
+    lease: Arc<Lease>,
     stop: CancellationToken,
 ) {
+    let epoch = lease.epoch();
     let hub = Arc::downgrade(hub);
     let span = tracing::info_span!(parent: None, "bridge", slug = %handle.slug, epoch);
     let Some(tasks) = hub.upgrade().map(|h| h.tasks.clone()) else {
@@ -90,7 +94,7 @@ pub(super) fn spawn_bridge(
     };
     tasks.spawn(tracing::Instrument::instrument(
         async move {
-            if let Err(error) = run(hub, cluster, handle, epoch, stop).await {
+            if let Err(error) = run(hub, cluster, handle, lease, stop).await {
                 tracing::warn!(%error, "the bridge stopped");
             }
         },
@@ -103,6 +107,8 @@ struct Shared {
     hub: Weak<Hub>,
     cluster: Arc<Cluster>,
     handle: SessionHandle,
+    /// This owner's lease: no answers unless it is valid.
+    lease: Arc<Lease>,
     /// The seq of the last frame forwarded.
     forwarded: watch::Sender<u64>,
     /// Relayed commands by rid, in flight or answered in the last [`RID_MEMORY`]: a retry
@@ -125,10 +131,11 @@ async fn run(
     hub: Weak<Hub>,
     cluster: Arc<Cluster>,
     handle: SessionHandle,
-    epoch: u64,
+    lease: Arc<Lease>,
     stop: CancellationToken,
 ) -> Result<(), async_nats::Error> {
     let slug = handle.slug.clone();
+    let epoch = lease.epoch();
     let (seq, mut frames) = handle.subscribe_all().await?;
     let client = cluster.client.clone();
     let mut commands = client.subscribe(subject::command(&slug)).await?;
@@ -141,6 +148,7 @@ async fn run(
         hub,
         cluster,
         handle,
+        lease,
         forwarded: watch::Sender::new(seq),
         rids: Mutex::default(),
     });
@@ -267,6 +275,15 @@ async fn serve(shared: &Shared, kind: Kind, message: async_nats::Message) {
     let Some(reply_to) = message.reply.clone() else {
         return;
     };
+    // A zombie (frozen past its lease, deposed, fencing) answers no join, read or ring,
+    // before or after serving: the asker times out and asks again, and the real owner
+    // answers. A command may still go to the task: it holds it while the lease is fenced
+    // (answered as soon as a renewal comes through) and a deposed task's append is refused,
+    // which gets no reply (`command`); a durable result is true whoever owns the session now.
+    let durable = matches!(kind, Kind::Command | Kind::Control);
+    if !durable && !shared.lease.valid() {
+        return;
+    }
     let payload = &message.payload;
     let reply = match kind {
         Kind::Command => command(shared, payload).await,
@@ -275,9 +292,18 @@ async fn serve(shared: &Shared, kind: Kind, message: async_nats::Message) {
         Kind::Ring => ring(shared, payload).await,
         Kind::Control => control(shared, payload).await,
     };
+    // A command's result stands (applied and durable under the lease, or refused; an
+    // `unavailable` gets no reply at all, see `command`), even when the lease went on
+    // shutdown just after; a join's or a read's state may be stale now.
+    if !durable && !shared.lease.valid() {
+        tracing::debug!("the lease lapsed while serving; no reply");
+        return;
+    }
     if let Some(reply) = reply {
-        if let Err(error) = shared.cluster.client.publish(reply_to, reply).await {
-            tracing::debug!(%error, "reply not sent");
+        // A read of a big session outgrows one NATS message: it goes in parts.
+        let client = &shared.cluster.client;
+        if let Err(error) = crate::cluster::reply::send(client, reply_to, reply).await {
+            tracing::warn!(%error, "reply not sent");
         }
     }
 }
@@ -304,12 +330,19 @@ async fn command(shared: &Shared, payload: &[u8]) -> Option<bytes::Bytes> {
         }
         (Some(tx), None) => {
             let result = apply(shared, request).await;
-            let kept = !matches!(&result, Err(e) if e.code == "unavailable" || e.code == "storage_unavailable");
+            let unavailable = matches!(&result, Err(e) if e.code == "unavailable");
+            let kept =
+                !unavailable && !matches!(&result, Err(e) if e.code == "storage_unavailable");
             if kept {
                 tx.send_replace(Some(result.clone()));
             } else if let Ok(mut rids) = shared.rids.lock() {
                 // Not applied: a retry may try again (a waiting duplicate hears "unavailable").
                 rids.remove(&rid);
+            }
+            if unavailable {
+                // This task stopped (deposed, fenced): no reply, so the relay sends the same
+                // rid again, to the next owner, instead of failing the phone's command.
+                return None;
             }
             result
         }

@@ -151,7 +151,7 @@ impl Hub {
         let stop = CancellationToken::new();
         let owner = Owner::new(
             cluster.clone(),
-            lease,
+            lease.clone(),
             loaded.journal,
             loaded.rids,
             stop.clone(),
@@ -168,7 +168,7 @@ impl Hub {
             stop: stop.clone(),
         };
         self.owned.insert(slug.clone(), entry);
-        spawn_bridge(self, cluster.clone(), handle, epoch, stop);
+        spawn_bridge(self, cluster.clone(), handle, lease, stop);
         tracing::info!(session = %slug, epoch, "this node owns the session");
         Ok(())
     }

@@ -305,13 +305,11 @@ impl Relay {
             since: self.last_seq,
         };
         let client = &self.link.cluster.client;
-        let asked = async_nats::Request::new()
-            .payload(wire::encode(&request))
-            .timeout(Some(RING_TIMEOUT));
-        let Ok(reply) = client
-            .send_request(subject::ring(&self.link.slug), asked)
-            .await
-        else {
+        let subject = subject::ring(&self.link.slug);
+        let body = wire::encode(&request);
+        // 1024 kept frames may outgrow one NATS message: the reply may come in parts.
+        let asked = crate::cluster::reply::request(client, subject, body, RING_TIMEOUT);
+        let Ok(reply) = asked.await else {
             return false;
         };
         let Ok(RingReply {

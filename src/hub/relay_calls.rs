@@ -17,6 +17,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::{CommandError, Frames, Hub, Joined};
+use crate::cluster::reply::{self, AskError};
 use crate::cluster::wire::{self, ReadWhat, WIRE_VERSION};
 use crate::cluster::{subject, Cluster};
 use crate::protocol::Role;
@@ -67,7 +68,16 @@ impl RelayLink {
     /// no owner answered within [`GIVE_UP_AFTER`] or the relay ended.
     pub async fn ask(&self, subject: String, body: Bytes) -> Option<async_nats::Message> {
         let hub = self.hub.upgrade()?;
-        ask_owner(&hub, &self.cluster, &self.slug, subject, body, &self.ended).await
+        let (slug, ended) = (&self.slug, &self.ended);
+        ask_owner_with(&hub, &self.cluster, slug, subject, body, ended, false).await
+    }
+
+    /// As [`RelayLink::ask`], for a reply that may outgrow one NATS message (a read of
+    /// the whole session, a welcome): it may come in parts (`cluster::reply`).
+    pub async fn ask_large(&self, subject: String, body: Bytes) -> Option<async_nats::Message> {
+        let hub = self.hub.upgrade()?;
+        let (slug, ended) = (&self.slug, &self.ended);
+        ask_owner_with(&hub, &self.cluster, slug, subject, body, ended, true).await
     }
 
     /// Waits until the local event stream has reached `seq` (so a reply never overtakes
@@ -138,7 +148,7 @@ impl RelayLink {
             last_seq,
         };
         let reply = self
-            .ask(subject::join(&self.slug), wire::encode(&request))
+            .ask_large(subject::join(&self.slug), wire::encode(&request))
             .await?;
         let reply: wire::JoinReply = wire::decode(&reply.payload).ok()?;
         Some(Joined {
@@ -156,7 +166,7 @@ impl RelayLink {
             what,
         };
         let reply = self
-            .ask(subject::read(&self.slug), wire::encode(&request))
+            .ask_large(subject::read(&self.slug), wire::encode(&request))
             .await?;
         wire::decode(&reply.payload).ok()
     }
@@ -203,22 +213,30 @@ pub(super) async fn ask_owner(
     body: Bytes,
     until: &CancellationToken,
 ) -> Option<async_nats::Message> {
+    ask_owner_with(hub, cluster, slug, subject, body, until, false).await
+}
+
+/// [`ask_owner`]; `large`: the reply may come in parts.
+async fn ask_owner_with(
+    hub: &Arc<Hub>,
+    cluster: &Cluster,
+    slug: &SessionName,
+    subject: String,
+    body: Bytes,
+    until: &CancellationToken,
+    large: bool,
+) -> Option<async_nats::Message> {
     let give_up = Instant::now() + GIVE_UP_AFTER;
     let mut pause = PAUSE;
     loop {
-        let request = async_nats::Request::new()
-            .payload(body.clone())
-            .timeout(Some(ATTEMPT));
-        let claim = match cluster.client.send_request(subject.clone(), request).await {
+        let claim = match try_once(cluster, &subject, body.clone(), large).await {
             Ok(message) => return Some(message),
-            Err(error) => match error.kind() {
-                RequestErrorKind::NoResponders => true,
-                RequestErrorKind::TimedOut => lease_free(cluster, slug).await,
-                _ => {
-                    tracing::debug!(%error, "request to the owner failed");
-                    false
-                }
-            },
+            Err(AskError::NoResponders) => true,
+            Err(AskError::TimedOut) => lease_free(cluster, slug).await,
+            Err(AskError::Failed(error)) => {
+                tracing::debug!(%error, "request to the owner failed");
+                false
+            }
         };
         if claim {
             if let Err(error) = hub.ensure_owner(slug).await {
@@ -236,6 +254,30 @@ pub(super) async fn ask_owner(
         }
         pause = (pause * 2).min(MAX_PAUSE);
     }
+}
+
+/// One try: a plain request (one message back), or one whose reply may come in parts.
+async fn try_once(
+    cluster: &Cluster,
+    subject: &str,
+    body: Bytes,
+    large: bool,
+) -> Result<async_nats::Message, AskError> {
+    let client = &cluster.client;
+    if large {
+        return reply::request(client, subject.to_owned(), body, ATTEMPT).await;
+    }
+    let request = async_nats::Request::new()
+        .payload(body)
+        .timeout(Some(ATTEMPT));
+    client
+        .send_request(subject.to_owned(), request)
+        .await
+        .map_err(|error| match error.kind() {
+            RequestErrorKind::NoResponders => AskError::NoResponders,
+            RequestErrorKind::TimedOut => AskError::TimedOut,
+            _ => AskError::Failed(error.to_string()),
+        })
 }
 
 /// Whether nobody holds `slug`'s lease (a timed-out owner may simply be busy).

@@ -16,6 +16,7 @@ mod node;
 mod owner_kill;
 mod partition;
 mod phones;
+mod planned;
 pub mod rig;
 mod rig_self;
 mod rolling;

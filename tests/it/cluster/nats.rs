@@ -205,6 +205,16 @@ impl NatsServer {
             .flatten()
     }
 
+    /// Whether `/healthz` answers 200 (JetStream current, every replica caught up).
+    pub async fn healthy(&self) -> bool {
+        let addr: SocketAddr = ([127, 0, 0, 1], self.http_port).into();
+        let probe = http(addr, "GET", "/healthz", &[], None);
+        matches!(
+            tokio::time::timeout(Duration::from_secs(2), probe).await,
+            Ok(response) if response.status == 200
+        )
+    }
+
     /// The JetStream meta leader this server sees, and (meaningful on the leader only: a
     /// follower does not track its peers) how many other peers are current.
     pub async fn meta(&self) -> Option<(String, usize)> {

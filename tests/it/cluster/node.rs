@@ -3,7 +3,7 @@
 //! where its phones knew it, optionally inside a network namespace (`ip netns exec`, which
 //! execs, so the pid is paja's own and signals reach it).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -79,7 +79,7 @@ impl Node {
             .args(["--participant-rate", "1000", "--participant-burst", "1000"])
             .env(
                 "RUST_LOG",
-                std::env::var("PAJA_TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),
+                std::env::var("PAJA_TEST_LOG").unwrap_or_else(|_| "info,paja=debug".to_owned()),
             )
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -90,8 +90,18 @@ impl Node {
         let stderr = child.stderr.take().expect("stderr");
         let sink = self.log.clone();
         let id = self.id.clone();
+        // Kept whole in the rig's temporary directory too (every life of the node appended),
+        // for a failure's post-mortem; the failing test prints each node's tail.
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .ok();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(file) = file.as_mut() {
+                    let _ = writeln!(file, "{line}");
+                }
                 sink.lock().unwrap().push(format!("[{id}] {line}"));
             }
         });
@@ -173,6 +183,11 @@ impl Node {
             }
             let _ = child.wait();
         }
+    }
+
+    /// Where its stderr is kept (`<rig tmp>/<id>.log`, next to its data directory).
+    pub fn log_path(&self) -> PathBuf {
+        self.data_dir.with_extension("log")
     }
 
     /// Everything it logged so far.

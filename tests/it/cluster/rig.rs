@@ -208,11 +208,15 @@ impl ClusterRig {
         self.wait_meta().await;
     }
 
-    /// A planned restart of a server: SIGTERM, start again, wait for the meta group.
+    /// A planned restart of a server (`planned.rs`): every leadership it holds moved away
+    /// first, then SIGTERM, start again, wait for the meta group.
     pub async fn roll_nats(&mut self, i: usize) {
+        let moved = self.step_down_nats(i).await;
+        println!("{} stepped down from {moved:?}", self.nats[i].name);
         self.nats[i].terminate().await;
         self.nats[i].start();
         self.wait_meta().await;
+        self.wait_healthy(i).await;
     }
 
     /// Cuts the namespaced node off from NATS (its phones stay connected).
@@ -237,7 +241,10 @@ impl ClusterRig {
     pub fn node_logs(&self) -> String {
         self.nodes
             .iter()
-            .map(|n| format!("--- {}\n{}", n.id, n.log_tail(30)))
+            .map(|n| {
+                let path = n.log_path();
+                format!("--- {} ({})\n{}", n.id, path.display(), n.log_tail(60))
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -245,6 +252,12 @@ impl ClusterRig {
 
 impl Drop for ClusterRig {
     fn drop(&mut self) {
+        // Keep the files (node logs, NATS stores) for a post-mortem: on failure, or always
+        // with PAJA_RIG_KEEP set.
+        if std::thread::panicking() || std::env::var_os("PAJA_RIG_KEEP").is_some() {
+            let kept = std::mem::replace(&mut self.tmp, tempfile::tempdir().expect("tempdir"));
+            eprintln!("cluster rig files kept in {}", kept.keep().display());
+        }
         if std::thread::panicking() {
             eprintln!(
                 "cluster rig logs:\n{}\n{}",
