@@ -72,6 +72,8 @@ pub struct Loaded {
     pub journal: ClusterJournal,
     /// The last ≤ [`RING`] sequenced frames.
     pub ring: VecDeque<Arc<Frames>>,
+    /// The newest seq phones may have missed outside `ring` (`SessionTask::phone_horizon`).
+    pub phone_horizon: u64,
     /// Relayed commands of the last [`RID_WINDOW_MS`]: rid → ack seq.
     pub rids: HashMap<Uuid, u64>,
     /// Batches replayed after the snapshot.
@@ -97,6 +99,8 @@ pub async fn load(
         .await
         .map_err(|e| ReplayError::Nats(e.to_string()))?;
     let mut replay = Replay {
+        // Frames before the snapshot are not rebuilt: phones from before it get a welcome.
+        phone_horizon: session.seq(),
         session,
         prev: record.prev,
         ring: VecDeque::new(),
@@ -126,6 +130,7 @@ pub async fn load(
         session: replay.session,
         journal,
         ring: replay.ring,
+        phone_horizon: replay.phone_horizon,
         rids: replay.rids,
         batches: replay.batches,
     })
@@ -154,6 +159,7 @@ struct Replay {
     session: Session,
     prev: String,
     ring: VecDeque<Arc<Frames>>,
+    phone_horizon: u64,
     rids: HashMap<Uuid, u64>,
     batches: usize,
     now: Millis,
@@ -195,10 +201,13 @@ impl Replay {
             }
             if crate::hub::erases(&record.cmd) && !applied.events.is_empty() {
                 self.ring.clear();
+                self.phone_horizon = self.session.seq();
             }
             for stamped in &applied.events {
                 if self.ring.len() == RING {
-                    self.ring.pop_front();
+                    if let Some(gone) = self.ring.pop_front() {
+                        self.phone_horizon = self.phone_horizon.max(crate::hub::phone_seq(&gone));
+                    }
                 }
                 let frames = protocol::event_frames(stamped, &self.session, record.at);
                 self.ring.push_back(Arc::new(frames));

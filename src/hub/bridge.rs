@@ -182,13 +182,16 @@ async fn run(
             Some(m) = rings.next() => (Kind::Ring, m),
             Some(m) = controls.next() => (Kind::Control, m),
         };
-        let Ok(permit) = permits.clone().acquire_owned().await else {
-            break;
-        };
-        let shared = shared.clone();
+        // The permit is taken inside the request's task, never here: this loop also forwards
+        // the frames that in-flight commands wait for before replying, so blocking it on a
+        // full set of permits stalled every command (seen at 2,000 items/s: the subscriptions
+        // overflowed and NATS dropped requests as a slow consumer).
+        let (shared, permits) = (shared.clone(), permits.clone());
         tokio::spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
             serve(&shared, kind, message).await;
-            drop(permit);
         });
     }
     Ok(())

@@ -20,6 +20,7 @@ mod owner;
 mod placement;
 mod resume;
 pub(crate) use compact::erases;
+pub(crate) use task::phone_seq;
 mod delete;
 mod errors;
 mod fanout;

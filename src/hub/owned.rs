@@ -158,7 +158,8 @@ impl Hub {
         );
         let slot = Slot::created(&loaded.session);
         let ring: VecDeque<_> = loaded.ring;
-        let handle = self.spawn_owned(loaded.session, files, &slot, Some(owner), ring);
+        let horizon = loaded.phone_horizon;
+        let handle = self.spawn_owned(loaded.session, files, &slot, Some(owner), ring, horizon);
         if let Ok(mut state) = slot.state.try_lock() {
             *state = State::Live(handle.clone());
         }

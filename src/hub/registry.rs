@@ -221,11 +221,12 @@ impl Hub {
         files: SessionFiles,
         slot: &Arc<Slot>,
     ) -> SessionHandle {
-        self.spawn_owned(session, files, slot, None, Default::default())
+        let horizon = session.seq();
+        self.spawn_owned(session, files, slot, None, Default::default(), horizon)
     }
 
     /// [`Hub::spawn_task`] for a cluster owner (`owner.rs`), with the resume ring its replay
-    /// rebuilt.
+    /// rebuilt and the phones' horizon (`SessionTask::phone_horizon`).
     pub(super) fn spawn_owned(
         &self,
         session: Session,
@@ -233,6 +234,7 @@ impl Hub {
         slot: &Arc<Slot>,
         owner: Option<super::owner::Owner>,
         recent: std::collections::VecDeque<Arc<super::Frames>>,
+        phone_horizon: u64,
     ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
         // Votes, likes and hides leave no time in the session's state; the files remember.
@@ -266,6 +268,7 @@ impl Hub {
             shutdown: self.shutdown.clone(),
             dirty: Default::default(),
             recent,
+            phone_horizon,
             last_activity: handle.last_activity.clone(),
             deleting: None,
             read_only: false,

@@ -54,7 +54,12 @@ impl SessionTask {
         }
         let kept = || self.recent.iter().chain(pending);
         let oldest_kept = kept().find_map(|f| f.seq).unwrap_or(seq + 1);
-        if last_seq < seq && oldest_kept > last_seq + 1 {
+        let missed = match role {
+            // Only frames for phones matter to a phone (`phone_horizon`).
+            Role::Participant => self.phone_horizon > last_seq,
+            Role::Facilitator | Role::Screen => last_seq < seq && oldest_kept > last_seq + 1,
+        };
+        if missed {
             return None;
         }
         let mut frames = vec![Utf8Bytes::from(

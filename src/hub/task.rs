@@ -109,6 +109,11 @@ pub(super) struct SessionTask {
     /// The latest sequenced frames, for replaying to a client that resumes after a short
     /// disconnection instead of sending it a whole welcome.
     pub recent: VecDeque<Arc<Frames>>,
+    /// The newest seq a phone may have missed that is not in `recent` (a frame for phones
+    /// that left the ring, or the point the ring starts from after a load or an erasure):
+    /// a phone that saw up to here resumes even when staff frames before it are gone, since
+    /// most events (other people's items, votes) never reach phones at all.
+    pub phone_horizon: u64,
     /// When the session last changed (shared with its handle, for retention).
     pub last_activity: Arc<AtomicU64>,
     /// Set when the session is asked to delete itself, until the batch is committed.
@@ -369,6 +374,7 @@ impl SessionTask {
                     // Erased words must not be replayed to a resuming client: kept frames
                     // may carry them, so resumes from before now get a fresh welcome.
                     self.recent.clear();
+                    self.phone_horizon = self.session.seq();
                     batch.unkept = batch.events.len();
                 }
                 if !applied.events.is_empty() {
@@ -477,7 +483,9 @@ impl SessionTask {
         for (n, frames) in batch.events.into_iter().enumerate() {
             if frames.seq.is_some() && n >= batch.unkept {
                 if self.recent.len() == RECENT_CAPACITY {
-                    self.recent.pop_front();
+                    if let Some(gone) = self.recent.pop_front() {
+                        self.phone_horizon = self.phone_horizon.max(phone_seq(&gone));
+                    }
                 }
                 self.recent.push_back(frames.clone());
             }
@@ -532,6 +540,7 @@ impl SessionTask {
                 self.dirty = Dirty::default();
                 // Kept frames may describe what was just undone.
                 self.recent.clear();
+                self.phone_horizon = self.session.seq();
             }
             Ok(Err(error)) => {
                 tracing::error!(%error, "reload after a failed write failed; the session is read-only until a restart");
@@ -549,5 +558,17 @@ async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+/// The seq of `frames` if phones get anything from them (else 0): what a phone may miss when
+/// they leave the ring.
+pub(crate) fn phone_seq(frames: &Frames) -> u64 {
+    match (
+        frames.participant.is_some() || frames.by_group.is_some(),
+        frames.seq,
+    ) {
+        (true, Some(seq)) => seq,
+        _ => 0,
     }
 }
