@@ -148,18 +148,7 @@ impl SessionHandle {
     /// Queues a command; the returned receiver yields its seq once it is durable.
     /// Returning the receiver lets one connection pipeline several submissions.
     pub async fn command(&self, command: Command) -> oneshot::Receiver<Result<u64, CommandError>> {
-        let (reply, rx) = oneshot::channel();
-        // If the task is gone, `reply` is dropped with the request and `rx` reports it.
-        let _ = self
-            .requests
-            .send(Request::Command {
-                command,
-                reply,
-                queued: task::timing().then(std::time::Instant::now),
-                rid: None,
-            })
-            .await;
-        rx
+        self.send_command(command, None).await
     }
 
     /// [`SessionHandle::command`] for a command relayed from another node of a cluster,
@@ -169,14 +158,23 @@ impl SessionHandle {
         command: Command,
         rid: uuid::Uuid,
     ) -> oneshot::Receiver<Result<u64, CommandError>> {
+        self.send_command(command, Some(rid)).await
+    }
+
+    async fn send_command(
+        &self,
+        command: Command,
+        rid: Option<uuid::Uuid>,
+    ) -> oneshot::Receiver<Result<u64, CommandError>> {
         let (reply, rx) = oneshot::channel();
+        // If the task is gone, `reply` is dropped with the request and `rx` reports it.
         let _ = self
             .requests
             .send(Request::Command {
                 command,
                 reply,
                 queued: task::timing().then(std::time::Instant::now),
-                rid: Some(rid),
+                rid,
             })
             .await;
         rx
