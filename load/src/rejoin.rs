@@ -31,6 +31,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 pub struct Rejoins {
     /// Connections that ended after their welcome, by the node they were on.
     pub dropped_by_node: Vec<AtomicUsize>,
+    /// Each drop: when (unix ms) and on which node (URL index), so that a fault's drops on
+    /// the nodes it did not touch can be told from its own node's.
+    pub drops: std::sync::Mutex<Vec<[u64; 2]>>,
     /// Joins again answered `resumed`.
     pub resumed: AtomicUsize,
     /// Joins again answered with a fresh `welcome`.
@@ -48,6 +51,7 @@ impl Rejoins {
     pub fn new(nodes: usize) -> Self {
         Self {
             dropped_by_node: (0..nodes.max(1)).map(|_| AtomicUsize::new(0)).collect(),
+            drops: std::sync::Mutex::new(Vec::new()),
             resumed: AtomicUsize::new(0),
             welcomed: AtomicUsize::new(0),
             gave_up: AtomicUsize::new(0),
@@ -63,6 +67,7 @@ impl Rejoins {
         let welcomed = load(&self.welcomed);
         RejoinReport {
             dropped_by_node: self.dropped_by_node.iter().map(load).collect(),
+            drops: self.drops.lock().map(|d| d.clone()).unwrap_or_default(),
             resumed,
             welcomed,
             resumed_share: (resumed + welcomed > 0)
@@ -79,6 +84,8 @@ impl Rejoins {
 pub struct RejoinReport {
     /// Connections that ended after their welcome, by the node they were on (URL order).
     pub dropped_by_node: Vec<usize>,
+    /// Each drop as `[unix ms, node index]`, in the order they happened.
+    pub drops: Vec<[u64; 2]>,
     /// Joins again answered `resumed`.
     pub resumed: usize,
     /// Joins again answered `welcome`.
@@ -111,6 +118,12 @@ pub async fn rejoin(
     let counters = &phone.shared.rejoins;
     if let Some(dropped) = counters.dropped_by_node.get(state.node) {
         dropped.fetch_add(1, Ordering::Relaxed);
+    }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    if let Ok(mut drops) = counters.drops.lock() {
+        drops.push([now_ms, state.node as u64]);
     }
     let give_up = Instant::now() + GIVE_UP;
     let mut backoff = FIRST_BACKOFF;

@@ -14,9 +14,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use async_nats::jetstream::stream::{LastRawMessageErrorKind, Stream};
+use async_nats::jetstream::consumer::{pull::OrderedConfig, DeliverPolicy};
+use async_nats::jetstream::stream::Stream;
+use async_nats::HeaderMap;
+use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::journal::{chain_hash, header_str, ClusterJournal, JournalError, RIDS};
@@ -99,8 +102,12 @@ pub async fn load(
         .await
         .map_err(|e| ReplayError::Nats(e.to_string()))?;
     let mut replay = Replay {
-        // Frames before the snapshot are not rebuilt: phones from before it get a welcome.
-        phone_horizon: session.seq(),
+        // Frames before the snapshot are not rebuilt: a phone that missed one of them for
+        // phones gets a welcome; one that saw the last of them resumes.
+        phone_horizon: record
+            .phones_seq
+            .unwrap_or(session.seq())
+            .min(session.seq()),
         session,
         prev: record.prev,
         ring: VecDeque::new(),
@@ -108,16 +115,27 @@ pub async fn load(
         batches: 0,
         now,
     };
-    let mut next = record.stream_seq + 1;
-    while next < marker {
-        let Some(message) = next_after(&stream, &journal.subject, next).await? else {
-            break;
-        };
-        if message.sequence >= marker {
-            break;
+    let from = record.stream_seq + 1;
+    if from < marker {
+        let mut batches = tail_batches(&stream, &journal.subject, from).await?;
+        loop {
+            let next = tokio::time::timeout(READ_WAIT, batches.next()).await;
+            let message = match next {
+                Ok(Some(Ok(message))) => message,
+                Ok(Some(Err(error))) => return Err(ReplayError::Nats(error.to_string())),
+                Ok(None) => return Err(ReplayError::Nats("the journal read ended".into())),
+                Err(_) => return Err(ReplayError::Nats("the journal read stalled".into())),
+            };
+            let at = message
+                .info()
+                .map_err(|e| ReplayError::Nats(e.to_string()))?
+                .stream_sequence;
+            if at >= marker {
+                break;
+            }
+            let headers = message.headers.clone().unwrap_or_default();
+            replay.batch(at, &headers, &message.payload)?;
         }
-        replay.batch(&message)?;
-        next = message.sequence + 1;
     }
     journal.prev = replay.prev;
     cluster
@@ -125,7 +143,7 @@ pub async fn load(
         .cluster
         .takeover_load_seconds
         .observe(started.elapsed().as_secs_f64());
-    tracing::info!(session = %slug, epoch = lease.epoch(), batches = replay.batches, seq = replay.session.seq(), "session loaded from the cluster");
+    tracing::info!(session = %slug, epoch = lease.epoch(), batches = replay.batches, seq = replay.session.seq(), took_ms = started.elapsed().as_millis() as u64, "session loaded from the cluster");
     Ok(Loaded {
         session: replay.session,
         journal,
@@ -136,23 +154,34 @@ pub async fn load(
     })
 }
 
-/// The first message of `subject` at or after `from`, from the leader.
-async fn next_after(
+/// How long the replay waits for the next batch before it gives up (they are all in the
+/// stream already: a wait this long means the server is gone).
+const READ_WAIT: Duration = Duration::from_secs(5);
+
+/// Every batch of `subject` from stream sequence `from` on, streamed in order by an ordered
+/// (ephemeral, flow-controlled) consumer: one round trip per few hundred batches rather than
+/// one per batch, which is what a takeover waits for when the session was written in many
+/// small batches since its last snapshot. The consumer goes when the stream is dropped.
+async fn tail_batches(
     stream: &Stream,
     subject: &str,
     from: u64,
-) -> Result<Option<async_nats::jetstream::message::StreamMessage>, ReplayError> {
-    match stream
-        .raw_message_builder()
-        .next_by_subject(subject)
-        .sequence(from)
-        .send()
+) -> Result<async_nats::jetstream::consumer::pull::Ordered, ReplayError> {
+    let config = OrderedConfig {
+        filter_subject: subject.to_owned(),
+        deliver_policy: DeliverPolicy::ByStartSequence {
+            start_sequence: from,
+        },
+        ..Default::default()
+    };
+    let consumer = stream
+        .create_consumer(config)
         .await
-    {
-        Ok(message) => Ok(Some(message)),
-        Err(error) if error.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(None),
-        Err(error) => Err(ReplayError::Nats(error.to_string())),
-    }
+        .map_err(|e| ReplayError::Nats(e.to_string()))?;
+    consumer
+        .messages()
+        .await
+        .map_err(|e| ReplayError::Nats(e.to_string()))
 }
 
 struct Replay {
@@ -167,26 +196,18 @@ struct Replay {
 
 impl Replay {
     /// Checks and applies one journal message (a claim marker only passes).
-    fn batch(
-        &mut self,
-        message: &async_nats::jetstream::message::StreamMessage,
-    ) -> Result<(), ReplayError> {
-        let at = message.sequence;
+    fn batch(&mut self, at: u64, headers: &HeaderMap, payload: &[u8]) -> Result<(), ReplayError> {
         let broken = |why: String| ReplayError::Broken { at, why };
-        let seqs = header_str(&message.headers, header::SEQ).unwrap_or_default();
+        let seqs = header_str(headers, header::SEQ).unwrap_or_default();
         if seqs == "0-0" {
             return Ok(());
         }
-        let prev = header_str(&message.headers, header::PREV).unwrap_or_default();
+        let prev = header_str(headers, header::PREV).unwrap_or_default();
         if prev != self.prev {
             return Err(broken(format!("chain link {prev:?} ≠ {:?}", self.prev)));
         }
         let mut last_at = 0;
-        for line in message
-            .payload
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-        {
+        for line in payload.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
             let record = store::decode_record(line).map_err(|e| broken(e.to_string()))?;
             let applied = self
                 .session
@@ -215,14 +236,14 @@ impl Replay {
             last_at = record.at;
         }
         if last_at + RID_WINDOW_MS >= self.now {
-            let list = header_str(&message.headers, RIDS).unwrap_or_default();
+            let list = header_str(headers, RIDS).unwrap_or_default();
             for (seq, rid) in list.split(',').filter_map(|p| p.split_once('=')) {
                 if let (Ok(seq), Ok(rid)) = (seq.parse(), rid.parse()) {
                     self.rids.insert(rid, seq);
                 }
             }
         }
-        self.prev = chain_hash(&message.payload);
+        self.prev = chain_hash(payload);
         self.batches += 1;
         Ok(())
     }

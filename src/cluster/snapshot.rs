@@ -33,6 +33,7 @@ pub async fn put(
     stream_seq: u64,
     prev: &str,
     epoch: u64,
+    phones_seq: u64,
 ) -> Result<(), SnapshotError> {
     let document =
         store::encode_snapshot(session).map_err(|e| SnapshotError::Decode(e.to_string()))?;
@@ -45,6 +46,7 @@ pub async fn put(
         stream_seq,
         epoch,
         prev: prev.to_owned(),
+        phones_seq: Some(phones_seq.min(session.seq())),
     };
     let bytes = wire::encode(&record);
     let name = session.meta.slug.as_str();

@@ -256,7 +256,7 @@ async fn a_deposed_owner_is_fenced_and_a_lost_ack_is_recognised() {
 
 /// Writes `kit`'s session as the cluster's snapshot (as creation does).
 async fn create(cluster: &Arc<Cluster>, session: &Session) {
-    snapshot::put(cluster, session, 0, "", 0)
+    snapshot::put(cluster, session, 0, "", 0, session.seq())
         .await
         .expect("snapshot");
 }
@@ -348,6 +348,7 @@ async fn erased_words_leave_the_stream_after_the_scrub_snapshot() {
         covered,
         &loaded.journal.prev,
         lease.epoch(),
+        kit.session.seq(),
     )
     .await
     .expect("snapshot");

@@ -361,4 +361,8 @@ pub struct SnapshotRecord {
     /// absent).
     #[serde(default)]
     pub prev: String,
+    /// The seq of the newest frame phones got anything from before it (added; absent: a
+    /// phone must have seen `seq` itself to resume after a takeover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones_seq: Option<u64>,
 }

@@ -298,8 +298,13 @@ pub struct Hub {
     /// Sessions this node owns in the cluster (`owned.rs`; their tasks: the registry's slots
     /// hold relays); empty on a single server.
     owned: DashMap<SessionName, owned::OwnedEntry>,
-    /// One claim at a time on this node (a claim loads and writes files).
-    claiming: tokio::sync::Mutex<()>,
+    /// One claim at a time per session on this node (claims of different sessions run side
+    /// by side: a node that died may leave hundreds to take over at once).
+    claiming: DashMap<SessionName, Arc<tokio::sync::Mutex<()>>>,
+    /// When this node last asked who owns a session on behalf of a waiting request
+    /// (`relay_calls::ask_owner`): one check per session per [`relay_calls`] pause, however
+    /// many requests wait.
+    owner_checks: DashMap<SessionName, std::time::Instant>,
     /// The hub itself, for what a `&self` method starts that must hold the hub (a relay).
     me: std::sync::Weak<Hub>,
 }
@@ -359,7 +364,8 @@ impl Hub {
             metrics,
             cluster,
             owned: DashMap::new(),
-            claiming: tokio::sync::Mutex::new(()),
+            claiming: DashMap::new(),
+            owner_checks: DashMap::new(),
         });
         if hub.list_cluster().await? {
             return Ok(hub);

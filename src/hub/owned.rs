@@ -60,6 +60,31 @@ impl Hub {
         (!entry.stop.is_cancelled()).then(|| entry.handle.clone())
     }
 
+    /// Whether a request waiting for `slug`'s owner should look who owns it now: true at
+    /// most once per `every` per session on this node, so a few hundred waiting requests
+    /// cost one KV read per period, not one each.
+    pub(super) fn owner_check_due(&self, slug: &SessionName, every: Duration) -> bool {
+        let now = std::time::Instant::now();
+        if self.owner_checks.len() > 4096 {
+            self.owner_checks
+                .retain(|_, at| now.duration_since(*at) < Duration::from_secs(60));
+        }
+        let mut due = false;
+        self.owner_checks
+            .entry(slug.clone())
+            .and_modify(|at| {
+                if now.duration_since(*at) >= every {
+                    *at = now;
+                    due = true;
+                }
+            })
+            .or_insert_with(|| {
+                due = true;
+                now
+            });
+        due
+    }
+
     /// Makes sure somebody owns `slug`: Ok(true) when this node does now, Ok(false) when
     /// another node holds the lease (or was asked to take it and did).
     #[cfg_attr(not(test), allow(dead_code))] // the edge's relay and bridge call it
@@ -106,19 +131,33 @@ impl Hub {
         slug: &SessionName,
     ) -> Result<bool, OwnerError> {
         let cluster = self.cluster_or()?;
-        let _one = self.claiming.lock().await;
+        let one = self.claiming.entry(slug.clone()).or_default().clone();
+        let _one = one.lock().await;
+        let claimed = self.claim_locked(&cluster, slug).await;
+        self.claiming.remove_if(slug, |_, lock| {
+            Arc::ptr_eq(lock, &one) && Arc::strong_count(lock) <= 2
+        });
+        claimed
+    }
+
+    /// [`Hub::claim_here`] under the session's claim lock.
+    async fn claim_locked(
+        self: &Arc<Hub>,
+        cluster: &Arc<Cluster>,
+        slug: &SessionName,
+    ) -> Result<bool, OwnerError> {
         if self.owned_handle(slug).is_some() {
             return Ok(true);
         }
         if self.shutdown.is_cancelled() {
             return Ok(false);
         }
-        let lease = match Lease::claim(&cluster, slug).await {
+        let lease = match Lease::claim(cluster, slug).await {
             Ok(lease) => lease,
             Err(ClaimError::Held(_)) => return Ok(false),
             Err(ClaimError::Nats(error)) => return Err(OwnerError::Nats(error)),
         };
-        match self.start_owned(&cluster, slug, lease.clone()).await {
+        match self.start_owned(cluster, slug, lease.clone()).await {
             Ok(()) => Ok(true),
             Err(error) => {
                 tracing::error!(session = %slug, %error, "could not take the session over; releasing it");
@@ -244,7 +283,7 @@ impl Hub {
             }
             Err(e) => return Err(CreateError::Storage(e.to_string())),
         }
-        if let Err(error) = snapshot::put(&cluster, session, 0, "", 0).await {
+        if let Err(error) = snapshot::put(&cluster, session, 0, "", 0, session.seq()).await {
             let _ = cluster.sessions.purge(slug).await;
             return Err(CreateError::Storage(error.to_string()));
         }

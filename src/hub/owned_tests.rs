@@ -18,9 +18,13 @@ use crate::session::{Command, Language, SessionName};
 use crate::store::Store;
 
 async fn hub(server: &Nats, id: &str, dir: &std::path::Path) -> Arc<Hub> {
+    hub_with(server, id, Store::open(dir).expect("store")).await
+}
+
+async fn hub_with(server: &Nats, id: &str, store: Store) -> Arc<Hub> {
     let cluster = node(server, id, Duration::from_secs(2)).await;
     Hub::start_node(
-        Store::open(dir).expect("store"),
+        store,
         Clock::system(),
         CancellationToken::new(),
         Duration::ZERO,
@@ -138,6 +142,57 @@ async fn a_takeover_keeps_every_ack_once_resumes_and_answers_known_rids() {
             .len(),
         11
     );
+}
+
+/// The snapshot a takeover starts from is newer than a quiet phone's last frame: items are
+/// not shown on phones, so a phone that saw the prompt open has missed nothing and resumes on
+/// the next owner (it used to get a fresh welcome: the snapshot's seq was the horizon).
+#[tokio::test]
+async fn a_quiet_phone_resumes_on_the_next_owner_from_before_the_snapshot() {
+    let server = nats().await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    // A replicated snapshot every 4 records.
+    let store = Store::open(dir_a.path())
+        .expect("store")
+        .with_compact_after(4);
+    let a = hub_with(&server, "a", store).await;
+    let b = hub(&server, "b", dir_b.path()).await;
+    let (slug, on_a) = owned_session(&a, "hiljainen").await;
+    let phone = crate::session::ParticipantId(Uuid::new_v4());
+    let opened = send(
+        &on_a,
+        serde_json::json!({"type": "next_prompt"}),
+        Uuid::new_v4(),
+    )
+    .await
+    .expect("next");
+    let mut last = opened;
+    for n in 0..12 {
+        last = send(&on_a, submit(&format!("idea {n}")), Uuid::new_v4())
+            .await
+            .expect("ack");
+    }
+    let cluster = a.cluster().expect("cluster").clone();
+    let (record, _) = crate::cluster::snapshot::get(&cluster, &slug)
+        .await
+        .expect("get")
+        .expect("snapshot");
+    assert!(record.seq > opened, "a snapshot after the prompt opened");
+    assert_eq!(record.phones_seq, Some(opened), "the last frame phones got");
+
+    cluster.owners.purge(slug.as_str()).await.expect("expire");
+    assert!(b.claim_here(&slug).await.expect("b claims"));
+    let on_b = b.owned_handle(&slug).expect("b owns");
+    assert_eq!(on_b.read().await.expect("read").seq(), last);
+    let joined = on_b
+        .join(Role::Participant, Some(phone), opened)
+        .await
+        .expect("join");
+    let first: serde_json::Value = serde_json::from_str(joined.frames[0].as_str()).expect("json");
+    assert_eq!(first["type"], "resumed", "{first}");
 }
 
 #[tokio::test]

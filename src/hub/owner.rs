@@ -126,7 +126,10 @@ impl SessionTask {
             owner.journal.prev.clone(),
             owner.journal.epoch,
         );
-        match snapshot::put(&owner.cluster, &self.session, tail, &prev, epoch).await {
+        // An erasure or a reload moved the horizon past every kept frame.
+        let phones = self.last_phone_seq.max(self.phone_horizon);
+        let written = snapshot::put(&owner.cluster, &self.session, tail, &prev, epoch, phones);
+        match written.await {
             Ok(()) => true,
             Err(error) => {
                 tracing::warn!(%error, "replicated snapshot failed; replay starts from the older one");

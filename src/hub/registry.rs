@@ -237,6 +237,10 @@ impl Hub {
         phone_horizon: u64,
     ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
+        let last_phone_seq = recent
+            .iter()
+            .map(|frames| super::task::phone_seq(frames))
+            .fold(phone_horizon, u64::max);
         // Votes, likes and hides leave no time in the session's state; the files remember.
         let changed = session
             .last_activity()
@@ -269,6 +273,7 @@ impl Hub {
             dirty: Default::default(),
             recent,
             phone_horizon,
+            last_phone_seq,
             last_activity: handle.last_activity.clone(),
             deleting: None,
             read_only: false,

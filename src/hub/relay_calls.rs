@@ -33,6 +33,9 @@ pub(super) const GIVE_UP_AFTER: Duration = Duration::from_secs(30);
 const PAUSE: Duration = Duration::from_millis(100);
 /// Longest pause between tries.
 const MAX_PAUSE: Duration = Duration::from_secs(1);
+/// Pause between tries while nobody serves the session; also how often one node asks who
+/// owns it (however many of its requests wait: [`Hub::owner_check_due`]).
+const NO_OWNER_PAUSE: Duration = Duration::from_millis(200);
 /// How long a caller waits for the local event stream to reach a seq before asking the
 /// relay to fetch what it missed (core NATS may drop a message).
 const GAP_WAIT: Duration = Duration::from_secs(1);
@@ -229,16 +232,19 @@ async fn ask_owner_with(
     let give_up = Instant::now() + GIVE_UP_AFTER;
     let mut pause = PAUSE;
     loop {
-        let claim = match try_once(cluster, &subject, body.clone(), large).await {
+        // No responders: nobody serves the session right now (its owner died, or is loading
+        // it). The local NATS server says so at once, so this is polled briskly: the sooner
+        // a request sees the new owner's bridge, the shorter the stall.
+        let (claim, wait) = match try_once(cluster, &subject, body.clone(), large).await {
             Ok(message) => return Some(message),
-            Err(AskError::NoResponders) => true,
-            Err(AskError::TimedOut) => lease_free(cluster, slug).await,
+            Err(AskError::NoResponders) => (true, NO_OWNER_PAUSE),
+            Err(AskError::TimedOut) => (lease_free(cluster, slug).await, pause),
             Err(AskError::Failed(error)) => {
                 tracing::debug!(%error, "request to the owner failed");
-                false
+                (false, pause)
             }
         };
-        if claim {
+        if claim && hub.owner_check_due(slug, NO_OWNER_PAUSE) {
             if let Err(error) = hub.ensure_owner(slug).await {
                 tracing::warn!(session = %slug, %error, "could not get the session owned");
             }
@@ -250,9 +256,11 @@ async fn ask_owner_with(
         cluster.metrics.cluster.relay_retries.inc();
         tokio::select! {
             _ = until.cancelled() => return None,
-            _ = tokio::time::sleep(pause) => {}
+            _ = tokio::time::sleep(wait) => {}
         }
-        pause = (pause * 2).min(MAX_PAUSE);
+        if wait == pause {
+            pause = (pause * 2).min(MAX_PAUSE);
+        }
     }
 }
 

@@ -114,6 +114,10 @@ pub(super) struct SessionTask {
     /// a phone that saw up to here resumes even when staff frames before it are gone, since
     /// most events (other people's items, votes) never reach phones at all.
     pub phone_horizon: u64,
+    /// The seq of the newest frame phones got anything from. A replicated snapshot carries
+    /// it, so a phone that has seen it resumes on the next owner even though the ring that
+    /// owner rebuilds starts at the snapshot (`cluster::replay`).
+    pub last_phone_seq: u64,
     /// When the session last changed (shared with its handle, for retention).
     pub last_activity: Arc<AtomicU64>,
     /// Set when the session is asked to delete itself, until the batch is committed.
@@ -481,6 +485,7 @@ impl SessionTask {
                 .store(self.clock.now_ms(), Ordering::Relaxed);
         }
         for (n, frames) in batch.events.into_iter().enumerate() {
+            self.last_phone_seq = self.last_phone_seq.max(phone_seq(&frames));
             if frames.seq.is_some() && n >= batch.unkept {
                 if self.recent.len() == RECENT_CAPACITY {
                     if let Some(gone) = self.recent.pop_front() {
