@@ -2,9 +2,12 @@
 //! snapshot document plus the stream sequence of the last journal batch it covers and that
 //! batch's chain hash). Replay starts after `stream_seq`.
 //!
-//! Written by the lease holder only: at creation, on claim, every `compact_after` records
-//! (the local snapshot's trigger), after an erasure (then the subject's batches before it are
-//! purged, so erased words leave JetStream too), on release and at shutdown.
+//! Written by the lease holder only: at creation; every `compact_after` records (the local
+//! snapshot's trigger) and at an idle release, from the local snapshot's bytes and in the
+//! background, so a long session never pauses for its upload (a release waits for it);
+//! after an erasure, awaited, and then the subject's batches before it are purged, so erased
+//! words leave JetStream too. Not at a claim and not at shutdown: the next owner's resume
+//! ring starts at the snapshot it loads, so a newer one would only shorten it.
 
 use std::sync::Arc;
 
@@ -37,22 +40,60 @@ pub async fn put(
 ) -> Result<(), SnapshotError> {
     let document =
         store::encode_snapshot(session).map_err(|e| SnapshotError::Decode(e.to_string()))?;
-    let snapshot: serde_json::Value =
-        serde_json::from_slice(&document).map_err(|e| SnapshotError::Decode(e.to_string()))?;
-    let record = SnapshotRecord {
-        v: WIRE_VERSION,
-        snapshot,
+    let covers = Covers {
         seq: session.seq(),
         stream_seq,
-        epoch,
         prev: prev.to_owned(),
-        phones_seq: Some(phones_seq.min(session.seq())),
+        epoch,
+        phones_seq,
     };
-    let bytes = wire::encode(&record);
-    let name = session.meta.slug.as_str();
+    put_document(cluster, &session.meta.slug, &Arc::new(document), &covers).await
+}
+
+/// What a replicated snapshot covers, besides its document (see [`SnapshotRecord`]).
+#[derive(Debug, Clone)]
+pub struct Covers {
+    /// The session seq of the document.
+    pub seq: u64,
+    /// The stream sequence of the last journal batch in it.
+    pub stream_seq: u64,
+    /// That batch's chain hash.
+    pub prev: String,
+    /// The writer's epoch.
+    pub epoch: u64,
+    /// The seq of the newest frame phones got anything from.
+    pub phones_seq: u64,
+}
+
+/// Writes an already encoded snapshot document (the local snapshot's bytes) as `slug`'s
+/// replicated snapshot. The JSON work runs on a blocking thread: a long session's document
+/// is tens of megabytes.
+pub async fn put_document(
+    cluster: &Arc<Cluster>,
+    slug: &SessionName,
+    document: &Arc<Vec<u8>>,
+    covers: &Covers,
+) -> Result<(), SnapshotError> {
+    let (document, covers_) = (document.clone(), covers.clone());
+    let bytes = tokio::task::spawn_blocking(move || {
+        let snapshot: serde_json::Value =
+            serde_json::from_slice(&document).map_err(|e| SnapshotError::Decode(e.to_string()))?;
+        let record = SnapshotRecord {
+            v: WIRE_VERSION,
+            snapshot,
+            seq: covers_.seq,
+            stream_seq: covers_.stream_seq,
+            epoch: covers_.epoch,
+            prev: covers_.prev,
+            phones_seq: Some(covers_.phones_seq.min(covers_.seq)),
+        };
+        Ok::<_, SnapshotError>(wire::encode(&record))
+    })
+    .await
+    .map_err(|e| SnapshotError::Decode(e.to_string()))??;
     cluster
         .snapshots
-        .put(name, &mut bytes.as_ref())
+        .put(slug.as_str(), &mut bytes.as_ref())
         .await
         .map_err(|e| SnapshotError::Nats(e.to_string()))?;
     Ok(())

@@ -3,6 +3,7 @@
 //! that take the erased words out of every file ([`crate::store::Store::scrub`]).
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use super::task::SessionTask;
 use crate::session::Command;
@@ -23,12 +24,13 @@ impl SessionTask {
     /// thread, not awaited (the session goes on serving; scrubs serialize in the store). A
     /// failed snapshot leaves the scrub owed to the next erasure or the next load.
     pub(super) async fn scrub(&mut self) {
-        if !self.snapshot_local().await {
+        let Some(document) = self.snapshot_local().await else {
             return;
-        }
+        };
         // Cluster owner: the replicated snapshot holds only the tombstone; the older batches,
-        // which hold the words, are then purged from the stream.
-        if self.replicate_snapshot().await {
+        // which hold the words, are then purged from the stream. Awaited (unlike a
+        // compaction's): the purge must follow it.
+        if self.replicate_snapshot(document).await {
             self.purge_replicated().await;
         }
         self.scrub_owed = false;
@@ -44,36 +46,36 @@ impl SessionTask {
         });
     }
 
-    /// Writes a snapshot and rotates the journal (and, a cluster owner, writes the replicated
-    /// snapshot too); whether the local one succeeded.
+    /// Writes a snapshot and rotates the journal (and, a cluster owner, starts writing the
+    /// replicated snapshot in the background: a long session's is tens of megabytes, and
+    /// the session keeps acknowledging meanwhile); whether the local one succeeded.
     pub(super) async fn snapshot(&mut self) -> bool {
-        if !self.snapshot_local().await {
+        let Some(document) = self.snapshot_local().await else {
             return false;
-        }
-        self.replicate_snapshot().await;
+        };
+        self.replicate_snapshot_behind(document);
         true
     }
 
-    /// The local snapshot and rotation; whether it succeeded.
-    pub(super) async fn snapshot_local(&mut self) -> bool {
+    /// The local snapshot and rotation; its document when it succeeded.
+    pub(super) async fn snapshot_local(&mut self) -> Option<Arc<Vec<u8>>> {
         if self.read_only {
             // Memory may be ahead of the disk: never write it down.
-            return false;
+            return None;
         }
         let last_change = self.last_activity.load(Ordering::Relaxed);
         let bytes = match store::encode_snapshot_at(&self.session, Some(last_change)) {
-            Ok(bytes) => bytes,
+            Ok(bytes) => Arc::new(bytes),
             Err(error) => {
                 tracing::error!(%error, "could not encode snapshot");
-                return false;
+                return None;
             }
         };
-        let Some(mut files) = self.files.take() else {
-            return false;
-        };
+        let mut files = self.files.take()?;
         let seq = self.session.seq();
+        let document = bytes.clone();
         match tokio::task::spawn_blocking(move || {
-            let result = files.snapshot(&bytes, seq);
+            let result = files.snapshot(&document, seq);
             (files, result)
         })
         .await
@@ -83,13 +85,13 @@ impl SessionTask {
                 if let Err(error) = result {
                     // The journal is intact; the next snapshot tries again.
                     tracing::error!(%error, "snapshot failed");
-                    return false;
+                    return None;
                 }
-                true
+                Some(bytes)
             }
             Err(error) => {
                 tracing::error!(%error, "snapshot task failed");
-                false
+                None
             }
         }
     }

@@ -176,11 +176,20 @@ async fn a_quiet_phone_resumes_on_the_next_owner_from_before_the_snapshot() {
             .expect("ack");
     }
     let cluster = a.cluster().expect("cluster").clone();
-    let (record, _) = crate::cluster::snapshot::get(&cluster, &slug)
-        .await
-        .expect("get")
-        .expect("snapshot");
-    assert!(record.seq > opened, "a snapshot after the prompt opened");
+    // The compaction's replicated snapshot is uploaded in the background.
+    let mut record = None;
+    for _ in 0..50 {
+        let (got, _) = crate::cluster::snapshot::get(&cluster, &slug)
+            .await
+            .expect("get")
+            .expect("snapshot");
+        if got.seq > opened {
+            record = Some(got);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let record = record.expect("a snapshot after the prompt opened");
     assert_eq!(record.phones_seq, Some(opened), "the last frame phones got");
 
     cluster.owners.purge(slug.as_str()).await.expect("expire");

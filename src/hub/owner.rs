@@ -16,6 +16,9 @@ use crate::cluster::journal::{ClusterJournal, JournalError};
 use crate::cluster::lease::Lease;
 use crate::cluster::{snapshot, Cluster};
 
+/// How long a release waits for a replicated snapshot still uploading.
+const UPLOAD_WAIT: Duration = Duration::from_secs(10);
+
 /// How long a relayed command's result is remembered (an edge retries for up to 30 s).
 const RID_KEEP: Duration = Duration::from_secs(120);
 
@@ -28,6 +31,8 @@ pub(super) struct Owner {
     pub rids: HashMap<Uuid, (u64, Instant)>,
     /// Cancelled when the task ends: the bridge stops and the hub forgets the entry.
     pub stop: CancellationToken,
+    /// The replicated snapshot being written in the background, if any.
+    pub upload: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Owner {
@@ -36,6 +41,10 @@ impl Drop for Owner {
         // expires and another node takes over.
         self.lease.deposed().cancel();
         self.stop.cancel();
+        // Not this owner's to finish: a successor may be writing its own.
+        if let Some(upload) = self.upload.take() {
+            upload.abort();
+        }
         self.cluster.metrics.cluster.owned.dec();
     }
 }
@@ -58,6 +67,7 @@ impl Owner {
             journal,
             rids,
             stop,
+            upload: None,
         }
     }
 
@@ -113,29 +123,70 @@ impl SessionTask {
         result
     }
 
-    /// Writes the replicated snapshot (after a local one); whether it succeeded.
-    pub(super) async fn replicate_snapshot(&mut self) -> bool {
-        let Some(owner) = self.owner.as_ref() else {
+    /// What a replicated snapshot of the session as it is now covers.
+    fn covers(&self) -> Option<snapshot::Covers> {
+        let owner = self.owner.as_ref()?;
+        Some(snapshot::Covers {
+            seq: self.session.seq(),
+            stream_seq: owner.journal.tail,
+            prev: owner.journal.prev.clone(),
+            epoch: owner.journal.epoch,
+            // An erasure or a reload moved the horizon past every kept frame.
+            phones_seq: self.last_phone_seq.max(self.phone_horizon),
+        })
+    }
+
+    /// Writes the replicated snapshot of `document` (the local snapshot just written), after
+    /// any upload still running; whether it succeeded.
+    pub(super) async fn replicate_snapshot(&mut self, document: Arc<Vec<u8>>) -> bool {
+        let Some(covers) = self.covers() else {
             return true;
         };
+        let slug = self.session.meta.slug.clone();
+        let Some(owner) = self.owner.as_mut() else {
+            return true;
+        };
+        if let Some(running) = owner.upload.take() {
+            let _ = running.await;
+        }
         if !owner.lease.valid() {
             return false;
         }
-        let (tail, prev, epoch) = (
-            owner.journal.tail,
-            owner.journal.prev.clone(),
-            owner.journal.epoch,
-        );
-        // An erasure or a reload moved the horizon past every kept frame.
-        let phones = self.last_phone_seq.max(self.phone_horizon);
-        let written = snapshot::put(&owner.cluster, &self.session, tail, &prev, epoch, phones);
-        match written.await {
+        match snapshot::put_document(&owner.cluster, &slug, &document, &covers).await {
             Ok(()) => true,
             Err(error) => {
                 tracing::warn!(%error, "replicated snapshot failed; replay starts from the older one");
                 false
             }
         }
+    }
+
+    /// Starts writing the replicated snapshot of `document` without waiting for it. Skipped
+    /// while the previous one is still uploading: the next compaction writes a newer one, and
+    /// until then a takeover replays a longer tail, nothing worse.
+    pub(super) fn replicate_snapshot_behind(&mut self, document: Arc<Vec<u8>>) {
+        let Some(covers) = self.covers() else {
+            return;
+        };
+        let slug = self.session.meta.slug.clone();
+        let Some(owner) = self.owner.as_mut() else {
+            return;
+        };
+        if owner.upload.as_ref().is_some_and(|u| !u.is_finished()) {
+            tracing::debug!("replicated snapshot still uploading; this one is skipped");
+            return;
+        }
+        let (cluster, lease) = (owner.cluster.clone(), owner.lease.clone());
+        let span = tracing::Span::current();
+        owner.upload = Some(tokio::spawn(async move {
+            if !lease.valid() {
+                return;
+            }
+            if let Err(error) = snapshot::put_document(&cluster, &slug, &document, &covers).await {
+                let _span = span.enter();
+                tracing::warn!(%error, "replicated snapshot failed; replay starts from the older one");
+            }
+        }));
     }
 
     /// After an erasure's snapshot: the subject's older batches are purged so the erased
@@ -150,9 +201,16 @@ impl SessionTask {
         }
     }
 
-    /// The task stops (idle, shutdown): the lease goes back so a successor claims at once.
+    /// The task stops (idle, shutdown): the lease goes back so a successor claims at once,
+    /// once an upload still running has landed (a snapshot landing after the successor's
+    /// could take the session back to before an erasure of its).
     pub(super) async fn release(&mut self) {
-        if let Some(owner) = self.owner.take() {
+        if let Some(mut owner) = self.owner.take() {
+            if let Some(running) = owner.upload.take() {
+                if tokio::time::timeout(UPLOAD_WAIT, running).await.is_err() {
+                    tracing::warn!("replicated snapshot still uploading at release; abandoned");
+                }
+            }
             owner.lease.release().await;
         }
     }
