@@ -91,11 +91,13 @@ pub async fn put_document(
     })
     .await
     .map_err(|e| SnapshotError::Decode(e.to_string()))??;
+    let started = std::time::Instant::now();
     cluster
         .snapshots
         .put(slug.as_str(), &mut bytes.as_ref())
         .await
         .map_err(|e| SnapshotError::Nats(e.to_string()))?;
+    tracing::debug!(session = %slug, seq = covers.seq, bytes = bytes.len(), took_ms = started.elapsed().as_millis() as u64, "replicated snapshot written");
     Ok(())
 }
 

@@ -63,6 +63,7 @@ impl SessionTask {
             // Memory may be ahead of the disk: never write it down.
             return None;
         }
+        let started = std::time::Instant::now();
         let last_change = self.last_activity.load(Ordering::Relaxed);
         let bytes = match store::encode_snapshot_at(&self.session, Some(last_change)) {
             Ok(bytes) => Arc::new(bytes),
@@ -87,6 +88,12 @@ impl SessionTask {
                     tracing::error!(%error, "snapshot failed");
                     return None;
                 }
+                tracing::debug!(
+                    seq,
+                    bytes = bytes.len(),
+                    took_ms = started.elapsed().as_millis() as u64,
+                    "snapshot written"
+                );
                 Some(bytes)
             }
             Err(error) => {
