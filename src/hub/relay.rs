@@ -94,6 +94,7 @@ pub(super) fn spawn_relay(
         seq: watch::Sender::new(0),
         behind: behind_tx,
         ended: CancellationToken::new(),
+        in_flight: tokio::sync::Semaphore::new(super::relay_calls::IN_FLIGHT),
     });
     let relay = Relay {
         link,

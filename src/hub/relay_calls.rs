@@ -36,6 +36,13 @@ const MAX_PAUSE: Duration = Duration::from_secs(1);
 /// Pause between tries while nobody serves the session; also how often one node asks who
 /// owns it (however many of its requests wait: [`Hub::owner_check_due`]).
 const NO_OWNER_PAUSE: Duration = Duration::from_millis(200);
+/// Commands a relay has out to the owner at once; more wait here. Without a bound, phones
+/// that keep sending through a failover leave thousands of commands waiting on one node;
+/// each retried every [`NO_OWNER_PAUSE`] while nobody owns the session, and all of them at
+/// once at the new owner, whose answers then took longer than [`ATTEMPT`], so they were sent
+/// again: one measured run spent 30 s like that and answered 11,413 commands `unavailable`.
+/// At a few ms per answer, this many keep a relay at thousands of commands a second.
+pub(super) const IN_FLIGHT: usize = 256;
 /// How long a caller waits for the local event stream to reach a seq before asking the
 /// relay to fetch what it missed (core NATS may drop a message).
 const GAP_WAIT: Duration = Duration::from_secs(1);
@@ -64,6 +71,8 @@ pub(super) struct RelayLink {
     pub behind: mpsc::Sender<u64>,
     /// Cancelled when the relay ends: every request task gives up.
     pub ended: CancellationToken,
+    /// Commands being asked of the owner ([`IN_FLIGHT`] at most).
+    pub in_flight: tokio::sync::Semaphore,
 }
 
 impl RelayLink {
@@ -108,6 +117,14 @@ impl RelayLink {
     pub async fn command(&self, command: Command) -> Result<u64, CommandError> {
         let metrics = &self.cluster.metrics.cluster;
         let started = Instant::now();
+        let permit = tokio::select! {
+            _ = self.ended.cancelled() => return Err(CommandError::Unavailable),
+            permit = tokio::time::timeout(GIVE_UP_AFTER, self.in_flight.acquire()) => permit,
+        };
+        let _permit = match permit {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) | Err(_) => return Err(CommandError::Unavailable),
+        };
         let request = wire::CommandRequest {
             v: WIRE_VERSION,
             rid: uuid::Uuid::new_v4(),
