@@ -61,12 +61,23 @@ fn find_binary() -> PathBuf {
         })
 }
 
-/// A free TCP port on loopback (bound, then released for the server to take).
+/// A free TCP port on loopback (bound, then released for the server to take), never one
+/// this test process handed out before: the kernel may give a just-released port again, and
+/// two servers of one rig were once configured with the same route port (one of them died
+/// with "address already in use" and the cluster never formed).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind port 0")
-        .port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("bind port 0")
+            .port();
+        let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// One nats-server of the rig's NATS cluster.
