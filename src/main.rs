@@ -39,7 +39,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Serve Paja (the default when no command is given).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Write a session's export without a running server.
     Export(ExportArgs),
     /// Make a session from a JSON export (`paja export --format json`) in the data directory.
@@ -150,6 +150,22 @@ struct ServeArgs {
     /// A session's owner lease, in seconds: a dead owner's sessions move after this long.
     #[arg(long, env = "PAJA_LEASE_SECS", default_value_t = paja::cluster::DEFAULT_LEASE.as_secs(), requires = "nats", value_parser = clap::value_parser!(u64).range(2..=300))]
     lease_secs: u64,
+    /// NATS user name (with `--nats-password-file`).
+    #[arg(long, env = "PAJA_NATS_USER", requires_all = ["nats", "nats_password_file"])]
+    nats_user: Option<String>,
+    /// A file holding the NATS user's password (not visible in `ps`).
+    #[arg(long, env = "PAJA_NATS_PASSWORD_FILE", requires = "nats_user")]
+    nats_password_file: Option<PathBuf>,
+    /// The CA certificate (PEM) that signed the NATS servers' certificates: the connection
+    /// then requires TLS.
+    #[arg(long, env = "PAJA_NATS_CA", requires = "nats")]
+    nats_ca: Option<PathBuf>,
+    /// This node's client certificate (PEM), for NATS servers that verify clients.
+    #[arg(long, env = "PAJA_NATS_CERT", requires_all = ["nats", "nats_key"])]
+    nats_cert: Option<PathBuf>,
+    /// The key (PEM) of `--nats-cert`.
+    #[arg(long, env = "PAJA_NATS_KEY", requires = "nats_cert")]
+    nats_key: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -251,7 +267,7 @@ fn main() -> ExitCode {
         Some(Cmd::Report(args)) => report_offline(args),
         Some(Cmd::Backup(args)) => backup(args),
         Some(Cmd::Restore(args)) => restore(args),
-        Some(Cmd::Serve(args)) => serve(args, cli.log_format),
+        Some(Cmd::Serve(args)) => serve(*args, cli.log_format),
         None => serve(cli.serve, cli.log_format),
     };
     match result {
@@ -293,6 +309,13 @@ fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), St
         Some(file) => Some(paja::secret::read_secret_file(file).map_err(|e| e.to_string())?),
         None => args.metrics_token.filter(|t| !t.is_empty()),
     };
+    let nats_password = match &args.nats_password_file {
+        Some(file) => Some(
+            paja::secret::read_secret_file(file)
+                .map_err(|e| format!("--nats-password-file: {e}"))?,
+        ),
+        None => None,
+    };
     runtime.block_on(async {
         let server = Server::start(Config {
             addr: args.addr,
@@ -313,6 +336,12 @@ fn serve(args: ServeArgs, log_format: paja::logging::LogFormat) -> Result<(), St
                 node_id: args.node_id.clone().unwrap_or_else(host_name),
                 replicas: args.nats_replicas as usize,
                 lease: std::time::Duration::from_secs(args.lease_secs),
+                security: paja::cluster::NatsSecurity {
+                    user: args.nats_user.clone(),
+                    password: nats_password,
+                    ca: args.nats_ca.clone(),
+                    client: args.nats_cert.clone().zip(args.nats_key.clone()),
+                },
             }),
             ..Config::default()
         })

@@ -24,6 +24,7 @@ pub mod wire;
 #[cfg(test)]
 pub(crate) mod tests;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -101,6 +102,51 @@ pub struct ClusterConfig {
     pub replicas: usize,
     /// The lease time ([`DEFAULT_LEASE`]); renewals every fifth of it, self-fence at 80 %.
     pub lease: Duration,
+    /// Credentials and TLS for the NATS connection (none: a private network).
+    pub security: NatsSecurity,
+}
+
+/// How a node proves who it is to NATS and checks that it talks to the real servers
+/// (`--nats-user`, `--nats-password-file`, `--nats-ca`, `--nats-cert`, `--nats-key`).
+#[derive(Clone, Default)]
+pub struct NatsSecurity {
+    /// User name (with `password`): the servers' `authorization { users = [...] }`.
+    pub user: Option<String>,
+    /// The user's password (read from a file, never a flag: not in `ps`).
+    pub password: Option<String>,
+    /// The CA that signed the servers' certificates: TLS is required when set.
+    pub ca: Option<PathBuf>,
+    /// This node's client certificate and key, for servers that verify clients (mutual TLS).
+    pub client: Option<(PathBuf, PathBuf)>,
+}
+
+impl std::fmt::Debug for NatsSecurity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsSecurity")
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .field("ca", &self.ca)
+            .field("client", &self.client)
+            .finish()
+    }
+}
+
+impl NatsSecurity {
+    /// `options` with these credentials and TLS settings.
+    fn apply(&self, mut options: async_nats::ConnectOptions) -> async_nats::ConnectOptions {
+        if let (Some(user), Some(password)) = (&self.user, &self.password) {
+            options = options.user_and_password(user.clone(), password.clone());
+        }
+        if let Some(ca) = &self.ca {
+            options = options.add_root_certificates(ca.clone()).require_tls(true);
+        }
+        if let Some((cert, key)) = &self.client {
+            options = options
+                .add_client_certificate(cert.clone(), key.clone())
+                .require_tls(true);
+        }
+        options
+    }
 }
 
 /// Why the cluster could not be joined.
@@ -150,6 +196,10 @@ pub struct Cluster {
     pub snapshots: object_store::ObjectStore,
     /// The server's counters.
     pub metrics: Arc<Metrics>,
+    /// The live nodes as last listed, and when (`hub::placement::live_nodes`): listing
+    /// costs a short-lived consumer, so it happens at most once a second, however many
+    /// claims ask.
+    pub live: std::sync::Mutex<Option<(std::time::Instant, Vec<String>)>>,
 }
 
 impl Cluster {
@@ -161,7 +211,20 @@ impl Cluster {
         if !valid_node_id(&config.node_id) {
             return Err(ClusterError::NodeId);
         }
-        let client = async_nats::ConnectOptions::new()
+        // A refused login or certificate is not going to pass on the next try: remember it,
+        // so provisioning stops at once with the reason instead of retrying for 30 s.
+        let (refused_tx, mut refused) = tokio::sync::watch::channel(None::<String>);
+        let options = config.security.apply(async_nats::ConnectOptions::new());
+        let client = options
+            .event_callback(move |event| {
+                let refused_tx = refused_tx.clone();
+                async move {
+                    if let Some(why) = refusal(&event) {
+                        tracing::error!(reason = %why, "NATS refused the connection");
+                        refused_tx.send_replace(Some(why));
+                    }
+                }
+            })
             .name(format!("paja-{}", config.node_id))
             // Reconnect quickly to another server of the cluster; never give up.
             .retry_on_initial_connect()
@@ -177,7 +240,14 @@ impl Cluster {
         // while rather than exit (systemd would restart us, but slower and noisier).
         let mut attempt = 1;
         let (owners, sessions, nodes, snapshots) = loop {
-            match provision(&js, &config).await {
+            let provisioned = tokio::select! {
+                provisioned = provision(&js, &config) => provisioned,
+                Ok(why) = refused.wait_for(Option::is_some) => {
+                    let why = why.clone().unwrap_or_default();
+                    return Err(ClusterError::Connect(why));
+                }
+            };
+            match provisioned {
                 Ok(done) => break done,
                 Err(error) if attempt < PROVISION_ATTEMPTS => {
                     tracing::warn!(%error, attempt, "JetStream not ready yet; trying again");
@@ -198,6 +268,7 @@ impl Cluster {
             nodes,
             snapshots,
             metrics,
+            live: std::sync::Mutex::new(None),
         }))
     }
 
@@ -209,6 +280,30 @@ impl Cluster {
     /// The journal subject of `slug`.
     pub fn journal_subject(&self, slug: &SessionName) -> String {
         subject::journal(slug)
+    }
+}
+
+/// Why NATS will not take this node, if `event` says so: a login or a certificate refused
+/// (async-nats reports the server's "Authorization Violation" as a client error too).
+fn refusal(event: &async_nats::Event) -> Option<String> {
+    let text = match event {
+        async_nats::Event::ServerError(async_nats::ServerError::AuthorizationViolation) => {
+            "authorization violation".to_owned()
+        }
+        async_nats::Event::ServerError(error) => error.to_string(),
+        async_nats::Event::ClientError(error) => error.to_string(),
+        _ => return None,
+    };
+    let lower = text.to_lowercase();
+    if lower.contains("authorization") || lower.contains("authentication") {
+        Some(format!("NATS refused this node's credentials ({text})"))
+    } else if ["tls", "certificate", "handshake"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        Some(format!("TLS with NATS failed: {text}"))
+    } else {
+        None
     }
 }
 
@@ -269,5 +364,40 @@ async fn provision(
             .await
             .map_err(|e| provision(SNAPSHOT_BUCKET)(e.to_string()))?,
     };
+    for name in [
+        JOURNAL_STREAM.to_owned(),
+        format!("KV_{OWNER_BUCKET}"),
+        format!("KV_{SESSIONS_BUCKET}"),
+        format!("KV_{NODES_BUCKET}"),
+        format!("OBJ_{SNAPSHOT_BUCKET}"),
+    ] {
+        raise_consumer_limit(js, &name).await;
+    }
     Ok((owners, sessions, nodes, snapshots))
+}
+
+/// Consumers a stream may have at once. Every takeover reads its session through short-lived
+/// consumers (the snapshot's object, the journal's tail, the live nodes), each lingering 30 s
+/// after use; nats-server 2.15 limits a stream to 1,000 unless the stream says otherwise (and
+/// reads "unlimited" as its default), so a node dying with a few hundred sessions could have
+/// had their takeovers refused ("maximum consumers limit reached").
+pub const MAX_CONSUMERS: i32 = 100_000;
+
+/// Sets a bucket's stream to [`MAX_CONSUMERS`]; a server that cannot change it (older than
+/// the 1,000 default, so unlimited anyway) is only logged.
+async fn raise_consumer_limit(js: &jetstream::Context, name: &str) {
+    let mut config = match js.get_stream(name).await {
+        Ok(stream) => stream.cached_info().config.clone(),
+        Err(error) => {
+            tracing::warn!(stream = name, %error, "could not read the stream's limits");
+            return;
+        }
+    };
+    if config.max_consumers == MAX_CONSUMERS {
+        return;
+    }
+    config.max_consumers = MAX_CONSUMERS;
+    if let Err(error) = js.update_stream(&config).await {
+        tracing::warn!(stream = name, %error, "could not raise the stream's consumer limit");
+    }
 }

@@ -117,7 +117,8 @@ pub async fn load(
     };
     let from = record.stream_seq + 1;
     if from < marker {
-        let mut batches = tail_batches(&stream, &journal.subject, from).await?;
+        let name = format!("paja-replay-{slug}-{}", lease.epoch());
+        let mut batches = tail_batches(&stream, &journal.subject, from, &name).await?;
         loop {
             let next = tokio::time::timeout(READ_WAIT, batches.next()).await;
             let message = match next {
@@ -135,6 +136,11 @@ pub async fn load(
             }
             let headers = message.headers.clone().unwrap_or_default();
             replay.batch(at, &headers, &message.payload)?;
+        }
+        drop(batches);
+        // Gone now rather than 30 s from now: a stream has room for a limited number.
+        if let Err(error) = stream.delete_consumer(&name).await {
+            tracing::debug!(%error, "the replay's consumer was not deleted; it expires");
         }
     }
     journal.prev = replay.prev;
@@ -161,13 +167,15 @@ const READ_WAIT: Duration = Duration::from_secs(5);
 /// Every batch of `subject` from stream sequence `from` on, streamed in order by an ordered
 /// (ephemeral, flow-controlled) consumer: one round trip per few hundred batches rather than
 /// one per batch, which is what a takeover waits for when the session was written in many
-/// small batches since its last snapshot. The consumer goes when the stream is dropped.
+/// small batches since its last snapshot. The caller deletes the consumer (`name`) after.
 async fn tail_batches(
     stream: &Stream,
     subject: &str,
     from: u64,
+    name: &str,
 ) -> Result<async_nats::jetstream::consumer::pull::Ordered, ReplayError> {
     let config = OrderedConfig {
+        name: Some(name.to_owned()),
         filter_subject: subject.to_owned(),
         deliver_policy: DeliverPolicy::ByStartSequence {
             start_sequence: from,

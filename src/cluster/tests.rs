@@ -109,6 +109,7 @@ pub(crate) async fn node_r3(servers: &[Nats], id: &str, lease: Duration) -> Arc<
         node_id: id.into(),
         replicas: 3,
         lease,
+        security: Default::default(),
     };
     let mut last = String::new();
     for _ in 0..60 {
@@ -128,6 +129,7 @@ pub(crate) async fn node(nats: &Nats, id: &str, lease: Duration) -> Arc<Cluster>
         node_id: id.into(),
         replicas: 1,
         lease,
+        security: Default::default(),
     };
     Cluster::connect(config, Arc::new(Metrics::new()))
         .await
@@ -548,5 +550,161 @@ async fn a_broken_chain_is_refused_not_served() {
         matches!(refused, Err(replay::ReplayError::Broken { .. })),
         "{:?}",
         refused.err()
+    );
+}
+
+/// Runs `openssl` in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Process::new(std::env::var("PAJA_OPENSSL").unwrap_or_else(|_| "openssl".into()))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("openssl must be installed (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A nats-server that requires TLS (a certificate from a CA made here) and a user and
+/// password; returns it and the CA's path.
+async fn secure_nats() -> (Nats, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=paja-test-ca"];
+    ca.extend(ec);
+    ca.extend(["-addext", "basicConstraints=critical,CA:TRUE"]);
+    ca.extend(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    ca.extend(["-keyout", "ca-key.pem", "-out", "ca.pem"]);
+    openssl(d, &ca);
+    let mut csr = vec!["req", "-subj", "/CN=127.0.0.1"];
+    csr.extend(ec);
+    csr.extend(["-keyout", "server-key.pem", "-out", "server.csr"]);
+    openssl(d, &csr);
+    std::fs::write(
+        d.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+         keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("ext");
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "server.pem",
+        ],
+    );
+    let port = free_port();
+    let config = format!(
+        "listen: \"127.0.0.1:{port}\"\n\
+         jetstream {{ store_dir: \"{store}\" }}\n\
+         tls {{ cert_file: \"{cert}\", key_file: \"{key}\", timeout: 2 }}\n\
+         authorization {{ user: paja, password: \"kaksi-sanaa\" }}\n",
+        store = d.join("js").display(),
+        cert = d.join("server.pem").display(),
+        key = d.join("server-key.pem").display(),
+    );
+    std::fs::write(d.join("nats.conf"), config).expect("conf");
+    let child = Process::new(server_binary())
+        .arg("-c")
+        .arg(d.join("nats.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("nats-server ({}) must be installed: {e}", server_binary()));
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ca = d.join("ca.pem");
+    let nats = Nats {
+        child,
+        url: format!("nats://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    (nats, ca)
+}
+
+/// `--nats-user`, `--nats-password-file` and `--nats-ca` against a real server that requires
+/// TLS and a login: the right ones join (and JetStream works over TLS); a wrong password or
+/// none is refused at once with the reason, not after the 30 s of provisioning retries.
+#[tokio::test]
+async fn a_node_joins_nats_over_tls_with_a_password_and_is_refused_without() {
+    let (server, ca) = secure_nats().await;
+    let config = |password: &str, ca: Option<std::path::PathBuf>| ClusterConfig {
+        urls: vec![server.url.clone()],
+        node_id: "turvallinen".into(),
+        replicas: 1,
+        lease: Duration::from_secs(2),
+        security: super::NatsSecurity {
+            user: Some("paja".into()),
+            password: Some(password.into()),
+            ca,
+            client: None,
+        },
+    };
+    let joined = Cluster::connect(
+        config("kaksi-sanaa", Some(ca.clone())),
+        Arc::new(Metrics::new()),
+    )
+    .await
+    .expect("the right password and CA join");
+    let lease = Lease::claim(&joined, &slug("salattu"))
+        .await
+        .expect("JetStream works over TLS");
+    assert!(lease.valid());
+    drop(joined);
+
+    let started = std::time::Instant::now();
+    let wrong = Cluster::connect(config("väärä", Some(ca.clone())), Arc::new(Metrics::new())).await;
+    let error = wrong
+        .err()
+        .expect("a wrong password is refused")
+        .to_string();
+    assert!(error.contains("authorization"), "{error}");
+    let no_login = ClusterConfig {
+        security: super::NatsSecurity {
+            ca: Some(ca.clone()),
+            ..Default::default()
+        },
+        ..config("", None)
+    };
+    let error = Cluster::connect(no_login, Arc::new(Metrics::new()))
+        .await
+        .err()
+        .expect("no login is refused")
+        .to_string();
+    assert!(error.contains("authorization"), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "refusals took {:?}",
+        started.elapsed()
     );
 }

@@ -10,9 +10,8 @@
 //! `Hub::get` on such a slot starts a relay (`relay.rs`) with the meta read afresh from the
 //! bucket.
 //!
-//! Retention ([`Hub::expire`]) is not run in cluster mode yet: the owner of a session would
-//! have to delete it, and no node sees every session's last activity (a relay sees only
-//! its own node's); a cluster keeps sessions until they are deleted.
+//! Retention in a cluster reads each session's last change from its journal instead
+//! (`cluster_retention.rs`): a slot's `last_activity` here is only its creation.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;

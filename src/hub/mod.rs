@@ -11,6 +11,7 @@
 
 mod bridge;
 mod cluster_index;
+mod cluster_retention;
 mod compact;
 mod create;
 mod owned;
@@ -368,6 +369,7 @@ impl Hub {
             owner_checks: DashMap::new(),
         });
         if hub.list_cluster().await? {
+            hub.start_placement(String::new());
             return Ok(hub);
         }
         let (stored, failing, series) = tokio::task::spawn_blocking(move || {
@@ -438,10 +440,11 @@ impl Hub {
         });
     }
 
-    /// Deletes every session with no activity for `retention_days` before `now`.
+    /// Deletes every session with no activity for `retention_days` before `now` (in a
+    /// cluster: those this node sweeps, `cluster_retention.rs`).
     pub async fn expire(self: &Arc<Self>, retention_days: u32, now: Millis) {
         if self.cluster.is_some() {
-            // Not in a cluster yet: see `cluster_index.rs`.
+            self.expire_cluster(retention_days, now).await;
             return;
         }
         let limit = u64::from(retention_days) * 24 * 60 * 60 * 1000;

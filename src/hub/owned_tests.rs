@@ -63,7 +63,13 @@ fn submit(text: &str) -> serde_json::Value {
 
 /// A session `name` created through `a`, owned by `a`, with three brainstorm prompts.
 async fn owned_session(a: &Arc<Hub>, name: &str) -> (SessionName, SessionHandle) {
-    let slug = SessionName::parse(name).expect("slug");
+    // A name the rendezvous hash gives to `a` over the nodes "a" and "b": a new session is
+    // owned at once by its preferred node.
+    let nodes = ["a".to_owned(), "b".to_owned()];
+    let slug = (0..)
+        .map(|n| SessionName::parse(&format!("{name}-{n}")).expect("slug"))
+        .find(|slug| super::placement::rendezvous(slug, &nodes) == Some("a"))
+        .expect("a name for a");
     a.create(
         slug.clone(),
         "Vuoro".into(),
@@ -202,6 +208,80 @@ async fn a_quiet_phone_resumes_on_the_next_owner_from_before_the_snapshot() {
         .expect("join");
     let first: serde_json::Value = serde_json::from_str(joined.frames[0].as_str()).expect("json");
     assert_eq!(first["type"], "resumed", "{first}");
+}
+
+/// Retention in a cluster: the session's last change is its journal's last message; only
+/// the node the rendezvous hash picks sweeps it, and the deletion reaches every node.
+#[tokio::test]
+async fn retention_deletes_an_untouched_session_everywhere_from_one_node() {
+    let server = nats().await;
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let a = hub(&server, "a", dir_a.path()).await;
+    let b = hub(&server, "b", dir_b.path()).await;
+    let (slug, on_a) = owned_session(&a, "vanha").await;
+    send(
+        &on_a,
+        serde_json::json!({"type": "next_prompt"}),
+        Uuid::new_v4(),
+    )
+    .await
+    .expect("next");
+    send(&on_a, submit("kanarialintu"), Uuid::new_v4())
+        .await
+        .expect("ack");
+    // Both nodes heartbeat and know the session.
+    let cluster = a.cluster().expect("cluster").clone();
+    let mut nodes = Vec::new();
+    for _ in 0..50 {
+        nodes = super::placement::live_nodes(&cluster).await.expect("nodes");
+        if nodes.len() == 2 && b.sessions.contains_key(&slug) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(nodes.len(), 2, "{nodes:?}");
+    let sweeper = match super::placement::rendezvous(&slug, &nodes) {
+        Some("a") => &a,
+        Some("b") => &b,
+        other => panic!("no sweeper: {other:?}"),
+    };
+    let other = if Arc::ptr_eq(sweeper, &a) { &b } else { &a };
+    let day = 24 * 60 * 60 * 1000;
+    let now = Clock::system().now_ms();
+    let sweep = |hub: &Arc<Hub>, at| {
+        let hub = hub.clone();
+        async move { hub.expire_cluster(30, at).await }
+    };
+
+    // 29 days later: kept. 31 days later, on the node that does not sweep it: kept.
+    assert!(sweep(sweeper, now + 29 * day).await.is_empty());
+    assert!(sweep(other, now + 31 * day).await.is_empty());
+    assert!(cluster
+        .sessions
+        .get(slug.as_str())
+        .await
+        .expect("kv")
+        .is_some());
+
+    // 31 days later, on its sweeper: gone from the cluster and from both nodes.
+    assert_eq!(sweep(sweeper, now + 31 * day).await, vec![slug.clone()]);
+    assert!(cluster
+        .sessions
+        .get(slug.as_str())
+        .await
+        .expect("kv")
+        .is_none());
+    for _ in 0..50 {
+        if !a.sessions.contains_key(&slug) && !b.sessions.contains_key(&slug) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!a.sessions.contains_key(&slug), "a forgot it");
+    assert!(!b.sessions.contains_key(&slug), "b forgot it");
 }
 
 #[tokio::test]

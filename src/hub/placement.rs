@@ -20,16 +20,45 @@ const HEARTBEAT: Duration = Duration::from_secs(1);
 /// The live node that should own `slug`: highest SHA-256(slug, node) (rendezvous hashing:
 /// a node joining or leaving moves only the sessions it wins or held).
 pub(super) async fn preferred_node(cluster: &Cluster, slug: &SessionName) -> Option<String> {
+    let nodes = live_nodes(cluster).await?;
+    rendezvous(slug, &nodes).map(str::to_owned)
+}
+
+/// The nodes that sent a heartbeat within the lease (`None`: NATS did not answer), listed
+/// at most once per [`LIVE_FOR`] (a listing is a consumer on `PAJA_NODES` that lingers 30 s
+/// after use; a mass takeover asked for one per session).
+pub(super) async fn live_nodes(cluster: &Cluster) -> Option<Vec<String>> {
+    if let Ok(live) = cluster.live.lock() {
+        if let Some((_, nodes)) = live.as_ref().filter(|(at, _)| at.elapsed() < LIVE_FOR) {
+            return Some(nodes.clone());
+        }
+    }
     let mut keys = cluster.nodes.keys().await.ok()?;
-    let mut best: Option<([u8; 32], String)> = None;
+    let mut nodes = Vec::new();
     while let Some(Ok(node)) = keys.next().await {
+        nodes.push(node);
+    }
+    if let Ok(mut live) = cluster.live.lock() {
+        *live = Some((std::time::Instant::now(), nodes.clone()));
+    }
+    Some(nodes)
+}
+
+/// How long a listing of the live nodes is used (heartbeats come every second, and a dead
+/// node's stays for a lease anyway).
+const LIVE_FOR: Duration = Duration::from_secs(1);
+
+/// Which of `nodes` should own `slug` (see [`preferred_node`]).
+pub(super) fn rendezvous<'a>(slug: &SessionName, nodes: &'a [String]) -> Option<&'a str> {
+    let mut best: Option<([u8; 32], &str)> = None;
+    for node in nodes {
         let score: [u8; 32] = Sha256::new()
             .chain_update(slug.as_str())
             .chain_update([0])
-            .chain_update(&node)
+            .chain_update(node)
             .finalize()
             .into();
-        if best.as_ref().is_none_or(|(b, _)| score > *b) {
+        if best.is_none_or(|(b, _)| score > b) {
             best = Some((score, node));
         }
     }

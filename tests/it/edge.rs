@@ -85,6 +85,7 @@ impl Nats {
                 node_id: id,
                 replicas: 1,
                 lease: Duration::from_secs(3),
+                security: Default::default(),
             });
         })
         .await
