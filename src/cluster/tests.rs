@@ -48,19 +48,24 @@ pub(crate) async fn nats() -> Nats {
         .spawn()
         .unwrap_or_else(|e| panic!("nats-server ({}) must be installed: {e}", server_binary()));
     let url = format!("nats://127.0.0.1:{port}");
+    wait_for_port(port).await;
+    Nats {
+        child,
+        url,
+        _dir: dir,
+    }
+}
+
+/// Waits (up to 5 s) until a server takes connections on `port`.
+async fn wait_for_port(port: u16) {
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            break;
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Nats {
-        child,
-        url,
-        _dir: dir,
     }
 }
 
@@ -634,15 +639,7 @@ async fn secure_nats() -> (Nats, std::path::PathBuf) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("nats-server ({}) must be installed: {e}", server_binary()));
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_port(port).await;
     let ca = d.join("ca.pem");
     let nats = Nats {
         child,

@@ -17,6 +17,30 @@ use crate::protocol::Role;
 use crate::session::{Command, Language, SessionName};
 use crate::store::Store;
 
+/// Two nodes "a" and "b" on one nats-server (kept running while the pair lives).
+struct Pair {
+    a: Arc<Hub>,
+    b: Arc<Hub>,
+    _server: Nats,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn pair() -> Pair {
+    let server = nats().await;
+    let dirs = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let a = hub(&server, "a", dirs.0.path()).await;
+    let b = hub(&server, "b", dirs.1.path()).await;
+    Pair {
+        a,
+        b,
+        _server: server,
+        _dirs: dirs,
+    }
+}
+
 async fn hub(server: &Nats, id: &str, dir: &std::path::Path) -> Arc<Hub> {
     hub_with(server, id, Store::open(dir).expect("store")).await
 }
@@ -90,14 +114,8 @@ async fn owned_session(a: &Arc<Hub>, name: &str) -> (SessionName, SessionHandle)
 
 #[tokio::test]
 async fn a_takeover_keeps_every_ack_once_resumes_and_answers_known_rids() {
-    let server = nats().await;
-    let (dir_a, dir_b) = (
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-    );
-    let a = hub(&server, "a", dir_a.path()).await;
-    let b = hub(&server, "b", dir_b.path()).await;
-    let (slug, on_a) = owned_session(&a, "takeover").await;
+    let Pair { a, b, .. } = &pair().await;
+    let (slug, on_a) = owned_session(a, "takeover").await;
     let next = Uuid::new_v4();
     let opened = send(&on_a, serde_json::json!({"type": "next_prompt"}), next)
         .await
@@ -214,14 +232,8 @@ async fn a_quiet_phone_resumes_on_the_next_owner_from_before_the_snapshot() {
 /// the node the rendezvous hash picks sweeps it, and the deletion reaches every node.
 #[tokio::test]
 async fn retention_deletes_an_untouched_session_everywhere_from_one_node() {
-    let server = nats().await;
-    let (dir_a, dir_b) = (
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-    );
-    let a = hub(&server, "a", dir_a.path()).await;
-    let b = hub(&server, "b", dir_b.path()).await;
-    let (slug, on_a) = owned_session(&a, "vanha").await;
+    let Pair { a, b, .. } = &pair().await;
+    let (slug, on_a) = owned_session(a, "vanha").await;
     send(
         &on_a,
         serde_json::json!({"type": "next_prompt"}),
@@ -248,7 +260,7 @@ async fn retention_deletes_an_untouched_session_everywhere_from_one_node() {
         Some("b") => &b,
         other => panic!("no sweeper: {other:?}"),
     };
-    let other = if Arc::ptr_eq(sweeper, &a) { &b } else { &a };
+    let other = if Arc::ptr_eq(sweeper, a) { &b } else { &a };
     let day = 24 * 60 * 60 * 1000;
     let now = Clock::system().now_ms();
     let sweep = |hub: &Arc<Hub>, at| {
@@ -352,13 +364,7 @@ async fn erased_words_leave_jetstream_after_the_scrub() {
 
 #[tokio::test]
 async fn a_created_session_gets_one_owner_and_a_deletion_removes_it_everywhere() {
-    let server = nats().await;
-    let (dir_a, dir_b) = (
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-    );
-    let a = hub(&server, "a", dir_a.path()).await;
-    let b = hub(&server, "b", dir_b.path()).await;
+    let Pair { a, b, .. } = &pair().await;
     let slug = SessionName::parse("placed").expect("slug");
     let session = crate::session::Session::new(crate::session::SessionMeta {
         slug: slug.clone(),
@@ -412,14 +418,8 @@ async fn a_created_session_gets_one_owner_and_a_deletion_removes_it_everywhere()
 
 #[tokio::test]
 async fn a_shutdown_hands_the_session_over_at_once() {
-    let server = nats().await;
-    let (dir_a, dir_b) = (
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-    );
-    let a = hub(&server, "a", dir_a.path()).await;
-    let b = hub(&server, "b", dir_b.path()).await;
-    let (slug, on_a) = owned_session(&a, "handoff").await;
+    let Pair { a, b, .. } = &pair().await;
+    let (slug, on_a) = owned_session(a, "handoff").await;
     send(
         &on_a,
         serde_json::json!({"type": "next_prompt"}),

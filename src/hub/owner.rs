@@ -202,8 +202,9 @@ impl SessionTask {
     }
 
     /// The task stops (idle, shutdown): the lease goes back so a successor claims at once,
-    /// once an upload still running has landed (a snapshot landing after the successor's
-    /// could take the session back to before an erasure of its).
+    /// once an upload still running has landed or been dropped (a snapshot landing after the
+    /// successor's could take the session back to before an erasure of its). At shutdown
+    /// `SessionTask::stop` drops it first; an idle release waits for its last snapshot.
     pub(super) async fn release(&mut self) {
         if let Some(mut owner) = self.owner.take() {
             if let Some(running) = owner.upload.take() {

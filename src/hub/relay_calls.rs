@@ -24,8 +24,14 @@ use crate::protocol::Role;
 use crate::session::{Command, GroupId, ParticipantId, Session, SessionName};
 use crate::store::JournalRecord;
 
-/// How long one try waits for the owner (it answers after its batch is durable: a few ms).
-const ATTEMPT: Duration = Duration::from_secs(3);
+/// How long one try waits for the owner (it answers a command after its batch is durable:
+/// a few ms, a few hundred under a failover's backlog). Short, because a try that reached an
+/// owner just as it handed the session over (a planned restart) is never answered: with 3 s
+/// here, a relay's in-flight commands all waited out those 3 s before anyone claimed the
+/// session (a rolling restart's step measured 3.6 s). A retry keeps its rid.
+const ATTEMPT: Duration = Duration::from_secs(1);
+/// The same for a reply that may be the whole session (a read, a welcome): tens of MB.
+const ATTEMPT_LARGE: Duration = Duration::from_secs(3);
 /// How long a request is retried before the caller hears `unavailable` (a failover takes
 /// about a lease time; 30 s covers it with room to spare).
 pub(super) const GIVE_UP_AFTER: Duration = Duration::from_secs(30);
@@ -290,7 +296,7 @@ async fn try_once(
 ) -> Result<async_nats::Message, AskError> {
     let client = &cluster.client;
     if large {
-        return reply::request(client, subject.to_owned(), body, ATTEMPT).await;
+        return reply::request(client, subject.to_owned(), body, ATTEMPT_LARGE).await;
     }
     let request = async_nats::Request::new()
         .payload(body)

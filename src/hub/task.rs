@@ -269,7 +269,13 @@ impl SessionTask {
             // Dropping the task drops the broadcast sender: connections see the end.
             return;
         }
-        if self.owner.is_some() {
+        if let Some(owner) = self.owner.as_mut() {
+            // A compaction's upload still running is dropped, not waited for: the successor
+            // waits for this release, and a big session's upload takes seconds (the older
+            // snapshot stays; the successor replays a longer tail, which is quick).
+            if let Some(upload) = owner.upload.take() {
+                upload.abort();
+            }
             // The local copy only: a replicated snapshot now would cut the next owner's
             // resume ring short (see `owned.rs`); the replay of the tail is quick.
             self.snapshot_local().await;
