@@ -14,7 +14,10 @@ use crate::store;
 pub(crate) fn erases(command: &Command) -> bool {
     matches!(
         command,
-        Command::EraseItem { .. } | Command::WithdrawItem { .. } | Command::EraseItemHistory { .. }
+        Command::EraseItem { .. }
+            | Command::WithdrawItem { .. }
+            | Command::EraseItemHistory { .. }
+            | Command::ResetRehearsal
     )
 }
 

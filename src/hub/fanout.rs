@@ -60,7 +60,7 @@ impl SessionTask {
             }
             // Its own frame tells every role; the wall's pending changes skip a gone item.
             Event::AnswersChanged(_) | Event::PromptClosed(_) | Event::ItemErased(_) => return,
-            Event::ParticipantGrouped(..) | Event::GroupsChanged(_) => {
+            Event::ParticipantGrouped(..) | Event::GroupsChanged(_) | Event::SessionReset => {
                 self.presence.changed.store(true, Ordering::Relaxed);
                 return;
             }
@@ -74,7 +74,8 @@ impl SessionTask {
             | Event::PromptDeleted(_)
             | Event::AgendaReordered(_)
             | Event::ScreenChanged(_)
-            | Event::NotesChanged(..) => return,
+            | Event::NotesChanged(..)
+            | Event::RehearsalChanged(_) => return,
         };
         let Some(prompt) = self.session.prompt(&item.prompt_id) else {
             return;

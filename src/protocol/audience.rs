@@ -107,7 +107,9 @@ pub fn topic(event: &Event) -> Topic {
         Event::PromptUpdated(_)
         | Event::PromptOpened(_)
         | Event::PromptClosed(_)
-        | Event::GroupsChanged(_) => Topic::Live,
+        | Event::GroupsChanged(_)
+        | Event::RehearsalChanged(_)
+        | Event::SessionReset => Topic::Live,
         Event::ScreenChanged(_) => Topic::ScreenView,
         Event::ItemAdded(_)
         | Event::ItemHidden(_)

@@ -235,6 +235,13 @@ pub enum FacilitatorAction {
         /// By theme or not.
         on: bool,
     },
+    /// See [`Command::SetRehearsal`].
+    SetRehearsal {
+        /// Rehearsal or not.
+        on: bool,
+    },
+    /// See [`Command::ResetRehearsal`].
+    ResetRehearsal,
 }
 
 impl FacilitatorAction {
@@ -280,6 +287,8 @@ impl FacilitatorAction {
             A::ApproveItem { item_id } => Command::ApproveItem { item_id },
             A::EraseItem { item_id } => Command::EraseItem { item_id },
             A::EraseItemHistory { item_id } => Command::EraseItemHistory { item_id },
+            A::SetRehearsal { on } => Command::SetRehearsal { on },
+            A::ResetRehearsal => Command::ResetRehearsal,
             other => other.into_theme_command(),
         }
     }
@@ -374,6 +383,8 @@ mod tests {
             json!({"type":"move_item","item":uuid::Uuid::nil(),"column":2,"group":null}),
             json!({"type":"set_notes","prompt":"p1","notes":"Puhuttiin nuorista."}),
             json!({"type":"show_by_theme","prompt":"p1","on":true}),
+            json!({"type":"set_rehearsal","on":true}),
+            json!({"type":"reset_rehearsal"}),
         ];
         assert_eq!(frames.len(), variant_names::<FacilitatorAction>().len());
         for frame in frames {

@@ -39,6 +39,8 @@ pub fn welcome(
             slug: session.meta.slug.as_str(),
             title: &session.meta.title,
             language: session.meta.language,
+            rehearsal: session.rehearsal().on,
+            last_reset: session.rehearsal().last_reset,
         },
         prompt: match role {
             Role::Screen => session.screen_prompt(),
@@ -275,6 +277,8 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames
         Event::NotesChanged(prompt, notes) => {
             same(ServerMessage::NotesChanged { seq, prompt, notes })
         }
+        Event::RehearsalChanged(on) => same(ServerMessage::Rehearsal { seq, on: *on }),
+        Event::SessionReset => same(ServerMessage::SessionReset { seq }),
     }
 }
 

@@ -252,6 +252,20 @@ pub enum ServerMessage<'a> {
         /// The whole text (empty: none).
         notes: &'a str,
     },
+    /// The session was put in rehearsal (`on`) or made live again: every view shows or drops
+    /// its "rehearsal" mark.
+    Rehearsal {
+        /// Event sequence number.
+        seq: u64,
+        /// Rehearsal or not.
+        on: bool,
+    },
+    /// A rehearsal was reset: every answer, item and participant is gone. Clients start over
+    /// with a fresh welcome (a phone first drops the texts it has not had acknowledged).
+    SessionReset {
+        /// Event sequence number (the welcome's `last_reset` from now on).
+        seq: u64,
+    },
 }
 
 impl ServerMessage<'_> {

@@ -380,3 +380,33 @@ fn the_facilitator_welcome_carries_the_newest_items_and_pages_reach_the_rest() {
         "the projector's is not bounded (see docs)"
     );
 }
+
+#[test]
+fn rehearsal_and_its_reset_reach_every_role_and_every_welcome() {
+    let mut s = session_titled("Harjoitus", 1);
+    let mut last = |s: &mut Session, command: Command| {
+        let applied = s.apply(&command, 2).unwrap();
+        event_frames(&applied.events[0], s, 3)
+    };
+    let on = last(&mut s, Command::SetRehearsal { on: true });
+    for frame in [on.participant, on.screen, on.facilitator] {
+        let frame: serde_json::Value = serde_json::from_str(&frame.unwrap()).unwrap();
+        assert_eq!(frame, json!({"type":"rehearsal","seq":1,"on":true}));
+    }
+    let reset = last(&mut s, Command::ResetRehearsal);
+    for frame in [reset.participant, reset.screen, reset.facilitator] {
+        let frame: serde_json::Value = serde_json::from_str(&frame.unwrap()).unwrap();
+        assert_eq!(frame, json!({"type":"session_reset","seq":2}));
+    }
+    for role in [Role::Participant, Role::Screen, Role::Facilitator] {
+        let w: serde_json::Value = serde_json::from_str(&welcome(&s, role, None, 0, 3)).unwrap();
+        assert_eq!(w["session"]["rehearsal"], true);
+        assert_eq!(w["session"]["last_reset"], 2);
+    }
+    // A session that never rehearsed says nothing of it.
+    let plain = session_titled("Seminaari", 1);
+    let w: serde_json::Value =
+        serde_json::from_str(&welcome(&plain, Role::Participant, None, 0, 3)).unwrap();
+    assert!(w["session"].get("rehearsal").is_none());
+    assert!(w["session"].get("last_reset").is_none());
+}

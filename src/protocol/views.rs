@@ -21,6 +21,13 @@ pub struct SessionView<'a> {
     pub title: &'a str,
     /// Default UI language.
     pub language: Language,
+    /// A rehearsal: every view says so. Written only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rehearsal: bool,
+    /// The seq of the last rehearsal reset, if any: a phone that knew the session before it
+    /// drops the texts it has not had acknowledged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_reset: Option<u64>,
 }
 
 /// An item as a role may see it.

@@ -348,4 +348,13 @@ pub enum Command {
         /// By theme or not.
         on: bool,
     },
+    /// Mark the session as a rehearsal (every view says so), or as live again.
+    SetRehearsal {
+        /// Rehearsal or not.
+        on: bool,
+    },
+    /// Reset a rehearsal: every answer, item, vote and participant leaves the session and
+    /// its files; the agenda (back to drafts), groups, notes and settings stay (see
+    /// `session::rehearsal`). Refused unless the session is a rehearsal.
+    ResetRehearsal,
 }

@@ -52,6 +52,8 @@ impl Command {
             Command::MoveItem { .. } => "move_item",
             Command::SetNotes { .. } => "set_notes",
             Command::ShowByTheme { .. } => "show_by_theme",
+            Command::SetRehearsal { .. } => "set_rehearsal",
+            Command::ResetRehearsal => "reset_rehearsal",
         }
     }
 }

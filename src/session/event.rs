@@ -43,6 +43,10 @@ pub enum Event {
     /// The facilitator's notes on a prompt changed: the prompt and the whole new text
     /// (empty: none).
     NotesChanged(PromptId, String),
+    /// The session was put in rehearsal (true) or made live again (false).
+    RehearsalChanged(bool),
+    /// A rehearsal was reset: every client starts over from a fresh welcome.
+    SessionReset,
 }
 
 /// An event with its place in the session's gap-free sequence.

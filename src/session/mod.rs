@@ -22,6 +22,7 @@ mod kept;
 mod model;
 mod notes;
 mod prompt;
+mod rehearsal;
 mod rejection;
 mod results;
 mod screen;
@@ -39,6 +40,7 @@ pub use import::*;
 pub use items::*;
 pub use model::*;
 pub use prompt::*;
+pub use rehearsal::*;
 pub use rejection::*;
 pub use results::*;
 pub use screen::*;
@@ -102,6 +104,7 @@ impl Session {
                 group,
             } => self.move_item(item, *column, group.as_ref())?,
             C::SetNotes { prompt, notes } => self.set_notes(prompt, notes)?,
+            C::SetRehearsal { .. } | C::ResetRehearsal => self.apply_rehearsal(command)?,
         };
         Ok(self.stamp(events))
     }
@@ -109,6 +112,8 @@ impl Session {
 
 #[cfg(test)]
 mod erase_tests;
+#[cfg(test)]
+mod rehearsal_tests;
 #[cfg(test)]
 mod template_tests;
 #[cfg(test)]

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::types::*;
 use super::{
-    AnswerSet, Applied, Event, Group, Item, Prompt, Rejection, ScreenView, Stamped, Tombstone,
+    AnswerSet, Applied, Event, Group, Item, Prompt, Rehearsal, Rejection, ScreenView, Stamped,
+    Tombstone,
 };
 
 /// Who runs the session and how it presents itself (stored as `store::format::MetaV1`).
@@ -64,6 +65,8 @@ pub struct Session {
     pub(super) history_erased: BTreeMap<ItemId, Millis>,
     /// The facilitator's notes per prompt (never shown to phones or the projector).
     pub(super) notes: BTreeMap<PromptId, String>,
+    /// Whether the session is a rehearsal, and its last reset.
+    pub(super) rehearsal: Rehearsal,
     pub(super) item_index: HashMap<ItemId, usize>,
     pub(super) by_participant: HashMap<ParticipantId, Vec<usize>>,
     pub(super) by_prompt: HashMap<PromptId, Vec<usize>>,
@@ -111,6 +114,8 @@ pub struct SessionParts {
     pub history_erased: BTreeMap<ItemId, Millis>,
     /// The facilitator's notes per prompt.
     pub notes: BTreeMap<PromptId, String>,
+    /// Whether the session is a rehearsal, and its last reset.
+    pub rehearsal: Rehearsal,
 }
 
 impl PartialEq for Session {
@@ -131,6 +136,7 @@ impl PartialEq for Session {
             && self.tombstones == other.tombstones
             && self.history_erased == other.history_erased
             && self.notes == other.notes
+            && self.rehearsal == other.rehearsal
     }
 }
 
@@ -154,6 +160,7 @@ impl Session {
             tombstones: Vec::new(),
             history_erased: BTreeMap::new(),
             notes: BTreeMap::new(),
+            rehearsal: Rehearsal::default(),
             item_index: HashMap::new(),
             by_participant: HashMap::new(),
             by_prompt: HashMap::new(),
@@ -180,6 +187,7 @@ impl Session {
             tombstones: self.tombstones.clone(),
             history_erased: self.history_erased.clone(),
             notes: self.notes.clone(),
+            rehearsal: self.rehearsal,
         }
     }
 
@@ -202,6 +210,7 @@ impl Session {
             tombstones,
             history_erased,
             notes,
+            rehearsal,
         } = parts;
         let mut session = Self {
             prompts,
@@ -219,6 +228,7 @@ impl Session {
             tombstones,
             history_erased,
             notes,
+            rehearsal,
             ..Self::new(meta)
         };
         session.reindex();

@@ -107,6 +107,9 @@ pub enum Rejection {
     /// A participant may withdraw only their own item.
     #[error("that item is not yours")]
     NotYours,
+    /// Only a session in rehearsal can be reset.
+    #[error("the session is not a rehearsal; only a rehearsal can be reset")]
+    NotRehearsing,
     /// The session holds as much as it may.
     #[error("the session is full")]
     SessionFull,
@@ -177,6 +180,7 @@ impl Rejection {
             Rejection::ThemeOnBallot => "theme_on_ballot",
             Rejection::NotThemable => "not_themable",
             Rejection::TooManyItems { .. } => "too_many_items",
+            Rejection::NotRehearsing => "not_rehearsing",
         }
     }
 }

@@ -48,6 +48,9 @@ mod last_change_tests;
 mod load;
 #[cfg(test)]
 mod power_loss;
+mod rebase;
+#[cfg(test)]
+mod rebase_tests;
 mod scrub;
 pub mod series;
 #[cfg(test)]
@@ -71,6 +74,7 @@ pub use format::{
 };
 pub use index::StoredInfo;
 pub use journal::SessionFiles;
+pub use rebase::RebaseReport;
 pub use scrub::{Erasure, ScrubReport};
 
 use fs::{Fs, RealFs};
@@ -367,6 +371,10 @@ impl Store {
         let mut files = SessionFiles::open(self, dir)?;
         files.cut_torn_tail(loaded.good_len, slug)?;
         files.last_change_at = loaded.last_change_at;
+        let rebase = rebase::at_load(&*self.fs, &self.dir(slug), &loaded.session, &mut files);
+        if let Err(error) = rebase {
+            tracing::error!(session = %slug, %error, "removing a reset rehearsal's history at load failed");
+        }
         let scrub = scrub::at_load(&*self.fs, &self.dir(slug), &loaded.session, &mut files);
         if let Err(error) = scrub {
             // The session itself is sound; the next erasure or start tries again.

@@ -116,9 +116,13 @@ pub struct ScrubReport {
 impl Store {
     /// Scrubs the erased words out of `slug`'s archived history (see the module doc). The
     /// session task calls it, on a blocking thread, after an erasure's snapshot and rotation.
+    /// A reset rehearsal's history is removed first (`rebase`).
     pub fn scrub(&self, slug: &SessionName) -> Result<ScrubReport, StoreError> {
         let _guard = lock();
-        scrub_dir(&*self.fs, &self.dir(slug), usize::MAX)
+        let rebased = super::rebase::rebase_dir(&*self.fs, &self.dir(slug), usize::MAX)?;
+        let mut report = scrub_dir(&*self.fs, &self.dir(slug), usize::MAX)?;
+        report.files += rebased.files;
+        Ok(report)
     }
 }
 

@@ -338,7 +338,10 @@ impl Session {
             | Event::GroupsChanged(_)
             | Event::ParticipantGrouped(..)
             | Event::ScreenChanged(_)
-            | Event::NotesChanged(..) => (None, None),
+            | Event::NotesChanged(..)
+            // A reset's clients start over from a welcome, which carries every result.
+            | Event::RehearsalChanged(_)
+            | Event::SessionReset => (None, None),
         };
         // Only item events can touch a ballot: the others skip the scan of the agenda.
         let candidates = if source.is_some() {

@@ -243,4 +243,8 @@ journal_records! {
     SetNotes { prompt: PromptId, notes: String },
     /// See [`Command::ShowByTheme`].
     ShowByTheme { prompt: PromptId, on: bool },
+    /// See [`Command::SetRehearsal`].
+    SetRehearsal { on: bool },
+    /// See [`Command::ResetRehearsal`].
+    ResetRehearsal,
 }

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::session::{
     AnswerSet, DotAnswers, ErasedBy, Group, GroupId, Item, ItemId, Language, MatrixAnswers, Millis,
-    ParticipantId, PollAnswers, Position, Prompt, PromptDraft, PromptId, PromptState, Revision,
-    ScaleAnswers, ScreenView, Session, SessionMeta, SessionName, SessionParts, Theme, ThemeId,
-    TimeZoneName, Tombstone,
+    ParticipantId, PollAnswers, Position, Prompt, PromptDraft, PromptId, PromptState, Rehearsal,
+    Revision, ScaleAnswers, ScreenView, Session, SessionMeta, SessionName, SessionParts, Theme,
+    ThemeId, TimeZoneName, Tombstone,
 };
 
 /// A session's whole state as format 1 stores it. Field order is the file's key order.
@@ -67,6 +67,45 @@ pub struct SnapshotV1 {
     /// The facilitator's notes per prompt; written only when there are any.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub notes: BTreeMap<PromptId, String>,
+    /// Whether the session is a rehearsal and when it was last reset; written only for a
+    /// session that ever was one.
+    #[serde(default, skip_serializing_if = "RehearsalV1::is_default")]
+    pub rehearsal: RehearsalV1,
+}
+
+/// A session's rehearsal state (see `session::rehearsal`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RehearsalV1 {
+    /// Every view is marked as a rehearsal.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on: bool,
+    /// The seq of the last reset's event; nothing older is kept on disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reset: Option<u64>,
+}
+
+impl RehearsalV1 {
+    fn is_default(&self) -> bool {
+        *self == RehearsalV1::default()
+    }
+}
+
+impl From<Rehearsal> for RehearsalV1 {
+    fn from(r: Rehearsal) -> Self {
+        Self {
+            on: r.on,
+            last_reset: r.last_reset,
+        }
+    }
+}
+
+impl From<RehearsalV1> for Rehearsal {
+    fn from(r: RehearsalV1) -> Self {
+        Self {
+            on: r.on,
+            last_reset: r.last_reset,
+        }
+    }
 }
 
 /// An erased item's tombstone: ids and times, never text.
@@ -292,6 +331,7 @@ impl From<&Session> for SnapshotV1 {
                 .collect(),
             history_erased: parts.history_erased,
             notes: parts.notes,
+            rehearsal: parts.rehearsal.into(),
         }
     }
 }
@@ -335,6 +375,7 @@ impl TryFrom<SnapshotV1> for Session {
                 .collect(),
             history_erased: snapshot.history_erased,
             notes: snapshot.notes,
+            rehearsal: snapshot.rehearsal.into(),
         }))
     }
 }

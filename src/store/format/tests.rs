@@ -471,6 +471,8 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             prompt: prompt.clone(),
             on: true,
         },
+        Command::SetRehearsal { on: true },
+        Command::ResetRehearsal,
     ];
     let names = type_names::<Command>();
     let distinct: std::collections::BTreeSet<_> = commands
