@@ -30,6 +30,17 @@ export function applyLimits(limits) {
   for (const e of $$('[data-max]')) e.setAttribute('max', String(limits[e.dataset.max]));
 }
 
+/**
+ * Shows or hides the page's rehearsal mark (`#rehearsal`: "HARJOITUS", in the page's strings)
+ * and marks the body, whose styles frame the whole view while the session is a rehearsal.
+ * @param {boolean} on
+ */
+export function markRehearsal(on) {
+  const mark = document.getElementById('rehearsal');
+  if (mark) mark.hidden = !on;
+  document.body.classList.toggle('rehearsing', on);
+}
+
 /** localStorage that never throws (private modes, full or disabled storage). */
 export const store = {
   get(k) { try { return localStorage.getItem(k); } catch { return null; } },

@@ -19,6 +19,7 @@ import { createGroups } from './control/groups.js';
 import { createHead } from './control/head.js';
 import { createItems } from './control/items.js';
 import { createFiles } from './control/files.js';
+import { createRehearsal } from './control/rehearsal.js';
 import { createThemes } from './control/themes.js';
 import { createNotes } from './control/notes.js';
 import { fill } from './control/ui.js';
@@ -119,6 +120,7 @@ const items = createItems({ request, head: head.render, count: agenda.count, the
 const themes = createThemes({ request, key, changed: () => items.render() });
 const notes = createNotes({ request });
 const files = createFiles({ key, request, status: showStatus });
+const rehearsal = createRehearsal({ request, status: showStatus });
 // The prompt editor (control/editor.js) and the export dialog (control/exporter.js).
 const editor = createEditor({ prompts: () => state.prompts, promptById: store.promptById, request, fill });
 const exporter = createExporter({
@@ -131,6 +133,7 @@ function onMessage(m) {
   switch (m.type) {
     case 'welcome':
       store.welcome(m);
+      rehearsal.set(!!m.session.rehearsal);
       if (!savedLang() && m.session.language !== lang) setLang(m.session.language);
       renderAll();
       notes.resync();
@@ -177,6 +180,12 @@ function onMessage(m) {
     }
     case 'notes_changed':
       notes.changed(m.prompt, m.notes);
+      break;
+    case 'rehearsal':
+      rehearsal.set(m.on);
+      break;
+    case 'session_reset':
+      rehearsal.reset();
       break;
     case 'prompt_opened':
       store.openPrompt(m.prompt);

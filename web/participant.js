@@ -9,7 +9,7 @@
 // while typing the next one.
 import {
   $, $$, t, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store as local, uuid,
-  Conn, clock, remaining, mmss, errorText, applyLimits,
+  Conn, clock, remaining, mmss, errorText, applyLimits, markRehearsal,
 } from './common.js';
 import { LIMITS } from './limits.js';
 import { reset } from './results.js';
@@ -133,12 +133,23 @@ function onMessage(m) {
   switch (m.type) {
     case 'welcome': {
       store.welcome(m);
+      markRehearsal(!!m.session.rehearsal);
+      if (store.wasReset()) showReset();
       // The phone's language: the one chosen on it, else the browser's, else the session's.
       if (!savedLang() && !browserLang() && pickLang(m.session.language) !== lang) setLang(m.session.language);
       reqs.clear();
       show(m.prompt, m.mine || {}, m.prompt && m.results[m.prompt.id], m.wall);
       break;
     }
+    case 'rehearsal':
+      markRehearsal(m.on);
+      break;
+    case 'session_reset':
+      // Every answer is gone on the server: the phone forgets its own too and starts over
+      // from a fresh page (which says what happened).
+      store.forgetAll(m.seq);
+      location.reload();
+      break;
     case 'resumed':
       // Back after a short break: missed events follow; the outbox goes again (`onLive`).
       break;
@@ -211,6 +222,15 @@ function onMessage(m) {
       break;
     }
   }
+}
+
+/** Says, once, that the facilitator reset the rehearsal and this phone's answers went. */
+function showReset() {
+  const note = $('reset-note');
+  note.textContent = t('participant.reset_done');
+  note.hidden = false;
+  // The text box's draft went too (it was the rehearsal's).
+  ta.value = '';
 }
 
 /** @param {string} id an erased item off the wall (only its node changes) */

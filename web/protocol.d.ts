@@ -102,7 +102,13 @@ interface Group { id: string; name: string; color: string | null }
 type ScreenView = { kind: 'follow' } | { kind: 'join' } | { kind: 'prompt'; prompt_id: string };
 
 /** `welcome.session`. */
-interface SessionView { slug: string; title: string; language: 'fi' | 'sv' | 'en' }
+interface SessionView {
+  slug: string; title: string; language: 'fi' | 'sv' | 'en';
+  /** A rehearsal: every view says so (absent: live). */
+  rehearsal?: boolean;
+  /** The seq of the last rehearsal reset: a phone that knew the session before drops its unsent texts. */
+  last_reset?: number;
+}
 
 type Role = 'participant' | 'facilitator' | 'screen';
 
@@ -199,6 +205,17 @@ interface ThemeFields { themes?: Theme[]; by_theme?: boolean }
 
 /** Facilitator only: a prompt's notes changed (`""`: none). */
 interface NotesChanged { type: 'notes_changed'; seq: number; prompt: string; notes: string }
+
+/** The session was put in rehearsal or made live again (every role). */
+interface RehearsalChanged { type: 'rehearsal'; seq: number; on: boolean }
+
+/** A rehearsal was reset: every client starts over from a fresh page (every role). */
+interface SessionReset { type: 'session_reset'; seq: number }
+
+/** What the console sends for the rehearsal (each with an `id` and acked). */
+type RehearsalAction =
+  | { type: 'set_rehearsal'; id: string; on: boolean }
+  | { type: 'reset_rehearsal'; id: string };
 
 /** What the console sends to sort a brainstorm (each with an `id` and acked). */
 type ThemeAction =

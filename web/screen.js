@@ -8,7 +8,7 @@
 // `?lang=sv` (or the buttons) a language other than the session's; F (or the button) full screen.
 import {
   $, t, el, setLang, lang, pickLang, onLang, slug, store as local, Conn, remaining, mmss, errorText, chip, isPublic,
-  initLangSwitch,
+  initLangSwitch, markRehearsal,
 } from './common.js';
 import * as draw from './results.js';
 import { activity, loadAll } from './activities/index.js';
@@ -60,8 +60,17 @@ function onMessage(m) {
   switch (m.type) {
     case 'welcome':
       store.welcome(m);
+      markRehearsal(!!m.session.rehearsal);
       if (!chosenLang() && pickLang(m.session.language) !== lang) setLang(m.session.language);
       load(m.prompt, m.items, m.prompt && m.results[m.prompt.id]);
+      break;
+    case 'rehearsal':
+      markRehearsal(m.on);
+      refit();
+      break;
+    case 'session_reset':
+      // Every answer is gone: the projector starts over from a fresh page.
+      location.reload();
       break;
     case 'screen_changed':
       store.setView(m.view);

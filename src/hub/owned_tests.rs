@@ -333,16 +333,22 @@ async fn erased_words_leave_jetstream_after_the_scrub() {
     );
     let erase = serde_json::json!({"type": "erase_item", "item_id": item});
     send(&handle, erase, Uuid::new_v4()).await.expect("erase");
+    assert!(
+        leaves_the_stream(&a, &slug, canary).await,
+        "the erased words stay in PAJA_J"
+    );
+}
 
-    let cluster = a.cluster().expect("cluster").clone();
+/// Whether `words` are gone from every batch of `slug`'s journal in PAJA_J within 10 s (the
+/// scrub runs after the erasing batch, in the background).
+async fn leaves_the_stream(hub: &Hub, slug: &SessionName, words: &str) -> bool {
+    let cluster = hub.cluster().expect("cluster").clone();
     let stream = cluster
         .js
         .get_stream(crate::cluster::JOURNAL_STREAM)
         .await
         .expect("stream");
-    let subject = crate::cluster::subject::journal(&slug);
-    // The scrub runs after the erasure's batch; wait until the stream no longer holds it.
-    let mut clean = false;
+    let subject = crate::cluster::subject::journal(slug);
     for _ in 0..100 {
         let mut seen = false;
         let last = crate::cluster::journal::read_last(&stream, &subject)
@@ -350,16 +356,42 @@ async fn erased_words_leave_jetstream_after_the_scrub() {
             .expect("last");
         for sequence in 1..=last.map_or(0, |l| l.sequence) {
             if let Ok(message) = stream.get_raw_message(sequence).await {
-                seen |= String::from_utf8_lossy(&message.payload).contains(canary);
+                seen |= String::from_utf8_lossy(&message.payload).contains(words);
             }
         }
         if !seen {
-            clean = true;
-            break;
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(clean, "the erased words stay in PAJA_J");
+    false
+}
+
+/// A rehearsal's reset takes its answers out of the replicated journal too; the agenda stays.
+#[tokio::test]
+async fn a_reset_rehearsal_leaves_jetstream_and_keeps_the_agenda() {
+    let server = nats().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let a = hub(&server, "a", dir.path()).await;
+    let (slug, handle) = owned_session(&a, "reset-owned").await;
+    let on = serde_json::json!({"type": "set_rehearsal", "on": true});
+    send(&handle, on, Uuid::new_v4()).await.expect("rehearsal");
+    let next = serde_json::json!({"type": "next_prompt"});
+    send(&handle, next, Uuid::new_v4()).await.expect("next");
+    let canary = "kanarialintu-harjoitus";
+    send(&handle, submit(canary), Uuid::new_v4())
+        .await
+        .expect("submit");
+    let reset = serde_json::json!({"type": "reset_rehearsal"});
+    send(&handle, reset, Uuid::new_v4()).await.expect("reset");
+    assert!(
+        leaves_the_stream(&a, &slug, canary).await,
+        "the rehearsal stays in PAJA_J"
+    );
+    let session = handle.read().await.expect("read");
+    assert!(session.items().is_empty());
+    assert!(!session.prompts().is_empty(), "the agenda stays");
+    assert!(session.rehearsal().last_reset.is_some());
 }
 
 #[tokio::test]

@@ -132,6 +132,9 @@ pub struct SessionInfo {
     /// only the sessions made in that series, not copies anyone could import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<SeriesName>,
+    /// The session is a rehearsal (written only then). An import starts live.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rehearsal: bool,
 }
 
 /// A participant, known only by pseudonym.

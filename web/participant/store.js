@@ -9,6 +9,10 @@ import { activity } from '../activities/index.js';
 
 const OUTBOX = `paja.outbox.${slug}`;
 const COL = `paja.col.${slug}`;
+/** The seq of the last rehearsal reset this phone knows of (see `welcome`). */
+const RESET = `paja.reset.${slug}`;
+/** Set when a reset reloaded the page, so the reloaded page says why. */
+const WAS_RESET = `paja.wasreset.${slug}`;
 /** Where the text box's draft is kept between visits. */
 export const DRAFT = `paja.draft.${slug}`;
 
@@ -96,6 +100,14 @@ export function refuse(code) { state.refused = code; }
  * @param {any} m
  */
 export function welcome(m) {
+  // A rehearsal was reset since this phone last heard of the session (it was offline then,
+  // or asleep): what it still holds from before goes, unsent texts included, never to be sent
+  // into the session that starts over.
+  const reset = m.session.last_reset;
+  if (reset != null && String(reset) !== local.get(RESET)) {
+    if (local.get(RESET) !== null || state.outbox.length || state.items.size) forgetAll(reset);
+    else local.set(RESET, String(reset));
+  }
   state.session = m.session;
   state.seq = m.seq;
   state.groups = m.groups || [];
@@ -245,6 +257,30 @@ export function erased(id) {
   state.wall.delete(id);
   unqueue(id);
   return had;
+}
+
+/**
+ * A rehearsal reset: everything this phone kept of the session goes (its unsent texts, the
+ * draft in the box, the column); a reloaded page then says the session started over.
+ * @param {number} seq the reset's seq
+ */
+export function forgetAll(seq) {
+  state.outbox = [];
+  state.items.clear();
+  state.wall.clear();
+  saveOutbox();
+  local.del(DRAFT);
+  local.del(COL);
+  state.col = {};
+  local.set(RESET, String(seq));
+  local.set(WAS_RESET, '1');
+}
+
+/** Whether a reset reloaded this page; asked once (the answer is forgotten). */
+export function wasReset() {
+  const was = local.get(WAS_RESET) === '1';
+  local.del(WAS_RESET);
+  return was;
 }
 
 /** @param {string} id forgets an item of this page */

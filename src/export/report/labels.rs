@@ -23,6 +23,8 @@ pub struct Labels {
     pub times_in: &'static str,
     /// Said when hidden answers are in.
     pub hidden_included: &'static str,
+    /// Said first when the session is a rehearsal.
+    pub rehearsal: &'static str,
     /// `{t}`: when the prompt was opened.
     pub opened: &'static str,
     /// `{t}`: when the prompt was closed.
@@ -83,6 +85,7 @@ pub static FI: Labels = Labels {
     prompts: "Kysymyksiä",
     times_in: "Kellonajat aikavyöhykkeellä {tz}.",
     hidden_included: "Piilotetut vastaukset ovat mukana, ja ne on merkitty.",
+    rehearsal: "HARJOITUS: tämä tilaisuus on harjoitus, ei varsinainen seminaari.",
     opened: "avattu {t}",
     closed: "suljettu {t}",
     instructions: "Ohjeet",
@@ -119,6 +122,7 @@ pub static SV: Labels = Labels {
     prompts: "Frågor",
     times_in: "Klockslagen anges i tidszonen {tz}.",
     hidden_included: "Dolda svar är med och markerade.",
+    rehearsal: "ÖVNING: detta tillfälle är en övning, inte själva seminariet.",
     opened: "öppnad {t}",
     closed: "stängd {t}",
     instructions: "Instruktioner",
@@ -155,6 +159,7 @@ pub static EN: Labels = Labels {
     prompts: "Questions",
     times_in: "Times are in the {tz} time zone.",
     hidden_included: "Hidden answers are included and marked.",
+    rehearsal: "REHEARSAL: this session is a rehearsal, not the seminar itself.",
     opened: "opened {t}",
     closed: "closed {t}",
     instructions: "Instructions",

@@ -86,6 +86,9 @@ impl<'a> Report<'a> {
             .map(|prompt| section(view, labels, day, prompt))
             .collect();
         let mut note = labels.times_in.replace("{tz}", view.zone_name());
+        if session.rehearsal().on {
+            note = format!("{} {note}", labels.rehearsal);
+        }
         if view.hidden {
             note.push(' ');
             note.push_str(labels.hidden_included);

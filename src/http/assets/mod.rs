@@ -60,6 +60,7 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
     js "control/files.js",
     js "control/themes.js",
     js "control/notes.js",
+    js "control/rehearsal.js",
     js "participant/store.js",
     js "participant/text.js",
     js "participant/wall.js",
