@@ -43,7 +43,7 @@ fn files_under(root: &Path) -> Vec<PathBuf> {
 
 /// The files under `root` holding any of `canaries`, as written or JSON-escaped. A file
 /// that vanished between listing and reading (a rename) is read again next time.
-fn holding(root: &Path, canaries: &[&str]) -> Vec<String> {
+pub(crate) fn holding(root: &Path, canaries: &[&str]) -> Vec<String> {
     let needles: Vec<Vec<u8>> = canaries
         .iter()
         .flat_map(|c| {
@@ -67,7 +67,7 @@ fn holding(root: &Path, canaries: &[&str]) -> Vec<String> {
 }
 
 /// Polls (bounded) until no file under `root` holds a canary; how long it took.
-async fn until_clean(root: &Path, canaries: &[&str]) -> Duration {
+pub(crate) async fn until_clean(root: &Path, canaries: &[&str]) -> Duration {
     let started = Instant::now();
     loop {
         let dirty = holding(root, canaries);
@@ -84,7 +84,7 @@ async fn until_clean(root: &Path, canaries: &[&str]) -> Duration {
 
 /// A server on `data` whose phones may send as fast as they can (throttling is not what
 /// these tests are about).
-async fn start(data: &Path) -> TestServer {
+pub(crate) async fn start(data: &Path) -> TestServer {
     TestServer::start_with(paja::Config {
         data_dir: data.to_path_buf(),
         participant_rate: 1000,
@@ -262,7 +262,7 @@ async fn an_imported_sessions_first_state_is_scrubbed_too() {
 }
 
 /// Creates `slug` on a running binary with an open brainstorm: (key, prompt id).
-async fn binary_session(paja: &Paja, slug: &str) -> (String, Client, String) {
+pub(crate) async fn binary_session(paja: &Paja, slug: &str) -> (String, Client, String) {
     let created = http(
         paja.addr,
         "POST",

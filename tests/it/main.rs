@@ -35,6 +35,7 @@ mod node;
 mod ops_guide;
 mod proxies;
 mod reconnect;
+mod rehearsal;
 mod report;
 mod security;
 mod series;
