@@ -19,19 +19,30 @@ export function createRehearsal({ request, status }) {
   function set(now) {
     on = now;
     markRehearsal(on);
+    if (!on) asking(false);
     toggle.dataset.i18n = on ? 'control.rehearsal_end' : 'control.rehearsal_start';
     toggle.textContent = t(toggle.dataset.i18n);
     toggle.setAttribute('aria-pressed', String(on));
   }
 
-  toggle.addEventListener('click', () => {
-    if (!on || confirm(t('control.rehearsal_end_confirm'))) request({ type: 'set_rehearsal', on: !on });
+  const ask = $('rehearsal-confirm');
+  /** @param {boolean} open the reset's confirmation shown (Cancel in focus) or not */
+  function asking(open) {
+    ask.hidden = !open;
+    $('rehearsal-reset').setAttribute('aria-expanded', String(open));
+    if (open) $('rehearsal-cancel').focus();
+  }
+
+  // Ending rehearsal mode deletes nothing (the answers stay until a reset), so it asks nothing.
+  toggle.addEventListener('click', () => request({ type: 'set_rehearsal', on: !on }));
+  $('rehearsal-end').addEventListener('click', () => request({ type: 'set_rehearsal', on: false }));
+  $('rehearsal-reset').addEventListener('click', () => asking(ask.hidden));
+  $('rehearsal-cancel').addEventListener('click', () => {
+    asking(false);
+    $('rehearsal-reset').focus();
   });
-  $('rehearsal-end').addEventListener('click', () => {
-    if (confirm(t('control.rehearsal_end_confirm'))) request({ type: 'set_rehearsal', on: false });
-  });
-  $('rehearsal-reset').addEventListener('click', () => {
-    if (!confirm(t('control.rehearsal_reset_confirm'))) return;
+  $('rehearsal-reset-do').addEventListener('click', () => {
+    asking(false);
     request({ type: 'reset_rehearsal' }, () => status(t('control.rehearsal_reset_done')));
   });
 
