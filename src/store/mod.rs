@@ -3,7 +3,7 @@
 //! ```text
 //! <data-dir>/sessions/<slug>/meta.json             {"format":1,"meta":{…}}   written once at creation
 //! <data-dir>/sessions/<slug>/snapshot.json         {"format":1,"session":{…}}  state up to its seq
-//! <data-dir>/sessions/<slug>/imported.json         {"format":1,"session":{…}}  an imported session as it began
+//! <data-dir>/sessions/<slug>/imported.json         {"format":1,"session":{…}}  the base of a rebuild: an import as it began, or a reset rehearsal
 //! <data-dir>/sessions/<slug>/journal.jsonl         {"v":2,"seq":N,"at":ms,"cmd":{…},"crc":"…"}  one accepted command a line
 //! <data-dir>/sessions/<slug>/journal-<seq>.jsonl   earlier journal segments, archived by compaction
 //! ```
