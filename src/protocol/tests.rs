@@ -384,7 +384,7 @@ fn the_facilitator_welcome_carries_the_newest_items_and_pages_reach_the_rest() {
 #[test]
 fn rehearsal_and_its_reset_reach_every_role_and_every_welcome() {
     let mut s = session_titled("Harjoitus", 1);
-    let mut last = |s: &mut Session, command: Command| {
+    let last = |s: &mut Session, command: Command| {
         let applied = s.apply(&command, 2).unwrap();
         event_frames(&applied.events[0], s, 3)
     };
