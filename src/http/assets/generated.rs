@@ -31,6 +31,61 @@ pub(super) const PAGE_STRINGS: [(&str, Option<&[&str]>); 5] = [
     ("control", None),
 ];
 
+/// Error codes only the console, the start page and the series page can meet (facilitator
+/// commands, imports, exports, series, the admin password): the phone's and the projector's
+/// strings leave them out, as they are a third of those files. `errorText` shows the generic
+/// error for a code it has no string for, so a code listed here by mistake degrades, never breaks.
+pub(super) const STAFF_ERRORS: &[&str] = &[
+    "unknown_theme",
+    "theme_exists",
+    "too_many_themes",
+    "theme_on_ballot",
+    "not_themable",
+    "prompt_already_open",
+    "prompt_not_draft",
+    "invalid_prompt",
+    "invalid_key",
+    "key_required",
+    "slug_taken",
+    "invalid_slug",
+    "invalid_title",
+    "prompt_in_use",
+    "no_next_prompt",
+    "empty_ballot",
+    "invalid_group",
+    "group_in_use",
+    "invalid_merge",
+    "invalid_time",
+    "admin_password_required",
+    "invalid_admin_password",
+    "unknown_prompt",
+    "unknown_time_zone",
+    "export_failed",
+    "invalid_options",
+    "draft_not_showable",
+    "import_no_file",
+    "too_large",
+    "invalid_document",
+    "wrong_format",
+    "unsupported_version",
+    "too_many",
+    "invalid_id",
+    "duplicate_id",
+    "dot_vote_source_missing",
+    "invalid_state",
+    "unknown_group",
+    "unknown_participant",
+    "unknown_item",
+    "invalid_item",
+    "invalid_answer",
+    "invalid_time_zone",
+    "series_not_found",
+    "series_taken",
+    "series_full",
+    "invalid_agenda",
+    "not_rehearsing",
+];
+
 /// `limits.js`: every bound the client checks before sending, as the server enforces it. The
 /// strings name them too (`{max_columns}`), so no text repeats a number either.
 pub(super) fn limits_js() -> String {
@@ -78,11 +133,14 @@ pub(super) fn page_strings(all: &[u8], namespaces: Option<&[&str]>) -> Vec<u8> {
     let Ok(map) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(all) else {
         return all.to_vec();
     };
+    // The start and series pages call the HTTP API, whose errors are the staff's.
+    let staff = namespaces.contains(&"index");
     let subset: serde_json::Map<_, _> = map
         .into_iter()
-        .filter(|(key, _)| {
-            key.split_once('.')
-                .is_some_and(|(ns, _)| namespaces.contains(&ns))
+        .filter(|(key, _)| match key.split_once('.') {
+            Some(("error", code)) if !staff && STAFF_ERRORS.contains(&code) => false,
+            Some((ns, _)) => namespaces.contains(&ns),
+            None => false,
         })
         .collect();
     serde_json::to_vec(&subset).unwrap_or_else(|_| all.to_vec())
@@ -104,6 +162,40 @@ mod tests {
         assert_eq!(limits["poll_options_min"], 2);
         assert_eq!(limits["poll_options_max"], 12);
         assert_eq!(limits["matrix_steps"], s::MATRIX_STEPS);
+    }
+
+    #[test]
+    fn phones_and_the_projector_get_no_staff_error() {
+        let all = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/web/i18n/fi.json")).unwrap();
+        let every: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&all).unwrap();
+        for code in STAFF_ERRORS {
+            assert!(
+                every.contains_key(&format!("error.{code}")),
+                "{code} has no string"
+            );
+        }
+        for (page, namespaces) in PAGE_STRINGS {
+            let strings: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&page_strings(&all, namespaces)).unwrap();
+            let public = matches!(page, "participant" | "screen");
+            assert_eq!(
+                !strings.contains_key("error.invalid_agenda"),
+                public,
+                "{page}"
+            );
+            assert!(strings.contains_key("error.generic"), "{page}");
+            if page == "participant" {
+                for code in [
+                    "text_too_long",
+                    "prompt_closed",
+                    "rate_limited",
+                    "not_yours",
+                ] {
+                    assert!(strings.contains_key(&format!("error.{code}")), "{code}");
+                }
+            }
+        }
     }
 
     #[test]
