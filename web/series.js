@@ -80,6 +80,7 @@ function row(s) {
   const tr = document.createElement('tr');
   const title = el('td', 'series-session');
   title.append(el('strong', '', s.title), el('span', 'help', ` /${s.name}`));
+  if (s.rehearsal) title.append(' ', el('span', 'pill rehearsal-pill', t('series.rehearsal')));
   const created = el('td', '', new Date(s.created_at).toLocaleDateString(document.documentElement.lang));
   const exports = el('td', 'series-exports');
   for (const ext of EXPORTS) {

@@ -83,6 +83,9 @@ pub struct SessionSummary {
     pub participants: usize,
     /// Its items, hidden and merged ones left out.
     pub items: usize,
+    /// A rehearsal (the series page marks it, so a tried-out seminar is not read as held).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rehearsal: bool,
 }
 
 /// Everyone who answered any prompt of `session` ([`crate::export::tables::participants`] over
@@ -272,6 +275,7 @@ impl Hub {
                         created_at: iso8601(s.meta.created_at),
                         participants: respondents(s),
                         items: s.items().iter().filter(|i| i.is_visible()).count(),
+                        rehearsal: s.rehearsal().on,
                     })
                     .unwrap_or_default()
                 })

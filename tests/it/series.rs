@@ -145,6 +145,8 @@ async fn sessions_made_in_a_series_copy_its_agenda_with_template_refs_and_go_the
         "Mitkä kysymykset ovat tärkeitä teemassanne?"
     );
 
+    // Rovaniemi is tried out first: the series page marks it as a rehearsal.
+    command(&mut a, json!({"type":"set_rehearsal","on":true})).await;
     // The series lists both, with counts, and its agenda with the refs.
     let view = get_series(&server, &name, &series_key).await;
     assert_eq!(view.status, 200);
@@ -163,6 +165,8 @@ async fn sessions_made_in_a_series_copy_its_agenda_with_template_refs_and_go_the
     assert_eq!(view["sessions"][0]["title"], "Rovaniemi 24.5.");
     assert_eq!(view["sessions"][0]["items"], 0);
     assert_eq!(view["sessions"][0]["participants"], 0);
+    assert_eq!(view["sessions"][0]["rehearsal"], true);
+    assert!(view["sessions"][1].get("rehearsal").is_none());
     assert!(view["sessions"][0].get("control_url").is_none());
     assert!(view["sessions"][0].get("facilitator_key").is_none());
 }
