@@ -2,24 +2,18 @@
 //! sent, the agenda is kept, and a crash after any step (or before it) is finished at load.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::format::encode_snapshot;
 use super::fs::RealFs;
 use super::rebase::rebase_dir;
+use super::scrub::tests::{copy_tree, files_under, journal};
 use super::*;
 use crate::session::testkit;
-use crate::session::{Command, Millis, PromptId};
+use crate::session::{Command, PromptId};
 
 const CANARY: &str = "kanaria-harjoitus-5e1d";
 const AGENDA: &str = "Mitkä toimijat kuuluvat verkostoon?";
-
-fn journal(s: &mut Session, files: &mut SessionFiles, cmd: Command, at: Millis) {
-    s.apply(&cmd, at).unwrap();
-    let mut buf = Vec::new();
-    encode_record(&mut buf, s.seq(), at, &cmd);
-    files.append(&buf, 1).unwrap();
-}
 
 /// A rehearsal with the canary in two archived segments and the live journal, reset, the
 /// reset committed to the journal but nothing more (a crash right after its fsync).
@@ -53,19 +47,6 @@ fn reset_but_not_rebased(store: &Store) -> (Session, SessionFiles) {
     (s, files)
 }
 
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(root).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 /// The files under `root` that hold the canary.
 fn with_canary(root: &Path) -> Vec<String> {
     files_under(root)
@@ -73,19 +54,6 @@ fn with_canary(root: &Path) -> Vec<String> {
         .filter(|p| String::from_utf8_lossy(&fs::read(p).unwrap()).contains(CANARY))
         .map(|p| p.display().to_string())
         .collect()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

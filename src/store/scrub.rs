@@ -518,4 +518,4 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[cfg(test)]
 #[path = "scrub_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -22,7 +22,13 @@ const OLD_TEXT: &str = "kanaria H 93ab7";
 /// Kept: the text an edit replaced on an item whose history was not erased.
 const KEPT_HISTORY: &str = "kept history 4411";
 
-fn journal(s: &mut Session, files: &mut SessionFiles, cmd: Command, at: Millis) {
+/// Applies `cmd` to `s` and appends it to the journal, as the session task does.
+pub(in crate::store) fn journal(
+    s: &mut Session,
+    files: &mut SessionFiles,
+    cmd: Command,
+    at: Millis,
+) {
     s.apply(&cmd, at).unwrap();
     let mut buf = Vec::new();
     encode_record(&mut buf, s.seq(), at, &cmd);
@@ -100,7 +106,7 @@ fn erased_but_not_scrubbed(store: &Store) -> (Session, SessionFiles) {
 }
 
 /// Every file under `root`, recursively.
-fn files_under(root: &Path) -> Vec<PathBuf> {
+pub(in crate::store) fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in fs::read_dir(root).unwrap() {
         let path = entry.unwrap().path();
@@ -126,7 +132,8 @@ fn dirty_files(root: &Path) -> Vec<String> {
         .collect()
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies a directory tree (a crash test's starting point, run once per crash point).
+pub(in crate::store) fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();

@@ -8,24 +8,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { LAPTOP, PHONE, PROJECTOR, addPrompt, createSession, inBrowser, texts } from './lib.mjs';
+import { LAPTOP, PHONE, PROJECTOR, addPrompt, createSession, inBrowser, texts, axeViolations } from './lib.mjs';
 
 const WITHDRAWN = 'Peruttava ajatus';
 const KEPT = 'Pysyvä ajatus';
 const ERASED = 'Poistettava ajatus';
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe's WCAG 2.1 A and AA violations on `page` as it is now (as a11y.mjs runs it). */
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 /** Waits until `selector`'s texts on `page` are exactly `want` (any order). */
 async function shows(page, selector, want) {

@@ -5,6 +5,8 @@
 //   node tests/browser/smoke.mjs http://127.0.0.1:8080
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 /** The server under test: the first argument or PAJA_BASE_URL, without a trailing slash. */
@@ -146,4 +148,15 @@ export async function addPrompt(control, spec) {
 /** Texts of the elements matching `selector`, in document order. */
 export function texts(page, selector) {
   return page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
+}
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe's WCAG 2.1 A and AA violations on `page` as it is now (as a11y.mjs runs it). */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }

@@ -13,9 +13,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { LAPTOP, PROJECTOR, addPrompt, createSession, inBrowser } from './lib.mjs';
+import { LAPTOP, PROJECTOR, addPrompt, createSession, inBrowser, axeViolations } from './lib.mjs';
 import { ITEMS, sendItems } from './worst.mjs';
 
 const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
@@ -26,16 +25,6 @@ const Y = { label: 'Toteutettavuus ensi vuonna', low: 'vaikea', high: 'helppo' }
 /** The smallest legend text on a 1080p projector (px). */
 const LEGEND_1080 = 20;
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe's WCAG 2.1 A and AA violations on `page` as it is now (as a11y.mjs runs it). */
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 async function shot(page, name, fullPage = false) {
   fs.mkdirSync(SHOTS, { recursive: true });

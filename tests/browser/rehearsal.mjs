@@ -13,8 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { LAPTOP, PHONE, PROJECTOR, addPrompt, createSession, inBrowser, texts } from './lib.mjs';
+import { LAPTOP, PHONE, PROJECTOR, addPrompt, createSession, inBrowser, texts, axeViolations } from './lib.mjs';
 
 const DATA = process.env.PAJA_DATA_DIR || '';
 const QUESTION = 'Mitkä toimijat kuuluvat hyvinvointialueen verkostoon ja kuka kutsuu ne koolle?';
@@ -23,16 +22,6 @@ const WAITING = 'harjoituskanaria-waiting-77af';
 const SMALL = { ...PHONE, viewport: { width: 320, height: 568 } };
 const MARKS = { fi: 'HARJOITUS', sv: 'ÖVNING', en: 'REHEARSAL' };
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe's WCAG 2.1 A and AA violations on `page` as it is now. */
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 /** Every file under `dir` whose bytes hold one of `needles`. */
 function holding(dir, needles) {
