@@ -81,6 +81,10 @@ pub struct Loaded {
     pub rids: HashMap<Uuid, u64>,
     /// Batches replayed after the snapshot.
     pub batches: usize,
+    /// The tail holds an erasure or a rehearsal's reset: its owner may have died before the
+    /// snapshot and purge that follow one, so the words may still be in the stream. The new
+    /// owner does them again ([`crate::hub`]'s `scrub`) before it serves anything else.
+    pub erasure_owed: bool,
 }
 
 /// Claims the log (marker) and loads the session from snapshot + batches.
@@ -113,6 +117,7 @@ pub async fn load(
         ring: VecDeque::new(),
         rids: HashMap::new(),
         batches: 0,
+        erasure_owed: false,
         now,
     };
     let from = record.stream_seq + 1;
@@ -157,6 +162,7 @@ pub async fn load(
         phone_horizon: replay.phone_horizon,
         rids: replay.rids,
         batches: replay.batches,
+        erasure_owed: replay.erasure_owed,
     })
 }
 
@@ -199,6 +205,7 @@ struct Replay {
     phone_horizon: u64,
     rids: HashMap<Uuid, u64>,
     batches: usize,
+    erasure_owed: bool,
     now: Millis,
 }
 
@@ -231,6 +238,7 @@ impl Replay {
             if crate::hub::erases(&record.cmd) && !applied.events.is_empty() {
                 self.ring.clear();
                 self.phone_horizon = self.session.seq();
+                self.erasure_owed = true;
             }
             for stamped in &applied.events {
                 if self.ring.len() == RING {
@@ -254,5 +262,53 @@ impl Replay {
         self.prev = chain_hash(payload);
         self.batches += 1;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{testkit, Command};
+
+    fn replay_of(session: Session) -> Replay {
+        Replay {
+            phone_horizon: session.seq(),
+            session,
+            prev: String::new(),
+            ring: VecDeque::new(),
+            rids: HashMap::new(),
+            batches: 0,
+            erasure_owed: false,
+            now: 0,
+        }
+    }
+
+    /// Replays one batch of `commands` as an owner would have written it.
+    fn batch(replay: &mut Replay, commands: &[Command]) {
+        let mut scratch = replay.session.clone();
+        let (first, mut payload) = (scratch.seq() + 1, Vec::new());
+        for command in commands {
+            scratch.apply(command, 5).expect("applies");
+            store::encode_record(&mut payload, scratch.seq(), 5, command);
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(header::SEQ, format!("{first}-{}", scratch.seq()).as_str());
+        headers.insert(header::PREV, replay.prev.as_str());
+        replay.batch(1, &headers, &payload).expect("replays");
+    }
+
+    #[test]
+    fn an_erasure_or_a_reset_in_the_tail_is_owed_to_the_next_owner() {
+        let mut replay = replay_of(testkit::session());
+        let draft = testkit::draft("Q");
+        batch(&mut replay, &[Command::AddPrompt { draft }]);
+        batch(&mut replay, &[Command::SetRehearsal { on: true }]);
+        assert!(!replay.erasure_owed, "nothing erased yet");
+        batch(&mut replay, &[Command::ResetRehearsal]);
+        assert!(replay.erasure_owed, "the reset's purge may not have run");
+        assert!(
+            replay.ring.len() <= 1,
+            "nothing before the reset is resumable"
+        );
     }
 }

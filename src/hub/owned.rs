@@ -9,7 +9,6 @@
 //! answer, or it is itself the preferred one, it claims the session itself. Either way the
 //! KV `create` decides: only one claim ever wins.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -196,9 +195,12 @@ impl Hub {
             stop.clone(),
         );
         let slot = Slot::created(&loaded.session);
-        let ring: VecDeque<_> = loaded.ring;
-        let horizon = loaded.phone_horizon;
-        let handle = self.spawn_owned(loaded.session, files, &slot, Some(owner), ring, horizon);
+        let start = super::registry::TaskStart {
+            recent: loaded.ring,
+            phone_horizon: loaded.phone_horizon,
+            scrub_owed: loaded.erasure_owed,
+        };
+        let handle = self.spawn_owned(loaded.session, files, &slot, Some(owner), start);
         if let Ok(mut state) = slot.state.try_lock() {
             *state = State::Live(handle.clone());
         }

@@ -222,7 +222,11 @@ impl Hub {
         slot: &Arc<Slot>,
     ) -> SessionHandle {
         let horizon = session.seq();
-        self.spawn_owned(session, files, slot, None, Default::default(), horizon)
+        let start = TaskStart {
+            phone_horizon: horizon,
+            ..TaskStart::default()
+        };
+        self.spawn_owned(session, files, slot, None, start)
     }
 
     /// [`Hub::spawn_task`] for a cluster owner (`owner.rs`), with the resume ring its replay
@@ -233,9 +237,13 @@ impl Hub {
         files: SessionFiles,
         slot: &Arc<Slot>,
         owner: Option<super::owner::Owner>,
-        recent: std::collections::VecDeque<Arc<super::Frames>>,
-        phone_horizon: u64,
+        start: TaskStart,
     ) -> SessionHandle {
+        let TaskStart {
+            recent,
+            phone_horizon,
+            scrub_owed,
+        } = start;
         let (tx, rx) = mpsc::channel(REQUEST_QUEUE);
         let last_phone_seq = recent
             .iter()
@@ -277,7 +285,7 @@ impl Hub {
             last_activity: handle.last_activity.clone(),
             deleting: None,
             read_only: false,
-            scrub_owed: false,
+            scrub_owed,
             slot: slot.clone(),
             unload_after: Some(self.unload_after).filter(|d| !d.is_zero()),
             last_used: tokio::time::Instant::now(),
@@ -291,4 +299,15 @@ impl Hub {
             .spawn(tracing::Instrument::instrument(actor.run(), span));
         handle
     }
+}
+
+/// What a session task starts from besides its state and files.
+#[derive(Default)]
+pub(super) struct TaskStart {
+    /// The resume ring (a takeover rebuilds it from the replicated journal's tail).
+    pub(super) recent: std::collections::VecDeque<Arc<super::Frames>>,
+    /// The newest seq phones may have missed outside the ring (`SessionTask::phone_horizon`).
+    pub(super) phone_horizon: u64,
+    /// An erasure's snapshot and purge are owed (a takeover whose tail held one).
+    pub(super) scrub_owed: bool,
 }

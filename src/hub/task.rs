@@ -186,6 +186,10 @@ impl SessionTask {
         // Once the files are moved aside for deletion: fires when the hub has forgotten us.
         let mut deleted = None;
         let deposed = self.deposed().unwrap_or_default();
+        if self.scrub_owed {
+            // A takeover whose replayed tail held an erasure: its snapshot and purge again.
+            self.scrub().await;
+        }
         loop {
             // A few ms past the deadline, so the tick surely finds the time up (no spinning on
             // a deadline that rounds a millisecond early).
