@@ -235,6 +235,13 @@ pub enum FacilitatorAction {
         /// By theme or not.
         on: bool,
     },
+    /// See [`Command::MarkAnswered`].
+    MarkAnswered {
+        /// Which question.
+        item_id: ItemId,
+        /// Answered or not.
+        answered: bool,
+    },
 }
 
 impl FacilitatorAction {
@@ -280,6 +287,7 @@ impl FacilitatorAction {
             A::ApproveItem { item_id } => Command::ApproveItem { item_id },
             A::EraseItem { item_id } => Command::EraseItem { item_id },
             A::EraseItemHistory { item_id } => Command::EraseItemHistory { item_id },
+            A::MarkAnswered { item_id, answered } => Command::MarkAnswered { item_id, answered },
             other => other.into_theme_command(),
         }
     }

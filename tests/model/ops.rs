@@ -159,7 +159,7 @@ pub fn op() -> impl Strategy<Value = Op> {
         24 => (who(), any::<u8>(), any::<u8>(), any::<u8>())
             .prop_map(|(who, a, b, c)| Op::Answer { who, a, b, c }),
         6 => (who(), idx(), any::<u8>(), 0u8..4, prop::option::weighted(0.1, idx()))
-            .prop_map(|(who, prompt, text, column, resend)| Op::Submit { who, prompt, text, column, resend }),
+            .prop_map(|(who, prompt, text, column, resend)| Op::Submit { who, prompt, text, column, resend, name: None }),
         4 => (who(), idx(), prop::collection::vec(0u8..5, 1..3))
             .prop_map(|(who, prompt, options)| Op::Vote { who, prompt, options }),
         1 => (who(), idx()).prop_map(|(who, prompt)| Op::WithdrawVote { who, prompt }),
@@ -321,6 +321,7 @@ impl World {
                     column: Self::column(s, &prompt_id, b % 4),
                     prompt_id,
                     text: text(a),
+                    name: None,
                 }
             }
             Activity::Poll(_) if take_back => Command::WithdrawVote {
@@ -446,6 +447,7 @@ impl World {
                 text: t,
                 column,
                 resend,
+                name: None,
             } => Command::Submit {
                 participant: person(who),
                 item_id: match resend {
@@ -458,6 +460,7 @@ impl World {
                 prompt_id: Self::answered(s, p),
                 text: text(t),
                 column: Self::column(s, &Self::answered(s, p), column),
+                name: None,
             },
             Op::Vote {
                 who,

@@ -325,6 +325,17 @@ impl<'d> Importer<'d> {
                 return Err(invalid("liked twice by one participant"));
             }
         }
+        let (answered, author_name) = match activity {
+            crate::session::Activity::Questions(q) => (
+                i.answered,
+                q.clean_name(i.name.as_deref())
+                    .map_err(|r| invalid(&r.to_string()))?,
+            ),
+            _ if i.answered || i.name.is_some() => {
+                return Err(invalid("only questions are answered or signed with a name"))
+            }
+            _ => (false, None),
+        };
         let mut history = Vec::with_capacity(i.history.len());
         for r in &i.history {
             history.push(Revision {
@@ -349,6 +360,8 @@ impl<'d> Importer<'d> {
             approved: i.approved,
             likes,
             theme: i.theme,
+            answered,
+            author_name,
         })
     }
 

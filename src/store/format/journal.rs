@@ -138,6 +138,8 @@ journal_records! {
         text: String,
         #[serde(default)]
         column: Option<u8>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// See [`Command::Vote`].
     Vote {
@@ -243,4 +245,6 @@ journal_records! {
     SetNotes { prompt: PromptId, notes: String },
     /// See [`Command::ShowByTheme`].
     ShowByTheme { prompt: PromptId, on: bool },
+    /// See [`Command::MarkAnswered`].
+    MarkAnswered { item_id: ItemId, answered: bool },
 }

@@ -141,6 +141,7 @@ fn rich_session() -> Session {
             prompt_id: ideas.clone(),
             text: text.into(),
             column: Some((n / 4) as u8),
+            name: None,
         });
         if n < 4 {
             t.apply(Command::ApproveItem { item_id: id });
@@ -353,6 +354,7 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             prompt_id: prompt.clone(),
             text: "x".into(),
             column: Some(1),
+            name: None,
         },
         Command::Vote {
             participant: who,
