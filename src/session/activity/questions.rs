@@ -93,3 +93,7 @@ pub(crate) fn check_draft(per_group: bool) -> Result<(), Rejection> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "questions_tests.rs"]
+mod tests;
