@@ -382,6 +382,7 @@ mod tests {
             json!({"type":"move_item","item":uuid::Uuid::nil(),"column":2,"group":null}),
             json!({"type":"set_notes","prompt":"p1","notes":"Puhuttiin nuorista."}),
             json!({"type":"show_by_theme","prompt":"p1","on":true}),
+            json!({"type":"mark_answered","item_id":uuid::Uuid::nil(),"answered":true}),
         ];
         assert_eq!(frames.len(), variant_names::<FacilitatorAction>().len());
         for frame in frames {

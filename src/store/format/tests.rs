@@ -356,6 +356,14 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             column: Some(1),
             name: None,
         },
+        Command::Submit {
+            participant: who,
+            item_id: item,
+            prompt_id: prompt.clone(),
+            text: "Kysymys?".into(),
+            column: None,
+            name: Some("Maija".into()),
+        },
         Command::Vote {
             participant: who,
             prompt_id: prompt.clone(),
@@ -472,6 +480,10 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
         Command::ShowByTheme {
             prompt: prompt.clone(),
             on: true,
+        },
+        Command::MarkAnswered {
+            item_id: item,
+            answered: true,
         },
     ];
     let names = type_names::<Command>();
