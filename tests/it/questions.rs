@@ -80,7 +80,12 @@ impl Tally {
         let mut ids: Vec<&String> = self.likes.keys().collect();
         ids.sort_by_key(|id| {
             let (answered, at) = self.meta.get(*id).copied().unwrap_or_default();
-            (answered, std::cmp::Reverse(self.likes[*id]), at, (*id).clone())
+            (
+                answered,
+                std::cmp::Reverse(self.likes[*id]),
+                at,
+                (*id).clone(),
+            )
         });
         ids.into_iter().take(n).cloned().collect()
     }

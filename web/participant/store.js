@@ -23,11 +23,12 @@ function participantId() {
 }
 
 /**
- * An item this page made: `t` when it was made, `col` its column, `state` its fate.
- * @typedef {{ id: string, prompt_id: string, text: string, t: number, col?: number,
+ * An item this page made: `t` when it was made, `col` its column, `name` a question's
+ * optional name, `state` its fate.
+ * @typedef {{ id: string, prompt_id: string, text: string, t: number, col?: number, name?: string,
  *   state: 'pending' | 'saved' | 'error', code?: string }} OwnItem
  */
-/** @typedef {{ id: string, prompt_id: string, text: string, t: number, col?: number }} Queued */
+/** @typedef {{ id: string, prompt_id: string, text: string, t: number, col?: number, name?: string }} Queued */
 
 const saved = local.getJSON(OUTBOX, []);
 
