@@ -308,6 +308,7 @@ const phoneContext = {
   now: () => clock.now(),
   get wall() { return state.wall; },
   get own() { return state.items; },
+  get left() { return state.left; },
   liked: (/** @type {string} */ id, /** @type {boolean} */ yes) => store.liked(id, yes),
 };
 

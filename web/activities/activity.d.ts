@@ -22,6 +22,8 @@ interface PhoneContext {
   readonly wall: Map<string, any>;
   /** Every item this phone made, by id (with `prompt_id`, `text`, `t`, `state`). */
   readonly own: Map<string, any>;
+  /** Items a wall frame took off the wall (hidden or merged away since this page loaded). */
+  readonly left: Set<string>;
   /** Records a like given or taken back (the phone's own answer and the count). */
   liked(id: string, yes: boolean): void;
 }

@@ -59,6 +59,8 @@ const view = {
   timer: undefined,
   /** @type {(() => void) | null} The last redraw, for the idle timer and the pill. */
   redraw: null,
+  /** @type {Set<string>} Questions this page has seen on the wall. */
+  seen: new Set(),
 };
 
 /** Whether the participant is reading: touching the list or scrolled a moment ago. */
@@ -127,7 +129,8 @@ export default {
     input.id = 'qa-name';
     input.maxLength = LIMITS.question_name_max;
     input.autocomplete = 'name';
-    input.value = local.get(NAME) || '';
+    // A redraw (a new language, a reconnect) keeps what was typed.
+    input.value = view.name ? view.name.value : local.get(NAME) || '';
     nameRow.append(label, input, el('p', 'hint', t('participant.qa_name_hint')));
     nameRow.hidden = !p.names;
     view.name = input;
@@ -173,9 +176,15 @@ export default {
     function questions() {
       /** @type {Map<string, any>} */
       const all = new Map();
-      for (const [id, i] of ctx.wall) all.set(id, i);
+      for (const [id, i] of ctx.wall) {
+        all.set(id, i);
+        view.seen.add(id);
+      }
+      // An own question not on the wall waits for approval, unless it was let through before
+      // (then it was hidden or merged away: gone from the list, as for everyone).
       for (const [id, i] of ctx.own) {
-        if (i.prompt_id === p.id && !all.has(id) && i.state !== 'error') {
+        if (ctx.prompt.premoderation && i.prompt_id === p.id && !all.has(id) && i.state !== 'error'
+          && !i.approved && !view.seen.has(id) && !ctx.left.has(id)) {
           all.set(id, { id, text: i.text, likes: 0, created_at: i.t, seq: Infinity, waiting: true });
         }
       }
