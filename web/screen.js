@@ -119,7 +119,10 @@ function onMessage(m) {
       if (prompt && m.item.prompt_id === prompt.id) {
         if (shows(m.item)) wall.put(m.item);
         else wall.drop(m.item.id);
-        qa.render();
+        if (m.item.prompt_id === prompt.id && prompt.kind === 'questions') {
+          qa.render();
+          renderHead();
+        }
       }
       break;
     case 'item_hidden':

@@ -174,6 +174,7 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
   assert.deepEqual(await order(sv), still, 'the order held while the list was touched');
   await sv.dispatchEvent('.qa-list', 'pointerup');
   await sv.waitForFunction((id) => document.querySelector('.qa-list > li').dataset.id === id, last, { timeout: 6000 });
+  await sv.waitForTimeout(600);
   await shot(sv, 'questions-phone-sv-360');
 
   // The projector's top five (here: all three) with the export's counts.
