@@ -170,7 +170,7 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
   const started = Date.now();
   await laptop.evaluate(bulkVote, { slug: s.slug, n: BULK, plans });
   const took = Date.now() - started;
-  await sv.waitForFunction((id) => +document.querySelector(`.qa-list > li[data-id="${id}"] .qa-n, .qa-list > li[data-id="${id}"] .qa-votes`).textContent.replace(/\D/g, '') >= 100, last);
+  await sv.waitForFunction((id) => +document.querySelector(`.qa-list > li[data-id="${id}"] .qa-vote > [aria-hidden] + *, .qa-list > li[data-id="${id}"] .qa-votes > [aria-hidden]`).textContent.replace(/\D/g, '') >= 100, last);
   assert.deepEqual(await order(sv), still, 'the order held while the list was touched');
   await sv.dispatchEvent('.qa-list', 'pointerup');
   await sv.waitForFunction((id) => document.querySelector('.qa-list > li').dataset.id === id, last, { timeout: 6000 });

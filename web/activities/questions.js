@@ -22,7 +22,8 @@ sheet.replaceSync(`.qa-name{display:grid;gap:.2rem;margin-bottom:.5rem}
 .qa-name input{min-height:44px;font:inherit;padding:.3rem .5rem}
 .qa-tools{display:flex;gap:.5rem;margin:.8rem 0 .4rem}
 .qa-sort{flex:1;min-height:44px}
-.qa-sort[aria-pressed="true"]{background:var(--fg);color:var(--bg,#fff)}
+.qa-sort[aria-pressed="true"]{background:var(--fg);color:var(--bg,#fff);text-decoration:underline 2px;text-underline-offset:.2em}
+.qa-sort[aria-pressed="true"]::before{content:"✓ "}
 .qa-pill{display:block;margin:.3rem auto;min-height:44px;border-radius:22px;padding:0 1.2rem}
 .qa-list{list-style:none;margin:0;padding:0;display:grid;gap:.5rem}
 .qa-item{display:flex;gap:.5rem;align-items:flex-start;justify-content:space-between;padding:.6rem;border:1px solid var(--line);border-radius:8px;background:var(--card)}
@@ -61,6 +62,10 @@ const view = {
   redraw: null,
   /** @type {Set<string>} Questions this page has seen on the wall. */
   seen: new Set(),
+  /** @type {(() => void) | null} Tries the deferred re-sort again once idle (the view shown now). */
+  later: null,
+  /** Whether the page's scroll listener is on. */
+  wired: false,
 };
 
 /** Whether the participant is reading: touching the list or scrolled a moment ago. */
@@ -159,7 +164,12 @@ export default {
     list.addEventListener('pointerdown', hold);
     list.addEventListener('touchstart', hold, { passive: true });
     for (const e of ['pointerup', 'pointercancel', 'touchend', 'touchcancel']) list.addEventListener(e, let_go, { passive: true });
-    addEventListener('scroll', () => { view.moved = performance.now(); later(); }, { passive: true });
+    view.later = later;
+    if (!view.wired) {
+      // Once per page: the scroll goes to the view shown now.
+      addEventListener('scroll', () => { view.moved = performance.now(); view.later?.(); }, { passive: true });
+      view.wired = true;
+    }
 
     function sortBy(/** @type {'top' | 'new'} */ s) {
       view.sort = s;
@@ -169,7 +179,8 @@ export default {
     /** Tries the deferred re-sort again once the reader is idle. */
     function later() {
       clearTimeout(view.timer);
-      view.timer = setTimeout(() => (reading() ? later() : apply(false)), IDLE_MS);
+      if (!list.isConnected) return;
+      view.timer = setTimeout(() => (!list.isConnected ? undefined : reading() ? later() : apply(false)), IDLE_MS);
     }
 
     /** The questions to show: the wall's, plus this phone's own still waiting for approval. */
@@ -209,15 +220,18 @@ export default {
       const liked = ctx.mine.liked.has(i.id);
       let vote;
       if (own || i.waiting) {
-        vote = el('span', 'qa-votes', `▲ ${i.likes}`);
-        vote.setAttribute('aria-label', t('participant.qa_votes', { n: i.likes }));
+        // The count in words for a screen reader; the arrow and digits are drawn.
+        vote = el('span', 'qa-votes');
+        const shown = el('span', '', `▲ ${i.likes}`);
+        shown.setAttribute('aria-hidden', 'true');
+        vote.append(shown, el('span', 'sr-only', t('participant.qa_votes', { n: i.likes })));
       } else {
         vote = ctx.button('', 'like qa-vote', () => upvote(i.id));
         const arrow = el('span', '', liked ? '▲ ' : '△ ');
         arrow.setAttribute('aria-hidden', 'true');
-        vote.append(arrow, el('span', 'qa-n', String(i.likes)));
+        // Its name is the count as shown, then what it does in words.
+        vote.append(arrow, String(i.likes), el('span', 'sr-only', ` ${t('participant.qa_vote', { n: i.likes })}`));
         vote.setAttribute('aria-pressed', String(liked));
-        vote.setAttribute('aria-label', t('participant.qa_vote', { n: i.likes }));
         /** @type {HTMLButtonElement} */ (vote).disabled = !ctx.canAnswer();
       }
       li.replaceChildren(body, vote);

@@ -31,7 +31,7 @@ export function createQuestions() {
     const li = rows.get(i.id) || el('li');
     li.className = `qa-row${i.answered ? ' answered' : ''}`;
     const votes = el('span', 'qa-count', String(i.likes));
-    votes.setAttribute('aria-label', t('screen.qa_votes', { n: i.likes }));
+    votes.title = t('screen.qa_votes', { n: i.likes });
     const body = el('div', 'qa-main');
     body.append(el('span', 'qa-q', finnishHyphens(i.text)));
     if (i.name) body.append(el('span', 'qa-name', `— ${i.name}`));

@@ -271,3 +271,129 @@ pub fn md(out: &mut String, l: &Labels, list: &List<'_>) {
     }
     let _ = write!(out, "\n{}\n", list.count);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::fixture::{person, Workshop, T0};
+    use crate::export::{render, Format, Options};
+    use crate::session::{Activity, Command, ItemId, PromptId, Questions};
+
+    /// Three questions: the first answered with 1 vote, the second with 2 (signed "Maija"), the
+    /// third hidden; a duplicate merged into the second.
+    fn asked() -> (Workshop, PromptId, [ItemId; 4]) {
+        let mut w = Workshop::new(T0);
+        let p = w.add_open("Kysymykset", Activity::Questions(Questions { names: true }));
+        let first = w.submit(0, &p, "Milloin päätös tehdään?", None);
+        let second = ItemId(uuid::Uuid::from_u128(77));
+        w.apply(Command::Submit {
+            participant: person(1),
+            item_id: second,
+            prompt_id: p.clone(),
+            text: "Miten <rahoitus> jatkuu?".into(),
+            column: None,
+            name: Some("Maija".into()),
+        });
+        let hidden = w.submit(2, &p, "Roskaa", None);
+        let dup = w.submit(3, &p, "Rahoitus jatkossa?", None);
+        for (who, item) in [(1, first), (0, second), (2, second), (4, dup), (0, dup)] {
+            w.apply(Command::Like {
+                participant: person(who),
+                item_id: item,
+                liked: true,
+            });
+        }
+        w.apply(Command::MarkAnswered {
+            item_id: first,
+            answered: true,
+        });
+        w.apply(Command::HideItem { item_id: hidden });
+        w.apply(Command::MergeItems {
+            into: second,
+            items: vec![dup],
+        });
+        (w, p, [first, second, hidden, dup])
+    }
+
+    #[test]
+    fn the_table_lists_every_question_ranked_with_its_state() {
+        let (w, p, _) = asked();
+        let view = w.view(Format::Csv, &Options::default());
+        let table = crate::export::activity::results_table(&view, w.session.prompt(&p).unwrap())
+            .expect("a table");
+        assert_eq!(
+            table.headers,
+            [
+                "Kysymys",
+                "Ääniä",
+                "Vastattu",
+                "Nostettu esiin",
+                "Piilotettu",
+                "Yhdistetty kysymykseen",
+                "Hyväksytty",
+                "Nimi"
+            ]
+        );
+        let text = |v: &Value| match v {
+            Value::Text(t) => t.clone(),
+            Value::Count(n) => n.to_string(),
+            other => format!("{other:?}"),
+        };
+        let rows: Vec<Vec<String>> = table
+            .rows
+            .iter()
+            .map(|r| r.iter().map(text).collect())
+            .collect();
+        // The merged duplicate's voters count once for the question it joined: 0, 2, 4 → 3.
+        assert_eq!(rows[0][..2], ["Miten <rahoitus> jatkuu?", "3"]);
+        assert_eq!(rows[0][7], "Maija");
+        assert_eq!(
+            rows.last().unwrap()[..3],
+            ["Milloin päätös tehdään?", "1", "kyllä"]
+        );
+        let dup = rows.iter().find(|r| r[0] == "Rahoitus jatkossa?").unwrap();
+        assert_eq!(dup[5], "Miten <rahoitus> jatkuu?");
+        assert!(rows.iter().any(|r| r[0] == "Roskaa" && r[4] == "kyllä"));
+    }
+
+    #[test]
+    fn the_report_ranks_the_shown_questions_with_votes_and_answered() {
+        let (w, _, _) = asked();
+        let html =
+            String::from_utf8(render(&w.session, Format::Html, &Options::default(), 0).unwrap())
+                .unwrap();
+        let open = html
+            .find("Miten &lt;rahoitus&gt; jatkuu?")
+            .expect("escaped, listed");
+        let answered = html.find("Milloin päätös tehdään?").expect("listed");
+        assert!(open < answered, "unanswered first");
+        assert!(html.contains("— Maija"));
+        assert!(
+            !html.contains("Roskaa"),
+            "hidden out of the report by default"
+        );
+        assert!(html.contains("2 kysymystä"));
+        let md = String::from_utf8(render(&w.session, Format::Md, &Options::default(), 0).unwrap())
+            .unwrap();
+        assert!(
+            md.contains("| Miten <rahoitus> jatkuu? — Maija | 3 | ei |")
+                || md.contains("jatkuu? — Maija | 3 | ei |"),
+            "{md}"
+        );
+        let csv =
+            String::from_utf8(render(&w.session, Format::Csv, &Options::default(), 0).unwrap())
+                .unwrap();
+        assert!(csv.contains("Vastattu") && csv.contains("Maija"));
+        let json =
+            String::from_utf8(render(&w.session, Format::Json, &Options::default(), 0).unwrap())
+                .unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let items = doc["prompts"][0]["items"].as_array().unwrap();
+        assert!(items.iter().any(|i| i["answered"] == true));
+        assert!(items.iter().any(|i| i["name"] == "Maija"));
+        assert!(items
+            .iter()
+            .all(|i| i.get("name").is_none() || i["name"] == "Maija"));
+        render(&w.session, Format::Xlsx, &Options::default(), 0).expect("a workbook");
+    }
+}

@@ -9,14 +9,7 @@ fn questions(names: bool) -> Activity {
     Activity::Questions(Questions { names })
 }
 
-fn ask(
-    t: &mut TestSession,
-    who: ParticipantId,
-    prompt: &PromptId,
-    text: &str,
-    name: Option<&str>,
-) -> Command {
-    let _ = t;
+fn ask(who: ParticipantId, prompt: &PromptId, text: &str, name: Option<&str>) -> Command {
     Command::Submit {
         participant: who,
         item_id: iid(),
@@ -81,22 +74,10 @@ fn a_name_is_taken_only_when_the_prompt_allows_it() {
     let mut t = TestSession::new();
     let anonymous = t.add_open(questions(false));
     let who = person(1);
-    let named = ask(
-        &mut t,
-        who,
-        &anonymous,
-        "Miten rahoitus jatkuu?",
-        Some("Maija"),
-    );
+    let named = ask(who, &anonymous, "Miten rahoitus jatkuu?", Some("Maija"));
     assert_eq!(t.refuse(named), Rejection::NamesOff);
     // An empty (or blank) name is none, also where names are off.
-    let blank = ask(
-        &mut t,
-        who,
-        &anonymous,
-        "Miten rahoitus jatkuu?",
-        Some("  "),
-    );
+    let blank = ask(who, &anonymous, "Miten rahoitus jatkuu?", Some("  "));
     let id = item_id(&blank);
     t.apply(blank);
     assert_eq!(t.session.item(&id).unwrap().author_name, None);
@@ -104,15 +85,9 @@ fn a_name_is_taken_only_when_the_prompt_allows_it() {
     let mut t = TestSession::new();
     let signed = t.add_open(questions(true));
     let long = "x".repeat(QUESTION_NAME_MAX + 1);
-    let too_long = ask(&mut t, who, &signed, "Kysymys?", Some(&long));
+    let too_long = ask(who, &signed, "Kysymys?", Some(&long));
     assert_eq!(t.refuse(too_long), Rejection::InvalidName);
-    let ok = ask(
-        &mut t,
-        who,
-        &signed,
-        "Kysymys?",
-        Some("  Maija Meikäläinen "),
-    );
+    let ok = ask(who, &signed, "Kysymys?", Some("  Maija Meikäläinen "));
     let id = item_id(&ok);
     t.apply(ok);
     let item = t.session.item(&id).unwrap();
@@ -124,7 +99,7 @@ fn a_name_is_taken_only_when_the_prompt_allows_it() {
     );
     // A name on a brainstorm's item is refused.
     let b = t.add_open(Activity::default());
-    let on_brainstorm = ask(&mut t, who, &b, "idea", Some("Maija"));
+    let on_brainstorm = ask(who, &b, "idea", Some("Maija"));
     assert_eq!(t.refuse(on_brainstorm), Rejection::NamesOff);
 }
 
@@ -132,17 +107,11 @@ fn a_name_is_taken_only_when_the_prompt_allows_it() {
 fn a_question_is_at_most_300_characters_and_has_no_column() {
     let mut t = TestSession::new();
     let p = t.add_open(questions(false));
-    let long = ask(
-        &mut t,
-        person(1),
-        &p,
-        &"k".repeat(QUESTION_TEXT_MAX + 1),
-        None,
-    );
+    let long = ask(person(1), &p, &"k".repeat(QUESTION_TEXT_MAX + 1), None);
     assert!(matches!(t.refuse(long), Rejection::TextTooLong { .. }));
-    let fits = ask(&mut t, person(1), &p, &"k".repeat(QUESTION_TEXT_MAX), None);
+    let fits = ask(person(1), &p, &"k".repeat(QUESTION_TEXT_MAX), None);
     t.apply(fits);
-    let mut in_column = ask(&mut t, person(1), &p, "Sarakkeeseen?", None);
+    let mut in_column = ask(person(1), &p, "Sarakkeeseen?", None);
     if let Command::Submit { column, .. } = &mut in_column {
         *column = Some(0);
     }
@@ -255,7 +224,7 @@ fn pre_moderated_questions_wait_for_approval() {
 fn answered_and_the_name_survive_a_snapshot() {
     let mut t = TestSession::new();
     let p = t.add_open(questions(true));
-    let c = ask(&mut t, person(1), &p, "Kysymys?", Some("Maija"));
+    let c = ask(person(1), &p, "Kysymys?", Some("Maija"));
     let id = item_id(&c);
     t.apply(c);
     t.apply(answered(id, true));
@@ -270,7 +239,7 @@ fn answered_and_the_name_survive_a_snapshot() {
 fn a_withdrawn_question_takes_its_name_with_it() {
     let mut t = TestSession::new();
     let p = t.add_open(questions(true));
-    let c = ask(&mut t, person(1), &p, "Kysymys?", Some("Maija Meikäläinen"));
+    let c = ask(person(1), &p, "Kysymys?", Some("Maija Meikäläinen"));
     let id = item_id(&c);
     t.apply(c);
     t.apply(Command::WithdrawItem {
@@ -279,4 +248,33 @@ fn a_withdrawn_question_takes_its_name_with_it() {
     });
     let stored = serde_json::to_string(&to_stored(&t.session)).unwrap();
     assert!(!stored.contains("Maija"), "{stored}");
+}
+
+#[test]
+fn an_agenda_template_carries_the_kind_and_its_setting() {
+    let mut t = TestSession::new();
+    let p = t.add(questions(true));
+    let json = serde_json::to_value(&t.session.prompt(&p).unwrap().draft).unwrap();
+    assert_eq!(
+        (&json["kind"], &json["names"]),
+        (&"questions".into(), &true.into())
+    );
+    let mut other = TestSession::new();
+    let template: PromptDraft = serde_json::from_value(serde_json::json!({
+        "kind": "questions", "title": "Kysymykset alustajalle", "names": true
+    }))
+    .unwrap();
+    other.apply(Command::ImportAgenda {
+        prompts: vec![template],
+    });
+    let imported = &other.session.prompts()[0].draft;
+    assert_eq!(imported.activity, questions(true));
+    assert!(imported.wall);
+    // Without the setting: anonymous only, and `names` is not written.
+    let plain = serde_json::to_value(PromptDraft {
+        activity: questions(false),
+        ..draft("Q")
+    })
+    .unwrap();
+    assert!(plain.get("names").is_none());
 }
