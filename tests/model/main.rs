@@ -139,7 +139,6 @@ fn a_seminar_of_every_kind_passes_the_model() {
             text: 0,
             column: 0,
             resend: Some(0),
-            name: None,
         },
         Op::Edit(2, 6),
         Op::Hide(3, true),

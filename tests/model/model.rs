@@ -287,6 +287,10 @@ fn results_agree(s: &Session, prompt: &Prompt) -> Result<(), TestCaseError> {
     let answers = s.answers(&prompt.id);
     let nonempty = |n: usize| n > 0;
     match s.results(prompt) {
+        Results::Questions { total, answered } => {
+            prop_assert_eq!(total, s.visible_items(&prompt.id).count());
+            prop_assert!(answered <= total);
+        }
         Results::Brainstorm {
             total,
             columns,

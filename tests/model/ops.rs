@@ -159,7 +159,7 @@ pub fn op() -> impl Strategy<Value = Op> {
         24 => (who(), any::<u8>(), any::<u8>(), any::<u8>())
             .prop_map(|(who, a, b, c)| Op::Answer { who, a, b, c }),
         6 => (who(), idx(), any::<u8>(), 0u8..4, prop::option::weighted(0.1, idx()))
-            .prop_map(|(who, prompt, text, column, resend)| Op::Submit { who, prompt, text, column, resend, name: None }),
+            .prop_map(|(who, prompt, text, column, resend)| Op::Submit { who, prompt, text, column, resend }),
         4 => (who(), idx(), prop::collection::vec(0u8..5, 1..3))
             .prop_map(|(who, prompt, options)| Op::Vote { who, prompt, options }),
         1 => (who(), idx()).prop_map(|(who, prompt)| Op::WithdrawVote { who, prompt }),
@@ -313,7 +313,7 @@ impl World {
         let (participant, prompt_id) = (person(who), current.id.clone());
         let take_back = c % 4 == 1;
         match &current.draft.activity {
-            Activity::Brainstorm(_) | Activity::WordCloud(_) => {
+            Activity::Brainstorm(_) | Activity::WordCloud(_) | Activity::Questions(_) => {
                 self.next_item += 1;
                 Command::Submit {
                     participant,
@@ -447,7 +447,6 @@ impl World {
                 text: t,
                 column,
                 resend,
-                name: None,
             } => Command::Submit {
                 participant: person(who),
                 item_id: match resend {
