@@ -230,7 +230,7 @@ export default {
         const arrow = el('span', '', liked ? '▲ ' : '△ ');
         arrow.setAttribute('aria-hidden', 'true');
         // Its name is the count as shown, then what it does in words.
-        vote.append(arrow, String(i.likes), el('span', 'sr-only', ` ${t('participant.qa_vote', { n: i.likes })}`));
+        vote.append(arrow, String(i.likes), ' ', el('span', 'sr-only', t('participant.qa_vote', { n: i.likes })));
         vote.setAttribute('aria-pressed', String(liked));
         /** @type {HTMLButtonElement} */ (vote).disabled = !ctx.canAnswer();
       }
