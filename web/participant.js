@@ -102,10 +102,9 @@ const views = {
 function renderWall() {
   // A kind that draws the wall in its own view (questions) redraws it there.
   if (unit().ownWall) {
-    if (views.wall) $('wall').replaceChildren();
+    $('wall').replaceChildren();
     $('wall-title').hidden = true;
-    refresh();
-    return;
+    return refresh();
   }
   if (views.wall) views.wall.render();
   else if (state.wall.size) {
@@ -177,8 +176,7 @@ function onMessage(m) {
     case 'wall':
       if (prompt && m.prompt_id === prompt.id) {
         store.wallFrame(m);
-        if (unit().ownWall) refresh();
-        else if (views.wall) views.wall.update(m);
+        if (views.wall && !unit().ownWall) views.wall.update(m);
         else renderWall();
       }
       break;
@@ -306,10 +304,7 @@ const phoneContext = {
   says,
   graceMs: GRACE_MS,
   now: () => clock.now(),
-  get wall() { return state.wall; },
-  get own() { return state.items; },
-  get left() { return state.left; },
-  liked: (/** @type {string} */ id, /** @type {boolean} */ yes) => store.liked(id, yes),
+  store,
 };
 
 /** @param {import('./participant/store.js').Queued} o a text into the outbox and onto the wire */
@@ -347,7 +342,8 @@ function retry(i) {
   store.forget(i.id);
   // A conflicting id is someone else's: take a new one. Otherwise keep it, so a resend of an
   // item that did get stored is still stored once.
-  queue({ id: i.code === 'item_id_conflict' ? uuid() : i.id, prompt_id: i.prompt_id, text: i.text, t: i.t, col: i.col, name: i.name });
+  const { state: _, code, ...o } = i;
+  queue({ ...o, id: code === 'item_id_conflict' ? uuid() : i.id });
 }
 
 function render() {

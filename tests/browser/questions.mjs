@@ -108,9 +108,9 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
     await page.fill('#text', text);
     await page.click('#send');
     const waiting = { fi: 'Odottaa hyväksyntää', sv: 'Väntar på godkännande', en: 'Waiting for approval' }[lang];
-    const yours = { fi: 'Sinun kysymyksesi', sv: 'Din fråga', en: 'Your question' }[lang];
+    const yours = { fi: 'Oma', sv: 'Eget', en: 'Yours' }[lang];
     await page.waitForFunction(([w, y]) => {
-      const own = document.querySelector('.qa-item.own');
+      const own = document.querySelector('.item.own');
       return !!own && own.textContent.includes(w) && own.textContent.includes(y);
     }, [waiting, yours]);
     phones.push({ lang, page });
@@ -137,14 +137,14 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
     await mod.waitForTimeout(100);
   }
   await mod.waitForFunction(() => document.querySelectorAll('#items > li').length === 3);
-  for (const { page } of phones) await page.waitForFunction(() => document.querySelectorAll('.qa-list > li').length === 3 && !document.querySelector('.qa-item .tag + .tag, .qa-item.own .tag:nth-child(2)'));
+  for (const { page } of phones) await page.waitForFunction(() => document.querySelectorAll('.qa-list > li').length === 3 && !document.querySelector('.qa-item .tag + .tag, .item.own .tag:nth-child(2)'));
   // The named question shows its name on the projector and the phones.
   await screen.waitForFunction(() => document.querySelectorAll('#qa-list > li').length === 3);
   assert.ok((await screen.textContent('#qa-list')).includes('— Maija'), 'the name is on the projector');
 
   // Each phone votes for the others' questions (its own has no button).
   for (const { page } of phones) {
-    assert.equal(await page.locator('.qa-item.own .qa-vote').count(), 0, 'no vote on one\'s own');
+    assert.equal(await page.locator('.item.own .qa-vote').count(), 0, 'no vote on one\'s own');
     for (const b of await page.locator('.qa-vote').all()) {
       await b.click();
       await page.waitForTimeout(50);
@@ -171,7 +171,7 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
   const started = Date.now();
   await laptop.evaluate(bulkVote, { slug: s.slug, n: BULK, plans });
   const took = Date.now() - started;
-  await sv.waitForFunction((id) => +document.querySelector(`.qa-list > li[data-id="${id}"] .qa-vote > [aria-hidden] + *, .qa-list > li[data-id="${id}"] .qa-votes > [aria-hidden]`).textContent.replace(/\D/g, '') >= 100, last);
+  await sv.waitForFunction((id) => +document.querySelector(`.qa-list > li[data-id="${id}"] [aria-hidden]`).textContent.replace(/\D/g, '') >= 100, last);
   assert.deepEqual(await order(sv), still, 'the order held while the list was touched');
   await sv.dispatchEvent('.qa-list', 'pointerup');
   await sv.waitForFunction((id) => document.querySelector('.qa-list > li').dataset.id === id, last, { timeout: 6000 });
@@ -197,7 +197,7 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
   const row = (id) => rowOf(after.find((i) => i.id === id).text.slice(0, 30));
   await row(topId).locator('[data-act="control.qa_highlight"]').click();
   await screen.waitForFunction((t) => document.querySelector('.qa-now-q')?.textContent.replace(/\u00ad/g, '') === t, topText);
-  await phones[2].page.waitForSelector('.qa-item.now');
+  await phones[2].page.waitForSelector('.item.now');
   await shot(screen, 'questions-projector-1080');
   // Answered: off the highlight, below the rest, marked.
   await row(topId).locator('[data-act="control.qa_answer"]').click();

@@ -18,14 +18,8 @@ interface PhoneContext {
   graceMs: number;
   /** The server's clock. */
   now(): number;
-  /** Everyone's visible items of the prompt (the wall), by id. */
-  readonly wall: Map<string, any>;
-  /** Every item this phone made, by id (with `prompt_id`, `text`, `t`, `state`). */
-  readonly own: Map<string, any>;
-  /** Items a wall frame took off the wall (hidden or merged away since this page loaded). */
-  readonly left: Set<string>;
-  /** Records a like given or taken back (the phone's own answer and the count). */
-  liked(id: string, yes: boolean): void;
+  /** The phone's store (participant/store.js): `state.wall`, `state.items`, `state.left`, `liked`. */
+  readonly store: { state: Record<string, any>; liked(id: string, yes: boolean): void };
 }
 
 /** What the console lends an activity's summary line. */

@@ -78,6 +78,8 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
     js "activities/matrix.js",
     js "activities/matrix_views.js",
     js "activities/questions.js",
+    js "activities/questions_views.js",
+    js "activities/questions_phone.js",
     js "screen/questions.js",
     json "i18n/fi.json",
     json "i18n/sv.json",
