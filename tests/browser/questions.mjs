@@ -199,6 +199,17 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
   await screen.waitForFunction((t) => document.querySelector('.qa-now-q')?.textContent.replace(/\u00ad/g, '') === t, topText);
   await phones[2].page.waitForSelector('.item.now');
   await shot(screen, 'questions-projector-1080');
+  // At 1280×720 too: the highlighted question and every listed row wholly on screen.
+  const small = await watch.page(browser, 'projector-720', { viewport: { width: 1280, height: 720 } });
+  await small.goto(s.screen);
+  await small.waitForSelector('.qa-now-q');
+  await small.waitForFunction(() => document.querySelectorAll('#qa-list > li').length >= 2);
+  const cut = await small.evaluate(() => [...document.querySelectorAll('.qa-now, #qa-list > li')]
+    .filter((e) => e.getBoundingClientRect().bottom > innerHeight + 0.5 || e.getBoundingClientRect().right > innerWidth + 0.5)
+    .map((e) => e.textContent.slice(0, 40)));
+  assert.deepEqual(cut, [], 'off the 720p projector');
+  await shot(small, 'questions-projector-720');
+  await small.context().close();
   // Answered: off the highlight, below the rest, marked.
   await row(topId).locator('[data-act="control.qa_answer"]').click();
   await screen.waitForFunction(() => document.getElementById('qa-now-box').hidden);
