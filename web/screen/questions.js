@@ -25,6 +25,8 @@ export function createQuestions() {
   const rows = new Map();
   /** How many rows fit (found by the last fit). */
   let fits = TOP;
+  /** How much tighter the rows are set (0–2) so that five fit. */
+  let tight = 0;
 
   /** @param {any} i a question's row (votes, text, name, answered), reusing its node */
   function row(i) {
@@ -47,6 +49,8 @@ export function createQuestions() {
     box.hidden = !on;
     $('live').classList.toggle('qa-on', on);
     if (!on) {
+      tight = 0;
+      delete box.dataset.tight;
       rows.clear();
       box.replaceChildren();
       return;
@@ -67,7 +71,7 @@ export function createQuestions() {
     const list = $('qa-list') || el('ol', 'qa-top');
     list.id = 'qa-list';
     if (!head.isConnected || !list.isConnected) box.replaceChildren(head, list);
-    const ranked = all.filter((i) => i !== now).sort(rank).slice(0, Math.max(TOP, fits));
+    const ranked = all.filter((i) => i !== now).sort(rank).slice(0, fits);
     const before = new Map([...rows].map(([id, r]) => [id, r.getBoundingClientRect().top]));
     const keep = new Set(ranked.map((i) => i.id));
     for (const [id, r] of rows) if (!keep.has(id)) { r.remove(); rows.delete(id); }
@@ -78,11 +82,20 @@ export function createQuestions() {
 
   /** More rows when they fit below the highlighted question (at most MOST). */
   function fit(/** @type {HTMLElement} */ list, /** @type {number} */ shown) {
-    const spare = innerHeight - list.getBoundingClientRect().bottom;
     const last = /** @type {HTMLElement | null} */ (list.lastElementChild);
+    // The rows' own bottom: the list itself may be squeezed by the stage and hide the rest.
+    const spare = innerHeight - (last || list).getBoundingClientRect().bottom;
+    // Five that do not fit get tighter: one line each, then a smaller highlighted question.
+    if (spare < 0 && shown <= TOP && tight < 2) {
+      tight += 1;
+      $('qa').dataset.tight = String(tight);
+      requestAnimationFrame(render);
+      return;
+    }
     const h = last ? last.getBoundingClientRect().height : 0;
-    const want = h > 0 ? Math.min(MOST, Math.max(TOP, shown + Math.floor(spare / (h * 1.1)))) : TOP;
-    if (spare < 0 && shown > TOP) fits = Math.max(TOP, shown - 1);
+    const want = h > 0 ? Math.min(MOST, shown + Math.floor(spare / (h * 1.1))) : fits;
+    // Still too many (a long highlighted question on a small screen): fewer rows, never under 3.
+    if (spare < 0 && shown > 3) fits = shown - 1;
     else if (want > fits && shown >= fits) fits = want;
     else return;
     requestAnimationFrame(render);
