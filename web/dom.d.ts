@@ -42,4 +42,6 @@ interface Limits {
   matrix_end_max: number;
   theme_name_max: number;
   notes_max: number;
+  question_text_max: number;
+  question_name_max: number;
 }

@@ -46,6 +46,7 @@ const browserLang = () => [...(navigator.languages || []), navigator.language ||
 /** @param {import('./participant/store.js').Queued} o */
 const sendItem = (o) => conn.send({
   type: 'submit', id: o.id, prompt_id: o.prompt_id, text: o.text, ...(o.col != null && { column: o.col }),
+  ...(o.name && { name: o.name }),
 });
 
 const conn = new Conn(
@@ -99,6 +100,12 @@ const views = {
 
 /** The wall afresh, loading its module once there is something on it. */
 function renderWall() {
+  // A kind that draws the wall in its own view (questions) redraws it there.
+  if (unit().ownWall) {
+    $('wall').replaceChildren();
+    $('wall-title').hidden = true;
+    return refresh();
+  }
   if (views.wall) views.wall.render();
   else if (state.wall.size) {
     views.wallLoading ||= import('./participant/wall.js').then((m) => {
@@ -180,7 +187,7 @@ function onMessage(m) {
     case 'wall':
       if (prompt && m.prompt_id === prompt.id) {
         store.wallFrame(m);
-        if (views.wall) views.wall.update(m);
+        if (views.wall && !unit().ownWall) views.wall.update(m);
         else renderWall();
       }
       break;
@@ -235,7 +242,8 @@ function showReset() {
 
 /** @param {string} id an erased item off the wall (only its node changes) */
 function dropFromWall(id) {
-  if (views.wall) views.wall.update({ full: false, removed: [id], items: [] });
+  if (unit().ownWall) refresh();
+  else if (views.wall) views.wall.update({ full: false, removed: [id], items: [] });
 }
 
 /**
@@ -316,6 +324,7 @@ const phoneContext = {
   says,
   graceMs: GRACE_MS,
   now: () => clock.now(),
+  store,
 };
 
 /** @param {import('./participant/store.js').Queued} o a text into the outbox and onto the wire */
@@ -340,7 +349,7 @@ function submit() {
   if (text && [...text].length <= maxLen()) {
     // The facilitator asked for a fresh choice of column for every item.
     if (prompt.reset_column && cols().length > 1) store.setCol(undefined);
-    queue({ id: uuid(), prompt_id: prompt.id, text, t: clock.now(), col: c });
+    queue({ id: uuid(), prompt_id: prompt.id, text, t: clock.now(), col: c, ...unit().submitExtra?.() });
     ta.value = '';
     local.del(DRAFT);
     count();
@@ -353,7 +362,8 @@ function retry(i) {
   store.forget(i.id);
   // A conflicting id is someone else's: take a new one. Otherwise keep it, so a resend of an
   // item that did get stored is still stored once.
-  queue({ id: i.code === 'item_id_conflict' ? uuid() : i.id, prompt_id: i.prompt_id, text: i.text, t: i.t, col: i.col });
+  const { state: _, code, ...o } = i;
+  queue({ ...o, id: code === 'item_id_conflict' ? uuid() : i.id });
 }
 
 function render() {

@@ -7,7 +7,7 @@
 type Millis = number;
 
 /** The activity kinds; each has its module in web/activities/ and a line in its registry. */
-type Kind = 'brainstorm' | 'poll' | 'scale' | 'word_cloud' | 'dot_vote' | 'matrix';
+type Kind = 'brainstorm' | 'poll' | 'scale' | 'word_cloud' | 'dot_vote' | 'matrix' | 'questions';
 
 /** Who sees results besides the facilitator. */
 type ShowResults = 'live' | 'after_close' | 'hidden';

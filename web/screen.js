@@ -16,6 +16,7 @@ import * as store from './screen/store.js';
 import { createWall, textLang } from './screen/wall.js';
 import { createFit } from './screen/fit.js';
 import { byTheme, fitThemes } from './screen/themes.js';
+import { createQuestions } from './screen/questions.js';
 import { joinAddress } from './api.js';
 
 const { state, shows, LANG_KEY, chosenLang } = store;
@@ -50,6 +51,9 @@ const wall = createWall({
     refit();
   },
 });
+// Questions to the speaker: the highlighted one and the top of the list (screen/questions.js).
+const qa = createQuestions();
+
 // A brainstorm shown by theme is drawn afresh at each fit (at most once a frame); else the wall.
 const { refit } = createFit({ fitCards: () => (byTheme() ? fitThemes() : wall.fit()) });
 
@@ -124,12 +128,17 @@ function onMessage(m) {
       if (prompt && m.item.prompt_id === prompt.id) {
         if (shows(m.item)) wall.put(m.item);
         else wall.drop(m.item.id);
+        if (m.item.prompt_id === prompt.id && prompt.kind === 'questions') {
+          qa.render();
+          renderHead();
+        }
       }
       break;
     case 'item_hidden':
     case 'item_removed':
     case 'item_erased':
       wall.drop(m.item_id);
+      qa.render();
       break;
   }
 }
@@ -171,6 +180,7 @@ function render() {
   renderPresence();
   renderChart();
   wall.renderStars();
+  qa.render();
   refit();
 }
 

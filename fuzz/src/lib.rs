@@ -68,6 +68,7 @@ fn workshop() -> &'static Session {
                 prompt_id: p1.clone(),
                 text: text.into(),
                 column: None,
+                name: None,
             };
             let _ = s.apply(&submit, T0 + 2);
         }

@@ -69,6 +69,7 @@ fn submit(s: &mut Session, files: &mut SessionFiles, n: usize) {
             prompt_id: PromptId("p1".into()),
             text: format!("idea {i}"),
             column: None,
+            name: None,
         };
         let at = 100 + s.seq();
         s.apply(&cmd, at).unwrap();

@@ -169,6 +169,7 @@ fn submit(kit: &mut TestSession, prompt: &crate::session::PromptId, text: &str) 
         prompt_id: prompt.clone(),
         text: text.into(),
         column: None,
+        name: None,
     }
 }
 

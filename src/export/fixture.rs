@@ -84,6 +84,7 @@ impl Workshop {
             prompt_id: prompt.clone(),
             text: text.into(),
             column,
+            name: None,
         });
         self.ids.push(id);
         id

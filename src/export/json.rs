@@ -167,6 +167,8 @@ fn item_doc(view: &View<'_>, i: &Item) -> ItemDoc {
                 at: Timestamp(r.at),
             })
             .collect(),
+        answered: i.answered,
+        name: i.author_name.clone(),
     }
 }
 

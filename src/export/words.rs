@@ -15,8 +15,8 @@ pub struct Words {
     pub date: &'static str,
     /// How many took part.
     pub participants: &'static str,
-    /// The activity names: brainstorm, poll, scale, word cloud, dot vote, matrix.
-    pub kinds: [&'static str; 6],
+    /// The activity names: brainstorm, poll, scale, word cloud, dot vote, matrix, questions.
+    pub kinds: [&'static str; 7],
     /// The prompt states: draft, open, closed.
     pub states: [&'static str; 3],
     /// A poll option.
@@ -60,6 +60,7 @@ pub static FI: Words = Words {
         "Sanapilvi",
         "Pisteäänestys",
         "Nelikenttä",
+        "Kysymykset puhujalle",
     ],
     states: ["Luonnos", "Auki", "Suljettu"],
     option: "Vaihtoehto",
@@ -89,6 +90,7 @@ pub static SV: Words = Words {
         "Ordmoln",
         "Poängröstning",
         "Fyrfältsmatris",
+        "Frågor till talaren",
     ],
     states: ["Utkast", "Öppen", "Stängd"],
     option: "Alternativ",
@@ -118,6 +120,7 @@ pub static EN: Words = Words {
         "Word cloud",
         "Dot vote",
         "2×2 matrix",
+        "Questions to the speaker",
     ],
     states: ["Draft", "Open", "Closed"],
     option: "Option",

@@ -41,6 +41,10 @@ pub enum ParticipantAction {
         /// The column, when the brainstorm has columns.
         #[serde(default)]
         column: Option<u8>,
+        /// An optional name on a question (questions prompts that take names; at most 40
+        /// characters, empty meaning none).
+        #[serde(default)]
+        name: Option<String>,
     },
     /// A poll answer.
     Vote {
@@ -123,12 +127,15 @@ impl ParticipantAction {
                 prompt_id,
                 text,
                 column,
+                name,
             } => Command::Submit {
                 participant,
                 item_id: ItemId(id),
                 prompt_id,
                 text,
                 column,
+                // An empty name is none, also in the journal.
+                name: name.filter(|n| !n.trim().is_empty()),
             },
             ParticipantAction::Vote { prompt_id, options } => Command::Vote {
                 participant,

@@ -242,6 +242,13 @@ pub enum FacilitatorAction {
     },
     /// See [`Command::ResetRehearsal`].
     ResetRehearsal,
+    /// See [`Command::MarkAnswered`].
+    MarkAnswered {
+        /// Which question.
+        item_id: ItemId,
+        /// Answered or not.
+        answered: bool,
+    },
 }
 
 impl FacilitatorAction {
@@ -289,6 +296,7 @@ impl FacilitatorAction {
             A::EraseItemHistory { item_id } => Command::EraseItemHistory { item_id },
             A::SetRehearsal { on } => Command::SetRehearsal { on },
             A::ResetRehearsal => Command::ResetRehearsal,
+            A::MarkAnswered { item_id, answered } => Command::MarkAnswered { item_id, answered },
             other => other.into_theme_command(),
         }
     }
@@ -385,6 +393,7 @@ mod tests {
             json!({"type":"show_by_theme","prompt":"p1","on":true}),
             json!({"type":"set_rehearsal","on":true}),
             json!({"type":"reset_rehearsal"}),
+            json!({"type":"mark_answered","item_id":uuid::Uuid::nil(),"answered":true}),
         ];
         assert_eq!(frames.len(), variant_names::<FacilitatorAction>().len());
         for frame in frames {

@@ -336,6 +336,7 @@ fn the_facilitator_welcome_carries_the_newest_items_and_pages_reach_the_rest() {
             prompt_id: PromptId("p1".into()),
             text: format!("idea {n}"),
             column: None,
+            name: None,
         };
         s.apply(&submit, 2).unwrap();
     }

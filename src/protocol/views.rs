@@ -73,6 +73,13 @@ pub struct ItemView<'a> {
     /// Its theme (a merged duplicate's is its root's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeId>,
+    /// A question marked answered (sent only when it is).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub answered: bool,
+    /// The name a question was signed with, if any (every role: the participant chose to
+    /// show it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
 }
 
 impl<'a> ItemView<'a> {
@@ -97,6 +104,8 @@ impl<'a> ItemView<'a> {
             history: staff.then_some(item.history.as_slice()),
             author: staff.then(|| session.pseudonym(&item.participant)),
             theme: session.theme_of(item),
+            answered: item.answered,
+            name: item.author_name.as_deref(),
         }
     }
 }

@@ -127,6 +127,9 @@ pub enum Command {
         /// The column, when the brainstorm has columns.
         #[serde(default)]
         column: Option<u8>,
+        /// The optional name on a question (questions prompts that take names).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// A participant answers a poll.
     Vote {
@@ -357,4 +360,12 @@ pub enum Command {
     /// its files; the agenda (back to drafts), groups, notes and settings stay (see
     /// `session::rehearsal`). Refused unless the session is a rehearsal.
     ResetRehearsal,
+    /// Mark a question answered (it moves below the unanswered ones and stays visible) or
+    /// not; answering unhighlights it. Only items of a questions prompt.
+    MarkAnswered {
+        /// Which question.
+        item_id: ItemId,
+        /// Answered or not.
+        answered: bool,
+    },
 }

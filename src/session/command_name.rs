@@ -54,6 +54,7 @@ impl Command {
             Command::ShowByTheme { .. } => "show_by_theme",
             Command::SetRehearsal { .. } => "set_rehearsal",
             Command::ResetRehearsal => "reset_rehearsal",
+            Command::MarkAnswered { .. } => "mark_answered",
         }
     }
 }

@@ -295,6 +295,13 @@ pub struct ItemDoc {
     /// Earlier texts, oldest first.
     #[serde(default)]
     pub history: Vec<RevisionDoc>,
+    /// A question marked answered (questions prompts; absent when not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub answered: bool,
+    /// The name a question was signed with (questions prompts that take names; absent when
+    /// none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 fn yes() -> bool {

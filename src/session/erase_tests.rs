@@ -111,6 +111,7 @@ fn a_resend_of_a_withdrawn_item_is_acked_not_stored_again() {
         prompt_id: ideas.clone(),
         text: "Kahdesti".into(),
         column: None,
+        name: None,
     };
     let first = t.apply(submit(ann)).ack_seq;
     t.apply(Command::WithdrawItem {
@@ -136,6 +137,7 @@ fn withdrawing_frees_a_word_cloud_answer_and_the_word_leaves_the_counts() {
         prompt_id: cloud.clone(),
         text: "Rauha".into(),
         column: None,
+        name: None,
     };
     assert_eq!(t.refuse(again.clone()), Rejection::AnswerLimit);
     t.apply(Command::WithdrawItem {

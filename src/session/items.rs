@@ -43,6 +43,11 @@ pub struct Item {
     /// The theme the facilitator put it in (one of its prompt's); a merged duplicate is
     /// read in its root's ([`Session::theme_of`]).
     pub theme: Option<super::ThemeId>,
+    /// A question the facilitator marked answered (questions prompts only).
+    pub answered: bool,
+    /// The optional name a participant signed a question with (personal data: erased with
+    /// the item).
+    pub author_name: Option<String>,
 }
 
 impl Item {
@@ -50,6 +55,17 @@ impl Item {
     pub fn is_visible(&self) -> bool {
         !self.hidden && self.approved && self.merged_into.is_none()
     }
+}
+
+/// What a participant sent with a [`Command::Submit`], as the session reads it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Sent<'a> {
+    /// The raw text.
+    pub text: &'a str,
+    /// The column, for a brainstorm with columns.
+    pub column: Option<u8>,
+    /// The optional name, for a questions prompt that takes names.
+    pub name: Option<&'a str>,
 }
 
 impl Session {
@@ -68,7 +84,15 @@ impl Session {
                 prompt_id,
                 text,
                 column,
-            } => return self.submit(participant, item_id, prompt_id, text, *column, now),
+                name,
+            } => {
+                let sent = Sent {
+                    text,
+                    column: *column,
+                    name: name.as_deref(),
+                };
+                return self.submit(participant, item_id, prompt_id, sent, now);
+            }
             C::Like {
                 participant,
                 item_id,
@@ -81,6 +105,7 @@ impl Session {
             C::UnmergeItem { item_id } => self.unmerge_item(item_id)?,
             C::StarItem { item_id, starred } => self.star_item(item_id, *starred)?,
             C::ApproveItem { item_id } => self.approve_item(item_id)?,
+            C::MarkAnswered { item_id, answered } => self.mark_answered(item_id, *answered)?,
             other => unreachable!("Session::apply routed {other:?} to the items"),
         };
         Ok(self.stamp(events))
@@ -116,10 +141,10 @@ impl Session {
         participant: &ParticipantId,
         item_id: &ItemId,
         prompt_id: &PromptId,
-        text: &str,
-        column: Option<u8>,
+        sent: Sent<'_>,
         now: Millis,
     ) -> Result<Applied, Rejection> {
+        let Sent { text, column, name } = sent;
         if let Some(existing) = self.item(item_id) {
             // A resend after a lost ack: store once, acknowledge again.
             if existing.participant == *participant && existing.prompt_id == *prompt_id {
@@ -150,6 +175,11 @@ impl Session {
             .draft
             .activity
             .check_item(self, prompt_id, participant, text, column)?;
+        let author_name = match &prompt.draft.activity {
+            super::Activity::Questions(q) => q.clean_name(name)?,
+            _ if name.is_some_and(|n| !n.trim().is_empty()) => return Err(Rejection::NamesOff),
+            _ => None,
+        };
         if self.items.len() >= MAX_ITEMS {
             return Err(Rejection::SessionFull);
         }
@@ -169,6 +199,8 @@ impl Session {
             approved: !prompt.draft.premoderation,
             likes: BTreeSet::new(),
             theme: None,
+            answered: false,
+            author_name,
         };
         self.items.push(item.clone());
         self.index_item(self.items.len() - 1);
@@ -274,13 +306,56 @@ impl Session {
             .item_index
             .get(item_id)
             .ok_or(Rejection::ItemNotFound)?;
+        if self.items[at].starred == starred {
+            return Ok(Vec::new());
+        }
+        // A questions prompt highlights one question at a time: the previous one goes out.
+        let mut events = Vec::new();
+        let prompt = self.items[at].prompt_id.clone();
+        if starred && self.is_questions(&prompt) {
+            let others: Vec<usize> = (self.by_prompt.get(&prompt).into_iter().flatten())
+                .copied()
+                .filter(|&i| i != at && self.items[i].starred)
+                .collect();
+            for i in others {
+                self.items[i].starred = false;
+                events.push(Event::ItemUpdated(self.items[i].clone()));
+            }
+        }
         let item = &mut self.items[at];
-        Ok(if item.starred == starred {
-            Vec::new()
-        } else {
-            item.starred = starred;
-            vec![Event::ItemUpdated(item.clone())]
-        })
+        item.starred = starred;
+        events.push(Event::ItemUpdated(item.clone()));
+        Ok(events)
+    }
+
+    /// Whether `prompt` is a questions prompt.
+    fn is_questions(&self, prompt: &PromptId) -> bool {
+        self.prompt(prompt)
+            .is_some_and(|p| matches!(p.draft.activity, super::Activity::Questions(_)))
+    }
+
+    /// [`Command::MarkAnswered`]: only a questions prompt's items; answering unhighlights.
+    pub(super) fn mark_answered(
+        &mut self,
+        item_id: &ItemId,
+        answered: bool,
+    ) -> Result<Vec<Event>, Rejection> {
+        let at = *self
+            .item_index
+            .get(item_id)
+            .ok_or(Rejection::ItemNotFound)?;
+        if !self.is_questions(&self.items[at].prompt_id) {
+            return Err(Rejection::WrongActivity);
+        }
+        let item = &mut self.items[at];
+        if item.answered == answered && !(answered && item.starred) {
+            return Ok(Vec::new());
+        }
+        item.answered = answered;
+        if answered {
+            item.starred = false;
+        }
+        Ok(vec![Event::ItemUpdated(item.clone())])
     }
 
     /// [`Command::ApproveItem`]: a pre-moderated item goes through.

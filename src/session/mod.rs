@@ -87,7 +87,8 @@ impl Session {
             | C::MergeItems { .. }
             | C::UnmergeItem { .. }
             | C::StarItem { .. }
-            | C::ApproveItem { .. } => return self.apply_items(command, now),
+            | C::ApproveItem { .. }
+            | C::MarkAnswered { .. } => return self.apply_items(command, now),
             C::EraseItem { .. } | C::WithdrawItem { .. } | C::EraseItemHistory { .. } => {
                 self.apply_erase(command, now)?
             }

@@ -154,6 +154,10 @@ pub fn validate_draft(draft: &PromptDraft) -> Result<PromptDraft, Rejection> {
     if draft.per_group && !activity.takes_items() {
         return Err(invalid("only brainstorms and word clouds can be per group"));
     }
+    let questions = matches!(activity, Activity::Questions(_));
+    if questions {
+        super::activity::check_draft(draft.per_group)?;
+    }
     Ok(PromptDraft {
         title,
         instructions,
@@ -161,7 +165,8 @@ pub fn validate_draft(draft: &PromptDraft) -> Result<PromptDraft, Rejection> {
         auto_close: draft.auto_close && draft.time_limit_secs.is_some(),
         per_group: draft.per_group,
         premoderation: draft.premoderation,
-        wall: draft.wall,
+        // Phones always see a questions prompt's approved questions (to upvote them).
+        wall: draft.wall || questions,
         show_results: draft.show_results,
         // Stored only where it means something, as `auto_close` without a time box is not.
         reset_column: draft.reset_column

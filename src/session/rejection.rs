@@ -134,6 +134,12 @@ pub enum Rejection {
         /// The limit.
         max: usize,
     },
+    /// A name on a question where the prompt does not take names.
+    #[error("this prompt does not take names")]
+    NamesOff,
+    /// A name longer than 40 characters (or with control characters).
+    #[error("a name is at most 40 characters")]
+    InvalidName,
 }
 
 impl Rejection {
@@ -181,6 +187,8 @@ impl Rejection {
             Rejection::NotThemable => "not_themable",
             Rejection::TooManyItems { .. } => "too_many_items",
             Rejection::NotRehearsing => "not_rehearsing",
+            Rejection::NamesOff => "names_off",
+            Rejection::InvalidName => "invalid_name",
         }
     }
 }

@@ -55,6 +55,13 @@ pub enum Results {
         /// Ballot items in ballot order (merged items counted with the one they joined).
         items: Vec<super::Placed>,
     },
+    /// Questions to the speaker: the clients rank them by votes from the items.
+    Questions {
+        /// Visible questions.
+        total: usize,
+        /// Of those, answered.
+        answered: usize,
+    },
 }
 
 /// One statement's ratings.

@@ -92,6 +92,7 @@ pub(crate) fn submit(
             prompt_id: prompt.clone(),
             text: text.into(),
             column: None,
+            name: None,
         },
         T0 + 2,
     )
@@ -159,6 +160,7 @@ pub(crate) fn item_in(
             prompt_id: prompt.clone(),
             text: text.into(),
             column,
+            name: None,
         },
         T0 + 3,
     )
@@ -230,6 +232,7 @@ impl TestSession {
             prompt_id: prompt.clone(),
             text: text.into(),
             column: None,
+            name: None,
         });
         id
     }

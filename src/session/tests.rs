@@ -212,6 +212,7 @@ fn a_resent_item_is_stored_once_and_acked_with_its_first_seq() {
             prompt_id: p,
             text: "x".into(),
             column: None,
+            name: None,
         },
     );
     assert_eq!(r, Rejection::ItemIdConflict);
@@ -230,6 +231,7 @@ fn submit_rejections() {
         prompt_id: prompt.clone(),
         text: text.into(),
         column: None,
+        name: None,
     };
     assert_eq!(refused(&mut s, cmd(&p, " \n ")), Rejection::TextEmpty);
     assert_eq!(
@@ -306,6 +308,7 @@ fn replaying_the_same_commands_rebuilds_the_same_session() {
             prompt_id: PromptId("p1".into()),
             text: "x".into(),
             column: None,
+            name: None,
         },
         Command::HideItem { item_id: id },
         Command::ClosePrompt {
@@ -366,6 +369,7 @@ fn columns_take_one_valid_column_per_item() {
                 prompt_id: p.clone(),
                 text: "x".into(),
                 column,
+                name: None,
             },
         );
         assert_eq!(r, Rejection::InvalidColumn);
@@ -380,6 +384,7 @@ fn columns_take_one_valid_column_per_item() {
             prompt_id: plain,
             text: "x".into(),
             column: Some(0),
+            name: None,
         },
     );
     assert_eq!(r, Rejection::InvalidColumn);

@@ -406,6 +406,7 @@ fn an_item_moves_to_another_column_or_group() {
         prompt_id: ideas.clone(),
         text: "Nuorisotyö".into(),
         column: Some(0),
+        name: None,
     });
     let moved = |column, group| Command::MoveItem {
         item,

@@ -44,6 +44,7 @@ fn stored(store: &Store, slug: &str, n: usize) -> Session {
         prompt_id: PromptId("p1".into()),
         text: format!("ajatus {i}"),
         column: None,
+        name: None,
     }));
     for (at, cmd) in commands.into_iter().enumerate() {
         s.apply(&cmd, at as u64 + 1).unwrap();

@@ -35,6 +35,7 @@ fn the_last_change_survives_a_restart_and_a_snapshot() {
                 prompt_id: PromptId("p1".into()),
                 text: "idea".into(),
                 column: None,
+                name: None,
             },
         ),
         // Hours later, a hide: the session's own times do not see it.

@@ -67,6 +67,7 @@ fn script(rng: &mut Rng) -> (Vec<Command>, Vec<usize>) {
             prompt_id: prompt.clone(),
             text: format!("ajatus {i}: {}", "sana ".repeat(rng.below(20) as usize)),
             column: None,
+            name: None,
         });
     }
     let mut groups = vec![1, 1];

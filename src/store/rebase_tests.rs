@@ -35,6 +35,7 @@ fn reset_but_not_rebased(store: &Store) -> (Session, SessionFiles) {
             prompt_id: p1.clone(),
             text: format!("{CANARY} {round}"),
             column: None,
+            name: None,
         };
         journal(&mut s, &mut files, submit, 10 + round);
         if round < 2 {

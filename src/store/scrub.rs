@@ -392,6 +392,11 @@ fn must_go(keep: &Keep, id: &ItemId, text: &str) -> bool {
     })
 }
 
+/// Whether `id` was erased (withdrawn or erased by the facilitator): nothing of it stays.
+fn is_erased(keep: &Keep, id: &ItemId) -> bool {
+    keep.get(id).is_some_and(HashSet::is_empty)
+}
+
 /// The placeholder for a scrubbed line's text: unique to its seq, so an edit of it still
 /// changes the text; short enough for any activity.
 fn placeholder(seq: u64) -> String {
@@ -416,7 +421,7 @@ fn scrub_segment(
             out.push(b'\n');
             continue;
         };
-        let scrubbed = match &mut record.cmd {
+        let mut scrubbed = match &mut record.cmd {
             Command::Submit { item_id, text, .. } | Command::EditItem { item_id, text }
                 if must_go(keep, item_id, text) && *text != placeholder(record.seq) =>
             {
@@ -425,6 +430,13 @@ fn scrub_segment(
             }
             _ => false,
         };
+        // An erased question's name goes with its text (a name is personal data).
+        if let Command::Submit { item_id, name, .. } = &mut record.cmd {
+            if name.is_some() && is_erased(keep, item_id) {
+                gone.extend(name.take());
+                scrubbed = true;
+            }
+        }
         if record.seq > session.seq() {
             let _ = session.apply(&record.cmd, record.at);
         }
@@ -470,6 +482,14 @@ fn scrub_imported(
         for (key, value) in fields.iter_mut() {
             match key.as_str() {
                 "text" => texts.push(value),
+                // An erased question's name: blanked with its text.
+                "author_name" if is_erased(keep, &id) => {
+                    if let Some(name) = value.as_str() {
+                        changed += 1;
+                        gone.insert(name.to_owned());
+                    }
+                    *value = Value::Null;
+                }
                 "history" => texts.extend(
                     value
                         .as_array_mut()

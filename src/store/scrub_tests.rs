@@ -42,6 +42,7 @@ fn submit(who: ParticipantId, id: ItemId, text: &str) -> Command {
         prompt_id: PromptId("p1".into()),
         text: text.into(),
         column: None,
+        name: None,
     }
 }
 

@@ -39,6 +39,7 @@ fn scripted(s: &mut Session, files: &mut SessionFiles, n: usize) {
                 prompt_id: PromptId("p1".into()),
                 text: format!("item {i} – äö"),
                 column: None,
+                name: None,
             },
             10 + i as u64,
         );

@@ -33,6 +33,7 @@ const SCALE = 'Miten yhteistyö sujuu?';
 const CLOUD = 'Yksi sana hyvästä yhteistyöstä';
 const DOTS = 'Mitkä toimijat ovat tärkeimpiä?';
 const GROUPWORK = 'Ryhmätyö: mitä teemme seuraavaksi?';
+const QUESTIONS = 'Kysymykset alustajalle';
 
 /** axe's findings (and pressed buttons told apart by colour only) over the whole run. */
 class Audit {
@@ -266,6 +267,7 @@ test('every view passes axe (WCAG 2.1 AA) and the checks axe cannot do', { timeo
   await addPrompt(control, { kind: 'word_cloud', title: CLOUD });
   await addPrompt(control, { kind: 'dot_vote', title: DOTS, source: `1. ${BRAINSTORM}`, results: 'after_close' });
   await addPrompt(control, { kind: 'brainstorm', title: GROUPWORK, perGroup: true, premoderation: true });
+  await addPrompt(control, { kind: 'questions', title: QUESTIONS });
   await audit.run(control, 'console', 'agenda of drafts');
   const brainstormId = await control.getAttribute('#agenda > li:nth-child(1)', 'data-id');
 
@@ -432,6 +434,24 @@ test('every view passes axe (WCAG 2.1 AA) and the checks axe cannot do', { timeo
   await control.click('.menu summary');
   await language(control, 'fi');
   await audit.run(control, 'console', 'group work');
+
+  // Questions to the speaker: a phone asks, another sees it with its vote button; the
+  // projector's list and the console's Q&A row (Highlight, Answered, Merge into…).
+  await control.click('#next');
+  await phone.waitForSelector('.qa-tools');
+  await send(phone, 'Miten tuloksia käytetään ensi vuonna?');
+  await phoneSv.waitForSelector('.qa-list .qa-vote');
+  await phoneSv.click('.qa-list .qa-vote');
+  await phoneSv.waitForSelector('.qa-vote[aria-pressed="true"]');
+  await audit.run(phone, 'phone', 'questions, own question');
+  await audit.run(phoneSv, 'phone', 'questions, voted');
+  for (const [s] of screens) await s.waitForSelector('#qa-list > li');
+  await auditScreens('questions, the top list');
+  await control.waitForSelector('#items [data-act="control.qa_highlight"]');
+  await control.click('#items [data-act="control.qa_highlight"]');
+  for (const [s] of screens) await s.waitForSelector('#qa-now-box:not([hidden])');
+  await auditScreens('questions, one highlighted');
+  await audit.run(control, 'console', 'questions selected');
 
   // Projectors of sessions in Swedish and English.
   for (const [l, theme] of [['sv', ''], ['en', '?theme=light']]) {

@@ -363,3 +363,51 @@ async fn a_sigkill_right_after_an_erasure_over_the_wire_is_scrubbed_at_the_next_
     assert!(welcome.contains("muu 199") && !welcome.contains("kanarialintu"));
     paja.kill();
 }
+
+/// A withdrawn named question: its name (personal data) leaves every file with its text,
+/// while a kept question's name stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_questions_name_leaves_every_file() {
+    const NAME: &str = "Kanarialintu Nimi 8e21";
+    const QUESTION: &str = "kanarialintu Q 4c7d";
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = start(data.path()).await;
+    let key = server.create_session("kysy").await;
+    let (mut facilitator, _) = server.facilitator("kysy", &key).await;
+    let (mut author, _) = server.participant("kysy").await;
+    let (mut other, _) = server.participant("kysy").await;
+    let prompt = crate::support::add_and_open(
+        &mut facilitator,
+        json!({"kind":"questions","names":true,"title":"Kysymykset puhujalle"}),
+    )
+    .await;
+    let id = Uuid::new_v4().to_string();
+    ok(
+        &mut author,
+        json!({"type":"submit","id":id,"prompt_id":prompt,"text":QUESTION,"name":NAME}),
+    )
+    .await;
+    ok(
+        &mut other,
+        json!({"type":"submit","id":Uuid::new_v4(),"prompt_id":prompt,"text":"Jää?","name":"Pysyvä Nimi"}),
+    )
+    .await;
+    for n in 0..50 {
+        submit(&mut other, &prompt, &format!("muu kysymys {n}")).await;
+    }
+    assert!(!holding(&server.data_dir, &[NAME]).is_empty());
+    let withdraw = json!({"type":"withdraw","id":Uuid::new_v4(),"item_id":id});
+    ok(&mut author, withdraw).await;
+    until_clean(&server.data_dir, &[NAME, QUESTION]).await;
+    drop((facilitator, author, other));
+    let server = server.restart().await;
+    assert_eq!(
+        holding(&server.data_dir, &[NAME, QUESTION]),
+        Vec::<String>::new()
+    );
+    let export = server
+        .get_with_key("/api/sessions/kysy/export.json", &key)
+        .await
+        .text();
+    assert!(export.contains("Pysyvä Nimi") && !export.contains("Kanarialintu"));
+}

@@ -34,6 +34,7 @@ mod metrics;
 mod node;
 mod ops_guide;
 mod proxies;
+mod questions;
 mod reconnect;
 mod rehearsal;
 mod report;

@@ -35,6 +35,7 @@ async fn crowded_session(server: &TestServer) -> String {
             prompt_id: PromptId(prompt.clone()),
             text: format!("idea {n}"),
             column: None,
+            name: None,
         };
         replies.push(handle.command(submit).await);
     }

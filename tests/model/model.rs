@@ -69,6 +69,7 @@ fn items_named(command: &Command) -> Vec<ItemId> {
         | C::UnmergeItem { item_id }
         | C::StarItem { item_id, .. }
         | C::ApproveItem { item_id }
+        | C::MarkAnswered { item_id, .. }
         | C::PlaceDot { item_id, .. }
         | C::RemoveDot { item_id, .. }
         | C::Place { item_id, .. }
@@ -85,7 +86,9 @@ fn items_named(command: &Command) -> Vec<ItemId> {
 fn kind_needed(command: &Command) -> Option<(&PromptId, &'static [&'static str])> {
     use Command as C;
     match command {
-        C::Submit { prompt_id, .. } => Some((prompt_id, &["brainstorm", "word_cloud"])),
+        C::Submit { prompt_id, .. } => {
+            Some((prompt_id, &["brainstorm", "word_cloud", "questions"]))
+        }
         C::Vote { prompt_id, .. } | C::WithdrawVote { prompt_id, .. } => {
             Some((prompt_id, &["poll"]))
         }
@@ -284,6 +287,10 @@ fn results_agree(s: &Session, prompt: &Prompt) -> Result<(), TestCaseError> {
     let answers = s.answers(&prompt.id);
     let nonempty = |n: usize| n > 0;
     match s.results(prompt) {
+        Results::Questions { total, answered } => {
+            prop_assert_eq!(total, s.visible_items(&prompt.id).count());
+            prop_assert!(answered <= total);
+        }
         Results::Brainstorm {
             total,
             columns,

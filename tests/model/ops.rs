@@ -313,7 +313,7 @@ impl World {
         let (participant, prompt_id) = (person(who), current.id.clone());
         let take_back = c % 4 == 1;
         match &current.draft.activity {
-            Activity::Brainstorm(_) | Activity::WordCloud(_) => {
+            Activity::Brainstorm(_) | Activity::WordCloud(_) | Activity::Questions(_) => {
                 self.next_item += 1;
                 Command::Submit {
                     participant,
@@ -321,6 +321,7 @@ impl World {
                     column: Self::column(s, &prompt_id, b % 4),
                     prompt_id,
                     text: text(a),
+                    name: None,
                 }
             }
             Activity::Poll(_) if take_back => Command::WithdrawVote {
@@ -458,6 +459,7 @@ impl World {
                 prompt_id: Self::answered(s, p),
                 text: text(t),
                 column: Self::column(s, &Self::answered(s, p), column),
+                name: None,
             },
             Op::Vote {
                 who,

@@ -18,6 +18,8 @@ interface PhoneContext {
   graceMs: number;
   /** The server's clock. */
   now(): number;
+  /** The phone's store (participant/store.js): `state.wall`, `state.items`, `state.left`, `liked`. */
+  readonly store: { state: Record<string, any>; liked(id: string, yes: boolean): void };
 }
 
 /** What the console lends an activity's summary line. */
@@ -43,6 +45,10 @@ interface Activity {
   answerLimit(p: Prompt): number;
   /** The phone's text box for item kinds. */
   text?: { max: number; rows: number; label: string; short: boolean; hint(given: number, p: Prompt): string };
+  /** The kind draws the wall itself in its phone view (the phone's wall list stays away). */
+  ownWall?: boolean;
+  /** Extra fields of a `submit` from the phone's view (a question's optional `name`). */
+  submitExtra?(): Record<string, string>;
   /** The phone's answering view: builds into `box`, returns the redraw. */
   phone?(box: HTMLElement, ctx: PhoneContext): () => void;
   /** Whether the phone's view has a countdown to redraw every tick. */

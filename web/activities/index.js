@@ -11,6 +11,7 @@ const LOADERS = {
   word_cloud: () => import('./word_cloud.js'),
   dot_vote: () => import('./dot_vote.js'),
   matrix: () => import('./matrix.js'),
+  questions: () => import('./questions.js'),
 };
 
 /** Every kind this client knows, in the editor's order. */

@@ -238,9 +238,18 @@ export function createItems({ request, head, count, themes }) {
       body.append(ul);
     }
     const acts = el('div', 'row-actions');
+    const qa = sel()?.kind === 'questions';
+    li.classList.toggle('is-answered', !!i.answered);
     if (!i.approved && !i.hidden) acts.append(button('control.approve', 'primary', () => request({ type: 'approve_item', item_id: i.id })));
+    // A question: highlighted (one at a time) for the speaker, then marked answered.
+    const starKey = qa ? (i.starred ? 'control.qa_unhighlight' : 'control.qa_highlight') : (i.starred ? 'control.unstar' : 'control.star');
+    acts.append(button(starKey, 'secondary', () => request({ type: 'star_item', item_id: i.id, starred: !i.starred })));
+    if (qa) {
+      acts.append(button(i.answered ? 'control.qa_unanswer' : 'control.qa_answer', 'secondary',
+        () => request({ type: 'mark_answered', item_id: i.id, answered: !i.answered })));
+      acts.append(mergeInto(i));
+    }
     acts.append(
-      button(i.starred ? 'control.unstar' : 'control.star', 'secondary', () => request({ type: 'star_item', item_id: i.id, starred: !i.starred })),
       button('control.edit', 'secondary', () => {
         store.editing(i.id);
         place(i);
@@ -251,6 +260,25 @@ export function createItems({ request, head, count, themes }) {
     if (confirming?.id === i.id) body.append(confirmRow(i));
     li.append(box, body, acts);
     return li;
+  }
+
+  /**
+   * A question's "Merge into…": the other questions of the prompt not merged away; choosing
+   * one merges this question into it as a duplicate (its votes count there, once per person).
+   * @param {any} i
+   */
+  function mergeInto(i) {
+    const select = /** @type {HTMLSelectElement} */ (el('select', 'qa-merge'));
+    select.dataset.act = 'control.qa_merge';
+    select.setAttribute('aria-label', t('control.qa_merge'));
+    const others = itemsOf(i.prompt_id).filter((x) => x.id !== i.id && !x.merged_into && x.approved)
+      .map((x) => [x.id, x.text.length > 60 ? `${x.text.slice(0, 59)}…` : x.text]);
+    fill(select, '', [['', t('control.qa_merge')], ...others]);
+    select.disabled = !others.length;
+    select.addEventListener('change', () => {
+      if (select.value) request({ type: 'merge_items', into: select.value, items: [i.id] });
+    });
+    return select;
   }
 
   /** The item whose box was last clicked: a Shift+click picks every row from it. */
@@ -295,6 +323,13 @@ export function createItems({ request, head, count, themes }) {
     if (i.hidden) m.prepend(el('span', 'tag', t('control.hidden_label')), ' ');
     if (!i.approved && !i.hidden) m.prepend(el('span', 'tag wait', t('control.waiting_label')), ' ');
     if (i.starred) m.prepend(el('span', 'tag fav', t('control.starred_label')), ' ');
+    if (p && p.kind === 'questions') {
+      // A question's name (when the participant gave one), votes and answered mark.
+      if (i.name) m.append(' · ', el('strong', 'qa-by', i.name));
+      m.append(` · ▲ ${i.likes}`);
+      if (i.answered) m.prepend(el('span', 'tag done', t('control.qa_answered')), ' ');
+      return m;
+    }
     if (i.likes) m.append(` · ♥ ${i.likes}`);
     return m;
   }

@@ -27,11 +27,13 @@ function participantId() {
 }
 
 /**
- * An item this page made: `t` when it was made, `col` its column, `state` its fate.
- * @typedef {{ id: string, prompt_id: string, text: string, t: number, col?: number,
- *   state: 'pending' | 'saved' | 'error', code?: string }} OwnItem
+ * An item this page made: `t` when it was made, `col` its column, `name` a question's
+ * optional name, `approved` whether the server had let it through (as the welcome said), `state`
+ * its fate.
+ * @typedef {{ id: string, prompt_id: string, text: string, t: number, col?: number, name?: string,
+ *   approved?: boolean, state: 'pending' | 'saved' | 'error', code?: string }} OwnItem
  */
-/** @typedef {{ id: string, prompt_id: string, text: string, t: number, col?: number }} Queued */
+/** @typedef {{ id: string, prompt_id: string, text: string, t: number, col?: number, name?: string }} Queued */
 
 const saved = local.getJSON(OUTBOX, []);
 
@@ -64,6 +66,8 @@ export const state = {
   items: new Map(),
   /** @type {Map<string, any>} Everyone's items of the current prompt (wall on), by id. */
   wall: new Map(),
+  /** @type {Set<string>} Items a wall frame took off the wall (hidden, merged away). */
+  left: new Set(),
   /** @type {Queued[]} Sent but not acknowledged, oldest first. */
   outbox: /** @type {Queued[]} */ (Array.isArray(saved) ? saved : []),
 };
@@ -115,7 +119,7 @@ export function welcome(m) {
   const known = new Set();
   for (const i of m.items) {
     known.add(i.id);
-    state.items.set(i.id, { id: i.id, prompt_id: i.prompt_id, text: i.text, t: i.created_at, col: i.column, state: 'saved' });
+    state.items.set(i.id, { id: i.id, prompt_id: i.prompt_id, text: i.text, t: i.created_at, col: i.column, state: 'saved', approved: i.approved });
   }
   // The welcome lists every own item of its prompt: a saved one it leaves out was erased.
   for (const i of [...state.items.values()]) {
@@ -230,7 +234,10 @@ export function setWall(list) {
 /** @param {any} m a `wall` frame: the whole wall, or what came and went */
 export function wallFrame(m) {
   if (m.full) state.wall.clear();
-  for (const id of m.removed) state.wall.delete(id);
+  for (const id of m.removed) {
+    state.wall.delete(id);
+    state.left.add(id);
+  }
   for (const i of m.items) state.wall.set(i.id, i);
 }
 

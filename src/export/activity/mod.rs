@@ -11,6 +11,7 @@ pub mod brainstorm;
 pub mod dot_vote;
 pub mod matrix;
 pub mod poll;
+pub mod questions;
 pub mod scale;
 pub mod themes;
 pub mod word_cloud;
@@ -44,6 +45,8 @@ pub enum Body<'a> {
     DotVote(dot_vote::Ranking),
     /// A matrix's chart and numbers: what was placed, the items, how many placed.
     Matrix(matrix::Chart<'a>),
+    /// Questions to the speaker: ranked, with votes and answered.
+    Questions(questions::List<'a>),
 }
 
 /// The name of a prompt's activity in the language of `w`.
@@ -55,6 +58,7 @@ pub fn kind_name(w: &Words, activity: &Activity) -> &'static str {
         Activity::WordCloud(_) => w.kinds[3],
         Activity::DotVote(_) => w.kinds[4],
         Activity::Matrix(_) => w.kinds[5],
+        Activity::Questions(_) => w.kinds[6],
     }
 }
 
@@ -66,7 +70,8 @@ pub fn column_name<'a>(prompt: &'a Prompt, item: &Item) -> Option<&'a str> {
         | Activity::Scale(_)
         | Activity::WordCloud(_)
         | Activity::DotVote(_)
-        | Activity::Matrix(_) => None,
+        | Activity::Matrix(_)
+        | Activity::Questions(_) => None,
     }
 }
 
@@ -94,6 +99,7 @@ pub fn results_table(view: &View<'_>, prompt: &Prompt) -> Option<Table> {
         Activity::WordCloud(_) => Some(word_cloud::table(w, results)),
         Activity::DotVote(d) => Some(dot_vote::table(view, w, d, results)),
         Activity::Matrix(m) => Some(matrix::table(view, w, (&m.x, &m.y), results)),
+        Activity::Questions(_) => Some(questions::table(view, prompt)),
     }
 }
 
@@ -123,6 +129,7 @@ pub fn body<'a>(view: &View<'a>, l: &'static Labels, prompt: &'a Prompt) -> Body
         Activity::Matrix(m) => {
             matrix::section(view, l, (&m.source, &m.x, &m.y), results).map(Body::Matrix)
         }
+        Activity::Questions(_) => questions::section(view, l, prompt).map(Body::Questions),
     };
     body.unwrap_or(Body::Nothing(l.no_answers))
 }
@@ -139,6 +146,7 @@ pub fn html(out: &mut String, l: &Labels, body: &Body<'_>) {
         Body::WordCloud(cloud) => word_cloud::html(out, l, cloud),
         Body::DotVote(ranking) => dot_vote::html(out, l, ranking),
         Body::Matrix(chart) => matrix::html(out, l, chart),
+        Body::Questions(list) => questions::html(out, l, list),
     }
 }
 
@@ -156,6 +164,7 @@ pub fn md(out: &mut String, l: &Labels, body: &Body<'_>) {
         Body::WordCloud(cloud) => word_cloud::md(out, l, cloud),
         Body::DotVote(ranking) => dot_vote::md(out, l, ranking),
         Body::Matrix(chart) => matrix::md(out, l, chart),
+        Body::Questions(list) => questions::md(out, l, list),
     }
 }
 
@@ -170,7 +179,7 @@ pub fn answers(
     participants: &mut BTreeSet<ParticipantId>,
 ) -> Vec<AnswerDoc> {
     match &prompt.draft.activity {
-        Activity::Brainstorm(_) | Activity::WordCloud(_) => Vec::new(),
+        Activity::Brainstorm(_) | Activity::WordCloud(_) | Activity::Questions(_) => Vec::new(),
         Activity::Poll(_) => poll::answers(session, &prompt.id, participants),
         Activity::Scale(_) => scale::answers(session, &prompt.id, participants),
         Activity::DotVote(_) => dot_vote::answers(session, &prompt.id, included, participants),
@@ -182,7 +191,7 @@ pub fn answers(
 /// counted by the caller, the same for every kind).
 pub fn respondents(session: &Session, prompt: &Prompt, who: &mut BTreeSet<ParticipantId>) {
     match &prompt.draft.activity {
-        Activity::Brainstorm(_) | Activity::WordCloud(_) => {}
+        Activity::Brainstorm(_) | Activity::WordCloud(_) | Activity::Questions(_) => {}
         Activity::Poll(_) => poll::respondents(session, &prompt.id, who),
         Activity::Scale(_) => scale::respondents(session, &prompt.id, who),
         Activity::DotVote(_) => dot_vote::respondents(session, &prompt.id, who),
@@ -201,7 +210,8 @@ pub fn dots_per_item(session: &Session) -> BTreeMap<ItemId, u32> {
             | Activity::Poll(_)
             | Activity::Scale(_)
             | Activity::WordCloud(_)
-            | Activity::Matrix(_) => {}
+            | Activity::Matrix(_)
+            | Activity::Questions(_) => {}
         }
     }
     dots
@@ -231,6 +241,7 @@ mod tests {
                     Body::WordCloud(_) => "word_cloud",
                     Body::DotVote(_) => "dot_vote",
                     Body::Matrix(_) => "matrix",
+                    Body::Questions(_) => "questions",
                 };
                 assert_eq!(body, p.draft.activity.kind(), "{}", p.draft.title);
                 (

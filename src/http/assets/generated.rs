@@ -119,6 +119,8 @@ pub(super) fn limits_js() -> String {
         "matrix_end_max": s::AXIS_END_MAX,
         "theme_name_max": s::THEME_NAME_MAX,
         "notes_max": s::NOTES_MAX,
+        "question_text_max": crate::session::QUESTION_TEXT_MAX,
+        "question_name_max": crate::session::QUESTION_NAME_MAX,
     });
     format!("export const LIMITS = Object.freeze({limits});\n")
 }

@@ -22,6 +22,7 @@ mod brainstorm;
 mod dot_vote;
 mod matrix;
 mod poll;
+mod questions;
 mod scale;
 mod word_cloud;
 
@@ -34,6 +35,7 @@ pub use brainstorm::*;
 pub use dot_vote::*;
 pub use matrix::*;
 pub use poll::*;
+pub use questions::*;
 pub use scale::*;
 pub use word_cloud::*;
 
@@ -58,6 +60,8 @@ pub enum Activity {
     DotVote(DotVote),
     /// Participants place the items of an earlier prompt on two axes (a 2×2).
     Matrix(Matrix),
+    /// Questions to the speaker: participants ask and upvote, the facilitator moderates.
+    Questions(Questions),
 }
 
 impl Default for Activity {
@@ -77,6 +81,7 @@ macro_rules! each_kind {
             Activity::WordCloud($a) => $body,
             Activity::DotVote($a) => $body,
             Activity::Matrix($a) => $body,
+            Activity::Questions($a) => $body,
         }
     };
 }
@@ -275,7 +280,7 @@ macro_rules! into_activity {
     };
 }
 
-into_activity!(Brainstorm, Poll, Scale, WordCloud, DotVote, Matrix);
+into_activity!(Brainstorm, Poll, Scale, WordCloud, DotVote, Matrix, Questions);
 
 /// Why an answer in an export does not fit its prompt (import).
 #[derive(Debug, Clone, PartialEq, Eq)]

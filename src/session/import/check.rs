@@ -325,6 +325,7 @@ impl<'d> Importer<'d> {
                 return Err(invalid("liked twice by one participant"));
             }
         }
+        let (answered, author_name) = question_marks(activity, i).map_err(|r| invalid(&r))?;
         let mut history = Vec::with_capacity(i.history.len());
         for r in &i.history {
             history.push(Revision {
@@ -349,6 +350,8 @@ impl<'d> Importer<'d> {
             approved: i.approved,
             likes,
             theme: i.theme,
+            answered,
+            author_name,
         })
     }
 
@@ -460,4 +463,22 @@ fn source_fits(vote: &Activity, source: &Activity) -> bool {
 /// Whether `activity` is a dot vote on its source's themes.
 fn theme_vote(activity: &Activity) -> bool {
     matches!(activity, Activity::DotVote(d) if d.vote_on == crate::session::VoteOn::Themes)
+}
+
+/// A question's answered mark and optional name, checked as the live commands check them;
+/// other kinds' items have neither.
+fn question_marks(
+    activity: &crate::session::Activity,
+    i: &ItemDoc,
+) -> Result<(bool, Option<String>), String> {
+    match activity {
+        crate::session::Activity::Questions(q) => Ok((
+            i.answered,
+            q.clean_name(i.name.as_deref()).map_err(|r| r.to_string())?,
+        )),
+        _ if i.answered || i.name.is_some() => {
+            Err("only questions are answered or signed with a name".into())
+        }
+        _ => Ok((false, None)),
+    }
 }

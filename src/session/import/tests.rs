@@ -57,6 +57,7 @@ fn item(
             prompt_id: prompt.clone(),
             text: text.into(),
             column,
+            name: None,
         },
     );
     id

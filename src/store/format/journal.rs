@@ -138,6 +138,8 @@ journal_records! {
         text: String,
         #[serde(default)]
         column: Option<u8>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// See [`Command::Vote`].
     Vote {
@@ -247,4 +249,6 @@ journal_records! {
     SetRehearsal { on: bool },
     /// See [`Command::ResetRehearsal`].
     ResetRehearsal,
+    /// See [`Command::MarkAnswered`].
+    MarkAnswered { item_id: ItemId, answered: bool },
 }

@@ -267,6 +267,12 @@ pub struct ItemV1 {
     /// The theme it was put in; written only when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeId>,
+    /// A question marked answered; written only when it is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub answered: bool,
+    /// The optional name a question was signed with; written only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
 }
 
 /// A group.
@@ -480,6 +486,8 @@ impl From<Item> for ItemV1 {
             approved: i.approved,
             likes: i.likes,
             theme: i.theme,
+            answered: i.answered,
+            author_name: i.author_name,
         }
     }
 }
@@ -502,6 +510,8 @@ impl From<ItemV1> for Item {
             approved: i.approved,
             likes: i.likes,
             theme: i.theme,
+            answered: i.answered,
+            author_name: i.author_name,
         }
     }
 }

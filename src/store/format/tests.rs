@@ -141,6 +141,7 @@ fn rich_session() -> Session {
             prompt_id: ideas.clone(),
             text: text.into(),
             column: Some((n / 4) as u8),
+            name: None,
         });
         if n < 4 {
             t.apply(Command::ApproveItem { item_id: id });
@@ -353,6 +354,15 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             prompt_id: prompt.clone(),
             text: "x".into(),
             column: Some(1),
+            name: None,
+        },
+        Command::Submit {
+            participant: who,
+            item_id: item,
+            prompt_id: prompt.clone(),
+            text: "Kysymys?".into(),
+            column: None,
+            name: Some("Maija".into()),
         },
         Command::Vote {
             participant: who,
@@ -473,6 +483,10 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
         },
         Command::SetRehearsal { on: true },
         Command::ResetRehearsal,
+        Command::MarkAnswered {
+            item_id: item,
+            answered: true,
+        },
     ];
     let names = type_names::<Command>();
     let distinct: std::collections::BTreeSet<_> = commands
