@@ -55,6 +55,7 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
             seq: session.seq(),
             current_prompt,
             series: session.meta.series.clone(),
+            screen_language: session.screen_language(),
         },
         groups: session.groups().to_vec(),
         participants: participant_docs,

@@ -74,7 +74,8 @@ impl SessionTask {
             | Event::PromptDeleted(_)
             | Event::AgendaReordered(_)
             | Event::ScreenChanged(_)
-            | Event::NotesChanged(..) => return,
+            | Event::NotesChanged(..)
+            | Event::LanguagesChanged { .. } => return,
         };
         let Some(prompt) = self.session.prompt(&item.prompt_id) else {
             return;

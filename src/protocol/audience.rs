@@ -107,7 +107,8 @@ pub fn topic(event: &Event) -> Topic {
         Event::PromptUpdated(_)
         | Event::PromptOpened(_)
         | Event::PromptClosed(_)
-        | Event::GroupsChanged(_) => Topic::Live,
+        | Event::GroupsChanged(_)
+        | Event::LanguagesChanged { .. } => Topic::Live,
         Event::ScreenChanged(_) => Topic::ScreenView,
         Event::ItemAdded(_)
         | Event::ItemHidden(_)

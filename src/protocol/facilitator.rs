@@ -9,7 +9,10 @@
 
 use serde::Deserialize;
 
-use crate::session::{Command, GroupId, ItemId, PromptDraft, PromptId, ScreenView, ThemeId};
+use crate::session::{
+    Command, GroupId, ItemId, Language, NameTranslations, PromptDraft, PromptId, ScreenView,
+    ThemeId,
+};
 
 /// What the facilitator's console may send (besides `hello` and `ping`); the same fields, by
 /// the same names, as the [`Command`] each becomes.
@@ -90,6 +93,9 @@ pub enum FacilitatorAction {
         /// Optional `#rrggbb`.
         #[serde(default)]
         color: Option<String>,
+        /// Its name in other languages.
+        #[serde(default)]
+        translations: NameTranslations,
     },
     /// See [`Command::UpdateGroup`].
     UpdateGroup {
@@ -100,6 +106,9 @@ pub enum FacilitatorAction {
         /// New colour.
         #[serde(default)]
         color: Option<String>,
+        /// New names in other languages.
+        #[serde(default)]
+        translations: NameTranslations,
     },
     /// See [`Command::DeleteGroup`].
     DeleteGroup {
@@ -235,6 +244,14 @@ pub enum FacilitatorAction {
         /// By theme or not.
         on: bool,
     },
+    /// See [`Command::SetLanguages`].
+    SetLanguages {
+        /// The main language.
+        main: Language,
+        /// The projector's second language (absent or null: none).
+        #[serde(default)]
+        screen: Option<Language>,
+    },
 }
 
 impl FacilitatorAction {
@@ -260,16 +277,27 @@ impl FacilitatorAction {
             A::LockPrompt { prompt_id, locked } => Command::LockPrompt { prompt_id, locked },
             A::AddTime { prompt_id, secs } => Command::AddTime { prompt_id, secs },
             A::ShowOnScreen { view } => Command::ShowOnScreen { view },
-            A::AddGroup { name, color } => Command::AddGroup { name, color },
+            A::AddGroup {
+                name,
+                color,
+                translations,
+            } => Command::AddGroup {
+                name,
+                color,
+                translations,
+            },
             A::UpdateGroup {
                 group_id,
                 name,
                 color,
+                translations,
             } => Command::UpdateGroup {
                 group_id,
                 name,
                 color,
+                translations,
             },
+            A::SetLanguages { main, screen } => Command::SetLanguages { main, screen },
             A::DeleteGroup { group_id } => Command::DeleteGroup { group_id },
             A::HideItem { item_id } => Command::HideItem { item_id },
             A::UnhideItem { item_id } => Command::UnhideItem { item_id },

@@ -39,6 +39,7 @@ pub fn welcome(
             slug: session.meta.slug.as_str(),
             title: &session.meta.title,
             language: session.meta.language,
+            screen_language: session.screen_language(),
         },
         prompt: match role {
             Role::Screen => session.screen_prompt(),
@@ -275,6 +276,11 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames
         Event::NotesChanged(prompt, notes) => {
             same(ServerMessage::NotesChanged { seq, prompt, notes })
         }
+        Event::LanguagesChanged { main, screen } => same(ServerMessage::LanguagesChanged {
+            seq,
+            language: *main,
+            screen_language: *screen,
+        }),
     }
 }
 

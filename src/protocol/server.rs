@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::views::{ItemView, Mine, PromptView, SessionView, Stage};
 use super::{RequestId, Role};
-use crate::session::{Group, ItemId, Millis, PromptId, Results, ScreenView};
+use crate::session::{Group, ItemId, Language, Millis, PromptId, Results, ScreenView};
 
 /// A frame from the server.
 #[derive(Debug, Serialize)]
@@ -251,6 +251,17 @@ pub enum ServerMessage<'a> {
         prompt: &'a PromptId,
         /// The whole text (empty: none).
         notes: &'a str,
+    },
+    /// The session's main language or the projector's second language changed (everyone:
+    /// phones fall back to the main language, the projector stacks the second one).
+    LanguagesChanged {
+        /// Event sequence number.
+        seq: u64,
+        /// The main language.
+        language: Language,
+        /// The language the projector stacks under the main one; omitted when none.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        screen_language: Option<Language>,
     },
 }
 

@@ -19,8 +19,11 @@ pub struct SessionView<'a> {
     pub slug: &'a str,
     /// The workshop's title.
     pub title: &'a str,
-    /// Default UI language.
+    /// Default UI language, and the language of the prompts' own texts.
     pub language: Language,
+    /// The language the projector stacks under the main one; omitted when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screen_language: Option<Language>,
 }
 
 /// An item as a role may see it.

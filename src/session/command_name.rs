@@ -52,6 +52,7 @@ impl Command {
             Command::MoveItem { .. } => "move_item",
             Command::SetNotes { .. } => "set_notes",
             Command::ShowByTheme { .. } => "show_by_theme",
+            Command::SetLanguages { .. } => "set_languages",
         }
     }
 }

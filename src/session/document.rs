@@ -132,6 +132,10 @@ pub struct SessionInfo {
     /// only the sessions made in that series, not copies anyone could import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<SeriesName>,
+    /// The language the projector stacks under the main one (absent when none); an import
+    /// keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_language: Option<Language>,
 }
 
 /// A participant, known only by pseudonym.

@@ -43,6 +43,13 @@ pub enum Event {
     /// The facilitator's notes on a prompt changed: the prompt and the whole new text
     /// (empty: none).
     NotesChanged(PromptId, String),
+    /// The session's main language or the projector's second language changed.
+    LanguagesChanged {
+        /// The main language.
+        main: Language,
+        /// The language the projector stacks under it, if any.
+        screen: Option<Language>,
+    },
 }
 
 /// An event with its place in the session's gap-free sequence.

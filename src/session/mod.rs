@@ -26,6 +26,7 @@ mod rejection;
 mod results;
 mod screen;
 mod themes;
+mod translation;
 mod types;
 
 pub use activity::*;
@@ -43,6 +44,7 @@ pub use rejection::*;
 pub use results::*;
 pub use screen::*;
 pub use themes::*;
+pub use translation::*;
 pub use types::*;
 
 impl Session {
@@ -102,6 +104,7 @@ impl Session {
                 group,
             } => self.move_item(item, *column, group.as_ref())?,
             C::SetNotes { prompt, notes } => self.set_notes(prompt, notes)?,
+            C::SetLanguages { main, screen } => self.set_languages(*main, *screen)?,
         };
         Ok(self.stamp(events))
     }

@@ -45,6 +45,8 @@ pub struct Session {
     pub(super) current: Option<PromptId>,
     /// What the projector shows.
     pub(super) screen: ScreenView,
+    /// The language the projector stacks under the main one (see [`super::translation`]).
+    pub(super) screen_language: Option<Language>,
     /// The last sequence number handed out.
     pub(super) seq: u64,
     /// The number in the next prompt id.
@@ -95,6 +97,8 @@ pub struct SessionParts {
     pub current: Option<PromptId>,
     /// What the projector shows.
     pub screen: ScreenView,
+    /// The language the projector stacks under the main one.
+    pub screen_language: Option<Language>,
     /// The last sequence number handed out.
     pub seq: u64,
     /// The number in the next prompt id.
@@ -123,6 +127,7 @@ impl PartialEq for Session {
             && self.answers == other.answers
             && self.current == other.current
             && self.screen == other.screen
+            && self.screen_language == other.screen_language
             && self.seq == other.seq
             && self.next_prompt == other.next_prompt
             && self.next_group == other.next_group
@@ -146,6 +151,7 @@ impl Session {
             answers: BTreeMap::new(),
             current: None,
             screen: ScreenView::Follow,
+            screen_language: None,
             seq: 0,
             next_prompt: 1,
             next_group: 1,
@@ -172,6 +178,7 @@ impl Session {
             answers: self.answers.clone(),
             current: self.current.clone(),
             screen: self.screen.clone(),
+            screen_language: self.screen_language,
             seq: self.seq,
             next_prompt: self.next_prompt,
             next_group: self.next_group,
@@ -194,6 +201,7 @@ impl Session {
             answers,
             current,
             screen,
+            screen_language,
             seq,
             next_prompt,
             next_group,
@@ -211,6 +219,7 @@ impl Session {
             answers,
             current,
             screen,
+            screen_language,
             seq,
             next_prompt,
             next_group,

@@ -404,6 +404,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
     let mut s = session();
     s.apply(
         &Command::AddGroup {
+            translations: Default::default(),
             name: "Digitaalisuus".into(),
             color: Some("#0a7cff".into()),
         },
@@ -412,6 +413,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
     .unwrap();
     s.apply(
         &Command::AddGroup {
+            translations: Default::default(),
             name: "Järjestöt ja yritykset".into(),
             color: None,
         },
@@ -424,6 +426,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
         refused(
             &mut s,
             Command::AddGroup {
+                translations: Default::default(),
                 name: "x".into(),
                 color: Some("blue".into())
             }
@@ -435,6 +438,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
         refused(
             &mut s,
             Command::AddGroup {
+                translations: Default::default(),
                 name: " ".into(),
                 color: None
             }
@@ -482,6 +486,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
     );
     s.apply(
         &Command::UpdateGroup {
+            translations: Default::default(),
             group_id: g1.clone(),
             name: "Digi".into(),
             color: None,
@@ -512,6 +517,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
         refused(
             &mut s,
             Command::UpdateGroup {
+                translations: Default::default(),
                 group_id: GroupId("g2".into()),
                 name: "x".into(),
                 color: None

@@ -338,7 +338,8 @@ impl Session {
             | Event::GroupsChanged(_)
             | Event::ParticipantGrouped(..)
             | Event::ScreenChanged(_)
-            | Event::NotesChanged(..) => (None, None),
+            | Event::NotesChanged(..)
+            | Event::LanguagesChanged { .. } => (None, None),
         };
         // Only item events can touch a ballot: the others skip the scan of the agenda.
         let candidates = if source.is_some() {
