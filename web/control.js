@@ -21,6 +21,7 @@ import { createItems } from './control/items.js';
 import { createFiles } from './control/files.js';
 import { createThemes } from './control/themes.js';
 import { createNotes } from './control/notes.js';
+import { createLanguages } from './control/languages.js';
 import { fill } from './control/ui.js';
 import { joinAddress } from './api.js';
 
@@ -120,7 +121,10 @@ const themes = createThemes({ request, key, changed: () => items.render() });
 const notes = createNotes({ request });
 const files = createFiles({ key, request, status: showStatus });
 // The prompt editor (control/editor.js) and the export dialog (control/exporter.js).
-const editor = createEditor({ prompts: () => state.prompts, promptById: store.promptById, request, fill });
+const editor = createEditor({
+  prompts: () => state.prompts, promptById: store.promptById, request, fill, main: () => (state.session ? state.session.language : 'fi'),
+});
+const languages = createLanguages({ request, session: () => state.session });
 const exporter = createExporter({
   prompts: () => state.prompts, language: () => (state.session ? state.session.language : lang), download: files.download,
 });
@@ -133,6 +137,7 @@ function onMessage(m) {
       store.welcome(m);
       if (!savedLang() && m.session.language !== lang) setLang(m.session.language);
       renderAll();
+      languages.render();
       notes.resync();
       // Older items are fetched once the connection is live (`onLive`, right after this).
       pageId = '';
@@ -153,6 +158,9 @@ function onMessage(m) {
       store.setGroups(m.groups);
       groups.render();
       renderSelected();
+      break;
+    case 'languages_changed':
+      languages.changed(m);
       break;
     case 'prompt_added':
       store.addPrompt(m.prompt);

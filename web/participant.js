@@ -17,6 +17,7 @@ import { activity, load, ready } from './activities/index.js';
 import * as store from './participant/store.js';
 import { says, button } from './participant/text.js';
 import { createMine } from './participant/mine.js';
+import { localize, langOf } from './translate.js';
 
 const { state, DRAFT, unit, texty, cols, open, canAnswer, maxLen, given, full } = store;
 
@@ -31,6 +32,10 @@ const GRACE_MS = LIMITS.poll_grace_ms - 1000;
 
 /** Redraws the current prompt's answering view (its activity's `phone`). */
 let refresh = () => {};
+/** The current prompt as the server sent it, in every language (`state.prompt` is in this phone's). */
+let raw = /** @type {any} */ (null);
+/** @param {any} p a prompt in the phone's language, falling back to the session's main one */
+const loc = (p) => localize(p, lang, state.session ? state.session.language : 'fi');
 /** @type {Map<string, [(() => void) | null | undefined, ((code: string) => void) | null | undefined]>} Requests waiting for their ack. */
 const reqs = new Map();
 
@@ -145,12 +150,13 @@ function onMessage(m) {
     case 'prompt_opened':
       clock.sync(m.server_time);
       show(m.prompt, {}, null, null);
-      announce(t('participant.announce_new', { title: m.prompt.title }));
+      announce(t('participant.announce_new', { title: state.prompt.title }));
       break;
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
-        store.updatePrompt(m.prompt);
+        raw = m.prompt;
+        store.updatePrompt(loc(m.prompt));
         renderWall();
         render();
         if (m.type === 'prompt_closed') announce(t('participant.closed'));
@@ -159,6 +165,11 @@ function onMessage(m) {
     case 'groups_changed':
       store.setGroups(m.groups);
       render();
+      break;
+    case 'languages_changed':
+      // The prompts' main language changed: texts fall back to the new one.
+      if (state.session) state.session.language = m.language;
+      again();
       break;
     case 'results':
       if (prompt && m.prompt_id === prompt.id) {
@@ -256,7 +267,8 @@ function act(frame, ok, fail) {
  */
 function show(p, my, r, w) {
   if (p && (!state.prompt || p.id !== state.prompt.id)) scrollTo(0, 0);
-  store.setPrompt(p, my, r);
+  raw = p;
+  store.setPrompt(loc(p), my, r);
   store.setWall(w || []);
   renderWall();
   const box = $('choices');
@@ -271,7 +283,7 @@ function show(p, my, r, w) {
     const c = cols();
     $('cols').hidden = !c.length;
     colSel.replaceChildren(new Option(t('participant.pick_column'), ''), ...c.map((name, i) => new Option(name, String(i))));
-    colSel.lang = state.session ? state.session.language : 'fi';
+    colSel.lang = c.length ? langOf(c[0]) : lang;
     ta.maxLength = maxLen();
     if (a.text) {
       ta.rows = a.text.rows;
@@ -283,7 +295,7 @@ function show(p, my, r, w) {
 }
 
 /** Shows the current prompt again as it is (a module loaded, a new language). */
-const again = () => show(state.prompt, { ...state.mine, liked: [...state.mine.liked] }, state.result, [...state.wall.values()]);
+const again = () => show(raw, { ...state.mine, liked: [...state.mine.liked] }, state.result, [...state.wall.values()]);
 
 /** What an activity's phone view reads and does (web/activities/activity.d.ts). */
 const phoneContext = {
@@ -294,6 +306,7 @@ const phoneContext = {
   canAnswer,
   button,
   says,
+  langOf,
   graceMs: GRACE_MS,
   now: () => clock.now(),
 };

@@ -2,6 +2,7 @@
 // Each keeps its nodes by key and only changes what changed, so frames arriving several
 // times a second never rebuild the list (no flicker, no lost focus).
 import { el, t, lang } from './common.js';
+import { put } from './translate.js';
 
 /** A number the local way (3,5 in Finnish). */
 export const num = (x) => x.toLocaleString(lang, { maximumFractionDigits: 1 });
@@ -38,7 +39,7 @@ function barRow() {
   track.append(fill);
   li.append(label, n, track);
   li.set = (text, value, w) => {
-    label.textContent = text;
+    put(label, text);
     n.textContent = value;
     fill.style.setProperty('--w', w.toFixed(4));
   };
@@ -77,7 +78,7 @@ function scaleBlock(max) {
   ends.append(lo, hi);
   box.append(head, hist, ends);
   box.set = (text, s, p) => {
-    label.textContent = text;
+    put(label, text);
     mean.textContent = s && s.mean != null ? t('results.mean', { mean: num(s.mean), n: s.n }) : '';
     const top = s ? Math.max(1, ...s.counts) : 1;
     cols.forEach(([n, bar], i) => {
@@ -85,8 +86,10 @@ function scaleBlock(max) {
       n.textContent = s ? String(c) : '';
       bar.style.setProperty('--h', (c / top).toFixed(4));
     });
-    lo.textContent = p.min_label ? `1 = ${p.min_label}` : '';
-    hi.textContent = p.max_label ? `${p.max} = ${p.max_label}` : '';
+    lo.textContent = '';
+    hi.textContent = '';
+    if (p.min_label) put(lo, p.min_label).prepend('1 = ');
+    if (p.max_label) put(hi, p.max_label).prepend(`${p.max} = `);
   };
   return box;
 }

@@ -2,7 +2,7 @@
 // Participant and facilitator text on the phone: in the session's language, long Finnish
 // words hyphenated, always as text (never markup); and the page's buttons.
 import { el } from '../common.js';
-import { state } from './store.js';
+import { langOf, mark } from '../translate.js';
 
 /** Words of 13 letters or more get soft hyphens (shorter ones fit a line even at 320 px). */
 const LONG_WORD = /\p{L}{13,}/gu;
@@ -34,15 +34,16 @@ export function hyphenate(text, language) {
 }
 
 /**
- * Participant and facilitator text in the session's language (`lang` set, long words hyphenated).
+ * Participant and facilitator text in the language it is written in (`lang` set, long words
+ * hyphenated; a prompt text shown in the main language instead of the phone's gets its tag).
  * @template {HTMLElement} E
  * @param {E} node
  * @param {string} text
  */
 export function says(node, text) {
-  const language = state.session ? state.session.language : 'fi';
-  node.lang = language;
+  const language = langOf(text);
   node.textContent = hyphenate(text, language);
+  mark(node, text);
   return node;
 }
 
