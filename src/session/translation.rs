@@ -145,28 +145,7 @@ pub fn validate_translations(
     let matrix = matches!(activity, Activity::Matrix(_));
     let mut out = Translations::new();
     for (language, t) in translations {
-        let axis = |a: &AxisTranslation| -> Result<AxisTranslation, Rejection> {
-            if !matrix && !a.is_empty() {
-                return Err(invalid("only a matrix has axes to translate"));
-            }
-            Ok(AxisTranslation {
-                label: optional(
-                    &a.label,
-                    AXIS_LABEL_MAX,
-                    "a translated axis label is longer than 60 characters",
-                )?,
-                low: optional(
-                    &a.low,
-                    AXIS_END_MAX,
-                    "a translated axis end is longer than 40 characters",
-                )?,
-                high: optional(
-                    &a.high,
-                    AXIS_END_MAX,
-                    "a translated axis end is longer than 40 characters",
-                )?,
-            })
-        };
+        let axis = |a: &AxisTranslation| validate_axis(a, matrix);
         let end = |raw: &str| {
             if !scale && !raw.trim().is_empty() {
                 return Err(invalid("only a scale has end labels to translate"));
@@ -216,6 +195,29 @@ pub fn validate_translations(
         }
     }
     Ok(out)
+}
+
+/// A matrix axis's translated texts, cleaned; refused on a prompt that is not a matrix.
+fn validate_axis(a: &AxisTranslation, matrix: bool) -> Result<AxisTranslation, Rejection> {
+    if !matrix && !a.is_empty() {
+        return Err(invalid("only a matrix has axes to translate"));
+    }
+    let end = |raw: &str| {
+        optional(
+            raw,
+            AXIS_END_MAX,
+            "a translated axis end is longer than 40 characters",
+        )
+    };
+    Ok(AxisTranslation {
+        label: optional(
+            &a.label,
+            AXIS_LABEL_MAX,
+            "a translated axis label is longer than 60 characters",
+        )?,
+        low: end(&a.low)?,
+        high: end(&a.high)?,
+    })
 }
 
 /// Checks and cleans a group's translated names: each at most [`GROUP_NAME_MAX`], empty
