@@ -240,8 +240,72 @@ pub fn validate_names(names: &NameTranslations) -> Result<NameTranslations, Reje
     Ok(out)
 }
 
+impl super::PromptDraft {
+    /// The languages this prompt has texts in besides the main one.
+    pub fn languages(&self) -> impl Iterator<Item = Language> + '_ {
+        self.translations.keys().copied()
+    }
+
+    /// The draft with each text in `language` where a variant gives it, else the main text
+    /// (as a phone in that language shows it; the report in its heading language).
+    pub fn in_language(&self, language: Language) -> super::PromptDraft {
+        let mut out = self.clone();
+        let Some(v) = self.translations.get(&language) else {
+            return out;
+        };
+        let pick = |main: &mut String, given: &str| {
+            if !given.is_empty() {
+                *main = given.to_owned();
+            }
+        };
+        let pick_all = |main: &mut Vec<String>, given: &[String]| {
+            for (m, g) in main.iter_mut().zip(given) {
+                pick(m, g);
+            }
+        };
+        pick(&mut out.title, &v.title);
+        pick(&mut out.instructions, &v.instructions);
+        match &mut out.activity {
+            Activity::Poll(p) => pick_all(&mut p.options, &v.options),
+            Activity::Scale(s) => {
+                pick_all(&mut s.statements, &v.statements);
+                pick(&mut s.min_label, &v.min_label);
+                pick(&mut s.max_label, &v.max_label);
+            }
+            Activity::Brainstorm(b) => pick_all(&mut b.columns, &v.columns),
+            Activity::Matrix(m) => {
+                for (axis, t) in [(&mut m.x, &v.x), (&mut m.y, &v.y)] {
+                    pick(&mut axis.label, &t.label);
+                    pick(&mut axis.low, &t.low);
+                    pick(&mut axis.high, &t.high);
+                }
+            }
+            Activity::WordCloud(_) | Activity::DotVote(_) => {}
+        }
+        out
+    }
+}
+
 /// The session's language settings: its main language and the projector's second one.
 impl Session {
+    /// A copy with every prompt's and group's texts in `language` where a variant gives them
+    /// (for the report in its heading language); the main language's texts elsewhere.
+    pub fn in_language(&self, language: Language) -> Session {
+        let mut out = self.clone();
+        if language == self.meta.language {
+            return out;
+        }
+        for prompt in &mut out.prompts {
+            prompt.draft = prompt.draft.in_language(language);
+        }
+        for group in &mut out.groups {
+            if let Some(name) = group.translations.get(&language) {
+                group.name = name.clone();
+            }
+        }
+        out
+    }
+
     /// The language the projector stacks under the main one, if any.
     pub fn screen_language(&self) -> Option<Language> {
         self.screen_language
@@ -358,6 +422,21 @@ mod tests {
         let cleaned = crate::session::validate_draft(&matrix).unwrap();
         assert_eq!(cleaned.translations[&Language::Sv].x.low, "liten");
         assert!(cleaned.translations[&Language::Sv].y.is_empty());
+    }
+
+    #[test]
+    fn a_draft_in_another_language_falls_back_field_by_field() {
+        let draft = crate::session::validate_draft(&poll_draft(
+            json!({"sv": {"title": "Är det?", "options": ["", "Nej"]}}),
+        ))
+        .unwrap();
+        let sv = draft.in_language(Language::Sv);
+        assert_eq!(sv.title, "Är det?");
+        let Activity::Poll(poll) = &sv.activity else {
+            panic!("a poll")
+        };
+        assert_eq!(poll.options, vec!["Kyllä".to_owned(), "Nej".to_owned()]);
+        assert_eq!(draft.in_language(Language::En), draft);
     }
 
     #[test]

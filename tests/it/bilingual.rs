@@ -62,6 +62,13 @@ async fn a_prompt_in_finnish_and_swedish_reaches_every_role_with_its_variants() 
         expected
     );
 
+    // Participants answer whatever language they read it in.
+    ok(
+        &mut phone,
+        json!({"type":"vote","prompt_id":id,"options":[0]}),
+    )
+    .await;
+
     // The projector stacks Swedish: an open projector and phone hear it at once.
     let (_, events) = command(
         &mut fac,
@@ -121,6 +128,52 @@ async fn a_prompt_in_finnish_and_swedish_reaches_every_role_with_its_variants() 
     assert_eq!(doc["prompts"][0]["translations"], expected);
     assert_eq!(doc["groups"][0]["translations"], json!({"sv":"Centrum"}));
     assert_eq!(doc["session"]["screen_language"], "sv");
+
+    add_prompt(
+        &mut fac,
+        json!({"kind":"brainstorm","title":"Ideat","columns":["Nyt","Pian"],
+            "translations":{"sv":{"columns":["Nu",""]}}}),
+    )
+    .await;
+    // The CSV gives the question in Swedish in its own column; the report in Swedish reads
+    // the Swedish texts (falling back to the Finnish option where none was given), the
+    // Finnish one the Finnish texts.
+    let csv = server
+        .get_with_key(&format!("/api/sessions/{SLUG}/export.csv"), &key)
+        .await
+        .text();
+    let header = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(header.ends_with(",theme,prompt_sv"), "{header}");
+    let report = |lang: &'static str| {
+        let server = &server;
+        let key = &key;
+        async move {
+            server
+                .get_with_key(
+                    &format!("/api/sessions/{SLUG}/export.html?lang={lang}"),
+                    key,
+                )
+                .await
+                .text()
+        }
+    };
+    let sv = report("sv").await;
+    for text in [
+        "Vad är viktigast?",
+        "Välj ett.",
+        "Boende",
+        "Liikenne",
+        "Skolor",
+    ] {
+        assert!(sv.contains(text), "{text} in the Swedish report");
+    }
+    assert!(!sv.contains("Mikä on tärkeintä?"));
+    assert!(report("fi").await.contains("Mikä on tärkeintä?"));
 
     // The agenda template carries the variants into another session.
     let template = server
