@@ -86,8 +86,8 @@ export const langOf = (/** @type {string} */ text) => langs.get(text) || main;
 export function mark(node, text) {
   node.lang = langOf(text);
   if (tagged.has(text)) {
-    const tag = el('span', 'lang-tag', t(`translate.tag_${main}`));
-    tag.title = t('translate.untranslated');
+    const tag = el('span', 'lang-tag', t(`lang.tag_${main}`));
+    tag.title = t('lang.untranslated');
     node.append(' ', tag);
   }
   return node;

@@ -77,6 +77,8 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
     js "activities/dot_vote.js",
     js "activities/matrix.js",
     js "activities/matrix_views.js",
+    js "translate.js",
+    js "control/languages.js",
     json "i18n/fi.json",
     json "i18n/sv.json",
     json "i18n/en.json",

@@ -1,0 +1,129 @@
+// Issue 17 §1: prompts in Finnish and Swedish at once, as people use them. The facilitator
+// writes a 12-option poll (the most a poll has) with a 200-character question in Finnish and
+// its Swedish twin beside it in the console's editor (side by side on a laptop), and sets the
+// projector to "fi + sv". Phones at 320×568 and 360×640 in fi, sv and en: the Swedish phone
+// reads Swedish (lang="sv"), the English one Finnish with an "FI" tag (lang="fi"), the Finnish
+// one Finnish without a tag; nothing is wider than the screen. The projector at 1920×1080 and
+// 1280×720 stacks the Swedish under every Finnish text: the question, the instructions and
+// every option on screen, the Swedish at least 70 % of the Finnish size, with its own lang; the
+// facilitator turns stacking off and an open projector drops the Swedish at once.
+// Writes bilingual-*.png to target/screenshots (or PAJA_SCREENSHOTS).
+//
+//   node tests/browser/bilingual.mjs http://127.0.0.1:PORT
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LAPTOP, PHONE, PROJECTOR, createSession, inBrowser } from './lib.mjs';
+import { INSTRUCTIONS, OPTIONS, QUESTION } from './worst.mjs';
+
+const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
+const TITLE_SV = 'Att främja ungas välbefinnande efter landskapsreformen: vilka aktörer, nätverk och kontaktytor borde vara med i Navigatorns samarbete, så att ingen ung person faller mellan tjänsterna i Lappland?';
+const INSTR_SV = 'OBS! Skriv alltid en aktör i taget och tryck på "Skicka" efter varje. Tänk på kommunernas, landskapets, organisationernas, läroanstalternas och företagens aktörer samt det uppsökande ungdomsarbetet.';
+const OPTIONS_FI = [...OPTIONS, 'Yhteiset henkilöstökoulutukset', 'Alueelliset kehittämisverkostot'];
+const OPTIONS_SV = [
+  'Regelbundna ledningsmöten', 'Informella kontakter', 'Gemensam lägesbild', 'Branschvis samarbete',
+  'Delad förståelse av ramvillkoren', 'Gemensamma kundprocesser', 'Avtalsbaserat samarbete', 'Samutveckling',
+  'Kunskapsbaserad ledning', 'Något annat', 'Gemensamma personalutbildningar', 'Regionala utvecklingsnätverk',
+];
+const strip = (/** @type {string} */ s) => s.replace(/\u00AD/g, '');
+
+async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/bilingual-${name}.png` });
+}
+
+test('a prompt in Finnish and Swedish on phones, the projector and the console', () => inBrowser(async (browser, watch) => {
+  const s = await createSession('kaksikielinen', 'Nuorten palvelut Lapissa – Ungdomstjänster i Lappland');
+  const control = await watch.page(browser, 'control', LAPTOP);
+  await control.goto(s.control);
+  await control.waitForSelector('#conn[data-status="connected"]');
+
+  // The editor: the Swedish twin of each text beside it.
+  await control.click('#new');
+  await control.waitForSelector('#editor[open]');
+  await control.selectOption('#e-kind', 'poll');
+  await control.fill('#e-title', QUESTION);
+  await control.fill('#e-instr', INSTRUCTIONS);
+  await control.fill('#e-options', OPTIONS_FI.join('\n'));
+  assert.ok(!(await control.isVisible('#e-title-tr')), 'no twin before a second language is chosen');
+  await control.selectOption('#e-lang2', 'sv');
+  await control.fill('#e-title-tr', TITLE_SV);
+  await control.fill('#e-instr-tr', INSTR_SV);
+  await control.fill('#e-options-tr', OPTIONS_SV.join('\n'));
+  const [fi, sv] = await Promise.all(['#e-title', '#e-title-tr'].map((sel) => control.locator(sel).boundingBox()));
+  assert.ok(sv.x >= fi.x + fi.width - 1 && Math.abs(sv.y + sv.height - (fi.y + fi.height)) < 40, `side by side: ${JSON.stringify([fi, sv])}`);
+  assert.equal(await control.getAttribute('#e-title-tr', 'lang'), 'sv');
+  assert.match(await control.textContent('label[for="e-title-tr"]'), /Svenska|ruotsi/i);
+  await shot(control, 'editor');
+  await control.click('#e-save');
+  await control.waitForFunction(() => document.querySelectorAll('#agenda > li').length === 1 && !document.getElementById('editor').open);
+
+  // The projector stacks Swedish; the prompt opens.
+  await control.selectOption('#l-screen', 'sv');
+  await control.click('#next');
+  await control.waitForSelector('#agenda > li.is-open');
+
+  // Phones in three languages at two sizes.
+  for (const size of [{ width: 320, height: 568 }, { width: 360, height: 640 }]) {
+    for (const [locale, language] of [['fi-FI', 'fi'], ['sv-SE', 'sv'], ['en-GB', 'en']]) {
+      const phone = await watch.page(browser, `phone-${language}-${size.width}`, { ...PHONE, viewport: size, locale });
+      await phone.goto(s.participant);
+      await phone.waitForFunction((n) => document.querySelectorAll('.choice').length === n, OPTIONS_FI.length);
+      // The phone's strings (and with them its language) load after its first render.
+      await phone.waitForFunction((l) => document.documentElement.lang === l, language);
+      const q = await phone.$eval('#q', (e) => ({ lang: e.lang, text: e.firstChild ? e.firstChild.textContent : '', tag: e.querySelector('.lang-tag')?.textContent || null }));
+      const first = await phone.$eval('.choice span', (e) => ({ lang: e.lang, text: e.textContent }));
+      if (language === 'sv') {
+        assert.deepEqual([q.lang, strip(q.text), q.tag], ['sv', TITLE_SV, null], `${language} ${size.width}`);
+        assert.deepEqual([first.lang, strip(first.text)], ['sv', OPTIONS_SV[0]]);
+      } else {
+        assert.deepEqual([q.lang, strip(q.text)], ['fi', QUESTION], `${language} ${size.width}`);
+        assert.equal(q.tag, language === 'en' ? 'FI' : null, `${language}: the tag says the question is in Finnish`);
+        assert.deepEqual([first.lang, strip(first.text)], ['fi', OPTIONS_FI[0]]);
+      }
+      const wide = await phone.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      assert.ok(wide <= 0, `${language} at ${size.width}: ${wide} px wider than the screen`);
+      const off = await phone.evaluate(() => [...document.querySelectorAll('#q, .choice, .lang-tag')]
+        .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5).map((e) => e.textContent.slice(0, 30)));
+      assert.deepEqual(off, [], `${language} at ${size.width}: nothing runs off the right edge`);
+      await shot(phone, `phone-${language}-${size.width}`);
+      await phone.context().close();
+    }
+  }
+
+  // The projector in "fi + sv" at 1080p and 720p: everything stacked and on screen.
+  for (const [name, viewport] of [['1080', PROJECTOR.viewport], ['720', { width: 1280, height: 720 }]]) {
+    const screen = await watch.page(browser, `screen-${name}`, { viewport });
+    await screen.goto(s.screen);
+    await screen.waitForFunction((n) => document.querySelectorAll('#chart .bar-label .second').length === n, OPTIONS_FI.length);
+    await screen.waitForSelector('#q .second');
+    const geometry = await screen.evaluate(() => {
+      const out = [];
+      const size = (e) => parseFloat(getComputedStyle(e).fontSize);
+      for (const e of document.querySelectorAll('#q, #instr, .bar-row')) {
+        const r = e.getBoundingClientRect();
+        if (r.top < -0.5 || r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5) out.push(`${e.id || e.className} off screen ${JSON.stringify(r)}`);
+        if (e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflow !== 'visible') out.push(`${e.id || e.className} cut short`);
+      }
+      for (const s of document.querySelectorAll('.second')) {
+        if (s.lang !== 'sv') out.push(`a second text without lang="sv": ${s.textContent.slice(0, 20)}`);
+        if (size(s) < 0.7 * size(s.parentElement) - 0.01) out.push(`the Swedish under "${s.parentElement.firstChild.textContent.slice(0, 20)}" is ${size(s)} px of ${size(s.parentElement)}`);
+      }
+      return { out, smallest: Math.min(...[...document.querySelectorAll('.bar-label .second')].map(size)) };
+    });
+    assert.deepEqual(geometry.out, [], `projector ${name}`);
+    if (name === '1080') assert.ok(geometry.smallest >= 20, `the Swedish options are ${geometry.smallest} px at 1080p`);
+    assert.equal(strip(await screen.$eval('#q .second', (e) => e.textContent)), TITLE_SV);
+    await shot(screen, `projector-${name}`);
+    if (name === '1080') {
+      // Stacking off at the console: the open projector drops the Swedish at once.
+      await control.selectOption('#l-screen', '');
+      await screen.waitForFunction(() => !document.querySelector('.second'));
+      await control.selectOption('#l-screen', 'sv');
+      await screen.waitForSelector('#q .second');
+    }
+    await screen.context().close();
+  }
+}));
