@@ -88,7 +88,8 @@ export function mark(node, text) {
   if (tagged.has(text)) {
     const tag = el('span', 'lang-tag', t(`lang.tag_${main}`));
     tag.title = t('lang.untranslated');
-    node.append(' ', tag);
+    // First, so that it shows however short a long question is cut.
+    node.prepend(tag, ' ');
   }
   return node;
 }

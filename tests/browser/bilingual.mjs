@@ -73,7 +73,7 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
       await phone.waitForFunction((n) => document.querySelectorAll('.choice').length === n, OPTIONS_FI.length);
       // The phone's strings (and with them its language) load after its first render.
       await phone.waitForFunction((l) => document.documentElement.lang === l, language);
-      const q = await phone.$eval('#q', (e) => ({ lang: e.lang, text: e.firstChild ? e.firstChild.textContent : '', tag: e.querySelector('.lang-tag')?.textContent || null }));
+      const q = await phone.$eval('#q', (e) => ({ lang: e.lang, text: [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim(), tag: e.querySelector('.lang-tag')?.textContent || null }));
       const first = await phone.$eval('.choice span', (e) => ({ lang: e.lang, text: e.textContent }));
       if (language === 'sv') {
         assert.deepEqual([q.lang, strip(q.text), q.tag], ['sv', TITLE_SV, null], `${language} ${size.width}`);
@@ -85,6 +85,10 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
       }
       const wide = await phone.evaluate(() => document.documentElement.scrollWidth - innerWidth);
       assert.ok(wide <= 0, `${language} at ${size.width}: ${wide} px wider than the screen`);
+      if (language === 'en') {
+        const tag = await phone.locator('#q .lang-tag').boundingBox();
+        assert.ok(tag && tag.y + tag.height <= size.height && tag.x + tag.width <= size.width, `the FI tag is in view: ${JSON.stringify(tag)}`);
+      }
       const off = await phone.evaluate(() => [...document.querySelectorAll('#q, .choice, .lang-tag')]
         .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5).map((e) => e.textContent.slice(0, 30)));
       assert.deepEqual(off, [], `${language} at ${size.width}: nothing runs off the right edge`);
