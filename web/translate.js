@@ -57,7 +57,9 @@ export function localize(p, language, mainLang) {
     fell.push(m);
     return m;
   });
-  // A question left in the main language carries the one tag; else each text left in it does.
+  // Only a prompt given in several languages is tagged (a one-language session stays as it
+  // was). A question left in the main language carries the one tag; else each text left in it.
+  if (!p.translations || !Object.keys(p.translations).length) return out;
   if (!v.title) tagged.add(p.title);
   else fell.forEach((m) => tagged.add(m));
   return out;

@@ -61,7 +61,10 @@ export function createEditor({ prompts, promptById, request, fill, main }) {
   secondLabel.dataset.i18n = 'control.second_language';
   const secondRow = el('p', 'inline twin-lang');
   secondRow.append(secondLabel, ' ', secondSel);
-  /** @type {HTMLElement} */ (editor.querySelector('label[for="e-title"]')).before(secondRow);
+  // Beside the editor's heading, so the form is no taller for it.
+  const head = el('div', 'editor-head');
+  $('pform-h').before(head);
+  head.append($('pform-h'), secondRow);
   const twins = TWINS.map(([id, key, kind]) => {
     const orig = $(id);
     const twin = /** @type {any} */ (el(orig.tagName.toLowerCase(), orig.className));
