@@ -379,7 +379,7 @@ mod tests {
             json!({"type":"lock_prompt","prompt_id":"p1","locked":true}),
             json!({"type":"add_time","prompt_id":"p1","secs":60}),
             json!({"type":"show_on_screen","view":{"kind":"join"}}),
-            json!({"type":"add_group","name":"A"}),
+            json!({"type":"add_group","name":"A","translations":{"sv":"Å"}}),
             json!({"type":"update_group","group_id":"g1","name":"B","color":"#112233"}),
             json!({"type":"delete_group","group_id":"g1"}),
             json!({"type":"hide_item","item_id":uuid::Uuid::nil()}),
@@ -402,6 +402,7 @@ mod tests {
             json!({"type":"move_item","item":uuid::Uuid::nil(),"column":2,"group":null}),
             json!({"type":"set_notes","prompt":"p1","notes":"Puhuttiin nuorista."}),
             json!({"type":"show_by_theme","prompt":"p1","on":true}),
+            json!({"type":"set_languages","main":"fi","screen":"sv"}),
         ];
         assert_eq!(frames.len(), variant_names::<FacilitatorAction>().len());
         for frame in frames {

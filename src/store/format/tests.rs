@@ -475,6 +475,10 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
             prompt: prompt.clone(),
             on: true,
         },
+        Command::SetLanguages {
+            main: crate::session::Language::Fi,
+            screen: Some(crate::session::Language::Sv),
+        },
     ];
     let names = type_names::<Command>();
     let distinct: std::collections::BTreeSet<_> = commands
