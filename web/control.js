@@ -161,6 +161,7 @@ function onMessage(m) {
       break;
     case 'languages_changed':
       languages.changed(m);
+      groups.render();
       break;
     case 'prompt_added':
       store.addPrompt(m.prompt);

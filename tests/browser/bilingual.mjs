@@ -14,6 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { LAPTOP, PHONE, PROJECTOR, createSession, inBrowser } from './lib.mjs';
 import { INSTRUCTIONS, OPTIONS, QUESTION } from './worst.mjs';
@@ -28,6 +29,19 @@ const OPTIONS_SV = [
   'Kunskapsbaserad ledning', 'Något annat', 'Gemensamma personalutbildningar', 'Regionala utvecklingsnätverk',
 ];
 const strip = (/** @type {string} */ s) => s.replace(/\u00AD/g, '');
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe's WCAG 2.1 A and AA violations on `page` as it is now (as a11y.mjs runs it), in the
+ * elements matching `within` (default: the whole page).
+ */
+async function axeViolations(page, within = null) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  return page.evaluate(async (within) => {
+    const r = await window.axe.run(within ? { include: within.map((w) => [w]) } : document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, within);
+}
 
 async function shot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -60,8 +74,14 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
   await control.click('#e-save');
   await control.waitForFunction(() => document.querySelectorAll('#agenda > li').length === 1 && !document.getElementById('editor').open);
 
-  // The projector stacks Swedish; the prompt opens.
+  // The projector stacks Swedish; a group gets its Swedish name beside its Finnish one.
   await control.selectOption('#l-screen', 'sv');
+  await control.fill('#g-name', 'Keskusta');
+  await control.click('#gform button[type="submit"]');
+  await control.waitForSelector('.group-row .group-tr[lang="sv"]');
+  await control.fill('.group-row .group-tr[lang="sv"]', 'Centrum');
+  await control.press('.group-row .group-tr[lang="sv"]', 'Tab');
+  assert.deepEqual(await axeViolations(control, ['.languages-panel', '.groups-panel']), [], 'console: axe');
   await control.click('#next');
   await control.waitForSelector('#agenda > li.is-open');
 
@@ -70,11 +90,11 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
     for (const [locale, language] of [['fi-FI', 'fi'], ['sv-SE', 'sv'], ['en-GB', 'en']]) {
       const phone = await watch.page(browser, `phone-${language}-${size.width}`, { ...PHONE, viewport: size, locale });
       await phone.goto(s.participant);
-      await phone.waitForFunction((n) => document.querySelectorAll('.choice').length === n, OPTIONS_FI.length);
+      await phone.waitForFunction((n) => document.querySelectorAll('#choices .choice').length === n, OPTIONS_FI.length);
       // The phone's strings (and with them its language) load after its first render.
       await phone.waitForFunction((l) => document.documentElement.lang === l, language);
       const q = await phone.$eval('#q', (e) => ({ lang: e.lang, text: [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim(), tag: e.querySelector('.lang-tag')?.textContent || null }));
-      const first = await phone.$eval('.choice span', (e) => ({ lang: e.lang, text: e.textContent }));
+      const first = await phone.$eval('#choices .choice span', (e) => ({ lang: e.lang, text: e.textContent }));
       if (language === 'sv') {
         assert.deepEqual([q.lang, strip(q.text), q.tag], ['sv', TITLE_SV, null], `${language} ${size.width}`);
         assert.deepEqual([first.lang, strip(first.text)], ['sv', OPTIONS_SV[0]]);
@@ -93,6 +113,13 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
         .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5).map((e) => e.textContent.slice(0, 30)));
       assert.deepEqual(off, [], `${language} at ${size.width}: nothing runs off the right edge`);
       await shot(phone, `phone-${language}-${size.width}`);
+      if (size.width === 360) {
+        // The group picker names the group in the phone's language where it has that name.
+        await phone.click('#group-change');
+        const chip = await phone.waitForSelector('#group-list .chip');
+        assert.deepEqual(await chip.evaluate((e) => [e.textContent, e.lang]), language === 'sv' ? ['Centrum', 'sv'] : ['Keskusta', 'fi']);
+        assert.deepEqual(await axeViolations(phone), [], `phone ${language}: axe`);
+      }
       await phone.context().close();
     }
   }
@@ -121,6 +148,7 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
     if (name === '1080') assert.ok(geometry.smallest >= 20, `the Swedish options are ${geometry.smallest} px at 1080p`);
     assert.equal(strip(await screen.$eval('#q .second', (e) => e.textContent)), TITLE_SV);
     await shot(screen, `projector-${name}`);
+    if (name === '1080') assert.deepEqual(await axeViolations(screen), [], 'projector fi + sv: axe');
     if (name === '1080') {
       // Stacking off at the console: the open projector drops the Swedish at once.
       await control.selectOption('#l-screen', '');

@@ -2,7 +2,7 @@
 // The console's prompt editor: a dialog that adds a prompt or edits one. The fields every
 // prompt has are here; each kind's own fields are its activity module's (`editor`): a kind
 // either has its inputs in control.html or builds them (`editor.build`), never in this file.
-import { $, $$, t, el } from '../common.js';
+import { $, $$, t, el, onLang } from '../common.js';
 import { LIMITS } from '../limits.js';
 import { activity, all, KINDS } from '../activities/index.js';
 import { others } from './languages.js';
@@ -116,6 +116,19 @@ export function createEditor({ prompts, promptById, request, fill, main }) {
     tr[second] = v;
   }
 
+  /** The second-language choice, its languages named in the page's language. */
+  function fillSecond() {
+    secondSel.replaceChildren(new Option(t('control.second_none'), ''), ...others(main()).map((l) => new Option(t(`lang.${l}`), l)));
+    secondSel.value = second;
+  }
+  // Strings that came (or changed) while the editor is open: its twins' labels follow.
+  onLang(() => {
+    if (!editor.open) return;
+    keepTwins();
+    fillSecond();
+    showTwins();
+  });
+
   secondSel.addEventListener('change', () => {
     keepTwins();
     second = secondSel.value;
@@ -207,8 +220,7 @@ export function createEditor({ prompts, promptById, request, fill, main }) {
     tr = JSON.parse(JSON.stringify(v.translations || {}));
     const langs = others(main());
     second = [lastSecond, ...Object.keys(tr)].find((l) => langs.includes(l)) || '';
-    secondSel.replaceChildren(new Option(t('control.second_none'), ''), ...langs.map((l) => new Option(t(`lang.${l}`), l)));
-    secondSel.value = second;
+    fillSecond();
     showTwins();
     // Once opened, the activity (kind, options, statements…) and per-group stay as they are.
     for (const id of ['e-kind', 'e-columns', 'e-options', 'e-multiple', 'e-change', 'e-statements', 'e-max',
