@@ -155,8 +155,11 @@ function onMessage(m) {
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
+        // Reworded in another language: the answering view is built again in the new words.
+        const reworded = JSON.stringify(m.prompt.translations) !== JSON.stringify(raw && raw.translations);
         raw = m.prompt;
         store.updatePrompt(loc(m.prompt));
+        if (reworded) again();
         renderWall();
         render();
         if (m.type === 'prompt_closed') announce(t('participant.closed'));

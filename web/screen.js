@@ -102,7 +102,9 @@ function onMessage(m) {
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
-        const relayout = String(m.prompt.columns) !== String(prompt.columns);
+        // New columns, or new words for them in another language: the wall is laid out again.
+        const relayout = String(m.prompt.columns) !== String(prompt.columns)
+          || JSON.stringify(m.prompt.translations) !== JSON.stringify(prompt.translations);
         store.updatePrompt(m.prompt);
         if (relayout) load(m.prompt, [...state.items.values()], state.result);
         else {
@@ -195,6 +197,7 @@ function renderBand() {
 function renderHead() {
   const { prompt, result: r } = state;
   if (!prompt) return;
+  restack();
   $('live').classList.toggle('by-theme', byTheme());
   put($('q'), prompt.title);
   put($('instr'), prompt.instructions || '');
