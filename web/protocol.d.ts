@@ -233,3 +233,6 @@ type ThemeAction =
 
 /** Everyone: the session's main language or the projector's second language changed. */
 interface LanguagesChanged { type: 'languages_changed'; seq: number; language: Lang; screen_language?: Lang }
+
+/** What the console sends for the session's languages (acked; docs/protocol.md, "Prompts in several languages"). */
+type LanguagesAction = { type: 'set_languages'; id: string; main: Lang; screen?: Lang | null };
