@@ -75,6 +75,13 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
   // The console's strings may come after the editor opened: its labels follow them.
   await control.waitForFunction(() => /Svenska/.test(document.querySelector('label[for="e-title-tr"]').textContent));
   await shot(control, 'editor');
+  // On a narrow console (a moderator's phone) the twin goes under its field.
+  await control.setViewportSize({ width: 480, height: 800 });
+  const [fiN, svN] = await Promise.all(['#e-title', '#e-title-tr'].map((sel) => control.locator(sel).boundingBox()));
+  assert.ok(svN.y >= fiN.y + fiN.height - 1, `stacked when narrow: ${JSON.stringify([fiN, svN])}`);
+  assert.ok(await control.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the narrow editor fits its width');
+  await shot(control, 'editor-narrow');
+  await control.setViewportSize(LAPTOP.viewport);
   await control.click('#e-save');
   await control.waitForFunction(() => document.querySelectorAll('#agenda > li').length === 1 && !document.getElementById('editor').open);
 
@@ -151,8 +158,16 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
         if (s.lang !== 'sv') out.push(`a second text without lang="sv": ${s.textContent.slice(0, 20)}`);
         if (size(s) < 0.7 * size(s.parentElement) - 0.01) out.push(`the Swedish under "${s.parentElement.firstChild.textContent.slice(0, 20)}" is ${size(s)} px of ${size(s.parentElement)}`);
       }
-      return { out, smallest: Math.min(...[...document.querySelectorAll('.bar-label .second')].map(size)) };
+      const rows = [...document.querySelectorAll('.bar-row')].map((e) => e.getBoundingClientRect().bottom);
+      return {
+        out,
+        smallest: Math.min(...[...document.querySelectorAll('.bar-label .second')].map(size)),
+        label: Math.min(...[...document.querySelectorAll('.bar-label')].map(size)),
+        question: [size(document.getElementById('q')), size(document.querySelector('#q .second'))],
+        lastRow: Math.round(Math.max(...rows)),
+      };
     });
+    console.log(`measure: projector ${name}: question ${geometry.question.join('/')} px, options ${geometry.label}/${geometry.smallest} px (fi/sv), last option ends at ${geometry.lastRow} of ${viewport.height} px`);
     assert.deepEqual(geometry.out, [], `projector ${name}`);
     if (name === '1080') assert.ok(geometry.smallest >= 20, `the Swedish options are ${geometry.smallest} px at 1080p`);
     assert.equal(strip(await screen.$eval('#q .second', (e) => e.textContent)), TITLE_SV);
