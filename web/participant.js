@@ -12,12 +12,11 @@ import {
   Conn, clock, remaining, mmss, errorText, applyLimits,
 } from './common.js';
 import { LIMITS } from './limits.js';
-import { reset } from './results.js';
+import { reset, labels } from './results.js';
 import { activity, load, ready } from './activities/index.js';
 import * as store from './participant/store.js';
-import { says, button } from './participant/text.js';
+import { says, button, translated, langOf } from './participant/text.js';
 import { createMine } from './participant/mine.js';
-import { localize, langOf } from './translate.js';
 
 const { state, DRAFT, unit, texty, cols, open, canAnswer, maxLen, given, full } = store;
 
@@ -34,8 +33,23 @@ const GRACE_MS = LIMITS.poll_grace_ms - 1000;
 let refresh = () => {};
 /** The current prompt as the server sent it, in every language (`state.prompt` is in this phone's). */
 let raw = /** @type {any} */ (null);
-/** @param {any} p a prompt in the phone's language, falling back to the session's main one */
-const loc = (p) => localize(p, lang, state.session ? state.session.language : 'fi');
+/**
+ * A prompt in the phone's language, falling back to the session's main one. translate.js is
+ * loaded at the first prompt given in several languages; meanwhile the main texts show.
+ * @param {any} p
+ */
+function loc(p) {
+  if (translated.t) return translated.t.localize(p, lang, state.session ? state.session.language : 'fi');
+  // The server leaves `translations` out when there are none.
+  if (p && p.translations) {
+    import('./translate.js').then((m) => {
+      translated.t = m;
+      labels.put = m.put;
+      again();
+    }, () => {});
+  }
+  return p;
+}
 /** @type {Map<string, [(() => void) | null | undefined, ((code: string) => void) | null | undefined]>} Requests waiting for their ack. */
 const reqs = new Map();
 
@@ -155,11 +169,8 @@ function onMessage(m) {
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
-        // Reworded in another language: the answering view is built again in the new words.
-        const reworded = JSON.stringify(m.prompt.translations) !== JSON.stringify(raw && raw.translations);
         raw = m.prompt;
         store.updatePrompt(loc(m.prompt));
-        if (reworded) again();
         renderWall();
         render();
         if (m.type === 'prompt_closed') announce(t('participant.closed'));

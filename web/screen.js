@@ -19,6 +19,8 @@ import { byTheme, fitThemes } from './screen/themes.js';
 import { joinAddress } from './api.js';
 import { stack, put, both } from './translate.js';
 
+draw.labels.put = put;
+
 const { state, shows, LANG_KEY, chosenLang } = store;
 
 // The projector may show any kind: all their modules before anything renders.

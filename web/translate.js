@@ -5,7 +5,7 @@
 // main text, tagged with the main language's code; the projector may stack a second language
 // under each main text. Every text keeps the `lang` it is written in, so screen readers switch
 // voice.
-import { el, t } from './common.js';
+import { el } from './common.js';
 
 /** The language of each text shown now that is not in the main language. */
 const langs = new Map();
@@ -15,6 +15,11 @@ const tagged = new Set();
 const stacked = new Map();
 /** The session's main language. */
 let main = 'fi';
+/** A tag's look (set through CSSOM, which the CSP allows). */
+const TAG_STYLE = [
+  ['display', 'inline-block'], ['vertical-align', '0.1em'], ['padding', '0 0.35em'], ['border', '1px solid currentColor'],
+  ['border-radius', '4px'], ['font-size', '0.7rem'], ['font-weight', '700'], ['line-height', '1.35'], ['white-space', 'nowrap'],
+];
 
 /**
  * A copy of `p` with each translatable text through `f(main text, variant text)`.
@@ -65,17 +70,6 @@ export function localize(p, language, mainLang) {
   return out;
 }
 
-/**
- * A group's name in `language` where given, else its main name.
- * @param {Group} g
- * @param {string} language
- */
-export function groupName(g, language) {
-  const given = language !== main && g.translations && g.translations[/** @type {Lang} */ (language)];
-  if (given) langs.set(given, language);
-  return given || g.name;
-}
-
 /** The language `text` is shown in (the main one unless a variant of it is shown). */
 export const langOf = (/** @type {string} */ text) => langs.get(text) || main;
 
@@ -88,8 +82,9 @@ export const langOf = (/** @type {string} */ text) => langs.get(text) || main;
 export function mark(node, text) {
   node.lang = langOf(text);
   if (tagged.has(text)) {
-    const tag = el('span', 'lang-tag', t(`lang.tag_${main}`));
-    tag.title = t('lang.untranslated');
+    // The language's code ("FI"), styled here: only phones that load this module show tags.
+    const tag = el('span', 'lang-tag', main.toUpperCase());
+    for (const [k, v] of TAG_STYLE) tag.style.setProperty(k, v);
     // First, so that it shows however short a long question is cut.
     node.prepend(tag, ' ');
   }

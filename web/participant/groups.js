@@ -2,9 +2,8 @@
 // The phone's group: the line that names it, and the list to choose one (asked for first when
 // a prompt is answered per group).
 import { $, t, chip, lang } from '../common.js';
-import { groupName, langOf } from '../translate.js';
 import * as store from './store.js';
-import { button } from './text.js';
+import { button, langOf } from './text.js';
 
 const { state } = store;
 
@@ -23,8 +22,10 @@ export function createGroups({ act, chosen }) {
 
   /** A group's chip, named in the phone's language where the facilitator gave one. */
   const named = (/** @type {Group} */ x) => {
-    const c = chip(x, groupName(x, lang));
-    c.lang = langOf(c.textContent || '');
+    const given = x.translations && x.translations[/** @type {Lang} */ (lang)];
+    const mainLang = state.session ? state.session.language : 'fi';
+    const c = chip(x, (lang !== mainLang && given) || x.name);
+    c.lang = lang !== mainLang && given ? lang : langOf(x.name);
     return c;
   };
 

@@ -2,7 +2,17 @@
 // Participant and facilitator text on the phone: in the session's language, long Finnish
 // words hyphenated, always as text (never markup); and the page's buttons.
 import { el } from '../common.js';
-import { langOf, mark } from '../translate.js';
+import { state } from './store.js';
+
+/**
+ * translate.js, once the phone met a prompt given in several languages (loaded then, so that a
+ * phone's first load does without it).
+ * @type {{ t: typeof import('../translate.js') | null }}
+ */
+export const translated = { t: null };
+
+/** The language `text` is shown in: the phone's where a prompt's variant is shown, else the session's. */
+export const langOf = (/** @type {string} */ text) => (translated.t ? translated.t.langOf(text) : state.session ? state.session.language : 'fi');
 
 /** Words of 13 letters or more get soft hyphens (shorter ones fit a line even at 320 px). */
 const LONG_WORD = /\p{L}{13,}/gu;
@@ -43,7 +53,8 @@ export function hyphenate(text, language) {
 export function says(node, text) {
   const language = langOf(text);
   node.textContent = hyphenate(text, language);
-  mark(node, text);
+  node.lang = language;
+  if (translated.t) translated.t.mark(node, text);
   return node;
 }
 
