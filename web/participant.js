@@ -12,10 +12,10 @@ import {
   Conn, clock, remaining, mmss, errorText, applyLimits,
 } from './common.js';
 import { LIMITS } from './limits.js';
-import { reset, labels } from './results.js';
+import { reset } from './results.js';
 import { activity, load, ready } from './activities/index.js';
 import * as store from './participant/store.js';
-import { says, button, translated, langOf } from './participant/text.js';
+import { says, button, langOf, loc, useTranslate } from './participant/text.js';
 import { createMine } from './participant/mine.js';
 
 const { state, DRAFT, unit, texty, cols, open, canAnswer, maxLen, given, full } = store;
@@ -31,25 +31,10 @@ const GRACE_MS = LIMITS.poll_grace_ms - 1000;
 
 /** Redraws the current prompt's answering view (its activity's `phone`). */
 let refresh = () => {};
+/** Loads translate.js (on demand: a first load does without it), then draws the prompt in the phone's language. */
+const translate = () => import('./translate.js').then((m) => { useTranslate(m); again(); }, () => {});
 /** The current prompt as the server sent it, in every language (`state.prompt` is in this phone's). */
 let raw = /** @type {any} */ (null);
-/**
- * A prompt in the phone's language, falling back to the session's main one. translate.js is
- * loaded at the first prompt given in several languages; meanwhile the main texts show.
- * @param {any} p
- */
-function loc(p) {
-  if (translated.t) return translated.t.localize(p, lang, state.session ? state.session.language : 'fi');
-  // The server leaves `translations` out when there are none.
-  if (p && p.translations) {
-    import('./translate.js').then((m) => {
-      translated.t = m;
-      labels.put = m.put;
-      again();
-    }, () => {});
-  }
-  return p;
-}
 /** @type {Map<string, [(() => void) | null | undefined, ((code: string) => void) | null | undefined]>} Requests waiting for their ack. */
 const reqs = new Map();
 
@@ -169,8 +154,7 @@ function onMessage(m) {
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
-        raw = m.prompt;
-        store.updatePrompt(loc(m.prompt));
+        store.updatePrompt(loc(raw = m.prompt, translate));
         renderWall();
         render();
         if (m.type === 'prompt_closed') announce(t('participant.closed'));
@@ -179,11 +163,6 @@ function onMessage(m) {
     case 'groups_changed':
       store.setGroups(m.groups);
       render();
-      break;
-    case 'languages_changed':
-      // The prompts' main language changed: texts fall back to the new one.
-      if (state.session) state.session.language = m.language;
-      again();
       break;
     case 'results':
       if (prompt && m.prompt_id === prompt.id) {
@@ -281,8 +260,7 @@ function act(frame, ok, fail) {
  */
 function show(p, my, r, w) {
   if (p && (!state.prompt || p.id !== state.prompt.id)) scrollTo(0, 0);
-  raw = p;
-  store.setPrompt(loc(p), my, r);
+  store.setPrompt(loc(raw = p, translate), my, r);
   store.setWall(w || []);
   renderWall();
   const box = $('choices');

@@ -3,18 +3,6 @@
 // times a second never rebuild the list (no flicker, no lost focus).
 import { el, t, lang } from './common.js';
 
-/**
- * How a label's text goes in. The projector (and a phone on a prompt given in several
- * languages) puts translate.js's `put` here: the text's `lang`, and a second language stacked
- * under it. Plain text otherwise, so a phone's first load does without that module.
- */
-export const labels = {
-  put: (/** @type {HTMLElement} */ node, /** @type {string} */ text) => {
-    node.textContent = text;
-    return node;
-  },
-};
-
 /** A number the local way (3,5 in Finnish). */
 export const num = (x) => x.toLocaleString(lang, { maximumFractionDigits: 1 });
 const share = (n, of) => (of ? n / of : 0);
@@ -50,7 +38,7 @@ function barRow() {
   track.append(fill);
   li.append(label, n, track);
   li.set = (text, value, w) => {
-    labels.put(label, text);
+    label.textContent = text;
     n.textContent = value;
     fill.style.setProperty('--w', w.toFixed(4));
   };
@@ -89,7 +77,7 @@ function scaleBlock(max) {
   ends.append(lo, hi);
   box.append(head, hist, ends);
   box.set = (text, s, p) => {
-    labels.put(label, text);
+    label.textContent = text;
     mean.textContent = s && s.mean != null ? t('results.mean', { mean: num(s.mean), n: s.n }) : '';
     const top = s ? Math.max(1, ...s.counts) : 1;
     cols.forEach(([n, bar], i) => {
@@ -97,10 +85,8 @@ function scaleBlock(max) {
       n.textContent = s ? String(c) : '';
       bar.style.setProperty('--h', (c / top).toFixed(4));
     });
-    lo.textContent = '';
-    hi.textContent = '';
-    if (p.min_label) labels.put(lo, p.min_label).prepend('1 = ');
-    if (p.max_label) labels.put(hi, p.max_label).prepend(`${p.max} = `);
+    lo.textContent = p.min_label ? `1 = ${p.min_label}` : '';
+    hi.textContent = p.max_label ? `${p.max} = ${p.max_label}` : '';
   };
   return box;
 }

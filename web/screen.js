@@ -19,8 +19,6 @@ import { byTheme, fitThemes } from './screen/themes.js';
 import { joinAddress } from './api.js';
 import { stack, put, both } from './translate.js';
 
-draw.labels.put = put;
-
 const { state, shows, LANG_KEY, chosenLang } = store;
 
 // The projector may show any kind: all their modules before anything renders.
@@ -242,7 +240,20 @@ function renderChart() {
   // Bars shrink with their number so that all fit under the question.
   box.style.setProperty('--rows', String(unit.chartRows(prompt, RANKED) || 1));
   unit.chart(box, prompt, r, { ranked: RANKED });
+  stackLabels(box);
   refit();
+}
+
+/**
+ * The chart's option and statement labels and scale ends with the second language under each
+ * (results.js draws them in the main language only; it is the phones' too).
+ * @param {HTMLElement} box
+ */
+function stackLabels(box) {
+  for (const e of box.querySelectorAll('.bar-label, .scale-statement, .scale-ends > span')) {
+    const [, before, text] = /^(\d+ = )?([\s\S]*)$/.exec(e.firstChild ? e.firstChild.textContent || '' : '') || [];
+    if (text) put(/** @type {HTMLElement} */ (e), text).prepend(before || '');
+  }
 }
 
 function renderConn() {
