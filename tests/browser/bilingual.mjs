@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { LAPTOP, PHONE, PROJECTOR, createSession, inBrowser } from './lib.mjs';
-import { INSTRUCTIONS, OPTIONS, QUESTION } from './worst.mjs';
+import { COLUMNS, INSTRUCTIONS, ITEMS, OPTIONS, QUESTION, sendItems } from './worst.mjs';
 
 const SHOTS = process.env.PAJA_SCREENSHOTS || fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
 const TITLE_SV = 'Att främja ungas välbefinnande efter landskapsreformen: vilka aktörer, nätverk och kontaktytor borde vara med i Navigatorns samarbete, så att ingen ung person faller mellan tjänsterna i Lappland?';
@@ -31,6 +31,11 @@ const OPTIONS_SV = [
 ];
 /** The option left without a Swedish text: shown in Finnish everywhere. */
 const UNTRANSLATED = OPTIONS_SV.indexOf('');
+/** The six columns of worst.mjs in Swedish. */
+const COLUMNS_SV = [
+  'Kommunens bildningsväsende', 'Landskapets social- och hälsovårdstjänster', 'Organisationer och församlingar',
+  'Läroanstalter', 'Sysselsättningstjänster', 'Övriga aktörer',
+];
 const strip = (/** @type {string} */ s) => s.replace(/\u00AD/g, '');
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -182,4 +187,35 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
     }
     await screen.context().close();
   }
+
+  // The six-column brainstorm of worst.mjs with its columns in Swedish too, stacked at 1080p:
+  // every heading shows both languages, and every card and heading is on screen.
+  await control.click('#new');
+  await control.waitForSelector('#editor[open]');
+  await control.selectOption('#e-kind', 'brainstorm');
+  await control.fill('#e-title', QUESTION);
+  await control.fill('#e-columns', COLUMNS.join('\n'));
+  await control.selectOption('#e-lang2', 'sv');
+  await control.fill('#e-title-tr', TITLE_SV);
+  await control.fill('#e-columns-tr', COLUMNS_SV.join('\n'));
+  await control.click('#e-save');
+  await control.waitForFunction(() => document.querySelectorAll('#agenda > li').length === 2 && !document.getElementById('editor').open);
+  await control.click('#next');
+  await control.waitForSelector('#agenda > li:nth-child(2).is-open');
+  await sendItems(control, s.slug, ITEMS.slice(0, 12), 6);
+  const screen = await watch.page(browser, 'screen-columns', { viewport: PROJECTOR.viewport });
+  await screen.goto(s.screen);
+  await screen.waitForFunction(() => document.querySelectorAll('.wall-col-name .second').length === 6);
+  await screen.waitForFunction(() => document.querySelectorAll('.card-item').length >= 12);
+  const off = await screen.evaluate(() => [...document.querySelectorAll('.wall-col-h, .card-item, #q')]
+    .filter((e) => { const r = e.getBoundingClientRect(); return r.top < -0.5 || r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5; })
+    .map((e) => e.textContent.slice(0, 30)));
+  assert.deepEqual(off, [], 'six columns in fi + sv: everything on screen');
+  const wide = await screen.evaluate(() => [...document.querySelectorAll('.second')]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > e.parentElement.getBoundingClientRect().right + 1)
+    .map((e) => e.textContent));
+  assert.deepEqual(wide, [], 'no Swedish heading runs into the next column');
+  const langs = await screen.$$eval('.wall-col-name .second', (es) => es.map((e) => e.lang));
+  assert.deepEqual(langs, Array(6).fill('sv'));
+  await shot(screen, 'projector-columns');
 }));
