@@ -32,7 +32,7 @@ const GRACE_MS = LIMITS.poll_grace_ms - 1000;
 /** Redraws the current prompt's answering view (its activity's `phone`). */
 let refresh = () => {};
 /** Loads translate.js (on demand: a first load does without it), then draws the prompt in the phone's language. */
-const translate = () => import('./translate.js').then((m) => { useTranslate(m); again(); }, () => {});
+const translate = () => import('./translate.js').then(useTranslate).then(again);
 /** The current prompt as the server sent it, in every language (`state.prompt` is in this phone's). */
 let raw = /** @type {any} */ (null);
 /** @type {Map<string, [(() => void) | null | undefined, ((code: string) => void) | null | undefined]>} Requests waiting for their ack. */
@@ -149,7 +149,7 @@ function onMessage(m) {
     case 'prompt_opened':
       clock.sync(m.server_time);
       show(m.prompt, {}, null, null);
-      announce(t('participant.announce_new', { title: state.prompt.title }));
+      announce(t('participant.announce_new', { title: m.prompt.title }));
       break;
     case 'prompt_updated':
     case 'prompt_closed':
@@ -275,7 +275,7 @@ function show(p, my, r, w) {
     const c = cols();
     $('cols').hidden = !c.length;
     colSel.replaceChildren(new Option(t('participant.pick_column'), ''), ...c.map((name, i) => new Option(name, String(i))));
-    colSel.lang = c.length ? langOf(c[0]) : lang;
+    colSel.lang = langOf(c[0] || '');
     ta.maxLength = maxLen();
     if (a.text) {
       ta.rows = a.text.rows;
@@ -298,7 +298,6 @@ const phoneContext = {
   canAnswer,
   button,
   says,
-  langOf,
   graceMs: GRACE_MS,
   now: () => clock.now(),
 };

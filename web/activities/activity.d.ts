@@ -14,8 +14,6 @@ interface PhoneContext {
   button(text: string, cls: string, onClick: () => void): HTMLButtonElement;
   /** Puts participant or prompt text into `node`, hyphenated, `lang` set to its language. */
   says(node: HTMLElement, text: string): HTMLElement;
-  /** The language a prompt text is shown in (the phone's where translated, else the main one). */
-  langOf(text: string): string;
   /** How long after voting a final poll answer may still change (ms). */
   graceMs: number;
   /** The server's clock. */

@@ -68,8 +68,8 @@ function phone(box, ctx) {
   const text = el('p', 'm-text');
   text.id = 'm-text';
   text.setAttribute('aria-live', 'polite');
-  const yName = el('p', 'm-axis-y', `↑ ${y.label}`);
-  yName.lang = ctx.langOf(y.label);
+  const yName = ctx.says(el('p', 'm-axis-y'), y.label);
+  yName.prepend('↑ ');
   const frame = el('div', 'm-frame');
   const yEnds = el('p', 'm-yends');
   yEnds.append(ctx.says(el('span'), y.low), ctx.says(el('span'), y.high));
@@ -108,8 +108,8 @@ function phone(box, ctx) {
   });
   const xEnds = el('p', 'm-xends');
   xEnds.append(ctx.says(el('span'), x.low), ctx.says(el('span'), x.high));
-  const xName = el('p', 'm-axis-x', `${x.label} →`);
-  xName.lang = ctx.langOf(x.label);
+  const xName = ctx.says(el('p', 'm-axis-x'), x.label);
+  xName.append(' →');
   frame.append(yEnds, grid, xEnds, xName);
   const placed = el('p', 'm-placed');
   const back = ctx.button(t('participant.matrix_back'), 'secondary', () => go(at - 1));

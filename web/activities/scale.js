@@ -27,11 +27,13 @@ function phone(box, ctx) {
   const rows = p.statements.map((/** @type {string} */ s, /** @type {number} */ si) => {
     const fs = el('fieldset', 'scale');
     const ends = el('p', 'ends');
-    const lo = el('span', '', p.min_label && `1 = ${p.min_label}`);
-    const hi = el('span', '', p.max_label && `${p.max} = ${p.max_label}`);
-    lo.lang = ctx.langOf(p.min_label);
-    hi.lang = ctx.langOf(p.max_label);
-    ends.append(lo, hi);
+    // Each end in the language it is shown in (`says` sets its lang), after its number.
+    const end = (/** @type {string} */ label, /** @type {number} */ n) => {
+      const e = el('span');
+      if (label) ctx.says(e, label).prepend(`${n} = `);
+      return e;
+    };
+    ends.append(end(p.min_label, 1), end(p.max_label, p.max));
     const row = el('div', 'scale-btns');
     row.style.setProperty('--n', String(p.max > 6 ? Math.ceil(p.max / 2) : p.max));
     const bs = [];

@@ -16,7 +16,7 @@ let tr = null;
 const main = () => state.session?.language || 'fi';
 
 /** The language `text` is shown in: the phone's where a prompt's variant is shown, else the main one. */
-export const langOf = (/** @type {string} */ text) => (tr ? tr.langOf(text) : main());
+export const langOf = (/** @type {string} */ text) => tr?.langOf(text) || main();
 
 /** translate.js, loaded (by the page, at its first prompt given in several languages). */
 export const useTranslate = (/** @type {any} */ m) => { tr = m; };
@@ -28,11 +28,7 @@ export const useTranslate = (/** @type {any} */ m) => { tr = m; };
  * @param {any} p
  * @param {() => void} load
  */
-export function loc(p, load) {
-  if (tr) return tr.localize(p, lang, main());
-  if (p?.translations) load();
-  return p;
-}
+export const loc = (/** @type {any} */ p, /** @type {() => void} */ load) => (tr ? tr.localize(p, lang, main()) : (p?.translations && load(), p));
 
 /** Words of 13 letters or more get soft hyphens (shorter ones fit a line even at 320 px). */
 const LONG_WORD = /\p{L}{13,}/gu;
@@ -74,7 +70,7 @@ export function says(node, text) {
   const language = langOf(text);
   node.textContent = hyphenate(text, language);
   node.lang = language;
-  if (tr) tr.mark(node, text);
+  tr?.mark(node, text);
   return node;
 }
 
