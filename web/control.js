@@ -22,6 +22,7 @@ import { createFiles } from './control/files.js';
 import { createRehearsal } from './control/rehearsal.js';
 import { createThemes } from './control/themes.js';
 import { createNotes } from './control/notes.js';
+import { createLanguages } from './control/languages.js';
 import { fill } from './control/ui.js';
 import { joinAddress } from './api.js';
 
@@ -122,7 +123,10 @@ const notes = createNotes({ request });
 const files = createFiles({ key, request, status: showStatus });
 const rehearsal = createRehearsal({ request, status: showStatus });
 // The prompt editor (control/editor.js) and the export dialog (control/exporter.js).
-const editor = createEditor({ prompts: () => state.prompts, promptById: store.promptById, request, fill });
+const editor = createEditor({
+  prompts: () => state.prompts, promptById: store.promptById, request, fill, main: () => (state.session ? state.session.language : 'fi'),
+});
+const languages = createLanguages({ request, session: () => state.session });
 const exporter = createExporter({
   prompts: () => state.prompts, language: () => (state.session ? state.session.language : lang), download: files.download,
 });
@@ -136,6 +140,7 @@ function onMessage(m) {
       rehearsal.set(!!m.session.rehearsal);
       if (!savedLang() && m.session.language !== lang) setLang(m.session.language);
       renderAll();
+      languages.render();
       notes.resync();
       // Older items are fetched once the connection is live (`onLive`, right after this).
       pageId = '';
@@ -156,6 +161,10 @@ function onMessage(m) {
       store.setGroups(m.groups);
       groups.render();
       renderSelected();
+      break;
+    case 'languages_changed':
+      languages.changed(m);
+      groups.render();
       break;
     case 'prompt_added':
       store.addPrompt(m.prompt);

@@ -15,7 +15,7 @@ import { LIMITS } from './limits.js';
 import { reset } from './results.js';
 import { activity, load, ready } from './activities/index.js';
 import * as store from './participant/store.js';
-import { says, button } from './participant/text.js';
+import { says, button, langOf, loc, useTranslate } from './participant/text.js';
 import { createMine } from './participant/mine.js';
 
 const { state, DRAFT, unit, texty, cols, open, canAnswer, maxLen, given, full } = store;
@@ -31,6 +31,10 @@ const GRACE_MS = LIMITS.poll_grace_ms - 1000;
 
 /** Redraws the current prompt's answering view (its activity's `phone`). */
 let refresh = () => {};
+/** Loads translate.js (on demand: a first load does without it), then draws the prompt in the phone's language. */
+const translate = () => import('./translate.js').then(useTranslate).then(again);
+/** The current prompt as the server sent it, in every language (`state.prompt` is in this phone's). */
+let raw = /** @type {any} */ (null);
 /** @type {Map<string, [(() => void) | null | undefined, ((code: string) => void) | null | undefined]>} Requests waiting for their ack. */
 const reqs = new Map();
 
@@ -168,7 +172,7 @@ function onMessage(m) {
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
-        store.updatePrompt(m.prompt);
+        store.updatePrompt(loc(raw = m.prompt, translate));
         renderWall();
         render();
         if (m.type === 'prompt_closed') announce(t('participant.closed'));
@@ -284,7 +288,7 @@ function act(frame, ok, fail) {
  */
 function show(p, my, r, w) {
   if (p && (!state.prompt || p.id !== state.prompt.id)) scrollTo(0, 0);
-  store.setPrompt(p, my, r);
+  store.setPrompt(loc(raw = p, translate), my, r);
   store.setWall(w || []);
   renderWall();
   const box = $('choices');
@@ -299,7 +303,7 @@ function show(p, my, r, w) {
     const c = cols();
     $('cols').hidden = !c.length;
     colSel.replaceChildren(new Option(t('participant.pick_column'), ''), ...c.map((name, i) => new Option(name, String(i))));
-    colSel.lang = state.session ? state.session.language : 'fi';
+    colSel.lang = langOf(c[0] || '');
     ta.maxLength = maxLen();
     if (a.text) {
       ta.rows = a.text.rows;
@@ -311,7 +315,7 @@ function show(p, my, r, w) {
 }
 
 /** Shows the current prompt again as it is (a module loaded, a new language). */
-const again = () => show(state.prompt, { ...state.mine, liked: [...state.mine.liked] }, state.result, [...state.wall.values()]);
+const again = () => show(raw, { ...state.mine, liked: [...state.mine.liked] }, state.result, [...state.wall.values()]);
 
 /** What an activity's phone view reads and does (web/activities/activity.d.ts). */
 const phoneContext = {

@@ -30,6 +30,24 @@ interface PromptCommon {
   opened_at: Millis | null;
   closed_at: Millis | null;
   closes_at: Millis | null;
+  /** The prompt's texts in the session's other languages (docs/protocol.md, "Prompts in several languages"); absent when none. */
+  translations?: Partial<Record<Lang, PromptTranslation>>;
+}
+
+/** A UI and prompt language. */
+type Lang = 'fi' | 'sv' | 'en';
+
+/** A prompt's texts in one other language; each absent (or `""`) when not given. */
+interface PromptTranslation {
+  title?: string;
+  instructions?: string;
+  options?: string[];
+  statements?: string[];
+  min_label?: string;
+  max_label?: string;
+  columns?: string[];
+  x?: { label?: string; low?: string; high?: string };
+  y?: { label?: string; low?: string; high?: string };
 }
 
 /** Each kind's own settings (docs/protocol.md, "Activity fields"). */
@@ -96,14 +114,14 @@ interface Item {
 }
 
 /** A small group or theme table. */
-interface Group { id: string; name: string; color: string | null }
+interface Group { id: string; name: string; color: string | null; translations?: Partial<Record<Lang, string>> }
 
 /** What the projector shows. */
 type ScreenView = { kind: 'follow' } | { kind: 'join' } | { kind: 'prompt'; prompt_id: string };
 
 /** `welcome.session`. */
 interface SessionView {
-  slug: string; title: string; language: 'fi' | 'sv' | 'en';
+  slug: string; title: string; language: Lang; screen_language?: Lang;
   /** A rehearsal: every view says so (absent: live). */
   rehearsal?: boolean;
   /** The seq of the last rehearsal reset: a phone that knew the session before drops its unsent texts. */
@@ -160,7 +178,8 @@ type ServerMessage =
   | { type: 'item_added' | 'item_updated' | 'item_unhidden'; seq: number; item: Item }
   | { type: 'item_hidden' | 'item_removed'; seq: number; item_id: string }
   | { type: 'item_erased'; seq: number; item_id: string }
-  | NotesChanged;
+  | NotesChanged
+  | LanguagesChanged;
 
 /** `GET /api/sessions/{slug}/suggestions?prompt=…`: groups of unthemed items sharing a stem. */
 interface Suggestions { prompt: string; suggestions: { label: string; items: string[] }[] }
@@ -228,3 +247,9 @@ type ThemeAction =
   | { type: 'move_item'; id: string; item: string; column?: number; group?: string | null }
   | { type: 'set_notes'; id: string; prompt: string; notes: string }
   | { type: 'show_by_theme'; id: string; prompt: string; on: boolean };
+
+/** Everyone: the session's main language or the projector's second language changed. */
+interface LanguagesChanged { type: 'languages_changed'; seq: number; language: Lang; screen_language?: Lang }
+
+/** What the console sends for the session's languages (acked; docs/protocol.md, "Prompts in several languages"). */
+type LanguagesAction = { type: 'set_languages'; id: string; main: Lang; screen?: Lang | null };

@@ -18,6 +18,7 @@ import { createFit } from './screen/fit.js';
 import { byTheme, fitThemes } from './screen/themes.js';
 import { createQuestions } from './screen/questions.js';
 import { joinAddress } from './api.js';
+import { stack, put, both } from './translate.js';
 
 const { state, shows, LANG_KEY, chosenLang } = store;
 
@@ -86,6 +87,14 @@ function onMessage(m) {
         render();
       } else load(m.prompt, m.items, m.prompt && m.results[m.prompt.id]);
       break;
+    case 'languages_changed':
+      // "fi + sv" on or off, or a new main language: the stage is laid out again in them.
+      if (state.session) {
+        state.session.language = m.language;
+        state.session.screen_language = m.screen_language;
+      }
+      load(state.prompt, [...state.items.values()], state.result);
+      break;
     case 'presence':
       store.presence(m.participants, m.groups);
       renderBand();
@@ -93,6 +102,7 @@ function onMessage(m) {
       break;
     case 'groups_changed':
       store.setGroups(m.groups);
+      restack();
       renderBand();
       renderPresence();
       for (const i of state.items.values()) wall.put(i);
@@ -105,7 +115,9 @@ function onMessage(m) {
     case 'prompt_updated':
     case 'prompt_closed':
       if (prompt && m.prompt.id === prompt.id) {
-        const relayout = String(m.prompt.columns) !== String(prompt.columns);
+        // New columns, or new words for them in another language: the wall is laid out again.
+        const relayout = String(m.prompt.columns) !== String(prompt.columns)
+          || JSON.stringify(m.prompt.translations) !== JSON.stringify(prompt.translations);
         store.updatePrompt(m.prompt);
         if (relayout) load(m.prompt, [...state.items.values()], state.result);
         else {
@@ -151,13 +163,22 @@ function onMessage(m) {
  */
 function load(p, list, r) {
   store.stage(p, r);
+  restack();
   wall.lay();
   draw.reset($('chart'));
   for (const i of [...list].sort((a, b) => a.seq - b.seq)) if (shows(i)) wall.put(i, true);
   render();
 }
 
+/** The second language the facilitator stacks under the main one ("fi + sv"), for this stage. */
+function restack() {
+  const s = state.session;
+  stack(state.prompt, state.groups, s ? s.language : 'fi', s ? s.screen_language : undefined);
+  document.body.classList.toggle('stacked', !!(s && s.screen_language));
+}
+
 function render() {
+  restack();
   const { session, prompt, refused, view } = state;
   $('refused').hidden = !refused;
   if (refused) $('refused').textContent = errorText(refused);
@@ -189,15 +210,16 @@ function renderBand() {
   $('participants').textContent = t('screen.participants', { n: state.participants });
   const g = state.groups.find((x) => x.id === state.only);
   $('group-name').hidden = !g;
-  if (g) $('group-name').replaceChildren(chip(g));
+  if (g) $('group-name').replaceChildren(chip(g, both(g.name)));
 }
 
 function renderHead() {
   const { prompt, result: r } = state;
   if (!prompt) return;
+  restack();
   $('live').classList.toggle('by-theme', byTheme());
-  $('q').textContent = prompt.title;
-  $('instr').textContent = prompt.instructions || '';
+  put($('q'), prompt.title);
+  put($('instr'), prompt.instructions || '');
   $('instr').hidden = !prompt.instructions;
   $('closed').hidden = prompt.state !== 'closed';
   const unit = activity(prompt.kind);
@@ -220,7 +242,7 @@ function renderPresence() {
   if (box.hidden) return;
   box.replaceChildren(...groups.filter((g) => !only || g.id === only).map((g) => {
     const li = el('li');
-    li.append(chip(g), present ? ` ${present[g.id] || 0}` : '');
+    li.append(chip(g, both(g.name)), present ? ` ${present[g.id] || 0}` : '');
     return li;
   }));
 }
@@ -237,7 +259,20 @@ function renderChart() {
   // Bars shrink with their number so that all fit under the question.
   box.style.setProperty('--rows', String(unit.chartRows(prompt, RANKED) || 1));
   unit.chart(box, prompt, r, { ranked: RANKED });
+  stackLabels(box);
   refit();
+}
+
+/**
+ * The chart's option and statement labels and scale ends with the second language under each
+ * (results.js draws them in the main language only; it is the phones' too).
+ * @param {HTMLElement} box
+ */
+function stackLabels(box) {
+  for (const e of box.querySelectorAll('.bar-label, .scale-statement, .scale-ends > span')) {
+    const [, before, text] = /^(\d+ = )?([\s\S]*)$/.exec(e.firstChild ? e.firstChild.textContent || '' : '') || [];
+    if (text) put(/** @type {HTMLElement} */ (e), text).prepend(before || '');
+  }
 }
 
 function renderConn() {

@@ -40,6 +40,7 @@ fn add(s: &mut Session, activity: Activity) {
         show_results: ResultsVisibility::Live,
         reset_column: false,
         template: None,
+        translations: Default::default(),
     };
     let _ = s.apply(&Command::AddPrompt { draft }, T0);
 }
@@ -59,7 +60,7 @@ fn workshop() -> &'static Session {
         add(&mut s, Activity::WordCloud(WordCloud { max_answers: 3 }));
         add(&mut s, Activity::DotVote(DotVote { source: p1.clone(), dots: 3, max_per_item: 2, vote_on: VoteOn::Items }));
         add(&mut s, Activity::Matrix(Matrix { source: p1.clone(), x: axis("x"), y: axis("y") }));
-        let _ = s.apply(&Command::AddGroup { name: "Ryhmä".into(), color: None }, T0);
+        let _ = s.apply(&Command::AddGroup { name: "Ryhmä".into(), color: None, translations: Default::default() }, T0);
         let _ = s.apply(&Command::OpenPrompt { prompt_id: p1.clone() }, T0 + 1);
         for (n, text) in ["eka", "toka"].into_iter().enumerate() {
             let submit = Command::Submit {

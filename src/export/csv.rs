@@ -117,8 +117,30 @@ fn items_csv(view: &View<'_>) -> Vec<u8> {
     {
         let mut writer = writer(view, &mut out);
         // Writing to a Vec cannot fail; a failed row would only mean a shorter file.
-        let _ = writer.write_record(CSV_HEADER);
+        // A bilingual session's rows also carry the question in each other language, in
+        // `prompt_<code>` columns after the stable ones (none in a one-language session).
+        let languages = view.translated_languages();
+        let extra: Vec<String> = languages
+            .iter()
+            .map(|l| format!("prompt_{}", super::language_code(*l)))
+            .collect();
+        let _ = writer.write_record(
+            CSV_HEADER
+                .iter()
+                .copied()
+                .chain(extra.iter().map(String::as_str)),
+        );
         for prompt in &view.prompts {
+            let variants: Vec<Cow<'_, str>> = languages
+                .iter()
+                .map(|l| {
+                    prompt
+                        .draft
+                        .translations
+                        .get(l)
+                        .map_or(Cow::Borrowed(""), |v| escape(&v.title))
+                })
+                .collect();
             for item in view.items(prompt) {
                 let column = column_name(prompt, item).unwrap_or_default();
                 let group = group_name(session, item.group.as_ref()).unwrap_or_default();
@@ -142,7 +164,7 @@ fn items_csv(view: &View<'_>) -> Vec<u8> {
                     item.id.to_string().into(),
                     escape(theme),
                 ];
-                let _ = writer.write_record(cells.iter().map(|c| c.as_bytes()));
+                let _ = writer.write_record(cells.iter().chain(&variants).map(|c| c.as_bytes()));
             }
         }
         let _ = writer.flush();

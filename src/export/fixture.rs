@@ -21,6 +21,7 @@ pub const REPORT_T0: Millis = 1_795_420_800_000;
 /// A prompt as the console makes it, with the wall on and results shown live.
 pub fn draft(title: &str, activity: Activity) -> PromptDraft {
     PromptDraft {
+        translations: Default::default(),
         activity,
         title: title.into(),
         instructions: "Yksi ajatus kerrallaan.".into(),
@@ -102,6 +103,7 @@ pub fn workshop() -> Workshop {
     let mut w = Workshop::new(T0);
     let (a, b) = (0, 1);
     w.apply(Command::AddGroup {
+        translations: Default::default(),
         name: "Digitaalisuus".into(),
         color: None,
     });
@@ -219,10 +221,12 @@ fn workshop_answers(w: &mut Workshop) {
 pub fn report_workshop() -> Workshop {
     let mut w = Workshop::new(REPORT_T0);
     w.apply(Command::AddGroup {
+        translations: Default::default(),
         name: "Toimijat".into(),
         color: Some("#1f77b4".into()),
     });
     w.apply(Command::AddGroup {
+        translations: Default::default(),
         name: "Digi".into(),
         color: None,
     });

@@ -56,6 +56,7 @@ pub fn document(view: &View<'_>, exported_at: Millis) -> SessionDoc {
             current_prompt,
             series: session.meta.series.clone(),
             rehearsal: session.rehearsal().on,
+            screen_language: session.screen_language(),
         },
         groups: session.groups().to_vec(),
         participants: participant_docs,

@@ -184,6 +184,19 @@ pub struct View<'a> {
 }
 
 impl<'a> View<'a> {
+    /// The languages other than the main one that any exported prompt has texts in, in order.
+    pub fn translated_languages(&self) -> Vec<Language> {
+        let mut all: Vec<Language> = self
+            .prompts
+            .iter()
+            .flat_map(|p| p.draft.languages())
+            .filter(|l| *l != self.session.meta.language)
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
     /// Resolves `options` against `session` for `format`.
     pub fn new(
         session: &'a Session,
@@ -281,6 +294,16 @@ pub fn render(
     options: &Options,
     now: Millis,
 ) -> Result<Vec<u8>, ExportError> {
+    // The report reads in its heading language: each prompt text in it where a variant gives
+    // it (every other format keeps the main texts, and the JSON every variant besides).
+    let localized;
+    let session = match (format, options.language) {
+        (Format::Md | Format::Html, Some(language)) if language != session.meta.language => {
+            localized = session.in_language(language);
+            &localized
+        }
+        _ => session,
+    };
     let view = View::new(session, format, options)?;
     match format {
         Format::Csv => Ok(csv::csv(&view)),
@@ -288,6 +311,15 @@ pub fn render(
         Format::Md => Ok(report::md(&view)),
         Format::Html => Ok(report::html(&view)),
         Format::Xlsx => xlsx::xlsx(&view, now),
+    }
+}
+
+/// A language's code as exports write it in headings: `fi`, `sv`, `en`.
+pub fn language_code(language: Language) -> &'static str {
+    match language {
+        Language::Fi => "fi",
+        Language::Sv => "sv",
+        Language::En => "en",
     }
 }
 

@@ -75,7 +75,8 @@ impl SessionTask {
             | Event::AgendaReordered(_)
             | Event::ScreenChanged(_)
             | Event::NotesChanged(..)
-            | Event::RehearsalChanged(_) => return,
+            | Event::RehearsalChanged(_)
+            | Event::LanguagesChanged { .. } => return,
         };
         let Some(prompt) = self.session.prompt(&item.prompt_id) else {
             return;

@@ -172,7 +172,7 @@ impl SessionHandle {
         let _ = self
             .requests
             .send(Request::Command {
-                command,
+                command: Box::new(command),
                 reply,
                 queued: task::timing().then(std::time::Instant::now),
                 rid,

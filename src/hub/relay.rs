@@ -229,7 +229,7 @@ impl Relay {
             }
             Request::Command { command, reply, .. } => {
                 tokio::spawn(async move {
-                    let _ = reply.send(link.command(command).await);
+                    let _ = reply.send(link.command(*command).await);
                 });
             }
             Request::Read { reply } => {

@@ -56,9 +56,10 @@ pub(super) enum Request {
         group: Option<GroupId>,
         reply: oneshot::Sender<Option<Utf8Bytes>>,
     },
-    /// A command; the reply once it is durable.
+    /// A command; the reply once it is durable. Boxed: a command (a prompt's draft with its
+    /// translations) is many times the size of every other request.
     Command {
-        command: Command,
+        command: Box<Command>,
         reply: oneshot::Sender<Result<u64, CommandError>>,
         /// When it was sent, if push stages are being timed ([`timing`]).
         queued: Option<std::time::Instant>,
@@ -218,7 +219,7 @@ impl SessionTask {
                     // The clock is a command like any other: journaled, so a replay closes
                     // the same prompts at the same times.
                     let (reply, _) = oneshot::channel();
-                    Request::Command { command: Command::Tick, reply, queued: None, rid: None }
+                    Request::Command { command: Box::new(Command::Tick), reply, queued: None, rid: None }
                 }
                 _ = sleep_until(idle), if idle.is_some() => {
                     if self.unload().await {
@@ -308,7 +309,7 @@ impl SessionTask {
                 if let Some(seq) = self.known_rid(rid) {
                     return batch.replies.push(Reply::Command(reply, Ok(seq)));
                 }
-                self.apply(command, reply, batch);
+                self.apply(*command, reply, batch);
                 if let (Some(rid), Some(Reply::Command(_, Ok(seq)))) = (rid, batch.replies.last()) {
                     batch.rids.push((*seq, rid));
                 }

@@ -109,7 +109,8 @@ pub fn topic(event: &Event) -> Topic {
         | Event::PromptClosed(_)
         | Event::GroupsChanged(_)
         | Event::RehearsalChanged(_)
-        | Event::SessionReset => Topic::Live,
+        | Event::SessionReset
+        | Event::LanguagesChanged { .. } => Topic::Live,
         Event::ScreenChanged(_) => Topic::ScreenView,
         Event::ItemAdded(_)
         | Event::ItemHidden(_)

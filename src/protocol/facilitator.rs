@@ -9,7 +9,10 @@
 
 use serde::Deserialize;
 
-use crate::session::{Command, GroupId, ItemId, PromptDraft, PromptId, ScreenView, ThemeId};
+use crate::session::{
+    Command, GroupId, ItemId, Language, NameTranslations, PromptDraft, PromptId, ScreenView,
+    ThemeId,
+};
 
 /// What the facilitator's console may send (besides `hello` and `ping`); the same fields, by
 /// the same names, as the [`Command`] each becomes.
@@ -90,6 +93,9 @@ pub enum FacilitatorAction {
         /// Optional `#rrggbb`.
         #[serde(default)]
         color: Option<String>,
+        /// Its name in other languages.
+        #[serde(default)]
+        translations: NameTranslations,
     },
     /// See [`Command::UpdateGroup`].
     UpdateGroup {
@@ -100,6 +106,9 @@ pub enum FacilitatorAction {
         /// New colour.
         #[serde(default)]
         color: Option<String>,
+        /// New names in other languages.
+        #[serde(default)]
+        translations: NameTranslations,
     },
     /// See [`Command::DeleteGroup`].
     DeleteGroup {
@@ -249,6 +258,14 @@ pub enum FacilitatorAction {
         /// Answered or not.
         answered: bool,
     },
+    /// See [`Command::SetLanguages`].
+    SetLanguages {
+        /// The main language.
+        main: Language,
+        /// The projector's second language (absent or null: none).
+        #[serde(default)]
+        screen: Option<Language>,
+    },
 }
 
 impl FacilitatorAction {
@@ -274,16 +291,27 @@ impl FacilitatorAction {
             A::LockPrompt { prompt_id, locked } => Command::LockPrompt { prompt_id, locked },
             A::AddTime { prompt_id, secs } => Command::AddTime { prompt_id, secs },
             A::ShowOnScreen { view } => Command::ShowOnScreen { view },
-            A::AddGroup { name, color } => Command::AddGroup { name, color },
+            A::AddGroup {
+                name,
+                color,
+                translations,
+            } => Command::AddGroup {
+                name,
+                color,
+                translations,
+            },
             A::UpdateGroup {
                 group_id,
                 name,
                 color,
+                translations,
             } => Command::UpdateGroup {
                 group_id,
                 name,
                 color,
+                translations,
             },
+            A::SetLanguages { main, screen } => Command::SetLanguages { main, screen },
             A::DeleteGroup { group_id } => Command::DeleteGroup { group_id },
             A::HideItem { item_id } => Command::HideItem { item_id },
             A::UnhideItem { item_id } => Command::UnhideItem { item_id },
@@ -368,7 +396,7 @@ mod tests {
             json!({"type":"lock_prompt","prompt_id":"p1","locked":true}),
             json!({"type":"add_time","prompt_id":"p1","secs":60}),
             json!({"type":"show_on_screen","view":{"kind":"join"}}),
-            json!({"type":"add_group","name":"A"}),
+            json!({"type":"add_group","name":"A","translations":{"sv":"Å"}}),
             json!({"type":"update_group","group_id":"g1","name":"B","color":"#112233"}),
             json!({"type":"delete_group","group_id":"g1"}),
             json!({"type":"hide_item","item_id":uuid::Uuid::nil()}),
@@ -394,6 +422,7 @@ mod tests {
             json!({"type":"set_rehearsal","on":true}),
             json!({"type":"reset_rehearsal"}),
             json!({"type":"mark_answered","item_id":uuid::Uuid::nil(),"answered":true}),
+            json!({"type":"set_languages","main":"fi","screen":"sv"}),
         ];
         assert_eq!(frames.len(), variant_names::<FacilitatorAction>().len());
         for frame in frames {

@@ -41,6 +41,7 @@ pub fn welcome(
             language: session.meta.language,
             rehearsal: session.rehearsal().on,
             last_reset: session.rehearsal().last_reset,
+            screen_language: session.screen_language(),
         },
         prompt: match role {
             Role::Screen => session.screen_prompt(),
@@ -279,6 +280,11 @@ pub fn event_frames(stamped: &Stamped, session: &Session, now: Millis) -> Frames
         }
         Event::RehearsalChanged(on) => same(ServerMessage::Rehearsal { seq, on: *on }),
         Event::SessionReset => same(ServerMessage::SessionReset { seq }),
+        Event::LanguagesChanged { main, screen } => same(ServerMessage::LanguagesChanged {
+            seq,
+            language: *main,
+            screen_language: *screen,
+        }),
     }
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::views::{ItemView, Mine, PromptView, SessionView, Stage};
 use super::{RequestId, Role};
-use crate::session::{Group, ItemId, Millis, PromptId, Results, ScreenView};
+use crate::session::{Group, ItemId, Language, Millis, PromptId, Results, ScreenView};
 
 /// A frame from the server.
 #[derive(Debug, Serialize)]
@@ -265,6 +265,17 @@ pub enum ServerMessage<'a> {
     SessionReset {
         /// Event sequence number (the welcome's `last_reset` from now on).
         seq: u64,
+    },
+    /// The session's main language or the projector's second language changed (everyone:
+    /// phones fall back to the main language, the projector stacks the second one).
+    LanguagesChanged {
+        /// Event sequence number.
+        seq: u64,
+        /// The main language.
+        language: Language,
+        /// The language the projector stacks under the main one; omitted when none.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        screen_language: Option<Language>,
     },
 }
 

@@ -411,3 +411,53 @@ fn rehearsal_and_its_reset_reach_every_role_and_every_welcome() {
     assert!(w["session"].get("rehearsal").is_none());
     assert!(w["session"].get("last_reset").is_none());
 }
+
+/// Prompts in several languages on the wire (docs/protocol.md, "Prompts in several
+/// languages"): a prompt's and a group's translations as every role sees them, and
+/// `languages_changed` to everyone, with the welcome's `session` after it.
+#[test]
+fn translations_and_languages_changed_match_the_documented_json() {
+    let mut s = session_titled("Aamu", 1);
+    for c in [
+        json!({"type":"add_group","name":"Keskusta","translations":{"sv":"Centrum"}}),
+        json!({"type":"add_prompt","prompt":{"kind":"poll","title":"Mikä on tärkeintä?",
+            "options":["Asuminen","Liikenne"],
+            "translations":{"sv":{"title":"Vad är viktigast?","options":["Boende",""]}}}}),
+        json!({"type":"open_prompt","prompt_id":"p1"}),
+    ] {
+        s.apply(&serde_json::from_value(c).unwrap(), 2).unwrap();
+    }
+    for role in [Role::Participant, Role::Screen, Role::Facilitator] {
+        let w: serde_json::Value = serde_json::from_str(&welcome(&s, role, None, 0, 3)).unwrap();
+        assert_eq!(
+            w["prompt"]["translations"],
+            json!({"sv":{"title":"Vad är viktigast?","options":["Boende",""]}}),
+            "{role:?}"
+        );
+        assert_eq!(
+            w["groups"],
+            json!([{"id":"g1","name":"Keskusta","color":null,"translations":{"sv":"Centrum"}}])
+        );
+        assert_eq!(
+            w["session"],
+            json!({"slug":s.meta.slug.as_str(),"title":"Aamu","language":"fi"})
+        );
+    }
+    let applied = s
+        .apply(
+            &serde_json::from_value(json!({"type":"set_languages","main":"fi","screen":"sv"}))
+                .unwrap(),
+            4,
+        )
+        .unwrap();
+    let frames = event_frames(&applied.events[0], &s, 4);
+    let expected =
+        json!({"type":"languages_changed","seq":s.seq(),"language":"fi","screen_language":"sv"});
+    for frame in [frames.participant, frames.screen, frames.facilitator] {
+        let frame: serde_json::Value = serde_json::from_str(&frame.expect("everyone")).unwrap();
+        assert_eq!(frame, expected);
+    }
+    let w: serde_json::Value =
+        serde_json::from_str(&welcome(&s, Role::Screen, None, 0, 5)).unwrap();
+    assert_eq!(w["session"]["screen_language"], "sv");
+}

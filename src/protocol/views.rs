@@ -19,7 +19,7 @@ pub struct SessionView<'a> {
     pub slug: &'a str,
     /// The workshop's title.
     pub title: &'a str,
-    /// Default UI language.
+    /// Default UI language, and the language of the prompts' own texts.
     pub language: Language,
     /// A rehearsal: every view says so. Written only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -28,6 +28,9 @@ pub struct SessionView<'a> {
     /// drops the texts it has not had acknowledged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_reset: Option<u64>,
+    /// The language the projector stacks under the main one; omitted when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screen_language: Option<Language>,
 }
 
 /// An item as a role may see it.

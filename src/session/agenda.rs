@@ -262,7 +262,8 @@ impl Session {
         draft: &PromptDraft,
         own: Option<&PromptId>,
     ) -> Result<PromptDraft, Rejection> {
-        let draft = validate_draft(draft)?;
+        let mut draft = validate_draft(draft)?;
+        draft.translations.remove(&self.meta.language);
         if let Some(source) = draft.activity.ballot_source() {
             let ok = Some(source) != own
                 && self
@@ -317,6 +318,7 @@ impl Session {
         let mut checked = Vec::with_capacity(drafts.len());
         for (n, draft) in drafts.iter().enumerate() {
             let mut draft = validate_draft(draft)?;
+            draft.translations.remove(&self.meta.language);
             if let Some(source) = draft.activity.ballot_source_mut() {
                 let resolved =
                     match source.0.strip_prefix('@').map(str::parse::<usize>) {

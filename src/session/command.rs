@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
-use super::{PromptDraft, ScreenView, ThemeId};
+use super::{NameTranslations, PromptDraft, ScreenView, ThemeId};
 
 /// A change the facilitator, a participant or the clock asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +91,9 @@ pub enum Command {
         /// Optional `#rrggbb`.
         #[serde(default)]
         color: Option<String>,
+        /// Its name in other languages.
+        #[serde(default, skip_serializing_if = "NameTranslations::is_empty")]
+        translations: NameTranslations,
     },
     /// Rename or recolour a group.
     UpdateGroup {
@@ -101,6 +104,9 @@ pub enum Command {
         /// New colour.
         #[serde(default)]
         color: Option<String>,
+        /// New names in other languages (replacing the earlier ones).
+        #[serde(default, skip_serializing_if = "NameTranslations::is_empty")]
+        translations: NameTranslations,
     },
     /// Remove a group nobody's item belongs to.
     DeleteGroup {
@@ -367,5 +373,14 @@ pub enum Command {
         item_id: ItemId,
         /// Answered or not.
         answered: bool,
+    },
+    /// The session's languages: the main one (the prompts' own texts are in it, and it is
+    /// the default UI language) and the one the projector stacks under it (None: main only).
+    SetLanguages {
+        /// The main language.
+        main: Language,
+        /// The projector's second language.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        screen: Option<Language>,
     },
 }

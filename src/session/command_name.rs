@@ -55,6 +55,7 @@ impl Command {
             Command::SetRehearsal { .. } => "set_rehearsal",
             Command::ResetRehearsal => "reset_rehearsal",
             Command::MarkAnswered { .. } => "mark_answered",
+            Command::SetLanguages { .. } => "set_languages",
         }
     }
 }

@@ -135,6 +135,10 @@ pub struct SessionInfo {
     /// The session is a rehearsal (written only then). An import starts live.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rehearsal: bool,
+    /// The language the projector stacks under the main one (absent when none); an import
+    /// keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_language: Option<Language>,
 }
 
 /// A participant, known only by pseudonym.

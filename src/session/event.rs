@@ -47,6 +47,13 @@ pub enum Event {
     RehearsalChanged(bool),
     /// A rehearsal was reset: every client starts over from a fresh welcome.
     SessionReset,
+    /// The session's main language or the projector's second language changed.
+    LanguagesChanged {
+        /// The main language.
+        main: Language,
+        /// The language the projector stacks under it, if any.
+        screen: Option<Language>,
+    },
 }
 
 /// An event with its place in the session's gap-free sequence.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
-use super::{Command, Event, Rejection, Session};
+use super::{validate_names, Command, Event, NameTranslations, Rejection, Session};
 
 /// Most groups in a session.
 pub const MAX_GROUPS: usize = 30;
@@ -21,6 +21,9 @@ pub struct Group {
     /// Optional `#rrggbb` colour for the projector and the phones.
     #[serde(default)]
     pub color: Option<String>,
+    /// Its name in the session's other languages (see [`super::translation`]).
+    #[serde(default, skip_serializing_if = "NameTranslations::is_empty")]
+    pub translations: NameTranslations,
 }
 
 impl Session {
@@ -28,12 +31,17 @@ impl Session {
     pub(super) fn apply_groups(&mut self, command: &Command) -> Result<Vec<Event>, Rejection> {
         use Command as C;
         match command {
-            C::AddGroup { name, color } => self.add_group(name, color),
+            C::AddGroup {
+                name,
+                color,
+                translations,
+            } => self.add_group(name, color, translations),
             C::UpdateGroup {
                 group_id,
                 name,
                 color,
-            } => self.update_group(group_id, name, color),
+                translations,
+            } => self.update_group(group_id, name, color, translations),
             C::DeleteGroup { group_id } => self.delete_group(group_id),
             C::ChooseGroup {
                 participant,
@@ -48,15 +56,18 @@ impl Session {
         &mut self,
         name: &str,
         color: &Option<String>,
+        translations: &NameTranslations,
     ) -> Result<Vec<Event>, Rejection> {
         if self.groups.len() >= MAX_GROUPS {
             return Err(Rejection::InvalidGroup("a session has at most 30 groups"));
         }
         let (name, color) = check_group(name, color)?;
+        let translations = validate_names(translations)?;
         self.groups.push(Group {
             id: GroupId(format!("g{}", self.next_group)),
             name,
             color,
+            translations,
         });
         self.next_group += 1;
         Ok(vec![Event::GroupsChanged(self.groups.clone())])
@@ -68,8 +79,10 @@ impl Session {
         group_id: &GroupId,
         name: &str,
         color: &Option<String>,
+        translations: &NameTranslations,
     ) -> Result<Vec<Event>, Rejection> {
         let (name, color) = check_group(name, color)?;
+        let translations = validate_names(translations)?;
         let group = self
             .groups
             .iter_mut()
@@ -77,6 +90,7 @@ impl Session {
             .ok_or(Rejection::GroupNotFound)?;
         group.name = name;
         group.color = color;
+        group.translations = translations;
         Ok(vec![Event::GroupsChanged(self.groups.clone())])
     }
 

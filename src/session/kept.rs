@@ -9,7 +9,7 @@
 //! state as applying the raw one did.
 
 use super::groups::check_group;
-use super::{clean_text, validate_draft, Command, PromptDraft};
+use super::{clean_text, validate_draft, validate_names, Command, PromptDraft};
 
 impl Command {
     /// This command as the session kept it, to journal once it was accepted: every text
@@ -18,9 +18,22 @@ impl Command {
     pub fn normalized(mut self) -> Command {
         match &mut self {
             Command::Submit { text, .. } | Command::EditItem { text, .. } => clean(text),
-            Command::AddGroup { name, color } | Command::UpdateGroup { name, color, .. } => {
+            Command::AddGroup {
+                name,
+                color,
+                translations,
+            }
+            | Command::UpdateGroup {
+                name,
+                color,
+                translations,
+                ..
+            } => {
                 if let Ok((cleaned, _)) = check_group(name, color) {
                     *name = cleaned;
+                }
+                if let Ok(cleaned) = validate_names(translations) {
+                    *translations = cleaned;
                 }
             }
             Command::AddPrompt { draft } | Command::UpdatePrompt { draft, .. } => {

@@ -27,6 +27,7 @@ mod rejection;
 mod results;
 mod screen;
 mod themes;
+mod translation;
 mod types;
 
 pub use activity::*;
@@ -45,6 +46,7 @@ pub use rejection::*;
 pub use results::*;
 pub use screen::*;
 pub use themes::*;
+pub use translation::*;
 pub use types::*;
 
 impl Session {
@@ -106,6 +108,7 @@ impl Session {
             } => self.move_item(item, *column, group.as_ref())?,
             C::SetNotes { prompt, notes } => self.set_notes(prompt, notes)?,
             C::SetRehearsal { .. } | C::ResetRehearsal => self.apply_rehearsal(command)?,
+            C::SetLanguages { main, screen } => self.set_languages(*main, *screen)?,
         };
         Ok(self.stamp(events))
     }

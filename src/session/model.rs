@@ -46,6 +46,8 @@ pub struct Session {
     pub(super) current: Option<PromptId>,
     /// What the projector shows.
     pub(super) screen: ScreenView,
+    /// The language the projector stacks under the main one (see [`super::translation`]).
+    pub(super) screen_language: Option<Language>,
     /// The last sequence number handed out.
     pub(super) seq: u64,
     /// The number in the next prompt id.
@@ -98,6 +100,8 @@ pub struct SessionParts {
     pub current: Option<PromptId>,
     /// What the projector shows.
     pub screen: ScreenView,
+    /// The language the projector stacks under the main one.
+    pub screen_language: Option<Language>,
     /// The last sequence number handed out.
     pub seq: u64,
     /// The number in the next prompt id.
@@ -128,6 +132,7 @@ impl PartialEq for Session {
             && self.answers == other.answers
             && self.current == other.current
             && self.screen == other.screen
+            && self.screen_language == other.screen_language
             && self.seq == other.seq
             && self.next_prompt == other.next_prompt
             && self.next_group == other.next_group
@@ -152,6 +157,7 @@ impl Session {
             answers: BTreeMap::new(),
             current: None,
             screen: ScreenView::Follow,
+            screen_language: None,
             seq: 0,
             next_prompt: 1,
             next_group: 1,
@@ -179,6 +185,7 @@ impl Session {
             answers: self.answers.clone(),
             current: self.current.clone(),
             screen: self.screen.clone(),
+            screen_language: self.screen_language,
             seq: self.seq,
             next_prompt: self.next_prompt,
             next_group: self.next_group,
@@ -202,6 +209,7 @@ impl Session {
             answers,
             current,
             screen,
+            screen_language,
             seq,
             next_prompt,
             next_group,
@@ -220,6 +228,7 @@ impl Session {
             answers,
             current,
             screen,
+            screen_language,
             seq,
             next_prompt,
             next_group,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::types::*;
-use super::{Activity, Rejection, Theme};
+use super::{validate_translations, Activity, Rejection, Theme, Translations};
 
 /// Who sees a poll's, scale's or vote's results besides the facilitator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -59,6 +59,10 @@ pub struct PromptDraft {
     /// a retitled question still lines up. Omitted when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// The prompt's texts in the session's other languages (see [`super::translation`]);
+    /// the fields above are the main language's. Omitted when none.
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations,
 }
 
 /// Where a prompt is in its life.
@@ -172,6 +176,7 @@ pub fn validate_draft(draft: &PromptDraft) -> Result<PromptDraft, Rejection> {
         reset_column: draft.reset_column
             && matches!(&activity, Activity::Brainstorm(b) if !b.columns.is_empty()),
         template: validate_template(draft.template.as_deref())?,
+        translations: validate_translations(&draft.translations, &activity)?,
         activity,
     })
 }

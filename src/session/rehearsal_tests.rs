@@ -10,6 +10,7 @@ fn rehearsed() -> (TestSession, PromptId, PromptId) {
     t.apply(Command::AddGroup {
         name: "Pohjois-Savo".into(),
         color: None,
+        translations: Default::default(),
     });
     t.apply(Command::SetRehearsal { on: true });
     let ideas = t.add_open(Activity::Brainstorm(Brainstorm::default()));

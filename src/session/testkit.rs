@@ -36,6 +36,7 @@ pub(crate) fn accept(s: &mut Session, command: &Command, now: Millis) -> Applied
 /// A brainstorm draft titled `title`, with a two-minute time box.
 pub(crate) fn draft(title: &str) -> PromptDraft {
     PromptDraft {
+        translations: Default::default(),
         activity: Activity::default(),
         title: title.into(),
         instructions: "Kirjatkaa yksi taho kerrallaan ja painakaa Lähetä.".into(),

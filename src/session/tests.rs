@@ -409,6 +409,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
     let mut s = session();
     s.apply(
         &Command::AddGroup {
+            translations: Default::default(),
             name: "Digitaalisuus".into(),
             color: Some("#0a7cff".into()),
         },
@@ -417,6 +418,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
     .unwrap();
     s.apply(
         &Command::AddGroup {
+            translations: Default::default(),
             name: "Järjestöt ja yritykset".into(),
             color: None,
         },
@@ -429,6 +431,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
         refused(
             &mut s,
             Command::AddGroup {
+                translations: Default::default(),
                 name: "x".into(),
                 color: Some("blue".into())
             }
@@ -440,6 +443,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
         refused(
             &mut s,
             Command::AddGroup {
+                translations: Default::default(),
                 name: " ".into(),
                 color: None
             }
@@ -487,6 +491,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
     );
     s.apply(
         &Command::UpdateGroup {
+            translations: Default::default(),
             group_id: g1.clone(),
             name: "Digi".into(),
             color: None,
@@ -517,6 +522,7 @@ fn groups_are_chosen_recorded_and_required_per_group() {
         refused(
             &mut s,
             Command::UpdateGroup {
+                translations: Default::default(),
                 group_id: GroupId("g2".into()),
                 name: "x".into(),
                 color: None

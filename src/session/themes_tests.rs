@@ -396,6 +396,7 @@ fn an_item_moves_to_another_column_or_group() {
     });
     let ideas = t.add_open(columns);
     t.apply(Command::AddGroup {
+        translations: Default::default(),
         name: "Pöytä 1".into(),
         color: None,
     });
@@ -454,6 +455,7 @@ fn a_per_group_items_group_move_keeps_a_group_and_refreshes_the_walls() {
     let mut t = TestSession::new();
     for name in ["A", "B"] {
         t.apply(Command::AddGroup {
+            translations: Default::default(),
             name: name.into(),
             color: None,
         });

@@ -109,8 +109,11 @@ impl fmt::Display for SessionName {
     }
 }
 
-/// UI language of a session; participants may switch their own view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// UI language of a session; participants may switch their own view. Ordered (fi, sv, en)
+/// so that it keys a prompt's translations.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     /// Finnish, the default: Paja's first users are Finnish public-sector seminars.

@@ -233,3 +233,45 @@ fn an_injected_disk_fault_refuses_the_write_and_changes_nothing_on_disk() {
     let (back, _) = store.load(&s.meta.slug).unwrap();
     assert_eq!(back, s);
 }
+
+/// The languages (a new main one, the projector's second) and a prompt's and a group's
+/// translations come back from the journal alone, and from a snapshot.
+#[test]
+fn languages_and_translations_replay_from_the_journal_and_the_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut s = testkit::session();
+    let mut files = store.create(&s).unwrap();
+    let mut draft = testkit::draft("Kysymys");
+    draft.translations.insert(
+        crate::session::Language::Sv,
+        crate::session::PromptTranslation {
+            title: "Fråga".into(),
+            ..Default::default()
+        },
+    );
+    let commands = [
+        Command::AddPrompt { draft },
+        Command::AddGroup {
+            name: "Keskusta".into(),
+            color: None,
+            translations: [(crate::session::Language::Sv, "Centrum".to_owned())].into(),
+        },
+        Command::SetLanguages {
+            main: crate::session::Language::En,
+            screen: Some(crate::session::Language::Sv),
+        },
+    ];
+    for (at, command) in (2..).zip(commands) {
+        apply_and_journal(&mut s, &mut files, command, at);
+    }
+    let (back, _) = store.load(&s.meta.slug).unwrap();
+    assert_eq!(back, s);
+    assert_eq!(back.meta.language, crate::session::Language::En);
+    assert_eq!(back.screen_language(), Some(crate::session::Language::Sv));
+    files
+        .snapshot(&encode_snapshot(&s).unwrap(), s.seq())
+        .unwrap();
+    let (back, _) = store.load(&s.meta.slug).unwrap();
+    assert_eq!(back, s);
+}

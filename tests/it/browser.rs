@@ -64,6 +64,14 @@ async fn projector_fits_the_worst_content() {
     run_script("fit-projector.mjs").await;
 }
 
+/// A prompt in Finnish and Swedish: phones at 320 and 360 px in fi, sv and en read their
+/// language or the main one tagged, the projector stacks "fi + sv" and fits at 1080p and 720p,
+/// the console's editor writes the Swedish side by side (issue 17).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prompts_in_two_languages() {
+    run_script("bilingual.mjs").await;
+}
+
 /// The worst realistic content at the console at 1366×768: the live prompt's controls stay in
 /// view while moderating, six items visible, toolbars that do not reflow, menus on screen
 /// (issue 11).

@@ -6,6 +6,7 @@
 
 mod activities;
 mod backup;
+mod bilingual;
 mod binary;
 mod browser;
 mod cluster;

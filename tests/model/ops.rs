@@ -433,6 +433,7 @@ impl World {
             },
             Op::Tick(_) => Command::Tick,
             Op::AddGroup => Command::AddGroup {
+                translations: Default::default(),
                 name: format!("Ryhmä {}", s.groups().len() + 1),
                 color: None,
             },
@@ -653,6 +654,7 @@ fn draft(s: &Session, kind: u8, flag: u8) -> PromptDraft {
     // Only kinds that take items can be per group; asking for it elsewhere is refused.
     let per_group = bit(6) && bit(0) && activity.takes_items();
     PromptDraft {
+        translations: Default::default(),
         activity,
         title: format!("Kysymys {}", s.prompts().len() + 1),
         instructions: String::new(),

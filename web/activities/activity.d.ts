@@ -12,7 +12,7 @@ interface PhoneContext {
   say(text: string): void;
   canAnswer(): boolean;
   button(text: string, cls: string, onClick: () => void): HTMLButtonElement;
-  /** Puts participant text into `node`, hyphenated in the session's language. */
+  /** Puts participant or prompt text into `node`, hyphenated, `lang` set to its language. */
   says(node: HTMLElement, text: string): HTMLElement;
   /** How long after voting a final poll answer may still change (ms). */
   graceMs: number;

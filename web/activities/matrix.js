@@ -68,10 +68,11 @@ function phone(box, ctx) {
   const text = el('p', 'm-text');
   text.id = 'm-text';
   text.setAttribute('aria-live', 'polite');
-  const yName = el('p', 'm-axis-y', `↑ ${y.label}`);
+  const yName = ctx.says(el('p', 'm-axis-y'), y.label);
+  yName.prepend('↑ ');
   const frame = el('div', 'm-frame');
   const yEnds = el('p', 'm-yends');
-  yEnds.append(el('span', '', y.low), el('span', '', y.high));
+  yEnds.append(ctx.says(el('span'), y.low), ctx.says(el('span'), y.high));
   const grid = el('div', 'm-grid');
   grid.setAttribute('role', 'radiogroup');
   grid.setAttribute('aria-labelledby', 'm-text');
@@ -106,8 +107,9 @@ function phone(box, ctx) {
     cellAt(cursor[0], cursor[1]).focus();
   });
   const xEnds = el('p', 'm-xends');
-  xEnds.append(el('span', '', x.low), el('span', '', x.high));
-  const xName = el('p', 'm-axis-x', `${x.label} →`);
+  xEnds.append(ctx.says(el('span'), x.low), ctx.says(el('span'), x.high));
+  const xName = ctx.says(el('p', 'm-axis-x'), x.label);
+  xName.append(' →');
   frame.append(yEnds, grid, xEnds, xName);
   const placed = el('p', 'm-placed');
   const back = ctx.button(t('participant.matrix_back'), 'secondary', () => go(at - 1));

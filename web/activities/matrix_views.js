@@ -5,6 +5,7 @@
 import { $, t, el, lang } from '../common.js';
 import { LIMITS } from '../limits.js';
 import { reset } from '../results.js';
+import { both } from '../translate.js';
 
 /** @typedef {{ label: string, low: string, high: string }} Axis */
 /** @typedef {{ item_id: string, text: string, n: number, x: number | null, y: number | null, sx: number | null, sy: number | null }} Placed */
@@ -254,8 +255,10 @@ export function chart(box, p, r) {
     c = build(box, p);
     charts.set(box, c);
   }
-  const x = axis(p.x);
-  const y = axis(p.y);
+  // On a projector stacking a second language: "Vaikutus / Effekt" (each end likewise).
+  const both2 = (/** @type {Axis} */ a) => /** @type {Axis} */ ({ label: both(a.label), low: both(a.low), high: both(a.high) });
+  const x = both2(axis(p.x));
+  const y = both2(axis(p.y));
   /** @type {Placed[]} */
   const items = r && r.items ? r.items
     : (p.ballot_items || []).map((/** @type {{id: string, text: string}} */ b) => ({ item_id: b.id, text: b.text, n: 0, x: null, y: null, sx: null, sy: null }));

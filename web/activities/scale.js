@@ -27,13 +27,19 @@ function phone(box, ctx) {
   const rows = p.statements.map((/** @type {string} */ s, /** @type {number} */ si) => {
     const fs = el('fieldset', 'scale');
     const ends = el('p', 'ends');
-    ends.append(el('span', '', p.min_label && `1 = ${p.min_label}`), el('span', '', p.max_label && `${p.max} = ${p.max_label}`));
+    // Each end in the language it is shown in (`says` sets its lang), after its number.
+    const end = (/** @type {string} */ label, /** @type {number} */ n) => {
+      const e = el('span');
+      if (label) ctx.says(e, label).prepend(`${n} = `);
+      return e;
+    };
+    ends.append(end(p.min_label, 1), end(p.max_label, p.max));
     const row = el('div', 'scale-btns');
     row.style.setProperty('--n', String(p.max > 6 ? Math.ceil(p.max / 2) : p.max));
     const bs = [];
     for (let v = 1; v <= p.max; v++) bs.push(ctx.button(String(v), 'choice', () => rate(si, v)));
     row.append(...bs);
-    fs.append(el('legend', 'label', s), ends, row);
+    fs.append(ctx.says(el('legend', 'label'), s), ends, row);
     box.append(fs);
     return bs;
   });

@@ -14,6 +14,19 @@ const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf
  * @param {{ request: (message: object, done?: () => void) => void }} console
  */
 export function createGroups({ request }) {
+  /**
+   * The languages besides the main one that the session uses: the projector's second one and
+   * those the prompts are given in. Group names get a field for each.
+   */
+  function otherLanguages() {
+    const main = state.session ? state.session.language : 'fi';
+    /** @type {Set<string>} */
+    const used = new Set(state.session && state.session.screen_language ? [state.session.screen_language] : []);
+    for (const p of state.prompts) for (const l of Object.keys(p.translations || {})) used.add(l);
+    used.delete(main);
+    return ['fi', 'sv', 'en'].filter((l) => used.has(l));
+  }
+
   /** @param {Group} g */
   function row(g) {
     const li = el('li', 'group-row');
@@ -32,6 +45,20 @@ export function createGroups({ request }) {
     };
     name.addEventListener('change', save);
     color.addEventListener('change', save);
+    // Its name in the session's other languages, each saved as it changes.
+    const names = otherLanguages().map((l) => {
+      const input = /** @type {HTMLInputElement} */ (el('input', 'group-tr'));
+      input.value = (g.translations && g.translations[/** @type {Lang} */ (l)]) || '';
+      input.maxLength = LIMITS.group_name_max;
+      input.lang = l;
+      input.placeholder = t(`lang.${l}`);
+      input.setAttribute('aria-label', t('control.in_language', { field: t('control.group_name'), language: t(`lang.${l}`) }));
+      input.addEventListener('change', () => {
+        const translations = { ...g.translations, [l]: input.value.trim() };
+        request({ type: 'update_group', group_id: g.id, name: g.name, color: g.color, translations });
+      });
+      return input;
+    });
     const n = el('span', 'count group-n');
     n.dataset.group = g.id;
     const link = /** @type {HTMLAnchorElement} */ (el('a', 'small-link', t('control.group_screen')));
@@ -42,7 +69,7 @@ export function createGroups({ request }) {
     meta.append(n, link);
     li.append(color, name, button('control.delete', 'secondary danger small', () => {
       if (confirm(t('control.confirm_delete_group', { name: g.name }))) request({ type: 'delete_group', group_id: g.id });
-    }), meta);
+    }), ...names, meta);
     return li;
   }
 

@@ -6,6 +6,7 @@
 import { $, t, el, lang, pickLang, chip } from '../common.js';
 import { activity } from '../activities/index.js';
 import * as store from './store.js';
+import { put as putText } from '../translate.js';
 
 const { state } = store;
 
@@ -84,7 +85,9 @@ export function createWall({ changed }) {
       const c = el('section', 'wall-col');
       const h = el('h2', 'wall-col-h');
       // Narrow columns (six on a wall): a long Finnish heading breaks at a hyphen, not mid-word.
-      h.append(el('span', 'wall-col-name', finnishHyphens(name)), el('span', 'wall-col-n'));
+      const n = putText(el('span', 'wall-col-name'), name);
+      if (n.firstChild) n.firstChild.textContent = finnishHyphens(name);
+      h.append(n, el('span', 'wall-col-n'));
       c.append(h, el('ul', 'cards'));
       return c;
     }));

@@ -18,7 +18,7 @@ use crate::session::{Item, Language, Millis, Prompt, PromptState};
 
 use super::activity::themes;
 use super::tables::{self, labels, place, results_table, Labels, Table, Value};
-use super::{ExportError, View};
+use super::{language_code, ExportError, View};
 
 mod names;
 #[cfg(test)]
@@ -169,7 +169,19 @@ fn write_prompt_list(
         l.respondents,
     ];
     write_headings(sheet, header, headings, s)?;
+    // The question in each other language any listed prompt has, a column each after these.
+    let languages = view.translated_languages();
+    for (col, language) in (headings.len() as u16..).zip(&languages) {
+        let heading = format!("{} ({})", l.question, language_code(*language));
+        sheet.write_string_with_format(header, col, heading, &s.heading)?;
+        sheet.set_column_width(col, 60)?;
+    }
     for (row, prompt) in (header + 1..).zip(&view.prompts) {
+        for (col, language) in (headings.len() as u16..).zip(&languages) {
+            if let Some(v) = prompt.draft.translations.get(language) {
+                sheet.write_string_with_format(row, col, text(&v.title), &s.wrap)?;
+            }
+        }
         sheet.write_number_with_format(row, 0, place(session, prompt) as f64, &s.left)?;
         sheet.write_string_with_format(row, 1, text(&prompt.draft.title), &s.wrap)?;
         sheet.write_string(row, 2, w.kind_name(&prompt.draft.activity))?;

@@ -82,6 +82,8 @@ pub(super) static FILES: &[(&str, &str, &[u8])] = web_files![
     js "activities/questions_views.js",
     js "activities/questions_phone.js",
     js "screen/questions.js",
+    js "translate.js",
+    js "control/languages.js",
     json "i18n/fi.json",
     json "i18n/sv.json",
     json "i18n/en.json",

@@ -344,6 +344,7 @@ impl Session {
             | Event::ParticipantGrouped(..)
             | Event::ScreenChanged(_)
             | Event::NotesChanged(..)
+            | Event::LanguagesChanged { .. }
             // A reset's clients start over from a welcome, which carries every result.
             | Event::RehearsalChanged(_)
             | Event::SessionReset => (None, None),

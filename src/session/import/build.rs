@@ -31,6 +31,7 @@ impl Importer<'_> {
         session.answers = self.answers;
         session.notes = self.notes;
         session.current = self.current;
+        session.screen_language = self.doc.session.screen_language;
         session.seq = self.doc.session.seq;
         session.next_prompt = self.next_prompt;
         session.next_group = self.next_group;

@@ -88,10 +88,16 @@ impl<'d> Importer<'d> {
                         _ => "invalid",
                     },
                 })?;
+            let translations =
+                validate_names(&group.translations).map_err(|_| ImportError::InvalidGroup {
+                    group: group.id.0.clone(),
+                    reason: "a translated group name is at most 60 characters",
+                })?;
             self.groups.push(Group {
                 id: group.id.clone(),
                 name,
                 color,
+                translations,
             });
         }
         Ok(())

@@ -18,6 +18,7 @@ fn run(s: &mut Session, at: Millis, command: Command) -> Applied {
 
 fn draft(activity: Activity, title: &str) -> PromptDraft {
     PromptDraft {
+        translations: Default::default(),
         activity,
         title: title.into(),
         instructions: String::new(),
@@ -73,6 +74,7 @@ fn workshop() -> Session {
         &mut s,
         t(1),
         Command::AddGroup {
+            translations: Default::default(),
             name: "Toimijat ja verkostot".into(),
             color: Some("#1f77b4".into()),
         },
@@ -81,6 +83,7 @@ fn workshop() -> Session {
         &mut s,
         t(1),
         Command::AddGroup {
+            translations: Default::default(),
             name: "Digitaalisuus".into(),
             color: None,
         },
@@ -523,6 +526,7 @@ fn a_renamed_import_keeps_the_pseudonyms_and_goes_on_working() {
         &mut imported,
         LATER,
         Command::AddGroup {
+            translations: Default::default(),
             name: "Kolmas".into(),
             color: None,
         },

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::session::{Command, GroupId, ItemId, Millis, ParticipantId, PromptDraft, PromptId};
-use crate::session::{ScreenView, ThemeId};
+use crate::session::{Language, NameTranslations, ScreenView, ThemeId};
 
 /// One journal line: a record, when it was applied, and the seq it led to.
 ///
@@ -115,6 +115,8 @@ journal_records! {
         name: String,
         #[serde(default)]
         color: Option<String>,
+        #[serde(default, skip_serializing_if = "NameTranslations::is_empty")]
+        translations: NameTranslations,
     },
     /// See [`Command::UpdateGroup`].
     UpdateGroup {
@@ -122,6 +124,8 @@ journal_records! {
         name: String,
         #[serde(default)]
         color: Option<String>,
+        #[serde(default, skip_serializing_if = "NameTranslations::is_empty")]
+        translations: NameTranslations,
     },
     /// See [`Command::DeleteGroup`].
     DeleteGroup { group_id: GroupId },
@@ -251,4 +255,10 @@ journal_records! {
     ResetRehearsal,
     /// See [`Command::MarkAnswered`].
     MarkAnswered { item_id: ItemId, answered: bool },
+    /// See [`Command::SetLanguages`].
+    SetLanguages {
+        main: Language,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        screen: Option<Language>,
+    },
 }

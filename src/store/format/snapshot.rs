@@ -44,6 +44,9 @@ pub struct SnapshotV1 {
     /// What the projector shows; absent before the facilitator could choose (following).
     #[serde(default)]
     pub screen: ScreenView,
+    /// The language the projector stacks under the main one; written only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_language: Option<Language>,
     /// The last sequence number handed out.
     pub seq: u64,
     /// The number in the next prompt id.
@@ -285,6 +288,9 @@ pub struct GroupV1 {
     /// Optional `#rrggbb`.
     #[serde(default)]
     pub color: Option<String>,
+    /// Its name in other languages; written only when there are any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<Language, String>,
 }
 
 /// One prompt's answers in their long-standing shape: `{poll, poll_at}` for a poll,
@@ -325,6 +331,7 @@ impl From<&Session> for SnapshotV1 {
                 .collect(),
             current: parts.current,
             screen: parts.screen,
+            screen_language: parts.screen_language,
             seq: parts.seq,
             next_prompt: parts.next_prompt,
             next_group: parts.next_group,
@@ -369,6 +376,7 @@ impl TryFrom<SnapshotV1> for Session {
                 .collect(),
             current: snapshot.current,
             screen: snapshot.screen,
+            screen_language: snapshot.screen_language,
             seq: snapshot.seq,
             next_prompt: snapshot.next_prompt,
             next_group: snapshot.next_group,
@@ -522,6 +530,7 @@ impl From<Group> for GroupV1 {
             id: g.id,
             name: g.name,
             color: g.color,
+            translations: g.translations,
         }
     }
 }
@@ -532,6 +541,7 @@ impl From<GroupV1> for Group {
             id: g.id,
             name: g.name,
             color: g.color,
+            translations: g.translations,
         }
     }
 }

@@ -101,10 +101,12 @@ fn rich_session() -> Session {
         ParticipantId(uuid::Uuid::from_u128(2)),
     );
     t.apply(Command::AddGroup {
+        translations: Default::default(),
         name: "Punainen".into(),
         color: Some("#cc0000".into()),
     });
     t.apply(Command::AddGroup {
+        translations: Default::default(),
         name: "Sininen".into(),
         color: None,
     });
@@ -333,10 +335,12 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
         },
         Command::Tick,
         Command::AddGroup {
+            translations: Default::default(),
             name: "A".into(),
             color: Some("#112233".into()),
         },
         Command::UpdateGroup {
+            translations: Default::default(),
             group_id: GroupId("g1".into()),
             name: "B".into(),
             color: None,
@@ -486,6 +490,10 @@ fn every_command_round_trips_through_its_record_in_todays_json() {
         Command::MarkAnswered {
             item_id: item,
             answered: true,
+        },
+        Command::SetLanguages {
+            main: crate::session::Language::Fi,
+            screen: Some(crate::session::Language::Sv),
         },
     ];
     let names = type_names::<Command>();
