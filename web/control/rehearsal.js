@@ -36,7 +36,7 @@ export function createRehearsal({ request, status }) {
   // Ending rehearsal mode deletes nothing (the answers stay until a reset), so it asks nothing.
   toggle.addEventListener('click', () => request({ type: 'set_rehearsal', on: !on }));
   $('rehearsal-end').addEventListener('click', () => request({ type: 'set_rehearsal', on: false }));
-  $('rehearsal-reset').addEventListener('click', () => asking(ask.hidden));
+  $('rehearsal-reset').addEventListener('click', () => asking(ask.hidden !== false));
   $('rehearsal-cancel').addEventListener('click', () => {
     asking(false);
     $('rehearsal-reset').focus();
