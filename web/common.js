@@ -149,6 +149,16 @@ export function el(tag, cls, text) {
   return e;
 }
 
+/**
+ * Forgets what `box` showed (a new prompt in the same place): its children and the keyed nodes
+ * results.js keeps on it (`box.k`). Here rather than in results.js so that the phone, whose page
+ * clears its results box on every prompt, loads results.js only with a kind that draws results.
+ */
+export function reset(box) {
+  box.k = null;
+  box.replaceChildren();
+}
+
 /** A group's name on its colour (colours go in through CSSOM, which the CSP allows). */
 export function chip(g, text) {
   const c = el('span', 'chip', text ?? g.name);

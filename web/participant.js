@@ -9,10 +9,9 @@
 // while typing the next one.
 import {
   $, $$, t, setLang, savedLang, pickLang, lang, initLangSwitch, onLang, store as local, uuid,
-  Conn, clock, remaining, mmss, errorText, applyLimits, markRehearsal,
+  Conn, clock, remaining, mmss, errorText, applyLimits, markRehearsal, reset,
 } from './common.js';
 import { LIMITS } from './limits.js';
-import { reset } from './results.js';
 import { activity, load, ready } from './activities/index.js';
 import * as store from './participant/store.js';
 import { says, button, langOf, loc, useTranslate } from './participant/text.js';

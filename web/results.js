@@ -1,17 +1,13 @@
 // Results drawn in place: poll bars, scale distributions, word clouds and dot-vote rankings.
 // Each keeps its nodes by key and only changes what changed, so frames arriving several
 // times a second never rebuild the list (no flicker, no lost focus).
-import { el, t, lang } from './common.js';
+import { el, t, lang, reset } from './common.js';
+
+export { reset };
 
 /** A number the local way (3,5 in Finnish). */
 export const num = (x) => x.toLocaleString(lang, { maximumFractionDigits: 1 });
 const share = (n, of) => (of ? n / of : 0);
-
-/** Forgets what `box` showed (a new prompt in the same place). */
-export function reset(box) {
-  box.k = null;
-  box.replaceChildren();
-}
 
 /** Puts `box`'s children in the order of `keys`: existing nodes move, new ones come from `make`. */
 function keyed(box, keys, make) {
