@@ -271,7 +271,7 @@ impl Session {
                     .is_some_and(|p| p.draft.activity.takes_items());
             if !ok {
                 return Err(Rejection::InvalidPrompt(
-                    "a dot vote's source must be a brainstorm or word cloud of this session",
+                    "a ballot's source must be a brainstorm, word cloud or questions prompt of this session",
                 ));
             }
         }
@@ -330,7 +330,7 @@ impl Session {
                             PromptId(format!("p{}", first as usize + i))
                         }
                         Some(_) => return Err(Rejection::InvalidPrompt(
-                            "a dot vote's @N source must name a brainstorm or word cloud of the template",
+                            "a ballot's @N source must name a brainstorm, word cloud or questions prompt of the template",
                         )),
                         None => {
                             if !self

@@ -82,8 +82,13 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
   await laptop.waitForSelector('#conn[data-status="connected"]');
   await laptop.click('#new');
   await laptop.waitForSelector('#editor[open]');
+  // Per group, ticked while the form was still a brainstorm, is neither offered nor sent for
+  // questions (the server refuses a per-group Q&A, and the editor would stay open).
+  await laptop.check('#e-per-group');
   await laptop.selectOption('#e-kind', 'questions');
   await laptop.fill('#e-title', TITLE);
+  assert.ok(!(await laptop.isVisible('#e-per-group')), 'per group is not offered for questions');
+  assert.ok(!(await laptop.isVisible('#e-wall')), 'the wall setting is not offered for questions (always on)');
   assert.ok(await laptop.isVisible('#e-qa-names'), 'the Q&A setting shows for questions');
   await laptop.check('#e-qa-names');
   await laptop.check('#e-premod');

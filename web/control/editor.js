@@ -181,6 +181,9 @@ export function createEditor({ prompts, promptById, request, fill, main }) {
       const when = f.dataset.when;
       f.hidden = when === 'items' ? !unit.items : when === 'results' ? !unit.results : !(f.dataset.kinds || '').split(' ').includes(k);
     }
+    // A setting of every kind that takes items but one (`data-except="questions"`: questions
+    // are never per group, and their list is always shown to the phones).
+    for (const f of $$('[data-except]', editor)) f.hidden = (f.dataset.except || '').split(' ').includes(k);
     // Each kind's own example of what participants are told: a poll is not answered by typing.
     $('e-instr').placeholder = t(`control.instructions_placeholder_${k}`);
     $('e-options').placeholder = t('control.options_placeholder');
@@ -233,6 +236,9 @@ export function createEditor({ prompts, promptById, request, fill, main }) {
     editor.scrollTop = 0;
   }
 
+  /** Whether a setting's checkbox is offered for the kind chosen (see showKind). */
+  const shown = (/** @type {string} */ id) => !(/** @type {HTMLElement} */ ($(id).closest('label'))).hidden;
+
   /** The editor's draft, or a message saying what to fix. */
   function readDraft() {
     const k = $('e-kind').value;
@@ -248,8 +254,8 @@ export function createEditor({ prompts, promptById, request, fill, main }) {
     /** @type {Record<string, any>} */
     const d = {
       kind: k, title, instructions: $('e-instr').value.trim(), time_limit_secs: secs,
-      auto_close: !!secs && $('e-auto').checked, per_group: items && $('e-per-group').checked,
-      premoderation: items && $('e-premod').checked, wall: items && $('e-wall').checked, show_results: $('e-results').value,
+      auto_close: !!secs && $('e-auto').checked, per_group: items && shown('e-per-group') && $('e-per-group').checked,
+      premoderation: items && $('e-premod').checked, wall: items && shown('e-wall') && $('e-wall').checked, show_results: $('e-results').value,
     };
     const problem = activity(k).editor.read(d);
     if (problem) return [null, ...problem];

@@ -278,3 +278,61 @@ fn an_agenda_template_carries_the_kind_and_its_setting() {
     .unwrap();
     assert!(plain.get("names").is_none());
 }
+
+/// The console offers a questions prompt as a ballot's source ("which three questions should
+/// the panel take?"): a dot vote and a matrix on it take its visible questions, in order, and
+/// leave out the hidden and the merged ones, as they would a brainstorm's items.
+#[test]
+fn a_dot_vote_or_a_matrix_on_questions_takes_the_visible_questions() {
+    let mut t = TestSession::new();
+    let asked = t.add_open(questions(false));
+    let (a, b) = (person(1), person(2));
+    let first = t.submit(a, &asked, "Miten hanke rahoitetaan?");
+    let hidden = t.submit(b, &asked, "Asiaton kysymys");
+    let twin = t.submit(b, &asked, "Mistä rahat tulevat?");
+    let last = t.submit(a, &asked, "Kuka päättää?");
+    t.apply(Command::HideItem { item_id: hidden });
+    t.apply(Command::MergeItems {
+        into: first,
+        items: vec![twin],
+    });
+    t.apply(Command::ClosePrompt {
+        prompt_id: asked.clone(),
+    });
+
+    let vote = t.add_open(dot_vote(&asked, 3, 2));
+    assert_eq!(t.session.prompt(&vote).unwrap().ballot, vec![first, last]);
+    t.place_dot(b, &vote, first);
+    t.place_dot(a, &vote, last);
+    t.place_dot(a, &vote, first);
+    let Results::DotVote { voters, ranking } = t.session.results(t.session.prompt(&vote).unwrap())
+    else {
+        panic!("a dot vote's results");
+    };
+    assert_eq!(voters, 2);
+    assert_eq!(
+        ranking.first().map(|r| (r.item_id, r.dots)),
+        Some((first, 2))
+    );
+    let r = t.refuse(Command::PlaceDot {
+        participant: a,
+        prompt_id: vote.clone(),
+        item_id: hidden,
+    });
+    assert_eq!(r, Rejection::NotOnBallot);
+
+    let placed = t.add_open(Activity::Matrix(Matrix {
+        source: asked.clone(),
+        x: Box::new(Axis {
+            label: "Tärkeys".into(),
+            low: "vähän".into(),
+            high: "paljon".into(),
+        }),
+        y: Box::new(Axis {
+            label: "Kiire".into(),
+            low: "ei".into(),
+            high: "heti".into(),
+        }),
+    }));
+    assert_eq!(t.session.prompt(&placed).unwrap().ballot, vec![first, last]);
+}

@@ -247,7 +247,8 @@ impl<'d> Importer<'d> {
         if source == &p.id || !source_fits(&draft.activity, &self.doc.prompts[at].draft.activity) {
             return Err(ImportError::InvalidPrompt {
                 prompt: p.id.0.clone(),
-                reason: "a dot vote's source must be a brainstorm or word cloud".into(),
+                reason: "a ballot's source must be a brainstorm, word cloud or questions prompt"
+                    .into(),
             });
         }
         Ok(())
