@@ -154,6 +154,14 @@ function onMessage(m) {
     case 'rehearsal':
       markRehearsal(m.on);
       break;
+    case 'languages_changed':
+      // The main texts' language: their tags and `lang` follow at once.
+      store.setLanguage(m.language);
+      if (prompt) {
+        store.updatePrompt(loc(raw, translate));
+        render();
+      }
+      break;
     case 'session_reset':
       // Every answer is gone on the server: the phone forgets its own too and starts over
       // from a fresh page (which says what happened).

@@ -145,6 +145,19 @@ test('a prompt in Finnish and Swedish on phones, the projector and the console',
     }
   }
 
+  // The facilitator corrects the main language while a phone is open: the phone's tag and the
+  // question's `lang` follow at once, without a reload (and back).
+  const en = await watch.page(browser, 'phone-en-live', { ...PHONE, locale: 'en-GB' });
+  await en.goto(s.participant);
+  await en.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('#q .lang-tag')?.textContent === 'FI');
+  await control.selectOption('#l-main', 'sv');
+  await en.waitForFunction(() => document.querySelector('#q .lang-tag')?.textContent === 'SV' && document.getElementById('q').lang === 'sv');
+  await control.selectOption('#l-main', 'fi');
+  await en.waitForFunction(() => document.querySelector('#q .lang-tag')?.textContent === 'FI' && document.getElementById('q').lang === 'fi');
+  await en.context().close();
+  // Swedish as the main language dropped the stacked Swedish: the projector's "fi + sv" again.
+  await control.selectOption('#l-screen', 'sv');
+
   // The projector in "fi + sv" at 1080p and 720p: everything stacked and on screen.
   for (const [name, viewport] of [['1080', PROJECTOR.viewport], ['720', { width: 1280, height: 720 }]]) {
     const screen = await watch.page(browser, `screen-${name}`, { viewport });

@@ -149,6 +149,9 @@ export function setPrompt(p, my, r) {
 /** @param {any} p the current prompt's new state */
 export function updatePrompt(p) { state.prompt = p; }
 
+/** @param {Lang} l the session's new main language (`languages_changed`) */
+export function setLanguage(l) { if (state.session) state.session.language = l; }
+
 /** @param {Group[]} groups the session's groups: a group that went leaves this phone */
 export function setGroups(groups) {
   state.groups = groups;
