@@ -173,6 +173,12 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
     if (k % 4 === 0 && steps.length > 1) steps.push([steps[1][0], false]);
     return steps;
   });
+  // The facilitator's mouse rests on the console's list (ranked, Top): it holds still too.
+  const rowIds = (page) => page.$$eval('#items > li', (lis) => lis.map((li) => li.dataset.id));
+  await laptop.waitForFunction(() => document.querySelectorAll('#items > li').length === 3);
+  assert.equal(await laptop.inputValue('#f-sort'), 'top', 'a Q&A lists Top first on the console');
+  await laptop.hover('#items > li:first-child .item-text');
+  const held = await rowIds(laptop);
   const started = Date.now();
   await laptop.evaluate(bulkVote, { slug: s.slug, n: BULK, plans });
   const took = Date.now() - started;
@@ -192,6 +198,19 @@ test('questions: asked, moderated at 360 px, voted on by 100 phones, ranked on t
   }, want);
   const shown = await screen.$$eval('#qa-list .qa-q', (q) => q.map((x) => x.textContent.replace(/\u00ad/g, '')));
   assert.deepEqual(shown, ranked(after).slice(0, 5).map((i) => i.text));
+  // The console ranks as the projector does: the moderator's (a touch screen) at once, the
+  // laptop's once its mouse leaves the list (not a row moved under it meanwhile).
+  const top = ranked(after).map((i) => i.id);
+  assert.notDeepEqual(held, top, 'the votes changed the ranking');
+  await mod.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('#items > li')].map((li) => li.dataset.id)) === w, JSON.stringify(top), { timeout: 6000 });
+  assert.deepEqual(await rowIds(laptop), held, 'the laptop\'s list held still under its mouse');
+  await laptop.mouse.move(5, 5);
+  await laptop.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('#items > li')].map((li) => li.dataset.id)) === w, JSON.stringify(top), { timeout: 6000 });
+  // Newest first at a choice.
+  await mod.selectOption('#f-sort', 'new');
+  const newest = [...after].filter((i) => !i.hidden && !i.merged_into).sort((a, b) => b.seq - a.seq).map((i) => i.id);
+  assert.deepEqual(await rowIds(mod), newest);
+  await mod.selectOption('#f-sort', 'top');
   console.log(`questions figure: ${BULK} phones' votes acked in ${took} ms; projector's top ${want.length}: ${want.map((w) => w[1]).join(', ')}`);
 
   // Highlight the top one: large on the projector, marked on phones.

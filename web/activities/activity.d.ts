@@ -45,6 +45,11 @@ interface Activity {
   answerLimit(p: Prompt): number;
   /** The phone's text box for item kinds. */
   text?: { max: number; rows: number; label: string; short: boolean; hint(given: number, p: Prompt): string };
+  /**
+   * An order of its items by merit (questions: unanswered first, most votes, oldest), which the
+   * projector ranks by and the console offers beside newest first.
+   */
+  rank?(a: any, b: any): number;
   /** The kind draws the wall itself in its phone view (the phone's wall list stays away). */
   ownWall?: boolean;
   /** Extra fields of a `submit` from the phone's view (a question's optional `name`). */

@@ -13,6 +13,13 @@ const onPhone = document.documentElement.dataset.strings === 'participant';
 const phoneView = onPhone ? await import('./questions_phone.js') : null;
 const views = onPhone ? null : await import('./questions_views.js');
 
+/**
+ * Unanswered first, most votes, oldest first: the projector's order and the console's "Top".
+ * @param {any} a @param {any} b
+ */
+export const rank = (a, b) => (!!a.answered === !!b.answered ? 0 : a.answered ? 1 : -1)
+  || b.likes - a.likes || a.created_at - b.created_at || a.seq - b.seq;
+
 /** @type {Activity} */
 export default {
   kind: 'questions',
@@ -30,6 +37,7 @@ export default {
     hint: () => '',
   },
   ownWall: true,
+  rank,
   submitExtra: () => (phoneView ? phoneView.submitExtra() : {}),
   phone: (box, ctx) => (phoneView ? phoneView.phone(box, ctx) : () => {}),
   chartRows: () => 0,

@@ -1,6 +1,6 @@
 // @ts-check
 // The console's moderation of the selected prompt's items: the approval queue and the list
-// (newest first) with approve, star, edit (where Erase… is too), hide, merge and unmerge, erase
+// (newest first, or ranked where the kind ranks its items: a Q&A's "Top") with approve, star, edit (where Erase… is too), hide, merge and unmerge, erase
 // (and erase an edited item's earlier texts) after an inline confirmation, the group and column
 // filters, and the tallies per column and group. A changed item redraws its own row only
 // (`changed`): hundreds of items a minute never redraw the list.
@@ -15,6 +15,20 @@ const { state, sel, itemsOf, takesItems } = store;
 
 /** @param {number} ms a moment, as the console's clock time */
 const clockTime = (ms) => new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+
+/** How long after the moderator's last tap, click or key in a ranked list its rows may move (ms). */
+const IDLE_MS = 2000;
+/** A pointer that can hover (a mouse): only then does being over the list hold it. */
+const HOVER = matchMedia('(hover: hover)');
+
+/** The list's order without a ranking: newest first. @param {any} a @param {any} b */
+const newest = (a, b) => b.seq - a.seq;
+/** The list's order: the kind's ranking ("Top") where it has one and it is chosen, else newest first. */
+const order = () => {
+  const p = sel();
+  const rank = p && activity(p.kind).rank;
+  return rank && state.sort === 'top' ? rank : newest;
+};
 
 /** @param {any} i whether it passes the filters */
 const passes = (i) => (!state.filterGroup || (state.filterGroup === '-' ? !i.group : i.group === state.filterGroup))
@@ -38,6 +52,29 @@ export function createItems({ request, head, count, themes }) {
   const nodes = new Map();
   /** @type {{ id: string, what: 'erase_item' | 'erase_item_history' } | null} An erasure awaiting its confirmation. */
   let confirming = null;
+  /** A ranked list's rows wait to move while the moderator is at the list (see `holding`). */
+  let resort = false;
+  /** When the moderator last tapped, clicked or typed in the list. */
+  let touched = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let later;
+  /**
+   * Whether the moderator is at the list: a mouse over it, or a tap, click or key in it less
+   * than IDLE_MS ago (a touch screen's hover sticks where it was tapped, so only a real hover
+   * counts; the wait covers a thumb).
+   */
+  const holding = () => (HOVER.matches && ($('items').matches(':hover') || $('queue').matches(':hover')))
+    || performance.now() - touched < IDLE_MS;
+  const settle = () => {
+    clearTimeout(later);
+    if (!resort) return;
+    if (holding()) later = setTimeout(settle, IDLE_MS);
+    else renderItems();
+  };
+  for (const list of [$('items'), $('queue')]) {
+    list.addEventListener('pointerleave', settle);
+    for (const e of ['pointerdown', 'keydown']) list.addEventListener(e, () => { touched = performance.now(); });
+  }
 
   /** The panel for the selected prompt: hidden unless it takes items. */
   function render() {
@@ -50,14 +87,22 @@ export function createItems({ request, head, count, themes }) {
     fill($('f-col'), state.filterCol, [['', t('control.all_columns')], ...cols.map((c, n) => [String(n), c])]);
     $('f-group-box').hidden = !state.groups.length;
     $('f-col-box').hidden = !cols.length;
+    fill($('f-sort'), state.sort, [['top', t('control.sort_top')], ['new', t('control.sort_new')]]);
+    $('f-sort-box').hidden = !activity(p.kind).rank;
     renderItems();
   }
 
   function renderItems() {
+    // The focused action (a keyboard moderator's place) comes back on its row's new node.
+    const active = /** @type {PageElement | null} */ (document.activeElement);
+    const row = /** @type {HTMLElement | null | undefined} */ (active?.closest('.item-row'));
+    const back = row?.dataset.id && active?.dataset.act ? [row.dataset.id, active.dataset.act] : null;
+    clearTimeout(later);
     nodes.clear();
     $('queue').replaceChildren();
     $('items').replaceChildren();
-    const list = itemsOf(state.selected).sort((a, b) => b.seq - a.seq);
+    resort = false;
+    const list = itemsOf(state.selected).sort(order());
     // Merged duplicates by the item they went into, found once rather than per row.
     const kids = new Map();
     for (const i of list) if (i.merged_into) kids.set(i.merged_into, [...(kids.get(i.merged_into) || []), i]);
@@ -68,6 +113,7 @@ export function createItems({ request, head, count, themes }) {
       nodes.set(i.id, n);
       to.append(n);
     }
+    if (back) /** @type {HTMLElement | null} */ (nodes.get(back[0])?.querySelector(`[data-act="${back[1]}"]`))?.focus();
     renderTallies();
   }
 
@@ -148,11 +194,23 @@ export function createItems({ request, head, count, themes }) {
     const focus = old && old.contains(active) && active?.dataset.act;
     const n = itemNode(i);
     nodes.set(i.id, n);
-    if (old && old.parentNode === to) old.replaceWith(n);
+    const cmp = order();
+    // Ranked, a vote may move a row; never under the moderator's pointer or focus (they could
+    // click the wrong question): it waits until the pointer and focus leave the list.
+    const held = cmp !== newest && old?.parentNode === to && holding();
+    if (held && !resort) {
+      resort = true;
+      later = setTimeout(settle, IDLE_MS);
+    }
+    if (old && old.parentNode === to && (cmp === newest || held)) old.replaceWith(n);
     else {
       old?.remove();
       let at = /** @type {HTMLElement | null} */ (to.firstElementChild);
-      while (at && +(at.dataset.seq || 0) > i.seq) at = /** @type {HTMLElement | null} */ (at.nextElementSibling);
+      const above = (/** @type {HTMLElement} */ row) => {
+        const x = state.items.get(row.dataset.id || '');
+        return !!x && cmp(x, i) < 0;
+      };
+      while (at && above(at)) at = /** @type {HTMLElement | null} */ (at.nextElementSibling);
       to.insertBefore(n, at);
     }
     if (focus) /** @type {HTMLElement | null} */ (n.querySelector(`[data-act="${focus}"]`))?.focus();
@@ -198,6 +256,7 @@ export function createItems({ request, head, count, themes }) {
   function itemNode(i, merged = [...state.items.values()].filter((x) => x.merged_into === i.id)) {
     const li = el('li', 'item-row');
     li.dataset.seq = i.seq;
+    li.dataset.id = i.id;
     li.classList.toggle('is-hidden', i.hidden);
     li.classList.toggle('is-starred', i.starred);
     li.classList.toggle('is-waiting', !i.approved && !i.hidden);
@@ -415,6 +474,10 @@ export function createItems({ request, head, count, themes }) {
   });
   $('f-col').addEventListener('change', (e) => {
     store.filter('filterCol', /** @type {PageElement} */ (e.target).value);
+    renderItems();
+  });
+  $('f-sort').addEventListener('change', (e) => {
+    store.sortBy(/** @type {PageElement} */ (e.target).value === 'new' ? 'new' : 'top');
     renderItems();
   });
 

@@ -40,6 +40,8 @@ export const state = {
   filterCol: '',
   /** Theme filter of the item list: '' all, '-' none, else a theme's id. */
   filterTheme: '',
+  /** @type {'top' | 'new'} The list's order where the kind ranks its items (a Q&A): Top, or newest first. */
+  sort: 'top',
   /** @type {string[]} Items picked for a merge or a theme, in the order picked: the first is the one a merge keeps. */
   picked: [],
   /** @type {Record<string, string>} The facilitator's notes by prompt id (facilitator-only, from the welcome and `notes_changed`). */
@@ -202,6 +204,9 @@ export function editing(id) { state.editItem = id; }
  * @param {string} value
  */
 export function filter(which, value) { state[which] = value; }
+
+/** @param {'top' | 'new'} how the list's order where the kind ranks its items */
+export function sortBy(how) { state.sort = how; }
 
 /**
  * A prompt's notes as the server now holds them.

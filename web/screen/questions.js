@@ -6,6 +6,7 @@
 import { $, t, el } from '../common.js';
 import * as store from './store.js';
 import { finnishHyphens } from './wall.js';
+import { rank } from '../activities/questions.js';
 
 const { state } = store;
 
@@ -14,10 +15,6 @@ const TOP = 5;
 const MOST = 10;
 /** How long a row's slide takes (ms), as `.qa-row.flip` in screen.css. */
 const SLIDE_MS = 450;
-
-/** @param {any} a @param {any} b unanswered first, most votes, oldest first */
-export const rank = (a, b) => (!!a.answered === !!b.answered ? 0 : a.answered ? 1 : -1)
-  || b.likes - a.likes || a.created_at - b.created_at || a.seq - b.seq;
 
 /** Wires the Q&A stage; `render` redraws it from the store (only on a questions prompt). */
 export function createQuestions() {
