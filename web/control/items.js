@@ -1,8 +1,9 @@
 // @ts-check
 // The console's moderation of the selected prompt's items: the approval queue and the list
-// (newest first, or ranked where the kind ranks its items: a Q&A's "Top") with approve, star, edit (where Erase… is too), hide, merge and unmerge, erase
-// (and erase an edited item's earlier texts) after an inline confirmation, the group and column
-// filters, and the tallies per column and group. A changed item redraws its own row only
+// (newest first, or ranked where the kind ranks its items: a Q&A's "Top") with approve, star,
+// edit (where Erase… is too), hide, merge and unmerge, erase (and erase an edited item's
+// earlier texts) after an inline confirmation, the group and column filters, and the tallies
+// per column and group. A changed item redraws its own row only
 // (`changed`): hundreds of items a minute never redraw the list.
 import { $, t, el, lang, chip } from '../common.js';
 import { LIMITS } from '../limits.js';
@@ -195,15 +196,19 @@ export function createItems({ request, head, count, themes }) {
     const n = itemNode(i);
     nodes.set(i.id, n);
     const cmp = order();
-    // Ranked, a vote may move a row; never under the moderator's pointer or focus (they could
-    // click the wrong question): it waits until the pointer and focus leave the list.
-    const held = cmp !== newest && old?.parentNode === to && holding();
+    // Ranked, a vote moves a row and a new row pushes down those ranked below it. While the
+    // moderator is at the list (`holding`: they could tap the wrong question) a changed row
+    // stays where it is and a new one goes last; the list re-sorts once they leave it.
+    const held = cmp !== newest && holding();
     if (held && !resort) {
       resort = true;
       later = setTimeout(settle, IDLE_MS);
     }
     if (old && old.parentNode === to && (cmp === newest || held)) old.replaceWith(n);
-    else {
+    else if (held) {
+      old?.remove();
+      to.append(n);
+    } else {
       old?.remove();
       let at = /** @type {HTMLElement | null} */ (to.firstElementChild);
       const above = (/** @type {HTMLElement} */ row) => {
