@@ -1,9 +1,7 @@
 // Results drawn in place: poll bars, scale distributions, word clouds and dot-vote rankings.
 // Each keeps its nodes by key and only changes what changed, so frames arriving several
 // times a second never rebuild the list (no flicker, no lost focus).
-import { el, t, lang, reset } from './common.js';
-
-export { reset };
+import { el, t, lang } from './common.js';
 
 /** A number the local way (3,5 in Finnish). */
 export const num = (x) => x.toLocaleString(lang, { maximumFractionDigits: 1 });

@@ -8,9 +8,8 @@
 // `?lang=sv` (or the buttons) a language other than the session's; F (or the button) full screen.
 import {
   $, t, el, setLang, lang, pickLang, onLang, slug, store as local, Conn, remaining, mmss, errorText, chip, isPublic,
-  initLangSwitch, markRehearsal,
+  initLangSwitch, markRehearsal, reset,
 } from './common.js';
-import * as draw from './results.js';
 import { activity, loadAll } from './activities/index.js';
 import * as store from './screen/store.js';
 import { createWall, textLang } from './screen/wall.js';
@@ -165,7 +164,7 @@ function load(p, list, r) {
   store.stage(p, r);
   restack();
   wall.lay();
-  draw.reset($('chart'));
+  reset($('chart'));
   for (const i of [...list].sort((a, b) => a.seq - b.seq)) if (shows(i)) wall.put(i, true);
   render();
 }

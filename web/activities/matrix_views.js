@@ -2,9 +2,8 @@
 // The matrix's projector chart, the console's table and the editor's inputs (matrix.js loads
 // this off the phone): axes with their names and ends, quadrant lines, each item a numbered
 // dot at its mean with a ±1 sd ellipse, and the legend "1 Text (n)" scaled to fit.
-import { $, t, el, lang } from '../common.js';
+import { $, t, el, lang, reset } from '../common.js';
 import { LIMITS } from '../limits.js';
-import { reset } from '../results.js';
 import { both } from '../translate.js';
 
 /** @typedef {{ label: string, low: string, high: string }} Axis */

@@ -2,8 +2,7 @@
 // The selected prompt's head in the console: its title and instructions (clamped), state, kind,
 // settings in one line, the live controls (open or close, a minute more, lock, edit, show on
 // the projector), its count and time left, and its results chart.
-import { $, t, el, remaining, mmss } from '../common.js';
-import * as draw from '../results.js';
+import { $, t, el, remaining, mmss, reset } from '../common.js';
 import { activity } from '../activities/index.js';
 import { state, sel, promptById, itemsOf, onScreen } from './store.js';
 import { countText } from './agenda.js';
@@ -96,7 +95,7 @@ export function createHead({ request, edit, toggleOpen, toggleScreen }) {
     if (!show) return;
     const box = $('chart');
     if (chartFor !== p.id) {
-      draw.reset(box);
+      reset(box);
       chartFor = p.id;
     }
     box.className = `chart small ${p.kind}`;
