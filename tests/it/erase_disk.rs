@@ -30,8 +30,13 @@ const TRAFFIC: usize = 300;
 /// Every file under `root`, recursively.
 fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(root).expect("read dir") {
-        let path = entry.expect("entry").path();
+    // A directory removed meanwhile (a session deleted) has no files.
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return out;
+    };
+    for entry in entries {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
         if path.is_dir() {
             out.extend(files_under(&path));
         } else {
@@ -41,8 +46,11 @@ fn files_under(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The files under `root` holding any of `canaries`, as written or JSON-escaped. A file
-/// that vanished between listing and reading (a rename) is read again next time.
+/// The files under `root` holding any of `canaries`, as written or JSON-escaped. A scan
+/// during a rotation could pass without ever reading the old text: it lists the live
+/// journal, the rotation renames it to a segment and starts a new empty one, and the scan
+/// reads that. So a scan counts only if no file vanished while it read and the listing after
+/// it is the listing it read; otherwise it starts over.
 pub(crate) fn holding(root: &Path, canaries: &[&str]) -> Vec<String> {
     let needles: Vec<Vec<u8>> = canaries
         .iter()
@@ -54,16 +62,26 @@ pub(crate) fn holding(root: &Path, canaries: &[&str]) -> Vec<String> {
             ]
         })
         .collect();
-    files_under(root)
-        .into_iter()
-        .filter(|p| {
-            let bytes = std::fs::read(p).unwrap_or_default();
-            needles
+    'scan: loop {
+        let mut dirty = Vec::new();
+        let listed = files_under(root);
+        for path in &listed {
+            let bytes = match std::fs::read(path) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue 'scan,
+                Err(e) => panic!("{}: {e}", path.display()),
+            };
+            if needles
                 .iter()
                 .any(|n| bytes.windows(n.len()).any(|w| w == n.as_slice()))
-        })
-        .map(|p| p.display().to_string())
-        .collect()
+            {
+                dirty.push(path.display().to_string());
+            }
+        }
+        if files_under(root) == listed {
+            return dirty;
+        }
+    }
 }
 
 /// Polls (bounded) until no file under `root` holds a canary; how long it took.

@@ -481,7 +481,7 @@ pub async fn open_prompt(facilitator: &mut Client, title: &str) -> String {
     let added = events
         .iter()
         .find(|e| e["type"] == "prompt_added")
-        .expect("prompt_added before the ack");
+        .unwrap_or_else(|| panic!("prompt_added before the ack: {events:?}"));
     let id = added["prompt"]["id"]
         .as_str()
         .expect("prompt id")
